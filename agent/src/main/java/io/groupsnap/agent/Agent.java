@@ -1,0 +1,220 @@
+package io.groupsnap.agent;
+
+import io.groupsnap.agent.config.AgentConfig;
+import io.groupsnap.agent.config.ConfigException;
+import io.groupsnap.agent.config.ConfigLoader;
+import io.groupsnap.agent.config.VolumeConfig;
+import io.groupsnap.agent.config.WriterConfig;
+import io.groupsnap.agent.registry.Registration;
+import io.groupsnap.agent.rpc.AgentGrpcService;
+import io.groupsnap.agent.snapshot.SnapshotCatalog;
+import io.groupsnap.agent.txn.EpochFence;
+import io.groupsnap.agent.txn.Participant;
+import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.Volume;
+import io.groupsnap.agent.writer.ExecWriter;
+import io.groupsnap.agent.writer.Writer;
+import io.groupsnap.common.ClusterIdentity;
+import io.groupsnap.common.HostPort;
+import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.ZkLayout;
+import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.VolumeInfo;
+import io.groupsnap.proto.v1.WriterInfo;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent: its volumes and writers, the AgentService on its listen address, and its ephemeral registration.
+ *
+ * <p>Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()} is idempotent and releases every hold before it
+ * stops serving, so shutting an agent down never leaves anything frozen.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  public static final String VERSION = "0.1.0";
+
+  private enum State { LATENT, STARTED, CLOSED }
+
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final AgentConfig config;
+  private final List<Writer> extraWriters;
+  private final Duration zkWait;
+  private ScheduledExecutorService watchdog;
+  private CuratorFramework zk;
+  private Server server;
+  private Registration registration;
+  private Participant participant;
+  private HostPort endpoint;
+
+  private Agent(AgentConfig config, List<Writer> extraWriters, Duration zkWait) {
+    this.config = config;
+    this.extraWriters = List.copyOf(extraWriters);
+    this.zkWait = zkWait;
+  }
+
+  /**
+   * An agent for a validated configuration.
+   *
+   * @param extraWriters writers living in this process (dev mode, demos, tests), beside the configured ones
+   */
+  public static Agent create(AgentConfig config, List<Writer> extraWriters, Duration zkWait) throws ConfigException {
+    ConfigLoader.validate("agent " + config.agentId(), config);
+    Set<String> names = new HashSet<>(config.writers().stream().map(WriterConfig::name).toList());
+    for (Writer w : extraWriters) {
+      if (!names.add(w.name())) {
+        throw new ConfigException("agent " + config.agentId() + ": duplicate writer name '" + w.name() + "'");
+      }
+    }
+    return new Agent(config, extraWriters, zkWait);
+  }
+
+  /** Connects to ZooKeeper, starts serving and registers. On failure everything started is closed again. */
+  public Agent start() throws Exception {
+    if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+      throw new IllegalStateException("agent already started");
+    }
+    try {
+      doStart();
+      return this;
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void doStart() throws Exception {
+    Files.createDirectories(config.snapshotRoot());
+    Files.createDirectories(config.stateDir());
+    ZkLayout layout = new ZkLayout(config.cluster());
+    zk = ZkClients.connect(config.zookeeper(), zkWait);
+    String clusterId = ClusterIdentity.ensure(zk, layout);
+    watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "groupsnap-lease-watchdog-" + config.agentId());
+      t.setDaemon(true);
+      return t;
+    });
+    List<Volume> volumes = new ArrayList<>();
+    for (VolumeConfig v : config.volumes()) {
+      volumes.add(new DirVolume(v.name(), v.path(), config.snapshotRoot()));
+    }
+    List<Writer> writers = new ArrayList<>(extraWriters);
+    for (WriterConfig w : config.writers()) {
+      writers.add(new ExecWriter(w, config.stateDir()));
+    }
+    participant = new Participant(config.agentId(), volumes, writers, new SnapshotCatalog(config.stateDir()),
+        new EpochFence(config.stateDir(), clusterId), config.snapshotRoot(), config.maxFreezeLease(), watchdog,
+        Clock.systemUTC());
+    HealthStatusManager health = new HealthStatusManager();
+    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
+        .addService(new AgentGrpcService(participant))
+        .addService(health.getHealthService())
+        .build()
+        .start();
+    endpoint = advertised(server.getPort());
+    AgentRegistration.Builder reg = AgentRegistration.newBuilder().setAgentId(config.agentId())
+        .setEndpoint(endpoint.toString()).putAllLabels(config.labels()).setVersion(VERSION)
+        .setStartedAtMillis(System.currentTimeMillis());
+    volumes.forEach(v -> reg.addVolumes(VolumeInfo.newBuilder().setName(v.name()).setKind(v.kind())
+        .setPath(v.path().toString())));
+    writers.forEach(w -> reg.addWriters(WriterInfo.newBuilder().setName(w.name()).setKind(w.kind())
+        .setTier(w.tier())));
+    registration = Registration.register(zk, layout, reg.build(), zkWait);
+    log.info("agent {} serving on {} (cluster {} {}), {} volume(s), {} writer(s)", config.agentId(), endpoint,
+        config.cluster(), clusterId, volumes.size(), writers.size());
+  }
+
+  private HostPort advertised(int port) throws IOException {
+    if (config.advertise() != null) {
+      return new HostPort(config.advertise().host(), config.advertise().port() == 0 ? port
+          : config.advertise().port());
+    }
+    String host = config.listen().host();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      host = InetAddress.getLocalHost().getHostAddress();
+    }
+    return new HostPort(host, port);
+  }
+
+  public String id() {
+    return config.agentId();
+  }
+
+  public AgentConfig config() {
+    return config;
+  }
+
+  /** The endpoint coordinators dial; valid once started. */
+  public HostPort endpoint() {
+    return endpoint;
+  }
+
+  /** The protocol participant, for in-process inspection (tests, demo). */
+  public Participant participant() {
+    return participant;
+  }
+
+  /** Blocks until the server terminates. */
+  public void awaitTermination() throws InterruptedException {
+    if (server != null) {
+      server.awaitTermination();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+      return;
+    }
+    if (participant != null) {
+      participant.releaseAll();
+    }
+    closeQuietly(registration);
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        server.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (zk != null) {
+      zk.close();
+    }
+    if (watchdog != null) {
+      watchdog.shutdownNow();
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("while closing: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.groupsnap.agent.config;
+
+import io.groupsnap.common.HostPort;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The validated configuration of one agent. Build it with {@link ConfigLoader} from YAML, or directly (dev mode);
+ * either way {@link ConfigLoader#validate} has checked it.
+ *
+ * @param agentId the agent's name in the cluster; defaults to the host name
+ * @param cluster the cluster name (a ZooKeeper namespace)
+ * @param listen where the AgentService listens; port 0 picks a free port
+ * @param advertise the endpoint coordinators dial; null means derived from {@code listen}
+ * @param zookeeper ZooKeeper connect string
+ * @param snapshotRoot where captures are kept; never inside a volume
+ * @param stateDir the agent's own durable state (pending snapshots); defaults under the snapshot root
+ * @param maxFreezeLease the longest lease a coordinator may ask for
+ * @param labels free-form labels published with the registration
+ */
+public record AgentConfig(
+    String agentId,
+    String cluster,
+    HostPort listen,
+    HostPort advertise,
+    String zookeeper,
+    Path snapshotRoot,
+    Path stateDir,
+    Duration maxFreezeLease,
+    Map<String, String> labels,
+    List<VolumeConfig> volumes,
+    List<WriterConfig> writers) {
+  public AgentConfig {
+    labels = Map.copyOf(labels);
+    volumes = List.copyOf(volumes);
+    writers = List.copyOf(writers);
+  }
+
+  /** The agent's configuration with another ZooKeeper connect string. */
+  public AgentConfig withZookeeper(String connect) {
+    return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers);
+  }
+}

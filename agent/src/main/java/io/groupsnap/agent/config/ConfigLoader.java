@@ -1,0 +1,347 @@
+package io.groupsnap.agent.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.groupsnap.common.Durations;
+import io.groupsnap.common.HostPort;
+import io.groupsnap.common.Names;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads an agent's YAML configuration and validates it completely before anything starts.
+ *
+ * <p>Every error is one line naming the file, the field (as a path like {@code volumes[1].path}) and what is wrong.
+ * Unknown fields are errors too: a misspelt option silently ignored is how a volume ends up never captured.
+ */
+public final class ConfigLoader {
+  static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
+      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers");
+  static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
+  static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "prepare", "freeze", "thaw",
+      "abort", "timeout", "retryableExitCodes");
+  static final Set<String> VOLUME_KINDS = Set.of("dir");
+  static final Set<String> WRITER_KINDS = Set.of("exec");
+  public static final Duration DEFAULT_MAX_LEASE = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_WRITER_TIMEOUT = Duration.ofSeconds(10);
+  /** EX_TEMPFAIL from sysexits.h: "try again later". */
+  public static final int EX_TEMPFAIL = 75;
+
+  private final String source;
+
+  private ConfigLoader(String source) {
+    this.source = source;
+  }
+
+  /** Loads and validates the file. */
+  public static AgentConfig load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read: " + e.getMessage());
+    }
+    return parse(file.toString(), text);
+  }
+
+  /** Parses and validates YAML text; {@code source} names it in errors. */
+  public static AgentConfig parse(String source, String yaml) throws ConfigException {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+    } catch (JsonProcessingException e) {
+      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+      throw new ConfigException(source + where + ": not valid YAML: " + e.getOriginalMessage());
+    }
+    ConfigLoader loader = new ConfigLoader(source);
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      throw loader.error("", "the file is empty");
+    }
+    AgentConfig config = loader.read(root);
+    validate(source, config);
+    return config;
+  }
+
+  /** Cross-field and file-system checks, for configs built in code too. */
+  public static void validate(String source, AgentConfig config) throws ConfigException {
+    ConfigLoader l = new ConfigLoader(source);
+    Path root = config.snapshotRoot().toAbsolutePath().normalize();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < config.volumes().size(); i++) {
+      VolumeConfig v = config.volumes().get(i);
+      String f = "volumes[" + i + "]";
+      if (!names.add(v.name())) {
+        throw l.error(f + ".name", "duplicate volume name '" + v.name() + "'");
+      }
+      Path p = v.path().toAbsolutePath().normalize();
+      if (!Files.isDirectory(p)) {
+        throw l.error(f + ".path", p + " is not an existing directory");
+      }
+      if (root.startsWith(p) || p.startsWith(root)) {
+        throw l.error(f + ".path", p + " overlaps snapshotRoot " + root + " (a capture would contain itself)");
+      }
+    }
+    Set<String> writers = new HashSet<>();
+    for (int i = 0; i < config.writers().size(); i++) {
+      WriterConfig w = config.writers().get(i);
+      String f = "writers[" + i + "]";
+      if (!writers.add(w.name())) {
+        throw l.error(f + ".name", "duplicate writer name '" + w.name() + "'");
+      }
+      for (String vol : w.volumes()) {
+        if (!names.contains(vol)) {
+          throw l.error(f + ".volumes", "unknown volume '" + vol + "'");
+        }
+      }
+      checkCommand(l, f + ".prepare", w.prepare());
+      checkCommand(l, f + ".freeze", w.freeze());
+      checkCommand(l, f + ".thaw", w.thaw());
+      checkCommand(l, f + ".abort", w.abort());
+    }
+  }
+
+  private static void checkCommand(ConfigLoader l, String field, List<String> argv) throws ConfigException {
+    if (argv.isEmpty()) {
+      return;
+    }
+    Path exe = Path.of(argv.get(0));
+    if (!exe.isAbsolute()) {
+      throw l.error(field, "command '" + Names.printable(argv.get(0)) + "' must be an absolute path");
+    }
+    if (!Files.isRegularFile(exe) || !Files.isExecutable(exe)) {
+      throw l.error(field, "command " + exe + " does not exist or is not executable");
+    }
+  }
+
+  private AgentConfig read(JsonNode root) throws ConfigException {
+    requireObject("", root);
+    checkFields("", root, TOP_FIELDS);
+    String agentId = root.has("agentId") ? name("agentId", root.get("agentId")) : defaultAgentId();
+    String cluster = root.has("cluster") ? name("cluster", root.get("cluster")) : "default";
+    HostPort listen = root.has("listen") ? endpoint("listen", root.get("listen")) : new HostPort("0.0.0.0", 7400);
+    HostPort advertise = root.has("advertise") ? endpoint("advertise", root.get("advertise")) : null;
+    String zookeeper = root.has("zookeeper") ? text("zookeeper", root.get("zookeeper")) : "127.0.0.1:2181";
+    Path snapshotRoot = absolutePath("snapshotRoot", required(root, "snapshotRoot", ""));
+    Path stateDir = root.has("stateDir") ? absolutePath("stateDir", root.get("stateDir"))
+        : snapshotRoot.resolve(".groupsnap-state");
+    Duration maxLease = root.has("maxFreezeLease") ? duration("maxFreezeLease", root.get("maxFreezeLease"))
+        : DEFAULT_MAX_LEASE;
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (root.has("labels")) {
+      JsonNode l = root.get("labels");
+      requireObject("labels", l);
+      for (Iterator<Map.Entry<String, JsonNode>> it = l.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        labels.put(Names.require("labels key", e.getKey()), text("labels." + e.getKey(), e.getValue()));
+      }
+    }
+    List<VolumeConfig> volumes = new ArrayList<>();
+    JsonNode vs = required(root, "volumes", "");
+    requireArray("volumes", vs);
+    if (vs.isEmpty()) {
+      throw error("volumes", "at least one volume is required");
+    }
+    for (int i = 0; i < vs.size(); i++) {
+      volumes.add(volume("volumes[" + i + "]", vs.get(i)));
+    }
+    List<WriterConfig> writers = new ArrayList<>();
+    if (root.has("writers")) {
+      JsonNode ws = root.get("writers");
+      requireArray("writers", ws);
+      for (int i = 0; i < ws.size(); i++) {
+        writers.add(writer("writers[" + i + "]", ws.get(i)));
+      }
+    }
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
+        volumes, writers);
+  }
+
+  private VolumeConfig volume(String f, JsonNode n) throws ConfigException {
+    requireObject(f, n);
+    checkFields(f, n, VOLUME_FIELDS);
+    String name = name(f + ".name", required(n, "name", f));
+    String kind = text(f + ".kind", required(n, "kind", f)).toLowerCase(Locale.ROOT);
+    if (!VOLUME_KINDS.contains(kind)) {
+      throw error(f + ".kind", "unknown volume kind '" + Names.printable(kind) + "' (known: " + VOLUME_KINDS + ")");
+    }
+    Path path = absolutePath(f + ".path", required(n, "path", f));
+    Map<String, String> options = new LinkedHashMap<>();
+    if (n.has("options")) {
+      requireObject(f + ".options", n.get("options"));
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.get("options").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        options.put(e.getKey(), text(f + ".options." + e.getKey(), e.getValue()));
+      }
+    }
+    return new VolumeConfig(name, kind, path, options);
+  }
+
+  private WriterConfig writer(String f, JsonNode n) throws ConfigException {
+    requireObject(f, n);
+    checkFields(f, n, WRITER_FIELDS);
+    String name = name(f + ".name", required(n, "name", f));
+    String kind = text(f + ".kind", required(n, "kind", f)).toLowerCase(Locale.ROOT);
+    if (!WRITER_KINDS.contains(kind)) {
+      throw error(f + ".kind", "unknown writer kind '" + Names.printable(kind) + "' (known: " + WRITER_KINDS + ")");
+    }
+    int tier = 0;
+    if (n.has("tier")) {
+      if (!n.get("tier").isInt() || n.get("tier").asInt() < 0) {
+        throw error(f + ".tier", "must be a non-negative integer");
+      }
+      tier = n.get("tier").asInt();
+    }
+    Set<String> volumes = new LinkedHashSet<>();
+    if (n.has("volumes")) {
+      requireArray(f + ".volumes", n.get("volumes"));
+      for (int i = 0; i < n.get("volumes").size(); i++) {
+        volumes.add(name(f + ".volumes[" + i + "]", n.get("volumes").get(i)));
+      }
+    }
+    List<String> freeze = argv(f + ".freeze", required(n, "freeze", f));
+    List<String> thaw = argv(f + ".thaw", required(n, "thaw", f));
+    List<String> prepare = n.has("prepare") ? argv(f + ".prepare", n.get("prepare")) : List.of();
+    List<String> abort = n.has("abort") ? argv(f + ".abort", n.get("abort")) : List.of();
+    Duration timeout = n.has("timeout") ? duration(f + ".timeout", n.get("timeout")) : DEFAULT_WRITER_TIMEOUT;
+    Set<Integer> retryable = new LinkedHashSet<>();
+    if (n.has("retryableExitCodes")) {
+      JsonNode codes = n.get("retryableExitCodes");
+      requireArray(f + ".retryableExitCodes", codes);
+      for (int i = 0; i < codes.size(); i++) {
+        JsonNode c = codes.get(i);
+        if (!c.isInt() || c.asInt() < 1 || c.asInt() > 255) {
+          throw error(f + ".retryableExitCodes[" + i + "]", "must be an exit code from 1 to 255");
+        }
+        retryable.add(c.asInt());
+      }
+    } else {
+      retryable.add(EX_TEMPFAIL);
+    }
+    return new WriterConfig(name, kind, tier, volumes, prepare, freeze, thaw, abort, timeout, retryable);
+  }
+
+  private List<String> argv(String f, JsonNode n) throws ConfigException {
+    if (n.isTextual()) {
+      throw error(f, "must be a list of arguments, e.g. [\"/usr/bin/app\", \"freeze\"] (no shell is used)");
+    }
+    requireArray(f, n);
+    if (n.isEmpty()) {
+      throw error(f, "must name a command");
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n.size(); i++) {
+      out.add(text(f + "[" + i + "]", n.get(i)));
+    }
+    return out;
+  }
+
+  private static String defaultAgentId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = System.getenv().getOrDefault("HOSTNAME", "agent");
+    }
+    int dot = host.indexOf('.');
+    String shortName = dot > 0 ? host.substring(0, dot) : host;
+    return Names.isValid(shortName) ? shortName : "agent";
+  }
+
+  private JsonNode required(JsonNode n, String field, String parent) throws ConfigException {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      throw error(parent.isEmpty() ? field : parent + "." + field, "is required");
+    }
+    return v;
+  }
+
+  private void checkFields(String f, JsonNode n, Set<String> known) throws ConfigException {
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!known.contains(name)) {
+        throw error(f.isEmpty() ? name : f + "." + name, "unknown field (known: " + String.join(", ",
+            known.stream().sorted().toList()) + ")");
+      }
+    }
+  }
+
+  private String text(String f, JsonNode n) throws ConfigException {
+    if (!n.isValueNode() || n.isNull()) {
+      throw error(f, "must be a string");
+    }
+    String s = n.asText();
+    if (s.indexOf('\0') >= 0) {
+      throw error(f, "contains a NUL character");
+    }
+    return s;
+  }
+
+  private String name(String f, JsonNode n) throws ConfigException {
+    try {
+      return Names.require("value", text(f, n));
+    } catch (IllegalArgumentException e) {
+      throw error(f, e.getMessage());
+    }
+  }
+
+  private HostPort endpoint(String f, JsonNode n) throws ConfigException {
+    try {
+      return HostPort.parse(text(f, n));
+    } catch (IllegalArgumentException e) {
+      throw error(f, e.getMessage());
+    }
+  }
+
+  private Duration duration(String f, JsonNode n) throws ConfigException {
+    try {
+      return Durations.parse(text(f, n));
+    } catch (IllegalArgumentException e) {
+      throw error(f, e.getMessage());
+    }
+  }
+
+  private Path absolutePath(String f, JsonNode n) throws ConfigException {
+    String s = text(f, n);
+    Path p;
+    try {
+      p = Path.of(s);
+    } catch (RuntimeException e) {
+      throw error(f, "'" + Names.printable(s) + "' is not a path");
+    }
+    if (!p.isAbsolute()) {
+      throw error(f, "'" + Names.printable(s) + "' must be an absolute path");
+    }
+    return p.normalize();
+  }
+
+  private void requireObject(String f, JsonNode n) throws ConfigException {
+    if (!n.isObject()) {
+      throw error(f.isEmpty() ? "(top level)" : f, "must be a mapping");
+    }
+  }
+
+  private void requireArray(String f, JsonNode n) throws ConfigException {
+    if (!n.isArray()) {
+      throw error(f, "must be a list");
+    }
+  }
+
+  private ConfigException error(String field, String message) {
+    return new ConfigException(source + ": " + (field.isEmpty() ? "" : field + ": ") + message);
+  }
+}

@@ -1,0 +1,168 @@
+package io.groupsnap.agent.rpc;
+
+import io.groupsnap.agent.txn.FencedException;
+import io.groupsnap.agent.txn.Participant;
+import io.groupsnap.agent.txn.Results;
+import io.groupsnap.agent.txn.TxnRef;
+import io.groupsnap.agent.txn.WrongPhaseException;
+import io.groupsnap.common.Names;
+import io.groupsnap.proto.v1.AbortRequest;
+import io.groupsnap.proto.v1.AbortResponse;
+import io.groupsnap.proto.v1.AgentServiceGrpc;
+import io.groupsnap.proto.v1.CapturedVolume;
+import io.groupsnap.proto.v1.CommitRequest;
+import io.groupsnap.proto.v1.CommitResponse;
+import io.groupsnap.proto.v1.DeleteSnapshotRequest;
+import io.groupsnap.proto.v1.DeleteSnapshotResponse;
+import io.groupsnap.proto.v1.FreezeRequest;
+import io.groupsnap.proto.v1.FreezeResponse;
+import io.groupsnap.proto.v1.ListSnapshotsRequest;
+import io.groupsnap.proto.v1.ListSnapshotsResponse;
+import io.groupsnap.proto.v1.PrepareRequest;
+import io.groupsnap.proto.v1.PrepareResponse;
+import io.groupsnap.proto.v1.Retry;
+import io.groupsnap.proto.v1.ThawRequest;
+import io.groupsnap.proto.v1.ThawResponse;
+import io.groupsnap.proto.v1.TxnHeader;
+import io.groupsnap.proto.v1.VolumeInfo;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The gRPC edge of the agent: maps messages to {@link Participant} calls and failures to status codes —
+ * INVALID_ARGUMENT for malformed requests (field named), FAILED_PRECONDITION for a stale epoch, another cluster or the
+ * wrong phase, INTERNAL for local I/O failures.
+ */
+public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
+  private final Participant participant;
+
+  public AgentGrpcService(Participant participant) {
+    this.participant = participant;
+  }
+
+  @Override
+  public void prepare(PrepareRequest req, StreamObserver<PrepareResponse> out) {
+    handle(out, () -> {
+      for (String v : req.getVolumesList()) {
+        requireName("volumes", v);
+      }
+      Results.PrepareResult r = participant.prepare(ref(req.getHeader()), req.getVolumesList(),
+          Duration.ofMillis(req.getLeaseMillis()));
+      PrepareResponse.Builder b = PrepareResponse.newBuilder().setOk(r.ok()).setReason(r.reason());
+      if (!r.ok()) {
+        b.setRetry(r.retryable() ? Retry.RETRYABLE : Retry.NON_RETRYABLE);
+      }
+      r.volumes().forEach(v -> b.addVolumes(VolumeInfo.newBuilder().setName(v)));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void freeze(FreezeRequest req, StreamObserver<FreezeResponse> out) {
+    handle(out, () -> {
+      Results.FreezeResult r = participant.freeze(ref(req.getHeader()), Duration.ofMillis(req.getLeaseMillis()));
+      FreezeResponse.Builder b = FreezeResponse.newBuilder().setFrozen(r.frozen()).setReason(r.reason())
+          .setFreezeStartedAtMillis(r.freezeStartedAtMillis()).setTimeToFrozenMillis(r.timeToFrozenMillis());
+      if (!r.frozen()) {
+        b.setRetry(r.retryable() ? Retry.RETRYABLE : Retry.NON_RETRYABLE);
+      }
+      r.captures().forEach(c -> b.addCaptured(CapturedVolume.newBuilder().setVolume(c.volume())
+          .setSnapshotPath(c.path().toString()).setSnapshotMillis(c.snapshotMillis())));
+      return b.build();
+    });
+  }
+
+  @Override
+  public void thaw(ThawRequest req, StreamObserver<ThawResponse> out) {
+    handle(out, () -> {
+      Results.ThawResult r = participant.thaw(ref(req.getHeader()));
+      return ThawResponse.newBuilder().setUnbroken(r.unbroken()).setBrokenReason(r.brokenReason())
+          .setThawedAtMillis(r.thawedAtMillis()).setHeldMillis(r.heldMillis()).setThawMillis(r.thawMillis())
+          .build();
+    });
+  }
+
+  @Override
+  public void commit(CommitRequest req, StreamObserver<CommitResponse> out) {
+    handle(out, () -> CommitResponse.newBuilder().setKept(participant.commit(ref(req.getHeader()))).build());
+  }
+
+  @Override
+  public void abort(AbortRequest req, StreamObserver<AbortResponse> out) {
+    handle(out, () -> {
+      Results.AbortResult r = participant.abort(ref(req.getHeader()));
+      return AbortResponse.newBuilder().setDeleted(r.deleted()).setWasFrozen(r.wasFrozen()).build();
+    });
+  }
+
+  @Override
+  public void listSnapshots(ListSnapshotsRequest req, StreamObserver<ListSnapshotsResponse> out) {
+    handle(out, () -> {
+      if (!req.getGroupSnapshotId().isEmpty()) {
+        requireName("group_snapshot_id", req.getGroupSnapshotId());
+      }
+      return ListSnapshotsResponse.newBuilder()
+          .addAllSnapshots(participant.snapshots(req.getGroupSnapshotId())).build();
+    });
+  }
+
+  @Override
+  public void deleteSnapshot(DeleteSnapshotRequest req, StreamObserver<DeleteSnapshotResponse> out) {
+    handle(out, () -> DeleteSnapshotResponse.newBuilder()
+        .setDeleted(participant.deleteSnapshot(ref(req.getHeader()))).build());
+  }
+
+  private static TxnRef ref(TxnHeader h) throws StatusException {
+    if (h.getClusterId().isEmpty()) {
+      throw invalid("header.cluster_id is missing");
+    }
+    requireName("header.txn_id", h.getTxnId());
+    if (h.getEpoch() <= 0) {
+      throw invalid("header.epoch must be positive");
+    }
+    return new TxnRef(h.getClusterId(), h.getEpoch(), h.getTxnId());
+  }
+
+  private static void requireName(String field, String value) throws StatusException {
+    if (!Names.isValid(value)) {
+      throw invalid(field + " '" + Names.printable(value == null ? "" : value) + "' is not a valid name");
+    }
+  }
+
+  private static StatusException invalid(String message) {
+    return Status.INVALID_ARGUMENT.withDescription(message).asException();
+  }
+
+  /** A call that may fail with a domain exception. */
+  @FunctionalInterface
+  private interface Call<T> {
+    T run() throws Exception;
+  }
+
+  private static <T> void handle(StreamObserver<T> out, Call<T> call) {
+    T result;
+    try {
+      result = call.run();
+    } catch (StatusException e) {
+      out.onError(e);
+      return;
+    } catch (FencedException | WrongPhaseException e) {
+      out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException());
+      return;
+    } catch (IllegalArgumentException e) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
+      return;
+    } catch (IOException e) {
+      out.onError(Status.INTERNAL.withDescription(e.getMessage()).asException());
+      return;
+    } catch (Exception e) {
+      out.onError(Status.INTERNAL.withDescription(e.toString()).withCause(e).asException());
+      return;
+    }
+    out.onNext(result);
+    out.onCompleted();
+  }
+}

@@ -1,0 +1,116 @@
+package io.groupsnap.agent.txn;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+
+/**
+ * Everything one transaction holds frozen on this agent, released exactly once, in reverse order.
+ *
+ * <p>The freeze path {@link #push pushes} an undo step after each writer or volume it freezes. The hold ends with the
+ * first {@link #release}: by THAW (the normal way), by the lease watchdog armed at construction (G2), or by a failure
+ * or abort. Only a hold released by THAW whose undo steps all succeeded is <em>unbroken</em>.
+ *
+ * <p>Thread-safety: {@code push} and {@code release} may race (the watchdog fires during a slow capture); a step pushed
+ * after the release is refused, and the caller must undo it at once. Undo steps run on the releasing thread, outside
+ * the lock.
+ */
+public final class FreezeHold {
+  /** Why a hold ended. */
+  public enum Release { THAW, LEASE_EXPIRED, FAILED, ABORTED }
+
+  /** One step to undo; returns null when it succeeded, else why the hold cannot be vouched for. */
+  @FunctionalInterface
+  public interface Undo {
+    String run();
+  }
+
+  /**
+   * How the hold ended.
+   *
+   * @param release what released it first
+   * @param unbroken released by THAW with every undo step successful
+   * @param problems failures of undo steps, for the operator
+   * @param thawNanos how long the undo steps took
+   */
+  public record Outcome(Release release, boolean unbroken, List<String> problems, long thawNanos) {}
+
+  private final Deque<Undo> undo = new ArrayDeque<>();
+  private final ScheduledFuture<?> watchdog;
+  private Outcome outcome;
+  private boolean releasing;
+
+  /** Starts holding and arms the lease watchdog. */
+  public FreezeHold(ScheduledExecutorService scheduler, Duration lease) {
+    this.watchdog = scheduler.schedule(() -> release(Release.LEASE_EXPIRED), lease.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Registers an undo step; false (and the step is not kept) when the hold has already been released. */
+  public synchronized boolean push(Undo step) {
+    if (releasing) {
+      return false;
+    }
+    undo.push(step);
+    return true;
+  }
+
+  public synchronized boolean released() {
+    return releasing;
+  }
+
+  /**
+   * Releases the hold, unless it was released already. Idempotent: every call returns the first release's outcome,
+   * waiting for it to finish if it is still running.
+   */
+  public Outcome release(Release why) {
+    List<Undo> steps;
+    synchronized (this) {
+      if (releasing) {
+        return awaitOutcome();
+      }
+      releasing = true;
+      steps = new ArrayList<>(undo);
+      undo.clear();
+    }
+    watchdog.cancel(false);
+    long start = System.nanoTime();
+    List<String> problems = new ArrayList<>();
+    for (Undo step : steps) {
+      try {
+        String problem = step.run();
+        if (problem != null) {
+          problems.add(problem);
+        }
+      } catch (RuntimeException e) {
+        problems.add("thaw step failed: " + e);
+      }
+    }
+    Outcome done = new Outcome(why, why == Release.THAW && problems.isEmpty(), List.copyOf(problems),
+        System.nanoTime() - start);
+    synchronized (this) {
+      outcome = done;
+      notifyAll();
+    }
+    return done;
+  }
+
+  private synchronized Outcome awaitOutcome() {
+    boolean interrupted = false;
+    while (outcome == null) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return outcome;
+  }
+}

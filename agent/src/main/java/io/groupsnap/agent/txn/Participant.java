@@ -1,0 +1,470 @@
+package io.groupsnap.agent.txn;
+
+import io.groupsnap.agent.snapshot.SnapshotCatalog;
+import io.groupsnap.agent.txn.Results.AbortResult;
+import io.groupsnap.agent.txn.Results.Capture;
+import io.groupsnap.agent.txn.Results.FreezeResult;
+import io.groupsnap.agent.txn.Results.PrepareResult;
+import io.groupsnap.agent.txn.Results.ThawResult;
+import io.groupsnap.agent.volume.Volume;
+import io.groupsnap.agent.volume.VolumeException;
+import io.groupsnap.agent.writer.Writer;
+import io.groupsnap.agent.writer.WriterResult;
+import io.groupsnap.common.Names;
+import io.groupsnap.proto.v1.LocalSnapshot;
+import io.groupsnap.proto.v1.LocalSnapshotState;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This agent's side of the protocol: prepare, freeze and capture, thaw with the "unbroken" answer, commit, abort.
+ *
+ * <p>Every call is idempotent per (txnId, phase): a repeated call returns the first answer. Every call is fenced by
+ * {@link EpochFence} first. At most one transaction is active (preparing, prepared, freezing or holding) at a time; a
+ * second one is refused as RETRYABLE "busy". A prepared transaction that never gets its FREEZE is dropped after twice
+ * its lease, so a vanished coordinator cannot wedge the agent.
+ *
+ * <p>Threading: calls for one transaction are serialized on its {@link LocalTxn}; the lease watchdog releases the
+ * hold from the scheduler's thread without that lock (see {@link FreezeHold}).
+ */
+public final class Participant {
+  private static final Logger log = LoggerFactory.getLogger(Participant.class);
+  private static final int KEEP_FINISHED = 256;
+
+  private final String agentId;
+  private final Map<String, Volume> volumes = new LinkedHashMap<>();
+  private final List<Writer> writers;
+  private final SnapshotCatalog catalog;
+  private final EpochFence fence;
+  private final Path snapshotRoot;
+  private final Duration maxLease;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final Map<String, LocalTxn> txns = new LinkedHashMap<>();
+
+  public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
+      EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock) {
+    this.agentId = agentId;
+    volumes.forEach(v -> this.volumes.put(v.name(), v));
+    this.writers = writers.stream().sorted(Comparator.comparingInt(Writer::tier)).toList();
+    this.catalog = catalog;
+    this.fence = fence;
+    this.snapshotRoot = snapshotRoot.toAbsolutePath().normalize();
+    this.maxLease = maxLease;
+    this.scheduler = scheduler;
+    this.clock = clock;
+  }
+
+  /** PREPARE: checks volumes and writers and lets writers prepare; freezes nothing. */
+  public PrepareResult prepare(TxnRef ref, List<String> volumeNames, Duration lease) throws FencedException {
+    fence.admit(ref);
+    Names.require("txn id", ref.txnId());
+    LocalTxn txn;
+    synchronized (this) {
+      LocalTxn existing = txns.get(ref.txnId());
+      if (existing != null) {
+        synchronized (existing) {
+          return existing.prepareAnswer != null ? existing.prepareAnswer
+              : PrepareResult.no(true, "transaction " + ref.txnId() + " is already past prepare");
+        }
+      }
+      String refusal = admission(volumeNames, lease);
+      if (refusal != null) {
+        return PrepareResult.no(!refusal.startsWith("!"), refusal.replaceFirst("^!", ""));
+      }
+      txn = new LocalTxn(ref, select(volumeNames), lease, clock.instant());
+      txns.put(ref.txnId(), txn);
+      prune();
+    }
+    synchronized (txn) {
+      txn.prepareAnswer = doPrepare(txn);
+      txn.state = txn.prepareAnswer.ok() ? AgentTxnState.PREPARED : AgentTxnState.ABORTED;
+      return txn.prepareAnswer;
+    }
+  }
+
+  /** Null when a new transaction may start, else the reason ("!" prefix: not retryable). */
+  private String admission(List<String> volumeNames, Duration lease) {
+    if (lease.isZero() || lease.isNegative() || lease.compareTo(maxLease) > 0) {
+      return "!freeze lease " + lease.toMillis() + "ms is outside (0, " + maxLease.toMillis()
+          + "ms], this agent's maxFreezeLease";
+    }
+    for (String v : volumeNames) {
+      if (!volumes.containsKey(v)) {
+        return "!unknown volume '" + Names.printable(v) + "' on agent " + agentId + " (has: "
+            + String.join(", ", volumes.keySet()) + ")";
+      }
+    }
+    for (LocalTxn other : txns.values()) {
+      if (other.isActive()) {
+        if (other.state == AgentTxnState.PREPARED
+            && other.preparedAt.plus(other.lease.multipliedBy(2)).isBefore(clock.instant())) {
+          abandon(other);
+          continue;
+        }
+        return "busy with transaction " + other.ref.txnId();
+      }
+    }
+    return null;
+  }
+
+  private PrepareResult doPrepare(LocalTxn txn) {
+    for (Volume v : txn.volumes) {
+      try {
+        v.check(capturePath(v, txn));
+      } catch (VolumeException e) {
+        return PrepareResult.no(e.retryable(), "volume " + v.name() + ": " + e.getMessage());
+      }
+    }
+    List<Writer> prepared = new ArrayList<>();
+    for (Writer w : txn.writers) {
+      WriterResult r = w.prepare(txn.context());
+      if (!r.ok()) {
+        prepared.forEach(p -> p.abort(txn.context()));
+        return PrepareResult.no(r.outcome() == WriterResult.Outcome.RETRYABLE, "writer " + w.name() + ": "
+            + r.reason());
+      }
+      prepared.add(w);
+    }
+    try {
+      for (Volume v : txn.volumes) {
+        catalog.put(LocalSnapshot.newBuilder().setGroupSnapshotId(txn.ref.txnId()).setVolume(v.name())
+            .setPath(capturePath(v, txn).toString()).setState(LocalSnapshotState.LOCAL_PENDING).build());
+      }
+    } catch (IOException e) {
+      prepared.forEach(p -> p.abort(txn.context()));
+      forgetCaptures(txn);
+      return PrepareResult.no(true, "cannot record pending snapshot: " + e.getMessage());
+    }
+    return PrepareResult.yes(txn.volumes.stream().map(Volume::name).toList());
+  }
+
+  /**
+   * FREEZE: holds writers (by tier) and volumes, captures every volume, answers FROZEN. The lease runs from the moment
+   * this call is accepted; when it runs out, the watchdog thaws everything and the hold counts as broken.
+   */
+  public FreezeResult freeze(TxnRef ref, Duration lease) throws FencedException, WrongPhaseException {
+    fence.admit(ref);
+    LocalTxn txn = require(ref);
+    synchronized (txn) {
+      if (txn.freezeAnswer != null) {
+        return txn.freezeAnswer;
+      }
+      txn.expect(AgentTxnState.PREPARED, "FREEZE");
+      txn.state = AgentTxnState.FREEZING;
+      Duration effective = lease.isZero() || lease.isNegative() || lease.compareTo(txn.lease) > 0 ? txn.lease : lease;
+      txn.freezeStartNanos = System.nanoTime();
+      long startedAt = clock.millis();
+      txn.hold = new FreezeHold(scheduler, effective);
+      String failure = holdEverything(txn, clock.instant().plus(effective));
+      long timeToFrozen = (System.nanoTime() - txn.freezeStartNanos) / 1_000_000;
+      List<Capture> captures = new ArrayList<>();
+      if (failure == null) {
+        failure = captureAll(txn, captures);
+      }
+      if (failure == null && txn.hold.released()) {
+        failure = "freeze lease of " + effective.toMillis() + "ms expired during capture";
+      }
+      if (failure != null) {
+        abortLocally(txn);
+        txn.freezeAnswer = new FreezeResult(false, true, failure, List.of(), startedAt, timeToFrozen);
+      } else {
+        txn.state = AgentTxnState.FROZEN;
+        txn.freezeAnswer = new FreezeResult(true, false, "", List.copyOf(captures), startedAt, timeToFrozen);
+      }
+      return txn.freezeAnswer;
+    }
+  }
+
+  private String holdEverything(LocalTxn txn, Instant leaseDeadline) {
+    for (Writer w : txn.writers) {
+      WriterResult r = w.freeze(txn.context(), leaseDeadline);
+      if (!r.ok()) {
+        return "writer " + w.name() + " could not freeze: " + r.reason();
+      }
+      FreezeHold.Undo undo = () -> {
+        WriterResult t = w.thaw(txn.context());
+        return t.ok() ? null : "writer " + w.name() + " thaw: " + t.reason();
+      };
+      if (!txn.hold.push(undo)) {
+        undo.run();
+        return "freeze lease expired while freezing writer " + w.name();
+      }
+    }
+    for (Volume v : txn.volumes) {
+      Volume.Frozen frozen;
+      try {
+        frozen = v.freeze();
+      } catch (VolumeException e) {
+        return "volume " + v.name() + " could not freeze: " + e.getMessage();
+      }
+      FreezeHold.Undo undo = () -> {
+        try {
+          frozen.thaw();
+          return null;
+        } catch (VolumeException e) {
+          return "volume " + v.name() + " thaw: " + e.getMessage();
+        }
+      };
+      if (!txn.hold.push(undo)) {
+        undo.run();
+        return "freeze lease expired while freezing volume " + v.name();
+      }
+    }
+    return null;
+  }
+
+  private String captureAll(LocalTxn txn, List<Capture> out) {
+    for (Volume v : txn.volumes) {
+      long start = System.nanoTime();
+      try {
+        Path p = v.capture(capturePath(v, txn));
+        out.add(new Capture(v.name(), p, (System.nanoTime() - start) / 1_000_000));
+      } catch (VolumeException e) {
+        return "volume " + v.name() + " capture failed: " + e.getMessage();
+      }
+    }
+    return null;
+  }
+
+  /** THAW: releases the hold and says whether it was unbroken since the FROZEN answer. */
+  public ThawResult thaw(TxnRef ref) throws FencedException, WrongPhaseException {
+    fence.admit(ref);
+    LocalTxn txn = require(ref);
+    synchronized (txn) {
+      if (txn.thawAnswer != null) {
+        return txn.thawAnswer;
+      }
+      txn.expect(AgentTxnState.FROZEN, "THAW");
+      FreezeHold.Outcome o = txn.hold.release(FreezeHold.Release.THAW);
+      long held = (System.nanoTime() - txn.freezeStartNanos) / 1_000_000;
+      String reason = switch (o.release()) {
+        case THAW -> String.join("; ", o.problems());
+        case LEASE_EXPIRED -> "freeze lease of " + txn.lease.toMillis() + "ms expired before THAW";
+        default -> "hold was released early (" + o.release() + ")";
+      };
+      txn.thawAnswer = new ThawResult(o.unbroken(), reason, clock.millis(), held, o.thawNanos() / 1_000_000);
+      txn.state = AgentTxnState.THAWED;
+      log.info("txn {}: frozen in {}ms, held {}ms, {}", ref.txnId(), txn.freezeAnswer.timeToFrozenMillis(), held,
+          o.unbroken() ? "unbroken" : "BROKEN: " + reason);
+      return txn.thawAnswer;
+    }
+  }
+
+  /** COMMIT: the group snapshot was committed; its captures here become kept. */
+  public int commit(TxnRef ref) throws FencedException, WrongPhaseException, IOException {
+    fence.admit(ref);
+    LocalTxn txn;
+    synchronized (this) {
+      txn = txns.get(ref.txnId());
+    }
+    if (txn == null) {
+      return catalog.markKept(ref.txnId());
+    }
+    synchronized (txn) {
+      if (txn.state == AgentTxnState.COMMITTED) {
+        return txn.volumes.size();
+      }
+      txn.expect(AgentTxnState.THAWED, "COMMIT");
+      if (!txn.thawAnswer.unbroken()) {
+        throw new WrongPhaseException("transaction " + ref.txnId() + " cannot commit: its hold was broken");
+      }
+      int n = catalog.markKept(ref.txnId());
+      txn.state = AgentTxnState.COMMITTED;
+      return n;
+    }
+  }
+
+  /** ABORT: thaws if frozen, tells writers, deletes every capture of the transaction. */
+  public AbortResult abort(TxnRef ref) throws FencedException, WrongPhaseException, IOException {
+    fence.admit(ref);
+    LocalTxn txn;
+    synchronized (this) {
+      txn = txns.get(ref.txnId());
+    }
+    if (txn == null) {
+      return new AbortResult(deleteCaptures(ref.txnId(), true), false);
+    }
+    synchronized (txn) {
+      if (txn.state == AgentTxnState.COMMITTED) {
+        throw new WrongPhaseException("transaction " + ref.txnId() + " is committed on this agent");
+      }
+      if (txn.abortAnswer == null) {
+        boolean wasFrozen = txn.hold != null && !txn.hold.released();
+        int deleted = abortLocally(txn);
+        txn.abortAnswer = new AbortResult(deleted, wasFrozen);
+      }
+      return txn.abortAnswer;
+    }
+  }
+
+  /** Deletes this agent's captures of a committed group snapshot; returns how many. */
+  public int deleteSnapshot(TxnRef ref) throws FencedException, WrongPhaseException, IOException {
+    fence.admit(ref);
+    synchronized (this) {
+      LocalTxn txn = txns.get(ref.txnId());
+      if (txn != null && txn.isActive()) {
+        throw new WrongPhaseException("group snapshot " + ref.txnId() + " is still in progress");
+      }
+    }
+    return deleteCaptures(ref.txnId(), false);
+  }
+
+  public List<LocalSnapshot> snapshots(String groupSnapshotId) throws IOException {
+    return catalog.list(groupSnapshotId);
+  }
+
+  /** True while any transaction holds anything frozen on this agent. */
+  public synchronized boolean isHolding() {
+    return txns.values().stream().anyMatch(t -> t.hold != null && !t.hold.released());
+  }
+
+  /** Releases every hold (agent shutdown). */
+  public void releaseAll() {
+    List<LocalTxn> all;
+    synchronized (this) {
+      all = new ArrayList<>(txns.values());
+    }
+    for (LocalTxn t : all) {
+      FreezeHold h = t.hold;
+      if (h != null) {
+        h.release(FreezeHold.Release.ABORTED);
+      }
+    }
+  }
+
+  private int abortLocally(LocalTxn txn) {
+    if (txn.hold != null) {
+      txn.hold.release(FreezeHold.Release.ABORTED);
+    }
+    if (txn.state != AgentTxnState.ABORTED) {
+      txn.writers.forEach(w -> w.abort(txn.context()));
+    }
+    txn.state = AgentTxnState.ABORTED;
+    return forgetCaptures(txn);
+  }
+
+  private void abandon(LocalTxn txn) {
+    log.warn("dropping transaction {}: prepared at {} and never frozen", txn.ref.txnId(), txn.preparedAt);
+    synchronized (txn) {
+      abortLocally(txn);
+    }
+  }
+
+  private int forgetCaptures(LocalTxn txn) {
+    try {
+      return deleteCaptures(txn.ref.txnId(), true);
+    } catch (IOException | WrongPhaseException e) {
+      log.warn("could not delete captures of {}: {}", txn.ref.txnId(), e.getMessage());
+      return 0;
+    }
+  }
+
+  private int deleteCaptures(String groupSnapshotId, boolean pendingOnly) throws IOException, WrongPhaseException {
+    int n = 0;
+    for (LocalSnapshot s : catalog.list(groupSnapshotId)) {
+      if (pendingOnly && s.getState() == LocalSnapshotState.LOCAL_KEPT) {
+        throw new WrongPhaseException("group snapshot " + groupSnapshotId + " is committed on this agent");
+      }
+      Path p = Path.of(s.getPath()).toAbsolutePath().normalize();
+      if (!p.startsWith(snapshotRoot)) {
+        throw new IOException("refusing to delete " + p + ": outside the snapshot root " + snapshotRoot);
+      }
+      Volume v = volumes.get(s.getVolume());
+      if (v != null) {
+        v.delete(p);
+      } else {
+        io.groupsnap.agent.volume.DirVolume.deleteTree(p);
+      }
+      catalog.remove(groupSnapshotId, s.getVolume());
+      n++;
+    }
+    return n;
+  }
+
+  private Path capturePath(Volume v, LocalTxn txn) {
+    return snapshotRoot.resolve(v.name()).resolve(txn.ref.txnId());
+  }
+
+  private List<Volume> select(List<String> names) {
+    if (names.isEmpty()) {
+      return List.copyOf(volumes.values());
+    }
+    return new LinkedHashSet<>(names).stream().map(volumes::get).toList();
+  }
+
+  private synchronized LocalTxn require(TxnRef ref) throws WrongPhaseException {
+    LocalTxn txn = txns.get(ref.txnId());
+    if (txn == null) {
+      throw new WrongPhaseException("unknown transaction " + ref.txnId() + " on agent " + agentId
+          + " (not prepared here)");
+    }
+    return txn;
+  }
+
+  private void prune() {
+    if (txns.size() <= KEEP_FINISHED) {
+      return;
+    }
+    txns.values().removeIf(t -> !t.isActive() && (t.state.isFinal() || t.state == AgentTxnState.THAWED)
+        && txns.size() > KEEP_FINISHED);
+  }
+
+  private final class LocalTxn {
+    final TxnRef ref;
+    final List<Volume> volumes;
+    final List<Writer> writers;
+    final Duration lease;
+    final Instant preparedAt;
+    AgentTxnState state = AgentTxnState.PREPARING;
+    FreezeHold hold;
+    long freezeStartNanos;
+    PrepareResult prepareAnswer;
+    FreezeResult freezeAnswer;
+    ThawResult thawAnswer;
+    AbortResult abortAnswer;
+
+    LocalTxn(TxnRef ref, List<Volume> volumes, Duration lease, Instant preparedAt) {
+      this.ref = ref;
+      this.volumes = volumes;
+      this.lease = lease;
+      this.preparedAt = preparedAt;
+      Set<String> names = new LinkedHashSet<>(volumes.stream().map(Volume::name).toList());
+      this.writers = Participant.this.writers.stream()
+          .filter(w -> w.volumes().isEmpty() || w.volumes().stream().anyMatch(names::contains)).toList();
+    }
+
+    Writer.TxnContext context() {
+      return new Writer.TxnContext(ref.txnId(), ref.epoch(),
+          new LinkedHashSet<>(volumes.stream().map(Volume::name).toList()));
+    }
+
+    boolean isActive() {
+      return switch (state) {
+        case PREPARING, PREPARED, FREEZING -> true;
+        case FROZEN -> hold != null && !hold.released();
+        default -> false;
+      };
+    }
+
+    void expect(AgentTxnState wanted, String phase) throws WrongPhaseException {
+      if (state != wanted) {
+        throw new WrongPhaseException(phase + " for transaction " + ref.txnId() + " in state " + state
+            + " on agent " + agentId);
+      }
+    }
+  }
+}

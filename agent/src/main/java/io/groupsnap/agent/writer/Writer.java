@@ -1,0 +1,49 @@
+package io.groupsnap.agent.writer;
+
+import java.time.Instant;
+import java.util.Set;
+
+/**
+ * An application taking part in group snapshots: it prepares, holds its writes while frozen, and resumes on thaw.
+ *
+ * <p>Writers are frozen in ascending {@link #tier()} order (applications before file systems) and thawed in reverse.
+ * Each call is bounded by the writer's own timeout; the agent's lease watchdog bounds the hold as a whole. Calls for one
+ * transaction come from one thread at a time, except {@link #thaw} which the watchdog may call at any moment.
+ */
+public interface Writer {
+  String name();
+
+  String kind();
+
+  int tier();
+
+  /** The volumes this writer writes to; empty means every volume of the agent. */
+  Set<String> volumes();
+
+  /** Checks the writer can take part and lets it do slow preparation work (a checkpoint). Nothing is held yet. */
+  WriterResult prepare(TxnContext txn);
+
+  /**
+   * Returns once the application has completed its in-flight updates and holds its writes. The application must
+   * release by itself at {@code leaseDeadline} even if thaw never comes.
+   */
+  WriterResult freeze(TxnContext txn, Instant leaseDeadline);
+
+  /**
+   * Releases the hold. The result is OK only if the writer held without interruption since its freeze answer; any
+   * other answer marks the hold as broken.
+   */
+  WriterResult thaw(TxnContext txn);
+
+  /** The transaction was aborted: release anything prepared or held. Never throws. */
+  void abort(TxnContext txn);
+
+  /**
+   * The transaction being worked on.
+   *
+   * @param txnId group snapshot id
+   * @param epoch the leader's epoch
+   * @param volumes the names of the agent's volumes in this transaction
+   */
+  record TxnContext(String txnId, long epoch, Set<String> volumes) {}
+}

@@ -1,0 +1,66 @@
+package io.groupsnap.common;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses and prints the durations operators write: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code PT10S}. */
+public final class Durations {
+  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+  private Durations() {}
+
+  /**
+   * Parses a positive duration.
+   *
+   * @throws IllegalArgumentException with a message that quotes the text and shows the accepted forms
+   */
+  public static Duration parse(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("empty duration (use e.g. 500ms, 10s, 2m)");
+    }
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    Duration d;
+    Matcher m = SIMPLE.matcher(t);
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      d = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    } else if (t.startsWith("pt")) {
+      try {
+        d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+      } catch (DateTimeParseException e) {
+        throw invalid(text);
+      }
+    } else {
+      throw invalid(text);
+    }
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException("duration '" + Names.printable(text) + "' must be positive");
+    }
+    return d;
+  }
+
+  /** A short human form: 850ms, 12.3s, 4m05s. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms < 1000) {
+      return ms + "ms";
+    }
+    if (ms < 60_000) {
+      return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+    return String.format(Locale.ROOT, "%dm%02ds", ms / 60_000, (ms / 1000) % 60);
+  }
+
+  private static IllegalArgumentException invalid(String text) {
+    return new IllegalArgumentException("invalid duration '" + Names.printable(text)
+        + "' (use a number with ms, s, m or h, e.g. 500ms, 10s, 2m; or ISO-8601 like PT10S)");
+  }
+}

@@ -1,0 +1,64 @@
+package io.groupsnap.common;
+
+/**
+ * Where a cluster keeps its state in ZooKeeper (DESIGN.md §5). Every payload is protobuf-encoded.
+ *
+ * <pre>
+ * /groupsnap/&lt;cluster&gt;/
+ *   cluster            ClusterRecord (clusterId, made once)
+ *   leader/            LeaderLatch of the coordinators
+ *   epoch              EpochRecord, the fencing counter
+ *   agents/&lt;agentId&gt;   AgentRegistration, ephemeral
+ *   txns/&lt;txnId&gt;       GroupSnapshot, the transaction record
+ *   snapshots/&lt;id&gt;     GroupSnapshot, the committed manifest
+ * </pre>
+ */
+public final class ZkLayout {
+  public static final String ROOT = "/groupsnap";
+  private final String base;
+
+  /** @throws IllegalArgumentException when the cluster name is not a valid name */
+  public ZkLayout(String clusterName) {
+    this.base = ROOT + "/" + Names.require("cluster name", clusterName);
+  }
+
+  public String base() {
+    return base;
+  }
+
+  public String cluster() {
+    return base + "/cluster";
+  }
+
+  public String leader() {
+    return base + "/leader";
+  }
+
+  public String epoch() {
+    return base + "/epoch";
+  }
+
+  public String agents() {
+    return base + "/agents";
+  }
+
+  public String agent(String agentId) {
+    return agents() + "/" + agentId;
+  }
+
+  public String txns() {
+    return base + "/txns";
+  }
+
+  public String txn(String txnId) {
+    return txns() + "/" + txnId;
+  }
+
+  public String snapshots() {
+    return base + "/snapshots";
+  }
+
+  public String snapshot(String id) {
+    return snapshots() + "/" + id;
+  }
+}

@@ -1,0 +1,363 @@
+package io.groupsnap.coordinator;
+
+import io.groupsnap.common.HostPort;
+import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.ZkLayout;
+import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
+import io.groupsnap.coordinator.rpc.GrpcAgentClient;
+import io.groupsnap.coordinator.store.ClusterStore;
+import io.groupsnap.coordinator.txn.DecisionRule;
+import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.TransactionDriver;
+import io.groupsnap.coordinator.txn.TxnSpec;
+import io.groupsnap.coordinator.txn.TxnState;
+import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.ClusterStatusResponse;
+import io.groupsnap.proto.v1.CoordinatorInfo;
+import io.groupsnap.proto.v1.DeleteSnapshotResponse;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.MemberRecord;
+import io.groupsnap.proto.v1.MemberSelector;
+import io.groupsnap.proto.v1.TxnHeader;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One coordinator process: serves CoordinatorService, takes part in the leader election, and — while it is the acting
+ * leader — runs group snapshot transactions and resolves those a predecessor left unfinished.
+ *
+ * <p>Every coordinator answers reads. Mutating calls on a standby fail with {@link NotLeaderException} naming the
+ * leader. Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()} is idempotent.
+ */
+public final class Coordinator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+  private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+      .withZone(ZoneOffset.UTC);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private enum State { LATENT, STARTED, CLOSED }
+
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final CoordinatorConfig config;
+  private final DecisionRule rule;
+  private final ExecutorService serial = Executors.newSingleThreadExecutor(named("groupsnap-txn"));
+  private final ExecutorService storeWriter = Executors.newSingleThreadExecutor(named("groupsnap-zk-writer"));
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(named("groupsnap-timers"));
+  private final GrpcAgentClient agents = new GrpcAgentClient();
+  private volatile boolean ready;
+  private CuratorFramework zk;
+  private ClusterStore store;
+  private String clusterId;
+  private Server server;
+  private HostPort endpoint;
+  private Leadership leadership;
+  private TransactionDriver driver;
+
+  public Coordinator(CoordinatorConfig config) {
+    this(config, DecisionRule.STRICT);
+  }
+
+  /** With another decision rule: for tests that show a weaker rule is caught. */
+  public Coordinator(CoordinatorConfig config, DecisionRule rule) {
+    this.config = config;
+    this.rule = rule;
+  }
+
+  public Coordinator start() throws Exception {
+    if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+      throw new IllegalStateException("coordinator already started");
+    }
+    try {
+      zk = ZkClients.connect(config.zookeeper(), config.zkWait());
+      store = new ClusterStore(zk, new ZkLayout(config.cluster()));
+      clusterId = store.ensureCluster();
+      HealthStatusManager health = new HealthStatusManager();
+      server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
+          .addService(new CoordinatorGrpcService(this))
+          .addService(health.getHealthService())
+          .build().start();
+      endpoint = advertised(server.getPort());
+      driver = new TransactionDriver(agents, this::persist, serial, storeWriter, timers, rule, Clock.systemUTC());
+      leadership = new Leadership(zk, store, endpoint.toString(), new Leadership.Listener() {
+        @Override
+        public void elected(long epoch) {
+          recover(epoch);
+        }
+
+        @Override
+        public void deposed(String why) {
+          ready = false;
+          driver.leadershipLost(why);
+        }
+      });
+      leadership.start();
+      log.info("coordinator serving on {} (cluster {} {})", endpoint, config.cluster(), clusterId);
+      return this;
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+  }
+
+  private HostPort advertised(int port) throws Exception {
+    if (config.advertise() != null) {
+      return new HostPort(config.advertise().host(), config.advertise().port() == 0 ? port
+          : config.advertise().port());
+    }
+    String host = config.listen().host();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      host = InetAddress.getLocalHost().getHostAddress();
+    }
+    return new HostPort(host, port);
+  }
+
+  public HostPort endpoint() {
+    return endpoint;
+  }
+
+  public String clusterId() {
+    return clusterId;
+  }
+
+  /** True while this process is the acting leader and has resolved its predecessor's transactions. */
+  public boolean isLeader() {
+    return ready && leadership.term().isPresent();
+  }
+
+  // ---- mutating calls (leader only) ----
+
+  /**
+   * Starts a group snapshot.
+   *
+   * @param freezeTimeout null for the default
+   * @param lease null to derive it from the freeze timeout
+   * @throws IllegalArgumentException for bad selectors or limits (the message names the field)
+   * @throws IllegalStateException when no agent is registered
+   */
+  public CompletableFuture<GroupSnapshot> createGroupSnapshot(List<MemberSelector> selectors, Duration freezeTimeout,
+      Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress) throws Exception {
+    Leadership.Term term = requireLeader();
+    Duration freeze = freezeTimeout == null ? config.freezeTimeout() : freezeTimeout;
+    if (freeze.compareTo(CoordinatorConfig.MIN_FREEZE_TIMEOUT) < 0
+        || freeze.compareTo(CoordinatorConfig.MAX_FREEZE_TIMEOUT) > 0) {
+      throw new IllegalArgumentException("freeze_timeout " + freeze.toMillis() + "ms is outside 100ms..10m");
+    }
+    Duration l = lease == null ? freeze.plus(config.thawTimeout()) : lease;
+    if (l.compareTo(freeze) <= 0) {
+      throw new IllegalArgumentException("lease " + l.toMillis() + "ms must be longer than the freeze timeout "
+          + freeze.toMillis() + "ms");
+    }
+    Duration prepare = prepareTimeout == null ? config.prepareTimeout() : prepareTimeout;
+    List<Member> members = MemberSelection.resolve(selectors, store.agents());
+    TxnSpec spec = new TxnSpec(newId(), clusterId, term.epoch(), endpoint.toString(), members, prepare, freeze, l,
+        config.thawTimeout(), config.finishTimeout());
+    return driver.submit(spec, progress);
+  }
+
+  /** Deletes a committed group snapshot's captures on every member, then its catalog entry. Idempotent. */
+  public GroupSnapshot deleteGroupSnapshot(String id) throws Exception {
+    Leadership.Term term = requireLeader();
+    GroupSnapshot g = getGroupSnapshot(id);
+    if (g.getState() == GroupSnapshotState.DELETED) {
+      return g;
+    }
+    if (g.getState() != GroupSnapshotState.COMMITTED) {
+      throw new IllegalStateException("group snapshot " + id + " is " + g.getState()
+          + "; only committed group snapshots can be deleted");
+    }
+    Map<String, String> endpoints = store.agents().stream()
+        .collect(Collectors.toMap(AgentRegistration::getAgentId, AgentRegistration::getEndpoint));
+    Set<String> owners = new LinkedHashSet<>(g.getMembersList().stream().map(MemberRecord::getAgentId).toList());
+    TxnHeader header = TxnHeader.newBuilder().setClusterId(clusterId).setEpoch(term.epoch()).setTxnId(id).build();
+    List<String> problems = new ArrayList<>();
+    List<CompletableFuture<DeleteSnapshotResponse>> calls = new ArrayList<>();
+    List<String> called = new ArrayList<>();
+    for (String agent : owners) {
+      String ep = endpoints.get(agent);
+      if (ep == null) {
+        problems.add("agent " + agent + " is not registered");
+        continue;
+      }
+      called.add(agent);
+      calls.add(agents.deleteSnapshot(ep, header, config.finishTimeout().multipliedBy(3)));
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      try {
+        calls.get(i).get();
+      } catch (ExecutionException e) {
+        problems.add("agent " + called.get(i) + ": " + io.grpc.Status.fromThrowable(e.getCause()));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("group snapshot " + id + " was not deleted (retry when fixed): "
+          + String.join("; ", problems));
+    }
+    return store.markDeleted(g, term.latchPath());
+  }
+
+  // ---- reads (any coordinator) ----
+
+  public GroupSnapshot getGroupSnapshot(String id) throws Exception {
+    io.groupsnap.common.Names.require("group snapshot id", id);
+    return store.get(id).orElseThrow(() -> new NotFoundException("no group snapshot '" + id + "'"));
+  }
+
+  public List<GroupSnapshot> listGroupSnapshots(boolean includeAll) throws Exception {
+    return store.list(includeAll);
+  }
+
+  public List<AgentRegistration> listAgents() throws Exception {
+    return store.agents();
+  }
+
+  public ClusterStatusResponse clusterStatus() throws Exception {
+    ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder().setClusterName(config.cluster())
+        .setClusterId(clusterId).setEpoch(store.epoch()).setAnsweredBy(endpoint.toString())
+        .addAllAgents(store.agents());
+    leadership.leaderId().ifPresent(b::setLeader);
+    leadership.participants().forEach(p -> b.addCoordinators(CoordinatorInfo.newBuilder().setId(p.getId())
+        .setLeader(p.isLeader())));
+    return b.build();
+  }
+
+  // ---- leadership ----
+
+  private Leadership.Term requireLeader() throws NotLeaderException {
+    Optional<Leadership.Term> term = leadership.term();
+    if (term.isPresent() && ready) {
+      return term.get();
+    }
+    if (term.isPresent()) {
+      throw new NotLeaderException(null, "the leader is resolving unfinished transactions; retry shortly");
+    }
+    String leader = leadership.leaderId().orElse(null);
+    throw new NotLeaderException(leader, leader == null ? "no coordinator leads yet; retry shortly"
+        : "this coordinator is a standby; the leader is " + leader);
+  }
+
+  /** A new leader aborts every transaction its predecessor left undecided (DESIGN.md §4, recovery). */
+  private void recover(long epoch) {
+    try {
+      Leadership.Term term = leadership.term().orElseThrow();
+      Map<String, String> endpoints = store.agents().stream()
+          .collect(Collectors.toMap(AgentRegistration::getAgentId, AgentRegistration::getEndpoint));
+      for (GroupSnapshot g : store.unfinished()) {
+        log.info("epoch {}: aborting transaction {} left {} by epoch {}", epoch, g.getId(), g.getState(),
+            g.getEpoch());
+        abortLeftover(g, term, endpoints);
+      }
+      ready = true;
+    } catch (Exception e) {
+      log.error("recovery at epoch {} failed: {}", epoch, e.toString());
+    }
+  }
+
+  private void abortLeftover(GroupSnapshot g, Leadership.Term term, Map<String, String> endpoints)
+      throws Exception {
+    Map<String, List<String>> byAgent = g.getMembersList().stream().collect(Collectors.groupingBy(
+        MemberRecord::getAgentId, java.util.LinkedHashMap::new,
+        Collectors.mapping(MemberRecord::getVolume, Collectors.toList())));
+    List<Member> members = new ArrayList<>();
+    byAgent.forEach((agent, vols) -> members.add(new Member(agent, endpoints.getOrDefault(agent, ""), vols)));
+    TxnSpec spec = new TxnSpec(g.getId(), clusterId, term.epoch(), endpoint.toString(), members,
+        config.prepareTimeout(), config.freezeTimeout(), config.freezeTimeout().plusSeconds(1),
+        config.thawTimeout(), config.finishTimeout());
+    String reason = g.getAbortReason().isEmpty() ? "leader changed before the decision" : g.getAbortReason();
+    for (Member m : members) {
+      if (!m.endpoint().isEmpty()) {
+        agents.abort(spec, m, reason).get(config.finishTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+      }
+    }
+    store.adopt(g.getId());
+    store.updateTxn(g.toBuilder().setState(GroupSnapshotState.ABORTED).setAbortReason(reason)
+        .setFinishedAtMillis(System.currentTimeMillis()).build(), term.latchPath());
+  }
+
+  private void persist(TxnState s, GroupSnapshot record) throws Exception {
+    Leadership.Term term = leadership.term()
+        .orElseThrow(() -> new IllegalStateException("not the leader any more"));
+    switch (s) {
+      case BEGINNING -> store.createTxn(record, term.latchPath());
+      case COMMITTING -> store.commitTxn(record, term.latchPath());
+      default -> store.updateTxn(record, term.latchPath());
+    }
+  }
+
+  private static String newId() {
+    byte[] b = new byte[3];
+    RANDOM.nextBytes(b);
+    return "gs-" + ID_TIME.format(java.time.Instant.now()) + "-" + HexFormat.of().formatHex(b);
+  }
+
+  private static ThreadFactory named(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** Blocks until the server terminates. */
+  public void awaitTermination() throws InterruptedException {
+    if (server != null) {
+      server.awaitTermination();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+      return;
+    }
+    if (leadership != null) {
+      leadership.close();
+    }
+    if (server != null) {
+      server.shutdown();
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        server.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    agents.close();
+    serial.shutdownNow();
+    storeWriter.shutdownNow();
+    timers.shutdownNow();
+    if (zk != null) {
+      zk.close();
+    }
+  }
+}

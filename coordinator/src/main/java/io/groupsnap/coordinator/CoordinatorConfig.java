@@ -1,0 +1,43 @@
+package io.groupsnap.coordinator;
+
+import io.groupsnap.common.HostPort;
+import io.groupsnap.common.Names;
+import java.time.Duration;
+
+/**
+ * A coordinator's settings.
+ *
+ * @param cluster the cluster name (ZooKeeper namespace)
+ * @param zookeeper ZooKeeper connect string
+ * @param listen where the CoordinatorService listens; port 0 picks a free port
+ * @param advertise the address others use to reach it, or null to derive it from {@code listen}
+ * @param prepareTimeout default deadline for PREPARE
+ * @param freezeTimeout default deadline for FROZEN answers
+ * @param thawTimeout deadline for THAW answers
+ * @param finishTimeout deadline for COMMIT and ABORT acknowledgements
+ * @param zkWait how long to wait for ZooKeeper at start
+ */
+public record CoordinatorConfig(String cluster, String zookeeper, HostPort listen, HostPort advertise,
+    Duration prepareTimeout, Duration freezeTimeout, Duration thawTimeout, Duration finishTimeout, Duration zkWait) {
+  public static final Duration MIN_FREEZE_TIMEOUT = Duration.ofMillis(100);
+  public static final Duration MAX_FREEZE_TIMEOUT = Duration.ofMinutes(10);
+
+  public CoordinatorConfig {
+    Names.require("cluster", cluster);
+  }
+
+  /** Defaults: prepare 30s, freeze 10s, thaw 5s, finish 10s, ZooKeeper wait 15s. */
+  public static CoordinatorConfig defaults(String cluster, String zookeeper, HostPort listen) {
+    return new CoordinatorConfig(cluster, zookeeper, listen, null, Duration.ofSeconds(30), Duration.ofSeconds(10),
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15));
+  }
+
+  public CoordinatorConfig withZkWait(Duration wait) {
+    return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout,
+        finishTimeout, wait);
+  }
+
+  public CoordinatorConfig withTimeouts(Duration prepare, Duration freeze, Duration thaw, Duration finish) {
+    return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepare, freeze, thaw, finish, zkWait);
+  }
+}

@@ -1,0 +1,8 @@
+package io.groupsnap.coordinator;
+
+/** The named group snapshot does not exist. */
+public final class NotFoundException extends Exception {
+  public NotFoundException(String message) {
+    super(message);
+  }
+}

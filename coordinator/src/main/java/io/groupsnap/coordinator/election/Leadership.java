@@ -1,0 +1,147 @@
+package io.groupsnap.coordinator.election;
+
+import io.groupsnap.coordinator.store.ClusterStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.leader.Participant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leader election among coordinators (Curator LeaderLatch), and the epoch that fences each leadership.
+ *
+ * <p>A coordinator becomes <em>acting</em> leader only after it has raised the epoch with a write fenced by its own
+ * latch node; it stops acting the moment the latch reports loss, which Curator does on SUSPENDED as well as LOST.
+ * Leadership is advisory (a paused JVM may still believe it leads): the epoch that agents check, and the latch check in
+ * every store write, are what make a deposed leader harmless. Listener callbacks run on one named thread, in order.
+ */
+public final class Leadership implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Leadership.class);
+
+  /** What the rest of the coordinator learns; called on the leadership thread. */
+  public interface Listener {
+    void elected(long epoch);
+
+    void deposed(String why);
+  }
+
+  /**
+   * The acting leadership of this process.
+   *
+   * @param epoch the epoch this process raised
+   * @param latchPath its latch node, checked by every write
+   */
+  public record Term(long epoch, String latchPath) {}
+
+  private final String id;
+  private final ClusterStore store;
+  private final Listener listener;
+  private final LeaderLatch latch;
+  private final ExecutorService events;
+  private final AtomicReference<Term> term = new AtomicReference<>();
+
+  public Leadership(CuratorFramework zk, ClusterStore store, String id, Listener listener) {
+    this.id = id;
+    this.store = store;
+    this.listener = listener;
+    this.latch = new LeaderLatch(zk, store.layout().leader(), id, LeaderLatch.CloseMode.NOTIFY_LEADER);
+    this.events = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "groupsnap-leadership");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public void start() throws Exception {
+    latch.addListener(new LeaderLatchListener() {
+      @Override
+      public void isLeader() {
+        onElected();
+      }
+
+      @Override
+      public void notLeader() {
+        onDeposed("leadership lost");
+      }
+    }, events);
+    latch.start();
+  }
+
+  private void onElected() {
+    try {
+      String path = latch.getOurPath();
+      long epoch = store.bumpEpoch(path, id);
+      if (!latch.hasLeadership()) {
+        return;
+      }
+      term.set(new Term(epoch, path));
+      log.info("coordinator {} is the leader with epoch {}", id, epoch);
+      listener.elected(epoch);
+    } catch (Exception e) {
+      log.warn("elected but could not raise the epoch ({}); giving leadership back", e.toString());
+      events.execute(this::rejoin);
+    }
+  }
+
+  private void rejoin() {
+    try {
+      latch.close(LeaderLatch.CloseMode.SILENT);
+    } catch (Exception e) {
+      log.warn("could not leave the election: {}", e.toString());
+    }
+  }
+
+  private void onDeposed(String why) {
+    if (term.getAndSet(null) != null) {
+      log.warn("coordinator {} stops leading: {}", id, why);
+      listener.deposed(why);
+    }
+  }
+
+  /** The acting term, or empty when this process is not the acting leader. */
+  public Optional<Term> term() {
+    Term t = term.get();
+    return t != null && latch.hasLeadership() ? Optional.of(t) : Optional.empty();
+  }
+
+  /** The current leader's id (its endpoint), if any; asks ZooKeeper. */
+  public Optional<String> leaderId() {
+    try {
+      Participant p = latch.getLeader();
+      return p.isLeader() && !p.getId().isEmpty() ? Optional.of(p.getId()) : Optional.empty();
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Every coordinator taking part in the election; asks ZooKeeper. */
+  public List<Participant> participants() {
+    try {
+      return new ArrayList<>(latch.getParticipants());
+    } catch (Exception e) {
+      return List.of();
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public void close() {
+    onDeposed("coordinator closing");
+    try {
+      latch.close(LeaderLatch.CloseMode.SILENT);
+    } catch (Exception e) {
+      log.debug("closing latch (never started or already closed): {}", e.toString());
+    }
+    events.shutdownNow();
+  }
+}

@@ -1,0 +1,198 @@
+package io.groupsnap.coordinator.rpc;
+
+import io.groupsnap.coordinator.Coordinator;
+import io.groupsnap.coordinator.NotFoundException;
+import io.groupsnap.coordinator.NotLeaderException;
+import io.groupsnap.coordinator.txn.TransactionDriver;
+import io.groupsnap.coordinator.txn.TxnState;
+import io.groupsnap.proto.v1.ClusterStatusRequest;
+import io.groupsnap.proto.v1.ClusterStatusResponse;
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
+import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
+import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
+import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.ListAgentsRequest;
+import io.groupsnap.proto.v1.ListAgentsResponse;
+import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
+import io.groupsnap.proto.v1.ListGroupSnapshotsResponse;
+import io.groupsnap.proto.v1.MemberProgress;
+import io.groupsnap.proto.v1.MemberState;
+import io.groupsnap.proto.v1.PhaseStarted;
+import io.groupsnap.proto.v1.ProgressEvent;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+
+/**
+ * The gRPC edge of a coordinator. Status codes: FAILED_PRECONDITION with a {@code NOT_LEADER} message and the
+ * {@link #LEADER_KEY} trailer on a standby (UNAVAILABLE when no leader is known yet), INVALID_ARGUMENT for bad input
+ * (field named), NOT_FOUND, FAILED_PRECONDITION for a request that does not fit the state, UNAVAILABLE when ZooKeeper
+ * cannot be reached.
+ */
+public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.CoordinatorServiceImplBase {
+  /** Trailer naming the leader's endpoint on a NOT_LEADER answer. */
+  public static final Metadata.Key<String> LEADER_KEY =
+      Metadata.Key.of("groupsnap-leader", Metadata.ASCII_STRING_MARSHALLER);
+  public static final String NOT_LEADER = "NOT_LEADER";
+
+  private final Coordinator coordinator;
+
+  public CoordinatorGrpcService(Coordinator coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  @Override
+  public void createGroupSnapshot(CreateGroupSnapshotRequest req, StreamObserver<ProgressEvent> out) {
+    ServerCallStreamObserver<ProgressEvent> stream = (ServerCallStreamObserver<ProgressEvent>) out;
+    stream.setOnCancelHandler(() -> { }); // the transaction goes on without a watcher
+    Duration freeze = optionalMillis(req.getFreezeTimeoutMillis());
+    Duration lease = optionalMillis(req.getLeaseMillis());
+    Duration prepare = optionalMillis(req.getPrepareTimeoutMillis());
+    if (req.getFreezeTimeoutMillis() < 0 || req.getLeaseMillis() < 0 || req.getPrepareTimeoutMillis() < 0) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("timeouts must not be negative").asException());
+      return;
+    }
+    Watcher watcher = new Watcher(stream);
+    try {
+      coordinator.createGroupSnapshot(req.getMembersList(), freeze, lease, prepare, watcher)
+          .whenComplete((result, err) -> watcher.done(result, err));
+    } catch (Exception e) {
+      out.onError(toStatus(e));
+    }
+  }
+
+  @Override
+  public void getGroupSnapshot(GetGroupSnapshotRequest req, StreamObserver<GroupSnapshot> out) {
+    unary(out, () -> coordinator.getGroupSnapshot(req.getId()));
+  }
+
+  @Override
+  public void listGroupSnapshots(ListGroupSnapshotsRequest req, StreamObserver<ListGroupSnapshotsResponse> out) {
+    unary(out, () -> ListGroupSnapshotsResponse.newBuilder()
+        .addAllSnapshots(coordinator.listGroupSnapshots(req.getIncludeAborted())).build());
+  }
+
+  @Override
+  public void deleteGroupSnapshot(DeleteGroupSnapshotRequest req,
+      StreamObserver<DeleteGroupSnapshotResponse> out) {
+    unary(out, () -> {
+      GroupSnapshot g = coordinator.deleteGroupSnapshot(req.getId());
+      return DeleteGroupSnapshotResponse.newBuilder().setSnapshot(g)
+          .setDeletedCaptures(g.getMembersCount()).build();
+    });
+  }
+
+  @Override
+  public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
+    unary(out, () -> ListAgentsResponse.newBuilder().addAllAgents(coordinator.listAgents()).build());
+  }
+
+  @Override
+  public void clusterStatus(ClusterStatusRequest req, StreamObserver<ClusterStatusResponse> out) {
+    unary(out, coordinator::clusterStatus);
+  }
+
+  private static Duration optionalMillis(long ms) {
+    return ms > 0 ? Duration.ofMillis(ms) : null;
+  }
+
+  /** A call that may fail with a domain exception. */
+  @FunctionalInterface
+  private interface Call<T> {
+    T run() throws Exception;
+  }
+
+  private static <T> void unary(StreamObserver<T> out, Call<T> call) {
+    T result;
+    try {
+      result = call.run();
+    } catch (Exception e) {
+      out.onError(toStatus(e));
+      return;
+    }
+    out.onNext(result);
+    out.onCompleted();
+  }
+
+  static StatusException toStatus(Throwable e) {
+    if (e instanceof StatusException s) {
+      return s;
+    }
+    if (e instanceof NotLeaderException n) {
+      if (n.leader().isEmpty()) {
+        return Status.UNAVAILABLE.withDescription(n.getMessage()).asException();
+      }
+      Metadata trailers = new Metadata();
+      trailers.put(LEADER_KEY, n.leader().get());
+      return Status.FAILED_PRECONDITION.withDescription(NOT_LEADER + ": " + n.getMessage()).asException(trailers);
+    }
+    if (e instanceof NotFoundException) {
+      return Status.NOT_FOUND.withDescription(e.getMessage()).asException();
+    }
+    if (e instanceof IllegalArgumentException) {
+      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
+    }
+    if (e instanceof IllegalStateException) {
+      return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException();
+    }
+    if (e instanceof org.apache.zookeeper.KeeperException) {
+      return Status.UNAVAILABLE.withDescription("ZooKeeper: " + e.getMessage()).asException();
+    }
+    return Status.INTERNAL.withDescription(e.toString()).asException();
+  }
+
+  /** Streams one transaction's progress to one caller; events arrive on the transaction thread. */
+  private static final class Watcher implements TransactionDriver.Progress {
+    private final ServerCallStreamObserver<ProgressEvent> stream;
+    Watcher(ServerCallStreamObserver<ProgressEvent> stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public synchronized void phase(String txnId, TxnState state, String detail) {
+      send(txnId, ProgressEvent.newBuilder().setPhase(PhaseStarted.newBuilder().setState(map(state)).setDetail(detail)));
+    }
+
+    @Override
+    public synchronized void member(String txnId, String agentId, MemberState state, String detail) {
+      send(txnId, ProgressEvent.newBuilder().setMember(MemberProgress.newBuilder().setAgentId(agentId).setState(state)
+          .setDetail(detail)));
+    }
+
+    synchronized void done(GroupSnapshot result, Throwable err) {
+      if (stream.isCancelled()) {
+        return;
+      }
+      if (err != null) {
+        stream.onError(toStatus(err instanceof java.util.concurrent.CompletionException c ? c.getCause() : err));
+        return;
+      }
+      send(result.getId(), ProgressEvent.newBuilder().setResult(result));
+      stream.onCompleted();
+    }
+
+    private void send(String txnId, ProgressEvent.Builder e) {
+      if (!stream.isCancelled()) {
+        stream.onNext(e.setAtMillis(System.currentTimeMillis()).setGroupSnapshotId(txnId).build());
+      }
+    }
+
+    private static GroupSnapshotState map(TxnState s) {
+      return switch (s) {
+        case BEGINNING, PREPARING -> GroupSnapshotState.PREPARING;
+        case FREEZING -> GroupSnapshotState.FREEZING;
+        case THAWING -> GroupSnapshotState.THAWING;
+        case COMMITTING, FINALIZING -> GroupSnapshotState.COMMITTING;
+        case COMMITTED -> GroupSnapshotState.COMMITTED;
+        case ABORTING -> GroupSnapshotState.ABORTING;
+        case ABORTED -> GroupSnapshotState.ABORTED;
+      };
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.groupsnap.coordinator.txn;
+
+import io.groupsnap.coordinator.txn.Replies.Ack;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.MemberState;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs {@link Transaction}s for real: carries out their actions with an {@link AgentClient}, a {@link TxnStore} and
+ * timers, and feeds the answers back as events.
+ *
+ * <p>Threading: every transaction event is handled on {@code serial} (one thread), so a transaction's state needs no
+ * locks. Store writes run in order on {@code storeWriter}, off the serial thread, so a slow ZooKeeper never delays a
+ * THAW. Transactions run one at a time; later submissions wait in a FIFO queue (two overlapping transactions would
+ * only make agents refuse each other as busy).
+ */
+public final class TransactionDriver {
+  private static final Logger log = LoggerFactory.getLogger(TransactionDriver.class);
+
+  /** Durable writes of transaction records; blocking, called on the store-writer thread. */
+  public interface TxnStore {
+    /**
+     * Writes the record for the given state; COMMITTING is the commit point.
+     *
+     * @throws Exception when the write was definitely not applied
+     */
+    void persist(TxnState state, GroupSnapshot record) throws Exception;
+  }
+
+  /** Progress of one transaction, called on the serial thread; must not block. */
+  public interface Progress {
+    void phase(String txnId, TxnState state, String detail);
+
+    void member(String txnId, String agentId, MemberState state, String detail);
+
+    Progress NONE = new Progress() {
+      @Override
+      public void phase(String txnId, TxnState state, String detail) {}
+
+      @Override
+      public void member(String txnId, String agentId, MemberState state, String detail) {}
+    };
+  }
+
+  private final AgentClient agents;
+  private final TxnStore store;
+  private final Executor serial;
+  private final Executor storeWriter;
+  private final ScheduledExecutorService timers;
+  private final DecisionRule rule;
+  private final Clock clock;
+  private final Queue<Running> queue = new ArrayDeque<>();
+  private Running active;
+
+  public TransactionDriver(AgentClient agents, TxnStore store, Executor serial, Executor storeWriter,
+      ScheduledExecutorService timers, DecisionRule rule, Clock clock) {
+    this.agents = agents;
+    this.store = store;
+    this.serial = serial;
+    this.storeWriter = storeWriter;
+    this.timers = timers;
+    this.rule = rule;
+    this.clock = clock;
+  }
+
+  /** Queues a transaction; the future completes with its final record. */
+  public CompletableFuture<GroupSnapshot> submit(TxnSpec spec, Progress progress) {
+    Running r = new Running(new Transaction(spec, rule, clock, System::nanoTime), progress);
+    serial.execute(() -> {
+      queue.add(r);
+      if (queue.size() > 1 || active != null) {
+        progress.phase(spec.txnId(), TxnState.BEGINNING,
+            "queued behind " + (active != null ? active.txn.spec().txnId() : "another transaction"));
+      }
+      startNext();
+    });
+    return r.result;
+  }
+
+  /** This coordinator lost leadership: the active transaction stops issuing commands; queued ones fail. */
+  public void leadershipLost(String why) {
+    serial.execute(() -> {
+      if (active != null) {
+        feed(active, new TxnEvent.LeadershipLost(why));
+      }
+      Running q;
+      while ((q = queue.poll()) != null) {
+        q.result.completeExceptionally(new IllegalStateException("leadership lost before the transaction started"));
+      }
+    });
+  }
+
+  private void startNext() {
+    if (active != null || queue.isEmpty()) {
+      return;
+    }
+    active = queue.poll();
+    apply(active, active.txn.start());
+  }
+
+  private void feed(Running r, TxnEvent event) {
+    if (r.result.isDone()) {
+      return;
+    }
+    apply(r, r.txn.on(event));
+  }
+
+  private void apply(Running r, List<TxnAction> actions) {
+    for (TxnAction a : actions) {
+      if (a instanceof TxnAction.Send s) {
+        send(r, s);
+      } else if (a instanceof TxnAction.Persist p) {
+        storeWriter.execute(() -> persist(r, p));
+      } else if (a instanceof TxnAction.ArmDeadline d) {
+        timers.schedule(() -> serial.execute(() -> feed(r, new TxnEvent.DeadlinePassed(d.state()))),
+            d.after().toNanos(), TimeUnit.NANOSECONDS);
+      } else if (a instanceof TxnAction.PhaseChanged p) {
+        r.progress.phase(r.txn.spec().txnId(), p.state(), p.detail());
+      } else if (a instanceof TxnAction.MemberChanged m) {
+        r.progress.member(r.txn.spec().txnId(), m.agentId(), m.state(), m.detail());
+      } else if (a instanceof TxnAction.Finish f) {
+        finish(r, f.result());
+      }
+    }
+  }
+
+  private void persist(Running r, TxnAction.Persist p) {
+    TxnEvent result;
+    try {
+      store.persist(p.state(), p.record());
+      result = new TxnEvent.Persisted(p.state());
+    } catch (Exception e) {
+      log.warn("txn {}: could not persist {}: {}", p.record().getId(), p.state(), e.toString());
+      result = new TxnEvent.PersistFailed(p.state(), e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+    TxnEvent event = result;
+    serial.execute(() -> feed(r, event));
+  }
+
+  private void send(Running r, TxnAction.Send s) {
+    TxnSpec spec = r.txn.spec();
+    Member m = s.member();
+    String id = m.agentId();
+    CompletableFuture<TxnEvent> call = switch (s.call()) {
+      case PREPARE -> agents.prepare(spec, m).thenApply(x -> new TxnEvent.PrepareAnswered(id, x));
+      case FREEZE -> agents.freeze(spec, m).thenApply(x -> new TxnEvent.FreezeAnswered(id, x));
+      case THAW -> agents.thaw(spec, m).thenApply(x -> new TxnEvent.ThawAnswered(id, x));
+      case COMMIT -> agents.commit(spec, m).thenApply(x -> new TxnEvent.CommitAnswered(id, x));
+      case ABORT -> agents.abort(spec, m, r.txn.record().getAbortReason())
+          .thenApply(x -> new TxnEvent.AbortAnswered(id, x));
+    };
+    call.whenComplete((event, err) -> serial.execute(() -> feed(r, event != null ? event : failed(s, id, err))));
+  }
+
+  private static TxnEvent failed(TxnAction.Send s, String id, Throwable err) {
+    String why = "call failed: " + err;
+    return switch (s.call()) {
+      case PREPARE -> new TxnEvent.PrepareAnswered(id, Replies.PrepareReply.failed(why));
+      case FREEZE -> new TxnEvent.FreezeAnswered(id, Replies.FreezeReply.failed(why));
+      case THAW -> new TxnEvent.ThawAnswered(id, Replies.ThawReply.failed(why));
+      case COMMIT -> new TxnEvent.CommitAnswered(id, new Ack(false, why));
+      case ABORT -> new TxnEvent.AbortAnswered(id, new Ack(false, why));
+    };
+  }
+
+  private void finish(Running r, GroupSnapshot result) {
+    r.result.complete(result);
+    if (active == r) {
+      active = null;
+      startNext();
+    }
+  }
+
+  private static final class Running {
+    final Transaction txn;
+    final Progress progress;
+    final CompletableFuture<GroupSnapshot> result = new CompletableFuture<>();
+
+    Running(Transaction txn, Progress progress) {
+      this.txn = txn;
+      this.progress = progress;
+    }
+  }
+}

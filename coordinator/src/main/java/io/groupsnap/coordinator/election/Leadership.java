@@ -105,6 +105,13 @@ public final class Leadership implements AutoCloseable {
     }
   }
 
+  private void onClosing() {
+    if (term.getAndSet(null) != null) {
+      log.info("coordinator {} hands leadership back: closing", id);
+      listener.deposed("coordinator closing");
+    }
+  }
+
   /** The acting term, or empty when this process is not the acting leader. */
   public Optional<Term> term() {
     Term t = term.get();
@@ -136,7 +143,7 @@ public final class Leadership implements AutoCloseable {
 
   @Override
   public void close() {
-    onDeposed("coordinator closing");
+    onClosing();
     try {
       latch.close(LeaderLatch.CloseMode.SILENT);
     } catch (Exception e) {

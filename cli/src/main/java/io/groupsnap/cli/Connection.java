@@ -1,0 +1,157 @@
+package io.groupsnap.cli;
+
+import io.groupsnap.common.HostPort;
+import io.groupsnap.common.LeaderLookup;
+import io.groupsnap.common.Names;
+import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.ZkLayout;
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+
+/**
+ * A connection to the coordinator an operator's command talks to. Resolves the endpoint (flag, environment, then the
+ * leader found in ZooKeeper), puts a deadline on every call, follows a standby's NOT_LEADER answer to the leader, and
+ * turns failures into {@link CliException}s with the right exit code and a one-line message.
+ */
+public final class Connection implements AutoCloseable {
+  static final Metadata.Key<String> LEADER_KEY = Metadata.Key.of("groupsnap-leader", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Duration CALL_DEADLINE = Duration.ofSeconds(15);
+  private static final int MAX_REDIRECTS = 3;
+
+  private String endpoint;
+  private ManagedChannel channel;
+
+  private Connection(String endpoint) {
+    this.endpoint = endpoint;
+    this.channel = open(endpoint);
+  }
+
+  /** Resolves the coordinator; fails with exit 2 for a malformed address, 1 when ZooKeeper cannot be reached. */
+  public static Connection open(Target target) throws CliException {
+    String ep = target.coordinator();
+    if (ep != null) {
+      return new Connection(validate("--coordinator", ep));
+    }
+    String zk = target.zookeeper();
+    if (zk == null) {
+      throw new CliException(ExitCodes.USAGE, "no coordinator given: use --coordinator HOST:PORT or --zookeeper "
+          + "CONNECT (or set GROUPSNAP_COORDINATOR / GROUPSNAP_ZOOKEEPER, e.g. from a dev cluster's dev.env)");
+    }
+    ZkLayout layout;
+    try {
+      layout = new ZkLayout(target.cluster());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, "--cluster: " + e.getMessage());
+    }
+    try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(10))) {
+      Optional<String> leader = LeaderLookup.leader(client, layout);
+      return new Connection(leader.orElseThrow(() -> new CliException(ExitCodes.FAILED,
+          "no coordinator is leading cluster '" + target.cluster() + "' (ZooKeeper " + zk + ")")));
+    } catch (ZkClients.UnreachableException e) {
+      throw new CliException(ExitCodes.FAILED, e.getMessage());
+    } catch (CliException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CliException(ExitCodes.FAILED, "cannot read the leader from ZooKeeper " + zk + ": " + e);
+    }
+  }
+
+  private static String validate(String what, String ep) throws CliException {
+    try {
+      return HostPort.parse(ep).toString();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, what + ": " + e.getMessage());
+    }
+  }
+
+  private static ManagedChannel open(String endpoint) {
+    return NettyChannelBuilder.forTarget(endpoint).usePlaintext().disableRetry().build();
+  }
+
+  public String endpoint() {
+    return endpoint;
+  }
+
+  /** A blocking stub whose calls all end within {@code deadline}. */
+  public CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub(Duration deadline) {
+    return CoordinatorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** One call */
+  @FunctionalInterface
+  public interface Call<T> {
+    T run(CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub);
+  }
+
+  /** Runs a call, following NOT_LEADER redirects; failures become CliExceptions. */
+  public <T> T call(Duration deadline, Call<T> call) throws CliException {
+    for (int hop = 0; ; hop++) {
+      try {
+        return call.run(stub(deadline));
+      } catch (StatusRuntimeException e) {
+        String leader = redirect(e);
+        if (leader != null && hop < MAX_REDIRECTS && !leader.equals(endpoint)) {
+          follow(leader);
+          continue;
+        }
+        throw failure(e);
+      }
+    }
+  }
+
+  /** The leader named by a NOT_LEADER answer, or null. */
+  public static String redirect(StatusRuntimeException e) {
+    if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION || e.getTrailers() == null) {
+      return null;
+    }
+    return e.getTrailers().get(LEADER_KEY);
+  }
+
+  /** Switches to another coordinator (the leader a standby named). */
+  public void follow(String leader) {
+    channel.shutdownNow();
+    endpoint = leader;
+    channel = open(leader);
+  }
+
+  /** Maps a failed call to an exit code and a one-line message. */
+  public CliException failure(StatusRuntimeException e) {
+    Status s = e.getStatus();
+    String desc = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
+    return switch (s.getCode()) {
+      case INVALID_ARGUMENT, NOT_FOUND -> new CliException(ExitCodes.USAGE, desc);
+      case UNAVAILABLE -> new CliException(ExitCodes.FAILED, "cannot reach coordinator at " + endpoint + ": " + desc);
+      case DEADLINE_EXCEEDED -> new CliException(ExitCodes.FAILED, "coordinator at " + endpoint
+          + " did not answer in time");
+      default -> new CliException(ExitCodes.FAILED, desc);
+    };
+  }
+
+  /** Checks a name given on the command line; exit 2 naming the argument otherwise. */
+  public static String name(String what, String value) throws CliException {
+    try {
+      return Names.require(what, value);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

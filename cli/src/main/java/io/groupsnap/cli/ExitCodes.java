@@ -1,0 +1,14 @@
+package io.groupsnap.cli;
+
+/** The CLI's exit codes, stable for scripts and schedulers. */
+public final class ExitCodes {
+  public static final int OK = 0;
+  /** The operation failed, or something could not be reached within a bounded wait. */
+  public static final int FAILED = 1;
+  /** Usage error or bad input: nothing was frozen and nothing deleted. */
+  public static final int USAGE = 2;
+  /** The group snapshot was aborted (nothing kept, everything thawed). */
+  public static final int ABORTED = 3;
+
+  private ExitCodes() {}
+}

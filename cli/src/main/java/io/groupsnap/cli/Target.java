@@ -1,0 +1,41 @@
+package io.groupsnap.cli;
+
+import picocli.CommandLine.Option;
+
+/**
+ * Where the coordinator is: {@code --coordinator}, else {@code GROUPSNAP_COORDINATOR}, else the leader found through
+ * {@code --zookeeper} / {@code GROUPSNAP_ZOOKEEPER}.
+ */
+public final class Target {
+  @Option(names = "--coordinator", paramLabel = "HOST:PORT",
+      description = "Coordinator to ask (default: $GROUPSNAP_COORDINATOR, else the leader found via ZooKeeper).")
+  String coordinator;
+
+  @Option(names = "--zookeeper", paramLabel = "CONNECT",
+      description = "ZooKeeper connect string to find the leader (default: $GROUPSNAP_ZOOKEEPER).")
+  String zookeeper;
+
+  @Option(names = "--cluster", paramLabel = "NAME",
+      description = "Cluster name (default: $GROUPSNAP_CLUSTER, else 'default').")
+  String cluster;
+
+  String coordinator() {
+    return firstNonBlank(coordinator, System.getenv("GROUPSNAP_COORDINATOR"));
+  }
+
+  String zookeeper() {
+    return firstNonBlank(zookeeper, System.getenv("GROUPSNAP_ZOOKEEPER"));
+  }
+
+  String cluster() {
+    String c = firstNonBlank(cluster, System.getenv("GROUPSNAP_CLUSTER"));
+    return c == null ? "default" : c;
+  }
+
+  private static String firstNonBlank(String a, String b) {
+    if (a != null && !a.isBlank()) {
+      return a.trim();
+    }
+    return b != null && !b.isBlank() ? b.trim() : null;
+  }
+}

@@ -1,0 +1,57 @@
+package io.groupsnap.cli.command;
+
+import io.groupsnap.agent.Agent;
+import io.groupsnap.agent.config.AgentConfig;
+import io.groupsnap.agent.config.ConfigException;
+import io.groupsnap.agent.config.ConfigLoader;
+import io.groupsnap.cli.CliException;
+import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.common.ZkClients;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code groupsnap agent --config FILE}: the agent daemon. */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+    description = "Run the agent daemon of this host (validates the config first; exit 2 if it is broken).")
+public final class AgentDaemonCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", required = true, description = "Agent YAML configuration.")
+  Path config;
+
+  @Option(names = "--zookeeper", paramLabel = "CONNECT", description = "Override the config's zookeeper.")
+  String zookeeper;
+
+  @Option(names = "--check", description = "Only validate the configuration, then exit.")
+  boolean check;
+
+  @Override
+  public Integer call() throws Exception {
+    AgentConfig cfg;
+    Agent agent;
+    try {
+      cfg = ConfigLoader.load(config);
+      if (zookeeper != null) {
+        cfg = cfg.withZookeeper(zookeeper);
+      }
+      agent = Agent.create(cfg, List.of(), ZkClients.DEFAULT_CONNECT_WAIT);
+    } catch (ConfigException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
+    if (check) {
+      System.out.println(config + ": ok (agent " + cfg.agentId() + ", " + cfg.volumes().size() + " volume(s), "
+          + cfg.writers().size() + " writer(s))");
+      return ExitCodes.OK;
+    }
+    try {
+      agent.start();
+    } catch (ZkClients.UnreachableException e) {
+      throw new CliException(ExitCodes.FAILED, e.getMessage());
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "groupsnap-agent-shutdown"));
+    agent.awaitTermination();
+    return ExitCodes.OK;
+  }
+
+}

@@ -1,0 +1,60 @@
+package io.groupsnap.cli.command;
+
+import io.groupsnap.cli.CliException;
+import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.common.HostPort;
+import io.groupsnap.common.ZkClients;
+import io.groupsnap.coordinator.Coordinator;
+import io.groupsnap.coordinator.CoordinatorConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code groupsnap coordinator}: a coordinator daemon (leader or standby). */
+@Command(name = "coordinator", mixinStandardHelpOptions = true,
+    description = "Run a coordinator; several may run, one leads (ZooKeeper election).")
+public final class CoordinatorDaemonCommand implements Callable<Integer> {
+  @Option(names = "--zookeeper", paramLabel = "CONNECT", required = true, description = "ZooKeeper connect string.")
+  String zookeeper;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:7300",
+      description = "Where to serve (default ${DEFAULT-VALUE}).")
+  String listen;
+
+  @Option(names = "--advertise", paramLabel = "HOST:PORT",
+      description = "Address others use to reach this coordinator (default: derived from --listen).")
+  String advertise;
+
+  @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "default", description = "Cluster name.")
+  String cluster;
+
+  @Option(names = "--freeze-timeout", paramLabel = "DURATION", description = "Default freeze timeout (10s).")
+  String freezeTimeout;
+
+  @Override
+  public Integer call() throws Exception {
+    CoordinatorConfig cfg;
+    try {
+      cfg = CoordinatorConfig.defaults(cluster, zookeeper, HostPort.parse(listen));
+      if (advertise != null) {
+        cfg = new CoordinatorConfig(cfg.cluster(), cfg.zookeeper(), cfg.listen(), HostPort.parse(advertise),
+            cfg.prepareTimeout(), cfg.freezeTimeout(), cfg.thawTimeout(), cfg.finishTimeout(), cfg.zkWait());
+      }
+      if (freezeTimeout != null) {
+        cfg = cfg.withTimeouts(cfg.prepareTimeout(), SnapshotCommand.duration("--freeze-timeout", freezeTimeout),
+            cfg.thawTimeout(), cfg.finishTimeout());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
+    Coordinator c = new Coordinator(cfg);
+    try {
+      c.start();
+    } catch (ZkClients.UnreachableException e) {
+      throw new CliException(ExitCodes.FAILED, e.getMessage());
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(c::close, "groupsnap-coordinator-shutdown"));
+    c.awaitTermination();
+    return ExitCodes.OK;
+  }
+}

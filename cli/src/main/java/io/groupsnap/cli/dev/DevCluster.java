@@ -1,0 +1,134 @@
+package io.groupsnap.cli.dev;
+
+import io.groupsnap.agent.Agent;
+import io.groupsnap.agent.config.AgentConfig;
+import io.groupsnap.agent.config.ConfigLoader;
+import io.groupsnap.agent.config.VolumeConfig;
+import io.groupsnap.agent.writer.Writer;
+import io.groupsnap.common.HostPort;
+import io.groupsnap.coordinator.Coordinator;
+import io.groupsnap.coordinator.CoordinatorConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A whole cluster in one process on loopback: a ZooKeeper (embedded, or an existing one), one coordinator, and N agents
+ * named {@code agent-1..N}, each with one {@code dir} volume {@code data} under {@code <dataDir>/agent-i/data} and
+ * its snapshot root beside it. For first runs, demos and tests; closing it closes everything, agents first.
+ */
+public final class DevCluster implements AutoCloseable {
+  public static final String CLUSTER = "default";
+  public static final String VOLUME = "data";
+
+  private final Path dataDir;
+  private final EmbeddedZooKeeper embedded;
+  private final String zookeeper;
+  private final Coordinator coordinator;
+  private final Map<String, Agent> agents;
+
+  private DevCluster(Path dataDir, EmbeddedZooKeeper embedded, String zookeeper, Coordinator coordinator,
+      Map<String, Agent> agents) {
+    this.dataDir = dataDir;
+    this.embedded = embedded;
+    this.zookeeper = zookeeper;
+    this.coordinator = coordinator;
+    this.agents = agents;
+  }
+
+  /**
+   * Starts a cluster.
+   *
+   * @param zookeeper an existing ZooKeeper's connect string, or null to embed one under {@code dataDir}
+   * @param writers the in-process writers of each agent, by agent id (may return an empty list)
+   */
+  public static DevCluster start(Path dataDir, int agentCount, String zookeeper,
+      Function<String, List<Writer>> writers) throws Exception {
+    if (agentCount < 1 || agentCount > 64) {
+      throw new IllegalArgumentException("--agents must be between 1 and 64, got " + agentCount);
+    }
+    Files.createDirectories(dataDir);
+    List<AutoCloseable> started = new ArrayList<>();
+    try {
+      EmbeddedZooKeeper embedded = null;
+      String zk = zookeeper;
+      if (zk == null) {
+        embedded = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"));
+        started.add(embedded);
+        zk = embedded.connectString();
+      }
+      Coordinator coordinator = new Coordinator(CoordinatorConfig.defaults(CLUSTER, zk, new HostPort("127.0.0.1", 0))
+          .withZkWait(Duration.ofSeconds(10))).start();
+      started.add(coordinator);
+      Map<String, Agent> agents = new LinkedHashMap<>();
+      for (int i = 1; i <= agentCount; i++) {
+        String id = "agent-" + i;
+        Agent a = Agent.create(agentConfig(dataDir, id, zk), writers.apply(id), Duration.ofSeconds(10)).start();
+        started.add(a);
+        agents.put(id, a);
+      }
+      return new DevCluster(dataDir, embedded, zk, coordinator, agents);
+    } catch (Exception e) {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        started.get(i).close();
+      }
+      throw e;
+    }
+  }
+
+  static AgentConfig agentConfig(Path dataDir, String id, String zk) throws java.io.IOException {
+    Path home = dataDir.resolve(id).toAbsolutePath();
+    Path volume = home.resolve(VOLUME);
+    Files.createDirectories(volume);
+    return new AgentConfig(id, CLUSTER, new HostPort("127.0.0.1", 0), null, zk, home.resolve("snapshots"),
+        home.resolve("state"), ConfigLoader.DEFAULT_MAX_LEASE, Map.of("dev", "true"),
+        List.of(new VolumeConfig(VOLUME, "dir", volume, Map.of())), List.of());
+  }
+
+  /** The directory of an agent's {@code data} volume. */
+  public static Path volumeDir(Path dataDir, String agentId) {
+    return dataDir.resolve(agentId).resolve(VOLUME).toAbsolutePath();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public String zookeeper() {
+    return zookeeper;
+  }
+
+  public Coordinator coordinator() {
+    return coordinator;
+  }
+
+  public Map<String, Agent> agents() {
+    return agents;
+  }
+
+  /** Writes {@code dev.env} with the coordinator and ZooKeeper addresses; returns its path. */
+  public Path writeEnv() throws java.io.IOException {
+    Path env = dataDir.resolve("dev.env");
+    Files.writeString(env, "GROUPSNAP_COORDINATOR=" + coordinator.endpoint() + "\n"
+        + "GROUPSNAP_ZOOKEEPER=" + zookeeper + "\n"
+        + "GROUPSNAP_CLUSTER=" + CLUSTER + "\n", StandardCharsets.UTF_8);
+    return env;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (Agent a : agents.values()) {
+      a.close();
+    }
+    coordinator.close();
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+}

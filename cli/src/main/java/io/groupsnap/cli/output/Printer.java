@@ -1,0 +1,116 @@
+package io.groupsnap.cli.output;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.ClusterStatusResponse;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.MemberRecord;
+import io.groupsnap.proto.v1.VolumeInfo;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Prints results on stdout, as text tables or as JSON (data only, nothing else on stdout). */
+public final class Printer {
+  /** Output formats. */
+  public enum Format { text, json }
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private final Format format;
+  private final PrintWriter out;
+
+  public Printer(Format format, PrintWriter out) {
+    this.format = format;
+    this.out = out;
+  }
+
+  public boolean json() {
+    return format == Format.json;
+  }
+
+  public void json(Object value) {
+    try {
+      out.println(JSON.writeValueAsString(value));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public void groupSnapshot(GroupSnapshot g) {
+    if (json()) {
+      json(Views.groupSnapshot(g));
+      return;
+    }
+    out.printf(Locale.ROOT, "%s  %s  epoch %d  created %s%n", g.getId(), g.getState(), g.getEpoch(),
+        Instant.ofEpochMilli(g.getCreatedAtMillis()));
+    if (!g.getAbortReason().isEmpty()) {
+      out.println("  abort reason: " + g.getAbortReason()
+          + (g.getAbortMember().isEmpty() ? "" : " (member " + g.getAbortMember() + ")"));
+    }
+    out.printf(Locale.ROOT, "  freeze window %dms (coordinator saw %dms), prepare %dms, lease %dms%n",
+        g.getFreezeWindowMillis(), g.getCoordinatorWindowMillis(), g.getPrepareMillis(), g.getLeaseMillis());
+    out.printf(Locale.ROOT, "  %-14s %-10s %-10s %8s %8s %8s  %s%n", "AGENT", "VOLUME", "STATE", "FROZEN",
+        "CAPTURE", "HELD", "SNAPSHOT");
+    for (MemberRecord m : g.getMembersList()) {
+      out.printf(Locale.ROOT, "  %-14s %-10s %-10s %6dms %6dms %6dms  %s%s%n", m.getAgentId(), m.getVolume(),
+          m.getState().name().replace("MEMBER_", ""), m.getTimeToFrozenMillis(), m.getSnapshotMillis(),
+          m.getHeldMillis(), m.getSnapshotPath(), m.getError().isEmpty() ? "" : "  error: " + m.getError());
+    }
+  }
+
+  public void groupSnapshots(List<GroupSnapshot> list) {
+    if (json()) {
+      json(Views.groupSnapshots(list));
+      return;
+    }
+    if (list.isEmpty()) {
+      out.println("no group snapshots");
+      return;
+    }
+    out.printf(Locale.ROOT, "%-28s %-10s %-24s %7s %10s%n", "ID", "STATE", "CREATED", "MEMBERS", "WINDOW");
+    for (GroupSnapshot g : list) {
+      out.printf(Locale.ROOT, "%-28s %-10s %-24s %7d %8dms%n", g.getId(), g.getState(),
+          Instant.ofEpochMilli(g.getCreatedAtMillis()), g.getMembersCount(), g.getFreezeWindowMillis());
+    }
+  }
+
+  public void agents(List<AgentRegistration> agents) {
+    if (json()) {
+      json(agents.stream().map(Views::agent).toList());
+      return;
+    }
+    if (agents.isEmpty()) {
+      out.println("no agents registered");
+      return;
+    }
+    out.printf(Locale.ROOT, "%-16s %-22s %-30s %s%n", "AGENT", "ENDPOINT", "VOLUMES", "WRITERS");
+    for (AgentRegistration a : agents) {
+      out.printf(Locale.ROOT, "%-16s %-22s %-30s %s%n", a.getAgentId(), a.getEndpoint(),
+          a.getVolumesList().stream().map(v -> v.getName() + "(" + v.getKind() + ")")
+              .collect(Collectors.joining(",")),
+          a.getWritersList().stream().map(w -> w.getName() + "(" + w.getKind() + ")")
+              .collect(Collectors.joining(",")));
+    }
+  }
+
+  public void cluster(ClusterStatusResponse s) {
+    if (json()) {
+      json(Views.cluster(s));
+      return;
+    }
+    out.println("cluster      " + s.getClusterName() + " (" + s.getClusterId() + ")");
+    out.println("leader       " + (s.getLeader().isEmpty() ? "(none)" : s.getLeader()));
+    out.println("epoch        " + s.getEpoch());
+    out.println("coordinators " + s.getCoordinatorsList().stream()
+        .map(c -> c.getId() + (c.getLeader() ? " (leader)" : "")).collect(Collectors.joining(", ")));
+    out.println("agents       " + s.getAgentsCount());
+    for (AgentRegistration a : s.getAgentsList()) {
+      out.println("  " + a.getAgentId() + "  " + a.getEndpoint() + "  volumes: " + a.getVolumesList().stream()
+          .map(VolumeInfo::getName).collect(Collectors.joining(",")));
+    }
+  }
+}

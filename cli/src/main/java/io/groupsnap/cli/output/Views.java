@@ -1,0 +1,115 @@
+package io.groupsnap.cli.output;
+
+import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.ClusterStatusResponse;
+import io.groupsnap.proto.v1.CoordinatorInfo;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.MemberRecord;
+import io.groupsnap.proto.v1.VolumeInfo;
+import io.groupsnap.proto.v1.WriterInfo;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON shapes the CLI prints. Field names are a stable interface for scripts: add fields, never rename or remove
+ * them. Times are ISO-8601 UTC; durations are integers with their unit in the name.
+ */
+public final class Views {
+  private Views() {}
+
+  public static Map<String, Object> groupSnapshot(GroupSnapshot g) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", g.getId());
+    m.put("state", g.getState().name());
+    m.put("createdAt", time(g.getCreatedAtMillis()));
+    m.put("finishedAt", time(g.getFinishedAtMillis()));
+    m.put("epoch", g.getEpoch());
+    m.put("coordinator", g.getCoordinator());
+    m.put("freezeWindowMillis", g.getFreezeWindowMillis());
+    m.put("coordinatorWindowMillis", g.getCoordinatorWindowMillis());
+    m.put("prepareMillis", g.getPrepareMillis());
+    m.put("freezeTimeoutMillis", g.getFreezeTimeoutMillis());
+    m.put("leaseMillis", g.getLeaseMillis());
+    if (g.getState() == GroupSnapshotState.ABORTED || !g.getAbortReason().isEmpty()) {
+      m.put("abortReason", g.getAbortReason());
+      m.put("abortMember", g.getAbortMember());
+    }
+    m.put("members", g.getMembersList().stream().map(Views::member).toList());
+    return m;
+  }
+
+  static Map<String, Object> member(MemberRecord r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("agent", r.getAgentId());
+    m.put("volume", r.getVolume());
+    m.put("state", r.getState().name().replace("MEMBER_", ""));
+    m.put("snapshotPath", r.getSnapshotPath());
+    m.put("freezeStartedAt", time(r.getFreezeStartedAtMillis()));
+    m.put("timeToFrozenMillis", r.getTimeToFrozenMillis());
+    m.put("snapshotMillis", r.getSnapshotMillis());
+    m.put("thawedAt", time(r.getThawedAtMillis()));
+    m.put("heldMillis", r.getHeldMillis());
+    if (!r.getError().isEmpty()) {
+      m.put("error", r.getError());
+    }
+    return m;
+  }
+
+  public static Map<String, Object> agent(AgentRegistration a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", a.getAgentId());
+    m.put("endpoint", a.getEndpoint());
+    m.put("version", a.getVersion());
+    m.put("startedAt", time(a.getStartedAtMillis()));
+    m.put("labels", a.getLabelsMap());
+    m.put("volumes", a.getVolumesList().stream().map(Views::volume).toList());
+    m.put("writers", a.getWritersList().stream().map(Views::writer).toList());
+    return m;
+  }
+
+  static Map<String, Object> volume(VolumeInfo v) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", v.getName());
+    m.put("kind", v.getKind());
+    m.put("path", v.getPath());
+    return m;
+  }
+
+  static Map<String, Object> writer(WriterInfo w) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", w.getName());
+    m.put("kind", w.getKind());
+    m.put("tier", w.getTier());
+    return m;
+  }
+
+  public static Map<String, Object> cluster(ClusterStatusResponse s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("cluster", s.getClusterName());
+    m.put("clusterId", s.getClusterId());
+    m.put("leader", s.getLeader());
+    m.put("epoch", s.getEpoch());
+    m.put("answeredBy", s.getAnsweredBy());
+    m.put("coordinators", s.getCoordinatorsList().stream().map(Views::coordinator).toList());
+    m.put("agents", s.getAgentsList().stream().map(Views::agent).toList());
+    return m;
+  }
+
+  static Map<String, Object> coordinator(CoordinatorInfo c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", c.getId());
+    m.put("leader", c.getLeader());
+    return m;
+  }
+
+  public static List<Map<String, Object>> groupSnapshots(List<GroupSnapshot> list) {
+    return list.stream().map(Views::groupSnapshot).toList();
+  }
+
+  static String time(long millis) {
+    return millis <= 0 ? null : Instant.ofEpochMilli(millis).toString();
+  }
+}

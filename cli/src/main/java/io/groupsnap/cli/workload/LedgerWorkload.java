@@ -1,0 +1,141 @@
+package io.groupsnap.cli.workload;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A ledger across hosts: one account per volume ({@code ledger/balance} and the write-ahead {@code ledger/log}), and
+ * transfers that move units between accounts on different agents. A transfer first logs the debit and lowers the
+ * source balance, then — a moment later, as a message between hosts would — logs the credit and raises the
+ * destination's. The invariant of any consistent cut: every credit has its debit, every balance matches its own log,
+ * and the balances plus the transfers in flight (debited, not yet credited) add up to the initial total.
+ *
+ * <p>It takes part as a writer through one {@link Gate} per volume: on freeze it finishes the operation in progress on
+ * that volume and holds; transfers in flight wait at the destination's gate and stay recoverable from the logs.
+ */
+public final class LedgerWorkload implements AutoCloseable {
+  public static final String DIR = "ledger";
+  public static final long INITIAL = 1_000_000;
+
+  private final Map<String, Path> dirs = new LinkedHashMap<>();
+  private final Map<String, Gate> gates = new LinkedHashMap<>();
+  private final Map<String, Object> locks = new HashMap<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final AtomicLong transfers = new AtomicLong();
+  private final AtomicLong nextId = new AtomicLong();
+  private volatile boolean running = true;
+
+  public LedgerWorkload(Map<String, Path> volumes) throws IOException {
+    if (volumes.size() < 2) {
+      throw new IllegalArgumentException("a ledger needs at least two accounts");
+    }
+    for (Map.Entry<String, Path> e : volumes.entrySet()) {
+      Path d = e.getValue().resolve(DIR);
+      Files.createDirectories(d);
+      dirs.put(e.getKey(), d);
+      gates.put(e.getKey(), new Gate());
+      locks.put(e.getKey(), new Object());
+      Files.deleteIfExists(d.resolve("log"));
+      Files.createFile(d.resolve("log"));
+      writeBalance(d, INITIAL);
+    }
+  }
+
+  /** The sum every consistent cut must show. */
+  public long total() {
+    return INITIAL * dirs.size();
+  }
+
+  public Gate gate(String agentId) {
+    return gates.get(agentId);
+  }
+
+  public long transfers() {
+    return transfers.get();
+  }
+
+  public LedgerWorkload start(int workers) {
+    for (int i = 0; i < workers; i++) {
+      int seed = i;
+      Thread t = new Thread(() -> loop(seed), "workload-ledger-" + i);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    return this;
+  }
+
+  private void loop(int seed) {
+    SplittableRandom rnd = new SplittableRandom(seed * 7919L + 1);
+    List<String> accounts = new ArrayList<>(dirs.keySet());
+    while (running) {
+      String from = accounts.get(rnd.nextInt(accounts.size()));
+      String to = accounts.get(rnd.nextInt(accounts.size()));
+      if (from.equals(to)) {
+        continue;
+      }
+      long id = nextId.incrementAndGet();
+      long amount = 1 + rnd.nextInt(100);
+      try {
+        apply(from, "D", id, -amount, to);
+        Gate.pauseMicros(500); // the message travelling between hosts
+        apply(to, "C", id, amount, from);
+        transfers.incrementAndGet();
+      } catch (InterruptedException | IOException e) {
+        return;
+      }
+      Gate.pauseMicros(300);
+    }
+  }
+
+  private void apply(String account, String kind, long id, long delta, String peer)
+      throws InterruptedException, IOException {
+    Gate gate = gates.get(account);
+    gate.enter();
+    try {
+      synchronized (locks.get(account)) {
+        Path d = dirs.get(account);
+        String line = String.format(Locale.ROOT, "%s %d %d %s\n", kind, id, Math.abs(delta), peer);
+        Files.writeString(d.resolve("log"), line, StandardOpenOption.APPEND);
+        Gate.pauseMicros(100);
+        writeBalance(d, readBalance(d) + delta);
+      }
+    } finally {
+      gate.exit();
+    }
+  }
+
+  private static void writeBalance(Path d, long value) throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(d.resolve("balance").toFile(), "rw")) {
+      byte[] b = String.format(Locale.ROOT, "%020d\n", value).getBytes(StandardCharsets.US_ASCII);
+      raf.seek(0);
+      raf.write(b);
+      raf.setLength(b.length);
+    }
+  }
+
+  static long readBalance(Path d) throws IOException {
+    return Long.parseLong(Files.readString(d.resolve("balance"), StandardCharsets.US_ASCII).trim());
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    gates.values().forEach(Gate::open);
+    for (Thread t : threads) {
+      t.join(5_000);
+    }
+  }
+}

@@ -127,6 +127,9 @@ public final class Connection implements AutoCloseable {
   public CliException failure(StatusRuntimeException e) {
     Status s = e.getStatus();
     String desc = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
+    if (s.getCause() != null && s.getCause().getMessage() != null) {
+      desc = s.getCause().getMessage();
+    }
     return switch (s.getCode()) {
       case INVALID_ARGUMENT, NOT_FOUND -> new CliException(ExitCodes.USAGE, desc);
       case UNAVAILABLE -> new CliException(ExitCodes.FAILED, "cannot reach coordinator at " + endpoint + ": " + desc);

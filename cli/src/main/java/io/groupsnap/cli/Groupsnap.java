@@ -24,6 +24,36 @@ public final class Groupsnap {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
+  private static final java.util.Set<String> GLOBAL_WITH_VALUE =
+      java.util.Set.of("--coordinator", "--zookeeper", "--cluster", "-o", "--output");
+
+  /**
+   * Lets connection and output options come before the subcommand too ({@code groupsnap --coordinator H:P snapshot
+   * list}): they are moved behind it, where the subcommands declare them.
+   */
+  static String[] hoistGlobalOptions(String[] args) {
+    java.util.List<String> leading = new java.util.ArrayList<>();
+    int i = 0;
+    while (i < args.length) {
+      String a = args[i];
+      String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      if (!GLOBAL_WITH_VALUE.contains(name)) {
+        break;
+      }
+      leading.add(a);
+      if (!a.contains("=") && i + 1 < args.length) {
+        leading.add(args[++i]);
+      }
+      i++;
+    }
+    if (leading.isEmpty() || i == args.length) {
+      return args;
+    }
+    java.util.List<String> out = new java.util.ArrayList<>(java.util.Arrays.asList(args).subList(i, args.length));
+    out.addAll(leading);
+    return out.toArray(String[]::new);
+  }
+
   /** Runs one command line; returns its exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cmd = new CommandLine(new Groupsnap());
@@ -43,7 +73,7 @@ public final class Groupsnap {
       err.println("groupsnap: " + ex);
       return ExitCodes.FAILED;
     });
-    int code = cmd.execute(args);
+    int code = cmd.execute(hoistGlobalOptions(args));
     out.flush();
     err.flush();
     return code;

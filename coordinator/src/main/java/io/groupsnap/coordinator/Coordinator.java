@@ -15,6 +15,7 @@ import io.groupsnap.coordinator.txn.TxnState;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
+import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.DeleteSnapshotResponse;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
@@ -183,12 +184,15 @@ public final class Coordinator implements AutoCloseable {
     return driver.submit(spec, progress);
   }
 
-  /** Deletes a committed group snapshot's captures on every member, then its catalog entry. Idempotent. */
-  public GroupSnapshot deleteGroupSnapshot(String id) throws Exception {
+  /**
+   * Deletes a committed group snapshot's captures on every member, then its catalog entry. Idempotent: deleting a
+   * deleted group snapshot answers with zero captures deleted.
+   */
+  public DeleteGroupSnapshotResponse deleteGroupSnapshot(String id) throws Exception {
     Leadership.Term term = requireLeader();
     GroupSnapshot g = getGroupSnapshot(id);
     if (g.getState() == GroupSnapshotState.DELETED) {
-      return g;
+      return DeleteGroupSnapshotResponse.newBuilder().setSnapshot(g).setDeletedCaptures(0).build();
     }
     if (g.getState() != GroupSnapshotState.COMMITTED) {
       throw new IllegalStateException("group snapshot " + id + " is " + g.getState()
@@ -199,6 +203,7 @@ public final class Coordinator implements AutoCloseable {
     Set<String> owners = new LinkedHashSet<>(g.getMembersList().stream().map(MemberRecord::getAgentId).toList());
     TxnHeader header = TxnHeader.newBuilder().setClusterId(clusterId).setEpoch(term.epoch()).setTxnId(id).build();
     List<String> problems = new ArrayList<>();
+    int deleted = 0;
     List<CompletableFuture<DeleteSnapshotResponse>> calls = new ArrayList<>();
     List<String> called = new ArrayList<>();
     for (String agent : owners) {
@@ -212,7 +217,7 @@ public final class Coordinator implements AutoCloseable {
     }
     for (int i = 0; i < calls.size(); i++) {
       try {
-        calls.get(i).get();
+        deleted += calls.get(i).get().getDeleted();
       } catch (ExecutionException e) {
         problems.add("agent " + called.get(i) + ": " + io.grpc.Status.fromThrowable(e.getCause()));
       }
@@ -221,7 +226,8 @@ public final class Coordinator implements AutoCloseable {
       throw new IllegalStateException("group snapshot " + id + " was not deleted (retry when fixed): "
           + String.join("; ", problems));
     }
-    return store.markDeleted(g, term.latchPath());
+    return DeleteGroupSnapshotResponse.newBuilder().setSnapshot(store.markDeleted(g, term.latchPath()))
+        .setDeletedCaptures(deleted).build();
   }
 
   // ---- reads (any coordinator) ----

@@ -227,8 +227,9 @@ public final class SnapshotCommand {
         if (p.json()) {
           p.json(io.groupsnap.cli.output.Views.groupSnapshot(r.getSnapshot()));
         } else {
-          spec.commandLine().getOut().println("deleted " + checked + " (" + r.getDeletedCaptures()
-              + " member capture(s))");
+          spec.commandLine().getOut().println(r.getDeletedCaptures() == 0
+              ? checked + " was already deleted"
+              : "deleted " + checked + " (" + r.getDeletedCaptures() + " member capture(s))");
         }
         return ExitCodes.OK;
       }

@@ -81,11 +81,7 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
   @Override
   public void deleteGroupSnapshot(DeleteGroupSnapshotRequest req,
       StreamObserver<DeleteGroupSnapshotResponse> out) {
-    unary(out, () -> {
-      GroupSnapshot g = coordinator.deleteGroupSnapshot(req.getId());
-      return DeleteGroupSnapshotResponse.newBuilder().setSnapshot(g)
-          .setDeletedCaptures(g.getMembersCount()).build();
-    });
+    unary(out, () -> coordinator.deleteGroupSnapshot(req.getId()));
   }
 
   @Override

@@ -182,12 +182,6 @@ public final class Transaction {
       abort("member " + a.agentId() + " could not freeze: " + r.reason(), a.agentId(), out);
       return;
     }
-    if (frozen.size() == members.size()) {
-      // The cut: every member holds now. Release them before anything else happens.
-      move(TxnState.THAWING, "all frozen; thawing", out);
-      sendAll(Call.THAW, out);
-      out.add(new ArmDeadline(TxnState.THAWING, spec.thawTimeout()));
-    }
     for (int i = 0; i < record.getMembersCount(); i++) {
       MemberRecord.Builder m = record.getMembersBuilder(i);
       if (m.getAgentId().equals(a.agentId())) {
@@ -200,6 +194,12 @@ public final class Transaction {
       }
     }
     setMember(a.agentId(), MemberState.MEMBER_FROZEN, "frozen in " + r.timeToFrozenMillis() + "ms", out);
+    if (frozen.size() == members.size()) {
+      // The cut: every member holds now. Release them before anything else happens.
+      move(TxnState.THAWING, "all frozen; thawing", out);
+      sendAll(Call.THAW, out);
+      out.add(new ArmDeadline(TxnState.THAWING, spec.thawTimeout()));
+    }
   }
 
   private void onThaw(TxnEvent.ThawAnswered a, List<TxnAction> out) {

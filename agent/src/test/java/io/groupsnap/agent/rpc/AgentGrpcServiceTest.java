@@ -1,0 +1,92 @@
+package io.groupsnap.agent.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.groupsnap.agent.snapshot.SnapshotCatalog;
+import io.groupsnap.agent.txn.EpochFence;
+import io.groupsnap.agent.txn.Participant;
+import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.proto.v1.AgentServiceGrpc;
+import io.groupsnap.proto.v1.FreezeRequest;
+import io.groupsnap.proto.v1.PrepareRequest;
+import io.groupsnap.proto.v1.PrepareResponse;
+import io.groupsnap.proto.v1.TxnHeader;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentGrpcServiceTest {
+  @TempDir Path tmp;
+  ScheduledExecutorService scheduler;
+  Server server;
+  ManagedChannel channel;
+  AgentServiceGrpc.AgentServiceBlockingStub stub;
+
+  @BeforeEach
+  void start() throws Exception {
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    Participant p = new Participant("a1", List.of(new DirVolume("data", data, tmp.resolve("snaps"))), List.of(),
+        new SnapshotCatalog(tmp.resolve("state")), new EpochFence(tmp.resolve("state"), "c-1"),
+        tmp.resolve("snaps"), Duration.ofSeconds(60), scheduler, Clock.systemUTC());
+    String name = InProcessServerBuilder.generateName();
+    server = InProcessServerBuilder.forName(name).directExecutor().addService(new AgentGrpcService(p)).build()
+        .start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    stub = AgentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    channel.shutdownNow();
+    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    scheduler.shutdownNow();
+  }
+
+  static TxnHeader header(String txn, long epoch) {
+    return TxnHeader.newBuilder().setClusterId("c-1").setEpoch(epoch).setTxnId(txn).build();
+  }
+
+  @Test
+  void malformedRequests_areInvalidArgument_namingTheField() {
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.prepare(
+        PrepareRequest.newBuilder().setHeader(header("../../etc", 1)).setLeaseMillis(5000).build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).startsWith("header.txn_id '../../etc'");
+    StatusRuntimeException v = catchThrowableOfType(StatusRuntimeException.class, () -> stub.prepare(
+        PrepareRequest.newBuilder().setHeader(header("gs-1", 1)).addVolumes("a/b").setLeaseMillis(5000).build()));
+    assertThat(v.getStatus().getDescription()).startsWith("volumes 'a/b'");
+    assertThat(tmp.resolve("snaps")).doesNotExist();
+  }
+
+  @Test
+  void staleEpochAndWrongPhase_areFailedPrecondition() {
+    PrepareResponse ok = stub.prepare(PrepareRequest.newBuilder().setHeader(header("gs-1", 3)).setLeaseMillis(5000)
+        .build());
+    assertThat(ok.getOk()).isTrue();
+    StatusRuntimeException stale = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub.freeze(FreezeRequest.newBuilder().setHeader(header("gs-1", 2)).setLeaseMillis(5000).build()));
+    assertThat(stale.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(stale.getStatus().getDescription()).contains("stale epoch 2");
+    StatusRuntimeException phase = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub.freeze(FreezeRequest.newBuilder().setHeader(header("gs-9", 3)).setLeaseMillis(5000).build()));
+    assertThat(phase.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(phase.getStatus().getDescription()).contains("unknown transaction gs-9");
+  }
+}

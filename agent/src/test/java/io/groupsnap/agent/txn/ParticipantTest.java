@@ -1,0 +1,205 @@
+package io.groupsnap.agent.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.groupsnap.agent.snapshot.SnapshotCatalog;
+import io.groupsnap.agent.txn.Results.FreezeResult;
+import io.groupsnap.agent.txn.Results.PrepareResult;
+import io.groupsnap.agent.txn.Results.ThawResult;
+import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.writer.WriterResult;
+import io.groupsnap.proto.v1.LocalSnapshotState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ParticipantTest {
+  static final String CLUSTER = "c-1";
+  static final Duration LEASE = Duration.ofSeconds(10);
+
+  @TempDir Path tmp;
+  ScheduledExecutorService scheduler;
+  RecordingWriter app;
+  RecordingWriter fs;
+  List<String> order;
+  Participant participant;
+  Path root;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+    Path data = Files.createDirectories(tmp.resolve("data"));
+    Files.writeString(data.resolve("f"), "v1");
+    root = tmp.resolve("snaps");
+    order = new java.util.concurrent.CopyOnWriteArrayList<>();
+    app = new RecordingWriter("app", 0, order);
+    fs = new RecordingWriter("fs", 1, order);
+    participant = new Participant("a1", List.of(new DirVolume("data", data, root)), List.of(fs, app),
+        new SnapshotCatalog(tmp.resolve("state")), new EpochFence(tmp.resolve("state"), CLUSTER), root,
+        Duration.ofSeconds(60), scheduler, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void tearDown() {
+    participant.releaseAll();
+    scheduler.shutdownNow();
+  }
+
+  static TxnRef ref(String txn, long epoch) {
+    return new TxnRef(CLUSTER, epoch, txn);
+  }
+
+  @Test
+  void happyPath_freezesInTiers_capturesAndKeeps() throws Exception {
+    assertThat(participant.prepare(ref("gs-1", 1), List.of(), LEASE).ok()).isTrue();
+    assertThat(participant.snapshots("gs-1")).singleElement()
+        .satisfies(s -> assertThat(s.getState()).isEqualTo(LocalSnapshotState.LOCAL_PENDING));
+    FreezeResult f = participant.freeze(ref("gs-1", 1), LEASE);
+    assertThat(f.frozen()).isTrue();
+    assertThat(app.holding).isTrue();
+    assertThat(participant.isHolding()).isTrue();
+    assertThat(Files.readString(f.captures().get(0).path().resolve("f"))).isEqualTo("v1");
+    ThawResult t = participant.thaw(ref("gs-1", 1));
+    assertThat(t.unbroken()).isTrue();
+    assertThat(app.holding).isFalse();
+    assertThat(participant.isHolding()).isFalse();
+    assertThat(participant.commit(ref("gs-1", 1))).isEqualTo(1);
+    assertThat(participant.snapshots("gs-1")).singleElement()
+        .satisfies(s -> assertThat(s.getState()).isEqualTo(LocalSnapshotState.LOCAL_KEPT));
+    // tier 0 (applications) freezes before tier 1 (file systems) and thaws after it
+    assertThat(order).containsExactly("app:prepare", "fs:prepare", "app:freeze", "fs:freeze", "fs:thaw",
+        "app:thaw");
+  }
+
+  @Test
+  void everyPhase_isIdempotent() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    PrepareResult again = participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    assertThat(again.ok()).isTrue();
+    FreezeResult f1 = participant.freeze(ref("gs-1", 1), LEASE);
+    FreezeResult f2 = participant.freeze(ref("gs-1", 1), LEASE);
+    assertThat(f2).isSameAs(f1);
+    assertThat(participant.thaw(ref("gs-1", 1))).isSameAs(participant.thaw(ref("gs-1", 1)));
+    assertThat(app.calls).containsExactly("prepare", "freeze", "thaw");
+  }
+
+  @Test
+  void aWriterVotingNo_freezesNothing_andLeavesNoPendingSnapshot() throws Exception {
+    app.prepare = WriterResult.nonRetryable("replica lagging");
+    PrepareResult r = participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    assertThat(r.ok()).isFalse();
+    assertThat(r.retryable()).isFalse();
+    assertThat(r.reason()).isEqualTo("writer app: replica lagging");
+    assertThat(app.calls).doesNotContain("freeze");
+    assertThat(participant.snapshots("")).isEmpty();
+    assertThatThrownBy(() -> participant.freeze(ref("gs-1", 1), LEASE)).isInstanceOf(WrongPhaseException.class);
+  }
+
+  @Test
+  void theLeaseWatchdog_thawsByItself_andThawThenReportsTheHoldBroken() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), Duration.ofMillis(300));
+    assertThat(participant.freeze(ref("gs-1", 1), Duration.ofMillis(300)).frozen()).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !app.holding && !participant.isHolding());
+    ThawResult t = participant.thaw(ref("gs-1", 1));
+    assertThat(t.unbroken()).isFalse();
+    assertThat(t.brokenReason()).contains("expired before THAW");
+    assertThatThrownBy(() -> participant.commit(ref("gs-1", 1))).isInstanceOf(WrongPhaseException.class);
+  }
+
+  @Test
+  void aWriterFailingAtThaw_breaksTheHold() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    participant.freeze(ref("gs-1", 1), LEASE);
+    app.thaw = WriterResult.nonRetryable("gave up holding");
+    ThawResult t = participant.thaw(ref("gs-1", 1));
+    assertThat(t.unbroken()).isFalse();
+    assertThat(t.brokenReason()).contains("writer app thaw: gave up holding");
+  }
+
+  @Test
+  void aWriterFailingToFreeze_thawsWhatWasFrozen_andDeletesCaptures() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    fs.freeze = WriterResult.retryable("device busy");
+    FreezeResult f = participant.freeze(ref("gs-1", 1), LEASE);
+    assertThat(f.frozen()).isFalse();
+    assertThat(f.reason()).contains("writer fs could not freeze: device busy");
+    assertThat(app.holding).isFalse();
+    assertThat(participant.isHolding()).isFalse();
+    assertThat(participant.snapshots("")).isEmpty();
+    assertThat(captures()).isEmpty();
+  }
+
+  @Test
+  void abort_thawsAndDeletesEverything_andIsIdempotent() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    participant.freeze(ref("gs-1", 1), LEASE);
+    assertThat(captures()).hasSize(1);
+    Results.AbortResult a = participant.abort(ref("gs-1", 1));
+    assertThat(a.wasFrozen()).isTrue();
+    assertThat(a.deleted()).isEqualTo(1);
+    assertThat(participant.abort(ref("gs-1", 1))).isSameAs(a);
+    assertThat(app.holding).isFalse();
+    assertThat(captures()).isEmpty();
+    assertThat(participant.snapshots("")).isEmpty();
+  }
+
+  @Test
+  void staleEpochsAndOtherClusters_areRefused() throws Exception {
+    participant.prepare(ref("gs-2", 5), List.of(), LEASE);
+    assertThatThrownBy(() -> participant.freeze(ref("gs-2", 4), LEASE)).isInstanceOf(FencedException.class)
+        .hasMessageContaining("stale epoch 4");
+    assertThatThrownBy(() -> participant.abort(new TxnRef("other", 9, "gs-2")))
+        .isInstanceOf(FencedException.class).hasMessageContaining("belongs to c-1");
+    assertThat(app.calls).containsExactly("prepare");
+  }
+
+  @Test
+  void theHighestEpoch_survivesARestart() throws Exception {
+    participant.prepare(ref("gs-1", 7), List.of(), LEASE);
+    EpochFence reloaded = new EpochFence(tmp.resolve("state"), CLUSTER);
+    assertThat(reloaded.highest()).isEqualTo(7);
+    assertThatThrownBy(() -> reloaded.admit(ref("gs-x", 6))).isInstanceOf(FencedException.class);
+    assertThat(new EpochFence(tmp.resolve("state"), "new-cluster").highest()).isZero();
+  }
+
+  @Test
+  void badRequests_areRefusedAtPrepare_withTheReason() throws Exception {
+    PrepareResult unknown = participant.prepare(ref("gs-1", 1), List.of("logs"), LEASE);
+    assertThat(unknown.reason()).isEqualTo("unknown volume 'logs' on agent a1 (has: data)");
+    PrepareResult tooLong = participant.prepare(ref("gs-2", 1), List.of(), Duration.ofMinutes(5));
+    assertThat(tooLong.ok()).isFalse();
+    assertThat(tooLong.reason()).contains("maxFreezeLease");
+    assertThat(app.calls).isEmpty();
+  }
+
+  @Test
+  void aSecondTransaction_isRefusedAsBusy_whileTheFirstHolds() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    participant.freeze(ref("gs-1", 1), LEASE);
+    PrepareResult second = participant.prepare(ref("gs-2", 1), List.of(), LEASE);
+    assertThat(second.ok()).isFalse();
+    assertThat(second.retryable()).isTrue();
+    assertThat(second.reason()).isEqualTo("busy with transaction gs-1");
+  }
+
+  private List<Path> captures() throws Exception {
+    Path dir = root.resolve("data");
+    if (!Files.exists(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    }
+  }
+}

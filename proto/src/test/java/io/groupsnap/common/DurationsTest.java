@@ -1,0 +1,35 @@
+package io.groupsnap.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DurationsTest {
+  @Test
+  void parses_unitsAndIso() {
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("10s")).isEqualTo(Duration.ofSeconds(10));
+    assertThat(Durations.parse("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(Durations.parse("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(Durations.parse("PT1.5S")).isEqualTo(Duration.ofMillis(1500));
+    assertThat(Durations.parse(" 3S ")).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "10", "10x", "-1s", "0s", "s", "1.5s", "PTxS", "99999999999s"})
+  void refuses_malformedOrNonPositive_quotingTheText(String text) {
+    assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("duration");
+  }
+
+  @Test
+  void format_isShortAndHuman() {
+    assertThat(Durations.format(Duration.ofMillis(850))).isEqualTo("850ms");
+    assertThat(Durations.format(Duration.ofMillis(12_300))).isEqualTo("12.3s");
+    assertThat(Durations.format(Duration.ofSeconds(245))).isEqualTo("4m05s");
+  }
+}

@@ -176,24 +176,33 @@ public final class Transaction {
       return;
     }
     FreezeReply r = a.reply();
+    if (r.frozen()) {
+      List<Captured> got = r.captured();
+      List<String> missing = members.get(a.agentId()).volumes().stream()
+          .filter(v -> got.stream().noneMatch(c -> c.volume().equals(v) && !c.path().isEmpty())).toList();
+      if (!missing.isEmpty()) {
+        r = FreezeReply.failed("answered FROZEN without a capture of " + missing);
+      }
+    }
     frozen.put(a.agentId(), r);
     if (!r.frozen()) {
       setMember(a.agentId(), MemberState.MEMBER_FAILED, r.reason(), out);
       abort("member " + a.agentId() + " could not freeze: " + r.reason(), a.agentId(), out);
       return;
     }
+    FreezeReply reply = r;
     for (int i = 0; i < record.getMembersCount(); i++) {
       MemberRecord.Builder m = record.getMembersBuilder(i);
       if (m.getAgentId().equals(a.agentId())) {
-        m.setFreezeStartedAtMillis(r.freezeStartedAtMillis()).setTimeToFrozenMillis(r.timeToFrozenMillis());
-        for (Captured c : r.captured()) {
+        m.setFreezeStartedAtMillis(reply.freezeStartedAtMillis()).setTimeToFrozenMillis(reply.timeToFrozenMillis());
+        for (Captured c : reply.captured()) {
           if (c.volume().equals(m.getVolume())) {
             m.setSnapshotPath(c.path()).setSnapshotMillis(c.snapshotMillis());
           }
         }
       }
     }
-    setMember(a.agentId(), MemberState.MEMBER_FROZEN, "frozen in " + r.timeToFrozenMillis() + "ms", out);
+    setMember(a.agentId(), MemberState.MEMBER_FROZEN, "frozen in " + reply.timeToFrozenMillis() + "ms", out);
     if (frozen.size() == members.size()) {
       // The cut: every member holds now. Release them before anything else happens.
       move(TxnState.THAWING, "all frozen; thawing", out);

@@ -1,0 +1,118 @@
+package io.groupsnap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.groupsnap.agent.Agent;
+import io.groupsnap.cli.dev.DevCluster;
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.LocalSnapshot;
+import io.groupsnap.proto.v1.LocalSnapshotState;
+import io.groupsnap.proto.v1.ProgressEvent;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.curator.test.TestingServer;
+
+/**
+ * A real cluster for a test: a curator-test ZooKeeper server, one coordinator and N agents on loopback gRPC, each
+ * agent with a {@link TestWriter}. Closing it closes everything, agents first.
+ */
+final class ClusterFixture implements AutoCloseable {
+  final TestingServer zk;
+  final DevCluster cluster;
+  final Map<String, TestWriter> writers = new LinkedHashMap<>();
+  final ManagedChannel channel;
+  final CoordinatorServiceGrpc.CoordinatorServiceBlockingStub coordinator;
+  final Path dataDir;
+
+  ClusterFixture(Path dataDir, int agents) throws Exception {
+    this.dataDir = dataDir;
+    zk = new TestingServer(true);
+    try {
+      cluster = DevCluster.start(dataDir, agents, zk.getConnectString(), id -> {
+        TestWriter w = new TestWriter();
+        writers.put(id, w);
+        return List.of(w);
+      });
+    } catch (Exception e) {
+      zk.close();
+      throw e;
+    }
+    channel = NettyChannelBuilder.forTarget(cluster.coordinator().endpoint().toString()).usePlaintext().build();
+    coordinator = CoordinatorServiceGrpc.newBlockingStub(channel);
+    await().atMost(Duration.ofSeconds(20)).until(() -> cluster.coordinator().isLeader());
+  }
+
+  /** Runs one group snapshot to its end over gRPC; returns the final record. */
+  GroupSnapshot create(CreateGroupSnapshotRequest req) {
+    Iterator<ProgressEvent> events = coordinator.withDeadlineAfter(2, TimeUnit.MINUTES).createGroupSnapshot(req);
+    while (events.hasNext()) {
+      ProgressEvent e = events.next();
+      if (e.hasResult()) {
+        return e.getResult();
+      }
+    }
+    throw new AssertionError("stream ended without a result");
+  }
+
+  GroupSnapshot create() {
+    return create(CreateGroupSnapshotRequest.getDefaultInstance());
+  }
+
+  /** G2: no agent and no writer holds anything (waits a bounded time for in-flight thaws). */
+  void assertNothingFrozen() {
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      for (Agent a : cluster.agents().values()) {
+        assertThat(a.participant().isHolding()).as("agent %s holding", a.id()).isFalse();
+      }
+      for (Map.Entry<String, TestWriter> w : writers.entrySet()) {
+        assertThat(w.getValue().holding).as("writer on %s holding", w.getKey()).isFalse();
+      }
+    });
+  }
+
+  /** G3: no capture and no pending record on any agent except the KEPT captures of {@code kept}. */
+  void assertNoOrphans(List<String> kept) throws IOException {
+    for (Agent a : cluster.agents().values()) {
+      for (LocalSnapshot s : a.participant().snapshots("")) {
+        assertThat(kept).as("snapshot record %s on %s", s.getGroupSnapshotId(), a.id())
+            .contains(s.getGroupSnapshotId());
+        assertThat(s.getState()).isEqualTo(LocalSnapshotState.LOCAL_KEPT);
+      }
+      Path volRoot = a.config().snapshotRoot().resolve(DevCluster.VOLUME);
+      if (Files.isDirectory(volRoot)) {
+        try (Stream<Path> entries = Files.list(volRoot)) {
+          assertThat(entries.map(p -> p.getFileName().toString()).toList())
+              .as("captures on %s", a.id()).allMatch(kept::contains);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    channel.shutdownNow();
+    writers.values().forEach(w -> {
+      if (w.freezeGate != null) {
+        w.freezeGate.countDown();
+      }
+    });
+    try {
+      cluster.close();
+    } finally {
+      zk.close();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.groupsnap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.groupsnap.agent.writer.WriterResult;
+import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
+import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
+import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
+import io.groupsnap.proto.v1.MemberRecord;
+import io.groupsnap.proto.v1.MemberState;
+import io.groupsnap.cli.dev.DevCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The protocol end to end: real ZooKeeper, a coordinator and three agents over loopback gRPC. */
+class GroupSnapshotIT {
+  @TempDir Path tmp;
+  ClusterFixture f;
+
+  @BeforeEach
+  void start() throws Exception {
+    f = new ClusterFixture(tmp, 3);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    f.close();
+  }
+
+  @Test
+  void threeAgents_commitOneCut_thenDeleteLeavesNothing() throws Exception {
+    for (String agent : f.cluster.agents().keySet()) {
+      Files.writeString(DevCluster.volumeDir(tmp, agent).resolve("state.txt"), "state of " + agent);
+    }
+    GroupSnapshot g = f.create();
+    assertThat(g.getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    assertThat(g.getMembersList()).hasSize(3).allSatisfy(m -> {
+      assertThat(m.getState()).isEqualTo(MemberState.MEMBER_COMMITTED);
+      assertThat(Path.of(m.getSnapshotPath()).resolve("state.txt")).hasContent("state of " + m.getAgentId());
+      assertThat(m.getFreezeStartedAtMillis()).isPositive();
+      assertThat(m.getThawedAtMillis()).isGreaterThanOrEqualTo(m.getFreezeStartedAtMillis());
+    });
+    long first = g.getMembersList().stream().mapToLong(MemberRecord::getFreezeStartedAtMillis).min().orElseThrow();
+    long last = g.getMembersList().stream().mapToLong(MemberRecord::getThawedAtMillis).max().orElseThrow();
+    assertThat(g.getFreezeWindowMillis()).isEqualTo(last - first);
+    assertThat(f.coordinator.getGroupSnapshot(GetGroupSnapshotRequest.newBuilder().setId(g.getId()).build()))
+        .isEqualTo(g);
+    f.writers.values().forEach(w -> assertThat(w.freezes.get()).isEqualTo(1));
+    f.assertNothingFrozen();
+    f.assertNoOrphans(List.of(g.getId()));
+
+    f.coordinator.deleteGroupSnapshot(DeleteGroupSnapshotRequest.newBuilder().setId(g.getId()).build());
+    f.assertNoOrphans(List.of());
+    assertThat(f.coordinator.listGroupSnapshots(ListGroupSnapshotsRequest.getDefaultInstance()).getSnapshotsList())
+        .isEmpty();
+    assertThat(f.coordinator.getGroupSnapshot(GetGroupSnapshotRequest.newBuilder().setId(g.getId()).build())
+        .getState()).isEqualTo(GroupSnapshotState.DELETED);
+  }
+
+  @Test
+  void aNoAtPrepare_aborts_withNothingFrozenAndNoSnapshotAnywhere() throws Exception {
+    f.writers.get("agent-2").prepareAnswer = WriterResult.nonRetryable("replica is 40s behind");
+    GroupSnapshot g = f.create();
+    assertThat(g.getState()).isEqualTo(GroupSnapshotState.ABORTED);
+    assertThat(g.getAbortMember()).isEqualTo("agent-2");
+    assertThat(g.getAbortReason()).contains("replica is 40s behind");
+    f.writers.values().forEach(w -> assertThat(w.freezes.get()).as("freezes").isZero());
+    f.assertNothingFrozen();
+    f.assertNoOrphans(List.of());
+    assertThat(f.coordinator.listGroupSnapshots(ListGroupSnapshotsRequest.newBuilder().setIncludeAborted(true)
+        .build()).getSnapshotsList()).singleElement()
+        .satisfies(r -> assertThat(r.getState()).isEqualTo(GroupSnapshotState.ABORTED));
+  }
+
+  @Test
+  void anAgentSlowerThanTheFreezeDeadline_aborts_andEverythingThaws() throws Exception {
+    TestWriter slow = f.writers.get("agent-3");
+    slow.freezeGate = new CountDownLatch(1);
+    GroupSnapshot g = f.create(CreateGroupSnapshotRequest.newBuilder().setFreezeTimeoutMillis(500).build());
+    assertThat(g.getState()).isEqualTo(GroupSnapshotState.ABORTED);
+    assertThat(g.getAbortReason()).startsWith("no FROZEN answer within the freeze timeout of 500ms from [agent-3]");
+    assertThat(f.writers.get("agent-1").freezes.get()).isEqualTo(1);
+    slow.freezeGate.countDown(); // the slow application finally answers: the agent must undo it, not keep it
+    f.assertNothingFrozen();
+    org.awaitility.Awaitility.await().untilAsserted(() -> f.assertNoOrphans(List.of()));
+  }
+
+  @Test
+  void aBrokenHold_aborts_andDeletesEveryCapture() throws Exception {
+    f.writers.get("agent-1").thawAnswer = WriterResult.nonRetryable("gave up holding");
+    GroupSnapshot g = f.create();
+    assertThat(g.getState()).isEqualTo(GroupSnapshotState.ABORTED);
+    assertThat(g.getAbortReason()).isEqualTo("hold on agent-1 was broken: writer test-app thaw: gave up holding");
+    f.writers.values().forEach(w -> assertThat(w.freezes.get()).isEqualTo(1));
+    f.assertNothingFrozen();
+    f.assertNoOrphans(List.of());
+  }
+
+  @Test
+  void aNextSnapshot_afterAnAbort_commits() throws Exception {
+    f.writers.get("agent-2").prepareAnswer = WriterResult.retryable("busy");
+    assertThat(f.create().getState()).isEqualTo(GroupSnapshotState.ABORTED);
+    f.writers.get("agent-2").prepareAnswer = WriterResult.OK;
+    GroupSnapshot g = f.create();
+    assertThat(g.getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    f.assertNoOrphans(List.of(g.getId()));
+  }
+}

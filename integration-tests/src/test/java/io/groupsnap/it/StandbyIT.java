@@ -1,0 +1,86 @@
+package io.groupsnap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groupsnap.common.HostPort;
+import io.groupsnap.coordinator.Coordinator;
+import io.groupsnap.coordinator.CoordinatorConfig;
+import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
+import io.groupsnap.proto.v1.ClusterStatusRequest;
+import io.groupsnap.proto.v1.ClusterStatusResponse;
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
+import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two coordinators: the standby answers reads, refuses writes naming the leader, and the CLI follows it. */
+class StandbyIT {
+  @TempDir Path tmp;
+  ClusterFixture f;
+  Coordinator standby;
+  ManagedChannel channel;
+  CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub;
+
+  @BeforeEach
+  void start() throws Exception {
+    f = new ClusterFixture(tmp, 3);
+    standby = new Coordinator(CoordinatorConfig.defaults("default", f.zk.getConnectString(),
+        new HostPort("127.0.0.1", 0))).start();
+    channel = NettyChannelBuilder.forTarget(standby.endpoint().toString()).usePlaintext().build();
+    stub = CoordinatorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    channel.shutdownNow();
+    standby.close();
+    f.close();
+  }
+
+  @Test
+  void theStandby_refusesMutations_namingTheLeader() {
+    String leader = f.cluster.coordinator().endpoint().toString();
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub.createGroupSnapshot(CreateGroupSnapshotRequest.getDefaultInstance()).hasNext());
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    assertThat(e.getStatus().getDescription()).startsWith("NOT_LEADER").contains(leader);
+    assertThat(e.getTrailers().get(CoordinatorGrpcService.LEADER_KEY)).isEqualTo(leader);
+    StatusRuntimeException d = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub.deleteGroupSnapshot(DeleteGroupSnapshotRequest.newBuilder().setId("gs-x").build()));
+    assertThat(d.getTrailers().get(CoordinatorGrpcService.LEADER_KEY)).isEqualTo(leader);
+    f.writers.values().forEach(w -> assertThat(w.prepares.get()).isZero());
+  }
+
+  @Test
+  void theStandby_answersReads_withBothCoordinators() {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()).getCoordinatorsCount() == 2);
+    ClusterStatusResponse s = stub.clusterStatus(ClusterStatusRequest.getDefaultInstance());
+    assertThat(s.getLeader()).isEqualTo(f.cluster.coordinator().endpoint().toString());
+    assertThat(s.getAnsweredBy()).isEqualTo(standby.endpoint().toString());
+    assertThat(s.getAgentsCount()).isEqualTo(3);
+    assertThat(s.getEpoch()).isEqualTo(1);
+  }
+
+  @Test
+  void theCli_followsTheStandbysRedirect_andCommits() throws Exception {
+    Cli r = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", standby.endpoint().toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode g = new ObjectMapper().readTree(r.out());
+    assertThat(g.get("state").asText()).isEqualTo("COMMITTED");
+    assertThat(g.get("coordinator").asText()).isEqualTo(f.cluster.coordinator().endpoint().toString());
+  }
+}

@@ -176,7 +176,7 @@ public final class Participant {
         failure = captureAll(txn, captures);
       }
       if (failure == null && txn.hold.released()) {
-        failure = "freeze lease of " + effective.toMillis() + "ms expired during capture";
+        failure = released(txn, "during capture");
       }
       if (failure != null) {
         abortLocally(txn);
@@ -201,7 +201,7 @@ public final class Participant {
       };
       if (!txn.hold.push(undo)) {
         undo.run();
-        return "freeze lease expired while freezing writer " + w.name();
+        return released(txn, "while freezing writer " + w.name());
       }
     }
     for (Volume v : txn.volumes) {
@@ -221,10 +221,15 @@ public final class Participant {
       };
       if (!txn.hold.push(undo)) {
         undo.run();
-        return "freeze lease expired while freezing volume " + v.name();
+        return released(txn, "while freezing volume " + v.name());
       }
     }
     return null;
+  }
+
+  /** Why a hold was released under a running FREEZE. */
+  private static String released(LocalTxn txn, String when) {
+    return txn.abortRequested ? "aborted during FREEZE" : "freeze lease expired " + when;
   }
 
   private String captureAll(LocalTxn txn, List<Capture> out) {
@@ -297,6 +302,16 @@ public final class Participant {
     }
     if (txn == null) {
       return new AbortResult(deleteCaptures(ref.txnId(), true), false);
+    }
+    if (txn.state == AgentTxnState.FREEZING) {
+      // A FREEZE is still running (a slow writer or capture): release what it holds now rather than after it
+      // returns; the freeze thread sees the released hold and deletes its captures itself.
+      txn.abortRequested = true;
+      FreezeHold hold = txn.hold;
+      if (hold != null) {
+        hold.release(FreezeHold.Release.ABORTED);
+        return new AbortResult(0, true);
+      }
     }
     synchronized (txn) {
       if (txn.state == AgentTxnState.COMMITTED) {
@@ -429,8 +444,9 @@ public final class Participant {
     final List<Writer> writers;
     final Duration lease;
     final Instant preparedAt;
-    AgentTxnState state = AgentTxnState.PREPARING;
-    FreezeHold hold;
+    volatile AgentTxnState state = AgentTxnState.PREPARING;
+    volatile FreezeHold hold;
+    volatile boolean abortRequested;
     long freezeStartNanos;
     PrepareResult prepareAnswer;
     FreezeResult freezeAnswer;

@@ -155,6 +155,32 @@ class ParticipantTest {
   }
 
   @Test
+  void anAbortDuringASlowFreeze_thawsWhatIsFrozenAtOnce_andTheFreezeCleansUp() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    fs.freezeGate = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<FreezeResult> freezing = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> {
+          try {
+            return participant.freeze(ref("gs-1", 1), LEASE);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    await().atMost(Duration.ofSeconds(5)).until(() -> fs.holding);
+    assertThat(app.holding).isTrue();
+    Results.AbortResult a = participant.abort(ref("gs-1", 1));
+    assertThat(a.wasFrozen()).isTrue();
+    assertThat(app.holding).as("the application already frozen is released by the abort itself").isFalse();
+    fs.freezeGate.countDown();
+    FreezeResult f = freezing.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(f.frozen()).isFalse();
+    assertThat(f.reason()).isEqualTo("aborted during FREEZE");
+    assertThat(participant.isHolding()).isFalse();
+    assertThat(captures()).isEmpty();
+    assertThat(participant.snapshots("")).isEmpty();
+  }
+
+  @Test
   void staleEpochsAndOtherClusters_areRefused() throws Exception {
     participant.prepare(ref("gs-2", 5), List.of(), LEASE);
     assertThatThrownBy(() -> participant.freeze(ref("gs-2", 4), LEASE)).isInstanceOf(FencedException.class)

@@ -16,6 +16,8 @@ final class RecordingWriter implements Writer {
   volatile WriterResult freeze = WriterResult.OK;
   volatile WriterResult thaw = WriterResult.OK;
   volatile boolean holding;
+  /** When set, freeze blocks on it: a slow application. */
+  volatile java.util.concurrent.CountDownLatch freezeGate;
   private final String name;
   private final int tier;
 
@@ -60,6 +62,14 @@ final class RecordingWriter implements Writer {
   public WriterResult freeze(TxnContext txn, Instant leaseDeadline) {
     record("freeze");
     holding = freeze.ok();
+    java.util.concurrent.CountDownLatch gate = freezeGate;
+    if (gate != null) {
+      try {
+        gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     return freeze;
   }
 

@@ -1,0 +1,59 @@
+package io.groupsnap.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** Parsing and validation that happen before anything is contacted: exit 2, one line, nothing started. */
+class GroupsnapTest {
+  record Result(int exit, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Groupsnap.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void help_andVersion_exitZero() {
+    assertThat(run("--help").out()).contains("snapshot").contains("dev").contains("demo").contains("Exit codes");
+    assertThat(run("--version").out()).startsWith("groupsnap ");
+    assertThat(run("snapshot", "create", "--help").out()).contains("--member").contains("--freeze-timeout");
+  }
+
+  @Test
+  void unknownOptionsAndCommands_exitTwo_onOneLine() {
+    Result r = run("snapshot", "create", "--frobnicate");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).isEqualTo("create: Unknown option: '--frobnicate' (see 'groupsnap snapshot create --help')\n");
+    assertThat(run("snapshots").exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("snapshot", "show").err()).contains("Missing required parameter: 'ID'");
+  }
+
+  @Test
+  void badMembersAndDurations_areRefusedBeforeAnyConnection() {
+    Result member = run("snapshot", "create", "--member", "a:b:c", "--coordinator", "127.0.0.1:1");
+    assertThat(member.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(member.err()).isEqualTo("groupsnap: --member 'a:b:c': expected AGENT or AGENT:VOLUME\n");
+    Result shell = run("snapshot", "create", "--member", "$(reboot)", "--coordinator", "127.0.0.1:1");
+    assertThat(shell.err()).startsWith("groupsnap: --member '$(reboot)': agent '$(reboot)' is not a valid name");
+    Result duration = run("snapshot", "create", "--freeze-timeout", "-5s", "--coordinator", "127.0.0.1:1");
+    assertThat(duration.err()).startsWith("groupsnap: --freeze-timeout: invalid duration '-5s'");
+    Result endpoint = run("snapshot", "list", "--coordinator", "nowhere");
+    assertThat(endpoint.err()).isEqualTo("groupsnap: --coordinator: endpoint 'nowhere' is not host:port\n");
+    assertThat(run("dev", "--agents", "0").err()).contains("--agents must be between 1 and 64");
+  }
+
+  @Test
+  void globalOptions_mayComeBeforeTheSubcommand() {
+    assertThat(Groupsnap.hoistGlobalOptions(new String[] {"--coordinator", "h:1", "-o=json", "snapshot", "list"}))
+        .containsExactly("snapshot", "list", "--coordinator", "h:1", "-o=json");
+    assertThat(Groupsnap.hoistGlobalOptions(new String[] {"snapshot", "list", "--coordinator", "h:1"}))
+        .containsExactly("snapshot", "list", "--coordinator", "h:1");
+    assertThat(run("--coordinator", "nowhere", "snapshot", "list").err())
+        .isEqualTo("groupsnap: --coordinator: endpoint 'nowhere' is not host:port\n");
+  }
+}

@@ -184,7 +184,7 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
         case BEGINNING, PREPARING -> GroupSnapshotState.PREPARING;
         case FREEZING -> GroupSnapshotState.FREEZING;
         case THAWING -> GroupSnapshotState.THAWING;
-        case COMMITTING, FINALIZING -> GroupSnapshotState.COMMITTING;
+        case COMMITTING, FINALIZING, IN_DOUBT -> GroupSnapshotState.COMMITTING;
         case COMMITTED -> GroupSnapshotState.COMMITTED;
         case ABORTING -> GroupSnapshotState.ABORTING;
         case ABORTED -> GroupSnapshotState.ABORTED;

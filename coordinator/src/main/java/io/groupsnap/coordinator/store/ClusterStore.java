@@ -1,8 +1,8 @@
 package io.groupsnap.coordinator.store;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.coordinator.txn.UncertainWriteException;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.EpochRecord;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -216,12 +216,17 @@ public final class ClusterStore {
     try {
       zk.transaction().forOperations(ops.build());
     } catch (KeeperException e) {
+      byte[] now;
       try {
-        if (Arrays.equals(zk.getData().forPath(path), rec.toByteArray())) {
-          return; // an earlier attempt of Curator's retry loop was applied
-        }
-      } catch (KeeperException.NoNodeException | InvalidProtocolBufferException ignored) {
-        // not written
+        now = zk.getData().forPath(path);
+      } catch (KeeperException.NoNodeException gone) {
+        now = null;
+      } catch (Exception unreadable) {
+        throw new UncertainWriteException("write of " + path + " failed (" + e.getMessage()
+            + ") and reading it back failed too (" + unreadable.getMessage() + ")", e);
+      }
+      if (now != null && Arrays.equals(now, rec.toByteArray())) {
+        return; // an earlier attempt of Curator's retry loop was applied
       }
       throw new FencedWriteException("write of " + path + " refused: " + e.getMessage(), e);
     }

@@ -140,7 +140,18 @@ public final class Transaction {
   private void onPersistFailed(TxnEvent.PersistFailed f, List<TxnAction> out) {
     switch (f.state()) {
       case BEGINNING -> abort("could not record the transaction: " + f.error(), "", out);
-      case COMMITTING -> abort("could not record the commit: " + f.error(), "", out);
+      case COMMITTING -> {
+        if (f.definite()) {
+          abort("could not record the commit: " + f.error(), "", out);
+        } else {
+          // The commit may have been written: aborting could delete a committed group snapshot. Stop here; the
+          // record tells the next leader (and each agent reconciling its pending capture) what happened.
+          move(TxnState.IN_DOUBT, "commit outcome unknown: " + f.error(), out);
+          out.add(new Finish(record.clone().setState(GroupSnapshotState.COMMITTING)
+              .setAbortReason("commit outcome unknown (" + f.error() + "); the record in ZooKeeper decides")
+              .build()));
+        }
+      }
       case ABORTED -> {
         if (closing) {
           closeAbort(out);

@@ -31,6 +31,7 @@ public final class TransactionDriver {
     /**
      * Writes the record for the given state; COMMITTING is the commit point.
      *
+     * @throws UncertainWriteException when the outcome is unknown
      * @throws Exception when the write was definitely not applied
      */
     void persist(TxnState state, GroupSnapshot record) throws Exception;
@@ -140,7 +141,8 @@ public final class TransactionDriver {
       result = new TxnEvent.Persisted(p.state());
     } catch (Exception e) {
       log.warn("txn {}: could not persist {}: {}", p.record().getId(), p.state(), e.toString());
-      result = new TxnEvent.PersistFailed(p.state(), e.getMessage() == null ? e.toString() : e.getMessage());
+      result = new TxnEvent.PersistFailed(p.state(), e.getMessage() == null ? e.toString() : e.getMessage(),
+          !(e instanceof UncertainWriteException));
     }
     TxnEvent event = result;
     serial.execute(() -> feed(r, event));

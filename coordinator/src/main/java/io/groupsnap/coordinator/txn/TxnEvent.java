@@ -10,8 +10,15 @@ public sealed interface TxnEvent {
   /** A {@link TxnAction.Persist} completed. */
   record Persisted(TxnState state) implements TxnEvent {}
 
-  /** A {@link TxnAction.Persist} definitely did not happen (fenced, or ZooKeeper refused it). */
-  record PersistFailed(TxnState state, String error) implements TxnEvent {}
+  /**
+   * A {@link TxnAction.Persist} failed: definitely not applied (fenced, refused), or — {@code definite} false — with
+   * an unknown outcome.
+   */
+  record PersistFailed(TxnState state, String error, boolean definite) implements TxnEvent {
+    public PersistFailed(TxnState state, String error) {
+      this(state, error, true);
+    }
+  }
 
   record PrepareAnswered(String agentId, PrepareReply reply) implements TxnEvent {}
 

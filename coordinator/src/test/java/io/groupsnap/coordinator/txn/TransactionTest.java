@@ -158,6 +158,19 @@ class TransactionTest {
   }
 
   @Test
+  void aCommitWriteWithUnknownOutcome_neverAborts() {
+    toThawing();
+    MEMBERS.forEach(m -> txn.on(new TxnEvent.ThawAnswered(m.agentId(), new ThawReply(true, "", 150, 50))));
+    List<TxnAction> doubt = txn.on(new TxnEvent.PersistFailed(TxnState.COMMITTING, "connection loss", false));
+    assertThat(sends(doubt)).isEmpty();
+    assertThat(txn.state()).isEqualTo(TxnState.IN_DOUBT);
+    GroupSnapshot result = of(doubt, TxnAction.Finish.class).get(0).result();
+    assertThat(result.getState()).isEqualTo(GroupSnapshotState.COMMITTING);
+    assertThat(result.getAbortReason()).startsWith("commit outcome unknown");
+    assertThat(txn.on(new TxnEvent.DeadlinePassed(TxnState.COMMITTING))).isEmpty();
+  }
+
+  @Test
   void afterTheCommitIsDurable_nothingAborts_andLostLeadershipStillReportsCommitted() {
     toThawing();
     MEMBERS.forEach(m -> txn.on(new TxnEvent.ThawAnswered(m.agentId(), new ThawReply(true, "", 150, 50))));

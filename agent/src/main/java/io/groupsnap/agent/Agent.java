@@ -120,7 +120,7 @@ public final class Agent implements AutoCloseable {
     for (WriterConfig w : config.writers()) {
       writers.add(new ExecWriter(w, config.stateDir()));
     }
-    participant = new Participant(config.agentId(), volumes, writers, new SnapshotCatalog(config.stateDir()),
+    participant = new Participant(config.agentId(), volumes, writers, SnapshotCatalog.onDisk(config.stateDir()),
         new EpochFence(config.stateDir(), clusterId), config.snapshotRoot(), config.maxFreezeLease(), watchdog,
         Clock.systemUTC());
     HealthStatusManager health = new HealthStatusManager();

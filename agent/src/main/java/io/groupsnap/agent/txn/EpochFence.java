@@ -8,25 +8,73 @@ import java.nio.file.Path;
 /**
  * Remembers the cluster this agent belongs to and the highest epoch it has seen, durably, and refuses anything older.
  *
- * <p>The pair is stored in {@code <stateDir>/epoch} as {@code clusterId epoch}, replaced atomically with an fsync
- * whenever the epoch rises, so a restarted agent still refuses a deposed leader. A different cluster id (the
- * ZooKeeper data was recreated) resets the epoch: the old counter means nothing to the new cluster. Thread-safe.
+ * <p>The pair is persisted through a {@link Store} whenever the epoch rises (on disk: {@code <stateDir>/epoch} as
+ * {@code clusterId epoch}, replaced atomically with an fsync), so a restarted agent still refuses a deposed leader. A
+ * different cluster id (the ZooKeeper data was recreated) resets the epoch: the old counter means nothing to the new
+ * cluster. Thread-safe.
  */
 public final class EpochFence {
-  private final Path file;
-  private String clusterId;
+  /** Where the (cluster id, highest epoch) pair survives restarts. */
+  public interface Store {
+    /** The persisted epoch for {@code clusterId}, or 0 when none (or another cluster's) was stored. */
+    long load(String clusterId) throws IOException;
+
+    void save(String clusterId, long epoch) throws IOException;
+
+    /** A store in memory (simulations; a "restart" keeps the same object to model durability). */
+    static Store inMemory() {
+      return new Store() {
+        private String cluster = "";
+        private long epoch;
+
+        @Override
+        public synchronized long load(String clusterId) {
+          return clusterId.equals(cluster) ? epoch : 0;
+        }
+
+        @Override
+        public synchronized void save(String clusterId, long value) {
+          cluster = clusterId;
+          epoch = value;
+        }
+      };
+    }
+
+    /** A store in {@code <stateDir>/epoch}. */
+    static Store onDisk(Path stateDir) {
+      Path file = stateDir.resolve("epoch");
+      return new Store() {
+        @Override
+        public long load(String clusterId) throws IOException {
+          if (!Files.exists(file)) {
+            return 0;
+          }
+          String[] parts = Files.readString(file, StandardCharsets.UTF_8).trim().split(" ");
+          return parts.length == 2 && parts[0].equals(clusterId) ? Long.parseLong(parts[1]) : 0;
+        }
+
+        @Override
+        public void save(String clusterId, long epoch) throws IOException {
+          AtomicFiles.write(file, (clusterId + " " + epoch + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+      };
+    }
+  }
+
+  private final Store store;
+  private final String clusterId;
   private long highest;
 
-  /** Loads the persisted pair, if any, then adopts {@code currentClusterId}. */
-  public EpochFence(Path stateDir, String currentClusterId) throws IOException {
-    this.file = stateDir.resolve("epoch");
-    if (Files.exists(file)) {
-      String[] parts = Files.readString(file, StandardCharsets.UTF_8).trim().split(" ");
-      if (parts.length == 2 && parts[0].equals(currentClusterId)) {
-        highest = Long.parseLong(parts[1]);
-      }
-    }
+  /** Loads the persisted epoch of {@code currentClusterId}, if any. */
+  public EpochFence(Store store, String currentClusterId) throws IOException {
+    this.store = store;
     this.clusterId = currentClusterId;
+    this.highest = store.load(currentClusterId);
+  }
+
+  /** On disk in {@code stateDir}. */
+  public EpochFence(Path stateDir, String currentClusterId) throws IOException {
+    this(Store.onDisk(stateDir), currentClusterId);
   }
 
   /** Accepts the request and raises the highest epoch seen, or refuses it. */
@@ -37,13 +85,25 @@ public final class EpochFence {
     if (ref.epoch() < highest) {
       throw new FencedException("stale epoch " + ref.epoch() + " (this agent has seen epoch " + highest + ")");
     }
-    if (ref.epoch() > highest) {
-      highest = ref.epoch();
+    raise(ref.epoch());
+  }
+
+  /**
+   * Raises the highest epoch seen without a request: an agent watching the epoch in ZooKeeper learns of a new leader
+   * before that leader contacts it, and refuses the deposed one at once.
+   */
+  public synchronized void observe(long epoch) throws FencedException {
+    raise(epoch);
+  }
+
+  private void raise(long epoch) throws FencedException {
+    if (epoch > highest) {
       try {
-        AtomicFiles.write(file, (clusterId + " " + highest + "\n").getBytes(StandardCharsets.UTF_8));
+        store.save(clusterId, epoch);
       } catch (IOException e) {
-        throw new FencedException("cannot persist epoch " + highest + ": " + e.getMessage());
+        throw new FencedException("cannot persist epoch " + epoch + ": " + e.getMessage());
       }
+      highest = epoch;
     }
   }
 

@@ -78,7 +78,7 @@ public final class FreezeHold {
       undo.clear();
     }
     watchdog.cancel(false);
-    long start = System.nanoTime();
+    long start = System.nanoTime(); // reported only; never used in a decision
     List<String> problems = new ArrayList<>();
     for (Undo step : steps) {
       try {

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +54,22 @@ public final class Participant {
   private final Duration maxLease;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
+  private final LongSupplier nanos;
   private final Map<String, LocalTxn> txns = new LinkedHashMap<>();
 
   public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
       EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock) {
+    this(agentId, volumes, writers, catalog, fence, snapshotRoot, maxLease, scheduler, clock, System::nanoTime);
+  }
+
+  /**
+   * With an injected monotonic clock: a simulation drives {@code scheduler}, {@code clock} and {@code nanos} from one
+   * virtual time.
+   */
+  public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
+      EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock,
+      LongSupplier nanos) {
+    this.nanos = nanos;
     this.agentId = agentId;
     volumes.forEach(v -> this.volumes.put(v.name(), v));
     this.writers = writers.stream().sorted(Comparator.comparingInt(Writer::tier)).toList();
@@ -166,11 +179,11 @@ public final class Participant {
       txn.expect(AgentTxnState.PREPARED, "FREEZE");
       txn.state = AgentTxnState.FREEZING;
       Duration effective = lease.isZero() || lease.isNegative() || lease.compareTo(txn.lease) > 0 ? txn.lease : lease;
-      txn.freezeStartNanos = System.nanoTime();
+      txn.freezeStartNanos = nanos.getAsLong();
       long startedAt = clock.millis();
       txn.hold = new FreezeHold(scheduler, effective);
       String failure = holdEverything(txn, clock.instant().plus(effective));
-      long timeToFrozen = (System.nanoTime() - txn.freezeStartNanos) / 1_000_000;
+      long timeToFrozen = (nanos.getAsLong() - txn.freezeStartNanos) / 1_000_000;
       List<Capture> captures = new ArrayList<>();
       if (failure == null) {
         failure = captureAll(txn, captures);
@@ -234,10 +247,10 @@ public final class Participant {
 
   private String captureAll(LocalTxn txn, List<Capture> out) {
     for (Volume v : txn.volumes) {
-      long start = System.nanoTime();
+      long start = nanos.getAsLong();
       try {
         Path p = v.capture(capturePath(v, txn));
-        out.add(new Capture(v.name(), p, (System.nanoTime() - start) / 1_000_000));
+        out.add(new Capture(v.name(), p, (nanos.getAsLong() - start) / 1_000_000));
       } catch (VolumeException e) {
         return "volume " + v.name() + " capture failed: " + e.getMessage();
       }
@@ -255,7 +268,7 @@ public final class Participant {
       }
       txn.expect(AgentTxnState.FROZEN, "THAW");
       FreezeHold.Outcome o = txn.hold.release(FreezeHold.Release.THAW);
-      long held = (System.nanoTime() - txn.freezeStartNanos) / 1_000_000;
+      long held = (nanos.getAsLong() - txn.freezeStartNanos) / 1_000_000;
       String reason = switch (o.release()) {
         case THAW -> String.join("; ", o.problems());
         case LEASE_EXPIRED -> "freeze lease of " + txn.lease.toMillis() + "ms expired before THAW";

@@ -43,7 +43,7 @@ class AgentGrpcServiceTest {
     scheduler = Executors.newSingleThreadScheduledExecutor();
     Path data = Files.createDirectories(tmp.resolve("data"));
     Participant p = new Participant("a1", List.of(new DirVolume("data", data, tmp.resolve("snaps"))), List.of(),
-        new SnapshotCatalog(tmp.resolve("state")), new EpochFence(tmp.resolve("state"), "c-1"),
+        SnapshotCatalog.onDisk(tmp.resolve("state")), new EpochFence(tmp.resolve("state"), "c-1"),
         tmp.resolve("snaps"), Duration.ofSeconds(60), scheduler, Clock.systemUTC());
     String name = InProcessServerBuilder.generateName();
     server = InProcessServerBuilder.forName(name).directExecutor().addService(new AgentGrpcService(p)).build()

@@ -46,7 +46,7 @@ class ParticipantTest {
     app = new RecordingWriter("app", 0, order);
     fs = new RecordingWriter("fs", 1, order);
     participant = new Participant("a1", List.of(new DirVolume("data", data, root)), List.of(fs, app),
-        new SnapshotCatalog(tmp.resolve("state")), new EpochFence(tmp.resolve("state"), CLUSTER), root,
+        SnapshotCatalog.onDisk(tmp.resolve("state")), new EpochFence(tmp.resolve("state"), CLUSTER), root,
         Duration.ofSeconds(60), scheduler, Clock.systemUTC());
   }
 

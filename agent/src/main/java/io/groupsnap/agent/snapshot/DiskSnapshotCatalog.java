@@ -1,0 +1,94 @@
+package io.groupsnap.agent.snapshot;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.groupsnap.agent.txn.AtomicFiles;
+import io.groupsnap.common.Names;
+import io.groupsnap.proto.v1.LocalSnapshot;
+import io.groupsnap.proto.v1.LocalSnapshotState;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * {@link SnapshotCatalog} on disk: one small protobuf file per (group snapshot, volume) under
+ * {@code <stateDir>/snapshots/<groupSnapshotId>/<volume>.pb}, written atomically with an fsync. Thread-safe.
+ */
+final class DiskSnapshotCatalog implements SnapshotCatalog {
+  private final Path dir;
+
+  DiskSnapshotCatalog(Path stateDir) throws IOException {
+    this.dir = stateDir.resolve("snapshots");
+    Files.createDirectories(dir);
+  }
+
+  @Override
+  public synchronized void put(LocalSnapshot s) throws IOException {
+    AtomicFiles.write(file(s.getGroupSnapshotId(), s.getVolume()), s.toByteArray());
+  }
+
+  @Override
+  public synchronized int markKept(String groupSnapshotId) throws IOException {
+    int n = 0;
+    for (LocalSnapshot s : list(groupSnapshotId)) {
+      if (s.getState() != LocalSnapshotState.LOCAL_KEPT) {
+        put(s.toBuilder().setState(LocalSnapshotState.LOCAL_KEPT).build());
+      }
+      n++;
+    }
+    return n;
+  }
+
+  @Override
+  public synchronized void remove(String groupSnapshotId, String volume) throws IOException {
+    Files.deleteIfExists(file(groupSnapshotId, volume));
+    Path gs = dir.resolve(groupSnapshotId);
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(gs)) {
+      if (!s.iterator().hasNext()) {
+        Files.deleteIfExists(gs);
+      }
+    } catch (IOException ignored) {
+      // directory already gone or not empty
+    }
+  }
+
+  @Override
+  public synchronized List<LocalSnapshot> list(String groupSnapshotId) throws IOException {
+    List<LocalSnapshot> out = new ArrayList<>();
+    if (!groupSnapshotId.isEmpty()) {
+      Names.require("group snapshot id", groupSnapshotId);
+      readDir(dir.resolve(groupSnapshotId), out);
+      return out;
+    }
+    try (DirectoryStream<Path> groups = Files.newDirectoryStream(dir, Files::isDirectory)) {
+      for (Path g : groups) {
+        readDir(g, out);
+      }
+    }
+    out.sort(Comparator.comparing(LocalSnapshot::getGroupSnapshotId).thenComparing(LocalSnapshot::getVolume));
+    return out;
+  }
+
+  private static void readDir(Path g, List<LocalSnapshot> out) throws IOException {
+    if (!Files.isDirectory(g)) {
+      return;
+    }
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(g, "*.pb")) {
+      for (Path f : files) {
+        try {
+          out.add(LocalSnapshot.parseFrom(Files.readAllBytes(f)));
+        } catch (InvalidProtocolBufferException e) {
+          throw new IOException("corrupt snapshot record " + f + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private Path file(String groupSnapshotId, String volume) {
+    return dir.resolve(Names.require("group snapshot id", groupSnapshotId))
+        .resolve(Names.require("volume", volume) + ".pb");
+  }
+}

@@ -22,31 +22,54 @@ import io.groupsnap.proto.v1.PrepareRequest;
 import io.groupsnap.proto.v1.Retry;
 import io.groupsnap.proto.v1.ThawRequest;
 import io.groupsnap.proto.v1.TxnHeader;
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * {@link AgentClient} over gRPC: one channel per agent endpoint, a deadline on every call (the real timeout: a
- * deadline cancels the call on both sides), failures mapped to negative answers that name the agent and the status.
+ * {@link AgentClient} over gRPC: one channel per agent endpoint, one absolute deadline per call (the real timeout: a
+ * deadline cancels the call on both sides), calls guarded per agent by {@link AgentGuards} (circuit breaker,
+ * bulkhead, retry of UNAVAILABLE), failures mapped to negative answers that name the agent and the reason.
  */
 public final class GrpcAgentClient implements AgentClient, AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "groupsnap-agent-retry");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AgentGuards guards;
 
-  private AgentServiceGrpc.AgentServiceFutureStub stub(Member m, Duration deadline) {
-    return stub(m.endpoint(), deadline);
+  public GrpcAgentClient() {
+    this(Duration.ofSeconds(10));
   }
 
-  private AgentServiceGrpc.AgentServiceFutureStub stub(String endpoint, Duration deadline) {
+  /** @param breakerOpenFor how long an agent's circuit stays open after it failed */
+  public GrpcAgentClient(Duration breakerOpenFor) {
+    this.guards = new AgentGuards(retryTimer, breakerOpenFor);
+  }
+
+  private AgentServiceGrpc.AgentServiceFutureStub stub(String endpoint, Deadline deadline) {
     ManagedChannel ch = channels.computeIfAbsent(endpoint,
         e -> NettyChannelBuilder.forTarget(e).usePlaintext().disableRetry().build());
-    return AgentServiceGrpc.newFutureStub(ch).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    return AgentServiceGrpc.newFutureStub(ch).withDeadline(deadline);
+  }
+
+  private static Deadline after(Duration d) {
+    return Deadline.after(d.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   static TxnHeader header(TxnSpec spec) {
@@ -58,7 +81,7 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
   public CompletableFuture<PrepareReply> prepare(TxnSpec spec, Member m) {
     PrepareRequest req = PrepareRequest.newBuilder().setHeader(header(spec)).addAllVolumes(m.volumes())
         .setLeaseMillis(spec.lease().toMillis()).build();
-    return call(stub(m, spec.prepareTimeout()).prepare(req),
+    return call(m, after(spec.prepareTimeout()), st -> st.prepare(req),
         r -> new PrepareReply(r.getOk(), r.getRetry() != Retry.NON_RETRYABLE, r.getReason()),
         e -> PrepareReply.failed(describe(m, e)));
   }
@@ -67,7 +90,7 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
   public CompletableFuture<FreezeReply> freeze(TxnSpec spec, Member m) {
     FreezeRequest req = FreezeRequest.newBuilder().setHeader(header(spec)).setLeaseMillis(spec.lease().toMillis())
         .build();
-    return call(stub(m, spec.freezeTimeout()).freeze(req),
+    return call(m, after(spec.freezeTimeout()), st -> st.freeze(req),
         r -> new FreezeReply(r.getFrozen(), r.getReason(), r.getCapturedList().stream()
             .map(c -> new Captured(c.getVolume(), c.getSnapshotPath(), c.getSnapshotMillis())).toList(),
             r.getFreezeStartedAtMillis(), r.getTimeToFrozenMillis()),
@@ -76,60 +99,73 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
 
   @Override
   public CompletableFuture<ThawReply> thaw(TxnSpec spec, Member m) {
-    return call(stub(m, spec.thawTimeout()).thaw(ThawRequest.newBuilder().setHeader(header(spec)).build()),
+    ThawRequest req = ThawRequest.newBuilder().setHeader(header(spec)).build();
+    return call(m, after(spec.thawTimeout()), st -> st.thaw(req),
         r -> new ThawReply(r.getUnbroken(), r.getBrokenReason(), r.getThawedAtMillis(), r.getHeldMillis()),
         e -> ThawReply.failed(describe(m, e)));
   }
 
   @Override
   public CompletableFuture<Ack> commit(TxnSpec spec, Member m) {
-    return call(stub(m, spec.finishTimeout()).commit(CommitRequest.newBuilder().setHeader(header(spec)).build()),
-        r -> Ack.OK, e -> new Ack(false, describe(m, e)));
+    CommitRequest req = CommitRequest.newBuilder().setHeader(header(spec)).build();
+    return call(m, after(spec.finishTimeout()), st -> st.commit(req), r -> Ack.OK,
+        e -> new Ack(false, describe(m, e)));
   }
 
   @Override
   public CompletableFuture<Ack> abort(TxnSpec spec, Member m, String reason) {
     AbortRequest req = AbortRequest.newBuilder().setHeader(header(spec)).setReason(reason).build();
-    return call(stub(m, spec.finishTimeout()).abort(req), r -> Ack.OK, e -> new Ack(false, describe(m, e)));
+    return call(m, after(spec.finishTimeout()), st -> st.abort(req), r -> Ack.OK,
+        e -> new Ack(false, describe(m, e)));
   }
 
   /** Deletes an agent's captures of a group snapshot; fails with the gRPC status when the agent cannot. */
   public CompletableFuture<DeleteSnapshotResponse> deleteSnapshot(String endpoint, TxnHeader header,
       Duration deadline) {
-    CompletableFuture<DeleteSnapshotResponse> out = new CompletableFuture<>();
-    Futures.addCallback(stub(endpoint, deadline).deleteSnapshot(
-        DeleteSnapshotRequest.newBuilder().setHeader(header).build()), new FutureCallback<>() {
-          @Override
-          public void onSuccess(DeleteSnapshotResponse r) {
-            out.complete(r);
-          }
-
-          @Override
-          public void onFailure(Throwable t) {
-            out.completeExceptionally(t);
-          }
-        }, MoreExecutors.directExecutor());
-    return out;
+    DeleteSnapshotRequest req = DeleteSnapshotRequest.newBuilder().setHeader(header).build();
+    Deadline d = after(deadline);
+    return guards.run(endpoint, () -> toStage(stub(endpoint, d).deleteSnapshot(req))).toCompletableFuture();
   }
 
   private static String describe(Member m, Throwable e) {
+    String prefix = "agent " + m.agentId() + " at " + m.endpoint() + ": ";
+    if (e instanceof CallNotPermittedException) {
+      return prefix + "not called: its recent calls failed (circuit open)";
+    }
+    if (e instanceof BulkheadFullException) {
+      return prefix + "not called: too many calls in flight";
+    }
     Status s = Status.fromThrowable(e);
-    return "agent " + m.agentId() + " at " + m.endpoint() + ": " + s.getCode()
-        + (s.getDescription() == null ? "" : " " + s.getDescription());
+    return prefix + s.getCode() + (s.getDescription() == null ? "" : " " + s.getDescription());
   }
 
-  private static <R, T> CompletableFuture<T> call(ListenableFuture<R> f, Function<R, T> ok,
+  private <R, T> CompletableFuture<T> call(Member m, Deadline deadline,
+      Function<AgentServiceGrpc.AgentServiceFutureStub, ListenableFuture<R>> rpc, Function<R, T> ok,
       Function<Throwable, T> failed) {
-    CompletableFuture<T> out = new CompletableFuture<>();
+    CompletionStage<R> stage;
+    try {
+      stage = guards.run(m.endpoint(), () -> toStage(rpc.apply(stub(m.endpoint(), deadline))));
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(failed.apply(e));
+    }
+    return stage.handle((r, e) -> e == null ? ok.apply(r) : failed.apply(unwrap(e))).toCompletableFuture();
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+  }
+
+  private static <R> CompletionStage<R> toStage(ListenableFuture<R> f) {
+    CompletableFuture<R> out = new CompletableFuture<>();
     Futures.addCallback(f, new FutureCallback<>() {
       @Override
       public void onSuccess(R r) {
-        out.complete(ok.apply(r));
+        out.complete(r);
       }
 
       @Override
       public void onFailure(Throwable t) {
-        out.complete(failed.apply(t));
+        out.completeExceptionally(t);
       }
     }, MoreExecutors.directExecutor());
     return out;
@@ -151,5 +187,6 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
       }
     }
     channels.clear();
+    retryTimer.shutdownNow();
   }
 }

@@ -130,7 +130,7 @@ public final class ClusterStore {
         zk.transactionOp().check().forPath(latchPath),
         zk.transactionOp().setData().withVersion(version).forPath(path, rec.toByteArray()),
         zk.transactionOp().create().forPath(layout.snapshot(rec.getId()), rec.toByteArray())));
-    txnVersions.remove(rec.getId());
+    txnVersions.put(rec.getId(), version + 1);
   }
 
   /** Removes a group snapshot from the catalog and marks its record DELETED. */
@@ -155,9 +155,9 @@ public final class ClusterStore {
     return deleted;
   }
 
-  /** A committed manifest, else the transaction record (in progress, aborted or deleted). */
+  /** The transaction record (the newest word on it), else the committed manifest (its record expired). */
   public Optional<GroupSnapshot> get(String id) throws Exception {
-    for (String path : List.of(layout.snapshot(id), layout.txn(id))) {
+    for (String path : List.of(layout.txn(id), layout.snapshot(id))) {
       try {
         return Optional.of(GroupSnapshot.parseFrom(zk.getData().forPath(path)));
       } catch (KeeperException.NoNodeException e) {

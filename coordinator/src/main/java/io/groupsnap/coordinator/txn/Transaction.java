@@ -321,15 +321,22 @@ public final class Transaction {
       out.add(new Finish(record.build()));
       return;
     }
-    state = TxnState.ABORTED;
-    record.setState(GroupSnapshotState.ABORTED).setFinishedAtMillis(clock.millis())
-        .setAbortReason("leadership lost (" + why + "); the next leader aborts this transaction");
-    out.add(new Finish(record.build()));
+    // Stop issuing commands at once. The outcome is the record's: a successor aborts an undecided transaction.
+    TxnState was = state;
+    move(TxnState.IN_DOUBT, "leadership lost (" + why + ")", out);
+    out.add(new Finish(record.clone().setState(was == TxnState.ABORTING ? GroupSnapshotState.ABORTING
+            : GroupSnapshotState.PREPARING)
+        .setAbortReason("leadership lost (" + why + ") before the decision; the next leader aborts this transaction")
+        .build()));
   }
 
   private void complete(List<TxnAction> out) {
     if (state == TxnState.FINALIZING) {
       move(TxnState.COMMITTED, "committed", out);
+      boolean allConfirmed = record.getMembersList().stream().allMatch(m -> m.getError().isEmpty());
+      if (allConfirmed) {
+        out.add(new Persist(TxnState.COMMITTED, record.setFinalized(true).build()));
+      }
       out.add(new Finish(record.build()));
     } else if (state == TxnState.ABORTING) {
       closing = true;

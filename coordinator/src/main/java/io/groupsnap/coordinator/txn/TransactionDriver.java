@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.txn;
 
+import io.groupsnap.common.FailPoints;
 import io.groupsnap.coordinator.txn.Replies.Ack;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.MemberState;
@@ -116,6 +117,11 @@ public final class TransactionDriver {
   }
 
   private void apply(Running r, List<TxnAction> actions) {
+    boolean freezing = sends(actions, TxnAction.Call.FREEZE);
+    boolean thawing = sends(actions, TxnAction.Call.THAW);
+    if (thawing) {
+      FailPoints.hit("coordinator.after-all-frozen");
+    }
     for (TxnAction a : actions) {
       if (a instanceof TxnAction.Send s) {
         send(r, s);
@@ -132,12 +138,28 @@ public final class TransactionDriver {
         finish(r, f.result());
       }
     }
+    if (freezing) {
+      FailPoints.hit("coordinator.after-freeze-sent");
+    }
+    if (thawing) {
+      FailPoints.hit("coordinator.after-thaw-sent");
+    }
+  }
+
+  private static boolean sends(List<TxnAction> actions, TxnAction.Call call) {
+    return actions.stream().anyMatch(a -> a instanceof TxnAction.Send s && s.call() == call);
   }
 
   private void persist(Running r, TxnAction.Persist p) {
     TxnEvent result;
     try {
+      if (p.state() == TxnState.COMMITTING) {
+        FailPoints.hit("coordinator.before-commit-write");
+      }
       store.persist(p.state(), p.record());
+      if (p.state() == TxnState.COMMITTING) {
+        FailPoints.hit("coordinator.after-commit-write");
+      }
       result = new TxnEvent.Persisted(p.state());
     } catch (Exception e) {
       log.warn("txn {}: could not persist {}: {}", p.record().getId(), p.state(), e.toString());

@@ -9,6 +9,7 @@ import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.txn.DecisionRule;
 import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.Replies;
 import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.coordinator.txn.TxnState;
@@ -270,7 +271,10 @@ public final class Coordinator implements AutoCloseable {
         : "this coordinator is a standby; the leader is " + leader);
   }
 
-  /** A new leader aborts every transaction its predecessor left undecided (DESIGN.md §4, recovery). */
+  /**
+   * A new leader resolves what its predecessors left unfinished (DESIGN.md §4, recovery): an undecided transaction is
+   * aborted on every member; a committed one whose members were not all told is finished (COMMIT sent again).
+   */
   private void recover(long epoch) {
     try {
       Leadership.Term term = leadership.term().orElseThrow();
@@ -279,15 +283,20 @@ public final class Coordinator implements AutoCloseable {
       for (GroupSnapshot g : store.unfinished()) {
         log.info("epoch {}: aborting transaction {} left {} by epoch {}", epoch, g.getId(), g.getState(),
             g.getEpoch());
-        abortLeftover(g, term, endpoints);
+        resolve(g, term, endpoints, true);
+      }
+      for (GroupSnapshot g : store.unfinalized()) {
+        log.info("epoch {}: finishing the commit of {}", epoch, g.getId());
+        resolve(g, term, endpoints, false);
       }
       ready = true;
     } catch (Exception e) {
-      log.error("recovery at epoch {} failed: {}", epoch, e.toString());
+      log.error("recovery at epoch {} failed; leadership given back: {}", epoch, e.toString());
+      leadership.giveBack();
     }
   }
 
-  private void abortLeftover(GroupSnapshot g, Leadership.Term term, Map<String, String> endpoints)
+  private void resolve(GroupSnapshot g, Leadership.Term term, Map<String, String> endpoints, boolean abort)
       throws Exception {
     Map<String, List<String>> byAgent = g.getMembersList().stream().collect(Collectors.groupingBy(
         MemberRecord::getAgentId, java.util.LinkedHashMap::new,
@@ -298,14 +307,23 @@ public final class Coordinator implements AutoCloseable {
         config.prepareTimeout(), config.freezeTimeout(), config.freezeTimeout().plusSeconds(1),
         config.thawTimeout(), config.finishTimeout());
     String reason = g.getAbortReason().isEmpty() ? "leader changed before the decision" : g.getAbortReason();
+    boolean allConfirmed = true;
     for (Member m : members) {
-      if (!m.endpoint().isEmpty()) {
-        agents.abort(spec, m, reason).get(config.finishTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+      if (m.endpoint().isEmpty()) {
+        allConfirmed = false; // the agent is down: its reaper reconciles from the record when it is back
+        continue;
       }
+      Replies.Ack ack = (abort ? agents.abort(spec, m, reason) : agents.commit(spec, m))
+          .get(config.finishTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+      allConfirmed &= ack.ok();
     }
     store.adopt(g.getId());
-    store.updateTxn(g.toBuilder().setState(GroupSnapshotState.ABORTED).setAbortReason(reason)
-        .setFinishedAtMillis(System.currentTimeMillis()).build(), term.latchPath());
+    if (abort) {
+      store.updateTxn(g.toBuilder().setState(GroupSnapshotState.ABORTED).setAbortReason(reason)
+          .setFinishedAtMillis(System.currentTimeMillis()).build(), term.latchPath());
+    } else if (allConfirmed) {
+      store.updateTxn(g.toBuilder().setFinalized(true).build(), term.latchPath());
+    }
   }
 
   private void persist(TxnState s, GroupSnapshot record) throws Exception {

@@ -43,7 +43,9 @@ public final class Leadership implements AutoCloseable {
   private final String id;
   private final ClusterStore store;
   private final Listener listener;
-  private final LeaderLatch latch;
+  private final CuratorFramework zk;
+  private volatile LeaderLatch latch;
+  private volatile boolean closed;
   private final ExecutorService events;
   private final AtomicReference<Term> term = new AtomicReference<>();
 
@@ -51,7 +53,7 @@ public final class Leadership implements AutoCloseable {
     this.id = id;
     this.store = store;
     this.listener = listener;
-    this.latch = new LeaderLatch(zk, store.layout().leader(), id, LeaderLatch.CloseMode.NOTIFY_LEADER);
+    this.zk = zk;
     this.events = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "groupsnap-leadership");
       t.setDaemon(true);
@@ -60,18 +62,28 @@ public final class Leadership implements AutoCloseable {
   }
 
   public void start() throws Exception {
-    latch.addListener(new LeaderLatchListener() {
+    join();
+  }
+
+  private void join() throws Exception {
+    LeaderLatch l = new LeaderLatch(zk, store.layout().leader(), id, LeaderLatch.CloseMode.NOTIFY_LEADER);
+    l.addListener(new LeaderLatchListener() {
       @Override
       public void isLeader() {
-        onElected();
+        if (l == latch) {
+          onElected();
+        }
       }
 
       @Override
       public void notLeader() {
-        onDeposed("leadership lost");
+        if (l == latch) {
+          onDeposed("leadership lost");
+        }
       }
     }, events);
-    latch.start();
+    latch = l;
+    l.start();
   }
 
   private void onElected() {
@@ -86,16 +98,28 @@ public final class Leadership implements AutoCloseable {
       listener.elected(epoch);
     } catch (Exception e) {
       log.warn("elected but could not raise the epoch ({}); giving leadership back", e.toString());
-      events.execute(this::rejoin);
+      giveBack();
     }
   }
 
   private void rejoin() {
+    onDeposed("gave leadership back");
     try {
       latch.close(LeaderLatch.CloseMode.SILENT);
+      if (!closed) {
+        join(); // at the back of the queue: another coordinator leads first
+      }
     } catch (Exception e) {
-      log.warn("could not leave the election: {}", e.toString());
+      log.warn("could not rejoin the election: {}", e.toString());
     }
+  }
+
+  /**
+   * Gives leadership back, so that another coordinator can lead (this one could not act as leader), and rejoins the
+   * election at the back of the queue.
+   */
+  public void giveBack() {
+    events.execute(this::rejoin);
   }
 
   private void onDeposed(String why) {
@@ -143,6 +167,7 @@ public final class Leadership implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     onClosing();
     try {
       latch.close(LeaderLatch.CloseMode.SILENT);

@@ -190,6 +190,12 @@ public final class ClusterStore {
     }).toList();
   }
 
+  /** Committed transactions whose members were not all confirmed to keep their captures. */
+  public List<GroupSnapshot> unfinalized() throws Exception {
+    return list(true).stream().filter(g -> g.getState() == GroupSnapshotState.COMMITTED && !g.getFinalized())
+        .toList();
+  }
+
   /** Adopts an existing record's version, so that this process may update it (recovery). */
   public void adopt(String txnId) throws Exception {
     Stat stat = zk.checkExists().forPath(layout.txn(txnId));

@@ -7,9 +7,11 @@ import io.groupsnap.agent.config.VolumeConfig;
 import io.groupsnap.agent.config.WriterConfig;
 import io.groupsnap.agent.registry.Registration;
 import io.groupsnap.agent.rpc.AgentGrpcService;
+import io.groupsnap.agent.snapshot.Reaper;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
+import io.groupsnap.agent.txn.TxnJournal;
 import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.ExecWriter;
@@ -19,6 +21,8 @@ import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.EpochRecord;
+import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.groupsnap.proto.v1.WriterInfo;
 import io.grpc.Server;
@@ -39,6 +43,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +71,9 @@ public final class Agent implements AutoCloseable {
   private Registration registration;
   private Participant participant;
   private HostPort endpoint;
+  private CuratorCache epochCache;
+  private Reaper reaper;
+  private ScheduledExecutorService reaperTimer;
 
   private Agent(AgentConfig config, List<Writer> extraWriters, Duration zkWait) {
     this.config = config;
@@ -120,9 +130,25 @@ public final class Agent implements AutoCloseable {
     for (WriterConfig w : config.writers()) {
       writers.add(new ExecWriter(w, config.stateDir()));
     }
+    EpochFence fence = new EpochFence(config.stateDir(), clusterId);
     participant = new Participant(config.agentId(), volumes, writers, SnapshotCatalog.onDisk(config.stateDir()),
-        new EpochFence(config.stateDir(), clusterId), config.snapshotRoot(), config.maxFreezeLease(), watchdog,
-        Clock.systemUTC());
+        fence, config.snapshotRoot(), config.maxFreezeLease(), watchdog, Clock.systemUTC(), System::nanoTime,
+        TxnJournal.onDisk(config.stateDir()));
+    List<String> recovered = participant.recoverAfterRestart();
+    if (!recovered.isEmpty()) {
+      log.warn("agent {} restarted while transactions {} may have held; everything they held is thawed",
+          config.agentId(), recovered);
+    }
+    watchEpoch(layout, fence);
+    reaper = new Reaper(participant, id -> decision(layout, id), config.snapshotRoot(),
+        volumes.stream().map(Volume::name).toList(), config.reaperGrace(), Clock.systemUTC());
+    reaperTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "groupsnap-reaper-" + config.agentId());
+      t.setDaemon(true);
+      return t;
+    });
+    long every = config.reaperInterval().toMillis();
+    reaperTimer.scheduleWithFixedDelay(this::reapQuietly, 0, every, TimeUnit.MILLISECONDS);
     HealthStatusManager health = new HealthStatusManager();
     server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
         .addService(new AgentGrpcService(participant))
@@ -140,6 +166,48 @@ public final class Agent implements AutoCloseable {
     registration = Registration.register(zk, layout, reg.build(), zkWait);
     log.info("agent {} serving on {} (cluster {} {}), {} volume(s), {} writer(s)", config.agentId(), endpoint,
         config.cluster(), clusterId, volumes.size(), writers.size());
+  }
+
+  /** Learns a new epoch as soon as a new leader raises it, so a deposed leader is refused even before contact. */
+  private void watchEpoch(ZkLayout layout, EpochFence fence) {
+    epochCache = CuratorCache.build(zk, layout.epoch(), CuratorCache.Options.SINGLE_NODE_CACHE);
+    epochCache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((before, node) -> {
+      try {
+        fence.observe(EpochRecord.parseFrom(node.getData()).getEpoch());
+      } catch (Exception e) {
+        log.warn("could not apply epoch update: {}", e.toString());
+      }
+    }).build());
+    epochCache.start();
+  }
+
+  private Reaper.Decision decision(ZkLayout layout, String groupSnapshotId) throws Exception {
+    byte[] data;
+    try {
+      data = zk.getData().forPath(layout.txn(groupSnapshotId));
+    } catch (KeeperException.NoNodeException e) {
+      return zk.checkExists().forPath(layout.snapshot(groupSnapshotId)) != null ? Reaper.Decision.COMMITTED
+          : Reaper.Decision.NO_RECORD;
+    }
+    return switch (GroupSnapshot.parseFrom(data).getState()) {
+      case COMMITTED -> Reaper.Decision.COMMITTED;
+      case ABORTED -> Reaper.Decision.ABORTED;
+      case DELETED, DELETING -> Reaper.Decision.DELETED;
+      default -> Reaper.Decision.UNDECIDED;
+    };
+  }
+
+  private void reapQuietly() {
+    try {
+      reaper.runOnce();
+    } catch (Exception e) {
+      log.warn("reaper pass failed: {}", e.toString());
+    }
+  }
+
+  /** Runs one reconciliation pass now (tests, operators). */
+  public Reaper.Pass reapNow() throws IOException {
+    return reaper.runOnce();
   }
 
   private HostPort advertised(int port) throws IOException {
@@ -184,10 +252,14 @@ public final class Agent implements AutoCloseable {
     if (state.getAndSet(State.CLOSED) == State.CLOSED) {
       return;
     }
+    if (reaperTimer != null) {
+      reaperTimer.shutdownNow();
+    }
     if (participant != null) {
       participant.releaseAll();
     }
     closeQuietly(registration);
+    closeQuietly(epochCache);
     if (server != null) {
       server.shutdown();
       try {

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param stateDir the agent's own durable state (pending snapshots); defaults under the snapshot root
  * @param maxFreezeLease the longest lease a coordinator may ask for
  * @param labels free-form labels published with the registration
+ * @param reaperInterval how often captures are reconciled with the coordinator's decisions
+ * @param reaperGrace how old a capture without any transaction record must be before it is deleted
  */
 public record AgentConfig(
     String agentId,
@@ -31,7 +33,9 @@ public record AgentConfig(
     Duration maxFreezeLease,
     Map<String, String> labels,
     List<VolumeConfig> volumes,
-    List<WriterConfig> writers) {
+    List<WriterConfig> writers,
+    Duration reaperInterval,
+    Duration reaperGrace) {
   public AgentConfig {
     labels = Map.copyOf(labels);
     volumes = List.copyOf(volumes);
@@ -41,6 +45,12 @@ public record AgentConfig(
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers);
+        labels, volumes, writers, reaperInterval, reaperGrace);
+  }
+
+  /** The agent's configuration with other reaper timings. */
+  public AgentConfig withReaper(Duration interval, Duration grace) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, interval, grace);
   }
 }

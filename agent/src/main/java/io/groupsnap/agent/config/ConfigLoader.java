@@ -31,7 +31,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
-      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers");
+      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers", "reaperInterval", "reaperGrace");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "prepare", "freeze", "thaw",
       "abort", "timeout", "retryableExitCodes");
@@ -39,6 +39,8 @@ public final class ConfigLoader {
   static final Set<String> WRITER_KINDS = Set.of("exec");
   public static final Duration DEFAULT_MAX_LEASE = Duration.ofSeconds(60);
   public static final Duration DEFAULT_WRITER_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_REAPER_INTERVAL = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_REAPER_GRACE = Duration.ofMinutes(5);
   /** EX_TEMPFAIL from sysexits.h: "try again later". */
   public static final int EX_TEMPFAIL = 75;
 
@@ -167,8 +169,15 @@ public final class ConfigLoader {
         writers.add(writer("writers[" + i + "]", ws.get(i)));
       }
     }
+    Duration reaperInterval = root.has("reaperInterval") ? duration("reaperInterval", root.get("reaperInterval"))
+        : DEFAULT_REAPER_INTERVAL;
+    Duration reaperGrace = root.has("reaperGrace") ? duration("reaperGrace", root.get("reaperGrace"))
+        : DEFAULT_REAPER_GRACE;
+    if (reaperGrace.compareTo(maxLease) <= 0) {
+      throw error("reaperGrace", "must be longer than maxFreezeLease (" + maxLease.toSeconds() + "s)");
+    }
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
-        volumes, writers);
+        volumes, writers, reaperInterval, reaperGrace);
   }
 
   private VolumeConfig volume(String f, JsonNode n) throws ConfigException {

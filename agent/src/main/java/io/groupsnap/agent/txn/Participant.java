@@ -11,6 +11,7 @@ import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
 import io.groupsnap.common.Names;
+import io.groupsnap.proto.v1.JournalEntry;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;
 import java.io.IOException;
@@ -55,11 +56,13 @@ public final class Participant {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final LongSupplier nanos;
+  private final TxnJournal journal;
   private final Map<String, LocalTxn> txns = new LinkedHashMap<>();
 
   public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
       EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock) {
-    this(agentId, volumes, writers, catalog, fence, snapshotRoot, maxLease, scheduler, clock, System::nanoTime);
+    this(agentId, volumes, writers, catalog, fence, snapshotRoot, maxLease, scheduler, clock, System::nanoTime,
+        TxnJournal.inMemory());
   }
 
   /**
@@ -69,6 +72,15 @@ public final class Participant {
   public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
       EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock,
       LongSupplier nanos) {
+    this(agentId, volumes, writers, catalog, fence, snapshotRoot, maxLease, scheduler, clock, nanos,
+        TxnJournal.inMemory());
+  }
+
+  /** With the journal of transactions that may hold something frozen (see {@link TxnJournal}). */
+  public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
+      EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock,
+      LongSupplier nanos, TxnJournal journal) {
+    this.journal = journal;
     this.nanos = nanos;
     this.agentId = agentId;
     volumes.forEach(v -> this.volumes.put(v.name(), v));
@@ -155,8 +167,13 @@ public final class Participant {
     try {
       for (Volume v : txn.volumes) {
         catalog.put(LocalSnapshot.newBuilder().setGroupSnapshotId(txn.ref.txnId()).setVolume(v.name())
-            .setPath(capturePath(v, txn).toString()).setState(LocalSnapshotState.LOCAL_PENDING).build());
+            .setPath(capturePath(v, txn).toString()).setState(LocalSnapshotState.LOCAL_PENDING)
+            .setCreatedAtMillis(clock.millis()).build());
       }
+      journal.put(JournalEntry.newBuilder().setTxnId(txn.ref.txnId()).setEpoch(txn.ref.epoch())
+          .addAllWriters(txn.writers.stream().map(Writer::name).toList())
+          .addAllVolumes(txn.volumes.stream().map(Volume::name).toList())
+          .setPreparedAtMillis(clock.millis()).build());
     } catch (IOException e) {
       prepared.forEach(p -> p.abort(txn.context()));
       forgetCaptures(txn);
@@ -274,6 +291,7 @@ public final class Participant {
         case LEASE_EXPIRED -> "freeze lease of " + txn.lease.toMillis() + "ms expired before THAW";
         default -> "hold was released early (" + o.release() + ")";
       };
+      forget(txn);
       txn.thawAnswer = new ThawResult(o.unbroken(), reason, clock.millis(), held, o.thawNanos() / 1_000_000);
       txn.state = AgentTxnState.THAWED;
       log.info("txn {}: frozen in {}ms, held {}ms, {}", ref.txnId(), txn.freezeAnswer.timeToFrozenMillis(), held,
@@ -382,7 +400,89 @@ public final class Participant {
       txn.writers.forEach(w -> w.abort(txn.context()));
     }
     txn.state = AgentTxnState.ABORTED;
+    forget(txn);
     return forgetCaptures(txn);
+  }
+
+  /** The hold is over: the journal entry goes. A failure here only means a harmless extra thaw after a restart. */
+  private void forget(LocalTxn txn) {
+    try {
+      journal.remove(txn.ref.txnId());
+    } catch (IOException e) {
+      log.warn("could not remove journal entry of {}: {}", txn.ref.txnId(), e.getMessage());
+    }
+  }
+
+  /**
+   * After a restart: thaws every writer and volume of every transaction the journal says may hold something, and
+   * forgets those transactions (their holds are broken; their captures wait for the reaper). Returns their ids.
+   */
+  public List<String> recoverAfterRestart() throws IOException {
+    List<String> recovered = new ArrayList<>();
+    for (JournalEntry e : journal.entries()) {
+      Writer.TxnContext ctx = new Writer.TxnContext(e.getTxnId(), e.getEpoch(),
+          new LinkedHashSet<>(e.getVolumesList()));
+      List<Writer> held = writers.stream().filter(w -> e.getWritersList().contains(w.name())).toList();
+      for (Volume v : volumes.values()) {
+        if (e.getVolumesList().contains(v.name())) {
+          try {
+            v.thawAfterRestart();
+          } catch (VolumeException ex) {
+            log.error("restart: could not thaw volume {} of {}: {}", v.name(), e.getTxnId(), ex.getMessage());
+          }
+        }
+      }
+      for (int i = held.size() - 1; i >= 0; i--) {
+        WriterResult r = held.get(i).thaw(ctx);
+        if (!r.ok()) {
+          log.warn("restart: thaw of writer {} for {}: {}", held.get(i).name(), e.getTxnId(), r.reason());
+        }
+      }
+      journal.remove(e.getTxnId());
+      recovered.add(e.getTxnId());
+      log.warn("restart: thawed everything transaction {} may have held; its hold counts as broken",
+          e.getTxnId());
+    }
+    return recovered;
+  }
+
+  /** True while the transaction is in progress here (prepared, freezing or holding). */
+  public synchronized boolean isActive(String txnId) {
+    LocalTxn t = txns.get(txnId);
+    return t != null && t.isActive();
+  }
+
+  /** The coordinator's record says committed: keep the captures (a COMMIT this agent missed). */
+  public int keep(String groupSnapshotId) throws IOException {
+    return catalog.markKept(groupSnapshotId);
+  }
+
+  /**
+   * Deletes every capture of a group snapshot that is not committed (the reaper's decision, from the coordinator's
+   * record), unless the transaction is in progress here.
+   */
+  public int reap(String groupSnapshotId) throws IOException {
+    if (isActive(groupSnapshotId)) {
+      return 0;
+    }
+    try {
+      return deleteCaptures(groupSnapshotId, false);
+    } catch (WrongPhaseException e) {
+      return 0;
+    }
+  }
+
+  /** Removes journal entries of transactions whose hold ended without THAW or ABORT (lease expired). */
+  public void pruneJournal() throws IOException {
+    for (JournalEntry e : journal.entries()) {
+      LocalTxn t;
+      synchronized (this) {
+        t = txns.get(e.getTxnId());
+      }
+      if (t != null && !t.isActive() && t.state != AgentTxnState.PREPARED) {
+        journal.remove(e.getTxnId());
+      }
+    }
   }
 
   private void abandon(LocalTxn txn) {

@@ -34,6 +34,12 @@ public interface Volume {
   /** Captures the volume to {@code target}, which must not exist yet, and returns where the capture lives. */
   Path capture(Path target) throws VolumeException;
 
+  /**
+   * Undoes a freeze this process no longer has a handle for (the agent restarted while frozen). Must be harmless when
+   * nothing is frozen. Kinds that never freeze the file system do nothing.
+   */
+  default void thawAfterRestart() throws VolumeException {}
+
   /** Deletes a capture made by {@link #capture}; a missing capture is not an error. */
   void delete(Path capture) throws IOException;
 

@@ -88,7 +88,8 @@ public final class DevCluster implements AutoCloseable {
     Files.createDirectories(volume);
     return new AgentConfig(id, CLUSTER, new HostPort("127.0.0.1", 0), null, zk, home.resolve("snapshots"),
         home.resolve("state"), ConfigLoader.DEFAULT_MAX_LEASE, Map.of("dev", "true"),
-        List.of(new VolumeConfig(VOLUME, "dir", volume, Map.of())), List.of());
+        List.of(new VolumeConfig(VOLUME, "dir", volume, Map.of())), List.of(), ConfigLoader.DEFAULT_REAPER_INTERVAL,
+        ConfigLoader.DEFAULT_REAPER_GRACE);
   }
 
   /** The directory of an agent's {@code data} volume. */

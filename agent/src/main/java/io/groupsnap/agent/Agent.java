@@ -124,7 +124,8 @@ public final class Agent implements AutoCloseable {
     });
     List<Volume> volumes = new ArrayList<>();
     for (VolumeConfig v : config.volumes()) {
-      volumes.add(new DirVolume(v.name(), v.path(), config.snapshotRoot()));
+      volumes.add(new DirVolume(v.name(), v.path(), config.snapshotRoot(),
+          "true".equals(v.options().get("allowUnheld")), "true".equals(v.options().get("linkReadOnly"))));
     }
     List<Writer> writers = new ArrayList<>(extraWriters);
     for (WriterConfig w : config.writers()) {

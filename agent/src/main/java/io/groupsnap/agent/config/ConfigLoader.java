@@ -97,6 +97,15 @@ public final class ConfigLoader {
       if (root.startsWith(p) || p.startsWith(root)) {
         throw l.error(f + ".path", p + " overlaps snapshotRoot " + root + " (a capture would contain itself)");
       }
+      for (java.util.Map.Entry<String, String> o : v.options().entrySet()) {
+        if (!io.groupsnap.agent.volume.DirVolume.OPTIONS.contains(o.getKey())) {
+          throw l.error(f + ".options." + o.getKey(), "unknown option for kind " + v.kind() + " (known: "
+              + String.join(", ", io.groupsnap.agent.volume.DirVolume.OPTIONS.stream().sorted().toList()) + ")");
+        }
+        if (!o.getValue().equals("true") && !o.getValue().equals("false")) {
+          throw l.error(f + ".options." + o.getKey(), "must be true or false");
+        }
+      }
     }
     Set<String> writers = new HashSet<>();
     for (int i = 0; i < config.writers().size(); i++) {
@@ -109,6 +118,10 @@ public final class ConfigLoader {
         if (!names.contains(vol)) {
           throw l.error(f + ".volumes", "unknown volume '" + vol + "'");
         }
+      }
+      if (w.timeout().compareTo(config.maxFreezeLease()) >= 0) {
+        throw l.error(f + ".timeout", "must be shorter than maxFreezeLease (" + config.maxFreezeLease().toSeconds()
+            + "s): a hold cannot outlast its lease");
       }
       checkCommand(l, f + ".prepare", w.prepare());
       checkCommand(l, f + ".freeze", w.freeze());

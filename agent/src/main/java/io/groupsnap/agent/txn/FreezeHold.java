@@ -41,13 +41,17 @@ public final class FreezeHold {
   public record Outcome(Release release, boolean unbroken, List<String> problems, long thawNanos) {}
 
   private final Deque<Undo> undo = new ArrayDeque<>();
-  private final ScheduledFuture<?> watchdog;
+  private volatile ScheduledFuture<?> watchdog;
   private Outcome outcome;
   private boolean releasing;
 
+  private FreezeHold() {}
+
   /** Starts holding and arms the lease watchdog. */
-  public FreezeHold(ScheduledExecutorService scheduler, Duration lease) {
-    this.watchdog = scheduler.schedule(() -> release(Release.LEASE_EXPIRED), lease.toNanos(), TimeUnit.NANOSECONDS);
+  public static FreezeHold start(ScheduledExecutorService scheduler, Duration lease) {
+    FreezeHold h = new FreezeHold();
+    h.watchdog = scheduler.schedule(() -> h.release(Release.LEASE_EXPIRED), lease.toNanos(), TimeUnit.NANOSECONDS);
+    return h;
   }
 
   /** Registers an undo step; false (and the step is not kept) when the hold has already been released. */
@@ -77,26 +81,37 @@ public final class FreezeHold {
       steps = new ArrayList<>(undo);
       undo.clear();
     }
-    watchdog.cancel(false);
+    ScheduledFuture<?> w = watchdog;
+    if (w != null) {
+      w.cancel(false);
+    }
     long start = System.nanoTime(); // reported only; never used in a decision
     List<String> problems = new ArrayList<>();
-    for (Undo step : steps) {
-      try {
-        String problem = step.run();
-        if (problem != null) {
-          problems.add(problem);
+    Outcome done = null;
+    try {
+      for (Undo step : steps) {
+        try {
+          String problem = step.run();
+          if (problem != null) {
+            problems.add(problem);
+          }
+        } catch (RuntimeException | Error e) {
+          problems.add("thaw step failed: " + e);
         }
-      } catch (RuntimeException e) {
-        problems.add("thaw step failed: " + e);
+      }
+      done = new Outcome(why, why == Release.THAW && problems.isEmpty(), List.copyOf(problems),
+          System.nanoTime() - start);
+    } finally {
+      synchronized (this) {
+        outcome = done != null ? done : new Outcome(why, false, List.of("thaw interrupted"), 0);
+        notifyAll();
       }
     }
-    Outcome done = new Outcome(why, why == Release.THAW && problems.isEmpty(), List.copyOf(problems),
-        System.nanoTime() - start);
-    synchronized (this) {
-      outcome = done;
-      notifyAll();
-    }
-    return done;
+    return outcome();
+  }
+
+  private synchronized Outcome outcome() {
+    return outcome;
   }
 
   private synchronized Outcome awaitOutcome() {

@@ -10,6 +10,7 @@ import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
+import io.groupsnap.common.FailPoints;
 import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.JournalEntry;
 import io.groupsnap.proto.v1.LocalSnapshot;
@@ -58,6 +59,10 @@ public final class Participant {
   private final LongSupplier nanos;
   private final TxnJournal journal;
   private final Map<String, LocalTxn> txns = new LinkedHashMap<>();
+  /** Recently aborted transactions, so that a late PREPARE cannot revive one. */
+  private final Set<String> aborted = new LinkedHashSet<>();
+  /** The shortest lease accepted: below it a watchdog cannot be armed meaningfully. */
+  public static final Duration MIN_LEASE = Duration.ofMillis(100);
 
   public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
       EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock) {
@@ -98,15 +103,18 @@ public final class Participant {
     fence.admit(ref);
     Names.require("txn id", ref.txnId());
     LocalTxn txn;
+    List<LocalTxn> expired = new ArrayList<>();
     synchronized (this) {
       LocalTxn existing = txns.get(ref.txnId());
       if (existing != null) {
-        synchronized (existing) {
-          return existing.prepareAnswer != null ? existing.prepareAnswer
-              : PrepareResult.no(true, "transaction " + ref.txnId() + " is already past prepare");
-        }
+        PrepareResult answer = existing.prepareAnswer;
+        return answer != null ? answer
+            : PrepareResult.no(true, "transaction " + ref.txnId() + " is being prepared");
       }
-      String refusal = admission(volumeNames, lease);
+      if (aborted.contains(ref.txnId())) {
+        return PrepareResult.no(false, "transaction " + ref.txnId() + " was already aborted on agent " + agentId);
+      }
+      String refusal = admission(volumeNames, lease, expired);
       if (refusal != null) {
         return PrepareResult.no(!refusal.startsWith("!"), refusal.replaceFirst("^!", ""));
       }
@@ -114,18 +122,23 @@ public final class Participant {
       txns.put(ref.txnId(), txn);
       prune();
     }
+    expired.forEach(this::abandon);
     synchronized (txn) {
-      txn.prepareAnswer = doPrepare(txn);
-      txn.state = txn.prepareAnswer.ok() ? AgentTxnState.PREPARED : AgentTxnState.ABORTED;
-      return txn.prepareAnswer;
+      PrepareResult answer = doPrepare(txn);
+      txn.state = answer.ok() ? AgentTxnState.PREPARED : AgentTxnState.ABORTED;
+      txn.prepareAnswer = answer;
+      return answer;
     }
   }
 
-  /** Null when a new transaction may start, else the reason ("!" prefix: not retryable). */
-  private String admission(List<String> volumeNames, Duration lease) {
-    if (lease.isZero() || lease.isNegative() || lease.compareTo(maxLease) > 0) {
-      return "!freeze lease " + lease.toMillis() + "ms is outside (0, " + maxLease.toMillis()
-          + "ms], this agent's maxFreezeLease";
+  /**
+   * Null when a new transaction may start, else the reason ("!" prefix: not retryable). Prepared transactions whose
+   * FREEZE never came are collected in {@code expired}, to be dropped outside this lock.
+   */
+  private String admission(List<String> volumeNames, Duration lease, List<LocalTxn> expired) {
+    if (lease.compareTo(MIN_LEASE) < 0 || lease.compareTo(maxLease) > 0) {
+      return "!freeze lease " + lease.toMillis() + "ms is outside [" + MIN_LEASE.toMillis() + "ms, "
+          + maxLease.toMillis() + "ms], this agent's maxFreezeLease";
     }
     for (String v : volumeNames) {
       if (!volumes.containsKey(v)) {
@@ -137,7 +150,7 @@ public final class Participant {
       if (other.isActive()) {
         if (other.state == AgentTxnState.PREPARED
             && other.preparedAt.plus(other.lease.multipliedBy(2)).isBefore(clock.instant())) {
-          abandon(other);
+          expired.add(other);
           continue;
         }
         return "busy with transaction " + other.ref.txnId();
@@ -148,6 +161,12 @@ public final class Participant {
 
   private PrepareResult doPrepare(LocalTxn txn) {
     for (Volume v : txn.volumes) {
+      boolean held = txn.writers.stream().anyMatch(w -> w.volumes().isEmpty() || w.volumes().contains(v.name()));
+      if (v.needsHolder() && !held) {
+        return PrepareResult.no(false, "volume " + v.name() + ": no writer holds it, and a " + v.kind()
+            + " capture is only consistent while its writers hold (add a writer for it, or set its option "
+            + "allowUnheld: \"true\" if nothing writes to it during snapshots)");
+      }
       try {
         v.check(capturePath(v, txn));
       } catch (VolumeException e) {
@@ -196,23 +215,32 @@ public final class Participant {
       txn.expect(AgentTxnState.PREPARED, "FREEZE");
       txn.state = AgentTxnState.FREEZING;
       Duration effective = lease.isZero() || lease.isNegative() || lease.compareTo(txn.lease) > 0 ? txn.lease : lease;
+      FailPoints.hit("agent.freeze");
       txn.freezeStartNanos = nanos.getAsLong();
       long startedAt = clock.millis();
-      txn.hold = new FreezeHold(scheduler, effective);
-      String failure = holdEverything(txn, clock.instant().plus(effective));
+      txn.hold = FreezeHold.start(scheduler, effective);
+      String failure = txn.abortRequested ? "aborted during FREEZE"
+          : holdEverything(txn, clock.instant().plus(effective));
       long timeToFrozen = (nanos.getAsLong() - txn.freezeStartNanos) / 1_000_000;
       List<Capture> captures = new ArrayList<>();
       if (failure == null) {
         failure = captureAll(txn, captures);
       }
-      if (failure == null && txn.hold.released()) {
-        failure = released(txn, "during capture");
+      synchronized (txn.phaseLock) {
+        // decided together with an ABORT that may be arriving: either it sees FREEZING and this sees its request, or
+        // this answers FROZEN first and the ABORT takes the normal path
+        if (failure == null && (txn.abortRequested || txn.hold.released())) {
+          failure = released(txn, "during capture");
+        }
+        if (failure == null) {
+          txn.state = AgentTxnState.FROZEN;
+        }
       }
       if (failure != null) {
         abortLocally(txn);
         txn.freezeAnswer = new FreezeResult(false, true, failure, List.of(), startedAt, timeToFrozen);
       } else {
-        txn.state = AgentTxnState.FROZEN;
+        FailPoints.hit("agent.after-frozen");
         txn.freezeAnswer = new FreezeResult(true, false, "", List.copyOf(captures), startedAt, timeToFrozen);
       }
       return txn.freezeAnswer;
@@ -221,17 +249,17 @@ public final class Participant {
 
   private String holdEverything(LocalTxn txn, Instant leaseDeadline) {
     for (Writer w : txn.writers) {
-      WriterResult r = w.freeze(txn.context(), leaseDeadline);
-      if (!r.ok()) {
-        return "writer " + w.name() + " could not freeze: " + r.reason();
-      }
+      // registered before the attempt: a writer that fails or times out half-way is thawed too (thaw is idempotent)
       FreezeHold.Undo undo = () -> {
         WriterResult t = w.thaw(txn.context());
         return t.ok() ? null : "writer " + w.name() + " thaw: " + t.reason();
       };
       if (!txn.hold.push(undo)) {
-        undo.run();
-        return released(txn, "while freezing writer " + w.name());
+        return released(txn, "before freezing writer " + w.name());
+      }
+      WriterResult r = w.freeze(txn.context(), leaseDeadline);
+      if (!r.ok()) {
+        return "writer " + w.name() + " could not freeze: " + r.reason();
       }
     }
     for (Volume v : txn.volumes) {
@@ -239,6 +267,11 @@ public final class Participant {
       try {
         frozen = v.freeze();
       } catch (VolumeException e) {
+        try {
+          v.thawAfterRestart();
+        } catch (VolumeException ignored) {
+          // reported with the freeze failure
+        }
         return "volume " + v.name() + " could not freeze: " + e.getMessage();
       }
       FreezeHold.Undo undo = () -> {
@@ -264,6 +297,9 @@ public final class Participant {
 
   private String captureAll(LocalTxn txn, List<Capture> out) {
     for (Volume v : txn.volumes) {
+      if (txn.abortRequested || txn.hold.released()) {
+        return released(txn, "before capturing volume " + v.name());
+      }
       long start = nanos.getAsLong();
       try {
         Path p = v.capture(capturePath(v, txn));
@@ -332,17 +368,24 @@ public final class Participant {
       txn = txns.get(ref.txnId());
     }
     if (txn == null) {
+      tombstone(ref.txnId()); // a PREPARE arriving late must not bring it back
       return new AbortResult(deleteCaptures(ref.txnId(), true), false);
     }
-    if (txn.state == AgentTxnState.FREEZING) {
+    boolean early = false;
+    synchronized (txn.phaseLock) {
+      if (txn.state == AgentTxnState.FREEZING) {
+        txn.abortRequested = true;
+        early = true;
+      }
+    }
+    if (early) {
       // A FREEZE is still running (a slow writer or capture): release what it holds now rather than after it
-      // returns; the freeze thread sees the released hold and deletes its captures itself.
-      txn.abortRequested = true;
+      // returns; the freeze thread sees the request and deletes its captures itself.
       FreezeHold hold = txn.hold;
       if (hold != null) {
         hold.release(FreezeHold.Release.ABORTED);
-        return new AbortResult(0, true);
       }
+      return new AbortResult(0, true);
     }
     synchronized (txn) {
       if (txn.state == AgentTxnState.COMMITTED) {
@@ -392,7 +435,15 @@ public final class Participant {
     }
   }
 
+  private synchronized void tombstone(String txnId) {
+    aborted.add(txnId);
+    if (aborted.size() > KEEP_FINISHED * 4) {
+      aborted.remove(aborted.iterator().next());
+    }
+  }
+
   private int abortLocally(LocalTxn txn) {
+    tombstone(txn.ref.txnId());
     if (txn.hold != null) {
       txn.hold.release(FreezeHold.Release.ABORTED);
     }
@@ -486,9 +537,11 @@ public final class Participant {
   }
 
   private void abandon(LocalTxn txn) {
-    log.warn("dropping transaction {}: prepared at {} and never frozen", txn.ref.txnId(), txn.preparedAt);
     synchronized (txn) {
-      abortLocally(txn);
+      if (txn.state == AgentTxnState.PREPARED) {
+        log.warn("dropping transaction {}: prepared at {} and never frozen", txn.ref.txnId(), txn.preparedAt);
+        abortLocally(txn);
+      }
     }
   }
 
@@ -561,7 +614,9 @@ public final class Participant {
     volatile FreezeHold hold;
     volatile boolean abortRequested;
     long freezeStartNanos;
-    PrepareResult prepareAnswer;
+    /** Guards the FREEZING → FROZEN step against an ABORT arriving meanwhile. */
+    final Object phaseLock = new Object();
+    volatile PrepareResult prepareAnswer;
     FreezeResult freezeAnswer;
     ThawResult thawAnswer;
     AbortResult abortAnswer;

@@ -17,10 +17,12 @@ import java.util.stream.Stream;
  * Volume kind {@code dir}: a plain directory, captured by copying it under the snapshot root while its writers hold.
  *
  * <p>Consistency: exactly as good as the writers' hold. The copy is taken file by file, so a process that is not a
- * registered writer and keeps writing during the capture can tear it; use a file-system kind for such volumes.
- * Files that are not writable by anyone are treated as immutable and hard-linked instead of copied (cheap and safe:
- * an immutable file cannot change under the link). Symbolic links are copied as links, never followed, so a capture
- * never reaches outside the volume. Needs no privileges.
+ * registered writer and keeps writing during the capture can tear it: a {@code dir} volume that no writer covers is
+ * refused at PREPARE unless its option {@code allowUnheld: "true"} declares that nothing writes to it during snapshots.
+ * With {@code linkReadOnly: "true"}, files nobody may write are hard-linked instead of copied (cheap; only for trees
+ * whose files are never changed in place, such as content-addressed stores), falling back to a copy across file
+ * systems. Symbolic links are copied as links, never followed, so a capture never reaches outside the volume; capture
+ * directories are private to the agent's user. Needs no privileges.
  *
  * <p>A capture is written to {@code target.partial} and renamed into place when complete, so a crash leaves either a
  * whole capture or a {@code .partial} directory that the reaper recognises.
@@ -29,14 +31,30 @@ public final class DirVolume implements Volume {
   private final String name;
   private final Path path;
   private final Path snapshotRoot;
+  private final boolean allowUnheld;
+  private final boolean linkReadOnly;
 
   /**
    * @param snapshotRoot the only tree {@link #capture} and {@link #delete} may write in
    */
   public DirVolume(String name, Path path, Path snapshotRoot) {
+    this(name, path, snapshotRoot, false, false);
+  }
+
+  public DirVolume(String name, Path path, Path snapshotRoot, boolean allowUnheld, boolean linkReadOnly) {
     this.name = name;
     this.path = path.toAbsolutePath().normalize();
     this.snapshotRoot = snapshotRoot.toAbsolutePath().normalize();
+    this.allowUnheld = allowUnheld;
+    this.linkReadOnly = linkReadOnly;
+  }
+
+  /** Known options of this kind. */
+  public static final java.util.Set<String> OPTIONS = java.util.Set.of("allowUnheld", "linkReadOnly");
+
+  @Override
+  public boolean needsHolder() {
+    return !allowUnheld;
   }
 
   @Override
@@ -67,7 +85,7 @@ public final class DirVolume implements Volume {
       throw new VolumeException("capture " + target + " already exists", false);
     }
     try {
-      Files.createDirectories(target.getParent());
+      createPrivateDirectories(target.getParent());
       long need = sizeOf(path);
       long free = Files.getFileStore(target.getParent()).getUsableSpace();
       if (need > free) {
@@ -90,8 +108,8 @@ public final class DirVolume implements Volume {
     Path partial = target.resolveSibling(target.getFileName() + ".partial");
     try {
       deleteTree(partial);
-      Files.createDirectories(partial.getParent());
-      copyTree(path, partial);
+      createPrivateDirectories(partial.getParent());
+      copyTree(path, partial, linkReadOnly);
       try {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -126,11 +144,24 @@ public final class DirVolume implements Volume {
     }
   }
 
-  private static void copyTree(Path from, Path to) throws IOException {
+  private void createPrivateDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Files.createDirectories(dir);
+    try {
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException ignored) {
+      // not a POSIX file system
+    }
+  }
+
+  private static void copyTree(Path from, Path to, boolean linkReadOnly) throws IOException {
     Files.walkFileTree(from, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+        Path dest = to.resolve(from.relativize(dir).toString());
+        Files.createDirectories(dest);
         return FileVisitResult.CONTINUE;
       }
 
@@ -139,8 +170,8 @@ public final class DirVolume implements Volume {
         Path dest = to.resolve(from.relativize(file).toString());
         if (attrs.isSymbolicLink()) {
           Files.createSymbolicLink(dest, Files.readSymbolicLink(file));
-        } else if (attrs.isRegularFile() && isImmutable(file)) {
-          Files.createLink(dest, file);
+        } else if (attrs.isRegularFile() && linkReadOnly && isReadOnly(file) && link(dest, file)) {
+          return FileVisitResult.CONTINUE;
         } else if (attrs.isRegularFile()) {
           Files.copy(file, dest, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
         }
@@ -149,7 +180,16 @@ public final class DirVolume implements Volume {
     });
   }
 
-  private static boolean isImmutable(Path file) {
+  private static boolean link(Path dest, Path file) {
+    try {
+      Files.createLink(dest, file);
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false; // another file system (EXDEV) or no hard links: copy instead
+    }
+  }
+
+  private static boolean isReadOnly(Path file) {
     try {
       return !Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS).stream()
           .anyMatch(p -> p.name().endsWith("_WRITE"));

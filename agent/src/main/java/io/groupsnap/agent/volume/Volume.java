@@ -19,6 +19,15 @@ public interface Volume {
   Path path();
 
   /**
+   * True when a capture is consistent only while a writer holds every process that writes to the volume (a
+   * file-by-file copy). Such a volume is refused at PREPARE unless a writer covers it or the operator declared that
+   * nothing writes to it during snapshots. False for kinds whose capture is atomic on its own.
+   */
+  default boolean needsHolder() {
+    return true;
+  }
+
+  /**
    * Checks that a capture can be taken: the volume exists, is healthy and there is room.
    *
    * @throws VolumeException with the reason, which is shown to the operator with the volume's name

@@ -42,7 +42,7 @@ class AgentGrpcServiceTest {
   void start() throws Exception {
     scheduler = Executors.newSingleThreadScheduledExecutor();
     Path data = Files.createDirectories(tmp.resolve("data"));
-    Participant p = new Participant("a1", List.of(new DirVolume("data", data, tmp.resolve("snaps"))), List.of(),
+    Participant p = new Participant("a1", List.of(new DirVolume("data", data, tmp.resolve("snaps"), true, false)), List.of(),
         SnapshotCatalog.onDisk(tmp.resolve("state")), new EpochFence(tmp.resolve("state"), "c-1"),
         tmp.resolve("snaps"), Duration.ofSeconds(60), scheduler, Clock.systemUTC());
     String name = InProcessServerBuilder.generateName();

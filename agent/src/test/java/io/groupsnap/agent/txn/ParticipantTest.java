@@ -181,6 +181,77 @@ class ParticipantTest {
   }
 
   @Test
+  void aDirVolumeNoWriterHolds_isRefusedAtPrepare_unlessDeclaredUnheld() throws Exception {
+    Path data = Files.createDirectories(tmp.resolve("other"));
+    ScheduledExecutorService s2 = Executors.newSingleThreadScheduledExecutor();
+    try {
+      Participant bare = new Participant("a2", List.of(new DirVolume("data", data, root)), List.of(),
+          SnapshotCatalog.inMemory(), new EpochFence(EpochFence.Store.inMemory(), CLUSTER), root,
+          Duration.ofSeconds(60), s2, Clock.systemUTC());
+      PrepareResult r = bare.prepare(ref("gs-1", 1), List.of(), LEASE);
+      assertThat(r.ok()).isFalse();
+      assertThat(r.retryable()).isFalse();
+      assertThat(r.reason()).startsWith("volume data: no writer holds it");
+      Participant declared = new Participant("a3", List.of(new DirVolume("data", data, root, true, false)),
+          List.of(), SnapshotCatalog.inMemory(), new EpochFence(EpochFence.Store.inMemory(), CLUSTER), root,
+          Duration.ofSeconds(60), s2, Clock.systemUTC());
+      assertThat(declared.prepare(ref("gs-2", 1), List.of(), LEASE).ok()).isTrue();
+    } finally {
+      s2.shutdownNow();
+    }
+  }
+
+  @Test
+  void aWriterWhoseFreezeFails_isStillThawed() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    fs.freeze = WriterResult.nonRetryable("hook timed out");
+    assertThat(participant.freeze(ref("gs-1", 1), LEASE).frozen()).isFalse();
+    assertThat(fs.calls).containsSubsequence("freeze", "thaw");
+    assertThat(app.calls).containsSubsequence("freeze", "thaw");
+  }
+
+  @Test
+  void aPrepareArrivingAfterItsAbort_isRefused() throws Exception {
+    participant.abort(ref("gs-9", 1));
+    PrepareResult late = participant.prepare(ref("gs-9", 1), List.of(), LEASE);
+    assertThat(late.ok()).isFalse();
+    assertThat(late.reason()).contains("already aborted");
+    assertThat(app.calls).isEmpty();
+    assertThat(participant.snapshots("")).isEmpty();
+  }
+
+  @Test
+  void aLeaseTooShortForAWatchdog_isRefused() throws Exception {
+    PrepareResult r = participant.prepare(ref("gs-1", 1), List.of(), Duration.ofMillis(5));
+    assertThat(r.ok()).isFalse();
+    assertThat(r.reason()).contains("outside [100ms");
+  }
+
+  @Test
+  void aRestart_thawsWhatTheJournalSaysMayBeHeld_andForgetsIt() throws Exception {
+    TxnJournal journal = TxnJournal.inMemory();
+    SnapshotCatalog catalog = SnapshotCatalog.inMemory();
+    EpochFence.Store epochs = EpochFence.Store.inMemory();
+    Path data = tmp.resolve("data");
+    Participant before = new Participant("a1", List.of(new DirVolume("data", data, root)), List.of(fs, app),
+        catalog, new EpochFence(epochs, CLUSTER), root, Duration.ofSeconds(60), scheduler, Clock.systemUTC(),
+        System::nanoTime, journal);
+    before.prepare(ref("gs-1", 1), List.of(), LEASE);
+    assertThat(before.freeze(ref("gs-1", 1), LEASE).frozen()).isTrue();
+    assertThat(app.holding).isTrue();
+    // kill -9: the process is gone, its memory too; a new one starts over the same durable state
+    Participant after = new Participant("a1", List.of(new DirVolume("data", data, root)), List.of(fs, app),
+        catalog, new EpochFence(epochs, CLUSTER), root, Duration.ofSeconds(60), scheduler, Clock.systemUTC(),
+        System::nanoTime, journal);
+    assertThat(after.recoverAfterRestart()).containsExactly("gs-1");
+    assertThat(app.holding).isFalse();
+    assertThat(fs.holding).isFalse();
+    assertThat(journal.entries()).isEmpty();
+    assertThatThrownBy(() -> after.thaw(ref("gs-1", 1))).isInstanceOf(WrongPhaseException.class);
+    assertThat(after.snapshots("gs-1")).as("the capture waits for the reaper's decision").hasSize(1);
+  }
+
+  @Test
   void staleEpochsAndOtherClusters_areRefused() throws Exception {
     participant.prepare(ref("gs-2", 5), List.of(), LEASE);
     assertThatThrownBy(() -> participant.freeze(ref("gs-2", 4), LEASE)).isInstanceOf(FencedException.class)

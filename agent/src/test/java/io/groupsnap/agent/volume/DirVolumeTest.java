@@ -26,12 +26,14 @@ class DirVolumeTest {
   }
 
   @Test
-  void capture_hardLinksImmutableFiles_andKeepsSymlinksAsLinks() throws Exception {
+  void capture_hardLinksReadOnlyFilesOnlyWhenAskedTo_andKeepsSymlinksAsLinks() throws Exception {
     Path data = Files.createDirectories(tmp.resolve("data"));
     Path frozen = Files.writeString(data.resolve("segment-001"), "sealed");
     Files.setPosixFilePermissions(frozen, PosixFilePermissions.fromString("r--r--r--"));
     Files.createSymbolicLink(data.resolve("escape"), Path.of("/etc"));
-    DirVolume v = new DirVolume("data", data, tmp.resolve("snaps"));
+    Path copied = new DirVolume("data", data, tmp.resolve("snaps")).capture(tmp.resolve("snaps/data/gs-0"));
+    assertThat(Files.isSameFile(copied.resolve("segment-001"), frozen)).as("copied by default").isFalse();
+    DirVolume v = new DirVolume("data", data, tmp.resolve("snaps"), false, true);
     Path captured = v.capture(tmp.resolve("snaps/data/gs-1"));
     assertThat(Files.isSameFile(captured.resolve("segment-001"), frozen)).isTrue();
     assertThat(Files.isSymbolicLink(captured.resolve("escape"))).isTrue();

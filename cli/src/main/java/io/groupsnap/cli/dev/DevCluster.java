@@ -69,7 +69,8 @@ public final class DevCluster implements AutoCloseable {
       Map<String, Agent> agents = new LinkedHashMap<>();
       for (int i = 1; i <= agentCount; i++) {
         String id = "agent-" + i;
-        Agent a = Agent.create(agentConfig(dataDir, id, zk), writers.apply(id), Duration.ofSeconds(10)).start();
+        List<Writer> own = writers.apply(id);
+        Agent a = Agent.create(agentConfig(dataDir, id, zk, own.isEmpty()), own, Duration.ofSeconds(10)).start();
         started.add(a);
         agents.put(id, a);
       }
@@ -82,13 +83,18 @@ public final class DevCluster implements AutoCloseable {
     }
   }
 
-  static AgentConfig agentConfig(Path dataDir, String id, String zk) throws java.io.IOException {
+  /**
+   * @param unheld the agent has no writers: its volume is declared {@code allowUnheld} (nothing writes to a dev
+   *     volume but the operator, by hand)
+   */
+  static AgentConfig agentConfig(Path dataDir, String id, String zk, boolean unheld) throws java.io.IOException {
     Path home = dataDir.resolve(id).toAbsolutePath();
     Path volume = home.resolve(VOLUME);
     Files.createDirectories(volume);
     return new AgentConfig(id, CLUSTER, new HostPort("127.0.0.1", 0), null, zk, home.resolve("snapshots"),
         home.resolve("state"), ConfigLoader.DEFAULT_MAX_LEASE, Map.of("dev", "true"),
-        List.of(new VolumeConfig(VOLUME, "dir", volume, Map.of())), List.of(), ConfigLoader.DEFAULT_REAPER_INTERVAL,
+        List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())),
+        List.of(), ConfigLoader.DEFAULT_REAPER_INTERVAL,
         ConfigLoader.DEFAULT_REAPER_GRACE);
   }
 

@@ -7,6 +7,7 @@ import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.store.ClusterStore;
+import io.groupsnap.coordinator.store.FencedWriteException;
 import io.groupsnap.coordinator.txn.DecisionRule;
 import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.coordinator.txn.Replies;
@@ -68,6 +69,12 @@ public final class Coordinator implements AutoCloseable {
 
   private enum State { LATENT, STARTED, CLOSED }
 
+  static final Duration MAX_LEASE = Duration.ofHours(1);
+  static final Duration MAX_PREPARE = Duration.ofMinutes(30);
+  static final Duration RECORD_RETENTION = Duration.ofDays(7);
+  static final int RECORDS_KEPT = 2000;
+  static final int RECOVERY_ATTEMPTS = 5;
+
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final CoordinatorConfig config;
   private final DecisionRule rule;
@@ -76,6 +83,7 @@ public final class Coordinator implements AutoCloseable {
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(named("groupsnap-timers"));
   private final GrpcAgentClient agents = new GrpcAgentClient();
   private volatile boolean ready;
+  private final java.util.concurrent.atomic.AtomicInteger finishedSincePrune = new java.util.concurrent.atomic.AtomicInteger();
   private CuratorFramework zk;
   private ClusterStore store;
   private String clusterId;
@@ -178,7 +186,14 @@ public final class Coordinator implements AutoCloseable {
       throw new IllegalArgumentException("lease " + l.toMillis() + "ms must be longer than the freeze timeout "
           + freeze.toMillis() + "ms");
     }
+    if (l.compareTo(MAX_LEASE) > 0) {
+      throw new IllegalArgumentException("lease " + l.toMillis() + "ms is longer than " + MAX_LEASE.toMinutes() + "m");
+    }
     Duration prepare = prepareTimeout == null ? config.prepareTimeout() : prepareTimeout;
+    if (prepare.compareTo(MAX_PREPARE) > 0) {
+      throw new IllegalArgumentException("prepare_timeout " + prepare.toMillis() + "ms is longer than "
+          + MAX_PREPARE.toMinutes() + "m");
+    }
     List<Member> members = MemberSelection.resolve(selectors, store.agents());
     TxnSpec spec = new TxnSpec(newId(), clusterId, term.epoch(), endpoint.toString(), members, prepare, freeze, l,
         config.thawTimeout(), config.finishTimeout());
@@ -195,14 +210,25 @@ public final class Coordinator implements AutoCloseable {
     if (g.getState() == GroupSnapshotState.DELETED) {
       return DeleteGroupSnapshotResponse.newBuilder().setSnapshot(g).setDeletedCaptures(0).build();
     }
-    if (g.getState() != GroupSnapshotState.COMMITTED) {
+    if (g.getState() != GroupSnapshotState.COMMITTED && g.getState() != GroupSnapshotState.DELETING) {
       throw new IllegalStateException("group snapshot " + id + " is " + g.getState()
           + "; only committed group snapshots can be deleted");
     }
+    if (g.getState() == GroupSnapshotState.COMMITTED) {
+      g = store.markDeleting(g, term.fence());
+    }
+    int deleted = deleteCaptures(g, term);
+    return DeleteGroupSnapshotResponse.newBuilder().setSnapshot(store.markDeleted(g, term.fence()))
+        .setDeletedCaptures(deleted).build();
+  }
+
+  /** Deletes every member's captures of a group snapshot already marked DELETING; throws naming what failed. */
+  private int deleteCaptures(GroupSnapshot g, Leadership.Term term) throws Exception {
     Map<String, String> endpoints = store.agents().stream()
         .collect(Collectors.toMap(AgentRegistration::getAgentId, AgentRegistration::getEndpoint));
     Set<String> owners = new LinkedHashSet<>(g.getMembersList().stream().map(MemberRecord::getAgentId).toList());
-    TxnHeader header = TxnHeader.newBuilder().setClusterId(clusterId).setEpoch(term.epoch()).setTxnId(id).build();
+    TxnHeader header = TxnHeader.newBuilder().setClusterId(clusterId).setEpoch(term.epoch()).setTxnId(g.getId())
+        .build();
     List<String> problems = new ArrayList<>();
     int deleted = 0;
     List<CompletableFuture<DeleteSnapshotResponse>> calls = new ArrayList<>();
@@ -224,11 +250,10 @@ public final class Coordinator implements AutoCloseable {
       }
     }
     if (!problems.isEmpty()) {
-      throw new IllegalStateException("group snapshot " + id + " was not deleted (retry when fixed): "
-          + String.join("; ", problems));
+      throw new IllegalStateException("group snapshot " + g.getId() + " is partly deleted and no longer listed; "
+          + "run the delete again to finish (" + String.join("; ", problems) + ")");
     }
-    return DeleteGroupSnapshotResponse.newBuilder().setSnapshot(store.markDeleted(g, term.latchPath()))
-        .setDeletedCaptures(deleted).build();
+    return deleted;
   }
 
   // ---- reads (any coordinator) ----
@@ -276,24 +301,53 @@ public final class Coordinator implements AutoCloseable {
    * aborted on every member; a committed one whose members were not all told is finished (COMMIT sent again).
    */
   private void recover(long epoch) {
-    try {
-      Leadership.Term term = leadership.term().orElseThrow();
-      Map<String, String> endpoints = store.agents().stream()
-          .collect(Collectors.toMap(AgentRegistration::getAgentId, AgentRegistration::getEndpoint));
-      for (GroupSnapshot g : store.unfinished()) {
-        log.info("epoch {}: aborting transaction {} left {} by epoch {}", epoch, g.getId(), g.getState(),
-            g.getEpoch());
-        resolve(g, term, endpoints, true);
+    Duration backoff = Duration.ofMillis(500);
+    for (int attempt = 1; attempt <= RECOVERY_ATTEMPTS; attempt++) {
+      Optional<Leadership.Term> term = leadership.term();
+      if (term.isEmpty() || term.get().epoch() != epoch) {
+        return; // deposed meanwhile
       }
-      for (GroupSnapshot g : store.unfinalized()) {
-        log.info("epoch {}: finishing the commit of {}", epoch, g.getId());
-        resolve(g, term, endpoints, false);
+      try {
+        recoverOnce(term.get());
+        ready = true;
+        return;
+      } catch (Exception e) {
+        log.warn("recovery at epoch {} failed (attempt {} of {}): {}", epoch, attempt, RECOVERY_ATTEMPTS,
+            e.toString());
+        try {
+          TimeUnit.MILLISECONDS.sleep(backoff.toMillis()); // backoff between attempts, not waiting for a condition
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        backoff = backoff.multipliedBy(2);
       }
-      ready = true;
-    } catch (Exception e) {
-      log.error("recovery at epoch {} failed; leadership given back: {}", epoch, e.toString());
-      leadership.giveBack();
     }
+    log.error("recovery at epoch {} kept failing; giving leadership back", epoch);
+    leadership.giveBack();
+  }
+
+  private void recoverOnce(Leadership.Term term) throws Exception {
+    Map<String, String> endpoints = store.agents().stream()
+        .collect(Collectors.toMap(AgentRegistration::getAgentId, AgentRegistration::getEndpoint));
+    for (GroupSnapshot g : store.unfinished()) {
+      log.info("epoch {}: aborting transaction {} left {} by epoch {}", term.epoch(), g.getId(), g.getState(),
+          g.getEpoch());
+      resolve(g, term, endpoints, true);
+    }
+    for (GroupSnapshot g : store.unfinalized()) {
+      log.info("epoch {}: finishing the commit of {}", term.epoch(), g.getId());
+      resolve(g, term, endpoints, false);
+    }
+    for (GroupSnapshot g : store.deleting()) {
+      try {
+        deleteCaptures(g, term);
+        store.markDeleted(g, term.fence());
+      } catch (IllegalStateException e) {
+        log.warn("epoch {}: deletion of {} still unfinished: {}", term.epoch(), g.getId(), e.getMessage());
+      }
+    }
+    store.pruneRecords(term.fence(), RECORD_RETENTION, RECORDS_KEPT);
   }
 
   private void resolve(GroupSnapshot g, Leadership.Term term, Map<String, String> endpoints, boolean abort)
@@ -320,19 +374,36 @@ public final class Coordinator implements AutoCloseable {
     store.adopt(g.getId());
     if (abort) {
       store.updateTxn(g.toBuilder().setState(GroupSnapshotState.ABORTED).setAbortReason(reason)
-          .setFinishedAtMillis(System.currentTimeMillis()).build(), term.latchPath());
+          .setFinishedAtMillis(System.currentTimeMillis()).build(), term.fence());
     } else if (allConfirmed) {
-      store.updateTxn(g.toBuilder().setFinalized(true).build(), term.latchPath());
+      store.updateTxn(g.toBuilder().setFinalized(true).build(), term.fence());
     }
   }
 
   private void persist(TxnState s, GroupSnapshot record) throws Exception {
     Leadership.Term term = leadership.term()
-        .orElseThrow(() -> new IllegalStateException("not the leader any more"));
+        .orElseThrow(() -> new FencedWriteException("not the leader any more"));
+    if (term.epoch() != record.getEpoch()) {
+      throw new FencedWriteException("transaction of epoch " + record.getEpoch() + " cannot be written in epoch "
+          + term.epoch());
+    }
     switch (s) {
-      case BEGINNING -> store.createTxn(record, term.latchPath());
-      case COMMITTING -> store.commitTxn(record, term.latchPath());
-      default -> store.updateTxn(record, term.latchPath());
+      case BEGINNING -> store.createTxn(record, term.fence());
+      case COMMITTING -> store.commitTxn(record, term.fence());
+      default -> store.updateTxn(record, term.fence());
+    }
+    if (s == TxnState.COMMITTED || s == TxnState.ABORTED) {
+      pruneSometimes(term);
+    }
+  }
+
+  private void pruneSometimes(Leadership.Term term) {
+    if (finishedSincePrune.incrementAndGet() % 50 == 0) {
+      try {
+        store.pruneRecords(term.fence(), RECORD_RETENTION, RECORDS_KEPT);
+      } catch (Exception e) {
+        log.warn("could not prune old transaction records: {}", e.toString());
+      }
     }
   }
 

@@ -36,9 +36,9 @@ public final class Leadership implements AutoCloseable {
    * The acting leadership of this process.
    *
    * @param epoch the epoch this process raised
-   * @param latchPath its latch node, checked by every write
+   * @param fence what every write of this term is checked against
    */
-  public record Term(long epoch, String latchPath) {}
+  public record Term(long epoch, ClusterStore.Fence fence) {}
 
   private final String id;
   private final ClusterStore store;
@@ -89,13 +89,13 @@ public final class Leadership implements AutoCloseable {
   private void onElected() {
     try {
       String path = latch.getOurPath();
-      long epoch = store.bumpEpoch(path, id);
+      ClusterStore.Bump bump = store.bumpEpoch(path, id);
       if (!latch.hasLeadership()) {
         return;
       }
-      term.set(new Term(epoch, path));
-      log.info("coordinator {} is the leader with epoch {}", id, epoch);
-      listener.elected(epoch);
+      term.set(new Term(bump.epoch(), new ClusterStore.Fence(path, bump.epochVersion())));
+      log.info("coordinator {} is the leader with epoch {}", id, bump.epoch());
+      listener.elected(bump.epoch());
     } catch (Exception e) {
       log.warn("elected but could not raise the epoch ({}); giving leadership back", e.toString());
       giveBack();

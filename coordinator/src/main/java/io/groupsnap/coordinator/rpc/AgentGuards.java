@@ -61,6 +61,11 @@ final class AgentGuards {
         Bulkhead.of("agent-" + e, bulkheadConfig), Retry.of("agent-" + e, retryConfig)));
   }
 
+  /** Runs {@code call} with the agent's retry of UNAVAILABLE only. */
+  <R> CompletionStage<R> retryOnly(String endpoint, Supplier<CompletionStage<R>> call) {
+    return Retry.decorateCompletionStage(guard(endpoint).retry(), scheduler, call).get();
+  }
+
   /** Runs {@code call} under the agent's retry, circuit breaker and bulkhead, in that order from the outside. */
   <R> CompletionStage<R> run(String endpoint, Supplier<CompletionStage<R>> call) {
     Guard g = guard(endpoint);

@@ -81,7 +81,7 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
   public CompletableFuture<PrepareReply> prepare(TxnSpec spec, Member m) {
     PrepareRequest req = PrepareRequest.newBuilder().setHeader(header(spec)).addAllVolumes(m.volumes())
         .setLeaseMillis(spec.lease().toMillis()).build();
-    return call(m, after(spec.prepareTimeout()), st -> st.prepare(req),
+    return call(m, after(spec.prepareTimeout()), true, st -> st.prepare(req),
         r -> new PrepareReply(r.getOk(), r.getRetry() != Retry.NON_RETRYABLE, r.getReason()),
         e -> PrepareReply.failed(describe(m, e)));
   }
@@ -90,7 +90,7 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
   public CompletableFuture<FreezeReply> freeze(TxnSpec spec, Member m) {
     FreezeRequest req = FreezeRequest.newBuilder().setHeader(header(spec)).setLeaseMillis(spec.lease().toMillis())
         .build();
-    return call(m, after(spec.freezeTimeout()), st -> st.freeze(req),
+    return call(m, after(spec.freezeTimeout()), true, st -> st.freeze(req),
         r -> new FreezeReply(r.getFrozen(), r.getReason(), r.getCapturedList().stream()
             .map(c -> new Captured(c.getVolume(), c.getSnapshotPath(), c.getSnapshotMillis())).toList(),
             r.getFreezeStartedAtMillis(), r.getTimeToFrozenMillis()),
@@ -100,7 +100,7 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
   @Override
   public CompletableFuture<ThawReply> thaw(TxnSpec spec, Member m) {
     ThawRequest req = ThawRequest.newBuilder().setHeader(header(spec)).build();
-    return call(m, after(spec.thawTimeout()), st -> st.thaw(req),
+    return call(m, after(spec.thawTimeout()), false, st -> st.thaw(req),
         r -> new ThawReply(r.getUnbroken(), r.getBrokenReason(), r.getThawedAtMillis(), r.getHeldMillis()),
         e -> ThawReply.failed(describe(m, e)));
   }
@@ -108,14 +108,17 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
   @Override
   public CompletableFuture<Ack> commit(TxnSpec spec, Member m) {
     CommitRequest req = CommitRequest.newBuilder().setHeader(header(spec)).build();
-    return call(m, after(spec.finishTimeout()), st -> st.commit(req), r -> Ack.OK,
+    return call(m, after(spec.finishTimeout()), false, st -> st.commit(req),
+        r -> r.getKept() >= m.volumes().size() ? Ack.OK
+            : new Ack(false, "agent " + m.agentId() + " kept " + r.getKept() + " of " + m.volumes().size()
+                + " captures"),
         e -> new Ack(false, describe(m, e)));
   }
 
   @Override
   public CompletableFuture<Ack> abort(TxnSpec spec, Member m, String reason) {
     AbortRequest req = AbortRequest.newBuilder().setHeader(header(spec)).setReason(reason).build();
-    return call(m, after(spec.finishTimeout()), st -> st.abort(req), r -> Ack.OK,
+    return call(m, after(spec.finishTimeout()), false, st -> st.abort(req), r -> Ack.OK,
         e -> new Ack(false, describe(m, e)));
   }
 
@@ -139,12 +142,17 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
     return prefix + s.getCode() + (s.getDescription() == null ? "" : " " + s.getDescription());
   }
 
-  private <R, T> CompletableFuture<T> call(Member m, Deadline deadline,
+  /**
+   * @param guarded under the agent's circuit breaker and bulkhead (PREPARE, FREEZE); THAW, COMMIT and ABORT are
+   *     only retried, never refused by a breaker: they release holds and settle captures
+   */
+  private <R, T> CompletableFuture<T> call(Member m, Deadline deadline, boolean guarded,
       Function<AgentServiceGrpc.AgentServiceFutureStub, ListenableFuture<R>> rpc, Function<R, T> ok,
       Function<Throwable, T> failed) {
     CompletionStage<R> stage;
     try {
-      stage = guards.run(m.endpoint(), () -> toStage(rpc.apply(stub(m.endpoint(), deadline))));
+      java.util.function.Supplier<CompletionStage<R>> raw = () -> toStage(rpc.apply(stub(m.endpoint(), deadline)));
+      stage = guarded ? guards.run(m.endpoint(), raw) : guards.retryOnly(m.endpoint(), raw);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failed.apply(e));
     }

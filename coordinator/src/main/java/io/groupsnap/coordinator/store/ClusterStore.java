@@ -8,6 +8,7 @@ import io.groupsnap.proto.v1.EpochRecord;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -22,12 +23,22 @@ import org.apache.zookeeper.data.Stat;
 /**
  * The cluster's state in ZooKeeper (DESIGN.md §5): cluster id, epoch, agent registry, transaction records, catalog.
  *
- * <p>Every write a leader makes is a multi-op that first checks the leader's own latch node, so a deposed leader's late
- * write fails (G4), and that updates records only at the version it last wrote. Curator retries operations across
+ * <p>Every write a leader makes is a multi-op that first checks the leader's own latch node and the epoch znode's
+ * version ({@link Fence}), so a deposed leader's late write fails (G4), and that updates records only at the version
+ * it last wrote. Curator retries operations across
  * connection losses, so a write that reports failure may in fact have been applied by an earlier attempt: a failed
  * write is therefore verified by reading the record back before it is reported as failed. Thread-safe.
  */
 public final class ClusterStore {
+  /**
+   * What every write of a leader is checked against: its latch node still exists (it was not deposed) and the epoch
+   * znode is still at the version its own bump left (no newer term began, even one won again by this same process).
+   */
+  public record Fence(String latchPath, int epochVersion) {}
+
+  /** The term a successful {@link #bumpEpoch} began. */
+  public record Bump(long epoch, int epochVersion) {}
+
   private final CuratorFramework zk;
   private final ZkLayout layout;
   private final Map<String, Integer> txnVersions = new ConcurrentHashMap<>();
@@ -64,7 +75,7 @@ public final class ClusterStore {
    * Raises the epoch by one, only while {@code latchPath} (this leader's latch node) exists and nobody else raised it
    * in between. Returns the new epoch.
    */
-  public long bumpEpoch(String latchPath, String leaderId) throws Exception {
+  public Bump bumpEpoch(String latchPath, String leaderId) throws Exception {
     Stat stat = new Stat();
     EpochRecord current = EpochRecord.parseFrom(zk.getData().storingStatIn(stat).forPath(layout.epoch()));
     EpochRecord next = EpochRecord.newBuilder().setEpoch(current.getEpoch() + 1).setLeader(leaderId)
@@ -73,15 +84,24 @@ public final class ClusterStore {
       zk.transaction().forOperations(
           zk.transactionOp().check().forPath(latchPath),
           zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(layout.epoch(), next.toByteArray()));
-    } catch (KeeperException e) {
-      EpochRecord now = EpochRecord.parseFrom(zk.getData().forPath(layout.epoch()));
-      if (now.equals(next)) {
-        return next.getEpoch();
+    } catch (Exception e) {
+      Stat now = new Stat();
+      EpochRecord after = EpochRecord.parseFrom(zk.getData().storingStatIn(now).forPath(layout.epoch()));
+      if (after.equals(next)) {
+        return new Bump(next.getEpoch(), now.getVersion());
       }
       throw new FencedWriteException("could not raise the epoch from " + current.getEpoch() + ": " + e.getMessage(),
           e);
     }
-    return next.getEpoch();
+    return new Bump(next.getEpoch(), stat.getVersion() + 1);
+  }
+
+  private List<CuratorOp> fenced(Fence f, CuratorOp... ops) throws Exception {
+    List<CuratorOp> out = new ArrayList<>();
+    out.add(zk.transactionOp().check().forPath(f.latchPath()));
+    out.add(zk.transactionOp().check().withVersion(f.epochVersion()).forPath(layout.epoch()));
+    out.addAll(List.of(ops));
+    return out;
   }
 
   public List<AgentRegistration> agents() throws Exception {
@@ -104,55 +124,86 @@ public final class ClusterStore {
   }
 
   /** Creates the record of a new transaction (BEGIN). */
-  public void createTxn(GroupSnapshot rec, String latchPath) throws Exception {
+  public void createTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
-    write(path, rec, () -> List.of(
-        zk.transactionOp().check().forPath(latchPath),
-        zk.transactionOp().create().forPath(path, rec.toByteArray())));
+    write(path, rec, () -> fenced(f, zk.transactionOp().create().forPath(path, rec.toByteArray())));
     txnVersions.put(rec.getId(), 0);
   }
 
   /** Replaces a transaction record at the version this process last wrote. */
-  public void updateTxn(GroupSnapshot rec, String latchPath) throws Exception {
+  public void updateTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
-    write(path, rec, () -> List.of(
-        zk.transactionOp().check().forPath(latchPath),
+    write(path, rec, () -> fenced(f,
         zk.transactionOp().setData().withVersion(version).forPath(path, rec.toByteArray())));
     txnVersions.put(rec.getId(), version + 1);
   }
 
   /** The commit point: the record becomes COMMITTED and the manifest appears in the catalog, atomically. */
-  public void commitTxn(GroupSnapshot rec, String latchPath) throws Exception {
+  public void commitTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
-    write(path, rec, () -> List.of(
-        zk.transactionOp().check().forPath(latchPath),
+    write(path, rec, () -> fenced(f,
         zk.transactionOp().setData().withVersion(version).forPath(path, rec.toByteArray()),
         zk.transactionOp().create().forPath(layout.snapshot(rec.getId()), rec.toByteArray())));
     txnVersions.put(rec.getId(), version + 1);
   }
 
-  /** Removes a group snapshot from the catalog and marks its record DELETED. */
-  public GroupSnapshot markDeleted(GroupSnapshot manifest, String latchPath) throws Exception {
-    GroupSnapshot deleted = manifest.toBuilder().setState(GroupSnapshotState.DELETED)
-        .setFinishedAtMillis(System.currentTimeMillis()).build();
-    String txn = layout.txn(manifest.getId());
-    Stat stat = zk.checkExists().forPath(txn);
-    List<CuratorOp> ops = new ArrayList<>();
-    ops.add(zk.transactionOp().check().forPath(latchPath));
-    ops.add(zk.transactionOp().delete().forPath(layout.snapshot(manifest.getId())));
-    if (stat != null) {
-      ops.add(zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(txn, deleted.toByteArray()));
+  /**
+   * The first step of a deletion: the group snapshot leaves the catalog and its record says DELETING, before any
+   * capture is touched, so that a half-deleted group snapshot is never listed as restorable.
+   */
+  public GroupSnapshot markDeleting(GroupSnapshot g, Fence f) throws Exception {
+    GroupSnapshot deleting = g.toBuilder().setState(GroupSnapshotState.DELETING).build();
+    adopt(g.getId());
+    int version = version(g.getId());
+    String path = layout.txn(g.getId());
+    List<CuratorOp> ops = fenced(f, zk.transactionOp().setData().withVersion(version).forPath(path,
+        deleting.toByteArray()));
+    if (zk.checkExists().forPath(layout.snapshot(g.getId())) != null) {
+      ops.add(zk.transactionOp().delete().forPath(layout.snapshot(g.getId())));
     }
-    try {
-      zk.transaction().forOperations(ops);
-    } catch (KeeperException e) {
-      if (zk.checkExists().forPath(layout.snapshot(manifest.getId())) != null) {
-        throw new FencedWriteException("could not delete " + manifest.getId() + ": " + e.getMessage(), e);
+    write(path, deleting, () -> ops);
+    txnVersions.put(g.getId(), version + 1);
+    return deleting;
+  }
+
+  /** The last step of a deletion: every capture is gone. */
+  public GroupSnapshot markDeleted(GroupSnapshot g, Fence f) throws Exception {
+    GroupSnapshot deleted = g.toBuilder().setState(GroupSnapshotState.DELETED)
+        .setFinishedAtMillis(System.currentTimeMillis()).build();
+    adopt(g.getId());
+    updateTxn(deleted, f);
+    return deleted;
+  }
+
+  /**
+   * Removes old transaction records: final ones older than {@code retention}, and the oldest final ones beyond
+   * {@code keep}. A committed group snapshot stays in the catalog; only its transaction record goes. Returns how many.
+   */
+  public int pruneRecords(Fence f, Duration retention, int keep) throws Exception {
+    List<GroupSnapshot> finals = list(true).stream().filter(g -> switch (g.getState()) {
+      case ABORTED, DELETED -> true;
+      case COMMITTED -> g.getFinalized();
+      default -> false;
+    }).toList();
+    long cutoff = System.currentTimeMillis() - retention.toMillis();
+    int excess = Math.max(0, finals.size() - keep);
+    int removed = 0;
+    for (int i = 0; i < finals.size(); i++) {
+      GroupSnapshot g = finals.get(i);
+      long at = g.getFinishedAtMillis() > 0 ? g.getFinishedAtMillis() : g.getCreatedAtMillis();
+      if (i < excess || at < cutoff) {
+        try {
+          zk.transaction().forOperations(fenced(f, zk.transactionOp().delete().forPath(layout.txn(g.getId()))));
+          txnVersions.remove(g.getId());
+          removed++;
+        } catch (KeeperException.NoNodeException e) {
+          // gone already
+        }
       }
     }
-    return deleted;
+    return removed;
   }
 
   /** The transaction record (the newest word on it), else the committed manifest (its record expired). */
@@ -182,12 +233,17 @@ public final class ClusterStore {
     return out;
   }
 
-  /** Transaction records that never reached a final state (for a new leader to resolve). */
+  /** Transaction records that never reached a decision (for a new leader to abort). */
   public List<GroupSnapshot> unfinished() throws Exception {
     return list(true).stream().filter(g -> switch (g.getState()) {
-      case COMMITTED, ABORTED, DELETED -> false;
+      case COMMITTED, ABORTED, DELETED, DELETING -> false;
       default -> true;
     }).toList();
+  }
+
+  /** Deletions that were started and not finished (for a new leader to finish). */
+  public List<GroupSnapshot> deleting() throws Exception {
+    return list(true).stream().filter(g -> g.getState() == GroupSnapshotState.DELETING).toList();
   }
 
   /** Committed transactions whose members were not all confirmed to keep their captures. */
@@ -221,7 +277,7 @@ public final class ClusterStore {
   private void write(String path, GroupSnapshot rec, Ops ops) throws Exception {
     try {
       zk.transaction().forOperations(ops.build());
-    } catch (KeeperException e) {
+    } catch (Exception e) {
       byte[] now;
       try {
         now = zk.getData().forPath(path);

@@ -324,10 +324,17 @@ public final class Transaction {
     // Stop issuing commands at once. The outcome is the record's: a successor aborts an undecided transaction.
     TxnState was = state;
     move(TxnState.IN_DOUBT, "leadership lost (" + why + ")", out);
-    out.add(new Finish(record.clone().setState(was == TxnState.ABORTING ? GroupSnapshotState.ABORTING
-            : GroupSnapshotState.PREPARING)
-        .setAbortReason("leadership lost (" + why + ") before the decision; the next leader aborts this transaction")
-        .build()));
+    GroupSnapshot.Builder report = record.clone();
+    if (was == TxnState.COMMITTING) {
+      // the commit write may still land (it is fenced by the term, so only if it was already applied)
+      report.setState(GroupSnapshotState.COMMITTING)
+          .setAbortReason("leadership lost (" + why + ") while the commit was being written; the record decides");
+    } else {
+      report.setState(was == TxnState.ABORTING ? GroupSnapshotState.ABORTING : GroupSnapshotState.PREPARING)
+          .setAbortReason("leadership lost (" + why + ") before the decision; the next leader aborts this "
+              + "transaction");
+    }
+    out.add(new Finish(report.build()));
   }
 
   private void complete(List<TxnAction> out) {

@@ -91,12 +91,13 @@ public final class TransactionDriver {
   /** This coordinator lost leadership: the active transaction stops issuing commands; queued ones fail. */
   public void leadershipLost(String why) {
     serial.execute(() -> {
+      Running q;
+      while ((q = queue.poll()) != null) { // first, so that finishing the active one starts none of them
+        q.result.completeExceptionally(new IllegalStateException("leadership lost before the transaction started; "
+            + "retry (the CLI follows the new leader)"));
+      }
       if (active != null) {
         feed(active, new TxnEvent.LeadershipLost(why));
-      }
-      Running q;
-      while ((q = queue.poll()) != null) {
-        q.result.completeExceptionally(new IllegalStateException("leadership lost before the transaction started"));
       }
     });
   }

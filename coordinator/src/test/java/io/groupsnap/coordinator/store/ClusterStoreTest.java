@@ -21,6 +21,7 @@ class ClusterStoreTest {
   CuratorFramework zk;
   ClusterStore store;
   String latch;
+  ClusterStore.Fence fence;
 
   @BeforeEach
   void start() throws Exception {
@@ -29,6 +30,7 @@ class ClusterStoreTest {
     store = new ClusterStore(zk, new ZkLayout("t"));
     store.ensureCluster();
     latch = zk.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL).forPath("/groupsnap/t/leader/latch-", new byte[0]);
+    fence = new ClusterStore.Fence(latch, store.bumpEpoch(latch, "c1").epochVersion());
   }
 
   @AfterEach
@@ -48,8 +50,8 @@ class ClusterStoreTest {
 
   @Test
   void theEpoch_risesOnlyWhileTheLatchNodeExists() throws Exception {
-    assertThat(store.bumpEpoch(latch, "c1")).isEqualTo(1);
-    assertThat(store.bumpEpoch(latch, "c1")).isEqualTo(2);
+    assertThat(store.epoch()).isEqualTo(1);
+    assertThat(store.bumpEpoch(latch, "c1").epoch()).isEqualTo(2);
     zk.delete().forPath(latch); // deposed
     assertThatThrownBy(() -> store.bumpEpoch(latch, "c1")).isInstanceOf(FencedWriteException.class);
     assertThat(store.epoch()).isEqualTo(2);
@@ -57,9 +59,9 @@ class ClusterStoreTest {
 
   @Test
   void aDeposedLeader_cannotWriteRecordsOrTheCatalog() throws Exception {
-    store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), latch);
+    store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), fence);
     zk.delete().forPath(latch);
-    assertThatThrownBy(() -> store.commitTxn(record("gs-1", GroupSnapshotState.COMMITTED), latch))
+    assertThatThrownBy(() -> store.commitTxn(record("gs-1", GroupSnapshotState.COMMITTED), fence))
         .isInstanceOf(FencedWriteException.class);
     assertThat(store.get("gs-1").orElseThrow().getState()).isEqualTo(GroupSnapshotState.PREPARING);
     assertThat(store.list(false)).isEmpty();
@@ -67,29 +69,46 @@ class ClusterStoreTest {
 
   @Test
   void aSuccessorsDecision_wins_overALateWriteOfThePredecessor() throws Exception {
-    store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), latch);
+    store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), fence);
     String successorLatch = zk.create().withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
         .forPath("/groupsnap/t/leader/latch-", new byte[0]);
     ClusterStore successor = new ClusterStore(zk, new ZkLayout("t"));
+    ClusterStore.Fence successorFence = new ClusterStore.Fence(successorLatch,
+        successor.bumpEpoch(successorLatch, "c2").epochVersion());
     successor.adopt("gs-1");
-    successor.updateTxn(record("gs-1", GroupSnapshotState.ABORTED), successorLatch);
+    successor.updateTxn(record("gs-1", GroupSnapshotState.ABORTED), successorFence);
     // the predecessor still holds its latch node (a paused JVM) but writes at a stale version
-    assertThatThrownBy(() -> store.commitTxn(record("gs-1", GroupSnapshotState.COMMITTED), latch))
+    assertThatThrownBy(() -> store.commitTxn(record("gs-1", GroupSnapshotState.COMMITTED), fence))
         .isInstanceOf(FencedWriteException.class);
     assertThat(store.get("gs-1").orElseThrow().getState()).isEqualTo(GroupSnapshotState.ABORTED);
     assertThat(store.list(false)).isEmpty();
   }
 
   @Test
+  void aWriteFromAnEarlierTerm_failsEvenWhenTheSameProcessWasReelected() throws Exception {
+    store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), fence);
+    // a short SUSPENDED: the same latch node survives, the same process is elected again and raises the epoch
+    ClusterStore.Fence newTerm = new ClusterStore.Fence(latch, store.bumpEpoch(latch, "c1").epochVersion());
+    assertThatThrownBy(() -> store.commitTxn(record("gs-1", GroupSnapshotState.COMMITTED), fence))
+        .isInstanceOf(FencedWriteException.class);
+    assertThat(store.list(false)).isEmpty();
+    store.adopt("gs-1");
+    store.updateTxn(record("gs-1", GroupSnapshotState.ABORTED), newTerm);
+    assertThat(store.get("gs-1").orElseThrow().getState()).isEqualTo(GroupSnapshotState.ABORTED);
+  }
+
+  @Test
   void theCommit_writesRecordAndManifestTogether() throws Exception {
-    store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), latch);
-    store.commitTxn(record("gs-1", GroupSnapshotState.COMMITTED), latch);
+    store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), fence);
+    store.commitTxn(record("gs-1", GroupSnapshotState.COMMITTED), fence);
     assertThat(store.list(false)).singleElement()
         .satisfies(g -> assertThat(g.getState()).isEqualTo(GroupSnapshotState.COMMITTED));
     assertThat(store.unfinished()).isEmpty();
-    GroupSnapshot deleted = store.markDeleted(store.get("gs-1").orElseThrow(), latch);
+    GroupSnapshot deleting = store.markDeleting(store.get("gs-1").orElseThrow(), fence);
+    assertThat(store.list(false)).as("no longer listed once deletion starts").isEmpty();
+    assertThat(store.deleting()).extracting(GroupSnapshot::getId).containsExactly("gs-1");
+    GroupSnapshot deleted = store.markDeleted(deleting, fence);
     assertThat(deleted.getState()).isEqualTo(GroupSnapshotState.DELETED);
-    assertThat(store.list(false)).isEmpty();
     assertThat(store.get("gs-1").orElseThrow().getState()).isEqualTo(GroupSnapshotState.DELETED);
   }
 }

@@ -132,6 +132,7 @@ public final class Agent implements AutoCloseable {
       writers.add(new ExecWriter(w, config.stateDir()));
     }
     EpochFence fence = new EpochFence(config.stateDir(), clusterId);
+    fence.confirmWith(() -> EpochRecord.parseFrom(zk.getData().forPath(layout.epoch())).getEpoch());
     participant = new Participant(config.agentId(), volumes, writers, SnapshotCatalog.onDisk(config.stateDir()),
         fence, config.snapshotRoot(), config.maxFreezeLease(), watchdog, Clock.systemUTC(), System::nanoTime,
         TxnJournal.onDisk(config.stateDir()));

@@ -3,7 +3,10 @@ package io.groupsnap.agent.registry;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.AgentRegistration;
 import java.time.Duration;
+import io.groupsnap.common.ZkClients;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.Watcher;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
@@ -11,7 +14,9 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * The agent's ephemeral znode {@code agents/<agentId>}: present while the agent's ZooKeeper session lives, recreated
- * after a session expiry. Refuses to start when another live process already holds the same agent id.
+ * after a session expiry. An agent restarted after a crash finds its previous session's node still there until that
+ * session expires, and waits for it (bounded by the session timeout); a node that outlives that wait belongs to a
+ * live process with the same agent id, and the agent refuses to start.
  */
 public final class Registration implements AutoCloseable {
   private final PersistentNode node;
@@ -23,11 +28,20 @@ public final class Registration implements AutoCloseable {
   public static Registration register(CuratorFramework zk, ZkLayout layout, AgentRegistration reg, Duration wait)
       throws Exception {
     String path = layout.agent(reg.getAgentId());
-    Stat stat = zk.checkExists().forPath(path);
-    if (stat != null && stat.getEphemeralOwner() != zk.getZookeeperClient().getZooKeeper().getSessionId()) {
-      AgentRegistration other = AgentRegistration.parseFrom(zk.getData().forPath(path));
-      throw new IllegalStateException("agent id '" + reg.getAgentId() + "' is already registered by a live agent at "
-          + other.getEndpoint());
+    long ours = zk.getZookeeperClient().getZooKeeper().getSessionId();
+    long until = System.nanoTime() + ZkClients.SESSION_TIMEOUT.plusSeconds(5).toNanos();
+    Stat stat;
+    while ((stat = zk.checkExists().forPath(path)) != null && stat.getEphemeralOwner() != ours) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        AgentRegistration other = AgentRegistration.parseFrom(zk.getData().forPath(path));
+        throw new IllegalStateException("agent id '" + reg.getAgentId() + "' is already registered by a live agent "
+            + "at " + other.getEndpoint());
+      }
+      CountDownLatch gone = new CountDownLatch(1);
+      if (zk.checkExists().usingWatcher((Watcher) e -> gone.countDown()).forPath(path) != null) {
+        gone.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+      }
     }
     zk.createContainers(layout.agents());
     PersistentNode node = new PersistentNode(zk, CreateMode.EPHEMERAL, false, path, reg.toByteArray());

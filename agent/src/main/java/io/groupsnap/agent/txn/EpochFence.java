@@ -61,9 +61,16 @@ public final class EpochFence {
     }
   }
 
+  /** The cluster's current epoch, from the authority (ZooKeeper in an agent). */
+  @FunctionalInterface
+  public interface Authority {
+    long currentEpoch() throws Exception;
+  }
+
   private final Store store;
   private final String clusterId;
   private long highest;
+  private volatile Authority authority;
 
   /** Loads the persisted epoch of {@code currentClusterId}, if any. */
   public EpochFence(Store store, String currentClusterId) throws IOException {
@@ -77,6 +84,14 @@ public final class EpochFence {
     this(Store.onDisk(stateDir), currentClusterId);
   }
 
+  /**
+   * From now on, a request with an epoch higher than any seen is accepted only if the authority confirms the cluster
+   * has reached it: a forged request with a huge epoch cannot lock real leaders out.
+   */
+  public void confirmWith(Authority a) {
+    this.authority = a;
+  }
+
   /** Accepts the request and raises the highest epoch seen, or refuses it. */
   public synchronized void admit(TxnRef ref) throws FencedException {
     if (!clusterId.equals(ref.clusterId())) {
@@ -84,6 +99,17 @@ public final class EpochFence {
     }
     if (ref.epoch() < highest) {
       throw new FencedException("stale epoch " + ref.epoch() + " (this agent has seen epoch " + highest + ")");
+    }
+    if (ref.epoch() > highest && authority != null) {
+      long current;
+      try {
+        current = authority.currentEpoch();
+      } catch (Exception e) {
+        throw new FencedException("cannot confirm epoch " + ref.epoch() + " with the cluster: " + e.getMessage());
+      }
+      if (ref.epoch() > current) {
+        throw new FencedException("epoch " + ref.epoch() + " is ahead of the cluster's epoch " + current);
+      }
     }
     raise(ref.epoch());
   }

@@ -28,6 +28,7 @@ public final class Connection implements AutoCloseable {
 
   private String endpoint;
   private ManagedChannel channel;
+  private Target target;
 
   private Connection(String endpoint) {
     this.endpoint = endpoint;
@@ -36,6 +37,12 @@ public final class Connection implements AutoCloseable {
 
   /** Resolves the coordinator; fails with exit 2 for a malformed address, 1 when ZooKeeper cannot be reached. */
   public static Connection open(Target target) throws CliException {
+    Connection c = resolve(target);
+    c.target = target;
+    return c;
+  }
+
+  private static Connection resolve(Target target) throws CliException {
     String ep = target.coordinator();
     if (ep != null) {
       return new Connection(validate("--coordinator", ep));
@@ -114,6 +121,27 @@ public final class Connection implements AutoCloseable {
       return null;
     }
     return e.getTrailers().get(LEADER_KEY);
+  }
+
+  /**
+   * After the coordinator went away: switches to the current leader found through ZooKeeper, if ZooKeeper is known.
+   * Returns false when there is nowhere else to go.
+   */
+  public boolean relocate() {
+    String zk = target == null ? null : target.zookeeper();
+    if (zk == null) {
+      return false;
+    }
+    try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(5))) {
+      Optional<String> leader = LeaderLookup.leader(client, new ZkLayout(target.cluster()));
+      if (leader.isPresent() && !leader.get().equals(endpoint)) {
+        follow(leader.get());
+        return true;
+      }
+    } catch (Exception e) {
+      return false;
+    }
+    return false;
   }
 
   /** Switches to another coordinator (the leader a standby named). */

@@ -76,6 +76,26 @@ class StandbyIT {
   }
 
   @Test
+  void anOperatorWaitingOnALeaderThatDies_getsTheFinalOutcome_fromTheNextLeader() throws Exception {
+    TestWriter slow = f.writers.get("agent-2");
+    slow.freezeGate = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<Cli> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        Cli.run("snapshot", "create", "--wait", "-o", "json", "--zookeeper", f.zk.getConnectString(),
+            "--freeze-timeout", "20s"));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> slow.freezes.get() == 1);
+    f.cluster.coordinator().close(); // the leader dies mid-FREEZE; the standby takes over and aborts
+    slow.freezeGate.countDown();
+    Cli r = waiting.get(90, TimeUnit.SECONDS);
+    assertThat(r.exit()).as(r.err()).isEqualTo(io.groupsnap.cli.ExitCodes.ABORTED);
+    JsonNode g = new ObjectMapper().readTree(r.out());
+    assertThat(g.get("state").asText()).isEqualTo("ABORTED");
+    assertThat(r.err()).contains("waiting for the outcome");
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(standby::isLeader);
+    f.assertNothingFrozen();
+    f.assertNoOrphans(java.util.List.of());
+  }
+
+  @Test
   void theCli_followsTheStandbysRedirect_andCommits() throws Exception {
     Cli r = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", standby.endpoint().toString());
     assertThat(r.exit()).as(r.err()).isZero();

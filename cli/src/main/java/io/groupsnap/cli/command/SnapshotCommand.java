@@ -65,6 +65,11 @@ public final class SnapshotCommand {
     @Option(names = "--progress", description = "Print progress on stderr even when it is not a terminal.")
     boolean progress;
 
+    @Option(names = "--outcome-timeout", paramLabel = "DURATION", defaultValue = "2m",
+        description = "With --wait: how long to wait for the outcome when the coordinator goes away mid-way "
+            + "(default ${DEFAULT-VALUE}).")
+    String outcomeTimeout;
+
     @Override
     public Integer call() throws Exception {
       CreateGroupSnapshotRequest.Builder req = CreateGroupSnapshotRequest.newBuilder();
@@ -77,6 +82,7 @@ public final class SnapshotCommand {
       if (lease != null) {
         req.setLeaseMillis(duration("--lease", lease).toMillis());
       }
+      Duration outcomeWait = duration("--outcome-timeout", outcomeTimeout);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       Printer printer = new Printer(output.format, out);
@@ -85,6 +91,14 @@ public final class SnapshotCommand {
         GroupSnapshot result = run(c, req.build(), showProgress ? err : null);
         if (result == null) {
           return ExitCodes.OK;
+        }
+        if (!isFinal(result)) {
+          if (result.getState() != GroupSnapshotState.STATE_UNSPECIFIED) {
+            err.println("groupsnap: " + result.getId() + " is " + result.getState() + " ("
+                + result.getAbortReason() + "); waiting for the outcome");
+            err.flush();
+          }
+          result = awaitOutcome(c, result.getId(), outcomeWait);
         }
         printer.groupSnapshot(result);
         return result.getState() == GroupSnapshotState.COMMITTED ? ExitCodes.OK
@@ -95,6 +109,7 @@ public final class SnapshotCommand {
     /** Streams the transaction; returns the result, or null after printing the id when not waiting. */
     private GroupSnapshot run(Connection c, CreateGroupSnapshotRequest req, PrintWriter progressOut)
         throws CliException {
+      String id = null;
       for (int hop = 0; ; hop++) {
         Context.CancellableContext ctx = Context.current().withCancellation();
         Context previous = ctx.attach();
@@ -102,6 +117,7 @@ public final class SnapshotCommand {
           Iterator<ProgressEvent> events = c.stub(CREATE_DEADLINE).createGroupSnapshot(req);
           while (events.hasNext()) {
             ProgressEvent e = events.next();
+            id = e.getGroupSnapshotId().isEmpty() ? id : e.getGroupSnapshotId();
             if (e.hasResult()) {
               return e.getResult();
             }
@@ -116,9 +132,16 @@ public final class SnapshotCommand {
           throw new CliException(ExitCodes.FAILED, "the coordinator ended the stream without a result");
         } catch (StatusRuntimeException e) {
           String leader = Connection.redirect(e);
-          if (leader != null && hop < 3) {
+          if (leader != null && hop < 3 && id == null) {
             c.follow(leader);
             continue;
+          }
+          if (id != null && waitForResult) {
+            // the transaction started and its coordinator went away: the cluster decides it; find out what it decided
+            spec.commandLine().getErr().println("groupsnap: lost the coordinator during " + id + " ("
+                + e.getStatus().getCode() + "); waiting for the outcome");
+            spec.commandLine().getErr().flush();
+            return GroupSnapshot.newBuilder().setId(id).setState(GroupSnapshotState.STATE_UNSPECIFIED).build();
           }
           throw c.failure(e);
         } finally {
@@ -126,6 +149,43 @@ public final class SnapshotCommand {
           ctx.cancel(null);
         }
       }
+    }
+
+    private static boolean isFinal(GroupSnapshot g) {
+      return g.getState() == GroupSnapshotState.COMMITTED || g.getState() == GroupSnapshotState.ABORTED
+          || g.getState() == GroupSnapshotState.DELETED;
+    }
+
+    /**
+     * Polls the group snapshot's record until it is final, following the leader through ZooKeeper when the
+     * coordinator is gone; bounded by {@code wait}.
+     */
+    private GroupSnapshot awaitOutcome(Connection c, String id, Duration wait) throws CliException {
+      long until = System.nanoTime() + wait.toNanos();
+      GetGroupSnapshotRequest get = GetGroupSnapshotRequest.newBuilder().setId(id).build();
+      String last = "no answer yet";
+      while (System.nanoTime() < until) {
+        try {
+          GroupSnapshot g = c.stub(Connection.CALL_DEADLINE).getGroupSnapshot(get);
+          if (isFinal(g)) {
+            return g;
+          }
+          last = g.getState().toString();
+        } catch (StatusRuntimeException e) {
+          last = e.getStatus().getCode().toString();
+          if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+            c.relocate();
+          }
+        }
+        try {
+          java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500); // polling a remote record, bounded by `wait`
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      throw new CliException(ExitCodes.FAILED, "the outcome of " + id + " is not known yet (" + last + "); check "
+          + "with 'groupsnap snapshot show " + id + "', and retry if it was aborted");
     }
 
     private void announce(String id, Connection c) {

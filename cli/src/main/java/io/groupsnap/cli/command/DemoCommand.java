@@ -17,7 +17,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -152,13 +151,7 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private static long pct(List<Long> values, int p) {
-    if (values.isEmpty()) {
-      return 0;
-    }
-    List<Long> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int idx = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, idx)));
+    return values.isEmpty() ? 0 : BenchCommand.pct(values, p);
   }
 
   private static final class Summary {

@@ -366,6 +366,15 @@ public final class Participant {
     LocalTxn txn;
     synchronized (this) {
       txn = txns.get(ref.txnId());
+      if (txn == null) {
+        // Remember the abort: a PREPARE that was overtaken by this ABORT must not start the transaction afterwards.
+        LocalTxn aborted = new LocalTxn(ref, List.of(), Duration.ZERO, clock.instant());
+        aborted.prepareAnswer = PrepareResult.no(false, "transaction " + ref.txnId() + " was aborted before it was "
+            + "prepared on agent " + agentId);
+        aborted.state = AgentTxnState.ABORTED;
+        txns.put(ref.txnId(), aborted);
+        prune();
+      }
     }
     if (txn == null) {
       tombstone(ref.txnId()); // a PREPARE arriving late must not bring it back

@@ -1,0 +1,78 @@
+package io.groupsnap.coordinator.sim;
+
+import io.groupsnap.agent.txn.FencedException;
+import io.groupsnap.agent.txn.Participant;
+import io.groupsnap.agent.txn.Results;
+import io.groupsnap.agent.txn.WrongPhaseException;
+import io.groupsnap.coordinator.txn.Replies.Ack;
+import io.groupsnap.coordinator.txn.Replies.Captured;
+import io.groupsnap.coordinator.txn.Replies.FreezeReply;
+import io.groupsnap.coordinator.txn.Replies.PrepareReply;
+import io.groupsnap.coordinator.txn.Replies.ThawReply;
+import io.groupsnap.coordinator.txn.TxnAction.Call;
+import java.io.IOException;
+
+/**
+ * What the leader makes of a {@link Participant} call: the agent's gRPC edge and the leader's client, without the
+ * wire. Results become the domain replies; a refused call becomes the negative reply carrying the status, as
+ * GrpcAgentClient maps it.
+ */
+final class AgentReplies {
+  private AgentReplies() {}
+
+  /** Calls the participant; its exceptions are left to the caller, which maps them with {@link #failed}. */
+  static Object invoke(Participant p, Request r) throws FencedException, WrongPhaseException, IOException {
+    return switch (r.call()) {
+      case PREPARE -> {
+        Results.PrepareResult x = p.prepare(r.ref(), r.member().volumes(), r.spec().lease());
+        yield new PrepareReply(x.ok(), x.ok() || x.retryable(), x.reason());
+      }
+      case FREEZE -> {
+        Results.FreezeResult x = p.freeze(r.ref(), r.spec().lease());
+        yield new FreezeReply(x.frozen(), x.reason(), x.captures().stream()
+            .map(c -> new Captured(c.volume(), c.path().toString(), c.snapshotMillis())).toList(),
+            x.freezeStartedAtMillis(), x.timeToFrozenMillis());
+      }
+      case THAW -> {
+        Results.ThawResult x = p.thaw(r.ref());
+        yield new ThawReply(x.unbroken(), x.brokenReason(), x.thawedAtMillis(), x.heldMillis());
+      }
+      case COMMIT -> {
+        p.commit(r.ref());
+        yield Ack.OK;
+      }
+      case ABORT -> {
+        p.abort(r.ref());
+        yield Ack.OK;
+      }
+    };
+  }
+
+  /** The negative reply of {@code call}, as a failed or refused call produces it. */
+  static Object failed(Call call, String why) {
+    return switch (call) {
+      case PREPARE -> PrepareReply.failed(why);
+      case FREEZE -> FreezeReply.failed(why);
+      case THAW -> ThawReply.failed(why);
+      case COMMIT, ABORT -> new Ack(false, why);
+    };
+  }
+
+  /** A reply in a few words, for the trace. */
+  static String describe(Object reply) {
+    if (reply instanceof PrepareReply p) {
+      return p.ok() ? "OK" : "NO: " + shorten(p.reason());
+    } else if (reply instanceof FreezeReply f) {
+      return f.frozen() ? "FROZEN" : "not frozen: " + shorten(f.reason());
+    } else if (reply instanceof ThawReply t) {
+      return t.unbroken() ? "unbroken" : "BROKEN: " + shorten(t.reason());
+    } else if (reply instanceof Ack a) {
+      return a.ok() ? "ok" : "failed: " + shorten(a.error());
+    }
+    return String.valueOf(reply);
+  }
+
+  private static String shorten(String s) {
+    return s.length() <= 90 ? s : s.substring(0, 87) + "...";
+  }
+}

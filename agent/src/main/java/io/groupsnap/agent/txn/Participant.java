@@ -367,17 +367,11 @@ public final class Participant {
     synchronized (this) {
       txn = txns.get(ref.txnId());
       if (txn == null) {
-        // Remember the abort: a PREPARE that was overtaken by this ABORT must not start the transaction afterwards.
-        LocalTxn aborted = new LocalTxn(ref, List.of(), Duration.ZERO, clock.instant());
-        aborted.prepareAnswer = PrepareResult.no(false, "transaction " + ref.txnId() + " was aborted before it was "
-            + "prepared on agent " + agentId);
-        aborted.state = AgentTxnState.ABORTED;
-        txns.put(ref.txnId(), aborted);
-        prune();
+        // under the lookup's lock: a PREPARE overtaken by this ABORT must not start the transaction afterwards
+        tombstone(ref.txnId());
       }
     }
     if (txn == null) {
-      tombstone(ref.txnId()); // a PREPARE arriving late must not bring it back
       return new AbortResult(deleteCaptures(ref.txnId(), true), false);
     }
     boolean early = false;

@@ -73,6 +73,11 @@ class SimFindingsTest {
     }
 
     @Override
+    public boolean needsHolder() {
+      return false; // its captures are atomic
+    }
+
+    @Override
     public void check(Path target) {}
 
     @Override

@@ -60,7 +60,7 @@ final class MemberSelection {
       if (vols.isEmpty()) {
         throw new IllegalArgumentException("agent " + a.getAgentId() + " has no volumes");
       }
-      out.add(new Member(a.getAgentId(), a.getEndpoint(), vols));
+      out.add(new Member(a.getAgentId(), a.getEndpoint(), vols, a.getStartedAtMillis()));
     }
     return out;
   }

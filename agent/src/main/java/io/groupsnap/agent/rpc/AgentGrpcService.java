@@ -25,6 +25,7 @@ import io.groupsnap.proto.v1.ThawRequest;
 import io.groupsnap.proto.v1.ThawResponse;
 import io.groupsnap.proto.v1.TxnHeader;
 import io.groupsnap.proto.v1.VolumeInfo;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
@@ -143,6 +144,13 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
   }
 
   private static <T> void handle(StreamObserver<T> out, Call<T> call) {
+    if (Context.current().isCancelled()) {
+      // the caller's deadline passed before this request was even looked at (it waited in a queue or in a cut-off
+      // TCP connection): the caller has moved on, and acting now could revive an aborted transaction
+      out.onError(Status.DEADLINE_EXCEEDED.withDescription("request arrived after its deadline; not acted upon")
+          .asException());
+      return;
+    }
     T result;
     try {
       result = call.run();

@@ -78,6 +78,7 @@ public final class Reaper {
     }
     for (String id : ids) {
       if (participant.isActive(id)) {
+        dropIfOver(id);
         continue;
       }
       List<LocalSnapshot> captures = all.stream().filter(s -> s.getGroupSnapshotId().equals(id)).toList();
@@ -112,6 +113,21 @@ public final class Reaper {
           strays.size());
     }
     return new Pass(kept, reaped, strays);
+  }
+
+  /** A transaction still prepared here whose record is final (its ABORT was lost) is dropped. */
+  private void dropIfOver(String id) {
+    try {
+      Decision d = decisions.of(id);
+      if (d == Decision.ABORTED || d == Decision.DELETED) {
+        participant.dropIfPrepared(id);
+        if (!participant.isActive(id)) {
+          participant.reap(id);
+        }
+      }
+    } catch (Exception e) {
+      log.warn("reaper: could not check {}: {}", id, e.toString());
+    }
   }
 
   private boolean olderThanGrace(List<LocalSnapshot> captures) {

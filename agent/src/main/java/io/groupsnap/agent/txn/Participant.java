@@ -506,6 +506,20 @@ public final class Participant {
     return t != null && t.isActive();
   }
 
+  /**
+   * The coordinator's record says the transaction is over (aborted) while it is still only prepared here — its ABORT
+   * was lost: drop it, as an ABORT would. A transaction that is freezing or holding is left to its lease.
+   */
+  public void dropIfPrepared(String txnId) {
+    LocalTxn t;
+    synchronized (this) {
+      t = txns.get(txnId);
+    }
+    if (t != null) {
+      abandon(t);
+    }
+  }
+
   /** The coordinator's record says committed: keep the captures (a COMMIT this agent missed). */
   public int keep(String groupSnapshotId) throws IOException {
     return catalog.markKept(groupSnapshotId);

@@ -79,6 +79,10 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
 
   @Override
   public CompletableFuture<PrepareReply> prepare(TxnSpec spec, Member m) {
+    ManagedChannel ch = channels.get(m.endpoint());
+    if (ch != null && ch.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) {
+      ch.resetConnectBackoff(); // the agent may be back: try now, not after the channel's backoff
+    }
     PrepareRequest req = PrepareRequest.newBuilder().setHeader(header(spec)).addAllVolumes(m.volumes())
         .setLeaseMillis(spec.lease().toMillis()).build();
     return call(m, after(spec.prepareTimeout()), true, st -> st.prepare(req),
@@ -152,7 +156,8 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
     CompletionStage<R> stage;
     try {
       java.util.function.Supplier<CompletionStage<R>> raw = () -> toStage(rpc.apply(stub(m.endpoint(), deadline)));
-      stage = guarded ? guards.run(m.endpoint(), raw) : guards.retryOnly(m.endpoint(), raw);
+      String key = m.endpoint() + "#" + m.instance(); // a restarted agent starts with a closed circuit
+      stage = guarded ? guards.run(key, raw) : guards.retryOnly(key, raw);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failed.apply(e));
     }

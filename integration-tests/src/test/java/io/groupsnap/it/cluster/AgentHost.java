@@ -148,6 +148,14 @@ public final class AgentHost {
     return out;
   }
 
+  /** Fault: the application answers every freeze {@code delay} after it started holding (zero: at once). */
+  public void slowFreeze(java.time.Duration delay) throws IOException {
+    String answer = ask("slow-freeze " + delay.toMillis());
+    if (!answer.equals("ok")) {
+      throw new IOException("workload " + index + " refused slow-freeze: " + answer);
+    }
+  }
+
   /** True when the workload answers on its peer port (from the root namespace). */
   public boolean workloadReady() {
     try {

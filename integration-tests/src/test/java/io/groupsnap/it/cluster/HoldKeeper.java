@@ -34,6 +34,7 @@ final class HoldKeeper {
   };
   private Hold current;
   private long count;
+  private volatile long freezeAnswerDelayMillis;
 
   private record Hold(String txn, long start, long deadline, ScheduledFuture<?> selfRelease) {}
 
@@ -44,6 +45,7 @@ final class HoldKeeper {
   }
 
   synchronized String freeze(long deadline, String txn) throws IOException, InterruptedException {
+    // Object.wait in a slow answer releases this monitor, so thaw, abort and the self-release still get through.
     if (current != null) {
       return current.txn().equals(txn) ? "ok" : "busy holding for " + current.txn();
     }
@@ -66,7 +68,17 @@ final class HoldKeeper {
     long delay = Math.max(0, deadline - System.currentTimeMillis());
     current = new Hold(txn, start, deadline, timer.schedule(() -> selfRelease(txn), delay, TimeUnit.MILLISECONDS));
     count++;
-    return "ok";
+    long slow = freezeAnswerDelayMillis;
+    if (slow > 0) {
+      wait(slow); // a slow application: holding already, answering late (thaw and abort may interrupt the wait)
+    }
+    return current != null && current.txn().equals(txn) ? "ok" : "error hold for " + txn + " already ended by "
+        + ended.get(txn);
+  }
+
+  /** Fault injection: from now on, answer {@code freeze} only {@code millis} after the hold was taken. */
+  void slowFreezeAnswers(long millis) {
+    freezeAnswerDelayMillis = millis;
   }
 
   synchronized String thaw(String txn) throws IOException {
@@ -116,6 +128,7 @@ final class HoldKeeper {
   private void release(String how) throws IOException {
     Hold h = current;
     current = null;
+    notifyAll();
     h.selfRelease().cancel(false);
     gates.forEach(Gate::open);
     ended.put(h.txn(), how);

@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  *       line per connection: {@code ping}, {@code freeze DEADLINE_MILLIS TXN}, {@code thaw TXN}, {@code abort TXN}.
  * </ul>
  *
- * <p>The peer port also answers {@code ping} and {@code stats} (from the test, which runs in the root namespace).
+ * <p>The peer port also answers {@code ping}, {@code stats} and the fault {@code slow-freeze MILLIS} (answer each
+ * freeze that much later, holding meanwhile) for the test, which runs in the root namespace.
  * Arguments: {@code index=I hosts=1@ADDR,2@ADDR,... volume=DIR holds=FILE [peerPort=P] [controlPort=P]}.
  */
 public final class WorkloadNode implements AutoCloseable {
@@ -211,6 +212,11 @@ public final class WorkloadNode implements AutoCloseable {
     }
     if (line.equals("stats")) {
       return stats();
+    }
+    if (f.length == 2 && f[0].equals("slow-freeze") && NUMBER.matcher(f[1]).matches()) {
+      keeper.slowFreezeAnswers(Long.parseLong(f[1]));
+      System.out.println("fault injected: freeze answers " + f[1] + "ms late");
+      return "ok";
     }
     return "error unknown command";
   }

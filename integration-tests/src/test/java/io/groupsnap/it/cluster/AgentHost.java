@@ -181,6 +181,11 @@ public final class AgentHost {
     }
   }
 
+  /** The output of the agent's exec-writer hook runs: one timestamped line per phase and transaction. */
+  public Path writerLog() {
+    return dir.resolve("state").resolve("writers").resolve("workload.log");
+  }
+
   /** Capture directories present on disk, including {@code .partial} leftovers. */
   public List<Path> captureDirs() throws IOException {
     List<Path> out = new ArrayList<>();

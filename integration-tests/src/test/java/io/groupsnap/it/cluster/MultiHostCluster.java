@@ -6,15 +6,9 @@ import io.groupsnap.common.LeaderLookup;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.AgentRegistration;
-import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc.CoordinatorServiceBlockingStub;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
-import io.groupsnap.proto.v1.ProgressEvent;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,16 +17,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
@@ -50,14 +40,13 @@ import org.apache.zookeeper.KeeperException;
 public final class MultiHostCluster implements AutoCloseable {
   public static final String CLUSTER = "harness";
   public static final int COORDINATOR_PORT = 7300;
-  private static final Duration RPC_WAIT = Duration.ofSeconds(60);
 
   private final Builder config;
   private final Path workDir;
   private final ZkLayout layout = new ZkLayout(CLUSTER);
   private final List<ManagedProcess> coordinators = new CopyOnWriteArrayList<>();
   private final List<AgentHost> agents = new CopyOnWriteArrayList<>();
-  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final LeaderClient rpc = new LeaderClient(this::leaderEndpoint);
   private final Thread shutdownHook = new Thread(this::closeQuietly, "multihost-cluster-teardown");
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -258,20 +247,12 @@ public final class MultiHostCluster implements AutoCloseable {
 
   /** A stub to whichever coordinator leads now (waits a bounded time for one). */
   public CoordinatorServiceBlockingStub leader() {
-    AtomicReference<String> ep = new AtomicReference<>();
-    await("a leading coordinator").atMost(RPC_WAIT).pollInterval(Duration.ofMillis(200))
-        .until(() -> leaderEndpoint().map(e -> {
-          ep.set(e);
-          return true;
-        }).orElse(false));
-    return stub(ep.get());
+    return rpc.leader();
   }
 
   /** A stub to one coordinator endpoint (channels are cached and closed with the cluster). */
   public CoordinatorServiceBlockingStub stub(String endpoint) {
-    ManagedChannel ch = channels.computeIfAbsent(endpoint,
-        e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
-    return CoordinatorServiceGrpc.newBlockingStub(ch);
+    return rpc.stub(endpoint);
   }
 
   /** Takes one group snapshot of every registered agent through the leader and returns its final record. */
@@ -280,39 +261,11 @@ public final class MultiHostCluster implements AutoCloseable {
   }
 
   /**
-   * Runs one group snapshot to its end through the current leader. Retries (bounded) while no coordinator is ready to
-   * lead: NOT_LEADER, a leader still resolving its predecessor's transactions, or an unreachable coordinator.
+   * Runs one group snapshot to its end through the current leader, retrying (bounded) while no coordinator is ready
+   * to lead; returns its final record, committed or aborted.
    */
   public GroupSnapshot snapshot(CreateGroupSnapshotRequest request) {
-    AtomicReference<GroupSnapshot> result = new AtomicReference<>();
-    await("a group snapshot through the leader").atMost(RPC_WAIT).pollInterval(Duration.ofMillis(250))
-        .ignoreExceptionsMatching(MultiHostCluster::noLeaderYet)
-        .until(() -> {
-          result.set(createOnce(leader(), request));
-          return true;
-        });
-    return result.get();
-  }
-
-  private static GroupSnapshot createOnce(CoordinatorServiceBlockingStub stub, CreateGroupSnapshotRequest request) {
-    Iterator<ProgressEvent> events = stub.withDeadlineAfter(2, TimeUnit.MINUTES).createGroupSnapshot(request);
-    while (events.hasNext()) {
-      ProgressEvent e = events.next();
-      if (e.hasResult()) {
-        return e.getResult();
-      }
-    }
-    throw new IllegalStateException("the progress stream ended without a result");
-  }
-
-  private static boolean noLeaderYet(Throwable t) {
-    if (!(t instanceof StatusRuntimeException s)) {
-      return false;
-    }
-    Status.Code code = s.getStatus().getCode();
-    String d = String.valueOf(s.getStatus().getDescription());
-    return code == Status.Code.UNAVAILABLE
-        || code == Status.Code.FAILED_PRECONDITION && (d.startsWith("NOT_LEADER") || d.contains("not the leader"));
+    return rpc.snapshot(request);
   }
 
   // ---- faults ----
@@ -385,7 +338,7 @@ public final class MultiHostCluster implements AutoCloseable {
       return;
     }
     List<String> problems = new ArrayList<>();
-    channels.values().forEach(ManagedChannel::shutdownNow);
+    rpc.close();
     if (zk != null) {
       zk.close();
     }

@@ -43,7 +43,7 @@ final class Privileges {
       String status = Files.readString(Path.of("/proc/self/status"));
       String uid = status.lines().filter(l -> l.startsWith("Uid:")).findFirst().orElse("Uid: ?");
       if (!uid.split("\\s+")[2].equals("0")) {
-        return "not running as root (" + uid.trim() + ")";
+        return "not running as root (" + uid.trim().replaceAll("\\s+", " ") + ")";
       }
     } catch (IOException | RuntimeException e) {
       return "cannot tell the user id: " + e.getMessage();

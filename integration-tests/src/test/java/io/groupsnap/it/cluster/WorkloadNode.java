@@ -96,7 +96,7 @@ public final class WorkloadNode implements AutoCloseable {
   private final HoldKeeper keeper;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("lease-timer"));
   private final ExecutorService handlers = Executors.newCachedThreadPool(daemon("connection"));
-  private final Map<Integer, PeerSender> senders = new LinkedHashMap<>();
+  private final Map<Integer, TransferSender> senders = new LinkedHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
   private final List<ServerSocket> servers = new ArrayList<>();
   private final AtomicLong counter = new AtomicLong();
@@ -113,13 +113,13 @@ public final class WorkloadNode implements AutoCloseable {
     counter.set(Math.max(0, account.maxRecoveredDebitId() - options.index() * ID_BLOCK));
     options.hosts().forEach((i, addr) -> {
       if (i != options.index()) {
-        senders.put(i, new PeerSender(i, addr));
+        senders.put(i, new TransferSender(i, addr, options.peerPort(), options.index(), closed::get));
       }
     });
     for (LedgerAccount.Debit d : account.recoveredDebits()) {
-      PeerSender s = senders.get(peerIndex(d.peer()));
+      TransferSender s = senders.get(peerIndex(d.peer()));
       if (s != null) {
-        s.queue.add(d);
+        s.add(d);
       }
     }
   }
@@ -148,7 +148,7 @@ public final class WorkloadNode implements AutoCloseable {
         this::peerCommand, "peer-server");
     serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.controlPort()), this::controlCommand,
         "control-server");
-    senders.values().forEach(s -> thread(s, "sender-" + s.peer));
+    senders.values().forEach(s -> thread(s, "sender-" + s.peer()));
     thread(this::transferLoop, "transfers");
   }
 
@@ -246,8 +246,8 @@ public final class WorkloadNode implements AutoCloseable {
   }
 
   String stats() {
-    long pending = senders.values().stream().mapToLong(PeerSender::pending).sum();
-    long acked = senders.values().stream().mapToLong(s -> s.acked.get()).sum();
+    long pending = senders.values().stream().mapToLong(TransferSender::pending).sum();
+    long acked = senders.values().stream().mapToLong(TransferSender::acked).sum();
     return String.format(Locale.ROOT, "stats updates=%d debits=%d acked=%d credits=%d pending=%d holds=%d holding=%b",
         headers.updates(), debits.get(), acked, account.credits(), pending, keeper.count(), keeper.holding());
   }
@@ -256,12 +256,12 @@ public final class WorkloadNode implements AutoCloseable {
 
   private void transferLoop() {
     SplittableRandom rnd = new SplittableRandom(options.index() * 7919L + System.nanoTime());
-    List<PeerSender> peers = new ArrayList<>(senders.values());
+    List<TransferSender> peers = new ArrayList<>(senders.values());
     while (!closed.get()) {
-      PeerSender to = peers.get(rnd.nextInt(peers.size()));
+      TransferSender to = peers.get(rnd.nextInt(peers.size()));
       if (to.pending() < MAX_PENDING_PER_PEER) {
         LedgerAccount.Debit d = new LedgerAccount.Debit(options.index() * ID_BLOCK + counter.incrementAndGet(),
-            1 + rnd.nextInt(100), name(to.peer));
+            1 + rnd.nextInt(100), name(to.peer()));
         try {
           account.debit(d);
         } catch (InterruptedException | IOException e) {
@@ -271,86 +271,9 @@ public final class WorkloadNode implements AutoCloseable {
           return;
         }
         debits.incrementAndGet();
-        to.queue.add(d);
+        to.add(d);
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-    }
-  }
-
-  /** Delivers this host's debits to one peer, in order, over one connection; retries until each is acknowledged. */
-  private final class PeerSender implements Runnable {
-    final int peer;
-    final String address;
-    final java.util.concurrent.LinkedBlockingQueue<LedgerAccount.Debit> queue =
-        new java.util.concurrent.LinkedBlockingQueue<>();
-    final AtomicLong acked = new AtomicLong();
-    volatile boolean delivering;
-    private Socket socket;
-    private BufferedReader in;
-    private Writer out;
-
-    PeerSender(int peer, String address) {
-      this.peer = peer;
-      this.address = address;
-    }
-
-    long pending() {
-      return queue.size() + (delivering ? 1 : 0);
-    }
-
-    @Override
-    public void run() {
-      while (!closed.get()) {
-        LedgerAccount.Debit d;
-        try {
-          d = queue.poll(200, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          return;
-        }
-        if (d == null) {
-          continue;
-        }
-        delivering = true;
-        while (!closed.get() && !deliver(d)) {
-          disconnect();
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // back off before trying this peer again
-        }
-        delivering = false;
-      }
-      disconnect();
-    }
-
-    private boolean deliver(LedgerAccount.Debit d) {
-      try {
-        if (socket == null) {
-          socket = new Socket();
-          socket.connect(new InetSocketAddress(address, options.peerPort()), 500);
-          socket.setSoTimeout(3_000);
-          in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-          out = new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.US_ASCII);
-        }
-        out.write("credit " + d.id() + " " + d.amount() + " " + options.index() + "\n");
-        out.flush();
-        String answer = in.readLine();
-        if ("ok".equals(answer)) {
-          acked.incrementAndGet();
-          return true;
-        }
-        return false;
-      } catch (IOException e) {
-        return false;
-      }
-    }
-
-    private void disconnect() {
-      if (socket != null) {
-        try {
-          socket.close();
-        } catch (IOException ignored) {
-          // closing anyway
-        }
-        socket = null;
-      }
     }
   }
 

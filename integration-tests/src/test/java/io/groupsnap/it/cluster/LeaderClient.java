@@ -1,0 +1,96 @@
+package io.groupsnap.it.cluster;
+
+import static org.awaitility.Awaitility.await;
+
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc.CoordinatorServiceBlockingStub;
+import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.ProgressEvent;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The test's gRPC client of the coordinators: finds whichever one leads (through ZooKeeper, never by asking a
+ * coordinator), keeps one channel per endpoint, and runs group snapshots to their end. Every wait is bounded.
+ * Thread-safe; {@link #close()} shuts every channel down.
+ */
+final class LeaderClient implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(60);
+
+  private final Callable<Optional<String>> leaderLookup;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  /** @param leaderLookup the leading coordinator's endpoint as ZooKeeper shows it now */
+  LeaderClient(Callable<Optional<String>> leaderLookup) {
+    this.leaderLookup = leaderLookup;
+  }
+
+  /** A stub to whichever coordinator leads now (waits a bounded time for one). */
+  CoordinatorServiceBlockingStub leader() {
+    AtomicReference<String> ep = new AtomicReference<>();
+    await("a leading coordinator").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+        .until(() -> leaderLookup.call().map(e -> {
+          ep.set(e);
+          return true;
+        }).orElse(false));
+    return stub(ep.get());
+  }
+
+  CoordinatorServiceBlockingStub stub(String endpoint) {
+    ManagedChannel ch = channels.computeIfAbsent(endpoint,
+        e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
+    return CoordinatorServiceGrpc.newBlockingStub(ch);
+  }
+
+  /**
+   * Runs one group snapshot to its end through the current leader. Retries (bounded) while no coordinator is ready to
+   * lead: NOT_LEADER, a leader still resolving its predecessor's transactions, or an unreachable coordinator.
+   */
+  GroupSnapshot snapshot(CreateGroupSnapshotRequest request) {
+    AtomicReference<GroupSnapshot> result = new AtomicReference<>();
+    await("a group snapshot through the leader").atMost(WAIT).pollInterval(Duration.ofMillis(250))
+        .ignoreExceptionsMatching(LeaderClient::noLeaderYet)
+        .until(() -> {
+          result.set(createOnce(leader(), request));
+          return true;
+        });
+    return result.get();
+  }
+
+  private static GroupSnapshot createOnce(CoordinatorServiceBlockingStub stub, CreateGroupSnapshotRequest request) {
+    Iterator<ProgressEvent> events = stub.withDeadlineAfter(2, TimeUnit.MINUTES).createGroupSnapshot(request);
+    while (events.hasNext()) {
+      ProgressEvent e = events.next();
+      if (e.hasResult()) {
+        return e.getResult();
+      }
+    }
+    throw new IllegalStateException("the progress stream ended without a result");
+  }
+
+  private static boolean noLeaderYet(Throwable t) {
+    if (!(t instanceof StatusRuntimeException s)) {
+      return false;
+    }
+    Status.Code code = s.getStatus().getCode();
+    String d = String.valueOf(s.getStatus().getDescription());
+    return code == Status.Code.UNAVAILABLE
+        || code == Status.Code.FAILED_PRECONDITION && (d.startsWith("NOT_LEADER") || d.contains("not the leader"));
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}

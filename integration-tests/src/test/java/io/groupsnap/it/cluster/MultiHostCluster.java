@@ -1,0 +1,376 @@
+package io.groupsnap.it.cluster;
+
+import static org.awaitility.Awaitility.await;
+
+import io.groupsnap.common.LeaderLookup;
+import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.ZkLayout;
+import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc.CoordinatorServiceBlockingStub;
+import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+
+/**
+ * A real groupsnap cluster on one machine: a ZooKeeper ensemble of separate processes, coordinators and agents as
+ * separate JVMs, every process in its own network namespace on one bridge ({@link Network}), every agent host running
+ * its application ({@link WorkloadNode}). Faults: kill -9 and restart any process, pause and resume it, cut a host off
+ * and heal it.
+ *
+ * <p>Build it with {@link #builder()}, start it with {@link #start()} (usually through {@link ClusterExtension}, which
+ * reports and tears down on failure). {@link #close()} always removes every process, namespace and link, also from a
+ * JVM shutdown hook if the test JVM is stopped. Lifecycle {@code NEW → STARTED → CLOSED}. Driven by one test thread;
+ * {@link #close()} and {@link #report} may be called from any thread, also while {@link #start()} runs.
+ */
+public final class MultiHostCluster implements AutoCloseable {
+  public static final String CLUSTER = "harness";
+  public static final int COORDINATOR_PORT = 7300;
+
+  private final Builder config;
+  private final Path workDir;
+  private final ZkLayout layout = new ZkLayout(CLUSTER);
+  private final List<ManagedProcess> coordinators = new CopyOnWriteArrayList<>();
+  private final List<AgentHost> agents = new CopyOnWriteArrayList<>();
+  private final LeaderClient rpc = new LeaderClient(this::leaderEndpoint);
+  private final Thread shutdownHook = new Thread(this::closeQuietly, "multihost-cluster-teardown");
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Network network;
+  private volatile ZooKeeperEnsemble zookeeper;
+  private volatile CuratorFramework zk;
+  private volatile Duration startupTime;
+
+  private MultiHostCluster(Builder config) {
+    this.config = config;
+    this.workDir = config.workDir.toAbsolutePath();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** How the cluster is made; defaults: 3 ZooKeeper servers, 2 coordinators, 3 agents. */
+  public static final class Builder {
+    private int zookeeperServers = 3;
+    private int coordinators = 2;
+    private int agents = 3;
+    private Path workDir;
+    private Duration startTimeout = Duration.ofSeconds(90);
+
+    public Builder agents(int n) {
+      if (n < 2 || n > 50) {
+        throw new IllegalArgumentException("agents " + n + " is outside 2..50 (the ledger needs two accounts)");
+      }
+      agents = n;
+      return this;
+    }
+
+    public Builder coordinators(int n) {
+      if (n < 1 || n > 9) {
+        throw new IllegalArgumentException("coordinators " + n + " is outside 1..9");
+      }
+      coordinators = n;
+      return this;
+    }
+
+    public Builder zookeeperServers(int n) {
+      zookeeperServers = n;
+      return this;
+    }
+
+    /** Where configurations, data, captures and logs go; required. */
+    public Builder workDir(Path dir) {
+      workDir = dir;
+      return this;
+    }
+
+    public Builder startTimeout(Duration d) {
+      startTimeout = d;
+      return this;
+    }
+
+    public MultiHostCluster build() {
+      if (workDir == null) {
+        throw new IllegalStateException("workDir is required");
+      }
+      return new MultiHostCluster(this);
+    }
+  }
+
+  /** Creates the network and starts every process; returns once every agent is registered and a leader is known. */
+  public MultiHostCluster start() throws Exception {
+    if (closed.get() || !started.compareAndSet(false, true)) {
+      throw new IllegalStateException("start() may be called once, before close()");
+    }
+    long t0 = System.nanoTime();
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    Files.createDirectories(workDir);
+    Path hook = resource("workload-hook.sh", true);
+    Path logback = resource("logback-child.xml", false);
+    network = Network.create();
+    zookeeper = ZooKeeperEnsemble.create(network, workDir, logback, config.zookeeperServers);
+    zookeeper.start();
+    zookeeper.awaitQuorum(config.startTimeout);
+    zk = ZkClients.connect(zookeeper.connectString(), Duration.ofSeconds(20));
+    for (int i = 1; i <= config.coordinators; i++) {
+      Netns ns = network.addHost("coord" + i, 20 + i);
+      String endpoint = ns.address() + ":" + COORDINATOR_PORT;
+      coordinators.add(new ManagedProcess("coordinator-" + i, ns, ChildJvm.command(logback, List.of(),
+          "io.groupsnap.cli.Groupsnap", List.of("coordinator", "--zookeeper", zookeeper.connectString(),
+              "--listen", endpoint, "--advertise", endpoint, "--cluster", CLUSTER)), Map.of(),
+          workDir.resolve("coordinator-" + i + ".log")));
+    }
+    Map<Integer, Netns> hosts = new LinkedHashMap<>();
+    for (int i = 1; i <= config.agents; i++) {
+      hosts.put(i, network.addHost(WorkloadNode.name(i), 100 + i));
+    }
+    for (int i = 1; i <= config.agents; i++) {
+      agents.add(AgentHost.create(i, hosts, workDir, hook, logback, CLUSTER, zookeeper.connectString()));
+    }
+    for (ManagedProcess p : processes()) {
+      if (closed.get()) {
+        throw new IllegalStateException("closed while starting");
+      }
+      if (p.state() == ManagedProcess.State.NEW) {
+        p.start();
+      }
+    }
+    await("every agent registered, every workload ready and a leader elected").atMost(config.startTimeout)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> registeredAgents().size() == agents.size() && agents.stream().allMatch(AgentHost::workloadReady)
+            && leaderEndpoint().isPresent());
+    startupTime = Duration.ofNanos(System.nanoTime() - t0);
+    return this;
+  }
+
+  private Path resource(String name, boolean executable) throws IOException {
+    Path to = workDir.resolve(name);
+    try (InputStream in = MultiHostCluster.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("test resource " + name + " is missing");
+      }
+      Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (executable) {
+      Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    return to;
+  }
+
+  // ---- accessors ----
+
+  /** From the start of {@link #start()} until the cluster was usable. */
+  public Duration startupTime() {
+    return startupTime;
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  public ZooKeeperEnsemble zookeeper() {
+    return zookeeper;
+  }
+
+  /** This test's own ZooKeeper client (for checks that must not depend on a coordinator). */
+  public CuratorFramework zk() {
+    return zk;
+  }
+
+  public ZkLayout layout() {
+    return layout;
+  }
+
+  public List<ManagedProcess> coordinators() {
+    return List.copyOf(coordinators);
+  }
+
+  public List<AgentHost> agents() {
+    return List.copyOf(agents);
+  }
+
+  /** The agent host with this index (1-based). */
+  public AgentHost agent(int index) {
+    return agents.get(index - 1);
+  }
+
+  /** Every process: ZooKeeper servers, coordinators, agents, workloads. */
+  public List<ManagedProcess> processes() {
+    List<ManagedProcess> all = new ArrayList<>();
+    if (zookeeper != null) {
+      all.addAll(zookeeper.servers());
+    }
+    all.addAll(coordinators);
+    agents.forEach(a -> all.add(a.agent()));
+    agents.forEach(a -> all.add(a.workload()));
+    return all;
+  }
+
+  /** Agent ids registered in ZooKeeper now. */
+  public List<String> registeredAgents() throws Exception {
+    try {
+      return zk.getChildren().forPath(layout.agents()).stream().sorted().toList();
+    } catch (KeeperException.NoNodeException e) {
+      return List.of();
+    }
+  }
+
+  /** The leading coordinator's endpoint as ZooKeeper shows it. */
+  public Optional<String> leaderEndpoint() throws Exception {
+    return LeaderLookup.leader(zk, layout);
+  }
+
+  /** The coordinator process behind an endpoint. */
+  public Optional<ManagedProcess> coordinatorAt(String endpoint) {
+    return coordinators.stream().filter(c -> endpoint.equals(c.host().address() + ":" + COORDINATOR_PORT))
+        .findFirst();
+  }
+
+  /** A stub to whichever coordinator leads now (waits a bounded time for one). */
+  public CoordinatorServiceBlockingStub leader() {
+    return rpc.leader();
+  }
+
+  /** A stub to one coordinator endpoint (channels are cached and closed with the cluster). */
+  public CoordinatorServiceBlockingStub stub(String endpoint) {
+    return rpc.stub(endpoint);
+  }
+
+  /** Takes one group snapshot of every registered agent through the leader and returns its final record. */
+  public GroupSnapshot snapshot() {
+    return snapshot(CreateGroupSnapshotRequest.getDefaultInstance());
+  }
+
+  /**
+   * Runs one group snapshot to its end through the current leader, retrying (bounded) while no coordinator is ready
+   * to lead; returns its final record, committed or aborted.
+   */
+  public GroupSnapshot snapshot(CreateGroupSnapshotRequest request) {
+    return rpc.snapshot(request);
+  }
+
+  // ---- faults ----
+
+  /** Cuts a host ({@code zk1}, {@code coord2}, {@code agent-3}, ...) off the network. */
+  public void cutOff(String hostName) {
+    network.cutOff(network.host(hostName));
+  }
+
+  public void heal(String hostName) {
+    network.heal(network.host(hostName));
+  }
+
+  /**
+   * Kills an agent (kill -9) and starts it again once ZooKeeper has expired its old registration (an agent refuses
+   * to start while its id is still registered by another session); returns when the new process is registered.
+   */
+  public void restartAgent(int index) throws Exception {
+    AgentHost a = agent(index);
+    a.agent().kill();
+    long killedAt = System.currentTimeMillis();
+    Duration wait = ZkClients.SESSION_TIMEOUT.plusSeconds(20);
+    await(a.id() + "'s old registration to expire").atMost(wait).pollInterval(Duration.ofMillis(200))
+        .until(() -> !registeredAgents().contains(a.id()));
+    a.agent().start();
+    await(a.id() + " registered again").atMost(wait).pollInterval(Duration.ofMillis(200))
+        .until(() -> registration(a.id()).map(r -> r.getStartedAtMillis() >= killedAt).orElse(false));
+  }
+
+  /** An agent's current registration, if any. */
+  public Optional<AgentRegistration> registration(String agentId) throws Exception {
+    try {
+      return Optional.of(AgentRegistration.parseFrom(zk.getData().forPath(layout.agent(agentId))));
+    } catch (KeeperException.NoNodeException e) {
+      return Optional.empty();
+    }
+  }
+
+  // ---- reporting and teardown ----
+
+  /** Every process's state and the last {@code lines} lines of its log, the network, ZooKeeper's modes. */
+  public String report(int lines) {
+    StringBuilder b = new StringBuilder("==== multi-host cluster in " + workDir + " ====\n");
+    if (network != null) {
+      b.append(network.describe());
+    }
+    if (zookeeper != null) {
+      b.append("zookeeper modes: ").append(zookeeper.modes()).append('\n');
+    }
+    try {
+      b.append("leader: ").append(zk == null ? "?" : leaderEndpoint().orElse("none")).append(", registered agents: ")
+          .append(zk == null ? "?" : registeredAgents()).append('\n');
+    } catch (Exception e) {
+      b.append("leader: unknown (").append(e).append(")\n");
+    }
+    List<ManagedProcess> all = processes();
+    all.forEach(p -> b.append("  ").append(p.describe()).append('\n'));
+    for (ManagedProcess p : all) {
+      b.append("---- ").append(p.name()).append(": last ").append(lines).append(" lines of ").append(p.log())
+          .append(" ----\n");
+      p.tail(lines).forEach(l -> b.append("  | ").append(l).append('\n'));
+    }
+    return b.toString();
+  }
+
+  /** Stops every process (kill -9), then removes every namespace and link. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<String> problems = new ArrayList<>();
+    rpc.close();
+    if (zk != null) {
+      zk.close();
+    }
+    for (ManagedProcess p : processes()) {
+      try {
+        p.kill();
+      } catch (RuntimeException e) {
+        problems.add(p.name() + ": " + e.getMessage());
+      }
+    }
+    if (network != null) {
+      try {
+        network.close();
+      } catch (RuntimeException e) {
+        problems.add(e.getMessage());
+      }
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      // the JVM is already shutting down (we may be the hook), or the hook was never added
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("teardown of " + workDir + ": " + String.join("; ", problems));
+    }
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (RuntimeException e) {
+      System.err.println("multi-host cluster teardown: " + e.getMessage());
+    }
+  }
+}

@@ -66,11 +66,14 @@ final class AgentGuards {
     return Retry.decorateCompletionStage(guard(endpoint).retry(), scheduler, call).get();
   }
 
-  /** Runs {@code call} under the agent's retry, circuit breaker and bulkhead, in that order from the outside. */
+  /**
+   * Runs {@code call} under the agent's circuit breaker, retry and bulkhead, in that order from the outside: the
+   * breaker sees one outcome per logical call, so a call that succeeds on its second attempt counts as a success.
+   */
   <R> CompletionStage<R> run(String endpoint, Supplier<CompletionStage<R>> call) {
     Guard g = guard(endpoint);
     Supplier<CompletionStage<R>> limited = Bulkhead.decorateCompletionStage(g.bulkhead(), call);
-    Supplier<CompletionStage<R>> broken = CircuitBreaker.decorateCompletionStage(g.breaker(), limited);
-    return Retry.decorateCompletionStage(g.retry(), scheduler, broken).get();
+    Supplier<CompletionStage<R>> retried = Retry.decorateCompletionStage(g.retry(), scheduler, limited);
+    return CircuitBreaker.decorateCompletionStage(g.breaker(), retried).get();
   }
 }

@@ -80,8 +80,8 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
   @Override
   public CompletableFuture<PrepareReply> prepare(TxnSpec spec, Member m) {
     ManagedChannel ch = channels.get(m.endpoint());
-    if (ch != null && ch.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) {
-      ch.resetConnectBackoff(); // the agent may be back: try now, not after the channel's backoff
+    if (ch != null && ch.getState(false) != io.grpc.ConnectivityState.READY) {
+      ch.resetConnectBackoff(); // the agent may be back: connect now, not after the channel's backoff
     }
     PrepareRequest req = PrepareRequest.newBuilder().setHeader(header(spec)).addAllVolumes(m.volumes())
         .setLeaseMillis(spec.lease().toMillis()).build();

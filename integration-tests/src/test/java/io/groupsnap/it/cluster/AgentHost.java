@@ -91,6 +91,8 @@ public final class AgentHost {
     cfg.put("snapshotRoot", dir.resolve("snapshots").toString());
     cfg.put("stateDir", dir.resolve("state").toString());
     cfg.put("maxFreezeLease", "60s");
+    cfg.put("reaperInterval", "2s");
+    cfg.put("reaperGrace", "70s");
     cfg.put("labels", Map.of("harness", "multihost"));
     cfg.put("volumes", List.of(volume));
     cfg.put("writers", List.of(writer));

@@ -10,13 +10,17 @@ import java.util.concurrent.TimeUnit;
  * without blocking the caller: lets requests just sent leave the process), {@code delay:MILLIS}, or {@code once-halt}
  * (halt the first time only). Unconfigured (production), {@link #hit} is one map lookup on an empty map.
  *
- * <p>Points: {@code coordinator.after-freeze-sent}, {@code coordinator.after-all-frozen} (before THAW is sent),
+ * <p>With {@code -Dgroupsnap.failpoints.file=PATH} the points are re-read from PATH whenever it changes (tests arm
+ * a point in a running process). Points: {@code coordinator.after-freeze-sent}, {@code coordinator.after-all-frozen} (before THAW is sent),
  * {@code coordinator.after-thaw-sent}, {@code coordinator.before-commit-write}, {@code coordinator.after-commit-write},
  * {@code agent.freeze} (as FREEZE starts), {@code agent.after-frozen} (before the FROZEN answer).
  */
 public final class FailPoints {
   private static final Map<String, String> POINTS = new ConcurrentHashMap<>(parse(
       System.getProperty("groupsnap.failpoints", "")));
+  /** Test harnesses arm points in a running process by writing this file (one spec, as the property). */
+  private static final String FILE = System.getProperty("groupsnap.failpoints.file");
+  private static long fileStamp = -1;
 
   private FailPoints() {}
 
@@ -31,6 +35,32 @@ public final class FailPoints {
     return out;
   }
 
+  private static synchronized void reload() {
+    try {
+      java.nio.file.Path f = java.nio.file.Path.of(FILE);
+      long stamp = java.nio.file.Files.exists(f) ? java.nio.file.Files.getLastModifiedTime(f).toMillis()
+          + java.nio.file.Files.size(f) : 0;
+      if (stamp != fileStamp) {
+        fileStamp = stamp;
+        POINTS.clear();
+        if (stamp != 0) {
+          String first = java.nio.file.Files.readString(f).lines().findFirst().orElse("");
+          POINTS.putAll(parse(first.trim()));
+        }
+      }
+    } catch (java.io.IOException e) {
+      // keep the points as they were
+    }
+  }
+
+  private static long millis(String text) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   /** Sets a point at run time (in-process tests); null clears it. */
   public static void set(String name, String action) {
     if (action == null) {
@@ -42,6 +72,9 @@ public final class FailPoints {
 
   /** Carries out the action configured for {@code name}, if any. */
   public static void hit(String name) {
+    if (FILE != null) {
+      reload();
+    }
     if (POINTS.isEmpty()) {
       return;
     }
@@ -57,7 +90,7 @@ public final class FailPoints {
       System.err.println("failpoint " + name + ": halting");
       Runtime.getRuntime().halt(137);
     } else if (action.startsWith("halt-after:")) {
-      long ms = Long.parseLong(action.substring(11));
+      long ms = millis(action.substring(11));
       Thread t = new Thread(() -> {
         try {
           TimeUnit.MILLISECONDS.sleep(ms);
@@ -71,7 +104,7 @@ public final class FailPoints {
       t.start();
     } else if (action.startsWith("delay:")) {
       try {
-        TimeUnit.MILLISECONDS.sleep(Long.parseLong(action.substring(6)));
+        TimeUnit.MILLISECONDS.sleep(millis(action.substring(6)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -55,7 +55,8 @@ public final class AgentHost {
     Files.createDirectories(dir.resolve(VOLUME));
     Path config = dir.resolve("agent.yaml");
     Files.writeString(config, agentYaml(id, ns, dir, hook, cluster, zookeeper));
-    ManagedProcess agent = new ManagedProcess(id, ns, ChildJvm.command(logback, List.of(),
+    ManagedProcess agent = new ManagedProcess(id, ns, ChildJvm.command(logback,
+        List.of("-Dgroupsnap.failpoints.file=" + dir.getParent().resolve(id + ".failpoints")),
         "io.groupsnap.cli.Groupsnap", List.of("agent", "--config", config.toString())), Map.of(),
         dir.resolve("agent.log"));
     String peers = hosts.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue().address())
@@ -155,6 +156,14 @@ public final class AgentHost {
     String answer = ask("slow-freeze " + delay.toMillis());
     if (!answer.equals("ok")) {
       throw new IOException("workload " + index + " refused slow-freeze: " + answer);
+    }
+  }
+
+  /** Fault: the application fails its next thaw (it releases, but reports that it could not vouch for the hold). */
+  public void failNextThaw() throws IOException {
+    String answer = ask("fail-thaw");
+    if (!answer.equals("ok")) {
+      throw new IOException("workload " + index + " refused fail-thaw: " + answer);
     }
   }
 

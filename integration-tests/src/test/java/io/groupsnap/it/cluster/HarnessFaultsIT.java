@@ -68,7 +68,7 @@ class HarnessFaultsIT {
     System.out.println("guarantees: " + guarantees.assertAll(Duration.ofSeconds(20)));
   }
 
-  private static void assertAborted(GroupSnapshot g, String member) {
+  static void assertAborted(GroupSnapshot g, String member) {
     assertThat(g.getState()).as("%s", g.getAbortReason()).isEqualTo(GroupSnapshotState.ABORTED);
     assertThat(g.getAbortMember()).as("%s", g.getAbortReason()).isEqualTo(member);
   }
@@ -77,7 +77,7 @@ class HarnessFaultsIT {
    * Takes group snapshots until one commits with every agent as a member (an agent whose ZooKeeper session expired
    * during the fault must have registered again); the time it took is the system's recovery after the fault.
    */
-  private static String committedWithin(MultiHostCluster c, Duration within) {
+  static String committedWithin(MultiHostCluster c, Duration within) {
     long t0 = System.nanoTime();
     AtomicReference<GroupSnapshot> last = new AtomicReference<>();
     int[] attempts = {0};
@@ -91,7 +91,7 @@ class HarnessFaultsIT {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), attempts[0]);
   }
 
-  private static int coordinatorsSeen(MultiHostCluster c) {
+  static int coordinatorsSeen(MultiHostCluster c) {
     ClusterStatusResponse s = c.leader().withDeadlineAfter(5, TimeUnit.SECONDS)
         .clusterStatus(ClusterStatusRequest.getDefaultInstance());
     assertThat(s.getCoordinatorsList().stream().filter(CoordinatorInfo::getLeader).count()).isEqualTo(1);
@@ -107,7 +107,7 @@ class HarnessFaultsIT {
     }
   }
 
-  private static void report(String fault, String outcome) {
+  static void report(String fault, String outcome) {
     System.out.println(fault + ": " + outcome);
   }
 }

@@ -77,13 +77,23 @@ final class HoldKeeper {
   }
 
   /** Fault injection: from now on, answer {@code freeze} only {@code millis} after the hold was taken. */
+  private boolean failThaw;
+
   void slowFreezeAnswers(long millis) {
     freezeAnswerDelayMillis = millis;
+  }
+
+  synchronized void failNextThaw() {
+    failThaw = true;
   }
 
   synchronized String thaw(String txn) throws IOException {
     if (current != null && current.txn().equals(txn)) {
       release("thaw");
+      if (failThaw) {
+        failThaw = false;
+        return "error the application could not resume cleanly";
+      }
       return "ok";
     }
     String how = ended.get(txn);

@@ -130,7 +130,8 @@ public final class MultiHostCluster implements AutoCloseable {
     for (int i = 1; i <= config.coordinators; i++) {
       Netns ns = network.addHost("coord" + i, 20 + i);
       String endpoint = ns.address() + ":" + COORDINATOR_PORT;
-      coordinators.add(new ManagedProcess("coordinator-" + i, ns, ChildJvm.command(logback, List.of(),
+      coordinators.add(new ManagedProcess("coordinator-" + i, ns, ChildJvm.command(logback,
+          List.of("-Dgroupsnap.failpoints.file=" + failpointFile("coordinator-" + i)),
           "io.groupsnap.cli.Groupsnap", List.of("coordinator", "--zookeeper", zookeeper.connectString(),
               "--listen", endpoint, "--advertise", endpoint, "--cluster", CLUSTER)), Map.of(),
           workDir.resolve("coordinator-" + i + ".log")));
@@ -170,6 +171,22 @@ public final class MultiHostCluster implements AutoCloseable {
       Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
     return to;
+  }
+
+  /** The file a process re-reads its failpoints from (see io.groupsnap.common.FailPoints). */
+  Path failpointFile(String processName) {
+    return workDir.resolve(processName + ".failpoints");
+  }
+
+  /**
+   * Arms failpoints in a running coordinator or agent process, e.g. {@code coordinator.after-all-frozen=halt}; an
+   * empty spec disarms them.
+   */
+  public void failpoints(ManagedProcess process, String spec) throws IOException {
+    Path f = failpointFile(process.name());
+    Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+    Files.writeString(tmp, spec + "\n" + "#".repeat((int) (System.nanoTime() % 7)));
+    Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   // ---- accessors ----

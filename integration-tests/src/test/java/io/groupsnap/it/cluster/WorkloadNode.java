@@ -213,6 +213,11 @@ public final class WorkloadNode implements AutoCloseable {
     if (line.equals("stats")) {
       return stats();
     }
+    if (line.equals("fail-thaw")) {
+      keeper.failNextThaw();
+      System.out.println("fault injected: the next thaw fails");
+      return "ok";
+    }
     if (f.length == 2 && f[0].equals("slow-freeze") && NUMBER.matcher(f[1]).matches()) {
       keeper.slowFreezeAnswers(Long.parseLong(f[1]));
       System.out.println("fault injected: freeze answers " + f[1] + "ms late");

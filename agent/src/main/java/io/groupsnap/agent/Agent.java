@@ -142,6 +142,14 @@ public final class Agent implements AutoCloseable {
           config.agentId(), recovered);
     }
     watchEpoch(layout, fence);
+    participant.consultRecords(id -> {
+      try {
+        Reaper.Decision d = decision(layout, id);
+        return d == Reaper.Decision.ABORTED || d == Reaper.Decision.DELETED;
+      } catch (Exception e) {
+        return false;
+      }
+    });
     reaper = new Reaper(participant, id -> decision(layout, id), config.snapshotRoot(),
         volumes.stream().map(Volume::name).toList(), config.reaperGrace(), Clock.systemUTC());
     reaperTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -193,7 +201,7 @@ public final class Agent implements AutoCloseable {
     }
     return switch (GroupSnapshot.parseFrom(data).getState()) {
       case COMMITTED -> Reaper.Decision.COMMITTED;
-      case ABORTED -> Reaper.Decision.ABORTED;
+      case ABORTED, ABORTING -> Reaper.Decision.ABORTED; // ABORTING is already the decision: it never commits
       case DELETED, DELETING -> Reaper.Decision.DELETED;
       default -> Reaper.Decision.UNDECIDED;
     };

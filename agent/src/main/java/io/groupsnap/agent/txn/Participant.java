@@ -59,6 +59,8 @@ public final class Participant {
   private final LongSupplier nanos;
   private final TxnJournal journal;
   private final Map<String, LocalTxn> txns = new LinkedHashMap<>();
+  /** Whether the coordinator's record already ended a transaction (an agent reads ZooKeeper); never by default. */
+  private volatile java.util.function.Predicate<String> recordEnded = id -> false;
   /** Recently aborted transactions, so that a late PREPARE cannot revive one. */
   private final Set<String> aborted = new LinkedHashSet<>();
   /** The shortest lease accepted: below it a watchdog cannot be armed meaningfully. */
@@ -96,6 +98,15 @@ public final class Participant {
     this.maxLease = maxLease;
     this.scheduler = scheduler;
     this.clock = clock;
+  }
+
+  /**
+   * Lets a new PREPARE that finds this agent busy with a transaction that is only prepared ask whether the record
+   * already ended it (its ABORT was lost, e.g. while the host was cut off): if so it is dropped at once instead of
+   * after the reaper's next pass or twice its lease.
+   */
+  public void consultRecords(java.util.function.Predicate<String> ended) {
+    this.recordEnded = ended;
   }
 
   /** PREPARE: checks volumes and writers and lets writers prepare; freezes nothing. */
@@ -149,7 +160,8 @@ public final class Participant {
     for (LocalTxn other : txns.values()) {
       if (other.isActive()) {
         if (other.state == AgentTxnState.PREPARED
-            && other.preparedAt.plus(other.lease.multipliedBy(2)).isBefore(clock.instant())) {
+            && (other.preparedAt.plus(other.lease.multipliedBy(2)).isBefore(clock.instant())
+                || recordEnded.test(other.ref.txnId()))) {
           expired.add(other);
           continue;
         }

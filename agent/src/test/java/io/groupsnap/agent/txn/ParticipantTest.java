@@ -252,6 +252,16 @@ class ParticipantTest {
   }
 
   @Test
+  void aPreparedTransactionTheRecordEnded_doesNotMakeTheAgentBusy() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE); // its ABORT was lost
+    assertThat(participant.prepare(ref("gs-2", 1), List.of(), LEASE).reason()).isEqualTo("busy with transaction gs-1");
+    participant.consultRecords(id -> id.equals("gs-1"));
+    assertThat(participant.prepare(ref("gs-3", 1), List.of(), LEASE).ok()).isTrue();
+    assertThat(participant.snapshots("gs-1")).isEmpty();
+    assertThat(app.calls).contains("abort");
+  }
+
+  @Test
   void staleEpochsAndOtherClusters_areRefused() throws Exception {
     participant.prepare(ref("gs-2", 5), List.of(), LEASE);
     assertThatThrownBy(() -> participant.freeze(ref("gs-2", 4), LEASE)).isInstanceOf(FencedException.class)

@@ -98,7 +98,13 @@ class RandomFaultsIT {
   private static void heal(MultiHostCluster c, String fault) throws Exception {
     String[] f = fault.split(" ");
     switch (f[0]) {
-      case "kill-agent" -> c.agent(Integer.parseInt(f[1])).agent().start();
+      case "kill-agent" -> {
+        AgentHost a = c.agent(Integer.parseInt(f[1]));
+        long restartedAt = System.currentTimeMillis();
+        a.agent().start();
+        await(a.id() + " registered again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+            .until(() -> c.registration(a.id()).map(r -> r.getStartedAtMillis() >= restartedAt).orElse(false));
+      }
       case "cut-off" -> c.heal(c.agent(Integer.parseInt(f[1])).id());
       case "pause-app" -> c.agent(Integer.parseInt(f[1])).workload().resume();
       case "slow-app" -> c.agent(Integer.parseInt(f[1])).slowFreeze(Duration.ZERO);

@@ -371,12 +371,14 @@ public final class Coordinator implements AutoCloseable {
           .get(config.finishTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
       allConfirmed &= ack.ok();
     }
-    store.adopt(g.getId());
+    // written over the record as it is now, only if it is still what was resolved (a deletion may have begun)
     if (abort) {
-      store.updateTxn(g.toBuilder().setState(GroupSnapshotState.ABORTED).setAbortReason(reason)
-          .setFinishedAtMillis(System.currentTimeMillis()).build(), term.fence());
+      store.replaceTxn(g.getId(), r -> ClusterStore.undecided(r.getState()), r -> r.toBuilder()
+          .setState(GroupSnapshotState.ABORTED).setAbortReason(reason).setFinishedAtMillis(System.currentTimeMillis())
+          .build(), term.fence());
     } else if (allConfirmed) {
-      store.updateTxn(g.toBuilder().setFinalized(true).build(), term.fence());
+      store.replaceTxn(g.getId(), r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized(),
+          r -> r.toBuilder().setFinalized(true).build(), term.fence());
     }
   }
 

@@ -49,6 +49,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator process: serves CoordinatorService, takes part in the leader election, and — while it is the acting
- * leader — runs group snapshot transactions and resolves those a predecessor left unfinished.
+ * leader — runs group snapshot transactions and resolves those a predecessor, or it itself, left unfinished.
  *
  * <p>Every coordinator answers reads. Mutating calls on a standby fail with {@link NotLeaderException} naming the
  * leader. Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()} is idempotent.
@@ -81,6 +82,8 @@ public final class Coordinator implements AutoCloseable {
   private final ExecutorService serial = Executors.newSingleThreadExecutor(named("groupsnap-txn"));
   private final ExecutorService storeWriter = Executors.newSingleThreadExecutor(named("groupsnap-zk-writer"));
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(named("groupsnap-timers"));
+  private final ScheduledExecutorService resolver =
+      Executors.newSingleThreadScheduledExecutor(named("groupsnap-resolver"));
   private final GrpcAgentClient agents = new GrpcAgentClient();
   private volatile boolean ready;
   private final java.util.concurrent.atomic.AtomicInteger finishedSincePrune = new java.util.concurrent.atomic.AtomicInteger();
@@ -130,6 +133,8 @@ public final class Coordinator implements AutoCloseable {
         }
       });
       leadership.start();
+      long every = config.resolveInterval().toMillis();
+      resolver.scheduleWithFixedDelay(this::resolveQuietly, every, every, TimeUnit.MILLISECONDS);
       log.info("coordinator serving on {} (cluster {} {})", endpoint, config.cluster(), clusterId);
       return this;
     } catch (Exception e) {
@@ -328,26 +333,73 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private void recoverOnce(Leadership.Term term) throws Exception {
+    resolveOnce(term, id -> false);
+    store.pruneRecords(term.fence(), RECORD_RETENTION, RECORDS_KEPT);
+  }
+
+  /**
+   * While this process leads and has recovered, it finishes every resolveInterval what recovery would: records its
+   * own transactions left unfinished (the ABORTED write failed, the commit write's outcome was unknown, a member did
+   * not confirm the commit, perhaps because it was down) and deletions that failed half-way. Without this they would
+   * wait for the next leader, and an undecided record's captures for ever (an agent's reaper leaves them to the
+   * leader). Transactions still queued or running here are left to themselves.
+   */
+  private void resolveQuietly() {
+    Optional<Leadership.Term> term = leadership.term();
+    if (!ready || term.isEmpty()) {
+      return;
+    }
+    try {
+      resolveOnce(term.get(), driver::isRunning);
+    } catch (Exception e) {
+      log.warn("epoch {}: could not resolve unfinished records: {}", term.get().epoch(), e.toString());
+    }
+  }
+
+  private void resolveOnce(Leadership.Term term, Predicate<String> running) throws Exception {
     Map<String, String> endpoints = store.agents().stream()
         .collect(Collectors.toMap(AgentRegistration::getAgentId, AgentRegistration::getEndpoint));
-    for (GroupSnapshot g : store.unfinished()) {
-      log.info("epoch {}: aborting transaction {} left {} by epoch {}", term.epoch(), g.getId(), g.getState(),
-          g.getEpoch());
-      resolve(g, term, endpoints, true);
-    }
-    for (GroupSnapshot g : store.unfinalized()) {
-      log.info("epoch {}: finishing the commit of {}", term.epoch(), g.getId());
-      resolve(g, term, endpoints, false);
-    }
-    for (GroupSnapshot g : store.deleting()) {
-      try {
-        deleteCaptures(g, term);
-        store.markDeleted(g, term.fence());
-      } catch (IllegalStateException e) {
-        log.warn("epoch {}: deletion of {} still unfinished: {}", term.epoch(), g.getId(), e.getMessage());
+    for (GroupSnapshot listed : store.unfinished()) {
+      Optional<GroupSnapshot> g = still(listed, running, r -> ClusterStore.undecided(r.getState()));
+      if (g.isPresent()) {
+        log.info("epoch {}: aborting transaction {} left {} by epoch {}", term.epoch(), listed.getId(),
+            g.get().getState(), g.get().getEpoch());
+        resolve(g.get(), term, endpoints, true);
       }
     }
-    store.pruneRecords(term.fence(), RECORD_RETENTION, RECORDS_KEPT);
+    for (GroupSnapshot listed : store.unfinalized()) {
+      Optional<GroupSnapshot> g = still(listed, running,
+          r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized());
+      if (g.isPresent()) {
+        log.info("epoch {}: finishing the commit of {}", term.epoch(), listed.getId());
+        resolve(g.get(), term, endpoints, false);
+      }
+    }
+    for (GroupSnapshot listed : store.deleting()) {
+      Optional<GroupSnapshot> g = still(listed, id -> false, r -> r.getState() == GroupSnapshotState.DELETING);
+      if (g.isEmpty()) {
+        continue;
+      }
+      try {
+        deleteCaptures(g.get(), term);
+        store.markDeleted(g.get(), term.fence());
+      } catch (IllegalStateException e) {
+        log.warn("epoch {}: deletion of {} still unfinished: {}", term.epoch(), listed.getId(), e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * A listed record as it is now, unless its transaction is running here or it is no longer {@code wanted}: the
+   * listing may be old by the time a record's turn comes (each takes calls to agents), and a transaction that was
+   * running then may have committed since — it must not be sent ABORT.
+   */
+  private Optional<GroupSnapshot> still(GroupSnapshot listed, Predicate<String> running,
+      Predicate<GroupSnapshot> wanted) throws Exception {
+    if (running.test(listed.getId())) {
+      return Optional.empty();
+    }
+    return store.get(listed.getId()).filter(wanted);
   }
 
   private void resolve(GroupSnapshot g, Leadership.Term term, Map<String, String> endpoints, boolean abort)
@@ -371,12 +423,14 @@ public final class Coordinator implements AutoCloseable {
           .get(config.finishTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
       allConfirmed &= ack.ok();
     }
-    store.adopt(g.getId());
+    // written over the record as it is now, only if it is still what was resolved (a deletion may have begun)
     if (abort) {
-      store.updateTxn(g.toBuilder().setState(GroupSnapshotState.ABORTED).setAbortReason(reason)
-          .setFinishedAtMillis(System.currentTimeMillis()).build(), term.fence());
+      store.replaceTxn(g.getId(), r -> ClusterStore.undecided(r.getState()), r -> r.toBuilder()
+          .setState(GroupSnapshotState.ABORTED).setAbortReason(reason).setFinishedAtMillis(System.currentTimeMillis())
+          .build(), term.fence());
     } else if (allConfirmed) {
-      store.updateTxn(g.toBuilder().setFinalized(true).build(), term.fence());
+      store.replaceTxn(g.getId(), r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized(),
+          r -> r.toBuilder().setFinalized(true).build(), term.fence());
     }
   }
 
@@ -448,6 +502,7 @@ public final class Coordinator implements AutoCloseable {
       }
     }
     agents.close();
+    resolver.shutdownNow();
     serial.shutdownNow();
     storeWriter.shutdownNow();
     timers.shutdownNow();

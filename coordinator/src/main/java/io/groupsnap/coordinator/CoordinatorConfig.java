@@ -16,28 +16,39 @@ import java.time.Duration;
  * @param thawTimeout deadline for THAW answers
  * @param finishTimeout deadline for COMMIT and ABORT acknowledgements
  * @param zkWait how long to wait for ZooKeeper at start
+ * @param resolveInterval how often the leader finishes records left unfinished (by itself or a predecessor)
  */
 public record CoordinatorConfig(String cluster, String zookeeper, HostPort listen, HostPort advertise,
-    Duration prepareTimeout, Duration freezeTimeout, Duration thawTimeout, Duration finishTimeout, Duration zkWait) {
+    Duration prepareTimeout, Duration freezeTimeout, Duration thawTimeout, Duration finishTimeout, Duration zkWait,
+    Duration resolveInterval) {
   public static final Duration MIN_FREEZE_TIMEOUT = Duration.ofMillis(100);
   public static final Duration MAX_FREEZE_TIMEOUT = Duration.ofMinutes(10);
 
   public CoordinatorConfig {
     Names.require("cluster", cluster);
+    if (resolveInterval.isZero() || resolveInterval.isNegative()) {
+      throw new IllegalArgumentException("resolveInterval must be positive, not " + resolveInterval);
+    }
   }
 
-  /** Defaults: prepare 30s, freeze 10s, thaw 5s, finish 10s, ZooKeeper wait 15s. */
+  /** Defaults: prepare 30s, freeze 10s, thaw 5s, finish 10s, ZooKeeper wait 15s, resolve every 30s. */
   public static CoordinatorConfig defaults(String cluster, String zookeeper, HostPort listen) {
     return new CoordinatorConfig(cluster, zookeeper, listen, null, Duration.ofSeconds(30), Duration.ofSeconds(10),
-        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15));
+        Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(30));
   }
 
   public CoordinatorConfig withZkWait(Duration wait) {
     return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout,
-        finishTimeout, wait);
+        finishTimeout, wait, resolveInterval);
   }
 
   public CoordinatorConfig withTimeouts(Duration prepare, Duration freeze, Duration thaw, Duration finish) {
-    return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepare, freeze, thaw, finish, zkWait);
+    return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepare, freeze, thaw, finish, zkWait,
+        resolveInterval);
+  }
+
+  public CoordinatorConfig withResolveInterval(Duration every) {
+    return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout,
+        finishTimeout, zkWait, every);
   }
 }

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Reconciles this agent's captures with the coordinator's decisions (G3): a capture whose group snapshot is recorded
  * COMMITTED is kept (a COMMIT the agent missed); one recorded ABORTED or DELETED is deleted; one whose record does not
  * exist is deleted once older than the grace period (no transaction can commit without a record written before its
- * PREPARE); one whose transaction is still undecided is left to the leader, which aborts it. Directories under the
+ * PREPARE); one whose transaction is still undecided is left to the leader, which aborts it. A transaction still in
+ * progress on this agent is left alone unless its record says ABORTED: then the agent missed the ABORT (a prepared
+ * transaction would otherwise wait forever for a FREEZE), and the reaper aborts it here. Directories under the
  * snapshot root that the catalog does not know (half-written {@code .partial} captures after a crash) are deleted once
  * older than the grace period. Run periodically and once after a restart; not thread-safe (one reaper thread).
  */
@@ -77,13 +79,18 @@ public final class Reaper {
       known.add(Path.of(s.getPath()).toAbsolutePath().normalize().toString());
     }
     for (String id : ids) {
-      if (participant.isActive(id)) {
-        dropIfOver(id);
-        continue;
-      }
       List<LocalSnapshot> captures = all.stream().filter(s -> s.getGroupSnapshotId().equals(id)).toList();
       try {
-        switch (decisions.of(id)) {
+        Decision decision = decisions.of(id);
+        if (participant.isActive(id)) {
+          // in progress here: only a recorded abort ends it (its ABORT was lost); anything else is the leader's
+          if (decision == Decision.ABORTED) {
+            participant.abortDecided(id);
+            reaped.add(id);
+          }
+          continue;
+        }
+        switch (decision) {
           case COMMITTED -> {
             if (captures.stream().anyMatch(s -> s.getState() != LocalSnapshotState.LOCAL_KEPT)) {
               participant.keep(id);
@@ -113,21 +120,6 @@ public final class Reaper {
           strays.size());
     }
     return new Pass(kept, reaped, strays);
-  }
-
-  /** A transaction still prepared here whose record is final (its ABORT was lost) is dropped. */
-  private void dropIfOver(String id) {
-    try {
-      Decision d = decisions.of(id);
-      if (d == Decision.ABORTED || d == Decision.DELETED) {
-        participant.dropIfPrepared(id);
-        if (!participant.isActive(id)) {
-          participant.reap(id);
-        }
-      }
-    } catch (Exception e) {
-      log.warn("reaper: could not check {}: {}", id, e.toString());
-    }
   }
 
   private boolean olderThanGrace(List<LocalSnapshot> captures) {

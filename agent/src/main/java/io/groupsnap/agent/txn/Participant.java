@@ -375,16 +375,29 @@ public final class Participant {
   /** ABORT: thaws if frozen, tells writers, deletes every capture of the transaction. */
   public AbortResult abort(TxnRef ref) throws FencedException, WrongPhaseException, IOException {
     fence.admit(ref);
+    return abortHere(ref.txnId());
+  }
+
+  /**
+   * The coordinator's record says the transaction was aborted, yet it is still in progress here (prepared, say): its
+   * ABORT never arrived. Does what that ABORT would have done. For the reaper, which read the record; no request
+   * carries an epoch to fence.
+   */
+  public AbortResult abortDecided(String txnId) throws WrongPhaseException, IOException {
+    return abortHere(txnId);
+  }
+
+  private AbortResult abortHere(String txnId) throws WrongPhaseException, IOException {
     LocalTxn txn;
     synchronized (this) {
-      txn = txns.get(ref.txnId());
+      txn = txns.get(txnId);
       if (txn == null) {
         // under the lookup's lock: a PREPARE overtaken by this ABORT must not start the transaction afterwards
-        tombstone(ref.txnId());
+        tombstone(txnId);
       }
     }
     if (txn == null) {
-      return new AbortResult(deleteCaptures(ref.txnId(), true), false);
+      return new AbortResult(deleteCaptures(txnId, true), false);
     }
     boolean early = false;
     synchronized (txn.phaseLock) {
@@ -404,7 +417,7 @@ public final class Participant {
     }
     synchronized (txn) {
       if (txn.state == AgentTxnState.COMMITTED) {
-        throw new WrongPhaseException("transaction " + ref.txnId() + " is committed on this agent");
+        throw new WrongPhaseException("transaction " + txnId + " is committed on this agent");
       }
       if (txn.abortAnswer == null) {
         boolean wasFrozen = txn.hold != null && !txn.hold.released();
@@ -516,20 +529,6 @@ public final class Participant {
   public synchronized boolean isActive(String txnId) {
     LocalTxn t = txns.get(txnId);
     return t != null && t.isActive();
-  }
-
-  /**
-   * The coordinator's record says the transaction is over (aborted) while it is still only prepared here — its ABORT
-   * was lost: drop it, as an ABORT would. A transaction that is freezing or holding is left to its lease.
-   */
-  public void dropIfPrepared(String txnId) {
-    LocalTxn t;
-    synchronized (this) {
-      t = txns.get(txnId);
-    }
-    if (t != null) {
-      abandon(t);
-    }
   }
 
   /** The coordinator's record says committed: keep the captures (a COMMIT this agent missed). */

@@ -38,7 +38,8 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       cfg = CoordinatorConfig.defaults(cluster, zookeeper, HostPort.parse(listen));
       if (advertise != null) {
         cfg = new CoordinatorConfig(cfg.cluster(), cfg.zookeeper(), cfg.listen(), HostPort.parse(advertise),
-            cfg.prepareTimeout(), cfg.freezeTimeout(), cfg.thawTimeout(), cfg.finishTimeout(), cfg.zkWait());
+            cfg.prepareTimeout(), cfg.freezeTimeout(), cfg.thawTimeout(), cfg.finishTimeout(), cfg.zkWait(),
+            cfg.resolveInterval());
       }
       if (freezeTimeout != null) {
         cfg = cfg.withTimeouts(cfg.prepareTimeout(), SnapshotCommand.duration("--freeze-timeout", freezeTimeout),

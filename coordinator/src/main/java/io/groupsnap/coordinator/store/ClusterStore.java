@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
@@ -150,31 +152,73 @@ public final class ClusterStore {
   }
 
   /**
-   * The first step of a deletion: the group snapshot leaves the catalog and its record says DELETING, before any
-   * capture is touched, so that a half-deleted group snapshot is never listed as restorable.
+   * Replaces a record on behalf of a writer other than its own transaction (recovery, a deletion): reads it and, if
+   * {@code expected} still holds of it, writes {@code change} of it at the version just read, fenced. A write that
+   * lands in between — the transaction's own, a deletion, another resolution — makes this one fail instead of being
+   * overwritten. The versions this process keeps for its own transactions' writes are left as they are, so a
+   * transaction's write still queued at its own version fails in turn rather than land over this one.
+   *
+   * @return the record written, or empty when there is no record or {@code expected} no longer holds of it
    */
-  public GroupSnapshot markDeleting(GroupSnapshot g, Fence f) throws Exception {
-    GroupSnapshot deleting = g.toBuilder().setState(GroupSnapshotState.DELETING).build();
-    adopt(g.getId());
-    int version = version(g.getId());
-    String path = layout.txn(g.getId());
-    List<CuratorOp> ops = fenced(f, zk.transactionOp().setData().withVersion(version).forPath(path,
-        deleting.toByteArray()));
-    if (zk.checkExists().forPath(layout.snapshot(g.getId())) != null) {
-      ops.add(zk.transactionOp().delete().forPath(layout.snapshot(g.getId())));
-    }
-    write(path, deleting, () -> ops);
-    txnVersions.put(g.getId(), version + 1);
-    return deleting;
+  public Optional<GroupSnapshot> replaceTxn(String id, Predicate<GroupSnapshot> expected,
+      UnaryOperator<GroupSnapshot> change, Fence f) throws Exception {
+    return replace(id, expected, change, f, false);
   }
 
-  /** The last step of a deletion: every capture is gone. */
+  /**
+   * The first step of a deletion: the group snapshot leaves the catalog and its record says DELETING, before any
+   * capture is touched, so that a half-deleted group snapshot is never listed as restorable. Only a record that is
+   * COMMITTED now is marked; one already DELETING is returned as it is.
+   */
+  public GroupSnapshot markDeleting(GroupSnapshot g, Fence f) throws Exception {
+    Optional<GroupSnapshot> marked = replace(g.getId(), r -> r.getState() == GroupSnapshotState.COMMITTED,
+        r -> r.toBuilder().setState(GroupSnapshotState.DELETING).build(), f, true);
+    return marked.isPresent() ? marked.get() : already(g.getId(), GroupSnapshotState.DELETING);
+  }
+
+  /** The last step of a deletion: every capture is gone. A record already DELETED is returned as it is. */
   public GroupSnapshot markDeleted(GroupSnapshot g, Fence f) throws Exception {
-    GroupSnapshot deleted = g.toBuilder().setState(GroupSnapshotState.DELETED)
-        .setFinishedAtMillis(System.currentTimeMillis()).build();
-    adopt(g.getId());
-    updateTxn(deleted, f);
-    return deleted;
+    Optional<GroupSnapshot> marked = replace(g.getId(), r -> r.getState() == GroupSnapshotState.DELETING,
+        r -> r.toBuilder().setState(GroupSnapshotState.DELETED).setFinishedAtMillis(System.currentTimeMillis())
+            .build(), f, false);
+    return marked.isPresent() ? marked.get() : already(g.getId(), GroupSnapshotState.DELETED);
+  }
+
+  private GroupSnapshot already(String id, GroupSnapshotState wanted) throws Exception {
+    GroupSnapshot now;
+    try {
+      now = GroupSnapshot.parseFrom(zk.getData().forPath(layout.txn(id)));
+    } catch (KeeperException.NoNodeException e) {
+      throw new IllegalStateException("group snapshot " + id + " has no transaction record");
+    }
+    if (now.getState() != wanted) {
+      throw new IllegalStateException("group snapshot " + id + " is " + now.getState() + ", not "
+          + (wanted == GroupSnapshotState.DELETING ? GroupSnapshotState.COMMITTED : GroupSnapshotState.DELETING));
+    }
+    return now;
+  }
+
+  private Optional<GroupSnapshot> replace(String id, Predicate<GroupSnapshot> expected,
+      UnaryOperator<GroupSnapshot> change, Fence f, boolean dropManifest) throws Exception {
+    String path = layout.txn(id);
+    Stat stat = new Stat();
+    GroupSnapshot now;
+    try {
+      now = GroupSnapshot.parseFrom(zk.getData().storingStatIn(stat).forPath(path));
+    } catch (KeeperException.NoNodeException e) {
+      return Optional.empty();
+    }
+    if (!expected.test(now)) {
+      return Optional.empty();
+    }
+    GroupSnapshot next = change.apply(now);
+    List<CuratorOp> ops = fenced(f, zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path,
+        next.toByteArray()));
+    if (dropManifest && zk.checkExists().forPath(layout.snapshot(id)) != null) {
+      ops.add(zk.transactionOp().delete().forPath(layout.snapshot(id)));
+    }
+    write(path, next, () -> ops);
+    return Optional.of(next);
   }
 
   /**
@@ -235,10 +279,15 @@ public final class ClusterStore {
 
   /** Transaction records that never reached a decision (for a new leader to abort). */
   public List<GroupSnapshot> unfinished() throws Exception {
-    return list(true).stream().filter(g -> switch (g.getState()) {
+    return list(true).stream().filter(g -> undecided(g.getState())).toList();
+  }
+
+  /** A record in this state has no decision yet: a leader aborts it. */
+  public static boolean undecided(GroupSnapshotState s) {
+    return switch (s) {
       case COMMITTED, ABORTED, DELETED, DELETING -> false;
       default -> true;
-    }).toList();
+    };
   }
 
   /** Deletions that were started and not finished (for a new leader to finish). */
@@ -252,7 +301,7 @@ public final class ClusterStore {
         .toList();
   }
 
-  /** Adopts an existing record's version, so that this process may update it (recovery). */
+  /** Adopts an existing record's version, so that this process's {@link #updateTxn} may replace it. */
   public void adopt(String txnId) throws Exception {
     Stat stat = zk.checkExists().forPath(layout.txn(txnId));
     if (stat != null) {

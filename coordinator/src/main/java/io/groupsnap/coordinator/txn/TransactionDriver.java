@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +63,8 @@ public final class TransactionDriver {
   private final DecisionRule rule;
   private final Clock clock;
   private final Queue<Running> queue = new ArrayDeque<>();
+  /** Ids of the transactions queued or running: their records are theirs to write. */
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
   private Running active;
 
   public TransactionDriver(AgentClient agents, TxnStore store, Executor serial, Executor storeWriter,
@@ -77,6 +81,7 @@ public final class TransactionDriver {
   /** Queues a transaction; the future completes with its final record. */
   public CompletableFuture<GroupSnapshot> submit(TxnSpec spec, Progress progress) {
     Running r = new Running(new Transaction(spec, rule, clock, System::nanoTime), progress);
+    running.add(spec.txnId());
     serial.execute(() -> {
       queue.add(r);
       if (queue.size() > 1 || active != null) {
@@ -93,6 +98,7 @@ public final class TransactionDriver {
     serial.execute(() -> {
       Running q;
       while ((q = queue.poll()) != null) { // first, so that finishing the active one starts none of them
+        running.remove(q.txn.spec().txnId());
         q.result.completeExceptionally(new IllegalStateException("leadership lost before the transaction started; "
             + "retry (the CLI follows the new leader)"));
       }
@@ -100,6 +106,14 @@ public final class TransactionDriver {
         feed(active, new TxnEvent.LeadershipLost(why));
       }
     });
+  }
+
+  /**
+   * Whether a transaction is queued or running here. A record whose transaction is not is no longer written by this
+   * driver (except a COMMITTED record's finalized flag, written just after the transaction finished). Thread-safe.
+   */
+  public boolean isRunning(String txnId) {
+    return running.contains(txnId);
   }
 
   private void startNext() {
@@ -198,6 +212,7 @@ public final class TransactionDriver {
   }
 
   private void finish(Running r, GroupSnapshot result) {
+    running.remove(r.txn.spec().txnId());
     r.result.complete(result);
     if (active == r) {
       active = null;

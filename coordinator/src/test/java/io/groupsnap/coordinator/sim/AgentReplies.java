@@ -9,20 +9,19 @@ import io.groupsnap.coordinator.txn.Replies.Captured;
 import io.groupsnap.coordinator.txn.Replies.FreezeReply;
 import io.groupsnap.coordinator.txn.Replies.PrepareReply;
 import io.groupsnap.coordinator.txn.Replies.ThawReply;
-import io.groupsnap.coordinator.txn.TxnAction.Call;
 import java.io.IOException;
 
 /**
  * What the leader makes of a {@link Participant} call: the agent's gRPC edge and the leader's client, without the
- * wire. Results become the domain replies; a refused call becomes the negative reply carrying the status, as
- * GrpcAgentClient maps it.
+ * wire. Results become the domain replies (a COMMIT is confirmed only if the agent kept a capture of every volume
+ * asked for); a refused call becomes the negative reply carrying the status, as GrpcAgentClient maps it.
  */
 final class AgentReplies {
   private AgentReplies() {}
 
   /** Calls the participant; its exceptions are left to the caller, which maps them with {@link #failed}. */
   static Object invoke(Participant p, Request r) throws FencedException, WrongPhaseException, IOException {
-    return switch (r.call()) {
+    return switch (r.kind()) {
       case PREPARE -> {
         Results.PrepareResult x = p.prepare(r.ref(), r.member().volumes(), r.spec().lease());
         yield new PrepareReply(x.ok(), x.ok() || x.retryable(), x.reason());
@@ -38,23 +37,29 @@ final class AgentReplies {
         yield new ThawReply(x.unbroken(), x.brokenReason(), x.thawedAtMillis(), x.heldMillis());
       }
       case COMMIT -> {
-        p.commit(r.ref());
-        yield Ack.OK;
+        int kept = p.commit(r.ref());
+        int asked = r.member().volumes().size();
+        yield kept >= asked ? Ack.OK : new Ack(false, "agent " + r.member().agentId() + " kept " + kept + " of "
+            + asked + " captures");
       }
       case ABORT -> {
         p.abort(r.ref());
         yield Ack.OK;
       }
+      case DELETE -> {
+        p.deleteSnapshot(r.ref());
+        yield Ack.OK;
+      }
     };
   }
 
-  /** The negative reply of {@code call}, as a failed or refused call produces it. */
-  static Object failed(Call call, String why) {
-    return switch (call) {
+  /** The negative reply of {@code kind}, as a failed or refused call produces it. */
+  static Object failed(Request.Kind kind, String why) {
+    return switch (kind) {
       case PREPARE -> PrepareReply.failed(why);
       case FREEZE -> FreezeReply.failed(why);
       case THAW -> ThawReply.failed(why);
-      case COMMIT, ABORT -> new Ack(false, why);
+      case COMMIT, ABORT, DELETE -> new Ack(false, why);
     };
   }
 

@@ -1,12 +1,16 @@
 package io.groupsnap.coordinator.sim;
 
+import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.TxnSpec;
 import java.util.List;
 
 /**
  * Process and network faults at random moments while the run is active: an agent crashes (and restarts), a
  * coordinator crashes (its latch node goes when its session times out; it restarts as a new incarnation), the leader's
- * session expires (it learns only later, a zombie meanwhile), or an agent is cut off from the coordinators for a
- * while. Message-level faults are the {@link Network}'s.
+ * session expires (it learns only later, a zombie meanwhile), the leader's connection is suspended for a moment (it
+ * stops leading at once, keeps its latch node and is elected again with a new epoch), an agent is cut off from the
+ * coordinators for a while, or someone sends an agent a PREPARE with an epoch far ahead of the cluster's (it must be
+ * refused: the agent confirms a higher epoch with the store first). Message-level faults are the {@link Network}'s.
  */
 final class FaultInjector {
   private final World w;
@@ -34,17 +38,47 @@ final class FaultInjector {
     if (stopped) {
       return;
     }
-    int pick = w.rnd.nextInt(8);
+    int pick = w.rnd.nextInt(10);
     if (pick < 3) {
       crashAgent();
     } else if (pick < 4) {
       crashCoordinator();
     } else if (pick < 6) {
       expireLeaderSession();
-    } else {
+    } else if (pick < 7) {
+      suspendLeader();
+    } else if (pick < 9) {
       partition();
+    } else {
+      forgeRequest();
     }
     schedule();
+  }
+
+  private void suspendLeader() {
+    SimCoordinator leader = w.election.leader();
+    if (leader == null || !leader.alive() || leader.term() == null) {
+      return;
+    }
+    w.stats.fault(SimStats.Fault.LEADER_CONNECTION_SUSPENDED);
+    w.note("the connection of leader " + leader.name() + " is suspended");
+    leader.onSuspended(w.between(FaultPlan.MS, 50 * FaultPlan.MS));
+  }
+
+  private void forgeRequest() {
+    List<SimAgent> up = w.agents.stream().filter(SimAgent::up).toList();
+    if (up.isEmpty()) {
+      return;
+    }
+    SimAgent a = up.get(w.rnd.nextInt(up.size()));
+    long epoch = w.store.epoch() + 1 + w.rnd.nextInt(1_000);
+    FaultPlan p = w.plan;
+    Member m = new Member(a.id(), "sim://" + a.id(), List.of(SimVolume.NAME));
+    TxnSpec spec = new TxnSpec("forged-" + w.loop.steps(), w.clusterId, epoch, "forger", List.of(m),
+        p.prepareTimeout(), p.freezeTimeout(), p.lease(), p.thawTimeout(), p.finishTimeout());
+    w.stats.fault(SimStats.Fault.FORGED_REQUEST);
+    Object reply = a.handle(new Request(Request.Kind.PREPARE, spec, m, ""));
+    w.note("forged PREPARE at epoch " + epoch + " to " + a.id() + ": " + AgentReplies.describe(reply));
   }
 
   private void crashAgent() {

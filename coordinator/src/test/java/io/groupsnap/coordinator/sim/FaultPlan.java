@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 
 /**
- * The shape of one run, drawn from its seed: how many processes, the transaction limits, and how often each fault
- * strikes. A <em>calm</em> run loses nothing — no dropped message, crash, partition, leader change or store failure;
- * messages are still delayed, reordered and duplicated and applications still misbehave — so that it can be held to
- * the end-of-run cleanup that today's code only promises without losses.
+ * The shape of one run, drawn from its seed: how many processes, the transaction limits, the agents' reaper timing
+ * (the real 30 s interval and 5 min grace scaled down to the run's milliseconds), and how often each fault strikes. A
+ * <em>calm</em> run loses nothing — no dropped message, crash, partition, leader change or store failure; messages are
+ * still delayed, reordered and duplicated and applications still misbehave. Calm or not, every run is held to the same
+ * end-of-run cleanup.
  *
  * @param calm no losses (see above)
  * @param agents hosts, each with one agent, one volume and one application
@@ -34,6 +35,10 @@ import java.util.SplittableRandom;
  * @param volumeCheckFails probability that a volume check fails at prepare
  * @param volumeCaptureFails probability that a capture fails
  * @param meanTransferIntervalNanos mean time between two transfers of the ledger workload
+ * @param reaperIntervalNanos how often each agent's reaper runs
+ * @param reaperGrace how old a capture without any record must be before the reaper deletes it
+ * @param deletes how many committed group snapshots the operator deletes (at most)
+ * @param resolveIntervalNanos how often the leader finishes records left unfinished (the real 30 s scaled down)
  */
 record FaultPlan(boolean calm, int agents, int coordinators, int transactions, long activeLimitNanos,
     Duration prepareTimeout, Duration freezeTimeout, Duration lease, Duration thawTimeout, Duration finishTimeout,
@@ -41,7 +46,8 @@ record FaultPlan(boolean calm, int agents, int coordinators, int transactions, l
     long maxStoreLatencyNanos, double storeSlow, double storeUncertain, double storeRefused,
     long meanFaultIntervalNanos,
     double writerRefuses, double writerFreezeFails, double writerGivesUp, double volumeCheckFails,
-    double volumeCaptureFails, long meanTransferIntervalNanos) {
+    double volumeCaptureFails, long meanTransferIntervalNanos, long reaperIntervalNanos, Duration reaperGrace,
+    int deletes, long resolveIntervalNanos) {
 
   static final long MS = 1_000_000;
 
@@ -56,7 +62,8 @@ record FaultPlan(boolean calm, int agents, int coordinators, int transactions, l
         ms(r, 1, 6), r.nextDouble() * 0.03, calm ? 0 : r.nextDouble() * 0.04, calm ? 0 : r.nextDouble() * 0.03,
         calm ? 0 : ms(r, 30, 250),
         r.nextDouble() * 0.05, r.nextDouble() * 0.05, r.nextDouble() * 0.3, r.nextDouble() * 0.03,
-        r.nextDouble() * 0.03, ms(r, 1, 5));
+        r.nextDouble() * 0.03, ms(r, 1, 5), ms(r, 50, 300), Duration.ofNanos(ms(r, 100, 1_000)), r.nextInt(3),
+        ms(r, 50, 300));
   }
 
   private static long ms(SplittableRandom r, long lo, long hi) {
@@ -72,7 +79,9 @@ record FaultPlan(boolean calm, int agents, int coordinators, int transactions, l
         + "; store uncertain=" + pct(storeUncertain) + " refused=" + pct(storeRefused) + " slow=" + pct(storeSlow)
         + "; faults every ~" + meanFaultIntervalNanos / MS + "ms; app refuses=" + pct(writerRefuses) + " cannot freeze="
         + pct(writerFreezeFails) + " gives up=" + pct(writerGivesUp) + "; volume check=" + pct(volumeCheckFails)
-        + " capture=" + pct(volumeCaptureFails);
+        + " capture=" + pct(volumeCaptureFails) + "; reaper every " + reaperIntervalNanos / MS + "ms, grace "
+        + reaperGrace.toMillis() + "ms; leader resolves every " + resolveIntervalNanos / MS + "ms; " + deletes
+        + " deletion(s)";
   }
 
   private static String pct(double p) {

@@ -12,26 +12,30 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * G1–G4, checked as things happen, after every step, and when the run has quiesced. A violation throws
+ * G1–G4, checked as things happen, after every step, and when the run has settled. A violation throws
  * {@link InvariantViolation}.
  *
  * <ul>
  *   <li>G1: when a commit lands, the manifest's captures form a consistent cut ({@link ConsistentCut}).
  *   <li>G2: no application stays frozen longer than its lease (plus 1 ms); an agent that stayed up releases its own
- *       holds by the end of the lease (checked by {@link SimWriter}); nothing is frozen once the run has quiesced.
- *   <li>G3: a record is committed only if every member has its capture (catalog entry and volume capture) — checked
- *       when the commit lands and after every step that changed a catalog or volume. At the end of a calm run no
- *       capture of an uncommitted transaction is left, every record is final and every committed capture is kept.
- *       Runs with losses cannot promise that without the reaper DESIGN.md describes and the agent does not have yet:
- *       there the leftovers are only counted.
- *   <li>G4: no agent acts on a request whose epoch is lower than one it has acted on before (across restarts); every
- *       write that lands comes from the leader of the current epoch; a decided record never changes its decision.
+ *       holds by the end of the lease, and one that restarts releases at once what an earlier start held (checked by
+ *       {@link SimWriter}); nothing is frozen at the end.
+ *   <li>G3: a group snapshot in the catalog has every member's capture (catalog entry and volume capture) — checked
+ *       when the commit lands and after every step that changed a catalog or volume. At the end of every run, calm or
+ *       not ({@link World} lets it settle first: faults stopped, partitions healed, every process up, one leader
+ *       recovered, a reaper interval and the grace period passed): no capture of a group snapshot outside the catalog
+ *       is left anywhere, nor a volume capture the agent's catalog does not know; every member of every listed group
+ *       snapshot holds its capture, kept; every record is final (COMMITTED and finalized, ABORTED, or DELETED).
+ *   <li>G4: no agent acts on a request whose epoch is lower than one it has acted on or learned from the store's
+ *       epoch before (across restarts), nor on one above the store's epoch (forged); every write that lands comes
+ *       from the current term (the leader's latch node and the epoch its bump left); a decided record never changes
+ *       its decision (COMMITTED may only be finalized or deleted, ABORTED and DELETED never change).
  * </ul>
  */
 final class Invariants implements SimStore.Observer {
   private final World w;
   private final Map<String, Long> epochSeen = new TreeMap<>();
-  private final List<GroupSnapshot> committed = new ArrayList<>();
+  private final Map<String, GroupSnapshot> committed = new TreeMap<>();
   private long checkedMutations = -1;
 
   Invariants(World w) {
@@ -46,7 +50,16 @@ final class Invariants implements SimStore.Observer {
       throw new InvariantViolation("G4", "agent " + agent + " acted on " + r + " although it had already seen epoch "
           + seen);
     }
+    if (epoch > w.store.epoch()) {
+      throw new InvariantViolation("G4", "agent " + agent + " acted on " + r + ", an epoch the cluster never reached "
+          + "(it is at " + w.store.epoch() + ")");
+    }
     epochSeen.put(agent, epoch);
+  }
+
+  /** An agent's epoch watch told it of {@code epoch}: from now on it must refuse anything lower. */
+  void agentObserved(String agent, long epoch) {
+    epochSeen.merge(agent, epoch, Math::max);
   }
 
   @Override
@@ -57,13 +70,13 @@ final class Invariants implements SimStore.Observer {
   }
 
   @Override
-  public void landing(SimStore.Write kind, GroupSnapshot before, GroupSnapshot after, long latch, long writerEpoch) {
+  public void landing(SimStore.Write kind, GroupSnapshot before, GroupSnapshot after, SimStore.Fence fence) {
     String what = kind + " of " + after.getId() + " as " + after.getState();
-    if (w.store.leaderLatch().orElse(-1) != latch || writerEpoch != w.store.epoch()) {
-      throw new InvariantViolation("G4", "a deposed leader's write lands: " + what + " by latch node " + latch
-          + " at epoch " + writerEpoch + "; the store is at epoch " + w.store.epoch());
+    if (w.store.leaderLatch().orElse(-1) != fence.latch() || fence.epoch() != w.store.epoch()) {
+      throw new InvariantViolation("G4", "a deposed leader's write lands: " + what + " by latch node "
+          + fence.latch() + " at epoch " + fence.epoch() + "; the store is at epoch " + w.store.epoch());
     }
-    if (before != null && decided(before.getState()) && before.getState() != after.getState()) {
+    if (before != null && !allowed(before.getState(), after.getState())) {
       throw new InvariantViolation("G4", "a second decision: " + what + " over " + before.getState());
     }
     if (kind == SimStore.Write.COMMIT) {
@@ -72,9 +85,21 @@ final class Invariants implements SimStore.Observer {
       if (torn != null) {
         throw new InvariantViolation("G1", "committed " + after.getId() + " is not a consistent cut: " + torn);
       }
-      committed.add(after);
+      committed.put(after.getId(), after);
       w.note("commit of " + after.getId() + " lands; its cut is consistent");
+    } else if (kind == SimStore.Write.DELETING) {
+      committed.remove(after.getId());
     }
+  }
+
+  /** Record state changes a leader may make once a record is decided. */
+  private static boolean allowed(GroupSnapshotState before, GroupSnapshotState after) {
+    return switch (before) {
+      case COMMITTED -> after == GroupSnapshotState.COMMITTED || after == GroupSnapshotState.DELETING;
+      case DELETING -> after == GroupSnapshotState.DELETING || after == GroupSnapshotState.DELETED;
+      case ABORTED, DELETED -> after == before;
+      default -> true;
+    };
   }
 
   /** The checks that run after every step. */
@@ -87,13 +112,13 @@ final class Invariants implements SimStore.Observer {
     }
     if (mutations != checkedMutations) {
       checkedMutations = mutations;
-      for (GroupSnapshot g : committed) {
+      for (GroupSnapshot g : committed.values()) {
         requireCaptures(g, "after it was committed");
       }
     }
   }
 
-  /** The checks once nothing is left to happen. */
+  /** The checks once the run has settled and nothing is left to happen. */
   void atEnd() {
     for (SimAgent a : w.agents) {
       if (a.writer().activeHolds() > 0 || (a.up() && a.participant().isHolding())) {
@@ -104,20 +129,40 @@ final class Invariants implements SimStore.Observer {
       throw new InvariantViolation("liveness", w.workload.inFlight() + " transfers never completed");
     }
     List<String> leftovers = leftovers();
-    List<String> unfinished = w.store.unfinished().stream().map(g -> g.getId() + " " + g.getState()).toList();
-    int neverKept = neverKept();
-    w.stats.count(SimStats.Outcome.ORPHAN_CAPTURES, leftovers.size());
-    w.stats.count(SimStats.Outcome.RUNS_ENDING_WITH_ORPHAN_CAPTURES, leftovers.isEmpty() ? 0 : 1);
-    w.stats.count(SimStats.Outcome.RUNS_ENDING_WITH_UNFINISHED_RECORDS, unfinished.isEmpty() ? 0 : 1);
-    w.stats.count(SimStats.Outcome.COMMITTED_CAPTURES_NEVER_KEPT, neverKept);
-    if (w.plan.calm() && !leftovers.isEmpty()) {
-      throw new InvariantViolation("G3", "captures of uncommitted transactions left after a calm run: " + leftovers);
+    if (!leftovers.isEmpty()) {
+      throw new InvariantViolation("G3", "captures outside the catalog are left after the run settled: "
+          + leftovers);
     }
-    if (w.plan.calm() && !unfinished.isEmpty()) {
-      throw new InvariantViolation("G3", "records left unfinished after a calm run: " + unfinished);
+    for (GroupSnapshot g : w.store.catalog()) {
+      requireCaptures(g, "at the end");
+      requireKept(g);
     }
-    if (w.plan.calm() && neverKept > 0) {
-      throw new InvariantViolation("G3", neverKept + " captures of committed group snapshots were never kept");
+    List<String> unfinished = new ArrayList<>();
+    for (SimStore.Versioned v : w.store.txns()) {
+      GroupSnapshot g = v.record();
+      boolean isFinal = switch (g.getState()) {
+        case COMMITTED -> g.getFinalized();
+        case ABORTED, DELETED -> true;
+        default -> false;
+      };
+      if (!isFinal) {
+        unfinished.add(g.getId() + " " + g.getState() + (g.getState() == GroupSnapshotState.COMMITTED
+            ? " (not finalized)" : "") + " of epoch " + g.getEpoch());
+      }
+    }
+    if (!unfinished.isEmpty()) {
+      throw new InvariantViolation("G3", "records left unfinished after the run settled: " + unfinished);
+    }
+  }
+
+  private void requireKept(GroupSnapshot g) {
+    for (MemberRecord m : g.getMembersList()) {
+      for (LocalSnapshot s : w.agent(m.getAgentId()).catalog().entries(g.getId())) {
+        if (s.getVolume().equals(m.getVolume()) && s.getState() != LocalSnapshotState.LOCAL_KEPT) {
+          throw new InvariantViolation("G3", g.getId() + " is committed but the capture of " + m.getAgentId() + ":"
+              + m.getVolume() + " is still " + s.getState() + " after the run settled");
+        }
+      }
     }
   }
 
@@ -133,7 +178,10 @@ final class Invariants implements SimStore.Observer {
     }
   }
 
-  /** Catalog entries and volume captures of transactions that are not committed. */
+  /**
+   * Catalog entries and volume captures of group snapshots that are not in the catalog, and volume captures the
+   * agent's catalog does not list (nothing would ever delete those).
+   */
   private List<String> leftovers() {
     List<String> out = new ArrayList<>();
     for (SimAgent a : w.agents) {
@@ -143,27 +191,14 @@ final class Invariants implements SimStore.Observer {
         }
       }
       for (Path p : a.volume().capturePaths()) {
-        if (!w.store.committed(p.getFileName().toString())) {
+        String id = p.getFileName().toString();
+        if (!w.store.committed(id)) {
           out.add(a.id() + " volume " + p);
+        } else if (a.catalog().entries(id).stream().noneMatch(s -> Path.of(s.getPath()).equals(p))) {
+          out.add(a.id() + " volume " + p + " (not in the agent's catalog)");
         }
       }
     }
     return out;
-  }
-
-  private int neverKept() {
-    int n = 0;
-    for (SimAgent a : w.agents) {
-      for (LocalSnapshot s : a.catalog().entries("")) {
-        if (w.store.committed(s.getGroupSnapshotId()) && s.getState() != LocalSnapshotState.LOCAL_KEPT) {
-          n++;
-        }
-      }
-    }
-    return n;
-  }
-
-  private static boolean decided(GroupSnapshotState s) {
-    return s == GroupSnapshotState.COMMITTED || s == GroupSnapshotState.ABORTED;
   }
 }

@@ -24,6 +24,7 @@ final class Network {
   private final Map<String, Long> isolatedUntil = new TreeMap<>();
   private final Map<String, Long> lastDelivered = new TreeMap<>();
   private long sent;
+  private int inFlight;
   private boolean quiet;
 
   Network(World w) {
@@ -34,7 +35,7 @@ final class Network {
   void call(Caller from, Request req, Duration deadline, Consumer<Object> answer) {
     Call c = new Call(from, req, answer);
     c.deadline = w.loop.at(deadline.toNanos(), from.name() + ": " + req + " to " + req.member().agentId()
-        + " times out", () -> c.complete(AgentReplies.failed(req.call(), "agent " + req.member().agentId()
+        + " times out", () -> c.complete(AgentReplies.failed(req.kind(), "agent " + req.member().agentId()
             + ": DEADLINE_EXCEEDED after " + deadline.toMillis() + "ms")));
     send(c);
     if (!quiet && w.chance(w.plan.duplicate())) {
@@ -48,9 +49,10 @@ final class Network {
     isolatedUntil.merge(agentId, untilNanos, Math::max);
   }
 
-  /** From now on nothing is lost, duplicated or held back long: the run is winding down. */
+  /** From now on nothing is lost, duplicated or held back long, and every partition is healed: the run winds down. */
   void quiet() {
     quiet = true;
+    isolatedUntil.clear();
   }
 
   private void send(Call c) {
@@ -60,10 +62,17 @@ final class Network {
       w.note(c.from.name() + ": " + c.req + " to " + to + " is lost");
       return;
     }
+    inFlight++;
     w.loop.at(delay(), c.from.name() + " -> " + to + ": " + c.req, () -> deliver(c, seq));
   }
 
+  /** Requests and answers on their way. */
+  int inFlight() {
+    return inFlight;
+  }
+
   private void deliver(Call c, long seq) {
+    inFlight--;
     String to = c.req.member().agentId();
     Long last = lastDelivered.get(to);
     if (last != null && seq < last) {
@@ -73,13 +82,16 @@ final class Network {
     }
     SimAgent agent = w.agent(to);
     Object reply = agent.up() ? agent.handle(c.req)
-        : AgentReplies.failed(c.req.call(), "agent " + to + ": UNAVAILABLE connection refused");
+        : AgentReplies.failed(c.req.kind(), "agent " + to + ": UNAVAILABLE connection refused");
     if (lost(to)) {
       w.note(to + ": answer to " + c.from.name() + "'s " + c.req + " is lost");
       return;
     }
-    w.loop.at(delay(), to + " -> " + c.from.name() + ": " + c.req + " " + AgentReplies.describe(reply),
-        () -> c.complete(reply));
+    inFlight++;
+    w.loop.at(delay(), to + " -> " + c.from.name() + ": " + c.req + " " + AgentReplies.describe(reply), () -> {
+      inFlight--;
+      c.complete(reply);
+    });
   }
 
   private boolean lost(String agentId) {

@@ -6,12 +6,14 @@ import java.util.List;
 
 /**
  * The operator asking for group snapshots: every few milliseconds it picks a coordinator that believes it leads, has
- * recovered and is idle — possibly a zombie — and asks it for the next one, of every host or of a random subset. When
- * all have been asked for and none runs any more, the run winds down.
+ * recovered and is idle — possibly a zombie — and asks it for the next one, of every host or of a random subset; now
+ * and then, up to the plan's number, it asks such a coordinator to delete a committed group snapshot. When all
+ * group snapshots have been asked for and none runs any more, the run winds down.
  */
 final class Operator {
   private final World w;
   private int submitted;
+  private int deletes;
   private boolean stopped;
 
   Operator(World w) {
@@ -45,7 +47,20 @@ final class Operator {
       submitted++;
       leaders.get(w.rnd.nextInt(leaders.size())).submit(String.format("gs-%03d", submitted), members());
     }
+    if (deletes < w.plan.deletes() && w.chance(0.1)) {
+      delete();
+    }
     schedule();
+  }
+
+  private void delete() {
+    List<SimCoordinator> serving = w.coordinators().stream().filter(SimCoordinator::canServe).toList();
+    List<String> listed = w.store.catalog().stream().map(g -> g.getId()).toList();
+    if (serving.isEmpty() || listed.isEmpty()) {
+      return;
+    }
+    deletes++;
+    serving.get(w.rnd.nextInt(serving.size())).delete(listed.get(w.rnd.nextInt(listed.size())));
   }
 
   private List<Member> members() {

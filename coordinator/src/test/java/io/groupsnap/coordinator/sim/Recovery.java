@@ -1,97 +1,238 @@
 package io.groupsnap.coordinator.sim;
 
+import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.Replies.Ack;
 import io.groupsnap.coordinator.txn.TxnAction.Call;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
-import io.groupsnap.proto.v1.MemberRecord;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
- * What a new leader does before anything else, as {@code Coordinator#recover}: for every record left unfinished, one
- * after another, send ABORT with the new epoch to each member registered now (one at a time, each bounded by the
- * finish timeout), then adopt the record's version and write it ABORTED. If a write fails, the leader never becomes
- * ready, as in the real code. Simplification: a recovery whose leadership ends stops at once (the real one runs on
- * until its fenced write fails).
+ * What a new leader does before anything else, as {@code Coordinator#recover} and {@code #resolveOnce}: with the
+ * agents registered now, (1) every undecided record: ABORT with the new epoch to each registered member, one after
+ * another, then write it ABORTED over the record as it is then, if still undecided ({@code ClusterStore#replaceTxn});
+ * (2) every committed record not finalized: COMMIT to each registered member, and once every member confirmed (each
+ * kept all its captures), write it finalized, if still committed and not finalized; (3) every DELETING record: DELETE
+ * on every member, and when all succeeded, write it DELETED (else it stays DELETING). A failed write fails the
+ * attempt; attempts are retried with a doubling backoff (500 ms in the real code, scaled down here), and after the
+ * last the leader gives leadership back. The leader repeats the same pass periodically while it leads
+ * ({@code Coordinator#resolveQuietly}), leaving out the records of its own running transaction; a failed periodic
+ * pass just ends. Simplification: a pass whose term ends stops at its next step (the real one runs on until its
+ * fenced write fails).
  */
 final class Recovery {
+  static final int ATTEMPTS = 5;
+  static final long FIRST_BACKOFF_NANOS = 20 * FaultPlan.MS;
+
   private final World w;
   private final SimCoordinator owner;
   private final SimCoordinator.Term term;
-  private final ArrayDeque<GroupSnapshot> todo = new ArrayDeque<>();
-  private final Set<String> registered = new TreeSet<>();
+  private final Predicate<String> running;
+  private final boolean periodic;
   private Runnable ready;
+  private Runnable givingUp;
 
-  Recovery(World w, SimCoordinator owner, SimCoordinator.Term term) {
+  private Recovery(World w, SimCoordinator owner, SimCoordinator.Term term, Predicate<String> running,
+      boolean periodic) {
     this.w = w;
     this.owner = owner;
     this.term = term;
+    this.running = running;
+    this.periodic = periodic;
   }
 
-  void start(Runnable whenReady) {
+  /** A new leader's recovery. */
+  static Recovery afterElection(World w, SimCoordinator owner, SimCoordinator.Term term) {
+    return new Recovery(w, owner, term, id -> false, false);
+  }
+
+  /** The leader's periodic pass, leaving out records whose transaction is {@code running} here. */
+  static Recovery periodic(World w, SimCoordinator owner, SimCoordinator.Term term, Predicate<String> running) {
+    return new Recovery(w, owner, term, running, true);
+  }
+
+  /** Runs attempts until one succeeds ({@code whenReady}) or the last fails ({@code whenGivingUp}). */
+  void start(Runnable whenReady, Runnable whenGivingUp) {
     this.ready = whenReady;
-    todo.addAll(w.store.unfinished());
-    w.agents.stream().filter(SimAgent::up).forEach(a -> registered.add(a.id()));
-    next();
+    this.givingUp = whenGivingUp;
+    attempt(1);
+  }
+
+  /** One periodic pass; {@code done} runs when it ended, successfully or not (unless the term ended). */
+  void once(Runnable done) {
+    this.ready = done;
+    this.givingUp = done;
+    attempt(ATTEMPTS);
+  }
+
+  /** The spec recovery's requests carry, as {@code Coordinator#resolve} builds it. */
+  static TxnSpec spec(World w, SimCoordinator owner, SimCoordinator.Term term, String id, List<Member> members) {
+    FaultPlan p = w.plan;
+    return new TxnSpec(id, w.clusterId, term.epoch(), owner.name(), members, p.prepareTimeout(), p.freezeTimeout(),
+        p.freezeTimeout().plusSeconds(1), p.thawTimeout(), p.finishTimeout());
   }
 
   private boolean current() {
     return owner.alive() && owner.term() == term;
   }
 
-  private void next() {
+  private void attempt(int n) {
     if (!current()) {
       return;
     }
-    GroupSnapshot g = todo.poll();
-    if (g == null) {
-      ready.run();
-      return;
-    }
-    Map<String, List<String>> byAgent = new LinkedHashMap<>();
-    for (MemberRecord m : g.getMembersList()) {
-      byAgent.computeIfAbsent(m.getAgentId(), k -> new ArrayList<>()).add(m.getVolume());
-    }
-    List<Member> members = new ArrayList<>();
-    byAgent.forEach((agent, vols) -> members.add(new Member(agent, "sim://" + agent, vols)));
-    FaultPlan p = w.plan;
-    TxnSpec spec = new TxnSpec(g.getId(), w.clusterId, term.epoch(), owner.name(), members, p.prepareTimeout(),
-        p.freezeTimeout(), p.freezeTimeout().plusSeconds(1), p.thawTimeout(), p.finishTimeout());
-    String reason = g.getAbortReason().isEmpty() ? "leader changed before the decision" : g.getAbortReason();
-    w.stats.count(SimStats.Outcome.RECOVERY_ABORTS);
-    w.note(owner.name() + " aborts " + g.getId() + " left " + g.getState() + " by epoch " + g.getEpoch());
-    abortMember(g, spec, reason, 0);
+    Set<String> registered = new TreeSet<>();
+    w.agents.stream().filter(SimAgent::up).forEach(a -> registered.add(a.id()));
+    Consumer<Exception> failed = e -> failed(n, e);
+    resolveAll(new ArrayDeque<>(w.store.unfinished()), true, registered, failed,
+        () -> resolveAll(new ArrayDeque<>(w.store.unfinalized()), false, registered, failed,
+            () -> finishDeletions(new ArrayDeque<>(w.store.deleting()), failed, ready)));
   }
 
-  private void abortMember(GroupSnapshot g, TxnSpec spec, String reason, int i) {
+  private void failed(int n, Exception e) {
+    if (!current()) {
+      return;
+    }
+    w.note(owner.name() + ": " + (periodic ? "periodic resolution" : "recovery attempt " + n) + " failed ("
+        + e.getMessage() + ")");
+    if (n == ATTEMPTS) {
+      givingUp.run();
+      return;
+    }
+    w.stats.count(SimStats.Outcome.RECOVERY_RETRIES);
+    w.loop.at(FIRST_BACKOFF_NANOS << (n - 1), owner.name() + ": recovery attempt " + (n + 1), () -> attempt(n + 1));
+  }
+
+  /** Aborts ({@code abort}) or finishes the commit of each record in turn, then {@code next}. */
+  private void resolveAll(ArrayDeque<GroupSnapshot> todo, boolean abort, Set<String> registered,
+      Consumer<Exception> failed, Runnable next) {
+    if (!current()) {
+      return;
+    }
+    GroupSnapshot listed = todo.poll();
+    if (listed == null) {
+      next.run();
+      return;
+    }
+    GroupSnapshot g = still(listed, running, abort ? r -> ClusterStore.undecided(r.getState())
+        : r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized());
+    if (g == null) {
+      resolveAll(todo, abort, registered, failed, next);
+      return;
+    }
+    if (periodic) {
+      w.stats.count(SimStats.Outcome.RESOLVED_BY_THE_LEADER_PERIODICALLY);
+    }
+    List<Member> members = Deletion.members(g);
+    TxnSpec spec = spec(w, owner, term, g.getId(), members);
+    String reason = g.getAbortReason().isEmpty() ? "leader changed before the decision" : g.getAbortReason();
+    w.stats.count(abort ? SimStats.Outcome.RECOVERY_ABORTS : SimStats.Outcome.RECOVERY_COMMITS_RESENT);
+    w.note(owner.name() + (abort ? " aborts " : " finishes the commit of ") + g.getId() + " left " + g.getState()
+        + " by epoch " + g.getEpoch());
+    callMembers(spec, abort ? Call.ABORT : Call.COMMIT, reason, registered, 0, true, allConfirmed -> {
+      Runnable more = () -> resolveAll(todo, abort, registered, failed, next);
+      if (abort) {
+        write(g.getId(), r -> ClusterStore.undecided(r.getState()), r -> r.toBuilder()
+            .setState(GroupSnapshotState.ABORTED).setAbortReason(reason).setFinishedAtMillis(owner.clock().millis())
+            .build(), failed, more);
+      } else if (allConfirmed) {
+        w.stats.count(SimStats.Outcome.RECOVERY_FINALIZED);
+        write(g.getId(), r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized(),
+            r -> r.toBuilder().setFinalized(true).build(), failed, more);
+      } else {
+        more.run();
+      }
+    });
+  }
+
+  /** Calls each member in turn (an unregistered one is skipped and counts as unconfirmed). */
+  private void callMembers(TxnSpec spec, Call call, String reason, Set<String> registered, int i,
+      boolean confirmed, Consumer<Boolean> done) {
     if (!current()) {
       return;
     }
     if (i == spec.members().size()) {
-      GroupSnapshot aborted = g.toBuilder().setState(GroupSnapshotState.ABORTED).setAbortReason(reason)
-          .setFinishedAtMillis(owner.clock().millis()).build();
-      owner.store().abortLeftover(aborted, term, e -> {
-        if (e == null) {
-          next();
-        } else {
-          w.note(owner.name() + ": recovery failed (" + e.getMessage() + "); it will not become ready");
-        }
-      });
+      done.accept(confirmed);
       return;
     }
     Member m = spec.members().get(i);
     if (!registered.contains(m.agentId())) {
-      abortMember(g, spec, reason, i + 1);
+      callMembers(spec, call, reason, registered, i + 1, false, done);
       return;
     }
-    Request req = new Request(Call.ABORT, spec, m, reason);
-    w.network.call(owner, req, req.deadline(), reply -> abortMember(g, spec, reason, i + 1));
+    Request req = new Request(call, spec, m, call == Call.ABORT ? reason : "");
+    w.network.call(owner, req, req.deadline(),
+        reply -> callMembers(spec, call, reason, registered, i + 1, confirmed && ((Ack) reply).ok(), done));
+  }
+
+  private void finishDeletions(ArrayDeque<GroupSnapshot> todo, Consumer<Exception> failed, Runnable next) {
+    if (!current()) {
+      return;
+    }
+    GroupSnapshot listed = todo.poll();
+    if (listed == null) {
+      next.run();
+      return;
+    }
+    GroupSnapshot g = still(listed, id -> false, r -> r.getState() == GroupSnapshotState.DELETING);
+    if (g == null) {
+      finishDeletions(todo, failed, next);
+      return;
+    }
+    w.note(owner.name() + " finishes the deletion of " + g.getId());
+    if (periodic) {
+      w.stats.count(SimStats.Outcome.RESOLVED_BY_THE_LEADER_PERIODICALLY);
+    }
+    Runnable more = () -> finishDeletions(todo, failed, next);
+    Deletion.deleteCaptures(w, owner, term, g, problems -> {
+      if (!current()) {
+        return;
+      }
+      if (!problems.isEmpty()) {
+        w.note(owner.name() + ": deletion of " + g.getId() + " still unfinished: " + problems);
+        more.run();
+        return;
+      }
+      w.stats.count(SimStats.Outcome.RECOVERY_DELETIONS_FINISHED);
+      owner.store().markDeleted(g.getId(), term, e -> {
+        if (e instanceof IllegalStateException) {
+          w.note(owner.name() + ": deletion of " + g.getId() + " still unfinished: " + e.getMessage());
+          more.run();
+        } else if (e != null) {
+          failed.accept(e);
+        } else {
+          more.run();
+        }
+      });
+    });
+  }
+
+  /**
+   * A listed record as it is now ({@code Coordinator#still}), or null when its transaction is running here or it is no
+   * longer {@code wanted}: the listing may be old by the time its turn comes.
+   */
+  private GroupSnapshot still(GroupSnapshot listed, Predicate<String> running, Predicate<GroupSnapshot> wanted) {
+    if (running.test(listed.getId())) {
+      return null;
+    }
+    return w.store.txn(listed.getId()).map(SimStore.Versioned::record).filter(wanted).orElse(null);
+  }
+
+  private void write(String id, Predicate<GroupSnapshot> expected, UnaryOperator<GroupSnapshot> change,
+      Consumer<Exception> failed, Runnable then) {
+    owner.store().replace(id, expected, change, term, periodic, e -> {
+      if (e == null) {
+        then.run();
+      } else {
+        failed.accept(e);
+      }
+    });
   }
 }

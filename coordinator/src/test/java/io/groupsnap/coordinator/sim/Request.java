@@ -7,28 +7,43 @@ import io.groupsnap.coordinator.txn.TxnSpec;
 import java.time.Duration;
 
 /**
- * One coordinator-to-agent request: the phase, the transaction it belongs to (cluster, epoch, id, limits) and the
+ * One coordinator-to-agent request: the call, the transaction it belongs to (cluster, epoch, id, limits) and the
  * member it is addressed to.
  *
+ * @param kind the call
  * @param reason why, for an ABORT; else empty
  */
-record Request(Call call, TxnSpec spec, Member member, String reason) {
+record Request(Kind kind, TxnSpec spec, Member member, String reason) {
+  /** The protocol's calls, and DELETE of a committed group snapshot's captures. */
+  enum Kind {
+    PREPARE, FREEZE, THAW, COMMIT, ABORT, DELETE;
+
+    static Kind of(Call call) {
+      return valueOf(call.name());
+    }
+  }
+
+  Request(Call call, TxnSpec spec, Member member, String reason) {
+    this(Kind.of(call), spec, member, reason);
+  }
+
   TxnRef ref() {
     return new TxnRef(spec.clusterId(), spec.epoch(), spec.txnId());
   }
 
-  /** The call's deadline, as GrpcAgentClient sets it. */
+  /** The call's deadline, as GrpcAgentClient (and Coordinator#deleteCaptures for DELETE) sets it. */
   Duration deadline() {
-    return switch (call) {
+    return switch (kind) {
       case PREPARE -> spec.prepareTimeout();
       case FREEZE -> spec.freezeTimeout();
       case THAW -> spec.thawTimeout();
       case COMMIT, ABORT -> spec.finishTimeout();
+      case DELETE -> spec.finishTimeout().multipliedBy(3);
     };
   }
 
   @Override
   public String toString() {
-    return call + " " + spec.txnId() + "@e" + spec.epoch();
+    return kind + " " + spec.txnId() + "@e" + spec.epoch();
   }
 }

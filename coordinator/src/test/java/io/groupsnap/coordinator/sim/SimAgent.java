@@ -1,8 +1,10 @@
 package io.groupsnap.coordinator.sim;
 
+import io.groupsnap.agent.snapshot.Reaper;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
+import io.groupsnap.agent.txn.TxnJournal;
 import io.groupsnap.agent.txn.WrongPhaseException;
 import io.groupsnap.coordinator.txn.Replies.ThawReply;
 import java.io.IOException;
@@ -10,12 +12,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One simulated host. Its application ({@link Ledger} and {@link SimWriter}), its {@link SimVolume} and the agent's
- * durable state — snapshot catalog and epoch store — survive a crash; the agent process, a real {@link Participant}
- * with its lease watchdogs on a {@link VirtualScheduler}, does not. A restart builds a new Participant over the same
- * durable state, which is all the real agent does today (it keeps no journal of its holds).
+ * durable state — snapshot catalog, epoch store and journal of holds — survive a crash; the agent process does not: a
+ * real {@link Participant} with its lease watchdogs on a {@link VirtualScheduler}, its {@link EpochFence}, its epoch
+ * watch and its {@link Reaper}. A (re)start does what {@code Agent#start} does: a new Participant over the same durable
+ * state thaws whatever the journal names ({@link Participant#recoverAfterRestart}), the fence confirms a higher epoch
+ * with the store before adopting it from a request, the epoch watch reads the current epoch and then hears of every
+ * rise (late, and while the run is active possibly never), and the reaper runs at once and then every reaper interval,
+ * reading decisions from the store as {@code Agent#decision} does.
  */
 final class SimAgent {
   private static final Duration MAX_LEASE = Duration.ofSeconds(10);
@@ -28,7 +35,10 @@ final class SimAgent {
   private final SimVolume volume;
   private final CountingCatalog catalog = new CountingCatalog();
   private final EpochFence.Store epochs = EpochFence.Store.inMemory();
+  private final TxnJournal journal = TxnJournal.inMemory();
   private Participant participant;
+  private EpochFence fence;
+  private Reaper reaper;
   private VirtualScheduler scheduler;
   private int incarnation;
 
@@ -45,24 +55,83 @@ final class SimAgent {
   void start() {
     incarnation++;
     scheduler = new VirtualScheduler(w.loop, name());
-    EpochFence fence;
     try {
       fence = new EpochFence(epochs, w.clusterId);
+      fence.confirmWith(w.store::epoch);
+      participant = new Participant(id, List.of(volume), List.of(writer), catalog, fence, snapshotRoot(), MAX_LEASE,
+          scheduler, clock, w.loop::now, journal);
+      writer.agentStarted(incarnation);
+      w.note(name() + " starts");
+      List<String> thawed = participant.recoverAfterRestart();
+      if (!thawed.isEmpty()) {
+        w.stats.count(SimStats.Outcome.JOURNAL_ENTRIES_THAWED_AFTER_RESTART, thawed.size());
+        w.note(name() + " thaws what " + thawed + " may have held, from its journal");
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    participant = new Participant(id, List.of(volume), List.of(writer), catalog, fence, snapshotRoot(), MAX_LEASE,
-        scheduler, clock, w.loop::now);
-    writer.agentStarted(incarnation);
-    w.note(name() + " starts");
+    writer.requireNoHoldsBefore(incarnation);
+    reaper = new Reaper(participant, this::decision, snapshotRoot(), List.of(), w.plan.reaperGrace(), clock);
+    scheduler.schedule(() -> observeEpoch(w.store.epoch()), w.between(100_000, FaultPlan.MS), TimeUnit.NANOSECONDS);
+    scheduler.schedule(this::reap, 0, TimeUnit.NANOSECONDS);
   }
 
   /** Kills the agent process: its in-memory state and timers are gone; the host and its disk stay. */
   void crash() {
     scheduler.shutdownNow();
     participant = null;
+    fence = null;
+    reaper = null;
     writer.agentDied();
     w.note(name() + " crashes");
+  }
+
+  /** The epoch znode changed: the watch tells this process a little later, unless the notification is lost. */
+  void epochChanged(long epoch) {
+    if (!up()) {
+      return; // a restart reads the epoch anyway
+    }
+    if (!w.quiet() && w.chance(w.plan.drop())) {
+      w.stats.fault(SimStats.Fault.EPOCH_NOTIFICATION_LOST);
+      w.note(name() + " never hears of epoch " + epoch);
+      return;
+    }
+    scheduler.schedule(() -> observeEpoch(epoch), w.between(100_000, w.plan.maxDelayNanos()), TimeUnit.NANOSECONDS);
+  }
+
+  private void observeEpoch(long epoch) {
+    try {
+      fence.observe(epoch);
+    } catch (FencedException e) {
+      throw new IllegalStateException("the in-memory epoch store cannot fail", e);
+    }
+    w.invariants.agentObserved(id, epoch);
+  }
+
+  /** One reaper pass; the next is scheduled until the run ends. */
+  private void reap() {
+    try {
+      Reaper.Pass pass = reaper.runOnce();
+      w.stats.count(SimStats.Outcome.REAPER_KEPT, pass.kept().size());
+      w.stats.count(SimStats.Outcome.REAPER_DELETED, pass.reaped().size());
+      if (!pass.kept().isEmpty() || !pass.reaped().isEmpty()) {
+        w.note(name() + " reaper: kept " + pass.kept() + ", deleted " + pass.reaped());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (!w.ended()) {
+      scheduler.schedule(this::reap, w.plan.reaperIntervalNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** What the reaper reads from the store; while the run is active the read may fail (connection loss). */
+  private Reaper.Decision decision(String groupSnapshotId) {
+    if (!w.quiet() && w.chance(w.plan.storeRefused())) {
+      w.stats.fault(SimStats.Fault.REAPER_READ_FAILED);
+      throw new IllegalStateException("ConnectionLoss (simulated)");
+    }
+    return w.store.decision(groupSnapshotId);
   }
 
   /** Serves one request on the running agent; the reply as the leader will see it. */
@@ -77,14 +146,14 @@ final class SimAgent {
       return reply;
     } catch (FencedException e) {
       w.stats.count(SimStats.Outcome.FENCED_AGENT_CALLS);
-      return AgentReplies.failed(r.call(), who + "FAILED_PRECONDITION " + e.getMessage());
+      return AgentReplies.failed(r.kind(), who + "FAILED_PRECONDITION " + e.getMessage());
     } catch (WrongPhaseException e) {
       w.invariants.agentAdmitted(id, r);
-      return AgentReplies.failed(r.call(), who + "FAILED_PRECONDITION " + e.getMessage());
+      return AgentReplies.failed(r.kind(), who + "FAILED_PRECONDITION " + e.getMessage());
     } catch (IOException e) {
-      return AgentReplies.failed(r.call(), who + "INTERNAL " + e.getMessage());
+      return AgentReplies.failed(r.kind(), who + "INTERNAL " + e.getMessage());
     } catch (IllegalArgumentException e) {
-      return AgentReplies.failed(r.call(), who + "INVALID_ARGUMENT " + e.getMessage());
+      return AgentReplies.failed(r.kind(), who + "INVALID_ARGUMENT " + e.getMessage());
     }
   }
 
@@ -119,6 +188,10 @@ final class SimAgent {
 
   CountingCatalog catalog() {
     return catalog;
+  }
+
+  TxnJournal journal() {
+    return journal;
   }
 
   Path snapshotRoot() {

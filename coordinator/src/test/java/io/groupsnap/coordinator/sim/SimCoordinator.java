@@ -4,15 +4,21 @@ import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.coordinator.txn.Transaction;
 import io.groupsnap.coordinator.txn.TxnEvent;
 import io.groupsnap.coordinator.txn.TxnSpec;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSnapshotState;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * One incarnation of a coordinator process. It joins the election; when its latch node leads it raises the epoch,
- * aborts what predecessors left undecided ({@link Recovery}) and then runs the operator's transactions, one at a time,
- * through the real {@link Transaction} state machine ({@link TxnRun}). A crash ends the incarnation: nothing it
- * scheduled runs any more. An expired session makes it a zombie until it learns: it still believes it leads and keeps
- * sending with its old epoch, and its writes fail on the fence.
+ * resolves what predecessors left unfinished ({@link Recovery}) and then runs the operator's transactions, one at a
+ * time, through the real {@link Transaction} state machine ({@link TxnRun}), and the operator's deletions as {@code
+ * Coordinator#deleteGroupSnapshot} does; while it leads it repeats recovery's pass periodically for what it left
+ * unfinished itself. A crash ends the incarnation: nothing it scheduled runs any more. An expired
+ * session makes it a zombie until it learns: it still believes it leads and keeps sending with its old epoch, and its
+ * writes fail on the fence. A suspended connection makes it stop leading at once (as Curator's LeaderLatch does on
+ * SUSPENDED) while its latch node stays; when it reconnects and the node still leads, it is elected again and raises
+ * the epoch again — a new term of the same latch node, which only the epoch part of the fence tells apart.
  */
 final class SimCoordinator implements Network.Caller {
   /**
@@ -21,7 +27,12 @@ final class SimCoordinator implements Network.Caller {
    * @param epoch the epoch it raised
    * @param latch its latch node, checked by every write
    */
-  record Term(long epoch, long latch) {}
+  record Term(long epoch, long latch) {
+    /** What every write of this term is checked against. */
+    SimStore.Fence fence() {
+      return new SimStore.Fence(latch, epoch);
+    }
+  }
 
   private final World w;
   private final int slot;
@@ -33,6 +44,9 @@ final class SimCoordinator implements Network.Caller {
   private long latch;
   private Term term;
   private boolean ready;
+  private boolean recovering;
+  private boolean resolving;
+  private int deleting;
   private TxnRun active;
 
   SimCoordinator(World w, int slot, int incarnation) {
@@ -61,48 +75,119 @@ final class SimCoordinator implements Network.Caller {
       return;
     }
     store.bumpEpoch(notified, epoch -> {
-      if (!alive || notified != latch) {
+      if (!alive || notified != latch || term != null) {
         return;
       }
       if (epoch.isEmpty()) {
-        w.note(name + " could not raise the epoch");
+        w.note(name + " could not raise the epoch; gives leadership back");
+        giveBack();
         return;
       }
       term = new Term(epoch.getAsLong(), notified);
       w.stats.count(SimStats.Outcome.LEADERS_ELECTED);
       w.note(name + " leads with epoch " + term.epoch());
       Term mine = term;
-      new Recovery(w, this, mine).start(() -> {
+      recovering = true;
+      Recovery.afterElection(w, this, mine).start(() -> {
+        recovering = false;
         if (term == mine) {
           ready = true;
           w.note(name + " is ready");
+          resolvePeriodically(mine);
+        }
+      }, () -> {
+        recovering = false;
+        if (term == mine) {
+          w.stats.count(SimStats.Outcome.LEADERSHIP_GIVEN_BACK);
+          w.note(name + ": recovery kept failing; gives leadership back");
+          giveBack();
         }
       });
     });
   }
 
-  /** The zombie learns that its session expired: it stops leading and rejoins the election. */
+  /**
+   * While it leads {@code mine}, every resolve interval, the pass recovery made — leaving out its own running
+   * transaction ({@code Coordinator#resolveQuietly}). Stops when the term ends or the run does.
+   */
+  private void resolvePeriodically(Term mine) {
+    after(Duration.ofNanos(w.plan.resolveIntervalNanos()), "resolves what is left unfinished", () -> {
+      if (term != mine || w.ended()) {
+        return;
+      }
+      resolving = true;
+      Recovery.periodic(w, this, mine, id -> active != null && active.txnId().equals(id)).once(() -> {
+        resolving = false;
+        resolvePeriodically(mine);
+      });
+    });
+  }
+
+  /**
+   * The zombie learns that its session expired: it stops leading and rejoins the election with a new session. Its
+   * latch node went with the old session (also one it made after the expiry, before it learned).
+   */
   void onSessionLost() {
     if (!alive) {
       return;
     }
-    w.note(name + " learns its session expired" + (term != null ? "; stops leading epoch " + term.epoch() : ""));
-    term = null;
-    ready = false;
+    deposed("session expired");
+    w.election.leave(latch);
     latch = 0;
-    if (active != null) {
-      active.feed(new TxnEvent.LeadershipLost("session expired"));
-    }
     w.loop.at(w.between(100_000, 20 * FaultPlan.MS), name + " rejoins the election", () -> {
-      if (alive) {
+      if (alive && latch == 0) {
         latch = w.election.join(this);
       }
     });
   }
 
+  /**
+   * The connection to the store is suspended for {@code nanos}: leadership stops at once; the latch node stays. On
+   * reconnecting, a latch node that still leads is elected again (a new term).
+   */
+  void onSuspended(long nanos) {
+    if (!alive || term == null) {
+      return;
+    }
+    deposed("connection suspended");
+    long mine = latch;
+    w.loop.at(nanos, name + " reconnects", () -> {
+      if (alive && latch == mine && w.store.leaderLatch().orElse(-1) == mine) {
+        onLeaderNotified(mine);
+      }
+    });
+  }
+
+  /** As {@code Leadership#giveBack}: stops leading, deletes its latch node and joins again at the back. */
+  private void giveBack() {
+    deposed("gave leadership back");
+    long old = latch;
+    latch = 0;
+    w.election.leave(old);
+    latch = w.election.join(this);
+  }
+
+  private void deposed(String why) {
+    if (term != null) {
+      w.note(name + " stops leading epoch " + term.epoch() + ": " + why);
+    }
+    term = null;
+    ready = false;
+    recovering = false; // a recovery (or periodic pass) of the ended term stops at its next step
+    resolving = false;
+    if (active != null) {
+      active.feed(new TxnEvent.LeadershipLost(why));
+    }
+  }
+
   /** Whether the operator can start a transaction here: it believes it leads, has recovered and is idle. */
   boolean canStart() {
-    return alive && term != null && ready && active == null;
+    return canServe() && active == null;
+  }
+
+  /** Whether it takes mutating calls: it believes it leads and has recovered. */
+  boolean canServe() {
+    return alive && term != null && ready;
   }
 
   /** Starts a group snapshot of {@code members}. */
@@ -116,14 +201,51 @@ final class SimCoordinator implements Network.Caller {
     active.start();
   }
 
+  /**
+   * Deletes a committed group snapshot, as {@code Coordinator#deleteGroupSnapshot}: DELETING (the manifest leaves
+   * the catalog) before any capture is touched, then every member deletes, then DELETED. A failed step leaves the
+   * record DELETING for a leader's recovery to finish.
+   */
+  void delete(String id) {
+    Term t = term;
+    GroupSnapshot g = w.store.txn(id).map(SimStore.Versioned::record).orElse(null);
+    if (g == null || (g.getState() != GroupSnapshotState.COMMITTED && g.getState() != GroupSnapshotState.DELETING)) {
+      return;
+    }
+    deleting++;
+    w.stats.count(SimStats.Outcome.DELETIONS_ASKED);
+    w.note(name + " deletes " + id);
+    Runnable captures = () -> Deletion.deleteCaptures(w, this, t, g, problems -> {
+      if (!problems.isEmpty()) {
+        deletionEnded(id + " is partly deleted and no longer listed: " + problems);
+        return;
+      }
+      store.markDeleted(id, t, e -> deletionEnded(e == null ? id + " deleted"
+          : "could not mark " + id + " deleted: " + e.getMessage()));
+    });
+    store.markDeleting(id, t, e -> {
+      if (e == null) {
+        captures.run();
+      } else {
+        deletionEnded("could not mark " + id + " deleting: " + e.getMessage());
+      }
+    });
+  }
+
+  private void deletionEnded(String outcome) {
+    deleting--;
+    w.note(name + ": " + outcome);
+  }
+
   void finished(TxnRun run) {
     if (active == run) {
       active = null;
     }
   }
 
+  /** Something of its own is under way: a transaction, a recovery, a periodic resolution or a deletion. */
   boolean busy() {
-    return alive && active != null;
+    return alive && (active != null || recovering || resolving || deleting > 0);
   }
 
   /** Runs {@code action} after {@code after} unless this process has died by then. */
@@ -160,6 +282,10 @@ final class SimCoordinator implements Network.Caller {
   /** The term it believes it holds, or null. */
   Term term() {
     return term;
+  }
+
+  boolean ready() {
+    return ready;
   }
 
   StoreClient store() {

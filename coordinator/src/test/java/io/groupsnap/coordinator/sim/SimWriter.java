@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * A host's application as the agent's {@link Writer}: freezing it stops its ledger from changing until thaw. Like a
  * well-behaved application it releases by itself at the lease deadline it was given, on its own timer, so that a
  * crashed agent cannot keep it frozen (G2); a misbehaving one may refuse to prepare, fail to quiesce, or give up its
- * hold early — then thaw reports the hold as broken. The application outlives agent restarts.
+ * hold early — then thaw reports the hold as broken. The application outlives agent restarts; a restarted agent must
+ * thaw it at once from its journal.
  *
  * <p>Holds are kept per transaction: the application is frozen while any is held.
  */
@@ -70,6 +71,19 @@ final class SimWriter implements Writer {
 
   int activeHolds() {
     return active;
+  }
+
+  /**
+   * G2 across a restart: once the agent started as {@code incarnation} (and thawed what its journal named), the
+   * application holds for no earlier incarnation of the agent.
+   */
+  void requireNoHoldsBefore(int incarnation) {
+    for (Hold h : holds.values()) {
+      if (h.active && h.incarnation < incarnation) {
+        throw new InvariantViolation("G2", "agent " + host + " restarted (start #" + incarnation + ") but the "
+            + "application still holds for " + h.txnId + ", frozen by start #" + h.incarnation);
+      }
+    }
   }
 
   /** G2 for the application: no hold outlives its lease (plus a millisecond). */

@@ -5,14 +5,17 @@ import java.util.List;
 
 /**
  * A deterministic simulation of the whole protocol for one seed: the real coordinator {@code Transaction} and agent
- * {@code Participant} state machines, driven by one thread on virtual time, with a seeded scheduler that drops, delays,
- * duplicates and reorders messages, crashes and restarts agents and coordinators, expires the leader's session, cuts
- * agents off, makes store writes slow, refused or uncertain, and lets applications and volumes misbehave. G1–G4 are
- * checked after every step ({@link Invariants}).
+ * {@code Participant}, {@code Reaper}, {@code TxnJournal} and {@code EpochFence}, driven by one thread on virtual
+ * time, with a seeded scheduler that drops, delays, duplicates and reorders messages, crashes and restarts agents and
+ * coordinators, expires or suspends the leader's session, cuts agents off, forges requests from the future, loses
+ * epoch notifications, makes store operations slow, refused or uncertain, and lets applications and volumes
+ * misbehave. The coordinator around {@code Transaction} (recovery, periodic resolution, deletion, fenced store writes)
+ * is modelled on {@code Coordinator} and {@code ClusterStore}. G1–G4 are checked after every step ({@link Invariants}).
  *
  * <p>A run has an active phase — a ledger workload moves money between hosts while an operator asks for group
- * snapshots and faults strike — and then quiesces: faults, workload and operator stop, the network stops losing
- * messages, and the run ends when nothing is left to happen.
+ * snapshots (and deletes some) and faults strike — and then quiesces and settles ({@link World}): faults stop, the
+ * network heals, every process is up and one leader has recovered; after a reaper grace period the run ends and is
+ * held to G2 and full G3, whatever faults it saw.
  *
  * <p>Nothing reads the wall clock, iterates a hash-ordered collection or starts a thread: {@code run(seed)} replays
  * identically. A broken guarantee throws {@link SimulationFailure} naming the seed, the step and the last events.
@@ -26,7 +29,7 @@ public final class Simulation {
    * @param rule the leader's decision rule ({@link DecisionRule#STRICT} is the real one)
    * @param ruleName its name, for replay instructions ({@code -Dsim.rule=...})
    * @param fullTrace keep every trace line (for replays and the determinism test), not only the last ones
-   * @param maxSteps a run that has not quiesced after this many steps fails (liveness)
+   * @param maxSteps a run that has not ended after this many steps fails (liveness)
    */
   public record Options(DecisionRule rule, String ruleName, boolean fullTrace, long maxSteps) {
     public static Options standard() {

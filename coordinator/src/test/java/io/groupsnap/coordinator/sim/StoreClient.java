@@ -5,21 +5,27 @@ import io.groupsnap.coordinator.txn.TxnEvent;
 import io.groupsnap.coordinator.txn.TxnState;
 import io.groupsnap.coordinator.txn.UncertainWriteException;
 import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSnapshotState;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * One coordinator process's use of the {@link SimStore}, as {@code Coordinator} and {@code ClusterStore} do it: the
- * record versions this process last wrote, a failed write read back before it is reported (equal bytes: an earlier
- * attempt landed), an unknown outcome reported as {@link UncertainWriteException}. Transaction writes run one after
- * another on the "zk-writer" lane with the term that is current when each starts (as {@code Coordinator#persist}
- * does); the epoch and recovery use the "leadership" lane. Writes take time, and may be slow, fail or end in doubt.
- * A write in flight when the process dies still lands; queued ones are lost with it.
+ * record versions this process last wrote, every write fenced by the term ({@link SimStore.Fence}), a failed write
+ * read back before it is reported (equal bytes: an earlier attempt landed), an unknown outcome reported as
+ * {@link UncertainWriteException}. Transaction writes run one after another on the "zk-writer" lane with the term that
+ * is current when each starts, and a record of another epoch than that term's is refused (as {@code
+ * Coordinator#persist} does); the epoch and recovery use the "leadership" lane, the leader's periodic resolution the
+ * "resolver" lane and an operator's deletion the "rpc" lane.
+ * Writes take time, and while the run is active they may be slow, fail or end in doubt. A write in flight when the
+ * process dies still lands; queued ones are lost with it.
  */
 final class StoreClient {
   /** One write's effect on the store. */
@@ -33,6 +39,8 @@ final class StoreClient {
   private final Map<String, Integer> versions = new TreeMap<>();
   private final Lane writer = new Lane("zk-writer");
   private final Lane leadership = new Lane("leadership");
+  private final Lane rpc = new Lane("rpc");
+  private final Lane resolver = new Lane("resolver");
 
   StoreClient(World w, SimCoordinator owner) {
     this.w = w;
@@ -41,43 +49,79 @@ final class StoreClient {
 
   /**
    * Writes a transaction record for {@code state}; {@code done} gets Persisted or PersistFailed. The term is the one
-   * current when the write starts, as {@code Coordinator#persist} reads it.
+   * current when the write starts, as {@code Coordinator#persist} reads it, and must be the record's own.
    */
   void persist(TxnState state, GroupSnapshot rec, Consumer<TxnEvent> done) {
     writer.submit("write " + rec.getId() + " for " + state, () -> {
       SimCoordinator.Term t = owner.term();
       if (t == null) {
-        return () -> new IllegalStateException("not the leader any more");
+        return () -> new FencedWriteException("not the leader any more", null);
+      }
+      if (t.epoch() != rec.getEpoch()) {
+        return () -> new FencedWriteException("transaction of epoch " + rec.getEpoch() + " cannot be written in "
+            + "epoch " + t.epoch(), null);
       }
       return () -> {
         String id = rec.getId();
         if (state == TxnState.BEGINNING) {
-          return write(rec, s -> s.create(rec, t.latch(), t.epoch()), () -> versions.put(id, 0));
+          return write(rec, s -> s.create(rec, t.fence()), () -> versions.put(id, 0));
         }
         Integer v = versions.get(id);
         if (v == null) {
           return new IllegalStateException("transaction " + id + " was not created or adopted by this coordinator");
         }
         if (state == TxnState.COMMITTING) {
-          return write(rec, s -> s.commit(rec, v, t.latch(), t.epoch()), () -> versions.remove(id));
+          return write(rec, s -> s.commit(rec, v, t.fence()), () -> versions.put(id, v + 1));
         }
-        return write(rec, s -> s.update(rec, v, t.latch(), t.epoch()), () -> versions.put(id, v + 1));
+        return write(rec, s -> s.update(rec, v, t.fence()), () -> versions.put(id, v + 1));
       };
     }, e -> done.accept(e == null ? new TxnEvent.Persisted(state)
         : new TxnEvent.PersistFailed(state, String.valueOf(e.getMessage()), !(e instanceof UncertainWriteException))));
   }
 
-  /** Recovery: adopts a leftover record's version and writes it ABORTED under {@code term}. */
-  void abortLeftover(GroupSnapshot aborted, SimCoordinator.Term term, Consumer<Exception> done) {
-    String id = aborted.getId();
-    leadership.submit("abort leftover " + id, () -> {
-      w.store.txn(id).ifPresent(v -> versions.put(id, v.version()));
-      Integer v = versions.get(id);
-      if (v == null) {
-        return () -> new IllegalStateException("transaction " + id + " was not created or adopted by this "
-            + "coordinator");
+  /**
+   * Recovery: as {@code ClusterStore#replaceTxn}, reads the record when the write starts and, if {@code expected}
+   * still holds of it, writes {@code change} of it at the version read (a write landing in between makes this one
+   * fail). The versions of this process's own transactions are left alone. Nothing to do is not a failure.
+   *
+   * @param periodic by the leader's periodic resolution (the "resolver" lane), not its recovery ("leadership")
+   */
+  void replace(String id, Predicate<GroupSnapshot> expected, UnaryOperator<GroupSnapshot> change,
+      SimCoordinator.Term term, boolean periodic, Consumer<Exception> done) {
+    replaceOn(periodic ? resolver : leadership, id, expected, change, term, false, null, done);
+  }
+
+  /** An operator's deletion, first step ({@code ClusterStore#markDeleting}): COMMITTED becomes DELETING. */
+  void markDeleting(String id, SimCoordinator.Term term, Consumer<Exception> done) {
+    replaceOn(rpc, id, r -> r.getState() == GroupSnapshotState.COMMITTED,
+        r -> r.toBuilder().setState(GroupSnapshotState.DELETING).build(), term, true, GroupSnapshotState.DELETING,
+        done);
+  }
+
+  /** The last step of a deletion ({@code ClusterStore#markDeleted}): DELETING becomes DELETED. */
+  void markDeleted(String id, SimCoordinator.Term term, Consumer<Exception> done) {
+    replaceOn(rpc, id, r -> r.getState() == GroupSnapshotState.DELETING, r -> Deletion.deleted(r, owner.clock()),
+        term, false, GroupSnapshotState.DELETED, done);
+  }
+
+  /**
+   * @param already when {@code expected} does not hold: a record in this state counts as done, any other as an
+   *     {@link IllegalStateException}; null when nothing to do is simply done
+   */
+  private void replaceOn(Lane lane, String id, Predicate<GroupSnapshot> expected, UnaryOperator<GroupSnapshot> change,
+      SimCoordinator.Term term, boolean deleting, GroupSnapshotState already, Consumer<Exception> done) {
+    lane.submit("replace " + id, () -> {
+      Optional<SimStore.Versioned> now = w.store.txn(id);
+      if (now.isEmpty() || !expected.test(now.get().record())) {
+        boolean fine = already == null || now.map(v -> v.record().getState() == already).orElse(false);
+        Exception e = fine ? null : new IllegalStateException("group snapshot " + id + " is "
+            + now.map(v -> v.record().getState().toString()).orElse("without a record"));
+        return () -> e;
       }
-      return () -> write(aborted, s -> s.update(aborted, v, term.latch(), term.epoch()), () -> versions.put(id, v + 1));
+      GroupSnapshot next = change.apply(now.get().record());
+      int v = now.get().version();
+      return () -> write(next, deleting ? s -> s.markDeleting(next, v, term.fence())
+          : s -> s.update(next, v, term.fence()), () -> { });
     }, done);
   }
 
@@ -95,7 +139,7 @@ final class StoreClient {
   }
 
   private Exception write(GroupSnapshot rec, Op op, Runnable bookkeeping) {
-    double r = w.rnd.nextDouble();
+    double r = w.quiet() ? 1 : w.rnd.nextDouble();
     String refusal;
     if (r < w.plan.storeUncertain()) {
       w.stats.fault(SimStats.Fault.STORE_WRITE_UNCERTAIN);
@@ -131,7 +175,7 @@ final class StoreClient {
   }
 
   private long latency() {
-    if (w.chance(w.plan.storeSlow())) {
+    if (!w.quiet() && w.chance(w.plan.storeSlow())) {
       w.stats.fault(SimStats.Fault.STORE_WRITE_SLOW);
       return w.between(20 * FaultPlan.MS, 300 * FaultPlan.MS);
     }

@@ -28,6 +28,10 @@ final class TxnRun {
     apply(txn.start());
   }
 
+  String txnId() {
+    return txn.spec().txnId();
+  }
+
   void feed(TxnEvent event) {
     if (!finished && owner.alive()) {
       apply(txn.on(event));

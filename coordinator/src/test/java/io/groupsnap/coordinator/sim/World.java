@@ -12,9 +12,20 @@ import java.util.TreeMap;
  * Everything one simulated run is made of, wired together; each part reaches the others through it. All randomness
  * comes from one generator seeded with the run's seed, and all time from one {@link EventLoop}, so a seed always
  * replays the same run. Single-threaded.
+ *
+ * <p>A run ends in three steps. Quiescing: faults, workload and operator stop; the network stops losing, duplicating
+ * and holding back messages and every partition heals; store operations stop failing. Settling: crashed processes
+ * restart as they were going to, and the run waits until every agent and coordinator is up, exactly one coordinator
+ * believes it leads and has recovered, nothing of its own is under way and no message is in flight. Then one grace
+ * period and two reaper intervals pass (so every agent's reaper, and the leader's periodic resolution, have run with
+ * every capture past its grace), the periodic work stops, and what is left in the queue drains before the end-of-run
+ * checks.
  */
 final class World {
   static final long INITIAL_BALANCE = 1_000;
+  /** A run not settled this long after quiescing fails (liveness). */
+  static final long SETTLE_LIMIT_NANOS = 20_000 * FaultPlan.MS;
+  private static final long SETTLE_POLL_NANOS = 10 * FaultPlan.MS;
 
   final long seed;
   final SplittableRandom rnd;
@@ -36,6 +47,9 @@ final class World {
   private final Operator operator;
   private final FaultInjector injector;
   private boolean quiet;
+  private boolean ended;
+  private long quietSince = -1;
+  private long settledSince = -1;
 
   World(long seed, Simulation.Options options) {
     this.seed = seed;
@@ -59,6 +73,7 @@ final class World {
     this.workload = new TransferWorkload(this);
     this.operator = new Operator(this);
     this.injector = new FaultInjector(this);
+    store.watchEpoch(epoch -> agents.forEach(a -> a.epochChanged(epoch)));
   }
 
   /** Starts every process, the workload, the operator and the faults. */
@@ -73,17 +88,85 @@ final class World {
     loop.at(plan.activeLimitNanos(), "active phase ends", this::quiesce);
   }
 
-  /** Winds the run down: no new faults, transfers or transactions, no more message losses; the rest completes. */
+  /**
+   * Winds the run down: no new faults, transfers or transactions, no more message losses or partitions, no store
+   * failures; the rest completes, and the run ends once it has settled.
+   */
   void quiesce() {
     if (quiet) {
       return;
     }
     quiet = true;
+    quietSince = loop.now();
     note("quiescing: no new faults, transfers or transactions");
     injector.stop();
     workload.stop();
     operator.stop();
     network.quiet();
+    loop.at(SETTLE_POLL_NANOS, "is the run settled?", this::checkSettled);
+  }
+
+  /**
+   * Once settled for a grace period and two reaper (and leader resolution) intervals, the run ends: the reapers and
+   * the leader's periodic resolution stop, the queue drains.
+   */
+  private void checkSettled() {
+    String unsettled = unsettled();
+    if (unsettled != null) {
+      if (settledSince >= 0) {
+        note("unsettled again: " + unsettled);
+      }
+      settledSince = -1;
+      if (loop.now() - quietSince > SETTLE_LIMIT_NANOS) {
+        throw new InvariantViolation("liveness", "not settled " + SETTLE_LIMIT_NANOS / FaultPlan.MS
+            + "ms after quiescing: " + unsettled);
+      }
+    } else if (settledSince < 0) {
+      settledSince = loop.now();
+      note("settled; the run ends after a grace period and two reaper intervals");
+    } else if (loop.now() - settledSince >= plan.reaperGrace().toNanos()
+        + 2 * Math.max(plan.reaperIntervalNanos(), plan.resolveIntervalNanos())) {
+      stats.count(SimStats.Outcome.SETTLE_VIRTUAL_MILLIS, (settledSince - quietSince) / FaultPlan.MS);
+      ended = true;
+      note("the run ends; the reapers stop");
+      return;
+    }
+    loop.at(SETTLE_POLL_NANOS, "is the run settled?", this::checkSettled);
+  }
+
+  /** Why the run has not settled yet, or null. */
+  private String unsettled() {
+    for (SimAgent a : agents) {
+      if (!a.up()) {
+        return "agent " + a.id() + " is down";
+      }
+    }
+    SimCoordinator leader = election.leader();
+    if (leader == null || !leader.alive() || !leader.canServe()) {
+      return "no leader is ready";
+    }
+    for (SimCoordinator c : coordinators) {
+      if (!c.alive()) {
+        return c.name() + " is down";
+      }
+      if (c != leader && c.term() != null) {
+        return c.name() + " still believes it leads";
+      }
+      if (c.busy()) {
+        return c.name() + " is busy";
+      }
+    }
+    return network.inFlight() > 0 ? network.inFlight() + " message(s) in flight" : null;
+  }
+
+  /** Quiescing has begun: no more losses, partitions or store failures. */
+  boolean quiet() {
+    return quiet;
+  }
+
+  /** The run has settled long enough: periodic work (the reapers) stops. */
+  boolean ended() {
+    return ended;
   }
 
   /** A crashed coordinator comes back as its next incarnation. */

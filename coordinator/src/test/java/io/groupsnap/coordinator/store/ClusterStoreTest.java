@@ -111,4 +111,42 @@ class ClusterStoreTest {
     assertThat(deleted.getState()).isEqualTo(GroupSnapshotState.DELETED);
     assertThat(store.get("gs-1").orElseThrow().getState()).isEqualTo(GroupSnapshotState.DELETED);
   }
+
+  /**
+   * Found by the simulation: a group snapshot deleted right after its commit, while its transaction's last write
+   * (COMMITTED, finalized) was still queued. The deletion adopted the record's version into the versions this process
+   * keeps for its transactions, so the queued write then landed at that version, over DELETING: the record said
+   * COMMITTED again while the captures were being deleted.
+   */
+  @Test
+  void aDeletion_isNotUndone_byItsTransactionsQueuedFinalizeWrite() throws Exception {
+    GroupSnapshot committed = record("gs-1", GroupSnapshotState.COMMITTED);
+    store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), fence);
+    store.commitTxn(committed, fence);
+
+    GroupSnapshot deleting = store.markDeleting(committed, fence);
+    assertThatThrownBy(() -> store.updateTxn(committed.toBuilder().setFinalized(true).build(), fence))
+        .isInstanceOf(FencedWriteException.class);
+    assertThat(store.get("gs-1").orElseThrow().getState()).isEqualTo(GroupSnapshotState.DELETING);
+
+    store.markDeleted(deleting, fence);
+    assertThatThrownBy(() -> store.updateTxn(committed.toBuilder().setFinalized(true).build(), fence))
+        .isInstanceOf(FencedWriteException.class);
+    assertThat(store.get("gs-1").orElseThrow().getState()).isEqualTo(GroupSnapshotState.DELETED);
+  }
+
+  @Test
+  void aResolution_writesOnlyOverTheRecordItResolved() throws Exception {
+    GroupSnapshot committed = record("gs-1", GroupSnapshotState.COMMITTED);
+    store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), fence);
+    store.commitTxn(committed, fence);
+    store.markDeleting(committed, fence);
+
+    assertThat(store.replaceTxn("gs-1", r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized(),
+        r -> r.toBuilder().setFinalized(true).build(), fence)).as("a finalize no longer due").isEmpty();
+    assertThat(store.get("gs-1").orElseThrow().getState()).isEqualTo(GroupSnapshotState.DELETING);
+    assertThat(store.replaceTxn("gs-2", r -> true, r -> r, fence)).as("no record").isEmpty();
+    assertThat(store.markDeleted(committed, fence).getState()).isEqualTo(GroupSnapshotState.DELETED);
+    assertThat(store.markDeleted(committed, fence).getState()).as("idempotent").isEqualTo(GroupSnapshotState.DELETED);
+  }
 }

@@ -85,7 +85,9 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
     }
     PrepareRequest req = PrepareRequest.newBuilder().setHeader(header(spec)).addAllVolumes(m.volumes())
         .setLeaseMillis(spec.lease().toMillis()).build();
-    return call(m, after(spec.prepareTimeout()), true, st -> st.prepare(req),
+    // wait for the connection within PREPARE's deadline: an agent just back is reached rather than failed fast on
+    // its channel's last failure; one that is really down still fails here, before anyone is frozen
+    return call(m, after(spec.prepareTimeout()), true, st -> st.withWaitForReady().prepare(req),
         r -> new PrepareReply(r.getOk(), r.getRetry() != Retry.NON_RETRYABLE, r.getReason()),
         e -> PrepareReply.failed(describe(m, e)));
   }

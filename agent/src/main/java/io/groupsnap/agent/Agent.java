@@ -1,5 +1,6 @@
 package io.groupsnap.agent;
 
+import io.groupsnap.common.Daemons;
 import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
@@ -117,11 +118,7 @@ public final class Agent implements AutoCloseable {
     ZkLayout layout = new ZkLayout(config.cluster());
     zk = ZkClients.connect(config.zookeeper(), zkWait);
     String clusterId = ClusterIdentity.ensure(zk, layout);
-    watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "groupsnap-lease-watchdog-" + config.agentId());
-      t.setDaemon(true);
-      return t;
-    });
+    watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
     List<Volume> volumes = new ArrayList<>();
     for (VolumeConfig v : config.volumes()) {
       volumes.add(new DirVolume(v.name(), v.path(), config.snapshotRoot(),
@@ -152,11 +149,7 @@ public final class Agent implements AutoCloseable {
     });
     reaper = new Reaper(participant, id -> decision(layout, id), config.snapshotRoot(),
         volumes.stream().map(Volume::name).toList(), config.reaperGrace(), Clock.systemUTC());
-    reaperTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "groupsnap-reaper-" + config.agentId());
-      t.setDaemon(true);
-      return t;
-    });
+    reaperTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-reaper-" + config.agentId()));
     long every = config.reaperInterval().toMillis();
     reaperTimer.scheduleWithFixedDelay(this::reapQuietly, 0, every, TimeUnit.MILLISECONDS);
     HealthStatusManager health = new HealthStatusManager();
@@ -270,17 +263,7 @@ public final class Agent implements AutoCloseable {
     }
     closeQuietly(registration);
     closeQuietly(epochCache);
-    if (server != null) {
-      server.shutdown();
-      try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-          server.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        server.shutdownNow();
-        Thread.currentThread().interrupt();
-      }
-    }
+    Daemons.stop(server);
     if (zk != null) {
       zk.close();
     }

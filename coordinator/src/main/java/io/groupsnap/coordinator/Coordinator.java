@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator;
 
+import io.groupsnap.common.Daemons;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
@@ -46,7 +47,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -79,11 +79,11 @@ public final class Coordinator implements AutoCloseable {
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final CoordinatorConfig config;
   private final DecisionRule rule;
-  private final ExecutorService serial = Executors.newSingleThreadExecutor(named("groupsnap-txn"));
-  private final ExecutorService storeWriter = Executors.newSingleThreadExecutor(named("groupsnap-zk-writer"));
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(named("groupsnap-timers"));
+  private final ExecutorService serial = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-txn"));
+  private final ExecutorService storeWriter = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-zk-writer"));
+  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-timers"));
   private final ScheduledExecutorService resolver =
-      Executors.newSingleThreadScheduledExecutor(named("groupsnap-resolver"));
+      Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-resolver"));
   private final GrpcAgentClient agents = new GrpcAgentClient();
   private volatile boolean ready;
   private final java.util.concurrent.atomic.AtomicInteger finishedSincePrune = new java.util.concurrent.atomic.AtomicInteger();
@@ -467,13 +467,6 @@ public final class Coordinator implements AutoCloseable {
     return "gs-" + ID_TIME.format(java.time.Instant.now()) + "-" + HexFormat.of().formatHex(b);
   }
 
-  private static ThreadFactory named(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
-  }
 
   /** Blocks until the server terminates. */
   public void awaitTermination() throws InterruptedException {
@@ -490,17 +483,7 @@ public final class Coordinator implements AutoCloseable {
     if (leadership != null) {
       leadership.close();
     }
-    if (server != null) {
-      server.shutdown();
-      try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-          server.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        server.shutdownNow();
-        Thread.currentThread().interrupt();
-      }
-    }
+    Daemons.stop(server);
     agents.close();
     resolver.shutdownNow();
     serial.shutdownNow();

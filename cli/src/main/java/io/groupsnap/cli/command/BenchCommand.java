@@ -1,5 +1,6 @@
 package io.groupsnap.cli.command;
 
+import io.groupsnap.common.Daemons;
 import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.cli.CliException;
@@ -61,11 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%-8s %12s %12s %12s %12s %14s%n", "members", "latency p50", "latency p99",
         "window p50", "window p99", "overhead p50");
     out.flush();
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bench-lease-timer");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("bench-lease-timer"));
     try {
       for (int n : members) {
         measure(n, timer, out);

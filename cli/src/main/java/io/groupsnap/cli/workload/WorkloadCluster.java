@@ -1,5 +1,6 @@
 package io.groupsnap.cli.workload;
 
+import io.groupsnap.common.Daemons;
 import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.cli.dev.DevCluster;
@@ -46,11 +47,7 @@ public final class WorkloadCluster implements AutoCloseable {
       Files.createDirectories(v);
       volumes.put("agent-" + i, v);
     }
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "workload-lease-timer");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("workload-lease-timer"));
     HeaderCountWorkload headers = new HeaderCountWorkload(volumes);
     LedgerWorkload ledger = new LedgerWorkload(volumes);
     Duration maxWait = Duration.ofSeconds(2);

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.election;
 
+import io.groupsnap.common.Daemons;
 import io.groupsnap.coordinator.store.ClusterStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,11 +55,7 @@ public final class Leadership implements AutoCloseable {
     this.store = store;
     this.listener = listener;
     this.zk = zk;
-    this.events = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "groupsnap-leadership");
-      t.setDaemon(true);
-      return t;
-    });
+    this.events = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-leadership"));
   }
 
   public void start() throws Exception {

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.rpc;
 
+import io.groupsnap.common.Daemons;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -46,11 +47,7 @@ import java.util.function.Function;
  */
 public final class GrpcAgentClient implements AgentClient, AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "groupsnap-agent-retry");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-agent-retry"));
   private final AgentGuards guards;
 
   public GrpcAgentClient() {

@@ -13,9 +13,9 @@ import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.TxnJournal;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.kinds.KindContext;
+import io.groupsnap.agent.kinds.Kinds;
 import io.groupsnap.agent.volume.Volume;
-import io.groupsnap.agent.writer.ExecWriter;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.HostPort;
@@ -119,20 +119,21 @@ public final class Agent implements AutoCloseable {
     zk = ZkClients.connect(config.zookeeper(), zkWait);
     String clusterId = ClusterIdentity.ensure(zk, layout);
     watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
+    KindContext kinds = KindContext.of(config.snapshotRoot(), config.stateDir());
     List<Volume> volumes = new ArrayList<>();
     for (VolumeConfig v : config.volumes()) {
-      volumes.add(new DirVolume(v.name(), v.path(), config.snapshotRoot(),
-          "true".equals(v.options().get("allowUnheld")), "true".equals(v.options().get("linkReadOnly"))));
+      volumes.add(Kinds.volume(v.kind()).create(v, kinds));
     }
     List<Writer> writers = new ArrayList<>(extraWriters);
     for (WriterConfig w : config.writers()) {
-      writers.add(new ExecWriter(w, config.stateDir()));
+      writers.add(Kinds.writer(w.kind()).create(w, kinds));
     }
     EpochFence fence = new EpochFence(config.stateDir(), clusterId);
     fence.confirmWith(() -> EpochRecord.parseFrom(zk.getData().forPath(layout.epoch())).getEpoch());
     participant = new Participant(config.agentId(), volumes, writers, SnapshotCatalog.onDisk(config.stateDir()),
         fence, config.snapshotRoot(), config.maxFreezeLease(), watchdog, Clock.systemUTC(), System::nanoTime,
         TxnJournal.onDisk(config.stateDir()));
+    participant.confineVolumesTo(config.volumeRoots());
     List<String> recovered = participant.recoverAfterRestart();
     if (!recovered.isEmpty()) {
       log.warn("agent {} restarted while transactions {} may have held; everything they held is thawed",
@@ -147,8 +148,7 @@ public final class Agent implements AutoCloseable {
         return false;
       }
     });
-    reaper = new Reaper(participant, id -> decision(layout, id), config.snapshotRoot(),
-        volumes.stream().map(Volume::name).toList(), config.reaperGrace(), Clock.systemUTC());
+    reaper = new Reaper(participant, id -> decision(layout, id), volumes, config.reaperGrace(), Clock.systemUTC());
     reaperTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-reaper-" + config.agentId()));
     long every = config.reaperInterval().toMillis();
     reaperTimer.scheduleWithFixedDelay(this::reapQuietly, 0, every, TimeUnit.MILLISECONDS);

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param labels free-form labels published with the registration
  * @param reaperInterval how often captures are reconciled with the coordinator's decisions
  * @param reaperGrace how old a capture without any transaction record must be before it is deleted
+ * @param volumeRoots directories every volume must lie in (symbolic links resolved); empty: anywhere
  */
 public record AgentConfig(
     String agentId,
@@ -35,8 +36,10 @@ public record AgentConfig(
     List<VolumeConfig> volumes,
     List<WriterConfig> writers,
     Duration reaperInterval,
-    Duration reaperGrace) {
+    Duration reaperGrace,
+    List<Path> volumeRoots) {
   public AgentConfig {
+    volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
     volumes = List.copyOf(volumes);
     writers = List.copyOf(writers);
@@ -45,12 +48,18 @@ public record AgentConfig(
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots);
+  }
+
+  /** The agent's configuration with other volumes and writers. */
+  public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, interval, grace);
+        labels, volumes, writers, interval, grace, volumeRoots);
   }
 }

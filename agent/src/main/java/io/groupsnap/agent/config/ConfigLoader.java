@@ -4,6 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.kinds.KindContext;
+import io.groupsnap.agent.kinds.KindException;
+import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeKind;
+import io.groupsnap.agent.kinds.WriterKind;
 import io.groupsnap.common.Durations;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.Names;
@@ -31,12 +37,12 @@ import java.util.Set;
  */
 public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
-      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers", "reaperInterval", "reaperGrace");
+      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers", "reaperInterval", "reaperGrace", "volumeRoots");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "prepare", "freeze", "thaw",
-      "abort", "timeout", "retryableExitCodes");
-  static final Set<String> VOLUME_KINDS = Set.of("dir");
-  static final Set<String> WRITER_KINDS = Set.of("exec");
+      "abort", "timeout", "retryableExitCodes", "options");
+  /** Fields only {@code kind: exec} writers take. */
+  static final Set<String> EXEC_WRITER_FIELDS = Set.of("prepare", "freeze", "thaw", "abort", "retryableExitCodes");
   public static final Duration DEFAULT_MAX_LEASE = Duration.ofSeconds(60);
   public static final Duration DEFAULT_WRITER_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REAPER_INTERVAL = Duration.ofSeconds(30);
@@ -83,6 +89,7 @@ public final class ConfigLoader {
   public static void validate(String source, AgentConfig config) throws ConfigException {
     ConfigLoader l = new ConfigLoader(source);
     Path root = config.snapshotRoot().toAbsolutePath().normalize();
+    KindContext context = new KindContext(config.snapshotRoot(), config.stateDir(), CommandRunner.system());
     Set<String> names = new HashSet<>();
     for (int i = 0; i < config.volumes().size(); i++) {
       VolumeConfig v = config.volumes().get(i);
@@ -97,14 +104,28 @@ public final class ConfigLoader {
       if (root.startsWith(p) || p.startsWith(root)) {
         throw l.error(f + ".path", p + " overlaps snapshotRoot " + root + " (a capture would contain itself)");
       }
-      for (java.util.Map.Entry<String, String> o : v.options().entrySet()) {
-        if (!io.groupsnap.agent.volume.DirVolume.OPTIONS.contains(o.getKey())) {
-          throw l.error(f + ".options." + o.getKey(), "unknown option for kind " + v.kind() + " (known: "
-              + String.join(", ", io.groupsnap.agent.volume.DirVolume.OPTIONS.stream().sorted().toList()) + ")");
+      if (!config.volumeRoots().isEmpty()) {
+        Path real;
+        try {
+          real = p.toRealPath();
+        } catch (IOException e) {
+          throw l.error(f + ".path", p + " cannot be resolved: " + e.getMessage());
         }
-        if (!o.getValue().equals("true") && !o.getValue().equals("false")) {
-          throw l.error(f + ".options." + o.getKey(), "must be true or false");
+        if (config.volumeRoots().stream().noneMatch(real::startsWith)) {
+          throw l.error(f + ".path", p + (real.equals(p) ? "" : " (really " + real + ")")
+              + " is outside volumeRoots " + config.volumeRoots());
         }
+      }
+      VolumeKind kind = Kinds.volume(v.kind());
+      if (kind == null) {
+        throw l.error(f + ".kind", "unknown volume kind '" + Names.printable(v.kind()) + "' (known: "
+            + String.join(", ", Kinds.volumeKinds()) + ")");
+      }
+      checkOptions(l, f, v.kind(), v.options().keySet(), kind.options());
+      try {
+        kind.validate(v, context);
+      } catch (KindException e) {
+        throw l.error(f + "." + e.field(), e.getMessage());
       }
     }
     Set<String> writers = new HashSet<>();
@@ -127,6 +148,27 @@ public final class ConfigLoader {
       checkCommand(l, f + ".freeze", w.freeze());
       checkCommand(l, f + ".thaw", w.thaw());
       checkCommand(l, f + ".abort", w.abort());
+      WriterKind kind = Kinds.writer(w.kind());
+      if (kind == null) {
+        throw l.error(f + ".kind", "unknown writer kind '" + Names.printable(w.kind()) + "' (known: "
+            + String.join(", ", Kinds.writerKinds()) + ")");
+      }
+      checkOptions(l, f, w.kind(), w.options().keySet(), kind.options());
+      try {
+        kind.validate(w, context);
+      } catch (KindException e) {
+        throw l.error(f + "." + e.field(), e.getMessage());
+      }
+    }
+  }
+
+  private static void checkOptions(ConfigLoader l, String f, String kind, Set<String> given, Set<String> known)
+      throws ConfigException {
+    for (String o : given) {
+      if (!known.contains(o)) {
+        throw l.error(f + ".options." + Names.printable(o), "unknown option for kind " + kind + " (known: "
+            + (known.isEmpty() ? "none" : String.join(", ", known.stream().sorted().toList())) + ")");
+      }
     }
   }
 
@@ -189,8 +231,21 @@ public final class ConfigLoader {
     if (reaperGrace.compareTo(maxLease) <= 0) {
       throw error("reaperGrace", "must be longer than maxFreezeLease (" + maxLease.toSeconds() + "s)");
     }
+    List<Path> volumeRoots = new ArrayList<>();
+    if (root.has("volumeRoots")) {
+      JsonNode rs = root.get("volumeRoots");
+      requireArray("volumeRoots", rs);
+      for (int i = 0; i < rs.size(); i++) {
+        Path r = absolutePath("volumeRoots[" + i + "]", rs.get(i));
+        try {
+          volumeRoots.add(r.toRealPath());
+        } catch (IOException e) {
+          throw error("volumeRoots[" + i + "]", r + " does not exist");
+        }
+      }
+    }
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
-        volumes, writers, reaperInterval, reaperGrace);
+        volumes, writers, reaperInterval, reaperGrace, volumeRoots);
   }
 
   private VolumeConfig volume(String f, JsonNode n) throws ConfigException {
@@ -198,8 +253,9 @@ public final class ConfigLoader {
     checkFields(f, n, VOLUME_FIELDS);
     String name = name(f + ".name", required(n, "name", f));
     String kind = text(f + ".kind", required(n, "kind", f)).toLowerCase(Locale.ROOT);
-    if (!VOLUME_KINDS.contains(kind)) {
-      throw error(f + ".kind", "unknown volume kind '" + Names.printable(kind) + "' (known: " + VOLUME_KINDS + ")");
+    if (Kinds.volume(kind) == null) {
+      throw error(f + ".kind", "unknown volume kind '" + Names.printable(kind) + "' (known: "
+          + String.join(", ", Kinds.volumeKinds()) + ")");
     }
     Path path = absolutePath(f + ".path", required(n, "path", f));
     Map<String, String> options = new LinkedHashMap<>();
@@ -218,8 +274,17 @@ public final class ConfigLoader {
     checkFields(f, n, WRITER_FIELDS);
     String name = name(f + ".name", required(n, "name", f));
     String kind = text(f + ".kind", required(n, "kind", f)).toLowerCase(Locale.ROOT);
-    if (!WRITER_KINDS.contains(kind)) {
-      throw error(f + ".kind", "unknown writer kind '" + Names.printable(kind) + "' (known: " + WRITER_KINDS + ")");
+    if (Kinds.writer(kind) == null) {
+      throw error(f + ".kind", "unknown writer kind '" + Names.printable(kind) + "' (known: "
+          + String.join(", ", Kinds.writerKinds()) + ")");
+    }
+    if (!kind.equals("exec")) {
+      for (String field : EXEC_WRITER_FIELDS) {
+        if (n.has(field)) {
+          throw error(f + "." + field, "only writers of kind exec take commands; kind " + kind + " is set up with "
+              + "options");
+        }
+      }
     }
     int tier = 0;
     if (n.has("tier")) {
@@ -235,8 +300,8 @@ public final class ConfigLoader {
         volumes.add(name(f + ".volumes[" + i + "]", n.get("volumes").get(i)));
       }
     }
-    List<String> freeze = argv(f + ".freeze", required(n, "freeze", f));
-    List<String> thaw = argv(f + ".thaw", required(n, "thaw", f));
+    List<String> freeze = n.has("freeze") ? argv(f + ".freeze", n.get("freeze")) : List.of();
+    List<String> thaw = n.has("thaw") ? argv(f + ".thaw", n.get("thaw")) : List.of();
     List<String> prepare = n.has("prepare") ? argv(f + ".prepare", n.get("prepare")) : List.of();
     List<String> abort = n.has("abort") ? argv(f + ".abort", n.get("abort")) : List.of();
     Duration timeout = n.has("timeout") ? duration(f + ".timeout", n.get("timeout")) : DEFAULT_WRITER_TIMEOUT;
@@ -254,7 +319,15 @@ public final class ConfigLoader {
     } else {
       retryable.add(EX_TEMPFAIL);
     }
-    return new WriterConfig(name, kind, tier, volumes, prepare, freeze, thaw, abort, timeout, retryable);
+    Map<String, String> options = new LinkedHashMap<>();
+    if (n.has("options")) {
+      requireObject(f + ".options", n.get("options"));
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.get("options").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        options.put(e.getKey(), text(f + ".options." + e.getKey(), e.getValue()));
+      }
+    }
+    return new WriterConfig(name, kind, tier, volumes, prepare, freeze, thaw, abort, timeout, retryable, options);
   }
 
   private List<String> argv(String f, JsonNode n) throws ConfigException {

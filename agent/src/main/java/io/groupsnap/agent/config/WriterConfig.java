@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An application writer run through commands ({@code kind: exec}). Commands are argument vectors run without a shell.
+ * An application writer. The command fields are those of {@code kind: exec} (argument vectors run without a shell);
+ * other kinds take their settings from {@code options}, validated by the kind.
  *
  * @param name unique on the agent
- * @param kind {@code exec}
+ * @param kind {@code exec}, {@code cgroup}, …
  * @param tier frozen in ascending tier order, thawed in reverse
  * @param volumes the volumes it writes to; empty means all of the agent's volumes
  * @param prepare optional command run at prepare (slow work such as a checkpoint belongs here)
@@ -17,6 +18,7 @@ import java.util.Set;
  * @param abort optional command run when the transaction aborts
  * @param timeout limit for each command
  * @param retryableExitCodes exit codes that mean "try again later"; other non-zero codes are final
+ * @param options kind-specific settings
  */
 public record WriterConfig(
     String name,
@@ -28,7 +30,8 @@ public record WriterConfig(
     List<String> thaw,
     List<String> abort,
     Duration timeout,
-    Set<Integer> retryableExitCodes) {
+    Set<Integer> retryableExitCodes,
+    java.util.Map<String, String> options) {
   public WriterConfig {
     volumes = Set.copyOf(volumes);
     prepare = List.copyOf(prepare);
@@ -36,5 +39,13 @@ public record WriterConfig(
     thaw = List.copyOf(thaw);
     abort = List.copyOf(abort);
     retryableExitCodes = Set.copyOf(retryableExitCodes);
+    options = java.util.Map.copyOf(options);
+  }
+
+  /** The writer's configuration without kind-specific settings (kinds other than {@code exec}). */
+  public static WriterConfig of(String name, String kind, int tier, Set<String> volumes, Duration timeout,
+      java.util.Map<String, String> options) {
+    return new WriterConfig(name, kind, tier, volumes, List.of(), List.of(), List.of(), List.of(), timeout, Set.of(75),
+        options);
   }
 }

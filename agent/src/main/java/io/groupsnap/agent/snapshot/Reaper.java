@@ -1,13 +1,10 @@
 package io.groupsnap.agent.snapshot;
 
 import io.groupsnap.agent.txn.Participant;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * exist is deleted once older than the grace period (no transaction can commit without a record written before its
  * PREPARE); one whose transaction is still undecided is left to the leader, which aborts it. A transaction still in
  * progress on this agent is left alone unless its record says ABORTED: then the agent missed the ABORT (a prepared
- * transaction would otherwise wait forever for a FREEZE), and the reaper aborts it here. Directories under the
- * snapshot root that the catalog does not know (half-written {@code .partial} captures after a crash) are deleted once
- * older than the grace period. Run periodically and once after a restart; not thread-safe (one reaper thread).
+ * transaction would otherwise wait forever for a FREEZE), and the reaper aborts it here. Captures a volume
+ * finds on its storage that the catalog does not know (half-written {@code .partial} captures after a crash) are
+ * deleted once older than the grace period. Run periodically and once after a restart; not thread-safe (one reaper thread).
  */
 public final class Reaper {
   private static final Logger log = LoggerFactory.getLogger(Reaper.class);
@@ -52,16 +49,13 @@ public final class Reaper {
 
   private final Participant participant;
   private final Decisions decisions;
-  private final Path snapshotRoot;
-  private final List<String> volumes;
+  private final List<Volume> volumes;
   private final Duration grace;
   private final Clock clock;
 
-  public Reaper(Participant participant, Decisions decisions, Path snapshotRoot, List<String> volumes,
-      Duration grace, Clock clock) {
+  public Reaper(Participant participant, Decisions decisions, List<Volume> volumes, Duration grace, Clock clock) {
     this.participant = participant;
     this.decisions = decisions;
-    this.snapshotRoot = snapshotRoot.toAbsolutePath().normalize();
     this.volumes = List.copyOf(volumes);
     this.grace = grace;
     this.clock = clock;
@@ -129,25 +123,22 @@ public final class Reaper {
 
   private List<Path> deleteStrays(Set<String> known) throws IOException {
     List<Path> out = new ArrayList<>();
-    for (String v : volumes) {
-      Path dir = snapshotRoot.resolve(v);
-      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+    for (Volume v : volumes) {
+      List<Volume.Found> found;
+      try {
+        found = v.listCaptures();
+      } catch (IOException e) {
+        log.warn("reaper: cannot list captures of volume {}: {}", v.name(), e.getMessage());
         continue;
       }
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-        for (Path p : entries) {
-          Path abs = p.toAbsolutePath().normalize();
-          String name = abs.getFileName().toString();
-          String capture = name.endsWith(".partial") ? name.substring(0, name.length() - 8) : name;
-          boolean inProgress = participant.isActive(capture);
-          if (known.contains(abs.toString()) || inProgress) {
-            continue;
-          }
-          long age = clock.millis() - Files.getLastModifiedTime(abs, LinkOption.NOFOLLOW_LINKS).toMillis();
-          if (age > grace.toMillis()) {
-            DirVolume.deleteTree(abs);
-            out.add(abs);
-          }
+      for (Volume.Found f : found) {
+        Path abs = f.location().toAbsolutePath().normalize();
+        if (known.contains(abs.toString()) || participant.isActive(f.groupSnapshotId()) || !v.owns(abs)) {
+          continue;
+        }
+        if (clock.millis() - f.modifiedMillis() > grace.toMillis()) {
+          v.delete(abs);
+          out.add(abs);
         }
       }
     }

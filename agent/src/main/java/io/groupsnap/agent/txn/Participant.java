@@ -63,6 +63,7 @@ public final class Participant {
   private volatile java.util.function.Predicate<String> recordEnded = id -> false;
   /** Recently aborted transactions, so that a late PREPARE cannot revive one. */
   private final Set<String> aborted = new LinkedHashSet<>();
+  private volatile List<Path> volumeRoots = List.of();
   /** The shortest lease accepted: below it a watchdog cannot be armed meaningfully. */
   public static final Duration MIN_LEASE = Duration.ofMillis(100);
 
@@ -107,6 +108,34 @@ public final class Participant {
    */
   public void consultRecords(java.util.function.Predicate<String> ended) {
     this.recordEnded = ended;
+  }
+
+  /**
+   * Confines volumes to these directories: a volume whose path, symbolic links resolved, is not under one of them is
+   * refused at PREPARE (its path may have been swapped for a link since the configuration was checked). Empty: no
+   * confinement.
+   */
+  public void confineVolumesTo(List<Path> roots) {
+    this.volumeRoots = List.copyOf(roots);
+  }
+
+  private String outsideRoots(Volume v) {
+    if (volumeRoots.isEmpty()) {
+      return null;
+    }
+    Path real;
+    try {
+      real = v.path().toRealPath();
+    } catch (IOException e) {
+      return "path " + v.path() + " cannot be resolved: " + e.getMessage();
+    }
+    for (Path root : volumeRoots) {
+      if (real.startsWith(root)) {
+        return null;
+      }
+    }
+    return "path " + v.path() + (real.equals(v.path()) ? "" : " (really " + real + ")")
+        + " is outside the configured volumeRoots " + volumeRoots;
   }
 
   /** PREPARE: checks volumes and writers and lets writers prepare; freezes nothing. */
@@ -173,6 +202,10 @@ public final class Participant {
 
   private PrepareResult doPrepare(LocalTxn txn) {
     for (Volume v : txn.volumes) {
+      String outside = outsideRoots(v);
+      if (outside != null) {
+        return PrepareResult.no(false, "volume " + v.name() + ": " + outside);
+      }
       boolean held = txn.writers.stream().anyMatch(w -> w.volumes().isEmpty() || w.volumes().contains(v.name()));
       if (v.needsHolder() && !held) {
         return PrepareResult.no(false, "volume " + v.name() + ": no writer holds it, and a " + v.kind()
@@ -308,14 +341,39 @@ public final class Participant {
   }
 
   private String captureAll(LocalTxn txn, List<Capture> out) {
+    Set<String> done = new java.util.HashSet<>();
     for (Volume v : txn.volumes) {
+      if (done.contains(v.name())) {
+        continue;
+      }
       if (txn.abortRequested || txn.hold.released()) {
         return released(txn, "before capturing volume " + v.name());
       }
       long start = nanos.getAsLong();
       try {
-        Path p = v.capture(capturePath(v, txn));
-        out.add(new Capture(v.name(), p, (nanos.getAsLong() - start) / 1_000_000));
+        if (v.batchKey() == null) {
+          Path p = v.capture(capturePath(v, txn));
+          out.add(new Capture(v.name(), p, (nanos.getAsLong() - start) / 1_000_000));
+          done.add(v.name());
+          continue;
+        }
+        // one atomic operation for every volume of the batch (all datasets of one ZFS pool)
+        Map<Volume, Path> batch = new LinkedHashMap<>();
+        for (Volume peer : txn.volumes) {
+          if (v.batchKey().equals(peer.batchKey())) {
+            batch.put(peer, capturePath(peer, txn));
+          }
+        }
+        Map<String, Path> made = v.captureBatch(batch);
+        long took = (nanos.getAsLong() - start) / 1_000_000;
+        for (Volume peer : batch.keySet()) {
+          Path p = made.get(peer.name());
+          if (p == null) {
+            return "volume " + peer.name() + " capture failed: its batch returned no location";
+          }
+          out.add(new Capture(peer.name(), p, took));
+          done.add(peer.name());
+        }
       } catch (VolumeException e) {
         return "volume " + v.name() + " capture failed: " + e.getMessage();
       }
@@ -589,14 +647,15 @@ public final class Participant {
         throw new WrongPhaseException("group snapshot " + groupSnapshotId + " is committed on this agent");
       }
       Path p = Path.of(s.getPath()).toAbsolutePath().normalize();
-      if (!p.startsWith(snapshotRoot)) {
-        throw new IOException("refusing to delete " + p + ": outside the snapshot root " + snapshotRoot);
-      }
       Volume v = volumes.get(s.getVolume());
-      if (v != null) {
+      if (v != null && v.owns(p)) {
         v.delete(p);
-      } else {
+      } else if (v == null && p.startsWith(snapshotRoot) && !p.equals(snapshotRoot)) {
+        // a volume since removed from the configuration: only copies under the snapshot root can be removed
         io.groupsnap.agent.volume.DirVolume.deleteTree(p);
+      } else {
+        throw new IOException("refusing to delete " + p + ": not a capture location of volume "
+            + Names.printable(s.getVolume()));
       }
       catalog.remove(groupSnapshotId, s.getVolume());
       n++;
@@ -605,7 +664,7 @@ public final class Participant {
   }
 
   private Path capturePath(Volume v, LocalTxn txn) {
-    return snapshotRoot.resolve(v.name()).resolve(txn.ref.txnId());
+    return v.captureTarget(txn.ref.txnId());
   }
 
   private List<Volume> select(List<String> names) {

@@ -52,6 +52,35 @@ public final class DirVolume implements Volume {
   /** Known options of this kind. */
   public static final java.util.Set<String> OPTIONS = java.util.Set.of("allowUnheld", "linkReadOnly");
 
+  /** Kind {@code dir}. */
+  public static final io.groupsnap.agent.kinds.VolumeKind KIND = new io.groupsnap.agent.kinds.VolumeKind() {
+    @Override
+    public String name() {
+      return "dir";
+    }
+
+    @Override
+    public java.util.Set<String> options() {
+      return OPTIONS;
+    }
+
+    @Override
+    public void validate(io.groupsnap.agent.config.VolumeConfig v, io.groupsnap.agent.kinds.KindContext context)
+        throws io.groupsnap.agent.kinds.KindException {
+      for (java.util.Map.Entry<String, String> o : v.options().entrySet()) {
+        if (!o.getValue().equals("true") && !o.getValue().equals("false")) {
+          throw new io.groupsnap.agent.kinds.KindException("options." + o.getKey(), "must be true or false");
+        }
+      }
+    }
+
+    @Override
+    public Volume create(io.groupsnap.agent.config.VolumeConfig v, io.groupsnap.agent.kinds.KindContext context) {
+      return new DirVolume(v.name(), v.path(), context.snapshotRoot(), "true".equals(v.options().get("allowUnheld")),
+          "true".equals(v.options().get("linkReadOnly")));
+    }
+  };
+
   @Override
   public boolean needsHolder() {
     return !allowUnheld;
@@ -70,6 +99,21 @@ public final class DirVolume implements Volume {
   @Override
   public Path path() {
     return path;
+  }
+
+  @Override
+  public Path captureTarget(String groupSnapshotId) {
+    return snapshotRoot.resolve(name).resolve(groupSnapshotId);
+  }
+
+  @Override
+  public boolean owns(Path location) {
+    return Captures.isChildOf(snapshotRoot.resolve(name), location);
+  }
+
+  @Override
+  public java.util.List<Found> listCaptures() throws IOException {
+    return Captures.listDirectory(snapshotRoot.resolve(name));
   }
 
   @Override
@@ -138,9 +182,9 @@ public final class DirVolume implements Volume {
   }
 
   private void confine(Path target) throws VolumeException {
-    Path t = target.toAbsolutePath().normalize();
-    if (!t.startsWith(snapshotRoot) || t.equals(snapshotRoot)) {
-      throw new VolumeException("capture path " + target + " is outside the snapshot root " + snapshotRoot, false);
+    if (!owns(target)) {
+      throw new VolumeException("capture path " + target + " is outside " + snapshotRoot.resolve(name)
+          + ", this volume's part of the snapshot root", false);
     }
   }
 

@@ -2,20 +2,29 @@ package io.groupsnap.agent.volume;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A volume the agent captures: a provider of point-in-time copies of one file system tree.
  *
- * <p>Lifecycle within a transaction: {@link #check} at prepare (outside the freeze window: slow checks belong here),
- * then within the freeze window {@link #freeze}, {@link #capture}, and later {@link Frozen#thaw()}. Implementations
- * are called from one thread per transaction; distinct transactions never overlap on one volume.
+ * <p>Lifecycle within a transaction: {@link #check} at prepare (outside the freeze window: slow checks, tool lookups
+ * and anything that could fail belong here), then within the freeze window {@link #freeze}, {@link #capture} (or
+ * {@link #captureBatch} for kinds that capture several volumes in one atomic operation), and later
+ * {@link Frozen#thaw()}. Implementations are called from one thread per transaction; distinct transactions never
+ * overlap on one volume.
+ *
+ * <p>Every capture has a <em>location</em>, a path: the read-only directory a backup tool reads (a btrfs snapshot, a
+ * copy under the snapshot root, a ZFS {@code .zfs/snapshot} directory) or, for kinds whose captures are not file
+ * trees (an LVM snapshot device, an external system's handle), a path that names the capture. A kind only ever
+ * creates and deletes locations it {@link #owns}.
  */
 public interface Volume {
   String name();
 
   String kind();
 
-  /** The tree being captured. */
+  /** The live tree being captured (the mount point for kinds that snapshot a whole file system). */
   Path path();
 
   /**
@@ -27,8 +36,15 @@ public interface Volume {
     return true;
   }
 
+  /** Where the capture of a group snapshot goes; deterministic, so a restart finds it again. */
+  Path captureTarget(String groupSnapshotId);
+
+  /** True when {@code location} is a capture location of this volume, the only ones it may delete. */
+  boolean owns(Path location);
+
   /**
-   * Checks that a capture can be taken: the volume exists, is healthy and there is room.
+   * Checks that a capture can be taken: the volume exists, is healthy, its tools are present and there is room.
+   * Nothing is frozen or created here except empty parent directories.
    *
    * @throws VolumeException with the reason, which is shown to the operator with the volume's name
    */
@@ -44,6 +60,26 @@ public interface Volume {
   Path capture(Path target) throws VolumeException;
 
   /**
+   * Volumes with the same non-null key are captured together by one atomic operation (all datasets of one ZFS pool
+   * in one {@code zfs snapshot}): {@link #captureBatch} is called on one of them with all of them.
+   */
+  default String batchKey() {
+    return null;
+  }
+
+  /**
+   * Captures several volumes of the same {@link #batchKey} at once; returns each volume's location by name. The
+   * default captures them one by one.
+   */
+  default Map<String, Path> captureBatch(Map<Volume, Path> targets) throws VolumeException {
+    Map<String, Path> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<Volume, Path> e : targets.entrySet()) {
+      out.put(e.getKey().name(), e.getKey().capture(e.getValue()));
+    }
+    return out;
+  }
+
+  /**
    * Undoes a freeze this process no longer has a handle for (the agent restarted while frozen). Must be harmless when
    * nothing is frozen. Kinds that never freeze the file system do nothing.
    */
@@ -51,6 +87,21 @@ public interface Volume {
 
   /** Deletes a capture made by {@link #capture}; a missing capture is not an error. */
   void delete(Path capture) throws IOException;
+
+  /**
+   * Every capture location of this volume that exists, including half-made ones, so that the reaper can find those
+   * no catalog entry names (a crash during capture).
+   */
+  List<Found> listCaptures() throws IOException;
+
+  /**
+   * A capture found on storage.
+   *
+   * @param groupSnapshotId the group snapshot it belongs to, from its name
+   * @param location what {@link #delete} takes
+   * @param modifiedMillis when it was last changed, for the reaper's grace period
+   */
+  record Found(String groupSnapshotId, Path location, long modifiedMillis) {}
 
   /** A freeze in force; {@link #thaw()} ends it and is idempotent. */
   interface Frozen {

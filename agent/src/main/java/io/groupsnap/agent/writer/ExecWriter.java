@@ -26,6 +26,35 @@ public final class ExecWriter implements Writer {
   private final WriterConfig config;
   private final Path log;
 
+  /** Kind {@code exec}. */
+  public static final io.groupsnap.agent.kinds.WriterKind KIND = new io.groupsnap.agent.kinds.WriterKind() {
+    @Override
+    public String name() {
+      return "exec";
+    }
+
+    @Override
+    public Set<String> options() {
+      return Set.of();
+    }
+
+    @Override
+    public void validate(WriterConfig w, io.groupsnap.agent.kinds.KindContext context)
+        throws io.groupsnap.agent.kinds.KindException {
+      if (w.freeze().isEmpty()) {
+        throw new io.groupsnap.agent.kinds.KindException("freeze", "is required");
+      }
+      if (w.thaw().isEmpty()) {
+        throw new io.groupsnap.agent.kinds.KindException("thaw", "is required");
+      }
+    }
+
+    @Override
+    public Writer create(WriterConfig w, io.groupsnap.agent.kinds.KindContext context) {
+      return new ExecWriter(w, context.stateDir());
+    }
+  };
+
   public ExecWriter(WriterConfig config, Path stateDir) {
     this.config = config;
     this.log = stateDir.resolve("writers").resolve(config.name() + ".log");

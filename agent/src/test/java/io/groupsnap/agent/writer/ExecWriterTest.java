@@ -26,7 +26,7 @@ class ExecWriterTest {
 
   private ExecWriter writer(List<String> freeze, Duration timeout) {
     return new ExecWriter(new WriterConfig("app", "exec", 0, Set.of(), List.of(), freeze,
-        List.of("/bin/true"), List.of(), timeout, Set.of(75)), tmp.resolve("state"));
+        List.of("/bin/true"), List.of(), timeout, Set.of(75), java.util.Map.of()), tmp.resolve("state"));
   }
 
   @Test

@@ -71,7 +71,7 @@ final class SimAgent {
       throw new UncheckedIOException(e);
     }
     writer.requireNoHoldsBefore(incarnation);
-    reaper = new Reaper(participant, this::decision, snapshotRoot(), List.of(), w.plan.reaperGrace(), clock);
+    reaper = new Reaper(participant, this::decision, List.of(), w.plan.reaperGrace(), clock);
     scheduler.schedule(() -> observeEpoch(w.store.epoch()), w.between(100_000, FaultPlan.MS), TimeUnit.NANOSECONDS);
     scheduler.schedule(this::reap, 0, TimeUnit.NANOSECONDS);
   }

@@ -61,7 +61,7 @@ class SimFindingsTest {
     Participant agent = participant();
     TxnRef gs5 = new TxnRef("c", 1, "gs-005");
     assertThat(agent.prepare(gs5, List.of("data"), LEASE).ok()).isTrue();
-    Reaper reaper = new Reaper(agent, id -> Reaper.Decision.ABORTED, Path.of("/sim/a1/snapshots"), List.of(),
+    Reaper reaper = new Reaper(agent, id -> Reaper.Decision.ABORTED, List.of(),
         Duration.ofMinutes(5), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
 
     assertThat(reaper.runOnce().reaped()).containsExactly("gs-005");
@@ -83,7 +83,7 @@ class SimFindingsTest {
     Participant agent = participant();
     assertThat(agent.prepare(new TxnRef("c", 1, "gs-005"), List.of("data"), LEASE).ok()).isTrue();
     for (Reaper.Decision d : List.of(Reaper.Decision.UNDECIDED, Reaper.Decision.NO_RECORD)) {
-      Reaper reaper = new Reaper(agent, id -> d, Path.of("/sim/a1/snapshots"), List.of(), Duration.ZERO,
+      Reaper reaper = new Reaper(agent, id -> d, List.of(), Duration.ZERO,
           Clock.fixed(Instant.EPOCH.plusSeconds(3600), ZoneOffset.UTC));
       assertThat(reaper.runOnce().reaped()).as("decision %s", d).isEmpty();
       assertThat(agent.isActive("gs-005")).isTrue();
@@ -118,6 +118,21 @@ class SimFindingsTest {
     @Override
     public boolean needsHolder() {
       return false; // its captures are atomic
+    }
+
+    @Override
+    public Path captureTarget(String groupSnapshotId) {
+      return Path.of("/sim/a1/snapshots/data", groupSnapshotId);
+    }
+
+    @Override
+    public boolean owns(Path location) {
+      return location.startsWith("/sim/a1/snapshots/data");
+    }
+
+    @Override
+    public List<Found> listCaptures() {
+      return List.of();
     }
 
     @Override

@@ -45,6 +45,25 @@ final class SimVolume implements Volume {
   }
 
   @Override
+  public Path captureTarget(String groupSnapshotId) {
+    return root().resolve(groupSnapshotId);
+  }
+
+  @Override
+  public boolean owns(Path location) {
+    return location.startsWith(root()) && !location.equals(root());
+  }
+
+  @Override
+  public java.util.List<Found> listCaptures() {
+    return captures.keySet().stream().map(p -> new Found(p.getFileName().toString(), p, 0L)).toList();
+  }
+
+  private Path root() {
+    return Path.of("/sim", host, "snapshots", NAME);
+  }
+
+  @Override
   public void check(Path target) throws VolumeException {
     if (w.chance(w.plan.volumeCheckFails())) {
       w.stats.fault(SimStats.Fault.VOLUME_CHECK_FAILED);

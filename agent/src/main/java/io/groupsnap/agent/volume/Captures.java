@@ -1,0 +1,46 @@
+package io.groupsnap.agent.volume;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Helpers shared by volume kinds that keep one capture per group snapshot in a directory of their own. */
+public final class Captures {
+  /** Suffix of a capture still being written; the reaper removes those a crash left behind. */
+  public static final String PARTIAL = ".partial";
+
+  private Captures() {}
+
+  /** True when {@code location} lies strictly below {@code dir} (both normalized; no {@code ..} escapes). */
+  public static boolean isChildOf(Path dir, Path location) {
+    Path d = dir.toAbsolutePath().normalize();
+    Path l = location.toAbsolutePath().normalize();
+    return l.startsWith(d) && !l.equals(d);
+  }
+
+  /** The entries of {@code dir}, each named after its group snapshot (a {@code .partial} suffix stripped). */
+  public static List<Volume.Found> listDirectory(Path dir) throws IOException {
+    List<Volume.Found> out = new ArrayList<>();
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return out;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        String id = name.endsWith(PARTIAL) ? name.substring(0, name.length() - PARTIAL.length()) : name;
+        long modified;
+        try {
+          modified = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis();
+        } catch (IOException e) {
+          continue; // gone meanwhile
+        }
+        out.add(new Volume.Found(id, p.toAbsolutePath().normalize(), modified));
+      }
+    }
+    return out;
+  }
+}

@@ -33,8 +33,11 @@ public final class AgentHost {
   private final Path dir;
   private final ManagedProcess agent;
   private final ManagedProcess workload;
+  private final HostVolume volume;
 
-  private AgentHost(int index, Netns host, Path dir, ManagedProcess agent, ManagedProcess workload) {
+  private AgentHost(int index, Netns host, Path dir, ManagedProcess agent, ManagedProcess workload,
+      HostVolume volume) {
+    this.volume = volume;
     this.index = index;
     this.host = host;
     this.dir = dir;
@@ -48,13 +51,16 @@ public final class AgentHost {
    * @param hosts every agent host's namespace by index, for the ledger's peers
    */
   static AgentHost create(int index, Map<Integer, Netns> hosts, Path clusterDir, Path hook, Path logback,
-      String cluster, String zookeeper) throws IOException {
+      String cluster, String zookeeper, java.util.function.BiFunction<Integer, Path, HostVolume> volumes)
+      throws IOException {
     Netns ns = hosts.get(index);
     String id = WorkloadNode.name(index);
     Path dir = clusterDir.resolve(id).toAbsolutePath();
-    Files.createDirectories(dir.resolve(VOLUME));
+    Files.createDirectories(dir);
+    HostVolume volume = volumes == null ? HostVolume.dir(dir) : volumes.apply(index, dir);
+    Files.createDirectories(volume.path());
     Path config = dir.resolve("agent.yaml");
-    Files.writeString(config, agentYaml(id, ns, dir, hook, cluster, zookeeper));
+    Files.writeString(config, agentYaml(id, ns, dir, hook, cluster, zookeeper, volume));
     ManagedProcess agent = new ManagedProcess(id, ns, ChildJvm.command(logback,
         List.of("-Dgroupsnap.failpoints.file=" + dir.getParent().resolve(id + ".failpoints")),
         "io.groupsnap.cli.Groupsnap", List.of("agent", "--config", config.toString())), Map.of(),
@@ -63,14 +69,14 @@ public final class AgentHost {
         .collect(Collectors.joining(","));
     ManagedProcess workload = new ManagedProcess("workload-" + index, ns, ChildJvm.command(logback, List.of(),
         WorkloadNode.class.getName(), List.of("index=" + index, "hosts=" + peers,
-            "volume=" + dir.resolve(VOLUME), "holds=" + dir.resolve("holds.log"))), Map.of(),
+            "volume=" + volume.path(), "holds=" + dir.resolve("holds.log"))), Map.of(),
         dir.resolve("workload.log"));
-    return new AgentHost(index, ns, dir, agent, workload);
+    return new AgentHost(index, ns, dir, agent, workload, volume);
   }
 
   /** The agent's configuration, written by a YAML serializer so that no path or name is ever spliced into text. */
-  private static String agentYaml(String id, Netns ns, Path dir, Path hook, String cluster, String zookeeper)
-      throws IOException {
+  private static String agentYaml(String id, Netns ns, Path dir, Path hook, String cluster, String zookeeper,
+      HostVolume hostVolume) throws IOException {
     List<String> hookArgv = List.of(hook.toString(), Integer.toString(WorkloadNode.CONTROL_PORT));
     Map<String, Object> writer = new LinkedHashMap<>();
     writer.put("name", "workload");
@@ -82,8 +88,11 @@ public final class AgentHost {
     writer.put("timeout", "8s");
     Map<String, Object> volume = new LinkedHashMap<>();
     volume.put("name", VOLUME);
-    volume.put("kind", "dir");
-    volume.put("path", dir.resolve(VOLUME).toString());
+    volume.put("kind", hostVolume.kind());
+    volume.put("path", hostVolume.path().toString());
+    if (!hostVolume.options().isEmpty()) {
+      volume.put("options", hostVolume.options());
+    }
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("agentId", id);
     cfg.put("cluster", cluster);
@@ -126,12 +135,17 @@ public final class AgentHost {
   }
 
   public Path volume() {
-    return dir.resolve(VOLUME);
+    return volume.path();
   }
 
-  /** Where the agent puts this volume's captures: {@code <snapshotRoot>/data/<id>}. */
+  /** The volume's kind, path and capture directory. */
+  public HostVolume volumeSpec() {
+    return volume;
+  }
+
+  /** Where the agent puts this volume's captures (for a {@code dir} volume {@code <snapshotRoot>/data/<id>}). */
   public Path captures() {
-    return dir.resolve("snapshots").resolve(VOLUME);
+    return volume.captureDir();
   }
 
   public HoldsFile holds() {

@@ -71,6 +71,16 @@ public final class MultiHostCluster implements AutoCloseable {
     private int agents = 3;
     private Path workDir;
     private Duration startTimeout = Duration.ofSeconds(90);
+    private java.util.function.BiFunction<Integer, Path, HostVolume> volumes;
+
+    /**
+     * The volume of each agent host, from its index and its directory; by default a {@code dir} volume in the host's
+     * directory.
+     */
+    public Builder volumes(java.util.function.BiFunction<Integer, Path, HostVolume> byHost) {
+      volumes = byHost;
+      return this;
+    }
 
     public Builder agents(int n) {
       if (n < 2 || n > 50) {
@@ -141,7 +151,8 @@ public final class MultiHostCluster implements AutoCloseable {
       hosts.put(i, network.addHost(WorkloadNode.name(i), 100 + i));
     }
     for (int i = 1; i <= config.agents; i++) {
-      agents.add(AgentHost.create(i, hosts, workDir, hook, logback, CLUSTER, zookeeper.connectString()));
+      agents.add(AgentHost.create(i, hosts, workDir, hook, logback, CLUSTER, zookeeper.connectString(),
+          config.volumes));
     }
     for (ManagedProcess p : processes()) {
       if (closed.get()) {

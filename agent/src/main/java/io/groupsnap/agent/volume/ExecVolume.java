@@ -143,7 +143,7 @@ public final class ExecVolume implements Volume {
     this.name = name;
     this.path = path.toAbsolutePath().normalize();
     this.captureDir = snapshotRoot.toAbsolutePath().normalize().resolve(name);
-    this.commands = Map.copyOf(commands);
+    this.commands = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(commands));
     for (String required : List.of("create", "delete", "list")) {
       if (!commands.containsKey(required)) {
         throw new IllegalArgumentException("exec volume " + name + " has no " + required + " command");

@@ -107,7 +107,7 @@ public final class LvmVolume implements Volume {
     if (value == null || value.isBlank()) {
       throw new KindException("options." + option, "is required for kind " + v.kind());
     }
-    return value.strip();
+    return value;
   }
 
   static Duration timeout(VolumeConfig v) throws KindException {
@@ -193,18 +193,34 @@ public final class LvmVolume implements Volume {
     if (problem != null) {
       throw new VolumeException(problem, false);
     }
-    CommandRunner.Result vgs = tools.runAnyExit(List.of(t.get("vgs").toString(), "--noheadings", "--nosuffix",
+    LvmReports.Group group = group(t.get("vgs"));
+    LvmReports.Lv origin = origin(t.get("lvs"), snapshot);
+    long need = size.extentsNeeded(group.extentBytes(), origin.bytes(), group.extents(), group.freeExtents());
+    if (need > group.freeExtents()) {
+      throw new VolumeException("volume group " + vg + " has " + group.freeExtents() + " free extents ("
+          + group.freeExtents() * group.extentBytes() + " bytes), the snapshot (" + size.text() + ") needs " + need
+          + " (" + need * group.extentBytes() + " bytes)", true);
+    }
+    resolved = t;
+  }
+
+  /** The volume group's extents, from {@code vgs}. */
+  private LvmReports.Group group(Path vgsTool) throws VolumeException {
+    CommandRunner.Result vgs = tools.runAnyExit(List.of(vgsTool.toString(), "--noheadings", "--nosuffix",
         "--units", "b", "--separator", "|", "-o", "vg_name,vg_extent_size,vg_extent_count,vg_free_count", vg));
     if (!vgs.ok()) {
       // a missing group stays missing; anything else (a lock held elsewhere) may pass on a later attempt
       boolean missing = vgs.stderr().contains("not found");
       throw new VolumeException((missing ? "volume group " + vg + " does not exist: " : "")
-          + StorageTools.failed(List.of(t.get("vgs").toString()), vgs), !missing);
+          + StorageTools.failed(List.of(vgsTool.toString()), vgs), !missing);
     }
-    LvmReports.Group group = LvmReports.group(vg, vgs.stdout());
-    List<LvmReports.Lv> lvs = LvmReports.lvs(tools.run(List.of(t.get("lvs").toString(), "--noheadings",
-        "--nosuffix", "--units", "b", "--separator", "|", "-o", "lv_name,lv_attr,lv_size,origin", vg), true)
-        .stdout());
+    return LvmReports.group(vg, vgs.stdout());
+  }
+
+  /** The origin LV, from {@code lvs}: it exists, is active, is no snapshot, and has no capture named snapshot yet. */
+  private LvmReports.Lv origin(Path lvsTool, String snapshot) throws VolumeException {
+    List<LvmReports.Lv> lvs = LvmReports.lvs(tools.run(List.of(lvsTool.toString(), "--noheadings", "--nosuffix",
+        "--units", "b", "--separator", "|", "-o", "lv_name,lv_attr,lv_size,origin", vg), true).stdout());
     LvmReports.Lv origin = lvs.stream().filter(l -> l.name().equals(lv)).findFirst().orElseThrow(
         () -> new VolumeException("logical volume " + vg + "/" + lv + " does not exist", false));
     if (origin.isSnapshot()) {
@@ -218,13 +234,7 @@ public final class LvmVolume implements Volume {
     if (lvs.stream().anyMatch(l -> l.name().equals(snapshot))) {
       throw new VolumeException("capture " + vg + "/" + snapshot + " already exists", false);
     }
-    long need = size.extentsNeeded(group.extentBytes(), origin.bytes(), group.extents(), group.freeExtents());
-    if (need > group.freeExtents()) {
-      throw new VolumeException("volume group " + vg + " has " + group.freeExtents() + " free extents ("
-          + group.freeExtents() * group.extentBytes() + " bytes), the snapshot (" + size.text() + ") needs " + need
-          + " (" + need * group.extentBytes() + " bytes)", true);
-    }
-    resolved = t;
+    return origin;
   }
 
   @Override

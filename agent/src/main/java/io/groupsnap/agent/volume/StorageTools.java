@@ -64,8 +64,9 @@ final class StorageTools {
         return;
       }
     }
-    throw new VolumeException(what + " (none of " + String.join(", ", paths.stream().map(p -> probe(p).toString())
-        .toList()) + " exists)", false);
+    List<String> looked = paths.stream().map(p -> probe(p).toString()).toList();
+    throw new VolumeException(what + "; " + (looked.size() == 2 ? "neither " + looked.get(0) + " nor "
+        + looked.get(1) : "none of " + String.join(", ", looked)) + " exists", false);
   }
 
   private Path probe(String absolute) {

@@ -84,7 +84,7 @@ public final class ZfsVolume implements Volume {
     @Override
     public Volume create(VolumeConfig v, KindContext context) {
       try {
-        return new ZfsVolume(v.name(), v.path(), v.options().get("dataset").strip(),
+        return new ZfsVolume(v.name(), v.path(), v.options().get("dataset"),
             !"false".equals(v.options().get("allowDegraded")), timeout(v), context.commands(), Path.of("/"));
       } catch (KindException e) {
         throw new IllegalArgumentException(e.getMessage(), e);

@@ -26,8 +26,9 @@ import java.util.function.LongSupplier;
  * <p>Consistency: what the external snapshot gives. By default the kind assumes nothing, so a capture counts only
  * while writers hold the volume ({@link #needsHolder} true: PREPARE refuses the volume unless a writer covers it); an
  * operator whose snapshot is atomic on its own (a storage array's point-in-time snapshot) declares it with option
- * {@code atomic: "true"}, and the capture is then crash-consistent without a writer. The kind never freezes anything
- * itself. Privileges are whatever the commands need; the agent runs them as its own user.
+ * {@code atomic: "true"}, and the capture is then crash-consistent without a writer; {@code allowUnheld: "true"}
+ * (as for {@code dir}) declares instead that nothing writes to the volume during snapshots. The kind never freezes
+ * anything itself. Privileges are whatever the commands need; the agent runs them as its own user.
  *
  * <p>Options ({@link #OPTIONS}): {@code create}, {@code delete} and {@code list} (required) and {@code check}
  * (optional) are argument vectors (YAML lists, kept as JSON array text), run without a shell; {@code timeout} limits
@@ -51,7 +52,8 @@ import java.util.function.LongSupplier;
  */
 public final class ExecVolume implements Volume {
   /** Known options of this kind. */
-  public static final Set<String> OPTIONS = Set.of("create", "delete", "list", "check", "timeout", "atomic");
+  public static final Set<String> OPTIONS = Set.of("create", "delete", "list", "check", "timeout", "atomic",
+      "allowUnheld");
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
   /** EX_TEMPFAIL: the command asks to be tried again later. */
   static final int RETRY_LATER = 75;
@@ -87,9 +89,11 @@ public final class ExecVolume implements Volume {
         }
       }
       timeout(v);
-      String atomic = v.options().get("atomic");
-      if (atomic != null && !atomic.equals("true") && !atomic.equals("false")) {
-        throw new KindException("options.atomic", "must be true or false");
+      for (String flag : List.of("atomic", "allowUnheld")) {
+        String value = v.options().get(flag);
+        if (value != null && !value.equals("true") && !value.equals("false")) {
+          throw new KindException("options." + flag, "must be true or false");
+        }
       }
     }
 
@@ -97,7 +101,8 @@ public final class ExecVolume implements Volume {
     public Volume create(VolumeConfig v, KindContext context) {
       try {
         return new ExecVolume(v.name(), v.path(), context.snapshotRoot(), templates(v), timeout(v),
-            "true".equals(v.options().get("atomic")), context.commands(), System::currentTimeMillis);
+            "true".equals(v.options().get("atomic")) || "true".equals(v.options().get("allowUnheld")),
+            context.commands(), System::currentTimeMillis);
       } catch (KindException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
@@ -136,6 +141,7 @@ public final class ExecVolume implements Volume {
 
   /**
    * @param commands {@code create}, {@code delete}, {@code list} and optionally {@code check}
+   * @param atomic whether a capture is consistent without a writer (option {@code atomic} or {@code allowUnheld})
    * @param now the clock for captures whose creation time the list command does not print
    */
   public ExecVolume(String name, Path path, Path snapshotRoot, Map<String, ArgvTemplate> commands, Duration timeout,

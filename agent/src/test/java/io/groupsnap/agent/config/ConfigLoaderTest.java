@@ -192,8 +192,8 @@ class ConfigLoaderTest {
     assertThat(error(volume("exec", cmds + "      atomic: yes please\n")))
         .hasMessage("agent.yaml: volumes[0].options.atomic: must be true or false");
     assertThat(error(volume("exec", cmds + "      retries: \"3\"\n")).getMessage())
-        .startsWith("agent.yaml: volumes[0].options.retries: unknown option for kind exec (known: atomic, check, "
-            + "create, delete, list, timeout)");
+        .startsWith("agent.yaml: volumes[0].options.retries: unknown option for kind exec (known: allowUnheld, "
+            + "atomic, check, create, delete, list, timeout)");
     assertThat(error(volume("dir", "      allowUnheld: [\"true\"]\n")))
         .hasMessage("agent.yaml: volumes[0].options.allowUnheld: must be true or false");
   }

@@ -202,7 +202,8 @@ class ExecVolumeTest {
     try {
       PrepareResult no = p.prepare(new TxnRef("c-1", 1, "gs-0"), List.of("plain"), Duration.ofSeconds(5));
       assertThat(no.ok()).isFalse();
-      assertThat(no.reason()).startsWith("volume plain: no writer holds it");
+      assertThat(no.reason()).startsWith("volume plain: no writer holds it").contains("allowUnheld");
+      assertThat(load(yaml(data, commands() + "      allowUnheld: \"true\"\n")).needsHolder()).isFalse();
       TxnRef txn = new TxnRef("c-1", 1, "gs-1");
       PrepareResult yes = p.prepare(txn, List.of("san"), Duration.ofSeconds(5));
       assertThat(yes.ok()).as(yes.reason()).isTrue();

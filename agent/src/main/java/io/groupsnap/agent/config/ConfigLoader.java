@@ -50,6 +50,7 @@ public final class ConfigLoader {
   /** EX_TEMPFAIL from sysexits.h: "try again later". */
   public static final int EX_TEMPFAIL = 75;
 
+  private static final ObjectMapper LIST_JSON = new ObjectMapper();
   private final String source;
 
   private ConfigLoader(String source) {
@@ -263,7 +264,8 @@ public final class ConfigLoader {
       requireObject(f + ".options", n.get("options"));
       for (Iterator<Map.Entry<String, JsonNode>> it = n.get("options").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        options.put(e.getKey(), text(f + ".options." + e.getKey(), e.getValue()));
+        String field = f + ".options." + e.getKey();
+        options.put(e.getKey(), e.getValue().isArray() ? listOption(field, e.getValue()) : text(field, e.getValue()));
       }
     }
     return new VolumeConfig(name, kind, path, options);
@@ -328,6 +330,22 @@ public final class ConfigLoader {
       }
     }
     return new WriterConfig(name, kind, tier, volumes, prepare, freeze, thaw, abort, timeout, retryable, options);
+  }
+
+  /** A list of strings (an argument vector) kept as its JSON array text; the kind reads it back. */
+  private String listOption(String f, JsonNode n) throws ConfigException {
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < n.size(); i++) {
+      if (n.get(i).isObject()) {
+        throw error(f + "[" + i + "]", "is a YAML mapping, not a string: quote placeholders, e.g. \"{volume}\"");
+      }
+      items.add(text(f + "[" + i + "]", n.get(i)));
+    }
+    try {
+      return LIST_JSON.writeValueAsString(items);
+    } catch (JsonProcessingException e) {
+      throw error(f, "cannot be kept: " + e.getOriginalMessage());
+    }
   }
 
   private List<String> argv(String f, JsonNode n) throws ConfigException {

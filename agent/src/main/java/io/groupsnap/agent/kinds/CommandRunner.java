@@ -56,8 +56,19 @@ public interface CommandRunner {
     }
   }
 
-  /** Runs real processes; the search path is {@code PATH} plus the usual system directories. */
+  /** Directories searched after {@code PATH}: where storage tools live even when an agent's PATH lacks them. */
+  String SYSTEM_DIRS = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  /** Runs real processes; the search path is {@code PATH} plus {@link #SYSTEM_DIRS}. */
   static CommandRunner system() {
+    return system(System.getenv().getOrDefault("PATH", "") + ":" + SYSTEM_DIRS);
+  }
+
+  /**
+   * Runs real processes; {@link #which} searches only {@code searchPath} (directories separated by ':'). For tests
+   * that put stand-in tools first, and for agents whose tools live somewhere unusual.
+   */
+  static CommandRunner system(String searchPath) {
     return new CommandRunner() {
       @Override
       public Result run(List<String> argv, Duration timeout) throws IOException {
@@ -88,9 +99,7 @@ public interface CommandRunner {
         if (t.isAbsolute()) {
           return Files.isExecutable(t) ? Optional.of(t) : Optional.empty();
         }
-        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"
-            + ":/sbin:/bin";
-        for (String dir : path.split(":")) {
+        for (String dir : searchPath.split(":")) {
           if (dir.isEmpty()) {
             continue;
           }

@@ -1,6 +1,9 @@
 package io.groupsnap.agent.kinds;
 
 import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.ExecVolume;
+import io.groupsnap.agent.volume.LvmVolume;
+import io.groupsnap.agent.volume.ZfsVolume;
 import io.groupsnap.agent.writer.ExecWriter;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +14,10 @@ import java.util.stream.Collectors;
 /** Every volume and writer kind the agent knows, by name. */
 public final class Kinds {
   private static final Map<String, VolumeKind> VOLUMES = index(List.of(
-      DirVolume.KIND), VolumeKind::name);
+      DirVolume.KIND,
+      LvmVolume.KIND,
+      ZfsVolume.KIND,
+      ExecVolume.KIND), VolumeKind::name);
   private static final Map<String, WriterKind> WRITERS = index(List.of(
       ExecWriter.KIND), WriterKind::name);
 

@@ -22,6 +22,19 @@ public final class Captures {
     return l.startsWith(d) && !l.equals(d);
   }
 
+  /** Creates {@code dir} and its missing parents; a directory it creates is private to the agent's user. */
+  public static void createPrivateDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Files.createDirectories(dir);
+    try {
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException ignored) {
+      // not a POSIX file system
+    }
+  }
+
   /** The entries of {@code dir}, each named after its group snapshot (a {@code .partial} suffix stripped). */
   public static List<Volume.Found> listDirectory(Path dir) throws IOException {
     List<Volume.Found> out = new ArrayList<>();

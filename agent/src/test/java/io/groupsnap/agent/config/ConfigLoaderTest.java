@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +57,7 @@ class ConfigLoaderTest {
   @Test
   void errorsName_theFileAndTheField() {
     assertThat(error(base().replace("kind: dir", "kind: tape")))
-        .hasMessage("agent.yaml: volumes[0].kind: unknown volume kind 'tape' (known: dir)");
+        .hasMessage("agent.yaml: volumes[0].kind: unknown volume kind 'tape' (known: dir, exec, lvm, zfs)");
     assertThat(error(base().replace("name: data", "name: ../etc")).getMessage())
         .startsWith("agent.yaml: volumes[0].name: ");
     assertThat(error(base().replace("path: " + data, "path: relative/dir")).getMessage())
@@ -93,6 +94,108 @@ class ConfigLoaderTest {
     assertThat(error(base() + "writers:\n  - name: app\n    kind: exec\n    volumes: [logs]\n    freeze: [/bin/true]\n"
         + "    thaw: [/bin/true]\n").getMessage())
         .isEqualTo("agent.yaml: writers[0].volumes: unknown volume 'logs'");
+  }
+
+  private String volume(String kind, String options) {
+    return "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: data\n    kind: " + kind + "\n    path: "
+        + data + "\n    options:\n" + options;
+  }
+
+  @Test
+  void loads_lvmAndZfsVolumes() throws Exception {
+    AgentConfig lvm = ConfigLoader.parse("agent.yaml", volume("lvm", "      vg: vg0\n      lv: data\n"
+        + "      snapshotSize: 10%origin\n      timeout: 2m\n"));
+    assertThat(lvm.volumes().get(0).options()).containsEntry("vg", "vg0").containsEntry("lv", "data");
+    AgentConfig zfs = ConfigLoader.parse("agent.yaml", volume("zfs", "      dataset: tank/db/wal\n"
+        + "      allowDegraded: false\n"));
+    assertThat(zfs.volumes().get(0).kind()).isEqualTo("zfs");
+  }
+
+  @Test
+  void refuses_badLvmOptions_namingTheOption() {
+    String ok = "      vg: vg0\n      lv: data\n      snapshotSize: 2G\n";
+    assertThat(error(volume("lvm", ok + "      size: 2G\n")))
+        .hasMessage("agent.yaml: volumes[0].options.size: unknown option for kind lvm (known: lv, snapshotSize, "
+            + "timeout, vg)");
+    assertThat(error(volume("lvm", "      lv: data\n      snapshotSize: 2G\n")))
+        .hasMessage("agent.yaml: volumes[0].options.vg: is required for kind lvm");
+    assertThat(error(volume("lvm", ok.replace("vg0", "\"vg0/x\""))))
+        .hasMessage("agent.yaml: volumes[0].options.vg: volume group name 'vg0/x' contains '/' (LVM names take "
+            + "letters, digits, '.', '_', '-', '+')");
+    assertThat(error(volume("lvm", ok.replace("vg0", "\"-vg\""))).getMessage())
+        .isEqualTo("agent.yaml: volumes[0].options.vg: volume group name '-vg' starts with '-'");
+    assertThat(error(volume("lvm", ok.replace("lv: data", "lv: snapshot0"))))
+        .hasMessage("agent.yaml: volumes[0].options.lv: logical volume name LVM reserves names starting with "
+            + "'snapshot'");
+    assertThat(error(volume("lvm", ok.replace("lv: data", "lv: data_tmeta"))).getMessage())
+        .contains("options.lv: ").contains("'_tmeta'");
+    assertThat(error(volume("lvm", ok.replace("lv: data", "lv: " + "d".repeat(100)))).getMessage())
+        .startsWith("agent.yaml: volumes[0].options.lv: vg and lv names are too long");
+    for (String size : List.of("10%", "2", "2X", "0G", "0%ORIGIN", "101%VG", "-1G", "2 G", "10%PVS", "")) {
+      assertThat(error(volume("lvm", ok.replace("snapshotSize: 2G", "snapshotSize: \"" + size + "\"")))
+          .getMessage()).as(size).startsWith("agent.yaml: volumes[0].options.snapshotSize: ");
+    }
+    assertThat(error(volume("lvm", ok.replace("2G", "2X"))).getMessage()).endsWith("'2X' is not a snapshot size "
+        + "(use a size with a unit K, M, G, T or P such as 2G or 512M, or a percentage such as 10%ORIGIN, 5%VG or "
+        + "50%FREE)");
+    assertThat(error(volume("lvm", ok + "      timeout: soon\n")).getMessage())
+        .startsWith("agent.yaml: volumes[0].options.timeout: invalid duration 'soon'");
+  }
+
+  @Test
+  void refuses_badZfsOptions_namingTheOption() {
+    assertThat(error(volume("zfs", "      pool: tank\n")).getMessage())
+        .startsWith("agent.yaml: volumes[0].options.pool: unknown option for kind zfs (known: allowDegraded, "
+            + "dataset, timeout)");
+    assertThat(error(volume("zfs", "      allowDegraded: \"true\"\n")))
+        .hasMessage("agent.yaml: volumes[0].options.dataset: is required for kind zfs");
+    for (String bad : List.of("tank//a", "/tank/a", "tank/a/", "tank@snap", "tank/a b", "1tank/a", "mirror0/a",
+        "log", "tank/../etc", "tank/a;rm")) {
+      assertThat(error(volume("zfs", "      dataset: \"" + bad + "\"\n")).getMessage()).as(bad)
+          .startsWith("agent.yaml: volumes[0].options.dataset: dataset '");
+    }
+    assertThat(error(volume("zfs", "      dataset: tank/a\n      allowDegraded: maybe\n")))
+        .hasMessage("agent.yaml: volumes[0].options.allowDegraded: must be true or false");
+  }
+
+  @Test
+  void execVolumes_takeArgumentLists_withKnownPlaceholdersOnly() throws Exception {
+    String cmds = "      create: [/bin/true, \"{path}\", \"{target}\"]\n      delete: [/bin/true, \"{snapshot}\"]\n"
+        + "      list: [/bin/true, \"{volume}\"]\n";
+    AgentConfig c = ConfigLoader.parse("agent.yaml", volume("exec", cmds));
+    assertThat(c.volumes().get(0).options()).containsEntry("create", "[\"/bin/true\",\"{path}\",\"{target}\"]");
+    assertThat(error(volume("exec", cmds.replace("[/bin/true, \"{snapshot}\"]", "\"/bin/rm -rf {target}\""))))
+        .hasMessage("agent.yaml: volumes[0].options.delete: must be a list of arguments, e.g. [/usr/local/bin/snap, "
+            + "create, \"{volume}\"] (no shell is used)");
+    assertThat(error(volume("exec", cmds.replace("{target}", "{snap}"))))
+        .hasMessage("agent.yaml: volumes[0].options.create: argument 2 ('{snap}'): unknown placeholder {snap} "
+            + "(available: {path}, {snapshot}, {target}, {volume}; write {{ and }} for literal braces)");
+    assertThat(error(volume("exec", cmds.replace("\"{volume}\"]", "\"{snapshot}\"]"))))
+        .hasMessage("agent.yaml: volumes[0].options.list: argument 1 ('{snapshot}'): placeholder {snapshot} is not "
+            + "available here (available: {path}, {volume})");
+    assertThat(error(volume("exec", cmds.replace("\"{path}\"", "\"{path\""))).getMessage())
+        .isEqualTo("agent.yaml: volumes[0].options.create: argument 1 ('{path'): unbalanced '{' (write {{ for a "
+            + "literal brace)");
+    assertThat(error(volume("exec", cmds.replace("\"{path}\"", "{path}"))))
+        .hasMessage("agent.yaml: volumes[0].options.create[1]: is a YAML mapping, not a string: quote placeholders, "
+            + "e.g. \"{volume}\"");
+    assertThat(error(volume("exec", cmds.replace("[/bin/true, \"{path}\"", "[true, \"{path}\""))))
+        .hasMessage("agent.yaml: volumes[0].options.create: command 'true' must be an absolute path");
+    assertThat(error(volume("exec", cmds.replace("[/bin/true, \"{volume}\"]", "[\"/bin/{volume}\"]"))))
+        .hasMessage("agent.yaml: volumes[0].options.list: the command itself ('/bin/{volume}') cannot hold "
+            + "placeholders");
+    assertThat(error(volume("exec", cmds.replace("/bin/true, \"{snapshot}\"", "/no/such/tool"))))
+        .hasMessage("agent.yaml: volumes[0].options.delete: command /no/such/tool does not exist or is not "
+            + "executable");
+    assertThat(error(volume("exec", cmds.replace("      list: [/bin/true, \"{volume}\"]\n", ""))))
+        .hasMessage("agent.yaml: volumes[0].options.list: is required for kind exec");
+    assertThat(error(volume("exec", cmds + "      atomic: yes please\n")))
+        .hasMessage("agent.yaml: volumes[0].options.atomic: must be true or false");
+    assertThat(error(volume("exec", cmds + "      retries: \"3\"\n")).getMessage())
+        .startsWith("agent.yaml: volumes[0].options.retries: unknown option for kind exec (known: allowUnheld, "
+            + "atomic, check, create, delete, list, timeout)");
+    assertThat(error(volume("dir", "      allowUnheld: [\"true\"]\n")))
+        .hasMessage("agent.yaml: volumes[0].options.allowUnheld: must be true or false");
   }
 
   @Test

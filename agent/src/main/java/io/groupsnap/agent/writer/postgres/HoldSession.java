@@ -44,6 +44,9 @@ final class HoldSession {
       "a foreign table", "S", "a sequence", "i", "an index", "I", "a partitioned index", "c", "a composite type",
       "t", "a TOAST table");
 
+  private static final String RELEASED_WHILE_LOCKING = "released while locking (THAW or ABORT came first: the "
+      + "lease ran out or the transaction was aborted)";
+
   private final Connection conn;
   private final Duration timeout;
   private final Clock clock;
@@ -256,8 +259,8 @@ final class HoldSession {
       long idle = millisUntil(leaseDeadline);
       if (idle < 1 || releaseRequested) {
         rollbackQuietly();
-        return WriterResult.retryable(releaseRequested ? "released while locking" : "the freeze lease ran out "
-            + "while locking");
+        return WriterResult.retryable(releaseRequested ? RELEASED_WHILE_LOCKING
+            : "the freeze lease ran out while locking");
       }
       try (Statement s = conn.createStatement()) {
         s.execute("SET LOCAL idle_in_transaction_session_timeout = " + Math.min(Integer.MAX_VALUE, idle));
@@ -287,7 +290,7 @@ final class HoldSession {
         lockAttempts++;
         long remaining = millisUntil(callDeadline);
         if (releaseRequested) {
-          return WriterResult.retryable("released while locking");
+          return WriterResult.retryable(RELEASED_WHILE_LOCKING);
         }
         if (remaining < 1) {
           return WriterResult.retryable("could not lock every table within the writer's timeout ("
@@ -322,7 +325,7 @@ final class HoldSession {
       }
     } catch (SQLException e) {
       if (releaseRequested && PgErrors.QUERY_CANCELED.equals(e.getSQLState())) {
-        return WriterResult.retryable("released while locking");
+        return WriterResult.retryable(RELEASED_WHILE_LOCKING);
       }
       return PgErrors.result("locking tables", e);
     } finally {

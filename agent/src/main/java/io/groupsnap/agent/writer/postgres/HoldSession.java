@@ -199,7 +199,8 @@ final class HoldSession {
     } else {
       Array names = conn.createArrayOf("text", wanted.toArray());
       try (PreparedStatement ps = conn.prepareStatement("SELECT t.name, c.oid, c.relkind::text, "
-          + "format('%I.%I', n.nspname, c.relname), has_table_privilege(c.oid, 'UPDATE,DELETE,TRUNCATE') "
+          + "CASE WHEN c.oid IS NOT NULL THEN format('%I.%I', n.nspname, c.relname) END, "
+          + "CASE WHEN c.oid IS NOT NULL THEN has_table_privilege(c.oid, 'UPDATE,DELETE,TRUNCATE') END "
           + "FROM unnest(?::text[]) WITH ORDINALITY AS t(name, i) LEFT JOIN pg_class c ON c.oid = to_regclass(t.name) "
           + "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace ORDER BY t.i")) {
         ps.setArray(1, names);

@@ -1,7 +1,6 @@
 package io.groupsnap.agent.writer.postgres;
 
 import io.groupsnap.agent.writer.WriterResult;
-import io.groupsnap.common.Names;
 import java.sql.SQLException;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -32,7 +31,17 @@ final class PgErrors {
       text = text.substring(0, nl);
     }
     String state = e.getSQLState();
-    return Names.printable(text.strip()) + (state == null ? "" : " (SQLSTATE " + state + ")");
+    return printable(text.strip()) + (state == null ? "" : " (SQLSTATE " + state + ")");
+  }
+
+  /** Control characters replaced, at most 300 characters. */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder(Math.min(text.length(), 300));
+    for (int i = 0; i < text.length() && i < 300; i++) {
+      char c = text.charAt(i);
+      out.append(Character.isISOControl(c) ? '?' : c);
+    }
+    return text.length() > 300 ? out.append("...").toString() : out.toString();
   }
 
   /**

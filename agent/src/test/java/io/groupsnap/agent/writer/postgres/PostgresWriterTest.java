@@ -175,12 +175,14 @@ class PostgresWriterTest {
     System.out.println("postgresql writer under load (" + CLIENTS + " clients, " + workload.committed()
         + " transfers):");
     System.out.println("  snapshot   checkpoint@prepare  locks@freeze  attempts  frozen-after  btrfs-snapshot  "
-        + "held(writer)  held(agent)  history rows (committed before prepare / at thaw)");
+        + "held(writer)  held(agent)  history rows (committed before prepare / while held / after thaw)");
     for (Taken k : taken) {
       long rows = verifyRestoredCopy(k) - baseline;
-      System.out.printf("  %-9s  %15dms  %10dms  %8d  %10dms  %12dms  %10dms  %9dms  %d (%d / %d)%n", k.id,
+      System.out.printf("  %-9s  %15dms  %10dms  %8d  %10dms  %12dms  %10dms  %9dms  %d (%d / %d / %d)%n", k.id,
           k.figures.checkpointMillis(), k.figures.lockMillis(), k.figures.lockAttempts(), k.timeToFrozen,
-          k.snapshotMillis, k.figures.heldMillis(), k.agentHeld, rows, k.before, k.after);
+          k.snapshotMillis, k.figures.heldMillis(), k.agentHeld, rows, k.before, k.held, k.after);
+      assertThat(rows).as("transfers in %s: at least those committed before PREPARE, none committed after THAW", k.id)
+          .isBetween(k.before, k.after);
     }
   }
 

@@ -204,8 +204,13 @@ public final class PostgresWriter implements Writer {
     Figures f = new Figures(txn.txnId(), s.tableCount(), s.checkpointMillis(), s.lockMillis(), s.lockAttempts(),
         s.heldMillis());
     last = f;
-    log.info("writer {}: released {}: {} tables locked in {}ms ({} attempts), held {}ms{}", name(), txn.txnId(),
-        f.tables(), f.lockMillis(), f.lockAttempts(), f.heldMillis(), r.ok() ? "" : ", BROKEN: " + r.reason());
+    if (f.heldMillis() < 0) {
+      log.info("writer {}: released {} before its {} tables were all locked ({} attempts)", name(), txn.txnId(),
+          f.tables(), f.lockAttempts());
+    } else {
+      log.info("writer {}: released {}: {} tables locked in {}ms ({} attempts), held {}ms{}", name(), txn.txnId(),
+          f.tables(), f.lockMillis(), f.lockAttempts(), f.heldMillis(), r.ok() ? "" : ", BROKEN: " + r.reason());
+    }
     return r;
   }
 

@@ -1,7 +1,6 @@
 package io.groupsnap.agent.writer.postgres;
 
 import io.groupsnap.agent.writer.WriterResult;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -37,13 +35,6 @@ final class HoldSession {
   /** Where a session is in its life. */
   enum State { OPEN, PREPARED, HOLDING, CLOSED }
 
-  /** A table to hold: its name as PostgreSQL quotes it, and its OID to check the lock at release. */
-  record Table(String quotedName, long oid) {}
-
-  private static final Map<String, String> RELKINDS = Map.of("v", "a view", "m", "a materialized view", "f",
-      "a foreign table", "S", "a sequence", "i", "an index", "I", "a partitioned index", "c", "a composite type",
-      "t", "a TOAST table");
-
   private static final String RELEASED_WHILE_LOCKING = "released while locking (THAW or ABORT came first: the "
       + "lease ran out or the transaction was aborted)";
 
@@ -54,7 +45,7 @@ final class HoldSession {
   private volatile Statement running;
   private volatile boolean releaseRequested;
   private State state = State.OPEN;
-  private List<Table> tables = List.of();
+  private List<HeldTables.Table> tables = List.of();
   private long checkpointMillis = -1;
   private long lockMillis = -1;
   private int lockAttempts;
@@ -137,10 +128,11 @@ final class HoldSession {
             return r;
           }
         }
-        WriterResult r = resolve(wanted);
-        if (!r.ok()) {
-          return r;
+        HeldTables.Resolved resolved = HeldTables.resolve(conn, wanted);
+        if (!resolved.refusal().ok()) {
+          return resolved.refusal();
         }
+        tables = resolved.tables();
       } finally {
         running = null;
       }
@@ -176,62 +168,6 @@ final class HoldSession {
       s.execute("SET statement_timeout = " + timeout.toMillis());
     }
     checkpointMillis = (System.nanoTime() - start) / 1_000_000;
-    return WriterResult.OK;
-  }
-
-  private WriterResult resolve(List<String> wanted) throws SQLException {
-    List<Table> found = new ArrayList<>();
-    List<String> refused = new ArrayList<>();
-    if (wanted.isEmpty()) {
-      try (Statement s = conn.createStatement();
-          ResultSet r = s.executeQuery("SELECT c.oid, format('%I.%I', n.nspname, c.relname), "
-              + "has_table_privilege(c.oid, 'UPDATE,DELETE,TRUNCATE') FROM pg_class c "
-              + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') "
-              + "AND c.relpersistence <> 't' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%' "
-              + "ORDER BY c.oid")) {
-        while (r.next()) {
-          found.add(new Table(r.getString(2), r.getLong(1)));
-          if (!r.getBoolean(3)) {
-            refused.add(r.getString(2));
-          }
-        }
-      }
-    } else {
-      Array names = conn.createArrayOf("text", wanted.toArray());
-      try (PreparedStatement ps = conn.prepareStatement("SELECT t.name, c.oid, c.relkind::text, "
-          + "CASE WHEN c.oid IS NOT NULL THEN format('%I.%I', n.nspname, c.relname) END, "
-          + "CASE WHEN c.oid IS NOT NULL THEN has_table_privilege(c.oid, 'UPDATE,DELETE,TRUNCATE') END "
-          + "FROM unnest(?::text[]) WITH ORDINALITY AS t(name, i) LEFT JOIN pg_class c ON c.oid = to_regclass(t.name) "
-          + "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace ORDER BY t.i")) {
-        ps.setArray(1, names);
-        try (ResultSet r = ps.executeQuery()) {
-          while (r.next()) {
-            String name = r.getString(1);
-            String kind = r.getString(3);
-            if (kind == null) {
-              return WriterResult.nonRetryable("table '" + name + "' does not exist in the database");
-            }
-            if (!kind.equals("r") && !kind.equals("p")) {
-              return WriterResult.nonRetryable("'" + name + "' is " + RELKINDS.getOrDefault(kind, "not a table")
-                  + ", not a table");
-            }
-            Table t = new Table(r.getString(4), r.getLong(2));
-            if (found.stream().noneMatch(x -> x.oid() == t.oid())) {
-              found.add(t);
-            }
-            if (!r.getBoolean(5)) {
-              refused.add(t.quotedName());
-            }
-          }
-        }
-      }
-    }
-    if (!refused.isEmpty()) {
-      return WriterResult.nonRetryable("the role may not lock " + String.join(", ", refused.subList(0,
-          Math.min(5, refused.size()))) + (refused.size() > 5 ? " and " + (refused.size() - 5) + " more" : "")
-          + " in SHARE mode (needs UPDATE, DELETE or TRUNCATE privilege on each, or ownership)");
-    }
-    tables = List.copyOf(found);
     return WriterResult.OK;
   }
 
@@ -278,7 +214,7 @@ final class HoldSession {
   }
 
   private WriterResult lockAll(Instant callDeadline) {
-    List<Table> order = new ArrayList<>(tables);
+    List<HeldTables.Table> order = new ArrayList<>(tables);
     try {
       conn.setAutoCommit(false);
     } catch (SQLException e) {
@@ -380,7 +316,7 @@ final class HoldSession {
     try (PreparedStatement ps = conn.prepareStatement("SELECT count(DISTINCT relation) FROM pg_locks "
         + "WHERE pid = pg_backend_pid() AND locktype = 'relation' AND mode = 'ShareLock' AND granted "
         + "AND relation::bigint = ANY(?)")) {
-      ps.setArray(1, conn.createArrayOf("int8", tables.stream().map(Table::oid).toArray()));
+      ps.setArray(1, conn.createArrayOf("int8", tables.stream().map(HeldTables.Table::oid).toArray()));
       try (ResultSet r = ps.executeQuery()) {
         r.next();
         held = r.getInt(1);

@@ -290,21 +290,23 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /**
-   * Lets the {@code postgres} user reach {@code dir}: adds search permission for others to it and its ancestors below
-   * the temporary directory (test directories are created private). Refuses directories elsewhere.
+   * Lets the {@code postgres} user reach {@code dir}: adds search permission for others to it and to its ancestors
+   * below the temporary directory (test directories are created private). Directories elsewhere are not changed: one
+   * that {@code postgres} cannot search is an error naming it.
    */
   static void grantTraverse(Path dir) throws IOException {
     Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toRealPath();
-    Path real = dir.toRealPath();
-    if (!real.startsWith(tmp)) {
-      throw new IOException(dir + " is outside " + tmp + ": the fixture only opens test directories to postgres");
-    }
-    for (Path p = real; p != null && p.startsWith(tmp) && !p.equals(tmp); p = p.getParent()) {
+    for (Path p = dir.toRealPath(); p != null; p = p.getParent()) {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
-      if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
-        perms.add(PosixFilePermission.OTHERS_EXECUTE);
-        Files.setPosixFilePermissions(p, perms);
+      if (perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+        continue;
       }
+      if (!p.startsWith(tmp) || p.equals(tmp)) {
+        throw new IOException(p + " cannot be searched by the postgres user (needs o+x); the fixture only opens "
+            + "directories below " + tmp);
+      }
+      perms.add(PosixFilePermission.OTHERS_EXECUTE);
+      Files.setPosixFilePermissions(p, perms);
     }
   }
 }

@@ -5,6 +5,7 @@ import io.groupsnap.agent.volume.ExecVolume;
 import io.groupsnap.agent.volume.LvmVolume;
 import io.groupsnap.agent.volume.ZfsVolume;
 import io.groupsnap.agent.writer.ExecWriter;
+import io.groupsnap.agent.writer.postgres.PostgresWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +20,8 @@ public final class Kinds {
       ZfsVolume.KIND,
       ExecVolume.KIND), VolumeKind::name);
   private static final Map<String, WriterKind> WRITERS = index(List.of(
-      ExecWriter.KIND), WriterKind::name);
+      ExecWriter.KIND,
+      PostgresWriter.KIND), WriterKind::name);
 
   private Kinds() {}
 

@@ -1,0 +1,163 @@
+package io.groupsnap.agent.writer.postgres;
+
+import io.groupsnap.agent.kinds.KindException;
+import io.groupsnap.common.Names;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The settings of a {@code postgresql} writer, parsed from its {@code options} map (every value a string).
+ *
+ * <p>{@code tables} is one string: table names separated by commas, each {@code name} or {@code schema.name}, written
+ * as unquoted SQL identifiers (a letter or '_', then letters, digits, '_' or '$'; at most 63) and folded to lower
+ * case as PostgreSQL folds unquoted names. An unqualified name is looked up through the connecting role's
+ * {@code search_path}. Names that need quoting (mixed case, spaces) cannot be listed; leave {@code tables} out to hold
+ * every table of the database instead.
+ *
+ * @param host server host name or IP address
+ * @param port server TCP port
+ * @param database database to connect to and whose tables are held
+ * @param user role to connect as
+ * @param passwordFile file holding the role's password (its first line), read at every PREPARE; empty when the server
+ *     needs no password
+ * @param tables tables to hold, as {@code [schema.]name} in lower case; empty means every user table of the database
+ * @param checkpoint whether PREPARE runs {@code CHECKPOINT}
+ */
+public record PostgresOptions(String host, int port, String database, String user, Optional<Path> passwordFile,
+    List<String> tables, boolean checkpoint) {
+  /** The option names of kind {@code postgresql}. */
+  public static final Set<String> NAMES = Set.of("host", "port", "database", "user", "passwordFile", "tables",
+      "checkpoint");
+
+  private static final Pattern HOST_NAME = Pattern.compile(
+      "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+  /** Database and role names: conservative, so that they pass through a JDBC URL and a log line unchanged. */
+  private static final Pattern OBJECT_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.$-]{0,62}");
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
+
+  public PostgresOptions {
+    tables = List.copyOf(tables);
+  }
+
+  /**
+   * Parses and checks the options; nothing is contacted.
+   *
+   * @throws KindException naming the option ({@code options.port}) and what is wrong with it
+   */
+  public static PostgresOptions parse(Map<String, String> options) throws KindException {
+    String host = options.getOrDefault("host", "127.0.0.1").strip();
+    if (host.length() > 253 || !(HOST_NAME.matcher(host).matches()
+        || (host.contains(":") && IPV6.matcher(host).matches()))) {
+      throw new KindException("options.host", "'" + Names.printable(host) + "' is not a host name or IP address");
+    }
+    int port = port(options.getOrDefault("port", "5432"));
+    String database = required(options, "database");
+    if (!OBJECT_NAME.matcher(database).matches()) {
+      throw new KindException("options.database", "'" + Names.printable(database)
+          + "' is not a supported database name (letters, digits, '_', '.', '$', '-'; at most 63)");
+    }
+    String user = required(options, "user");
+    if (!OBJECT_NAME.matcher(user).matches()) {
+      throw new KindException("options.user", "'" + Names.printable(user)
+          + "' is not a supported role name (letters, digits, '_', '.', '$', '-'; at most 63)");
+    }
+    Optional<Path> passwordFile = Optional.empty();
+    if (options.containsKey("passwordFile")) {
+      passwordFile = Optional.of(absolute(options.get("passwordFile")));
+    }
+    List<String> tables = options.containsKey("tables") ? tables(options.get("tables")) : List.of();
+    boolean checkpoint = bool("checkpoint", options.getOrDefault("checkpoint", "true"));
+    return new PostgresOptions(host, port, database, user, passwordFile, tables, checkpoint);
+  }
+
+  /** The JDBC URL of the database; IPv6 literals in brackets. */
+  String jdbcUrl() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return "jdbc:postgresql://" + h + ":" + port + "/" + database;
+  }
+
+  /** Where the writer connects, for messages: {@code user@host:port/database}. */
+  String where() {
+    return user + "@" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/" + database;
+  }
+
+  private static String required(Map<String, String> options, String name) throws KindException {
+    String v = options.get(name);
+    if (v == null || v.isBlank()) {
+      throw new KindException("options." + name, "is required");
+    }
+    return v.strip();
+  }
+
+  private static int port(String value) throws KindException {
+    try {
+      int p = Integer.parseInt(value.strip());
+      if (p >= 1 && p <= 65535) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new KindException("options.port", "'" + Names.printable(value) + "' is not a TCP port (1-65535)");
+  }
+
+  private static Path absolute(String value) throws KindException {
+    Path p;
+    try {
+      p = Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new KindException("options.passwordFile", "'" + Names.printable(value) + "' is not a path");
+    }
+    if (!p.isAbsolute()) {
+      throw new KindException("options.passwordFile", "'" + Names.printable(value) + "' must be an absolute path");
+    }
+    return p.normalize();
+  }
+
+  private static boolean bool(String name, String value) throws KindException {
+    if (value.equals("true") || value.equals("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new KindException("options." + name, "must be true or false");
+  }
+
+  private static List<String> tables(String value) throws KindException {
+    Set<String> out = new LinkedHashSet<>();
+    String[] parts = value.split(",", -1);
+    for (String raw : parts) {
+      String t = raw.strip();
+      if (t.isEmpty()) {
+        throw new KindException("options.tables", "has an empty entry (give table names separated by commas, e.g. "
+            + "\"public.accounts, history\"; leave the option out to hold every table)");
+      }
+      String[] qualified = t.split("\\.", -1);
+      if (qualified.length > 2 || !allIdentifiers(qualified)) {
+        throw new KindException("options.tables", "'" + Names.printable(t) + "' is not a table name ([schema.]name, "
+            + "each an unquoted SQL identifier: a letter or '_', then letters, digits, '_' or '$')");
+      }
+      String folded = t.toLowerCase(Locale.ROOT);
+      if (!out.add(folded)) {
+        throw new KindException("options.tables", "lists '" + folded + "' twice");
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  private static boolean allIdentifiers(String[] parts) {
+    for (String p : parts) {
+      if (!IDENTIFIER.matcher(p).matches()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

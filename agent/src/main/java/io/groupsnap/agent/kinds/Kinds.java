@@ -2,6 +2,7 @@ package io.groupsnap.agent.kinds;
 
 import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.writer.ExecWriter;
+import io.groupsnap.agent.writer.grpc.GrpcWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,7 +14,8 @@ public final class Kinds {
   private static final Map<String, VolumeKind> VOLUMES = index(List.of(
       DirVolume.KIND), VolumeKind::name);
   private static final Map<String, WriterKind> WRITERS = index(List.of(
-      ExecWriter.KIND), WriterKind::name);
+      ExecWriter.KIND,
+      GrpcWriter.KIND), WriterKind::name);
 
   private Kinds() {}
 

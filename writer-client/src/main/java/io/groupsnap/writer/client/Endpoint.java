@@ -2,6 +2,7 @@ package io.groupsnap.writer.client;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -69,6 +70,7 @@ record Endpoint(Path path, String host, int port, String token) {
     return NettyChannelBuilder.forAddress(new DomainSocketAddress(path.toString()))
         .eventLoopGroup(epoll.get())
         .channelType(EpollDomainSocketChannel.class)
+        .withOption(ChannelOption.SO_KEEPALIVE, null) // gRPC's default; a Unix socket has no such option
         .overrideAuthority("localhost")
         .usePlaintext()
         .build();

@@ -11,6 +11,7 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
@@ -154,6 +155,7 @@ public final class WriterHub implements AutoCloseable {
         EpollIoHandler.newFactory());
     server = builder(NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
         .channelType(EpollServerDomainSocketChannel.class)
+        .withChildOption(ChannelOption.SO_KEEPALIVE, null) // gRPC's default; a Unix socket has no such option
         .bossEventLoopGroup(group)
         .workerEventLoopGroup(group)).build().start();
     HubSocket.restrictSocket(path);

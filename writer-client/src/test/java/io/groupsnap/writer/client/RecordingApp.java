@@ -1,8 +1,5 @@
-package io.groupsnap.agent.writer.grpc;
+package io.groupsnap.writer.client;
 
-import io.groupsnap.writer.client.Handler;
-import io.groupsnap.writer.client.Outcome;
-import io.groupsnap.writer.client.Txn;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * A test application behind the real client library: records every callback, answers as told, and tracks whether it
  * holds its writes now.
  */
-final class AppHandler implements Handler {
+final class RecordingApp implements Handler {
   final List<String> calls = new CopyOnWriteArrayList<>();
   volatile Outcome prepare = Outcome.OK;
   volatile Outcome freeze = Outcome.OK;

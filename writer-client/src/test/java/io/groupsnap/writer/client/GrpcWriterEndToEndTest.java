@@ -1,4 +1,4 @@
-package io.groupsnap.agent.writer.grpc;
+package io.groupsnap.writer.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,8 +15,8 @@ import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
-import io.groupsnap.writer.client.Outcome;
-import io.groupsnap.writer.client.WriterClient;
+import io.groupsnap.agent.writer.grpc.GrpcWriter;
+import io.groupsnap.agent.writer.grpc.WriterHub;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -40,10 +40,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The grpc writer kind end to end: a real {@link WriterHub} on a Unix domain socket, the real client library as the
- * application, and {@link Participant} driving the phases.
+ * The grpc writer kind end to end: the agent's real {@link WriterHub} on a Unix domain socket, this client library as
+ * the application, and the agent's {@link Participant} driving the phases. (Here rather than in the agent module so
+ * that the agent builds without this module: {@code -pl proto,agent} keeps working.)
  */
-class GrpcWriterTest {
+class GrpcWriterEndToEndTest {
   static final String CLUSTER = "c-1";
   static final Duration LEASE = Duration.ofSeconds(10);
   static final Duration WAIT = Duration.ofSeconds(10);
@@ -55,7 +56,7 @@ class GrpcWriterTest {
   GrpcWriter orders;
   GrpcWriter slow;
   Participant participant;
-  final AppHandler app = new AppHandler();
+  final RecordingApp app = new RecordingApp();
   final List<AutoCloseable> closeLast = new ArrayList<>();
 
   @BeforeEach
@@ -110,14 +111,14 @@ class GrpcWriterTest {
     }
   }
 
-  WriterClient subscribe(String application, AppHandler handler) throws Exception {
+  WriterClient subscribe(String application, RecordingApp handler) throws Exception {
     WriterClient c = WriterClient.builder(socket, application, handler)
         .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).connect();
     closeLast.add(0, c);
     return c;
   }
 
-  WriterClient connected(String application, AppHandler handler) throws Exception {
+  WriterClient connected(String application, RecordingApp handler) throws Exception {
     WriterClient c = subscribe(application, handler);
     assertThat(c.awaitSubscribed(WAIT)).as("subscribed: %s", c.lastError()).isTrue();
     await().atMost(WAIT).until(() -> hub.isConnected(application));
@@ -221,7 +222,7 @@ class GrpcWriterTest {
 
   @Test
   void aSlowApplication_failsFreezeAtTheWritersTimeout_andIsReleasedOnceItGetsThere() throws Exception {
-    AppHandler slowApp = new AppHandler();
+    RecordingApp slowApp = new RecordingApp();
     connected("slow", slowApp);
     participant = participant(List.of(slow));
     assertThat(participant.prepare(ref("gs-1"), List.of(), LEASE).ok()).isTrue();
@@ -238,7 +239,7 @@ class GrpcWriterTest {
 
   @Test
   void aSlowPrepare_isRefusedAsRetryableAtTheWritersTimeout() throws Exception {
-    AppHandler slowApp = new AppHandler();
+    RecordingApp slowApp = new RecordingApp();
     connected("slow", slowApp);
     participant = participant(List.of(slow));
     slowApp.slowPrepare = new CountDownLatch(1);
@@ -255,7 +256,7 @@ class GrpcWriterTest {
   @Test
   void aSecondSubscriber_isRefusedWhileTheFirstIsConnected_andGetsInAfterIt() throws Exception {
     WriterClient first = connected("orders", app);
-    AppHandler other = new AppHandler();
+    RecordingApp other = new RecordingApp();
     WriterClient second = subscribe("orders", other);
     await().atMost(WAIT).until(() -> second.lastError().contains("ALREADY_EXISTS"));
     assertThat(second.lastError()).contains("application orders is already subscribed (pid "
@@ -271,11 +272,11 @@ class GrpcWriterTest {
 
   @Test
   void anApplicationNoWriterServes_isRefusedWithNotFound() throws Exception {
-    WriterClient c = subscribe("inventory", new AppHandler());
+    WriterClient c = subscribe("inventory", new RecordingApp());
     await().atMost(WAIT).until(() -> c.lastError().contains("NOT_FOUND"));
     assertThat(c.lastError()).contains("no writer of kind grpc on agent a1 serves application inventory (served: "
         + "orders, slow)");
-    assertThatThrownBy(() -> WriterClient.connect(socket, "../etc", new AppHandler()))
+    assertThatThrownBy(() -> WriterClient.connect(socket, "../etc", new RecordingApp()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("application '../etc' is not a valid");
   }
 
@@ -295,6 +296,22 @@ class GrpcWriterTest {
     assertThat(r.outcome()).isEqualTo(WriterResult.Outcome.NON_RETRYABLE);
     assertThat(r.reason()).isEqualTo("application orders writes to [logs] but the writer is configured for [data] "
         + "only: captures of [logs] would not be held (add them to the writer's volumes)");
+  }
+
+  @Test
+  void overLoopbackTcp_theClientFindsPortAndTokenInTheEndpointFile() throws Exception {
+    hub.close();
+    hub = new WriterHub("a1", socket, WriterHub.Transport.TCP);
+    orders = new GrpcWriter(config("orders-writer", "orders", Duration.ofSeconds(5)), hub, Clock.systemUTC());
+    hub.start();
+    assertThat(Files.isRegularFile(socket)).as("an endpoint file, not a socket").isTrue();
+    connected("orders", app);
+    participant = participant(List.of(orders));
+    assertThat(participant.prepare(ref("gs-1"), List.of(), LEASE).ok()).isTrue();
+    assertThat(participant.freeze(ref("gs-1"), LEASE).frozen()).isTrue();
+    assertThat(app.holding).isTrue();
+    assertThat(participant.thaw(ref("gs-1")).unbroken()).isTrue();
+    assertThat(app.holding).isFalse();
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.groupsnap.proto.v1.ApplicationMessage;
 import io.groupsnap.proto.v1.WriterAnswer;
 import io.groupsnap.proto.v1.WriterIdentity;
 import io.groupsnap.proto.v1.WriterOutcome;
+import io.groupsnap.proto.v1.WriterPhase;
 import io.groupsnap.proto.v1.WriterRequest;
 import io.groupsnap.proto.v1.WriterServiceGrpc;
 import io.grpc.ManagedChannel;
@@ -17,22 +18,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * An application's subscription to its agent's writer hub: it takes part in group snapshots as a writer of kind
@@ -61,7 +56,6 @@ import java.util.function.Supplier;
  */
 public final class WriterClient implements AutoCloseable {
   private static final System.Logger log = System.getLogger(WriterClient.class.getName());
-  private static final int KEEP_RELEASED = 64;
   static final String CLIENT = "groupsnap-writer-client/0.1.0 (java)";
 
   private enum State { STARTED, CLOSED }
@@ -82,14 +76,7 @@ public final class WriterClient implements AutoCloseable {
   private Stream stream;
   private long generations;
   private Duration backoff;
-  private final Map<String, Held> holds = new LinkedHashMap<>();
-  /** Why recent holds ended before THAW, by transaction id, to answer a late THAW. */
-  private final Map<String, String> released = new LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > KEEP_RELEASED;
-    }
-  };
+  private final Dispatcher dispatcher;
   private volatile boolean subscribed;
   private volatile CountDownLatch subscribedLatch = new CountDownLatch(1);
   private volatile String lastError = "";
@@ -105,8 +92,6 @@ public final class WriterClient implements AutoCloseable {
       this.channel = channel;
     }
   }
-
-  private record Held(Txn txn, Instant deadline, ScheduledFuture<?> timer) {}
 
   private WriterClient(Builder b) {
     this.path = b.path.toAbsolutePath().normalize();
@@ -124,6 +109,7 @@ public final class WriterClient implements AutoCloseable {
       eventThread = t;
       return t;
     });
+    this.dispatcher = new Dispatcher(application, handler, clock, events);
   }
 
   /**
@@ -219,7 +205,7 @@ public final class WriterClient implements AutoCloseable {
 
   /** True while the application holds its writes for a group snapshot, as far as this client knows. */
   public boolean isHolding() {
-    return onEvents(() -> !holds.isEmpty());
+    return onEvents(dispatcher::holding);
   }
 
   private void attempt() {
@@ -309,7 +295,7 @@ public final class WriterClient implements AutoCloseable {
       subscribedLatch = new CountDownLatch(1);
     }
     s.channel.shutdownNow();
-    releaseAll("the subscription to the agent ended (" + why + ")");
+    dispatcher.releaseAll("the subscription to the agent ended (" + why + ")");
     retryLater(why);
   }
 
@@ -317,36 +303,17 @@ public final class WriterClient implements AutoCloseable {
     if (stream != s) {
       return;
     }
-    Txn txn = new Txn(r.getTxnId(), r.getEpoch(), r.getVolumesList(), r.getAgentId());
     Outcome answer;
-    switch (r.getPhase()) {
-      case WRITER_PHASE_IDENTIFY:
-        subscribed = true;
-        backoff = initialBackoff;
-        lastError = "";
-        subscribedLatch.countDown();
-        log.log(System.Logger.Level.DEBUG, "writer {0}: subscribed to agent {1} as writer {2} on {3}", application,
-            r.getAgentId(), r.getWriter(), path);
-        answer = Outcome.OK;
-        break;
-      case WRITER_PHASE_PREPARE:
-        answer = call("prepare", () -> handler.prepare(txn));
-        break;
-      case WRITER_PHASE_FREEZE:
-        answer = freeze(txn, Instant.ofEpochMilli(r.getLeaseDeadlineMillis()));
-        break;
-      case WRITER_PHASE_THAW:
-        answer = thaw(txn);
-        break;
-      case WRITER_PHASE_ABORT:
-        release(txn.id(), null);
-        answer = call("abort", () -> handler.abort(txn));
-        break;
-      case WRITER_PHASE_COMMITTED:
-        answer = call("committed", () -> handler.committed(txn));
-        break;
-      default:
-        answer = Outcome.nonRetryable("unknown request phase " + r.getPhaseValue() + " (client " + CLIENT + ")");
+    if (r.getPhase() == WriterPhase.WRITER_PHASE_IDENTIFY) {
+      subscribed = true;
+      backoff = initialBackoff;
+      lastError = "";
+      subscribedLatch.countDown();
+      log.log(System.Logger.Level.DEBUG, "writer {0}: subscribed to agent {1} as writer {2} on {3}", application,
+          r.getAgentId(), r.getWriter(), path);
+      answer = Outcome.OK;
+    } else {
+      answer = dispatcher.handle(r);
     }
     if (stream != s) {
       return; // the handler closed the client, or the stream ended meanwhile
@@ -356,85 +323,6 @@ public final class WriterClient implements AutoCloseable {
           .setOutcome(toProto(answer.code())).setReason(answer.reason())).build());
     } catch (RuntimeException e) {
       onEnded(s, "answer could not be sent: " + e);
-    }
-  }
-
-  private Outcome freeze(Txn txn, Instant deadline) {
-    if (holds.containsKey(txn.id())) {
-      return Outcome.OK;
-    }
-    if (!clock.instant().isBefore(deadline)) {
-      return Outcome.nonRetryable("the lease deadline " + deadline + " had passed when FREEZE arrived");
-    }
-    Outcome o;
-    try {
-      o = handler.freeze(txn, deadline);
-    } catch (RuntimeException e) {
-      safeThaw(txn);
-      return Outcome.nonRetryable("freeze failed: " + e);
-    }
-    if (o == null || !o.ok()) {
-      return o == null ? Outcome.nonRetryable("freeze returned no outcome") : o;
-    }
-    Instant now = clock.instant();
-    if (!now.isBefore(deadline)) {
-      safeThaw(txn);
-      String why = "froze only after the lease deadline " + deadline + "; released at once";
-      released.put(txn.id(), why);
-      return Outcome.nonRetryable(why);
-    }
-    ScheduledFuture<?> timer = events.schedule(() -> release(txn.id(), "the lease deadline " + deadline
-        + " passed without THAW"), Duration.between(now, deadline).toNanos(), TimeUnit.NANOSECONDS);
-    holds.put(txn.id(), new Held(txn, deadline, timer));
-    return Outcome.OK;
-  }
-
-  private Outcome thaw(Txn txn) {
-    Held h = holds.remove(txn.id());
-    if (h == null) {
-      String why = released.get(txn.id());
-      return Outcome.nonRetryable(why != null ? "released by itself: " + why
-          : "not holding for group snapshot " + txn.id());
-    }
-    h.timer().cancel(false);
-    return call("thaw", () -> handler.thaw(h.txn()));
-  }
-
-  /** Ends the hold of {@code txnId}, if any; {@code why} non-null marks a release without THAW. */
-  private void release(String txnId, String why) {
-    Held h = holds.remove(txnId);
-    if (h == null) {
-      return;
-    }
-    h.timer().cancel(false);
-    if (why != null) {
-      released.put(txnId, why);
-      log.log(System.Logger.Level.WARNING, "writer {0}: released group snapshot {1} by itself: {2}", application,
-          txnId, why);
-    }
-    safeThaw(h.txn());
-  }
-
-  private void releaseAll(String why) {
-    for (String id : new ArrayList<>(holds.keySet())) {
-      release(id, why);
-    }
-  }
-
-  private void safeThaw(Txn txn) {
-    Outcome o = call("thaw", () -> handler.thaw(txn));
-    if (!o.ok()) {
-      log.log(System.Logger.Level.WARNING, "writer {0}: thaw of {1}: {2}", application, txn.id(), o.reason());
-    }
-  }
-
-  private Outcome call(String what, Supplier<Outcome> callback) {
-    try {
-      Outcome o = callback.get();
-      return o == null ? Outcome.nonRetryable(what + " returned no outcome") : o;
-    } catch (RuntimeException e) {
-      log.log(System.Logger.Level.WARNING, "writer " + application + ": " + what + " threw", e);
-      return Outcome.nonRetryable(what + " failed: " + e);
     }
   }
 
@@ -477,7 +365,7 @@ public final class WriterClient implements AutoCloseable {
       return;
     }
     Runnable shutdown = () -> {
-      releaseAll("the client was closed");
+      dispatcher.releaseAll("the client was closed");
       Stream s = stream;
       stream = null;
       subscribed = false;

@@ -201,13 +201,6 @@ public final class WriterHub implements AutoCloseable {
     return connected(application) != null;
   }
 
-  /** The applications subscribed now, with their pids, for the operator. */
-  public Map<String, Long> connectedApplications() {
-    Map<String, Long> out = new TreeMap<>();
-    subscriptions.values().stream().filter(Subscription::isReady).forEach(s -> out.put(s.application(), s.pid()));
-    return out;
-  }
-
   /** The application's ready subscription, or null. */
   Subscription connected(String application) {
     Subscription s = subscriptions.get(application);

@@ -17,6 +17,7 @@ import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.Kinds;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
+import io.groupsnap.agent.writer.grpc.WriterHub;
 import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
@@ -75,6 +76,7 @@ public final class Agent implements AutoCloseable {
   private CuratorCache epochCache;
   private Reaper reaper;
   private ScheduledExecutorService reaperTimer;
+  private WriterHub writerHub;
 
   private Agent(AgentConfig config, List<Writer> extraWriters, Duration zkWait) {
     this.config = config;
@@ -120,6 +122,11 @@ public final class Agent implements AutoCloseable {
     String clusterId = ClusterIdentity.ensure(zk, layout);
     watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
     KindContext kinds = KindContext.of(config.snapshotRoot(), config.stateDir());
+    if (config.writers().stream().anyMatch(w -> w.kind().equals("grpc"))) {
+      writerHub = new WriterHub(config.agentId(), config.stateDir().resolve(WriterHub.SOCKET_NAME),
+          WriterHub.Transport.AUTO);
+      kinds = kinds.withWriterHub(writerHub);
+    }
     List<Volume> volumes = new ArrayList<>();
     for (VolumeConfig v : config.volumes()) {
       volumes.add(Kinds.volume(v.kind()).create(v, kinds));
@@ -127,6 +134,9 @@ public final class Agent implements AutoCloseable {
     List<Writer> writers = new ArrayList<>(extraWriters);
     for (WriterConfig w : config.writers()) {
       writers.add(Kinds.writer(w.kind()).create(w, kinds));
+    }
+    if (writerHub != null) {
+      writerHub.start();
     }
     EpochFence fence = new EpochFence(config.stateDir(), clusterId);
     fence.confirmWith(() -> EpochRecord.parseFrom(zk.getData().forPath(layout.epoch())).getEpoch());
@@ -243,6 +253,11 @@ public final class Agent implements AutoCloseable {
     return participant;
   }
 
+  /** The endpoint applications subscribe to as writers of kind grpc; null when no such writer is configured. */
+  public WriterHub writerHub() {
+    return writerHub;
+  }
+
   /** Blocks until the server terminates. */
   public void awaitTermination() throws InterruptedException {
     if (server != null) {
@@ -261,6 +276,7 @@ public final class Agent implements AutoCloseable {
     if (participant != null) {
       participant.releaseAll();
     }
+    closeQuietly(writerHub);
     closeQuietly(registration);
     closeQuietly(epochCache);
     Daemons.stop(server);

@@ -130,6 +130,7 @@ public final class ConfigLoader {
       }
     }
     Set<String> writers = new HashSet<>();
+    Set<String> applications = new HashSet<>();
     for (int i = 0; i < config.writers().size(); i++) {
       WriterConfig w = config.writers().get(i);
       String f = "writers[" + i + "]";
@@ -149,6 +150,11 @@ public final class ConfigLoader {
       checkCommand(l, f + ".freeze", w.freeze());
       checkCommand(l, f + ".thaw", w.thaw());
       checkCommand(l, f + ".abort", w.abort());
+      if (w.kind().equals("grpc") && w.options().containsKey("application")
+          && !applications.add(w.options().get("application"))) {
+        throw l.error(f + ".options.application", "application '" + Names.printable(w.options().get("application"))
+            + "' is already served by another writer; one writer per application");
+      }
       WriterKind kind = Kinds.writer(w.kind());
       if (kind == null) {
         throw l.error(f + ".kind", "unknown writer kind '" + Names.printable(w.kind()) + "' (known: "

@@ -5,6 +5,7 @@ import io.groupsnap.agent.volume.ExecVolume;
 import io.groupsnap.agent.volume.LvmVolume;
 import io.groupsnap.agent.volume.ZfsVolume;
 import io.groupsnap.agent.writer.ExecWriter;
+import io.groupsnap.agent.writer.grpc.GrpcWriter;
 import io.groupsnap.agent.writer.postgres.PostgresWriter;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ public final class Kinds {
       ExecVolume.KIND), VolumeKind::name);
   private static final Map<String, WriterKind> WRITERS = index(List.of(
       ExecWriter.KIND,
+      GrpcWriter.KIND,
       PostgresWriter.KIND), WriterKind::name);
 
   private Kinds() {}

@@ -426,6 +426,13 @@ public final class Participant {
       }
       int n = catalog.markKept(ref.txnId());
       txn.state = AgentTxnState.COMMITTED;
+      for (Writer w : txn.writers) {
+        try {
+          w.committed(txn.context());
+        } catch (RuntimeException e) {
+          log.warn("txn {}: writer {} failed on its commit notice: {}", ref.txnId(), w.name(), e.toString());
+        }
+      }
       return n;
     }
   }

@@ -39,6 +39,13 @@ public interface Writer {
   void abort(TxnContext txn);
 
   /**
+   * The group snapshot was committed: the captures taken while this writer held are kept. Called once per
+   * transaction, after its THAW, for writers that want to know (an application that keeps a log of its consistent
+   * points); must return quickly and never throw. Does nothing by default.
+   */
+  default void committed(TxnContext txn) {}
+
+  /**
    * The transaction being worked on.
    *
    * @param txnId group snapshot id

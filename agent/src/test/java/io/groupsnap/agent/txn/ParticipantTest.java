@@ -95,6 +95,20 @@ class ParticipantTest {
   }
 
   @Test
+  void commit_tellsEveryWriterOnce_andAnAbortedTransactionTellsNone() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    participant.freeze(ref("gs-1", 1), LEASE);
+    participant.thaw(ref("gs-1", 1));
+    participant.commit(ref("gs-1", 1));
+    participant.commit(ref("gs-1", 1));
+    assertThat(app.calls).containsExactly("prepare", "freeze", "thaw", "committed");
+    assertThat(fs.calls).containsExactly("prepare", "freeze", "thaw", "committed");
+    participant.prepare(ref("gs-2", 1), List.of(), LEASE);
+    participant.abort(ref("gs-2", 1));
+    assertThat(app.calls).containsExactly("prepare", "freeze", "thaw", "committed", "prepare", "abort");
+  }
+
+  @Test
   void aWriterVotingNo_freezesNothing_andLeavesNoPendingSnapshot() throws Exception {
     app.prepare = WriterResult.nonRetryable("replica lagging");
     PrepareResult r = participant.prepare(ref("gs-1", 1), List.of(), LEASE);

@@ -81,6 +81,11 @@ final class RecordingWriter implements Writer {
   }
 
   @Override
+  public void committed(TxnContext txn) {
+    calls.add("committed");
+  }
+
+  @Override
   public void abort(TxnContext txn) {
     record("abort");
     holding = false;

@@ -4,6 +4,7 @@ import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.agent.config.VolumeConfig;
+import io.groupsnap.agent.config.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.coordinator.Coordinator;
@@ -50,6 +51,15 @@ public final class DevCluster implements AutoCloseable {
    */
   public static DevCluster start(Path dataDir, int agentCount, String zookeeper,
       Function<String, List<Writer>> writers) throws Exception {
+    return start(dataDir, agentCount, zookeeper, writers, List.of());
+  }
+
+  /**
+   * Starts a cluster whose agents also have {@code configured} writers in their configuration (as an agent.yaml
+   * would declare them: e.g. kind {@code grpc}, for applications that subscribe to the agent's socket).
+   */
+  public static DevCluster start(Path dataDir, int agentCount, String zookeeper,
+      Function<String, List<Writer>> writers, List<WriterConfig> configured) throws Exception {
     if (agentCount < 1 || agentCount > 64) {
       throw new IllegalArgumentException("--agents must be between 1 and 64, got " + agentCount);
     }
@@ -70,7 +80,8 @@ public final class DevCluster implements AutoCloseable {
       for (int i = 1; i <= agentCount; i++) {
         String id = "agent-" + i;
         List<Writer> own = writers.apply(id);
-        Agent a = Agent.create(agentConfig(dataDir, id, zk, own.isEmpty()), own, Duration.ofSeconds(10)).start();
+        Agent a = Agent.create(agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured), own,
+            Duration.ofSeconds(10)).start();
         started.add(a);
         agents.put(id, a);
       }
@@ -87,14 +98,15 @@ public final class DevCluster implements AutoCloseable {
    * @param unheld the agent has no writers: its volume is declared {@code allowUnheld} (nothing writes to a dev
    *     volume but the operator, by hand)
    */
-  static AgentConfig agentConfig(Path dataDir, String id, String zk, boolean unheld) throws java.io.IOException {
+  static AgentConfig agentConfig(Path dataDir, String id, String zk, boolean unheld, List<WriterConfig> writers)
+      throws java.io.IOException {
     Path home = dataDir.resolve(id).toAbsolutePath();
     Path volume = home.resolve(VOLUME);
     Files.createDirectories(volume);
     return new AgentConfig(id, CLUSTER, new HostPort("127.0.0.1", 0), null, zk, home.resolve("snapshots"),
         home.resolve("state"), ConfigLoader.DEFAULT_MAX_LEASE, Map.of("dev", "true"),
         List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())),
-        List.of(), ConfigLoader.DEFAULT_REAPER_INTERVAL,
+        writers, ConfigLoader.DEFAULT_REAPER_INTERVAL,
         ConfigLoader.DEFAULT_REAPER_GRACE, List.of());
   }
 

@@ -1,42 +1,51 @@
 package io.groupsnap.cli.workload;
 
-import io.groupsnap.common.Daemons;
+import io.groupsnap.agent.Agent;
+import io.groupsnap.agent.config.WriterConfig;
 import io.groupsnap.agent.volume.DirVolume;
-import io.groupsnap.agent.writer.Writer;
+import io.groupsnap.agent.writer.grpc.WriterHub;
 import io.groupsnap.cli.dev.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.MemberRecord;
+import io.groupsnap.writer.client.WriterClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * A {@link DevCluster} whose agents run both demo workloads on their {@code data} volumes, each workload taking part
- * as a writer. Offers what the demo and the tests need: a naive copy of every volume, and the verification of a
- * group snapshot's captures as one cut.
+ * as a writer the way a real application does: every agent's configuration declares two writers of kind
+ * {@code grpc} ({@value #HEADER_COUNT} and {@value #LEDGER}), and each workload subscribes to every agent's socket
+ * through the writer client library. Offers what the demo and the tests need: a naive copy of every volume, and the
+ * verification of a group snapshot's captures as one cut.
  */
 public final class WorkloadCluster implements AutoCloseable {
+  /** The application names the workloads subscribe with. */
+  public static final String HEADER_COUNT = "header-count";
+  public static final String LEDGER = "ledger";
+  private static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(30);
+
   private final Path dataDir;
   private final DevCluster cluster;
   private final HeaderCountWorkload headers;
   private final LedgerWorkload ledger;
-  private final ScheduledExecutorService timer;
+  private final List<WriterClient> clients;
 
   private WorkloadCluster(Path dataDir, DevCluster cluster, HeaderCountWorkload headers, LedgerWorkload ledger,
-      ScheduledExecutorService timer) {
+      List<WriterClient> clients) {
     this.dataDir = dataDir;
     this.cluster = cluster;
     this.headers = headers;
     this.ledger = ledger;
-    this.timer = timer;
+    this.clients = clients;
   }
 
   /** @param zookeeper an existing ZooKeeper, or null to embed one */
@@ -47,22 +56,52 @@ public final class WorkloadCluster implements AutoCloseable {
       Files.createDirectories(v);
       volumes.put("agent-" + i, v);
     }
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("workload-lease-timer"));
     HeaderCountWorkload headers = new HeaderCountWorkload(volumes);
     LedgerWorkload ledger = new LedgerWorkload(volumes);
     Duration maxWait = Duration.ofSeconds(2);
-    DevCluster cluster;
+    DevCluster cluster = DevCluster.start(dataDir, agents, zookeeper, id -> List.of(), List.of(
+        grpcWriter(HEADER_COUNT), grpcWriter(LEDGER)));
+    List<WriterClient> clients = new ArrayList<>();
     try {
-      cluster = DevCluster.start(dataDir, agents, zookeeper, id -> List.<Writer>of(
-          new GateWriter("header-count", headers.gate(id), timer, maxWait),
-          new GateWriter("ledger", ledger.gate(id), timer, maxWait)));
+      for (Agent a : cluster.agents().values()) {
+        Path socket = a.writerHub().path();
+        clients.add(WriterClient.connect(socket, HEADER_COUNT,
+            new GateHandler(HEADER_COUNT, headers.gate(a.id()), maxWait)));
+        clients.add(WriterClient.connect(socket, LEDGER, new GateHandler(LEDGER, ledger.gate(a.id()), maxWait)));
+      }
+      awaitSubscribed(cluster, clients);
     } catch (Exception e) {
-      timer.shutdownNow();
+      clients.forEach(WriterClient::close);
+      cluster.close();
       throw e;
     }
     headers.start();
     ledger.start(2);
-    return new WorkloadCluster(dataDir, cluster, headers, ledger, timer);
+    return new WorkloadCluster(dataDir, cluster, headers, ledger, List.copyOf(clients));
+  }
+
+  private static WriterConfig grpcWriter(String application) {
+    return WriterConfig.of(application, "grpc", 0, Set.of(), Duration.ofSeconds(5),
+        Map.of("application", application));
+  }
+
+  /** Until every agent's hub has both workloads connected: a snapshot before that would be refused. */
+  private static void awaitSubscribed(DevCluster cluster, List<WriterClient> clients) throws Exception {
+    long deadline = System.nanoTime() + SUBSCRIBE_WAIT.toNanos();
+    for (Agent a : cluster.agents().values()) {
+      WriterHub hub = a.writerHub();
+      for (String app : List.of(HEADER_COUNT, LEDGER)) {
+        while (!hub.isConnected(app)) {
+          if (System.nanoTime() > deadline) {
+            String why = clients.stream().map(WriterClient::lastError).filter(e -> !e.isEmpty()).findFirst()
+                .orElse("no error reported");
+            throw new IOException("workload " + app + " did not subscribe to agent " + a.id() + " at " + hub.endpoint()
+                + " within " + SUBSCRIBE_WAIT.toSeconds() + "s: " + why);
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
+        }
+      }
+    }
   }
 
   public DevCluster cluster() {
@@ -117,9 +156,9 @@ public final class WorkloadCluster implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    clients.forEach(WriterClient::close);
     headers.close();
     ledger.close();
     cluster.close();
-    timer.shutdownNow();
   }
 }

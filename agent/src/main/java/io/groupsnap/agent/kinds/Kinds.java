@@ -1,6 +1,7 @@
 package io.groupsnap.agent.kinds;
 
 import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.writer.CgroupWriter;
 import io.groupsnap.agent.writer.ExecWriter;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ public final class Kinds {
   private static final Map<String, VolumeKind> VOLUMES = index(List.of(
       DirVolume.KIND), VolumeKind::name);
   private static final Map<String, WriterKind> WRITERS = index(List.of(
-      ExecWriter.KIND), WriterKind::name);
+      ExecWriter.KIND,
+      CgroupWriter.KIND), WriterKind::name);
 
   private Kinds() {}
 

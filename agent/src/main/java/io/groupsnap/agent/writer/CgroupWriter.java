@@ -1,0 +1,485 @@
+package io.groupsnap.agent.writer;
+
+import io.groupsnap.agent.config.WriterConfig;
+import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.kinds.KindContext;
+import io.groupsnap.agent.kinds.KindException;
+import io.groupsnap.agent.kinds.WriterKind;
+import io.groupsnap.common.Names;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writer kind {@code cgroup}: freezes every process of a cgroup, for applications that know nothing of groupsnap.
+ *
+ * <p><b>Consistency on its own.</b> While frozen, no process of the cgroup (subtree included) runs, so none writes:
+ * the volumes it writes to are captured as after a power cut of the application at that instant — crash-consistent
+ * for the application, not application-consistent (nothing was flushed first). I/O the processes had already submitted
+ * may still complete; the file-system tier (fsfreeze or an atomic snapshot) takes care of that.
+ *
+ * <p><b>Options.</b> Exactly one of {@code cgroup} — an absolute directory under {@code /sys/fs/cgroup}, no {@code .}
+ * or {@code ..}: a cgroup v2 directory (with {@code cgroup.freeze}) or a cgroup v1 freezer directory (with
+ * {@code freezer.state}) — or {@code unit}, a systemd unit name ({@code app.service}, also {@code .scope},
+ * {@code .slice}, {@code .socket}, {@code .mount}, {@code .swap}), resolved at every PREPARE with
+ * {@code systemctl show -p ControlGroup --value <unit>} (never inside the freeze window), found in the v2 hierarchy
+ * first and else in the v1 freezer. {@code allowEmpty: "true"} lets PREPARE accept a cgroup with no process (by
+ * default refused: an application that is not running, or a wrong path, would otherwise be "held" by a no-op).
+ *
+ * <p><b>Phases.</b> PREPARE checks the cgroup exists and has a freezer, does not hold this agent (a thread of the agent
+ * in the cgroup or below it: the agent would freeze itself and never thaw), is not frozen already (some other tool
+ * holds it: RETRYABLE) and has processes, and that the control file is writable. FREEZE writes {@code 1} /
+ * {@code FROZEN} and polls until the kernel reports the whole subtree frozen ({@code frozen 1} in
+ * {@code cgroup.events}, {@code FROZEN} in {@code freezer.state}), pausing 50µs at first and at most 2ms; a freeze that
+ * does not complete within the writer's {@code timeout} (a process in uninterruptible sleep, say) is thawed and
+ * NON_RETRYABLE. The poll is deliberate: kernfs announces {@code cgroup.events} changes to inotify only for files
+ * already looked up, and Java's watch service watches directories, so a notification can be missed. THAW writes
+ * {@code 0} / {@code THAWED}; it is idempotent.
+ *
+ * <p><b>Was the hold unbroken?</b> Just after the freeze completes the writer notes the subtree's processes and their
+ * CPU time (see {@link Cgroup}). THAW, before thawing, answers not OK when the kernel no longer reports the cgroup
+ * frozen (someone thawed it), when processes joined or left, or when the CPU time moved (its tasks ran: someone thawed
+ * and froze it again in between, however briefly — or a frozen task was woken by a signal, which errs on the safe
+ * side). What it cannot see is a process moved out, run elsewhere and moved back. A task's very last slice may be
+ * accounted a few microseconds after the kernel reports it frozen; the baseline is read after that report, so this
+ * can only ever cause a false "broken" (a retried snapshot), never a false "unbroken".
+ *
+ * <p><b>Ending the hold without a THAW.</b> The agent's lease watchdog calls {@link #thaw} when the lease runs out; a
+ * restarted agent calls it for every transaction in its journal. A thaw this process knows nothing about (after a
+ * restart) thaws unconditionally: groupsnap takes the freezer state of the configured cgroup as its own, so do not
+ * point it at a cgroup another tool freezes ({@code systemctl freeze} included).
+ *
+ * <p>Needs root (writes to cgroupfs), a kernel with the v2 freezer (5.2+) or a mounted v1 freezer hierarchy, and for
+ * {@code unit} a running systemd. Keeps no captures. Threading: {@link #thaw} may come from the lease watchdog during a
+ * {@link #freeze}; a thaw before the freeze's write prevents it, a thaw during the wait ends it.
+ */
+public final class CgroupWriter implements Writer {
+  static final String CGROUP = "cgroup";
+  static final String UNIT = "unit";
+  static final String ALLOW_EMPTY = "allowEmpty";
+  /** Exists while systemd is the init system (what sd_booted() checks). */
+  static final Path SYSTEMD_RUNNING = Path.of("/run/systemd/system");
+  private static final Pattern UNIT_NAME = Pattern.compile(
+      "[A-Za-z0-9_][A-Za-z0-9:_.@\\\\-]{0,240}\\.(service|scope|slice|socket|mount|swap)");
+  private static final long FIRST_PAUSE_NANOS = 50_000;
+  private static final long MAX_PAUSE_NANOS = 2_000_000;
+  private static final int KEEP_HOLDS = 16;
+  private static final Logger log = LoggerFactory.getLogger(CgroupWriter.class);
+
+  /** Kind {@code cgroup}. */
+  public static final WriterKind KIND = new WriterKind() {
+    @Override
+    public String name() {
+      return "cgroup";
+    }
+
+    @Override
+    public Set<String> options() {
+      return Set.of(CGROUP, UNIT, ALLOW_EMPTY);
+    }
+
+    @Override
+    public void validate(WriterConfig w, KindContext context) throws KindException {
+      String cgroup = w.options().get(CGROUP);
+      String unit = w.options().get(UNIT);
+      if ((cgroup == null) == (unit == null)) {
+        throw new KindException("options", "needs exactly one of " + CGROUP + " (a cgroup directory under "
+            + Cgroup.ROOT + ") and " + UNIT + " (a systemd unit)");
+      }
+      if (cgroup != null) {
+        cgroupPath(cgroup);
+      } else {
+        unitName(unit);
+      }
+      String empty = w.options().getOrDefault(ALLOW_EMPTY, "false");
+      if (!empty.equals("true") && !empty.equals("false")) {
+        throw new KindException("options." + ALLOW_EMPTY, "must be \"true\" or \"false\"");
+      }
+    }
+
+    @Override
+    public Writer create(WriterConfig w, KindContext context) {
+      return new CgroupWriter(w, context.commands());
+    }
+  };
+
+  private final WriterConfig config;
+  private final CommandRunner commands;
+  private final Path systemdRunning;
+  private final Path cgroupOption;
+  private final String unit;
+  private final boolean allowEmpty;
+  /** The holds of the most recent transactions, by id. */
+  private final Map<String, Hold> holds = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Hold> eldest) {
+      return size() > KEEP_HOLDS;
+    }
+  };
+
+  public CgroupWriter(WriterConfig config, CommandRunner commands) {
+    this(config, commands, SYSTEMD_RUNNING);
+  }
+
+  /** With the path whose existence says systemd is running (tests). */
+  CgroupWriter(WriterConfig config, CommandRunner commands, Path systemdRunning) {
+    this.config = config;
+    this.commands = commands;
+    this.systemdRunning = systemdRunning;
+    try {
+      String c = config.options().get(CGROUP);
+      this.cgroupOption = c == null ? null : cgroupPath(c);
+      this.unit = config.options().get(UNIT) == null ? null : unitName(config.options().get(UNIT));
+    } catch (KindException e) {
+      throw new IllegalArgumentException("writer " + config.name() + ": " + e.field() + ": " + e.getMessage());
+    }
+    if ((cgroupOption == null) == (unit == null)) {
+      throw new IllegalArgumentException("writer " + config.name() + ": needs exactly one of options." + CGROUP
+          + " and options." + UNIT);
+    }
+    this.allowEmpty = "true".equals(config.options().get(ALLOW_EMPTY));
+  }
+
+  static Path cgroupPath(String value) throws KindException {
+    String field = "options." + CGROUP;
+    if (value.chars().anyMatch(Character::isISOControl)) {
+      throw new KindException(field, "has control characters ('" + Names.printable(value) + "')");
+    }
+    Path p;
+    try {
+      p = Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new KindException(field, "'" + Names.printable(value) + "' is not a path");
+    }
+    List<String> parts = List.of(value.split("/"));
+    if (!p.isAbsolute() || parts.contains("..") || parts.contains(".") || !p.normalize().equals(p)) {
+      throw new KindException(field, "must be an absolute path without '.' or '..' (got '" + Names.printable(value)
+          + "')");
+    }
+    if (!p.startsWith(Cgroup.ROOT) || p.equals(Cgroup.ROOT)) {
+      throw new KindException(field, "must be a cgroup directory under " + Cgroup.ROOT + " (got '"
+          + Names.printable(value) + "')");
+    }
+    return p;
+  }
+
+  static String unitName(String value) throws KindException {
+    if (!UNIT_NAME.matcher(value).matches()) {
+      throw new KindException("options." + UNIT, "'" + Names.printable(value) + "' is not a systemd unit name with "
+          + "a cgroup (like app.service; also .scope, .slice, .socket, .mount, .swap)");
+    }
+    return value;
+  }
+
+  @Override
+  public String name() {
+    return config.name();
+  }
+
+  @Override
+  public String kind() {
+    return "cgroup";
+  }
+
+  @Override
+  public int tier() {
+    return config.tier();
+  }
+
+  @Override
+  public Set<String> volumes() {
+    return config.volumes();
+  }
+
+  /** Where the hold of one transaction is. */
+  private enum State { PREPARED, FREEZING, FROZEN, RELEASED }
+
+  /** One transaction's hold. Guarded by itself. */
+  private static final class Hold {
+    final Cgroup cgroup;
+    final String label;
+    State state = State.PREPARED;
+    Set<Long> members = Set.of();
+    long cpuNanos;
+    WriterResult thawAnswer;
+
+    Hold(Cgroup cgroup, String label) {
+      this.cgroup = cgroup;
+      this.label = label;
+    }
+  }
+
+  /** PREPARE could not go on; the answer says why. */
+  private static final class Refusal extends Exception {
+    final transient WriterResult result;
+
+    Refusal(WriterResult result) {
+      super(result.reason(), null, false, false);
+      this.result = result;
+    }
+  }
+
+  @Override
+  public WriterResult prepare(TxnContext txn) {
+    Cgroup cg;
+    try {
+      cg = resolve();
+    } catch (Refusal r) {
+      return r.result;
+    }
+    String label = label(cg);
+    try {
+      for (Path own : Cgroup.ofThisProcess()) {
+        if (own.startsWith(cg.dir())) {
+          return WriterResult.nonRetryable(label + " holds this agent itself (its cgroup " + own
+              + "): the agent would freeze itself");
+        }
+      }
+      if (!cg.thawed()) {
+        return WriterResult.retryable(label + " is already frozen (" + cg.describe() + "): another tool holds it");
+      }
+      if (!allowEmpty && !cg.populated()) {
+        return WriterResult.nonRetryable(label + " has no process (is the application running? set options."
+            + ALLOW_EMPTY + ": \"true\" to take snapshots without it)");
+      }
+      if (!Files.isWritable(cg.control())) {
+        return WriterResult.nonRetryable(label + ": " + cg.control() + " is not writable by the agent (needs root)");
+      }
+    } catch (IOException | RuntimeException e) {
+      return WriterResult.nonRetryable(label + ": cannot be checked: " + e.getMessage());
+    }
+    synchronized (holds) {
+      holds.put(txn.txnId(), new Hold(cg, label));
+    }
+    return WriterResult.OK;
+  }
+
+  @Override
+  public WriterResult freeze(TxnContext txn, Instant leaseDeadline) {
+    Hold h = recall(txn.txnId());
+    if (h == null) {
+      return WriterResult.nonRetryable("transaction " + txn.txnId() + " was not prepared by this writer");
+    }
+    synchronized (h) {
+      if (h.state != State.PREPARED) {
+        return WriterResult.nonRetryable(h.label + ": released before its freeze (" + h.state + ")");
+      }
+      h.state = State.FREEZING;
+      try {
+        h.cgroup.requestFreeze();
+      } catch (IOException e) {
+        return failFreeze(h, h.label + ": cannot freeze: " + e.getMessage(), false);
+      }
+    }
+    long start = System.nanoTime();
+    long deadline = start + config.timeout().toNanos();
+    long pause = FIRST_PAUSE_NANOS;
+    while (true) {
+      boolean frozen;
+      try {
+        frozen = h.cgroup.frozen();
+      } catch (IOException e) {
+        return failFreeze(h, h.label + ": cannot read its freezer state: " + e.getMessage(), false);
+      }
+      synchronized (h) {
+        if (h.state != State.FREEZING) {
+          return WriterResult.nonRetryable(h.label + ": thawed before its freeze completed");
+        }
+        if (frozen) {
+          try {
+            h.members = h.cgroup.members();
+            h.cpuNanos = h.cgroup.cpuNanos();
+          } catch (IOException | RuntimeException e) {
+            return failFreeze(h, h.label + ": frozen, but what it holds cannot be read: " + e.getMessage(), false);
+          }
+          h.state = State.FROZEN;
+          return WriterResult.OK;
+        }
+      }
+      long now = System.nanoTime();
+      if (now >= deadline) {
+        return failFreeze(h, h.label + ": did not freeze within " + config.timeout().toMillis() + "ms ("
+            + h.cgroup.describe() + "; a process may be in uninterruptible sleep)", false);
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        return failFreeze(h, h.label + ": freeze interrupted", true);
+      }
+      LockSupport.parkNanos(Math.min(pause, deadline - now));
+      pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
+    }
+  }
+
+  /** Thaws after a freeze that failed half-way, unless a thaw already took the hold over. */
+  private WriterResult failFreeze(Hold h, String reason, boolean retryable) {
+    synchronized (h) {
+      if (h.state == State.FREEZING || h.state == State.FROZEN) {
+        h.state = State.RELEASED;
+        h.thawAnswer = WriterResult.OK;
+        try {
+          h.cgroup.requestThaw();
+        } catch (IOException e) {
+          h.thawAnswer = WriterResult.nonRetryable(h.label + ": cannot thaw: " + e.getMessage());
+          reason += "; and it cannot be thawed: " + e.getMessage();
+        }
+      }
+    }
+    return retryable ? WriterResult.retryable(reason) : WriterResult.nonRetryable(reason);
+  }
+
+  @Override
+  public WriterResult thaw(TxnContext txn) {
+    Hold h = recall(txn.txnId());
+    if (h == null) {
+      return thawUnknown(txn);
+    }
+    State was;
+    synchronized (h) {
+      if (h.state == State.RELEASED) {
+        return h.thawAnswer != null ? h.thawAnswer : WriterResult.OK;
+      }
+      was = h.state;
+      h.state = State.RELEASED;
+    }
+    WriterResult answer = WriterResult.OK;
+    if (was != State.PREPARED) {
+      // read before thawing: afterwards the processes run again and nothing can be told any more
+      String broken = was == State.FROZEN ? brokenHold(h) : h.label + ": thawed before its freeze completed";
+      try {
+        h.cgroup.requestThaw();
+      } catch (IOException e) {
+        broken = (broken == null ? "" : broken + "; ") + h.label + ": cannot thaw: " + e.getMessage();
+      }
+      answer = broken == null ? WriterResult.OK : WriterResult.nonRetryable(broken);
+    }
+    synchronized (h) {
+      h.thawAnswer = answer;
+    }
+    return answer;
+  }
+
+  /** Why the hold cannot be vouched for, or null when the cgroup stayed frozen with the same processes. */
+  private static String brokenHold(Hold h) {
+    try {
+      if (!h.cgroup.frozen()) {
+        return h.label + " was thawed by someone else while held (" + h.cgroup.describe() + ")";
+      }
+      Set<Long> now = h.cgroup.members();
+      if (!now.equals(h.members)) {
+        Set<Long> joined = new TreeSet<>(now);
+        joined.removeAll(h.members);
+        Set<Long> left = new TreeSet<>(h.members);
+        left.removeAll(now);
+        return h.label + ": its processes changed while held (joined " + joined + ", left " + left + ")";
+      }
+      long ran = h.cgroup.cpuNanos() - h.cpuNanos;
+      if (ran != 0) {
+        return h.label + ": its processes ran for " + ran / 1000 + "µs while held (thawed and frozen again by "
+            + "someone else, or woken)";
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return h.label + ": cannot tell whether it stayed frozen: " + e.getMessage();
+    }
+  }
+
+  /** A thaw for a transaction this process did not prepare (after a restart): thaws whatever the state. */
+  private WriterResult thawUnknown(TxnContext txn) {
+    try {
+      Cgroup cg = resolve();
+      cg.requestThaw();
+      log.info("writer {}: thawed {} for transaction {} (not prepared by this process)", name(), cg.dir(),
+          txn.txnId());
+      return WriterResult.OK;
+    } catch (Refusal r) {
+      return r.result;
+    } catch (IOException e) {
+      return WriterResult.nonRetryable("cannot thaw: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void abort(TxnContext txn) {
+    Hold h = recall(txn.txnId());
+    if (h == null) {
+      return;
+    }
+    synchronized (h) {
+      if (h.state == State.FREEZING || h.state == State.FROZEN) {
+        h.thawAnswer = WriterResult.nonRetryable(h.label + ": released by abort");
+        try {
+          h.cgroup.requestThaw();
+        } catch (IOException e) {
+          log.error("writer {}: {} could not be thawed at abort: {}", name(), h.cgroup.dir(), e.getMessage());
+        }
+      }
+      h.state = State.RELEASED;
+    }
+  }
+
+  private Hold recall(String txnId) {
+    synchronized (holds) {
+      return holds.get(txnId);
+    }
+  }
+
+  private String label(Cgroup cg) {
+    return unit != null ? "options." + UNIT + ": " + unit + " (cgroup " + cg.dir() + ")"
+        : "options." + CGROUP + ": " + cg.dir();
+  }
+
+  /** The cgroup to hold: the configured directory, or the unit's, asked of systemd now. */
+  private Cgroup resolve() throws Refusal {
+    if (cgroupOption != null) {
+      try {
+        return Cgroup.open(cgroupOption);
+      } catch (IOException e) {
+        throw new Refusal(WriterResult.nonRetryable("options." + CGROUP + ": " + e.getMessage()));
+      }
+    }
+    String field = "options." + UNIT + ": ";
+    if (!Files.isDirectory(systemdRunning)) {
+      throw new Refusal(WriterResult.nonRetryable(field + "systemd is not running on this host (no "
+          + systemdRunning + "), so unit " + unit + " has no cgroup to find; name it with options." + CGROUP));
+    }
+    Optional<Path> systemctl = commands.which("systemctl");
+    if (systemctl.isEmpty()) {
+      throw new Refusal(WriterResult.nonRetryable(field + "systemctl not found"));
+    }
+    CommandRunner.Result r;
+    try {
+      r = commands.run(List.of(systemctl.get().toString(), "show", "-p", "ControlGroup", "--value", unit),
+          config.timeout());
+    } catch (IOException e) {
+      throw new Refusal(WriterResult.nonRetryable(field + "systemctl could not start: " + e.getMessage()));
+    }
+    if (!r.ok()) {
+      throw new Refusal(WriterResult.retryable(field + "systemctl show " + unit + ": " + r.lastLine()));
+    }
+    String group = r.stdout().strip();
+    if (group.isEmpty()) {
+      throw new Refusal(WriterResult.nonRetryable(field + "unit " + unit + " is not running (it has no control "
+          + "group)"));
+    }
+    if (!group.startsWith("/") || List.of(group.split("/")).contains("..") || group.contains("\n")) {
+      throw new Refusal(WriterResult.nonRetryable(field + "systemd named an unexpected control group '"
+          + Names.printable(group) + "'"));
+    }
+    try {
+      return Cgroup.open(Cgroup.locate(group));
+    } catch (IOException e) {
+      throw new Refusal(WriterResult.nonRetryable(field + "unit " + unit + ": " + e.getMessage()));
+    }
+  }
+}

@@ -310,7 +310,7 @@ public final class CgroupWriter implements Writer {
       }
       long now = System.nanoTime();
       if (now >= deadline) {
-        return failFreeze(h, h.label + ": did not freeze within " + config.timeout().toMillis() + "ms ("
+        return failFreeze(h, h.label + " did not freeze within " + config.timeout().toMillis() + "ms ("
             + h.cgroup.describe() + "; a process may be in uninterruptible sleep)", false);
       }
       if (Thread.currentThread().isInterrupted()) {

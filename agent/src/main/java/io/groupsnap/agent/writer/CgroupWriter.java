@@ -5,20 +5,15 @@ import io.groupsnap.agent.kinds.CommandRunner;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.WriterKind;
-import io.groupsnap.common.Names;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Was the hold unbroken?</b> Just after the freeze completes the writer notes the subtree's processes and their
  * CPU time (see {@link Cgroup}). THAW, before thawing, answers not OK when the kernel no longer reports the cgroup
  * frozen (someone thawed it), when processes joined or left, or when the CPU time moved (its tasks ran: someone thawed
- * and froze it again in between, however briefly — or a frozen task was woken by a signal, which errs on the safe
- * side). What it cannot see is a process moved out, run elsewhere and moved back. A task's very last slice may be
+ * and froze it again in between — v2 counts whole microseconds, v1 nanoseconds — or a frozen task was woken by a
+ * signal, which errs on the safe side). What it cannot see is a process moved out, run elsewhere and moved back. A task's very last slice may be
  * accounted a few microseconds after the kernel reports it frozen; the baseline is read after that report, so this
  * can only ever cause a false "broken" (a retried snapshot), never a false "unbroken".
  *
@@ -66,13 +61,7 @@ import org.slf4j.LoggerFactory;
  * {@link #freeze}; a thaw before the freeze's write prevents it, a thaw during the wait ends it.
  */
 public final class CgroupWriter implements Writer {
-  static final String CGROUP = "cgroup";
-  static final String UNIT = "unit";
   static final String ALLOW_EMPTY = "allowEmpty";
-  /** Exists while systemd is the init system (what sd_booted() checks). */
-  static final Path SYSTEMD_RUNNING = Path.of("/run/systemd/system");
-  private static final Pattern UNIT_NAME = Pattern.compile(
-      "[A-Za-z0-9_][A-Za-z0-9:_.@\\\\-]{0,240}\\.(service|scope|slice|socket|mount|swap)");
   private static final long FIRST_PAUSE_NANOS = 50_000;
   private static final long MAX_PAUSE_NANOS = 2_000_000;
   private static final int KEEP_HOLDS = 16;
@@ -87,22 +76,13 @@ public final class CgroupWriter implements Writer {
 
     @Override
     public Set<String> options() {
-      return Set.of(CGROUP, UNIT, ALLOW_EMPTY);
+      return Set.of(CgroupTarget.CGROUP, CgroupTarget.UNIT, ALLOW_EMPTY);
     }
 
     @Override
     public void validate(WriterConfig w, KindContext context) throws KindException {
-      String cgroup = w.options().get(CGROUP);
-      String unit = w.options().get(UNIT);
-      if ((cgroup == null) == (unit == null)) {
-        throw new KindException("options", "needs exactly one of " + CGROUP + " (a cgroup directory under "
-            + Cgroup.ROOT + ") and " + UNIT + " (a systemd unit)");
-      }
-      if (cgroup != null) {
-        cgroupPath(cgroup);
-      } else {
-        unitName(unit);
-      }
+      new CgroupTarget(w.options().get(CgroupTarget.CGROUP), w.options().get(CgroupTarget.UNIT),
+          context.commands(), CgroupTarget.SYSTEMD_RUNNING, w.timeout());
       String empty = w.options().getOrDefault(ALLOW_EMPTY, "false");
       if (!empty.equals("true") && !empty.equals("false")) {
         throw new KindException("options." + ALLOW_EMPTY, "must be \"true\" or \"false\"");
@@ -116,10 +96,7 @@ public final class CgroupWriter implements Writer {
   };
 
   private final WriterConfig config;
-  private final CommandRunner commands;
-  private final Path systemdRunning;
-  private final Path cgroupOption;
-  private final String unit;
+  private final CgroupTarget target;
   private final boolean allowEmpty;
   /** The holds of the most recent transactions, by id. */
   private final Map<String, Hold> holds = new LinkedHashMap<>() {
@@ -130,57 +107,19 @@ public final class CgroupWriter implements Writer {
   };
 
   public CgroupWriter(WriterConfig config, CommandRunner commands) {
-    this(config, commands, SYSTEMD_RUNNING);
+    this(config, commands, CgroupTarget.SYSTEMD_RUNNING);
   }
 
   /** With the path whose existence says systemd is running (tests). */
   CgroupWriter(WriterConfig config, CommandRunner commands, Path systemdRunning) {
     this.config = config;
-    this.commands = commands;
-    this.systemdRunning = systemdRunning;
     try {
-      String c = config.options().get(CGROUP);
-      this.cgroupOption = c == null ? null : cgroupPath(c);
-      this.unit = config.options().get(UNIT) == null ? null : unitName(config.options().get(UNIT));
+      this.target = new CgroupTarget(config.options().get(CgroupTarget.CGROUP),
+          config.options().get(CgroupTarget.UNIT), commands, systemdRunning, config.timeout());
     } catch (KindException e) {
       throw new IllegalArgumentException("writer " + config.name() + ": " + e.field() + ": " + e.getMessage());
     }
-    if ((cgroupOption == null) == (unit == null)) {
-      throw new IllegalArgumentException("writer " + config.name() + ": needs exactly one of options." + CGROUP
-          + " and options." + UNIT);
-    }
     this.allowEmpty = "true".equals(config.options().get(ALLOW_EMPTY));
-  }
-
-  static Path cgroupPath(String value) throws KindException {
-    String field = "options." + CGROUP;
-    if (value.chars().anyMatch(Character::isISOControl)) {
-      throw new KindException(field, "has control characters ('" + Names.printable(value) + "')");
-    }
-    Path p;
-    try {
-      p = Path.of(value);
-    } catch (InvalidPathException e) {
-      throw new KindException(field, "'" + Names.printable(value) + "' is not a path");
-    }
-    List<String> parts = List.of(value.split("/"));
-    if (!p.isAbsolute() || parts.contains("..") || parts.contains(".") || !p.normalize().equals(p)) {
-      throw new KindException(field, "must be an absolute path without '.' or '..' (got '" + Names.printable(value)
-          + "')");
-    }
-    if (!p.startsWith(Cgroup.ROOT) || p.equals(Cgroup.ROOT)) {
-      throw new KindException(field, "must be a cgroup directory under " + Cgroup.ROOT + " (got '"
-          + Names.printable(value) + "')");
-    }
-    return p;
-  }
-
-  static String unitName(String value) throws KindException {
-    if (!UNIT_NAME.matcher(value).matches()) {
-      throw new KindException("options." + UNIT, "'" + Names.printable(value) + "' is not a systemd unit name with "
-          + "a cgroup (like app.service; also .scope, .slice, .socket, .mount, .swap)");
-    }
-    return value;
   }
 
   @Override
@@ -221,25 +160,15 @@ public final class CgroupWriter implements Writer {
     }
   }
 
-  /** PREPARE could not go on; the answer says why. */
-  private static final class Refusal extends Exception {
-    final transient WriterResult result;
-
-    Refusal(WriterResult result) {
-      super(result.reason(), null, false, false);
-      this.result = result;
-    }
-  }
-
   @Override
   public WriterResult prepare(TxnContext txn) {
     Cgroup cg;
     try {
-      cg = resolve();
-    } catch (Refusal r) {
-      return r.result;
+      cg = target.resolve();
+    } catch (CgroupTarget.Unresolved u) {
+      return u.result;
     }
-    String label = label(cg);
+    String label = target.label(cg);
     try {
       for (Path own : Cgroup.ofThisProcess()) {
         if (own.startsWith(cg.dir())) {
@@ -397,13 +326,13 @@ public final class CgroupWriter implements Writer {
   /** A thaw for a transaction this process did not prepare (after a restart): thaws whatever the state. */
   private WriterResult thawUnknown(TxnContext txn) {
     try {
-      Cgroup cg = resolve();
+      Cgroup cg = target.resolve();
       cg.requestThaw();
       log.info("writer {}: thawed {} for transaction {} (not prepared by this process)", name(), cg.dir(),
           txn.txnId());
       return WriterResult.OK;
-    } catch (Refusal r) {
-      return r.result;
+    } catch (CgroupTarget.Unresolved u) {
+      return u.result;
     } catch (IOException e) {
       return WriterResult.nonRetryable("cannot thaw: " + e.getMessage());
     }
@@ -431,55 +360,6 @@ public final class CgroupWriter implements Writer {
   private Hold recall(String txnId) {
     synchronized (holds) {
       return holds.get(txnId);
-    }
-  }
-
-  private String label(Cgroup cg) {
-    return unit != null ? "options." + UNIT + ": " + unit + " (cgroup " + cg.dir() + ")"
-        : "options." + CGROUP + ": " + cg.dir();
-  }
-
-  /** The cgroup to hold: the configured directory, or the unit's, asked of systemd now. */
-  private Cgroup resolve() throws Refusal {
-    if (cgroupOption != null) {
-      try {
-        return Cgroup.open(cgroupOption);
-      } catch (IOException e) {
-        throw new Refusal(WriterResult.nonRetryable("options." + CGROUP + ": " + e.getMessage()));
-      }
-    }
-    String field = "options." + UNIT + ": ";
-    if (!Files.isDirectory(systemdRunning)) {
-      throw new Refusal(WriterResult.nonRetryable(field + "systemd is not running on this host (no "
-          + systemdRunning + "), so unit " + unit + " has no cgroup to find; name it with options." + CGROUP));
-    }
-    Optional<Path> systemctl = commands.which("systemctl");
-    if (systemctl.isEmpty()) {
-      throw new Refusal(WriterResult.nonRetryable(field + "systemctl not found"));
-    }
-    CommandRunner.Result r;
-    try {
-      r = commands.run(List.of(systemctl.get().toString(), "show", "-p", "ControlGroup", "--value", unit),
-          config.timeout());
-    } catch (IOException e) {
-      throw new Refusal(WriterResult.nonRetryable(field + "systemctl could not start: " + e.getMessage()));
-    }
-    if (!r.ok()) {
-      throw new Refusal(WriterResult.retryable(field + "systemctl show " + unit + ": " + r.lastLine()));
-    }
-    String group = r.stdout().strip();
-    if (group.isEmpty()) {
-      throw new Refusal(WriterResult.nonRetryable(field + "unit " + unit + " is not running (it has no control "
-          + "group)"));
-    }
-    if (!group.startsWith("/") || List.of(group.split("/")).contains("..") || group.contains("\n")) {
-      throw new Refusal(WriterResult.nonRetryable(field + "systemd named an unexpected control group '"
-          + Names.printable(group) + "'"));
-    }
-    try {
-      return Cgroup.open(Cgroup.locate(group));
-    } catch (IOException e) {
-      throw new Refusal(WriterResult.nonRetryable(field + "unit " + unit + ": " + e.getMessage()));
     }
   }
 }

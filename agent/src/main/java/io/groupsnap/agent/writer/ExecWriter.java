@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * freeze runs the list kept from then, so nothing is read from the directory inside the freeze window. A hook that
  * fails at prepare aborts the hooks prepared so far (itself included); a hook that fails at freeze thaws the hooks
  * frozen so far (itself included: it may have half-frozen), and the call fails. A hook that fails at thaw does not stop
- * the others from being thawed; the answer is then not OK. Commands and {@code hookDir} cannot be combined.
+ * the others from being thawed; the answer is then not OK. A thaw that comes while a freeze hook still runs (the lease
+ * watchdog) thaws that hook too, and no later hook freezes. Commands and {@code hookDir} cannot be combined.
  *
  * <p><b>Both.</b> The transaction is passed in the environment: {@code GROUPSNAP_PHASE}, {@code GROUPSNAP_TXN},
  * {@code GROUPSNAP_EPOCH}, {@code GROUPSNAP_VOLUMES} (comma separated) and, at freeze,

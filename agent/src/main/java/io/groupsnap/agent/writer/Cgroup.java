@@ -19,10 +19,10 @@ import java.util.stream.Stream;
  * freezer directory (with {@code freezer.state}). Both freeze the whole subtree.
  *
  * <p>Besides freezing and thawing, it reports what a hold needs to be vouched for: whether the kernel says the cgroup
- * is frozen now, which processes are in its subtree, and how much CPU time its tasks have used (v2: {@code usage_usec}
- * of {@code cpu.stat}, which every v2 cgroup has; v1: the sum of each task's {@code /proc/<tid>/schedstat} run time,
- * as a freezer hierarchy keeps no CPU accounting of its own). Frozen tasks do not run, so the CPU time of a cgroup that
- * stayed frozen does not move. Not thread-safe beyond what the kernel files give; every call reads the kernel afresh.
+ * is frozen now, which processes are in its subtree, and whether it stayed frozen in between — v1: the run time of its
+ * tasks ({@link #runNanos}), v2: the kernel's account of its frozen time ({@link #frozenTime}). (CPU time cannot serve
+ * on v2: a v2-frozen task woken by a signal runs a few microseconds in the kernel and sleeps again, still frozen.) Not
+ * thread-safe beyond what the kernel files give; every call reads the kernel afresh.
  */
 final class Cgroup {
   /** Where cgroup hierarchies are mounted; a configured cgroup must be below it. */
@@ -127,27 +127,52 @@ final class Cgroup {
     return ids("cgroup.procs");
   }
 
-  /** CPU time in nanoseconds used by the tasks of the subtree, as far as the kernel accounts it. */
-  long cpuNanos() throws IOException {
-    if (version == Version.V2) {
-      for (String line : read("cpu.stat").split("\n")) {
-        if (line.startsWith("usage_usec ")) {
-          return Long.parseLong(line.substring("usage_usec ".length()).trim()) * 1000;
-        }
-      }
-      throw new IOException(dir.resolve("cpu.stat") + " has no usage_usec");
+  /**
+   * v1 only: CPU time in nanoseconds the tasks of the subtree have run, the sum of their {@code /proc/<tid>/schedstat}
+   * run times. A v1-frozen task sleeps in a state no signal wakes, so this stands still while the cgroup stays frozen.
+   */
+  long runNanos() throws IOException {
+    if (version != Version.V1) {
+      throw new IllegalStateException("run time is read for v1 freezer cgroups only");
     }
     long sum = 0;
     for (long tid : ids("tasks")) {
       String stat;
       try {
         stat = Files.readString(Path.of("/proc", Long.toString(tid), "schedstat"), StandardCharsets.US_ASCII);
-      } catch (NoSuchFileException e) {
+      } catch (IOException e) {
         throw new IOException("task " + tid + " of " + dir + " has exited", e);
       }
       sum += Long.parseLong(stat.trim().split("\\s+")[0]);
     }
     return sum;
+  }
+
+  /**
+   * A reading of {@code frozen_usec} — how long the cgroup has been asked to be frozen, the current freeze included —
+   * between two readings of the monotonic clock the kernel measures it with.
+   *
+   * @param before {@link System#nanoTime()} just before the read
+   * @param micros the value read
+   * @param after {@link System#nanoTime()} just after it
+   */
+  record FrozenTime(long before, long micros, long after) {}
+
+  /** v2 on kernels that account it ({@code cgroup.stat.local}, Linux 6.17+); empty otherwise. */
+  java.util.Optional<FrozenTime> frozenTime() throws IOException {
+    Path stat = dir.resolve("cgroup.stat.local");
+    if (version != Version.V2 || !Files.isRegularFile(stat)) {
+      return java.util.Optional.empty();
+    }
+    long before = System.nanoTime();
+    String text = Files.readString(stat, StandardCharsets.US_ASCII);
+    long after = System.nanoTime();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("frozen_usec ")) {
+        return java.util.Optional.of(new FrozenTime(before, Long.parseLong(line.substring(12).trim()), after));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   private Set<Long> ids(String file) throws IOException {
@@ -160,7 +185,10 @@ final class Cgroup {
       String text;
       try {
         text = Files.readString(d.resolve(file), StandardCharsets.US_ASCII);
-      } catch (NoSuchFileException e) {
+      } catch (IOException e) {
+        if (Files.isDirectory(d)) {
+          throw e;
+        }
         continue; // a child cgroup removed meanwhile
       }
       for (String line : text.split("\n")) {
@@ -202,8 +230,11 @@ final class Cgroup {
         String text;
         try {
           text = Files.readString(task.resolve("cgroup"), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-          continue; // the thread ended
+        } catch (IOException e) {
+          if (Files.exists(task)) {
+            throw e;
+          }
+          continue; // the thread ended meanwhile (reading its file then fails with ENOENT or ESRCH)
         }
         for (String line : text.split("\n")) {
           String[] f = line.split(":", 3);

@@ -37,19 +37,26 @@ import org.slf4j.LoggerFactory;
  * in the cgroup or below it: the agent would freeze itself and never thaw), is not frozen already (some other tool
  * holds it: RETRYABLE) and has processes, and that the control file is writable. FREEZE writes {@code 1} /
  * {@code FROZEN} and polls until the kernel reports the whole subtree frozen ({@code frozen 1} in
- * {@code cgroup.events}, {@code FROZEN} in {@code freezer.state}), pausing 50µs at first and at most 2ms; a freeze that
+ * {@code cgroup.events}, {@code FROZEN} in {@code freezer.state}), pausing 50µs at first and at most 2ms (v1: writing
+ * {@code FROZEN} again every 100ms, as a v1 freeze can stay incomplete until asked again); a freeze that
  * does not complete within the writer's {@code timeout} (a process in uninterruptible sleep, say) is thawed and
  * NON_RETRYABLE. The poll is deliberate: kernfs announces {@code cgroup.events} changes to inotify only for files
  * already looked up, and Java's watch service watches directories, so a notification can be missed. THAW writes
  * {@code 0} / {@code THAWED}; it is idempotent.
  *
- * <p><b>Was the hold unbroken?</b> Just after the freeze completes the writer notes the subtree's processes and their
- * CPU time (see {@link Cgroup}). THAW, before thawing, answers not OK when the kernel no longer reports the cgroup
- * frozen (someone thawed it), when processes joined or left, or when the CPU time moved (its tasks ran: someone thawed
- * and froze it again in between — v2 counts whole microseconds, v1 nanoseconds — or a frozen task was woken by a
- * signal, which errs on the safe side). What it cannot see is a process moved out, run elsewhere and moved back. A task's very last slice may be
- * accounted a few microseconds after the kernel reports it frozen; the baseline is read after that report, so this
- * can only ever cause a false "broken" (a retried snapshot), never a false "unbroken".
+ * <p><b>Was the hold unbroken?</b> Just after the freeze completes the writer notes the subtree's processes and how
+ * its frozen state can be followed (see {@link Cgroup}): on v1 the run time of its tasks (a v1-frozen task sleeps in a
+ * state no signal wakes, so it stands still), on v2 the kernel's count of the cgroup's frozen time,
+ * {@code frozen_usec} (Linux 6.17+), read between two clock readings. THAW, before thawing, answers not OK when the
+ * kernel no longer reports the cgroup frozen (someone thawed it), when processes joined or left, or when it was thawed
+ * and frozen again in between: v1, its tasks ran; v2, the frozen time grew less than the time that passed. Blind spots,
+ * documented rather than guessed at: a process moved out, run elsewhere and moved back; on v2 a thaw-and-refreeze
+ * shorter than the two reads' own duration (tens to hundreds of microseconds); and on v2 kernels without
+ * {@code frozen_usec}, any thaw-and-refreeze (only "thawed and left thawed" is seen). CPU time cannot serve on v2: a
+ * v2-frozen task woken by a signal (a timer, a child's exit) runs a few microseconds in the kernel and sleeps again,
+ * still frozen, which would mark sound holds broken. On v1, a task's last slice could in theory be accounted a moment
+ * after the kernel reports it frozen; that could only cause a false "broken" (a retried snapshot), never a false
+ * "unbroken".
  *
  * <p><b>Ending the hold without a THAW.</b> The agent's lease watchdog calls {@link #thaw} when the lease runs out; a
  * restarted agent calls it for every transaction in its journal. A thaw this process knows nothing about (after a
@@ -64,7 +71,10 @@ public final class CgroupWriter implements Writer {
   static final String ALLOW_EMPTY = "allowEmpty";
   private static final long FIRST_PAUSE_NANOS = 50_000;
   private static final long MAX_PAUSE_NANOS = 2_000_000;
+  private static final long V1_REASK_NANOS = 100_000_000;
   private static final int KEEP_HOLDS = 16;
+  /** frozen_usec and the elapsed time are both truncated to whole microseconds. */
+  private static final long ROUNDING_MICROS = 2;
   private static final Logger log = LoggerFactory.getLogger(CgroupWriter.class);
 
   /** Kind {@code cgroup}. */
@@ -151,7 +161,10 @@ public final class CgroupWriter implements Writer {
     final String label;
     State state = State.PREPARED;
     Set<Long> members = Set.of();
-    long cpuNanos;
+    /** v1: the run time of its tasks when frozen. */
+    long runNanos;
+    /** v2: the kernel's frozen time when frozen; null when the kernel does not account it. */
+    Cgroup.FrozenTime frozenTime;
     WriterResult thawAnswer;
 
     Hold(Cgroup cgroup, String label) {
@@ -215,6 +228,7 @@ public final class CgroupWriter implements Writer {
     long start = System.nanoTime();
     long deadline = start + config.timeout().toNanos();
     long pause = FIRST_PAUSE_NANOS;
+    long lastAsk = start;
     while (true) {
       boolean frozen;
       try {
@@ -229,7 +243,11 @@ public final class CgroupWriter implements Writer {
         if (frozen) {
           try {
             h.members = h.cgroup.members();
-            h.cpuNanos = h.cgroup.cpuNanos();
+            if (h.cgroup.version() == Cgroup.Version.V1) {
+              h.runNanos = h.cgroup.runNanos();
+            } else {
+              h.frozenTime = h.cgroup.frozenTime().orElse(null);
+            }
           } catch (IOException | RuntimeException e) {
             return failFreeze(h, h.label + ": frozen, but what it holds cannot be read: " + e.getMessage(), false);
           }
@@ -244,6 +262,20 @@ public final class CgroupWriter implements Writer {
       }
       if (Thread.currentThread().isInterrupted()) {
         return failFreeze(h, h.label + ": freeze interrupted", true);
+      }
+      if (h.cgroup.version() == Cgroup.Version.V1 && now - lastAsk >= V1_REASK_NANOS) {
+        // a v1 freeze can stay incomplete (a task forked at the wrong moment); asking again retries the stragglers
+        synchronized (h) {
+          if (h.state != State.FREEZING) {
+            return WriterResult.nonRetryable(h.label + ": thawed before its freeze completed");
+          }
+          try {
+            h.cgroup.requestFreeze();
+          } catch (IOException e) {
+            return failFreeze(h, h.label + ": cannot freeze: " + e.getMessage(), false);
+          }
+        }
+        lastAsk = now;
       }
       LockSupport.parkNanos(Math.min(pause, deadline - now));
       pause = Math.min(pause * 2, MAX_PAUSE_NANOS);
@@ -312,10 +344,21 @@ public final class CgroupWriter implements Writer {
         left.removeAll(now);
         return h.label + ": its processes changed while held (joined " + joined + ", left " + left + ")";
       }
-      long ran = h.cgroup.cpuNanos() - h.cpuNanos;
-      if (ran != 0) {
-        return h.label + ": its processes ran for " + ran / 1000 + "µs while held (thawed and frozen again by "
-            + "someone else, or woken)";
+      if (h.cgroup.version() == Cgroup.Version.V1) {
+        long ran = h.cgroup.runNanos() - h.runNanos;
+        if (ran != 0) {
+          return h.label + ": its processes ran for " + ran / 1000 + "µs while held (thawed and frozen again by "
+              + "someone else)";
+        }
+      } else if (h.frozenTime != null) {
+        Cgroup.FrozenTime later = h.cgroup.frozenTime().orElseThrow(() -> new IOException("frozen_usec vanished"));
+        // at least this much time passed between the two readings; the kernel must have counted all of it as frozen
+        long elapsedMicros = (later.before() - h.frozenTime.after()) / 1000;
+        long missing = elapsedMicros - (later.micros() - h.frozenTime.micros()) - ROUNDING_MICROS;
+        if (missing > 0) {
+          return h.label + " was not frozen for at least " + missing + "µs of the hold (thawed and frozen again by "
+              + "someone else)";
+        }
       }
       return null;
     } catch (IOException | RuntimeException e) {

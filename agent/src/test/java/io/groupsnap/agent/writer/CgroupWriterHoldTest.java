@@ -75,7 +75,7 @@ class CgroupWriterHoldTest {
       throws Exception {
     TestCgroup.require(version);
     try (TestCgroup cg = TestCgroup.create(version)) {
-      Path counter = tmp.resolve("counter");
+      Path counter = TestCgroup.counterFile(tmp);
       cg.startCounter(counter);
       awaitRunning(counter);
       Participant p = participant(CgroupWriterTest.writer(cg.dir), scheduler, TxnJournal.inMemory());
@@ -102,7 +102,7 @@ class CgroupWriterHoldTest {
   void anAgentKilledWhileHolding_thawsTheCgroupWhenItRestarts(Cgroup.Version version) throws Exception {
     TestCgroup.require(version);
     try (TestCgroup cg = TestCgroup.create(version)) {
-      Path counter = tmp.resolve("counter");
+      Path counter = TestCgroup.counterFile(tmp);
       cg.startCounter(counter);
       awaitRunning(counter);
       Path state = tmp.resolve("state");

@@ -37,6 +37,7 @@ final class TestCgroup implements AutoCloseable {
   final Path dir;
   private final List<Process> started = new ArrayList<>();
   private final List<Path> made = new ArrayList<>();
+  private final List<Path> counters = new ArrayList<>();
 
   private TestCgroup(Cgroup.Version version, Path dir) {
     this.version = version;
@@ -74,12 +75,27 @@ final class TestCgroup implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Where a counter appends: a file in {@code /dev/shm} when it is a tmpfs, named after the test's temporary directory
+   * (whose cleanup does not reach it, so it is removed by {@link #close}); {@code dir/counter} otherwise. On tmpfs a
+   * write never waits for the disk, where a busy machine's writeback could hold the counter in uninterruptible sleep
+   * and keep any freezer from stopping it.
+   */
+  static Path counterFile(Path dir) {
+    Path shm = Path.of("/dev/shm");
+    if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+      return shm.resolve("groupsnap-counter-" + dir.getFileName() + "-" + SEQ.incrementAndGet());
+    }
+    return dir.resolve("counter-" + SEQ.incrementAndGet());
+  }
+
   /** Starts the counter script appending to {@code file} and moves it into this cgroup (or {@code into}). */
   Process startCounter(Path file, Path into) throws IOException {
     Process p = new ProcessBuilder("sh", "-c", COUNTER, "sh", file.toString())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     started.add(p);
+    counters.add(file);
     write(into.resolve("cgroup.procs"), Long.toString(p.pid()));
     return p;
   }
@@ -139,6 +155,9 @@ final class TestCgroup implements AutoCloseable {
           first = new IOException("could not remove test cgroup " + d + ": " + e.getMessage(), e);
         }
       }
+    }
+    for (Path c : counters) {
+      Files.deleteIfExists(c);
     }
     if (first != null) {
       throw first;

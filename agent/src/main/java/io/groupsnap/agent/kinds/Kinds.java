@@ -4,6 +4,7 @@ import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.volume.ExecVolume;
 import io.groupsnap.agent.volume.LvmVolume;
 import io.groupsnap.agent.volume.ZfsVolume;
+import io.groupsnap.agent.writer.CgroupWriter;
 import io.groupsnap.agent.writer.ExecWriter;
 import io.groupsnap.agent.writer.grpc.GrpcWriter;
 import io.groupsnap.agent.writer.postgres.PostgresWriter;
@@ -23,7 +24,8 @@ public final class Kinds {
   private static final Map<String, WriterKind> WRITERS = index(List.of(
       ExecWriter.KIND,
       GrpcWriter.KIND,
-      PostgresWriter.KIND), WriterKind::name);
+      PostgresWriter.KIND,
+      CgroupWriter.KIND), WriterKind::name);
 
   private Kinds() {}
 

@@ -5,6 +5,7 @@ import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.cli.workload.CutVerifier;
 import io.groupsnap.cli.workload.WorkloadCluster;
 import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.cli.dev.BtrfsDemoVolumes;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
@@ -53,6 +54,11 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Working directory (default: a temporary one, removed afterwards).")
   Path dataDir;
 
+  @Option(names = "--btrfs", paramLabel = "MOUNT",
+      description = "Give each agent a btrfs subvolume under this btrfs mount point, captured as read-only "
+          + "snapshots (needs root); default: directories captured by copying.")
+  Path btrfs;
+
   @Override
   public Integer call() throws Exception {
     if (snapshots < 1 || naive < 0 || agents < 2 || agents > 16) {
@@ -61,9 +67,12 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("groupsnap-demo-") : dataDir.toAbsolutePath().normalize();
-    try (WorkloadCluster wc = WorkloadCluster.start(dir, agents, null)) {
+    BtrfsDemoVolumes subvolumes = btrfs == null ? null : BtrfsDemoVolumes.create(btrfs, agents);
+    try (WorkloadCluster wc = WorkloadCluster.start(dir, agents, null,
+        subvolumes == null ? Map.of() : subvolumes.volumes())) {
       out.printf(Locale.ROOT, "groupsnap demo: %d agents, each running a header-count file and a ledger account "
-          + "(transfers between agents)%n%n", agents);
+          + "(transfers between agents)%s%n%n", agents, subvolumes == null ? ""
+              : "; volumes are btrfs subvolumes under " + btrfs.toAbsolutePath().normalize());
       out.flush();
       int[] naiveResult = naiveRounds(wc, dir.resolve("naive"), out);
       Summary s = groupSnapshots(wc, out);
@@ -82,6 +91,9 @@ public final class DemoCommand implements Callable<Integer> {
       out.flush();
       return ok ? ExitCodes.OK : ExitCodes.FAILED;
     } finally {
+      if (subvolumes != null) {
+        subvolumes.close();
+      }
       if (temporary) {
         DirVolume.deleteTree(dir);
       }

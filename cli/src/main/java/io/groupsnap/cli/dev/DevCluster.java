@@ -60,6 +60,16 @@ public final class DevCluster implements AutoCloseable {
    */
   public static DevCluster start(Path dataDir, int agentCount, String zookeeper,
       Function<String, List<Writer>> writers, List<WriterConfig> configured) throws Exception {
+    return start(dataDir, agentCount, zookeeper, writers, configured, Map.of());
+  }
+
+  /**
+   * Starts a cluster whose agents' volumes are {@code volumes} by agent id (e.g. btrfs subvolumes, see
+   * {@link BtrfsDemoVolumes}); an agent not in it gets a {@code dir} volume under {@code dataDir}.
+   */
+  public static DevCluster start(Path dataDir, int agentCount, String zookeeper,
+      Function<String, List<Writer>> writers, List<WriterConfig> configured, Map<String, VolumeConfig> volumes)
+      throws Exception {
     if (agentCount < 1 || agentCount > 64) {
       throw new IllegalArgumentException("--agents must be between 1 and 64, got " + agentCount);
     }
@@ -80,8 +90,12 @@ public final class DevCluster implements AutoCloseable {
       for (int i = 1; i <= agentCount; i++) {
         String id = "agent-" + i;
         List<Writer> own = writers.apply(id);
-        Agent a = Agent.create(agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured), own,
-            Duration.ofSeconds(10)).start();
+        AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured);
+        if (volumes.containsKey(id)) {
+          config = config.withVolumes(List.of(volumes.get(id)), configured);
+          ConfigLoader.validate("volumes of " + id, config);
+        }
+        Agent a = Agent.create(config, own, Duration.ofSeconds(10)).start();
         started.add(a);
         agents.put(id, a);
       }

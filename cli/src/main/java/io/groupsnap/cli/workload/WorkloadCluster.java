@@ -38,9 +38,12 @@ public final class WorkloadCluster implements AutoCloseable {
   private final HeaderCountWorkload headers;
   private final LedgerWorkload ledger;
   private final List<WriterClient> clients;
+  /** Each agent's live volume. */
+  private final Map<String, Path> volumes;
 
   private WorkloadCluster(Path dataDir, DevCluster cluster, HeaderCountWorkload headers, LedgerWorkload ledger,
-      List<WriterClient> clients) {
+      List<WriterClient> clients, Map<String, Path> volumes) {
+    this.volumes = Map.copyOf(volumes);
     this.dataDir = dataDir;
     this.cluster = cluster;
     this.headers = headers;
@@ -50,17 +53,26 @@ public final class WorkloadCluster implements AutoCloseable {
 
   /** @param zookeeper an existing ZooKeeper, or null to embed one */
   public static WorkloadCluster start(Path dataDir, int agents, String zookeeper) throws Exception {
+    return start(dataDir, agents, zookeeper, Map.of());
+  }
+
+  /**
+   * @param volumeConfigs the agents' volumes by agent id (e.g. btrfs subvolumes); others get a {@code dir} volume
+   */
+  public static WorkloadCluster start(Path dataDir, int agents, String zookeeper,
+      Map<String, io.groupsnap.agent.config.VolumeConfig> volumeConfigs) throws Exception {
     Map<String, Path> volumes = new LinkedHashMap<>();
     for (int i = 1; i <= agents; i++) {
-      Path v = DevCluster.volumeDir(dataDir, "agent-" + i);
+      String id = "agent-" + i;
+      Path v = volumeConfigs.containsKey(id) ? volumeConfigs.get(id).path() : DevCluster.volumeDir(dataDir, id);
       Files.createDirectories(v);
-      volumes.put("agent-" + i, v);
+      volumes.put(id, v);
     }
     HeaderCountWorkload headers = new HeaderCountWorkload(volumes);
     LedgerWorkload ledger = new LedgerWorkload(volumes);
     Duration maxWait = Duration.ofSeconds(2);
     DevCluster cluster = DevCluster.start(dataDir, agents, zookeeper, id -> List.of(), List.of(
-        grpcWriter(HEADER_COUNT), grpcWriter(LEDGER)));
+        grpcWriter(HEADER_COUNT), grpcWriter(LEDGER)), volumeConfigs);
     List<WriterClient> clients = new ArrayList<>();
     try {
       for (Agent a : cluster.agents().values()) {
@@ -77,7 +89,7 @@ public final class WorkloadCluster implements AutoCloseable {
     }
     headers.start();
     ledger.start(2);
-    return new WorkloadCluster(dataDir, cluster, headers, ledger, List.copyOf(clients));
+    return new WorkloadCluster(dataDir, cluster, headers, ledger, List.copyOf(clients), volumes);
   }
 
   private static WriterConfig grpcWriter(String application) {
@@ -121,7 +133,7 @@ public final class WorkloadCluster implements AutoCloseable {
     Map<String, Path> copies = new LinkedHashMap<>();
     for (String agent : cluster.agents().keySet()) {
       Path to = into.resolve(agent);
-      copyTree(DevCluster.volumeDir(dataDir, agent), to);
+      copyTree(volumes.get(agent), to);
       copies.put(agent, to);
     }
     return copies;

@@ -236,6 +236,12 @@ public final class FsfreezeVolume implements Volume {
     return path;
   }
 
+  /** The mount point, except for reflink captures, which never freeze. */
+  @Override
+  public Path frozenFileSystem() {
+    return options.capture() == Capture.REFLINK ? null : path;
+  }
+
   /** Where this volume's captures go. */
   public Path captureDir() {
     return captureDir;

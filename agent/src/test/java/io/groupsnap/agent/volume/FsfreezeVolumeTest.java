@@ -317,4 +317,75 @@ class FsfreezeVolumeTest {
       frozen.thaw();
     }
   }
+
+  /**
+   * The finding behind capture: reflink never freezing: a clone into a frozen XFS waits for the thaw (so does
+   * {@code cp --reflink}, which first creates its target). If this ever stops holding, reflink could freeze.
+   */
+  @Test
+  void aCloneOnAFrozenXfs_waitsForTheThaw() throws Exception {
+    LoopFs xfs = loop.create(LoopFs.Type.XFS, XFS_SIZE);
+    Path src = Files.writeString(xfs.mountPoint().resolve("src"), "data");
+    Path dst = Files.createFile(xfs.mountPoint().resolve("dst"));
+    LoopFs.run("sync");
+    xfs.freezeByAnotherProcess();
+    CompletableFuture<Void> clone = new CompletableFuture<>();
+    try {
+      Thread t = new Thread(() -> {
+        try {
+          io.groupsnap.agent.volume.linux.FsIoctl.clone(src, dst);
+          clone.complete(null);
+        } catch (IOException e) {
+          clone.completeExceptionally(e);
+        }
+      }, "clone-on-frozen");
+      t.setDaemon(true);
+      t.start();
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> !clone.isDone());
+    } finally {
+      xfs.thawByAnotherProcess();
+    }
+    assertThat(clone).succeedsWithin(Duration.ofSeconds(10));
+    assertThat(Files.readString(dst)).isEqualTo("data");
+  }
+
+  @Test
+  void reflinkCapture_onXfs_neverFreezes_needsAHolder_andIsReadOnlyPointInTime() throws Exception {
+    LoopFs xfs = loop.create(LoopFs.Type.XFS, XFS_SIZE);
+    Path mount = xfs.mountPoint();
+    Files.createDirectories(mount.resolve("dir"));
+    Files.write(mount.resolve("dir/big"), new byte[8 << 20]);
+    Files.writeString(mount.resolve("dir/ledger"), "before");
+    Volume v = volume(mount, Map.of("capture", "reflink"));
+    assertThat(v.needsHolder()).as("a reflink capture is only as consistent as its writers' hold").isTrue();
+    assertThat(volume(mount, Map.of("capture", "reflink", "allowUnheld", "true")).needsHolder()).isFalse();
+    Path target = v.captureTarget("gs-1");
+    assertThat(target).isEqualTo(mount.resolve(".groupsnap/db/gs-1"));
+    v.check(target);
+    assertThat(v.freeze()).isSameAs(Volume.Frozen.NONE);
+    long freeBefore = Files.getFileStore(mount).getUsableSpace();
+    Path captured = v.capture(target);
+    long used = freeBefore - Files.getFileStore(mount).getUsableSpace();
+    Files.writeString(mount.resolve("dir/ledger"), "after");
+
+    assertThat(Files.readString(captured.resolve("dir/ledger"))).isEqualTo("before");
+    assertThat(Files.size(captured.resolve("dir/big"))).isEqualTo(8 << 20);
+    assertThat(used).as("clones share extents: far less than the 8 MiB copied").isLessThan(4 << 20);
+    assertThat(captured.resolve(".groupsnap")).as("captures are not captured").doesNotExist();
+    assertThatThrownBy(() -> Files.writeString(captured.resolve("dir/ledger"), "x")).isInstanceOf(IOException.class);
+    v.check(v.captureTarget("gs-2"));
+    assertThat(v.capture(v.captureTarget("gs-2")).resolve(".groupsnap")).doesNotExist();
+    assertThat(v.listCaptures()).extracting(Volume.Found::groupSnapshotId).containsExactlyInAnyOrder("gs-1", "gs-2");
+  }
+
+  @Test
+  void reflink_refusesASnapshotDirOnAnotherFileSystem() throws Exception {
+    LoopFs xfs = loop.create(LoopFs.Type.XFS, XFS_SIZE);
+    KindException e = refusal(xfs.mountPoint(), Map.of("capture", "reflink", "snapshotDir",
+        tmp.resolve("elsewhere").toString()), context);
+    assertThat(e.field()).isEqualTo("options.snapshotDir");
+    assertThat(e).hasMessageContaining("reflink clones only within one file system");
+    e = refusal(xfs.mountPoint(), Map.of("capture", "reflink", "freezeMethod", "tool"), context);
+    assertThat(e).hasMessageContaining("never freezes");
+  }
 }

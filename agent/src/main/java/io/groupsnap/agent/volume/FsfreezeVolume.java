@@ -6,7 +6,6 @@ import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.VolumeKind;
 import io.groupsnap.agent.volume.FsfreezeOptions.Capture;
-import io.groupsnap.agent.volume.FsfreezeOptions.FreezeMethod;
 import io.groupsnap.agent.volume.linux.ErrnoException;
 import io.groupsnap.agent.volume.linux.FsIoctl;
 import io.groupsnap.agent.volume.linux.Linux;
@@ -17,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,7 +60,6 @@ public final class FsfreezeVolume implements Volume {
       "squashfs", "iso9660", "nfs", "nfs4", "cifs", "smb3", "zfs", "fuse", "fuseblk");
   /** File system types that cannot reflink at all. */
   static final Set<String> NO_REFLINK = Set.of("ext2", "ext3", "ext4");
-  static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
   static final String DEFAULT_DIR = ".groupsnap";
 
   private final String name;
@@ -72,7 +69,7 @@ public final class FsfreezeVolume implements Volume {
   /** What a copy or clone of the tree leaves out: the capture directory, when it lies inside the volume. */
   private final Path skip;
   private final CommandRunner commands;
-  private volatile Path fsfreezeTool;
+  private final FsFreezer freezer;
   private volatile String fsType = "?";
   private volatile Prepared prepared;
 
@@ -85,6 +82,7 @@ public final class FsfreezeVolume implements Volume {
     this.path = path.toAbsolutePath().normalize();
     this.options = FsfreezeOptions.parse(options);
     this.commands = commands;
+    this.freezer = new FsFreezer(this.path, this.options.freezeMethod(), commands);
     if (this.options.capture() != Capture.REFLINK) {
       this.captureDir = snapshotRoot.toAbsolutePath().normalize().resolve(name);
       this.skip = null;
@@ -121,7 +119,7 @@ public final class FsfreezeVolume implements Volume {
       try {
         return new FsfreezeVolume(v.name(), v.path(), context.snapshotRoot(), v.options(), context.commands());
       } catch (KindException e) {
-        throw new IllegalArgumentException("volume " + v.name() + ": options." + e.field() + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException("volume " + v.name() + ": " + e.field() + ": " + e.getMessage(), e);
       }
     }
   };
@@ -139,18 +137,7 @@ public final class FsfreezeVolume implements Volume {
       checkReflinkHost();
       return;
     }
-    if (options.freezeMethod() == FreezeMethod.IOCTL && Linux.check() != null) {
-      throw new KindException("options.freezeMethod", "freezeMethod ioctl cannot be used here: " + Linux.check()
-          + " (use freezeMethod: tool)");
-    }
-    if (options.freezeMethod() == FreezeMethod.TOOL) {
-      Optional<Path> t = commands.which("fsfreeze");
-      if (t.isEmpty()) {
-        throw new KindException("options.freezeMethod",
-            "freezeMethod tool needs the fsfreeze program (util-linux), which is not installed");
-      }
-      fsfreezeTool = t.get();
-    }
+    freezer.prepare();
     if (sameFileSystem(captureDir)) {
       throw new KindException("options.capture", "capture location " + captureDir + " is on " + path
           + ", the file system this volume freezes: a " + FsfreezeOptions.lower(options.capture())
@@ -325,80 +312,23 @@ public final class FsfreezeVolume implements Volume {
     if (options.capture() == Capture.REFLINK) {
       return Frozen.NONE;
     }
-    if (options.freezeMethod() == FreezeMethod.IOCTL) {
-      try {
-        FsIoctl.freeze(path);
-      } catch (ErrnoException e) {
-        throw new VolumeException(freezeFailure(e), e.errno() == Linux.EBUSY, e);
-      }
-    } else {
-      runTool("-f");
-    }
+    freezer.freeze(fsType);
     AtomicBoolean thawed = new AtomicBoolean();
     return () -> {
       if (thawed.compareAndSet(false, true)) {
-        thaw(false);
+        freezer.thaw(false);
       }
     };
   }
 
-  private String freezeFailure(ErrnoException e) {
-    if (e.errno() == Linux.EBUSY) {
-      return path + " is already frozen (by another process, or a freeze not yet thawed)";
-    }
-    if (e.errno() == Linux.EOPNOTSUPP) {
-      return path + " (" + fsType + ") does not support freezing";
-    }
-    return "freeze of " + path + " failed: " + e.getMessage();
-  }
-
   /**
-   * Thaws the file system. A thaw that finds it not frozen means someone else thawed it during the hold, which the
-   * hold reports as broken; after a restart that is just the normal case.
+   * FITHAW; harmless when nothing is frozen. Nothing for reflink, which never freezes, nor right after a freeze that
+   * failed because someone else had frozen the file system.
    */
-  private void thaw(boolean afterRestart) throws VolumeException {
-    boolean wasNotFrozen;
-    if (options.freezeMethod() == FreezeMethod.IOCTL || afterRestart && Linux.check() == null) {
-      try {
-        FsIoctl.thaw(path);
-        return;
-      } catch (ErrnoException e) {
-        if (e.errno() != Linux.EINVAL) {
-          throw new VolumeException("thaw of " + path + " failed: " + e.getMessage(), true, e);
-        }
-        wasNotFrozen = true;
-      }
-    } else {
-      wasNotFrozen = !runTool("-u");
-    }
-    if (wasNotFrozen && !afterRestart) {
-      throw new VolumeException(path + " was no longer frozen at thaw: something else thawed it during the hold",
-          false);
-    }
-  }
-
-  /** Runs {@code fsfreeze flag path}; false when {@code -u} found the file system not frozen. */
-  private boolean runTool(String flag) throws VolumeException {
-    Path tool = fsfreezeTool != null ? fsfreezeTool : commands.which("fsfreeze").orElse(Path.of("fsfreeze"));
-    try {
-      CommandRunner.Result r = commands.run(List.of(tool.toString(), flag, path.toString()), TOOL_TIMEOUT);
-      if (r.ok()) {
-        return true;
-      }
-      if (flag.equals("-u") && r.stderr().contains("Invalid argument")) {
-        return false;
-      }
-      throw new VolumeException("fsfreeze " + flag + " " + path + " failed: " + r.lastLine(), true);
-    } catch (IOException e) {
-      throw new VolumeException("fsfreeze " + flag + " " + path + " failed: " + e.getMessage(), true, e);
-    }
-  }
-
-  /** FITHAW; harmless when nothing is frozen. Nothing for reflink, which never freezes. */
   @Override
   public void thawAfterRestart() throws VolumeException {
     if (options.capture() != Capture.REFLINK) {
-      thaw(true);
+      freezer.thawAfterRestart();
     }
   }
 

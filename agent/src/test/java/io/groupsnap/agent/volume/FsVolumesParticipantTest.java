@@ -207,4 +207,21 @@ class FsVolumesParticipantTest {
     assertThat(participant.prepare(ref("gs-2"), List.of("logs"), LEASE).ok())
         .as("each alone is fine").isTrue();
   }
+
+  @Test
+  void ext4_alreadyFrozenBySomeoneElse_failsTheFreeze_andLeavesTheirFreezeAlone() throws Exception {
+    LoopFs ext4 = loop.create(LoopFs.Type.EXT4, 32L << 20);
+    Participant p = participant("fsfreeze", ext4.mountPoint(), Map.of(), TxnJournal.inMemory());
+    assertThat(p.prepare(ref("gs-1"), List.of(), LEASE).ok()).isTrue();
+    ext4.freezeByAnotherProcess();
+    try {
+      FreezeResult f = p.freeze(ref("gs-1"), LEASE);
+      assertThat(f.frozen()).isFalse();
+      assertThat(f.reason()).isEqualTo("volume vol could not freeze: " + ext4.mountPoint() + " is already frozen "
+          + "(by another process, or a freeze not yet thawed)");
+      assertThat(p.isHolding()).isFalse();
+    } finally {
+      assertThat(ext4.thawByAnotherProcess()).as("the other process's freeze was left in place").isTrue();
+    }
+  }
 }

@@ -69,14 +69,8 @@ public final class FsIoctl {
   public static boolean setImmutable(Path path, boolean immutable) throws ErrnoException {
     int fd = Linux.openNoFollow(path);
     try (Memory flags = new Memory(8)) {
-      flags.clear();
-      try {
-        Linux.ioctl(fd, FS_IOC_GETFLAGS, flags, "FS_IOC_GETFLAGS " + path);
-      } catch (ErrnoException e) {
-        if (e.errno() == Linux.ENOTTY || e.errno() == Linux.EOPNOTSUPP || e.errno() == Linux.EINVAL) {
-          return false;
-        }
-        throw e;
+      if (!getFlags(fd, path, flags)) {
+        return false;
       }
       int old = flags.getInt(0);
       int now = immutable ? old | FS_IMMUTABLE_FL : old & ~FS_IMMUTABLE_FL;
@@ -90,22 +84,27 @@ public final class FsIoctl {
     }
   }
 
-  /** Whether the immutable attribute is set. */
+  /** Whether the immutable attribute is set (false where the file system has no such attribute). */
   public static boolean isImmutable(Path path) throws ErrnoException {
     int fd = Linux.openNoFollow(path);
     try (Memory flags = new Memory(8)) {
-      flags.clear();
-      try {
-        Linux.ioctl(fd, FS_IOC_GETFLAGS, flags, "FS_IOC_GETFLAGS " + path);
-      } catch (ErrnoException e) {
-        if (e.errno() == Linux.ENOTTY || e.errno() == Linux.EOPNOTSUPP || e.errno() == Linux.EINVAL) {
-          return false;
-        }
-        throw e;
-      }
-      return (flags.getInt(0) & FS_IMMUTABLE_FL) != 0;
+      return getFlags(fd, path, flags) && (flags.getInt(0) & FS_IMMUTABLE_FL) != 0;
     } finally {
       Linux.close(fd);
+    }
+  }
+
+  /** Reads the inode flags into {@code flags}; false when the file system does not support them. */
+  private static boolean getFlags(int fd, Path path, Memory flags) throws ErrnoException {
+    flags.clear();
+    try {
+      Linux.ioctl(fd, FS_IOC_GETFLAGS, flags, "FS_IOC_GETFLAGS " + path);
+      return true;
+    } catch (ErrnoException e) {
+      if (e.errno() == Linux.ENOTTY || e.errno() == Linux.EOPNOTSUPP || e.errno() == Linux.EINVAL) {
+        return false;
+      }
+      throw e;
     }
   }
 }

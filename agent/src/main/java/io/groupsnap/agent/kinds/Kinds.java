@@ -1,7 +1,9 @@
 package io.groupsnap.agent.kinds;
 
+import io.groupsnap.agent.volume.BtrfsVolume;
 import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.volume.ExecVolume;
+import io.groupsnap.agent.volume.FsfreezeVolume;
 import io.groupsnap.agent.volume.LvmVolume;
 import io.groupsnap.agent.volume.ZfsVolume;
 import io.groupsnap.agent.writer.CgroupWriter;
@@ -20,7 +22,9 @@ public final class Kinds {
       DirVolume.KIND,
       LvmVolume.KIND,
       ZfsVolume.KIND,
-      ExecVolume.KIND), VolumeKind::name);
+      ExecVolume.KIND,
+      BtrfsVolume.KIND,
+      FsfreezeVolume.KIND), VolumeKind::name);
   private static final Map<String, WriterKind> WRITERS = index(List.of(
       ExecWriter.KIND,
       GrpcWriter.KIND,

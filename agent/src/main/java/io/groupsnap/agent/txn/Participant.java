@@ -218,6 +218,10 @@ public final class Participant {
         return PrepareResult.no(e.retryable(), "volume " + v.name() + ": " + e.getMessage());
       }
     }
+    String blocked = io.groupsnap.agent.volume.FrozenFileSystems.conflict(txn.volumes, v -> capturePath(v, txn));
+    if (blocked != null) {
+      return PrepareResult.no(false, blocked);
+    }
     List<Writer> prepared = new ArrayList<>();
     for (Writer w : txn.writers) {
       WriterResult r = w.prepare(txn.context());

@@ -56,6 +56,15 @@ public interface Volume {
    */
   Frozen freeze() throws VolumeException;
 
+  /**
+   * The mount point of the file system {@link #freeze} freezes, or null for kinds that freeze none. PREPARE refuses a
+   * transaction in which another volume's capture location lies on that file system (the capture would block until
+   * the lease ran out) or two volumes freeze the same one.
+   */
+  default Path frozenFileSystem() {
+    return null;
+  }
+
   /** Captures the volume to {@code target}, which must not exist yet, and returns where the capture lives. */
   Path capture(Path target) throws VolumeException;
 

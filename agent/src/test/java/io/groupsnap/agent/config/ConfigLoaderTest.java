@@ -57,7 +57,7 @@ class ConfigLoaderTest {
   @Test
   void errorsName_theFileAndTheField() {
     assertThat(error(base().replace("kind: dir", "kind: tape")))
-        .hasMessage("agent.yaml: volumes[0].kind: unknown volume kind 'tape' (known: dir, exec, lvm, zfs)");
+        .hasMessage("agent.yaml: volumes[0].kind: unknown volume kind 'tape' (known: btrfs, dir, exec, fsfreeze, lvm, zfs)");
     assertThat(error(base().replace("name: data", "name: ../etc")).getMessage())
         .startsWith("agent.yaml: volumes[0].name: ");
     assertThat(error(base().replace("path: " + data, "path: relative/dir")).getMessage())

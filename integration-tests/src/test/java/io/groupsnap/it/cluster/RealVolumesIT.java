@@ -53,6 +53,14 @@ class RealVolumesIT {
     filesystems.forEach(LoopFs::thawByAnotherProcess);
     started.forEach(MultiHostCluster::close);
     IOException failure = null;
+    for (MultiHostCluster c : started) {
+      // fsfreeze copies are made immutable; the cluster's files are then removed with the work directory
+      try {
+        LoopFs.run("chattr", "-R", "-i", c.workDir().toString());
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
     for (LoopFs fs : filesystems) {
       try {
         fs.close();

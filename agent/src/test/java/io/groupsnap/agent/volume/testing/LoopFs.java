@@ -241,13 +241,17 @@ public final class LoopFs implements AutoCloseable {
    * {@value #CI_VARIABLE} is set (CI must never skip silently) and skips it when not.
    */
   public static void require(Type... types) {
-    Optional<String> why = missing(types);
-    if (why.isEmpty()) {
+    require(missing(types), System.getenv(CI_VARIABLE) != null, types);
+  }
+
+  /** Fails ({@code ci}) or skips the test when something is {@code missing}. */
+  static void require(Optional<String> missing, boolean ci, Type... types) {
+    if (missing.isEmpty()) {
       return;
     }
     String what = Arrays.stream(types).map(Type::fsType).reduce((a, b) -> a + ", " + b).orElse("file systems");
-    String message = "this test needs " + what + " on loop devices: " + why.get();
-    if (System.getenv(CI_VARIABLE) != null) {
+    String message = "this test needs " + what + " on loop devices: " + missing.get();
+    if (ci) {
       Assertions.fail(message + " (" + CI_VARIABLE + " is set, so this is a failure, not a skip)");
     }
     Assumptions.abort(message + " — skipped (set " + CI_VARIABLE + " to make this a failure)");

@@ -34,6 +34,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void volumeRoots_confineEveryVolume_evenThroughASymbolicLink() throws Exception {
+    Path srv = Files.createDirectories(tmp.resolve("srv"));
+    assertThat(error(base() + "volumeRoots: [" + srv + "]")).hasMessage("agent.yaml: volumes[0].path: " + data
+        + " is outside volumeRoots [" + srv.toRealPath() + "]");
+    Path link = srv.resolve("data");
+    Files.createSymbolicLink(link, data);
+    assertThat(error(base().replace("path: " + data, "path: " + link) + "volumeRoots: [" + srv + "]"))
+        .hasMessage("agent.yaml: volumes[0].path: " + link + " (really " + data.toRealPath() + ") is outside "
+            + "volumeRoots [" + srv.toRealPath() + "]");
+    assertThat(error(base() + "volumeRoots: [" + tmp.resolve("nowhere") + "]"))
+        .hasMessage("agent.yaml: volumeRoots[0]: " + tmp.resolve("nowhere") + " does not exist");
+    AgentConfig ok = ConfigLoader.parse("agent.yaml", base() + "volumeRoots: [" + tmp + "]");
+    assertThat(ok.volumeRoots()).containsExactly(tmp.toRealPath());
+  }
+
+  @Test
   void loads_aMinimalConfigWithDefaults() throws Exception {
     AgentConfig c = ConfigLoader.parse("agent.yaml", base());
     assertThat(c.agentId()).isEqualTo("host-a");

@@ -216,6 +216,33 @@ class ParticipantTest {
   }
 
   @Test
+  void aVolumeWhosePathNowLeadsOutsideTheVolumeRoots_isRefusedAtPrepare() throws Exception {
+    Path allowed = Files.createDirectories(tmp.resolve("srv"));
+    Path outside = Files.createDirectories(tmp.resolve("etc-like"));
+    Path link = allowed.resolve("data");
+    Files.createSymbolicLink(link, outside); // the volume's path was swapped for a link after the config was checked
+    ScheduledExecutorService s2 = Executors.newSingleThreadScheduledExecutor();
+    try {
+      Participant p = new Participant("a4", List.of(new DirVolume("data", link, root, true, false)), List.of(),
+          SnapshotCatalog.inMemory(), new EpochFence(EpochFence.Store.inMemory(), CLUSTER), root,
+          Duration.ofSeconds(60), s2, Clock.systemUTC());
+      p.confineVolumesTo(List.of(allowed.toRealPath()));
+      PrepareResult r = p.prepare(ref("gs-1", 1), List.of(), LEASE);
+      assertThat(r.ok()).isFalse();
+      assertThat(r.retryable()).isFalse();
+      assertThat(r.reason()).startsWith("volume data: path " + link + " (really " + outside.toRealPath()
+          + ") is outside the configured volumeRoots");
+      assertThat(p.isHolding()).isFalse();
+      assertThat(p.snapshots("")).isEmpty();
+      Files.delete(link);
+      Files.createDirectories(link);
+      assertThat(p.prepare(ref("gs-2", 1), List.of(), LEASE).ok()).as("a real directory inside the root").isTrue();
+    } finally {
+      s2.shutdownNow();
+    }
+  }
+
+  @Test
   void aWriterWhoseFreezeFails_isStillThawed() throws Exception {
     participant.prepare(ref("gs-1", 1), List.of(), LEASE);
     fs.freeze = WriterResult.nonRetryable("hook timed out");

@@ -87,7 +87,10 @@ class GroupSnapshotIT {
     slow.freezeGate = new CountDownLatch(1);
     GroupSnapshot g = f.create(CreateGroupSnapshotRequest.newBuilder().setFreezeTimeoutMillis(500).build());
     assertThat(g.getState()).isEqualTo(GroupSnapshotState.ABORTED);
-    assertThat(g.getAbortReason()).startsWith("no FROZEN answer within the freeze timeout of 500ms from [agent-3]");
+    // the transaction's freeze deadline and agent-3's call deadline (the same 500ms) race: either names agent-3
+    assertThat(g.getAbortReason()).satisfiesAnyOf(
+        r -> assertThat(r).startsWith("no FROZEN answer within the freeze timeout of 500ms from [agent-3]"),
+        r -> assertThat(r).startsWith("member agent-3 could not freeze: ").containsIgnoringCase("deadline"));
     assertThat(f.writers.get("agent-1").freezes.get()).isEqualTo(1);
     // G2 without waiting for the slow application: the abort itself released every hold, on agent-3 too
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {

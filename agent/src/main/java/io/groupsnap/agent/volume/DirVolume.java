@@ -129,7 +129,7 @@ public final class DirVolume implements Volume {
       throw new VolumeException("capture " + target + " already exists", false);
     }
     try {
-      createPrivateDirectories(target.getParent());
+      Captures.createPrivateDirectories(target.getParent());
       long need = sizeOf(path);
       long free = Files.getFileStore(target.getParent()).getUsableSpace();
       if (need > free) {
@@ -152,7 +152,7 @@ public final class DirVolume implements Volume {
     Path partial = target.resolveSibling(target.getFileName() + ".partial");
     try {
       deleteTree(partial);
-      createPrivateDirectories(partial.getParent());
+      Captures.createPrivateDirectories(partial.getParent());
       copyTree(path, partial, linkReadOnly);
       try {
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
@@ -185,18 +185,6 @@ public final class DirVolume implements Volume {
     if (!owns(target)) {
       throw new VolumeException("capture path " + target + " is outside " + snapshotRoot.resolve(name)
           + ", this volume's part of the snapshot root", false);
-    }
-  }
-
-  private void createPrivateDirectories(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) {
-      return;
-    }
-    Files.createDirectories(dir);
-    try {
-      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-    } catch (UnsupportedOperationException ignored) {
-      // not a POSIX file system
     }
   }
 

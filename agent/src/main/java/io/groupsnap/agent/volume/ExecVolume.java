@@ -131,12 +131,7 @@ public final class ExecVolume implements Volume {
   }
 
   private static Duration timeout(VolumeConfig v) throws KindException {
-    String t = v.options().get("timeout");
-    try {
-      return t == null ? DEFAULT_TIMEOUT : Durations.parse(t);
-    } catch (IllegalArgumentException e) {
-      throw new KindException("options.timeout", e.getMessage());
-    }
+    return VolumeOptions.duration(v, "timeout", DEFAULT_TIMEOUT);
   }
 
   /**

@@ -5,7 +5,6 @@ import io.groupsnap.agent.kinds.CommandRunner;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.VolumeKind;
-import io.groupsnap.common.Durations;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,24 +101,12 @@ public final class LvmVolume implements Volume {
     }
   };
 
-  static String required(VolumeConfig v, String option) throws KindException {
-    String value = v.options().get(option);
-    if (value == null || value.isBlank()) {
-      throw new KindException("options." + option, "is required for kind " + v.kind());
-    }
-    return value;
+  private static String required(VolumeConfig v, String option) throws KindException {
+    return VolumeOptions.required(v, option);
   }
 
-  static Duration timeout(VolumeConfig v) throws KindException {
-    String t = v.options().get("timeout");
-    if (t == null) {
-      return DEFAULT_TIMEOUT;
-    }
-    try {
-      return Durations.parse(t);
-    } catch (IllegalArgumentException e) {
-      throw new KindException("options.timeout", e.getMessage());
-    }
+  private static Duration timeout(VolumeConfig v) throws KindException {
+    return VolumeOptions.duration(v, "timeout", DEFAULT_TIMEOUT);
   }
 
   /**

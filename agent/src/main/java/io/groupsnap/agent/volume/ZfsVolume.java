@@ -70,7 +70,7 @@ public final class ZfsVolume implements Volume {
 
     @Override
     public void validate(VolumeConfig v, KindContext context) throws KindException {
-      String problem = ZfsNames.datasetProblem(LvmVolume.required(v, "dataset"));
+      String problem = ZfsNames.datasetProblem(VolumeOptions.required(v, "dataset"));
       if (problem != null) {
         throw new KindException("options.dataset", "dataset " + problem);
       }
@@ -93,7 +93,7 @@ public final class ZfsVolume implements Volume {
   };
 
   private static Duration timeout(VolumeConfig v) throws KindException {
-    return v.options().containsKey("timeout") ? LvmVolume.timeout(v) : DEFAULT_TIMEOUT;
+    return VolumeOptions.duration(v, "timeout", DEFAULT_TIMEOUT);
   }
 
   /**

@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * {@code unit} a running systemd. Keeps no captures. Threading: {@link #thaw} may come from the lease watchdog during a
  * {@link #freeze}; a thaw before the freeze's write prevents it, a thaw during the wait ends it.
  */
-public final class CgroupWriter implements Writer {
+public final class CgroupWriter extends ConfiguredWriter {
   static final String ALLOW_EMPTY = "allowEmpty";
   private static final long FIRST_PAUSE_NANOS = 50_000;
   private static final long MAX_PAUSE_NANOS = 2_000_000;
@@ -105,7 +105,6 @@ public final class CgroupWriter implements Writer {
     }
   };
 
-  private final WriterConfig config;
   private final CgroupTarget target;
   private final boolean allowEmpty;
   /** The holds of the most recent transactions, by id. */
@@ -122,7 +121,7 @@ public final class CgroupWriter implements Writer {
 
   /** With the path whose existence says systemd is running (tests). */
   CgroupWriter(WriterConfig config, CommandRunner commands, Path systemdRunning) {
-    this.config = config;
+    super(config, "cgroup");
     try {
       this.target = new CgroupTarget(config.options().get(CgroupTarget.CGROUP),
           config.options().get(CgroupTarget.UNIT), commands, systemdRunning, config.timeout());
@@ -130,26 +129,6 @@ public final class CgroupWriter implements Writer {
       throw new IllegalArgumentException("writer " + config.name() + ": " + e.field() + ": " + e.getMessage());
     }
     this.allowEmpty = "true".equals(config.options().get(ALLOW_EMPTY));
-  }
-
-  @Override
-  public String name() {
-    return config.name();
-  }
-
-  @Override
-  public String kind() {
-    return "cgroup";
-  }
-
-  @Override
-  public int tier() {
-    return config.tier();
-  }
-
-  @Override
-  public Set<String> volumes() {
-    return config.volumes();
   }
 
   /** Where the hold of one transaction is. */

@@ -46,12 +46,11 @@ import java.util.concurrent.TimeUnit;
  * about twice the timeout. Output goes to {@code <stateDir>/writers/<name>.log}. Needs whatever the commands need; the
  * writer keeps no captures.
  */
-public final class ExecWriter implements Writer {
+public final class ExecWriter extends ConfiguredWriter {
   /** Option naming the hook directory. */
   public static final String HOOK_DIR = "hookDir";
   private static final int KEEP_RUNS = 16;
 
-  private final WriterConfig config;
   private final Path log;
   private final Path hookDir;
   /** Hooks listed at prepare, per transaction; the most recent few. */
@@ -107,7 +106,7 @@ public final class ExecWriter implements Writer {
   };
 
   public ExecWriter(WriterConfig config, Path stateDir) {
-    this.config = config;
+    super(config, "exec");
     this.log = stateDir.resolve("writers").resolve(config.name() + ".log");
     String dir = config.options().get(HOOK_DIR);
     try {
@@ -129,26 +128,6 @@ public final class ExecWriter implements Writer {
           + Names.printable(dir) + "')");
     }
     return p;
-  }
-
-  @Override
-  public String name() {
-    return config.name();
-  }
-
-  @Override
-  public String kind() {
-    return "exec";
-  }
-
-  @Override
-  public int tier() {
-    return config.tier();
-  }
-
-  @Override
-  public Set<String> volumes() {
-    return config.volumes();
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.groupsnap.agent.config.WriterConfig;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.WriterKind;
+import io.groupsnap.agent.writer.ConfiguredWriter;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
 import io.groupsnap.common.Names;
@@ -46,8 +47,7 @@ import java.util.concurrent.TimeoutException;
  * <p>Thread-safety: as {@link Writer}; {@link #thaw} may race with a {@link #freeze} still waiting for its answer
  * (the lease watchdog), in which case the freeze answer is disregarded and the hold reported as not vouched for.
  */
-public final class GrpcWriter implements Writer {
-  private final WriterConfig config;
+public final class GrpcWriter extends ConfiguredWriter {
   private final String application;
   private final WriterHub hub;
   private final Clock clock;
@@ -98,31 +98,11 @@ public final class GrpcWriter implements Writer {
 
   /** Registers the writer's application with {@code hub}. */
   public GrpcWriter(WriterConfig config, WriterHub hub, Clock clock) {
-    this.config = config;
+    super(config, "grpc");
     this.application = config.options().get("application");
     this.hub = hub;
     this.clock = clock;
     hub.register(application, config.name(), config.volumes());
-  }
-
-  @Override
-  public String name() {
-    return config.name();
-  }
-
-  @Override
-  public String kind() {
-    return "grpc";
-  }
-
-  @Override
-  public int tier() {
-    return config.tier();
-  }
-
-  @Override
-  public Set<String> volumes() {
-    return config.volumes();
   }
 
   /** The application this writer serves. */

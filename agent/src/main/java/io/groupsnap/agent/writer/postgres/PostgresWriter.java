@@ -4,6 +4,7 @@ import io.groupsnap.agent.config.WriterConfig;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.WriterKind;
+import io.groupsnap.agent.writer.ConfiguredWriter;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
 import java.io.IOException;
@@ -71,10 +72,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: as {@link Writer}; {@link #thaw} may come from the lease watchdog while {@link #freeze} waits for a
  * lock, and then cancels that wait.
  */
-public final class PostgresWriter implements Writer {
+public final class PostgresWriter extends ConfiguredWriter {
   private static final Logger log = LoggerFactory.getLogger(PostgresWriter.class);
 
-  private final WriterConfig config;
   private final PostgresOptions options;
   private final Clock clock;
   private final Map<String, HoldSession> sessions = new ConcurrentHashMap<>();
@@ -124,29 +124,9 @@ public final class PostgresWriter implements Writer {
    * @param clock the lease deadline is compared with this clock's time (the agent's clock)
    */
   public PostgresWriter(WriterConfig config, PostgresOptions options, Clock clock) {
-    this.config = config;
+    super(config, "postgresql");
     this.options = options;
     this.clock = clock;
-  }
-
-  @Override
-  public String name() {
-    return config.name();
-  }
-
-  @Override
-  public String kind() {
-    return "postgresql";
-  }
-
-  @Override
-  public int tier() {
-    return config.tier();
-  }
-
-  @Override
-  public Set<String> volumes() {
-    return config.volumes();
   }
 
   /** The timings of the last transaction released by THAW, if any. */

@@ -9,8 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
+import io.groupsnap.agent.testing.HostRequirement;
 
 /**
  * What the PostgreSQL and loop-device suites need from the host: root, PostgreSQL's server binaries, the
@@ -19,8 +18,6 @@ import org.junit.jupiter.api.Assumptions;
  * skip silently) and skips it otherwise.
  */
 public final class HostRequirements {
-  /** Set in CI: a missing requirement is a failure there. */
-  public static final String CI_VARIABLE = "GROUPSNAP_CI";
   private static final CommandRunner COMMANDS = CommandRunner.system();
 
   private HostRequirements() {}
@@ -28,11 +25,6 @@ public final class HostRequirements {
   /** Skips (locally) or fails (in CI) unless a PostgreSQL server can be run as the {@code postgres} user. */
   public static void requirePostgres() {
     require("a PostgreSQL server", missingPostgres());
-  }
-
-  /** Skips (locally) or fails (in CI) unless btrfs file systems can be made on loop devices. */
-  public static void requireBtrfsOnLoop() {
-    require("btrfs on a loop device", missingBtrfsOnLoop());
   }
 
   /** The bin directory of the newest PostgreSQL installed under {@code /usr/lib/postgresql}. */
@@ -82,19 +74,6 @@ public final class HostRequirements {
     return missing.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", missing));
   }
 
-  static Optional<String> missingBtrfsOnLoop() {
-    List<String> missing = new ArrayList<>(missingRoot());
-    for (String tool : List.of("losetup", "mkfs.btrfs", "btrfs", "mount", "umount")) {
-      if (COMMANDS.which(tool).isEmpty()) {
-        missing.add(tool + " not found");
-      }
-    }
-    if (!Files.exists(Path.of("/dev/loop-control"))) {
-      missing.add("no /dev/loop-control");
-    }
-    return missing.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", missing));
-  }
-
   private static List<String> missingRoot() {
     try {
       String status = Files.readString(Path.of("/proc/self/status"));
@@ -113,9 +92,6 @@ public final class HostRequirements {
       return;
     }
     String message = "this test needs " + what + ": " + missing.get();
-    if (System.getenv(CI_VARIABLE) != null) {
-      Assertions.fail(message + " (" + CI_VARIABLE + " is set, so this is a failure, not a skip)");
-    }
-    Assumptions.abort(message + " — skipped (set " + CI_VARIABLE + " to make this a failure)");
+    HostRequirement.unmet(message);
   }
 }

@@ -12,8 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
+import io.groupsnap.agent.testing.HostRequirement;
 
 /**
  * A real file system on a loop device, for tests: a sparse image file in a fresh temporary directory, attached with
@@ -31,7 +30,8 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class LoopFs implements AutoCloseable {
   /** Set in CI: a missing requirement fails the test instead of skipping it. */
-  public static final String CI_VARIABLE = "GROUPSNAP_CI";
+  public static final String CI_VARIABLE = HostRequirement.CI_VARIABLE;
+  private static final java.time.Duration UNMOUNT_PATIENCE = java.time.Duration.ofSeconds(30);
   private static final long MIB = 1024 * 1024;
   private static final long COMMAND_TIMEOUT_SECONDS = 120;
 
@@ -142,6 +142,11 @@ public final class LoopFs implements AutoCloseable {
     return sub;
   }
 
+  /** True when {@code path} is a read-only btrfs subvolume. */
+  public static boolean isReadOnlySubvolume(Path path) throws IOException {
+    return run("btrfs", "property", "get", "-ts", path.toString(), "ro").strip().equals("ro=true");
+  }
+
   /** Freezes this file system from a separate {@code fsfreeze -f} process (as another program would). */
   public void freezeByAnotherProcess() throws IOException {
     run("fsfreeze", "-f", mountPoint.toString());
@@ -171,7 +176,7 @@ public final class LoopFs implements AutoCloseable {
     if (mounted) {
       thawByAnotherProcess();
       try {
-        run("umount", mountPoint.toString());
+        unmountRetrying();
       } catch (IOException e) {
         try {
           run("umount", "-l", mountPoint.toString());
@@ -199,6 +204,25 @@ public final class LoopFs implements AutoCloseable {
     }
     if (!problems.isEmpty()) {
       throw new IOException("cleanup of " + type + " on " + device + ": " + String.join("; ", problems));
+    }
+  }
+
+  /**
+   * Unmounts, retrying for a while when the file system is still busy (a server that has just exited, a process
+   * released by a thaw); the last failure after that.
+   */
+  private void unmountRetrying() throws IOException {
+    long deadline = System.nanoTime() + UNMOUNT_PATIENCE.toNanos();
+    while (true) {
+      try {
+        run("umount", mountPoint.toString());
+        return;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(200));
+      }
     }
   }
 
@@ -251,10 +275,7 @@ public final class LoopFs implements AutoCloseable {
     }
     String what = Arrays.stream(types).map(Type::fsType).reduce((a, b) -> a + ", " + b).orElse("file systems");
     String message = "this test needs " + what + " on loop devices: " + missing.get();
-    if (ci) {
-      Assertions.fail(message + " (" + CI_VARIABLE + " is set, so this is a failure, not a skip)");
-    }
-    Assumptions.abort(message + " — skipped (set " + CI_VARIABLE + " to make this a failure)");
+    HostRequirement.unmet(message, ci);
   }
 
   private static String uid() {

@@ -10,7 +10,7 @@ import io.groupsnap.agent.kinds.Kinds;
 import io.groupsnap.agent.kinds.WriterKind;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.testing.postgres.HostRequirements;
-import io.groupsnap.agent.testing.postgres.LoopBtrfs;
+import io.groupsnap.agent.volume.testing.LoopFs;
 import io.groupsnap.agent.testing.postgres.PostgresServer;
 import io.groupsnap.agent.testing.postgres.TransferWorkload;
 import io.groupsnap.agent.txn.EpochFence;
@@ -65,7 +65,7 @@ class PostgresWriterTest {
   static final String HOLDER = "groupsnap pg";
 
   @TempDir static Path tmp;
-  static LoopBtrfs fs;
+  static LoopFs fs;
   static PostgresServer server;
   static Path pgdata;
   static Path snaps;
@@ -82,9 +82,9 @@ class PostgresWriterTest {
   @BeforeAll
   static void startServer() throws Exception {
     HostRequirements.requirePostgres();
-    HostRequirements.requireBtrfsOnLoop();
+    LoopFs.require(LoopFs.Type.BTRFS);
     try {
-      fs = LoopBtrfs.create(tmp.resolve("fs"), 1024L * 1024 * 1024);
+      fs = LoopFs.create(LoopFs.Type.BTRFS, 1024L * 1024 * 1024);
       pgdata = fs.createSubvolume("pgdata");
       snaps = Files.createDirectories(fs.mountPoint().resolve("snaps"));
       copies = Files.createDirectories(fs.mountPoint().resolve("copies"));
@@ -192,7 +192,7 @@ class PostgresWriterTest {
 
   /** Starts a server on a copy of the capture and checks it; returns its history rows. */
   private long verifyRestoredCopy(Taken k) throws Exception {
-    assertThat(LoopBtrfs.isReadOnlySubvolume(k.capture)).isTrue();
+    assertThat(LoopFs.isReadOnlySubvolume(k.capture)).isTrue();
     assertThatThrownBy(() -> Files.writeString(k.capture.resolve("scribble"), "x")).isInstanceOf(IOException.class);
     try (PostgresServer copy = server.startCopy(k.capture, copies.resolve(k.id), false)) {
       assertThat(copy.recoveredFromCrash()).as("copy of %s must start by crash recovery:%n%s", k.id, copy.log())

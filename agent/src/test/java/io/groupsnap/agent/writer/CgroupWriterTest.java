@@ -135,8 +135,7 @@ class CgroupWriterTest {
       assertThat(w.freeze(txn, Instant.now().plusSeconds(30))).isEqualTo(WriterResult.OK);
       cg.setFrozen(false);
       awaitRunning(counter);
-      cg.setFrozen(true);
-      await().atMost(Duration.ofSeconds(10)).until(cg::kernelSaysFrozen);
+      cg.freezeAndWait();
       WriterResult r = w.thaw(txn);
       assertThat(r.ok()).isFalse();
       // the counter forks a sleep every 10 ms, so its processes may have changed; else: v1, its tasks ran; v2, the
@@ -183,8 +182,7 @@ class CgroupWriterTest {
       assertThat(allowed.thaw(txn)).isEqualTo(WriterResult.OK);
 
       cg.startCounter(TestCgroup.counterFile(tmp));
-      cg.setFrozen(true);
-      await().atMost(Duration.ofSeconds(10)).until(cg::kernelSaysFrozen);
+      cg.freezeAndWait();
       WriterResult held = writer(cg.dir).prepare(txn);
       assertThat(held.outcome()).isEqualTo(WriterResult.Outcome.RETRYABLE);
       assertThat(held.reason()).startsWith("options.cgroup: " + cg.dir + " is already frozen (")

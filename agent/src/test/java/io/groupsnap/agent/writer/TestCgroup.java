@@ -115,6 +115,19 @@ final class TestCgroup implements AutoCloseable {
     return Files.readString(dir.resolve("freezer.state")).strip().equals("THAWED");
   }
 
+  /**
+   * Freezes directly, as another tool would, and waits (bounded) until the kernel says the whole cgroup is frozen. On
+   * v1 a freeze can stay FREEZING when a task forked at the wrong moment (the counter forks a {@code sleep} a hundred
+   * times a second), and only asking again retries the stragglers — what the writer under test does too — so the
+   * request is repeated while waiting.
+   */
+  void freezeAndWait() {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+      setFrozen(true);
+      return kernelSaysFrozen();
+    });
+  }
+
   /** Freezes or thaws directly, as another tool would. */
   void setFrozen(boolean frozen) throws IOException {
     write(dir.resolve(version == Cgroup.Version.V2 ? "cgroup.freeze" : "freezer.state"),

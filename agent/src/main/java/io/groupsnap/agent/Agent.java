@@ -6,6 +6,7 @@ import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.agent.config.VolumeConfig;
 import io.groupsnap.agent.config.WriterConfig;
+import io.groupsnap.agent.registry.RecordDecisions;
 import io.groupsnap.agent.registry.Registration;
 import io.groupsnap.agent.rpc.AgentGrpcService;
 import io.groupsnap.agent.snapshot.Reaper;
@@ -24,7 +25,6 @@ import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.EpochRecord;
-import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.groupsnap.proto.v1.WriterInfo;
 import io.grpc.Server;
@@ -47,7 +47,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -150,15 +149,16 @@ public final class Agent implements AutoCloseable {
           config.agentId(), recovered);
     }
     watchEpoch(layout, fence);
+    RecordDecisions decisions = new RecordDecisions(zk, layout);
     participant.consultRecords(id -> {
       try {
-        Reaper.Decision d = decision(layout, id);
+        Reaper.Decision d = decisions.of(id);
         return d == Reaper.Decision.ABORTED || d == Reaper.Decision.DELETED;
       } catch (Exception e) {
         return false;
       }
     });
-    reaper = new Reaper(participant, id -> decision(layout, id), volumes, config.reaperGrace(), Clock.systemUTC());
+    reaper = new Reaper(participant, decisions, volumes, config.reaperGrace(), Clock.systemUTC());
     reaperTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-reaper-" + config.agentId()));
     long every = config.reaperInterval().toMillis();
     reaperTimer.scheduleWithFixedDelay(this::reapQuietly, 0, every, TimeUnit.MILLISECONDS);
@@ -192,22 +192,6 @@ public final class Agent implements AutoCloseable {
       }
     }).build());
     epochCache.start();
-  }
-
-  private Reaper.Decision decision(ZkLayout layout, String groupSnapshotId) throws Exception {
-    byte[] data;
-    try {
-      data = zk.getData().forPath(layout.txn(groupSnapshotId));
-    } catch (KeeperException.NoNodeException e) {
-      return zk.checkExists().forPath(layout.snapshot(groupSnapshotId)) != null ? Reaper.Decision.COMMITTED
-          : Reaper.Decision.NO_RECORD;
-    }
-    return switch (GroupSnapshot.parseFrom(data).getState()) {
-      case COMMITTED -> Reaper.Decision.COMMITTED;
-      case ABORTED, ABORTING -> Reaper.Decision.ABORTED; // ABORTING is already the decision: it never commits
-      case DELETED, DELETING -> Reaper.Decision.DELETED;
-      default -> Reaper.Decision.UNDECIDED;
-    };
   }
 
   private void reapQuietly() {

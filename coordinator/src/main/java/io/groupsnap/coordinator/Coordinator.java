@@ -9,6 +9,7 @@ import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.FencedWriteException;
+import io.groupsnap.coordinator.store.Listing;
 import io.groupsnap.coordinator.txn.DecisionRule;
 import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.coordinator.txn.Replies;
@@ -263,23 +264,26 @@ public final class Coordinator implements AutoCloseable {
 
   // ---- reads (any coordinator) ----
 
+  /** @throws io.groupsnap.coordinator.store.DamagedRecordException when its record cannot be decoded */
   public GroupSnapshot getGroupSnapshot(String id) throws Exception {
     io.groupsnap.common.Names.require("group snapshot id", id);
     return store.get(id).orElseThrow(() -> new NotFoundException("no group snapshot '" + id + "'"));
   }
 
-  public List<GroupSnapshot> listGroupSnapshots(boolean includeAll) throws Exception {
-    return store.list(includeAll);
+  /** Group snapshots, and the records among them that cannot be decoded (quarantined), by id. */
+  public Listing<GroupSnapshot> listGroupSnapshots(boolean includeAll) throws Exception {
+    return store.listing(includeAll);
   }
 
-  public List<AgentRegistration> listAgents() throws Exception {
-    return store.agents();
+  /** Registered agents, and the registrations that cannot be decoded (quarantined), by id. */
+  public Listing<AgentRegistration> listAgents() throws Exception {
+    return store.agentListing();
   }
 
   public ClusterStatusResponse clusterStatus() throws Exception {
     ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder().setClusterName(config.cluster())
         .setClusterId(clusterId).setEpoch(store.epoch()).setAnsweredBy(endpoint.toString())
-        .addAllAgents(store.agents());
+        .addAllAgents(store.agents()).addAllDamagedRecords(store.damaged());
     leadership.leaderId().ifPresent(b::setLeader);
     leadership.participants().forEach(p -> b.addCoordinators(CoordinatorInfo.newBuilder().setId(p.getId())
         .setLeader(p.isLeader())));

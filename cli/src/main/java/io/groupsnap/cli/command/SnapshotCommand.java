@@ -14,6 +14,7 @@ import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
+import io.groupsnap.proto.v1.ListGroupSnapshotsResponse;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.groupsnap.proto.v1.ProgressEvent;
 import io.grpc.Context;
@@ -236,9 +237,10 @@ public final class SnapshotCommand {
     @Override
     public Integer call() throws Exception {
       try (Connection c = Connection.open(target)) {
-        List<GroupSnapshot> list = c.call(Connection.CALL_DEADLINE, s -> s.listGroupSnapshots(
-            ListGroupSnapshotsRequest.newBuilder().setIncludeAborted(all).build()).getSnapshotsList());
-        new Printer(output.format, spec.commandLine().getOut()).groupSnapshots(list);
+        ListGroupSnapshotsResponse r = c.call(Connection.CALL_DEADLINE, s -> s.listGroupSnapshots(
+            ListGroupSnapshotsRequest.newBuilder().setIncludeAborted(all).build()));
+        new Printer(output.format, spec.commandLine().getOut()).groupSnapshots(r.getSnapshotsList(),
+            r.getDamagedList());
         return ExitCodes.OK;
       }
     }

@@ -3,8 +3,11 @@ package io.groupsnap.coordinator.rpc;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.NotFoundException;
 import io.groupsnap.coordinator.NotLeaderException;
+import io.groupsnap.coordinator.store.DamagedRecordException;
+import io.groupsnap.coordinator.store.Listing;
 import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.coordinator.txn.TxnState;
+import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
@@ -32,8 +35,9 @@ import java.time.Duration;
 /**
  * The gRPC edge of a coordinator. Status codes: FAILED_PRECONDITION with a {@code NOT_LEADER} message and the
  * {@link #LEADER_KEY} trailer on a standby (UNAVAILABLE when no leader is known yet), INVALID_ARGUMENT for bad input
- * (field named), NOT_FOUND, FAILED_PRECONDITION for a request that does not fit the state, UNAVAILABLE when ZooKeeper
- * cannot be reached.
+ * (field named), NOT_FOUND, FAILED_PRECONDITION for a request that does not fit the state, DATA_LOSS when the record a
+ * call needs is quarantined (it cannot be decoded; lists report such records apart instead), UNAVAILABLE when
+ * ZooKeeper cannot be reached.
  */
 public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.CoordinatorServiceImplBase {
   /** Trailer naming the leader's endpoint on a NOT_LEADER answer. */
@@ -74,8 +78,10 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
 
   @Override
   public void listGroupSnapshots(ListGroupSnapshotsRequest req, StreamObserver<ListGroupSnapshotsResponse> out) {
-    unary(out, () -> ListGroupSnapshotsResponse.newBuilder()
-        .addAllSnapshots(coordinator.listGroupSnapshots(req.getIncludeAborted())).build());
+    unary(out, () -> {
+      Listing<GroupSnapshot> l = coordinator.listGroupSnapshots(req.getIncludeAborted());
+      return ListGroupSnapshotsResponse.newBuilder().addAllSnapshots(l.records()).addAllDamaged(l.damaged()).build();
+    });
   }
 
   @Override
@@ -86,7 +92,10 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
 
   @Override
   public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
-    unary(out, () -> ListAgentsResponse.newBuilder().addAllAgents(coordinator.listAgents()).build());
+    unary(out, () -> {
+      Listing<AgentRegistration> l = coordinator.listAgents();
+      return ListAgentsResponse.newBuilder().addAllAgents(l.records()).addAllDamaged(l.damaged()).build();
+    });
   }
 
   @Override
@@ -127,6 +136,9 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
       Metadata trailers = new Metadata();
       trailers.put(LEADER_KEY, n.leader().get());
       return Status.FAILED_PRECONDITION.withDescription(NOT_LEADER + ": " + n.getMessage()).asException(trailers);
+    }
+    if (e instanceof DamagedRecordException) {
+      return Status.DATA_LOSS.withDescription(e.getMessage()).asException();
     }
     if (e instanceof NotFoundException) {
       return Status.NOT_FOUND.withDescription(e.getMessage()).asException();

@@ -2,8 +2,10 @@ package io.groupsnap.coordinator.store;
 
 import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.ZkNodes;
 import io.groupsnap.coordinator.txn.UncertainWriteException;
 import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.DamagedRecord;
 import io.groupsnap.proto.v1.EpochRecord;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
@@ -21,6 +23,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's state in ZooKeeper (DESIGN.md §5): cluster id, epoch, agent registry, transaction records, catalog.
@@ -29,9 +33,18 @@ import org.apache.zookeeper.data.Stat;
  * version ({@link Fence}), so a deposed leader's late write fails (G4), and that updates records only at the version
  * it last wrote. Curator retries operations across
  * connection losses, so a write that reports failure may in fact have been applied by an earlier attempt: a failed
- * write is therefore verified by reading the record back before it is reported as failed. Thread-safe.
+ * write is therefore verified by reading the record back before it is reported as failed.
+ *
+ * <p>The directories are persistent nodes ({@link ZkNodes}); a write that needs one recreates it when it is gone (a
+ * container an older version made, removed by ZooKeeper once empty). A record that cannot be decoded is quarantined
+ * ({@link RecordReader}): listings return it apart as a {@link DamagedRecord}, the lists recovery works from skip it,
+ * and a call that needs that very record fails with {@link DamagedRecordException}. Thread-safe.
  */
 public final class ClusterStore {
+  private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
+  private static final Comparator<GroupSnapshot> OLDEST_FIRST =
+      Comparator.comparingLong(GroupSnapshot::getCreatedAtMillis).thenComparing(GroupSnapshot::getId);
+
   /**
    * What every write of a leader is checked against: its latch node still exists (it was not deposed) and the epoch
    * znode is still at the version its own bump left (no newer term began, even one won again by this same process).
@@ -43,22 +56,27 @@ public final class ClusterStore {
 
   private final CuratorFramework zk;
   private final ZkLayout layout;
+  private final RecordReader reader;
   private final Map<String, Integer> txnVersions = new ConcurrentHashMap<>();
 
   public ClusterStore(CuratorFramework zk, ZkLayout layout) {
     this.zk = zk;
     this.layout = layout;
+    this.reader = new RecordReader(zk);
   }
 
   public ZkLayout layout() {
     return layout;
   }
 
-  /** The cluster id, creating it (and the layout's containers) on first use. */
+  /**
+   * The cluster id, creating it and the layout's persistent directories on first use. A directory an older version
+   * made as a container is recreated persistent by the first write that needs it once ZooKeeper has removed it.
+   */
   public String ensureCluster() throws Exception {
     String id = ClusterIdentity.ensure(zk, layout);
-    for (String p : List.of(layout.agents(), layout.txns(), layout.snapshots(), layout.leader())) {
-      zk.createContainers(p);
+    for (String p : layout.directories()) {
+      ZkNodes.ensurePersistent(zk, p);
     }
     try {
       zk.create().forPath(layout.epoch(), EpochRecord.getDefaultInstance().toByteArray());
@@ -106,29 +124,20 @@ public final class ClusterStore {
     return out;
   }
 
+  /** The registered agents whose registration decodes, by id; a damaged one is never a member. */
   public List<AgentRegistration> agents() throws Exception {
-    List<AgentRegistration> out = new ArrayList<>();
-    List<String> ids;
-    try {
-      ids = zk.getChildren().forPath(layout.agents());
-    } catch (KeeperException.NoNodeException e) {
-      return out;
-    }
-    for (String id : ids) {
-      try {
-        out.add(AgentRegistration.parseFrom(zk.getData().forPath(layout.agent(id))));
-      } catch (KeeperException.NoNodeException gone) {
-        // the agent left between the two reads
-      }
-    }
-    out.sort(Comparator.comparing(AgentRegistration::getAgentId));
-    return out;
+    return agentListing().records();
+  }
+
+  /** Every registration: those that decode, by id, and those quarantined. */
+  public Listing<AgentRegistration> agentListing() throws Exception {
+    return reader.list(layout.agents(), RecordReader.AGENT).sorted(Comparator.comparing(AgentRegistration::getAgentId));
   }
 
   /** Creates the record of a new transaction (BEGIN). */
   public void createTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
-    write(path, rec, () -> fenced(f, zk.transactionOp().create().forPath(path, rec.toByteArray())));
+    write(path, rec, layout.txns(), () -> fenced(f, zk.transactionOp().create().forPath(path, rec.toByteArray())));
     txnVersions.put(rec.getId(), 0);
   }
 
@@ -136,7 +145,7 @@ public final class ClusterStore {
   public void updateTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
-    write(path, rec, () -> fenced(f,
+    write(path, rec, null, () -> fenced(f,
         zk.transactionOp().setData().withVersion(version).forPath(path, rec.toByteArray())));
     txnVersions.put(rec.getId(), version + 1);
   }
@@ -145,7 +154,7 @@ public final class ClusterStore {
   public void commitTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
-    write(path, rec, () -> fenced(f,
+    write(path, rec, layout.snapshots(), () -> fenced(f,
         zk.transactionOp().setData().withVersion(version).forPath(path, rec.toByteArray()),
         zk.transactionOp().create().forPath(layout.snapshot(rec.getId()), rec.toByteArray())));
     txnVersions.put(rec.getId(), version + 1);
@@ -185,12 +194,9 @@ public final class ClusterStore {
   }
 
   private GroupSnapshot already(String id, GroupSnapshotState wanted) throws Exception {
-    GroupSnapshot now;
-    try {
-      now = GroupSnapshot.parseFrom(zk.getData().forPath(layout.txn(id)));
-    } catch (KeeperException.NoNodeException e) {
-      throw new IllegalStateException("group snapshot " + id + " has no transaction record");
-    }
+    GroupSnapshot now = reader.read(layout.txn(id), RecordReader.TRANSACTION)
+        .orElseThrow(() -> new IllegalStateException("group snapshot " + id + " has no transaction record"))
+        .orThrow();
     if (now.getState() != wanted) {
       throw new IllegalStateException("group snapshot " + id + " is " + now.getState() + ", not "
           + (wanted == GroupSnapshotState.DELETING ? GroupSnapshotState.COMMITTED : GroupSnapshotState.DELETING));
@@ -201,13 +207,12 @@ public final class ClusterStore {
   private Optional<GroupSnapshot> replace(String id, Predicate<GroupSnapshot> expected,
       UnaryOperator<GroupSnapshot> change, Fence f, boolean dropManifest) throws Exception {
     String path = layout.txn(id);
-    Stat stat = new Stat();
-    GroupSnapshot now;
-    try {
-      now = GroupSnapshot.parseFrom(zk.getData().storingStatIn(stat).forPath(path));
-    } catch (KeeperException.NoNodeException e) {
+    Optional<RecordReader.Read<GroupSnapshot>> read = reader.read(path, RecordReader.TRANSACTION);
+    if (read.isEmpty()) {
       return Optional.empty();
     }
+    GroupSnapshot now = read.get().orThrow();
+    Stat stat = read.get().stat();
     if (!expected.test(now)) {
       return Optional.empty();
     }
@@ -217,7 +222,7 @@ public final class ClusterStore {
     if (dropManifest && zk.checkExists().forPath(layout.snapshot(id)) != null) {
       ops.add(zk.transactionOp().delete().forPath(layout.snapshot(id)));
     }
-    write(path, next, () -> ops);
+    write(path, next, null, () -> ops);
     return Optional.of(next);
   }
 
@@ -250,30 +255,48 @@ public final class ClusterStore {
     return removed;
   }
 
-  /** The transaction record (the newest word on it), else the committed manifest (its record expired). */
+  /**
+   * The transaction record (the newest word on it), else the committed manifest: its record expired, or is damaged
+   * (a manifest exists only while its group snapshot is COMMITTED, so it is then the truth but for {@code finalized}).
+   *
+   * @throws DamagedRecordException when the record is damaged and there is no manifest to fall back on
+   */
   public Optional<GroupSnapshot> get(String id) throws Exception {
-    for (String path : List.of(layout.txn(id), layout.snapshot(id))) {
-      try {
-        return Optional.of(GroupSnapshot.parseFrom(zk.getData().forPath(path)));
-      } catch (KeeperException.NoNodeException e) {
-        // try the next place
-      }
+    Optional<RecordReader.Read<GroupSnapshot>> txn = reader.read(layout.txn(id), RecordReader.TRANSACTION);
+    if (txn.isPresent() && txn.get().damage() == null) {
+      return Optional.of(txn.get().record());
+    }
+    Optional<RecordReader.Read<GroupSnapshot>> manifest = reader.read(layout.snapshot(id), RecordReader.MANIFEST);
+    if (manifest.isPresent() && manifest.get().damage() == null) {
+      return Optional.of(manifest.get().record());
+    }
+    Optional<RecordReader.Read<GroupSnapshot>> damaged = txn.isPresent() ? txn : manifest;
+    if (damaged.isPresent()) {
+      damaged.get().orThrow();
     }
     return Optional.empty();
   }
 
   /** Committed group snapshots, oldest first; with {@code includeAll}, every transaction record as well. */
   public List<GroupSnapshot> list(boolean includeAll) throws Exception {
-    List<GroupSnapshot> out = new ArrayList<>();
-    String dir = includeAll ? layout.txns() : layout.snapshots();
-    for (String id : zk.getChildren().forPath(dir)) {
-      try {
-        out.add(GroupSnapshot.parseFrom(zk.getData().forPath(dir + "/" + id)));
-      } catch (KeeperException.NoNodeException e) {
-        // removed meanwhile
-      }
-    }
-    out.sort(Comparator.comparingLong(GroupSnapshot::getCreatedAtMillis).thenComparing(GroupSnapshot::getId));
+    return listing(includeAll).records();
+  }
+
+  /**
+   * As {@link #list}, with the records of that directory that cannot be used apart: damaged manifests, or with
+   * {@code includeAll} damaged transaction records.
+   */
+  public Listing<GroupSnapshot> listing(boolean includeAll) throws Exception {
+    Listing<GroupSnapshot> l = includeAll ? reader.list(layout.txns(), RecordReader.TRANSACTION)
+        : reader.list(layout.snapshots(), RecordReader.MANIFEST);
+    return l.sorted(OLDEST_FIRST);
+  }
+
+  /** Every quarantined record of the cluster: transaction records, manifests, agent registrations. */
+  public List<DamagedRecord> damaged() throws Exception {
+    List<DamagedRecord> out = new ArrayList<>(reader.list(layout.txns(), RecordReader.TRANSACTION).damaged());
+    out.addAll(reader.list(layout.snapshots(), RecordReader.MANIFEST).damaged());
+    out.addAll(reader.list(layout.agents(), RecordReader.AGENT).damaged());
     return out;
   }
 
@@ -282,11 +305,14 @@ public final class ClusterStore {
     return list(true).stream().filter(g -> undecided(g.getState())).toList();
   }
 
-  /** A record in this state has no decision yet: a leader aborts it. */
+  /**
+   * A record in this state has no decision yet: a leader aborts it. A state this version does not know (written by a
+   * newer one) is never taken for undecided: it is not this version's to abort.
+   */
   public static boolean undecided(GroupSnapshotState s) {
     return switch (s) {
-      case COMMITTED, ABORTED, DELETED, DELETING -> false;
-      default -> true;
+      case PREPARING, FREEZING, THAWING, COMMITTING, ABORTING -> true;
+      default -> false;
     };
   }
 
@@ -323,23 +349,41 @@ public final class ClusterStore {
     List<CuratorOp> build() throws Exception;
   }
 
-  private void write(String path, GroupSnapshot rec, Ops ops) throws Exception {
+  /**
+   * One fenced multi-op. {@code parent}, when not null, is a directory the multi creates a node in: when it is gone
+   * (a container an older version made, removed by ZooKeeper once empty), it is recreated persistent and the multi is
+   * tried once more.
+   */
+  private void write(String path, GroupSnapshot rec, String parent, Ops ops) throws Exception {
     try {
       zk.transaction().forOperations(ops.build());
+    } catch (KeeperException.NoNodeException e) {
+      if (parent == null || zk.checkExists().forPath(parent) != null) {
+        verify(path, rec, e);
+        return;
+      }
+      log.info("{} was gone (a container node removed once empty); recreating it persistent", parent);
+      ZkNodes.ensurePersistent(zk, parent);
+      write(path, rec, null, ops);
     } catch (Exception e) {
-      byte[] now;
-      try {
-        now = zk.getData().forPath(path);
-      } catch (KeeperException.NoNodeException gone) {
-        now = null;
-      } catch (Exception unreadable) {
-        throw new UncertainWriteException("write of " + path + " failed (" + e.getMessage()
-            + ") and reading it back failed too (" + unreadable.getMessage() + ")", e);
-      }
-      if (now != null && Arrays.equals(now, rec.toByteArray())) {
-        return; // an earlier attempt of Curator's retry loop was applied
-      }
-      throw new FencedWriteException("write of " + path + " refused: " + e.getMessage(), e);
+      verify(path, rec, e);
     }
+  }
+
+  /** After a failed write: returns when an earlier attempt of Curator's retry loop was applied, else throws. */
+  private void verify(String path, GroupSnapshot rec, Exception e) throws Exception {
+    byte[] now;
+    try {
+      now = zk.getData().forPath(path);
+    } catch (KeeperException.NoNodeException gone) {
+      now = null;
+    } catch (Exception unreadable) {
+      throw new UncertainWriteException("write of " + path + " failed (" + e.getMessage()
+          + ") and reading it back failed too (" + unreadable.getMessage() + ")", e);
+    }
+    if (now != null && Arrays.equals(now, rec.toByteArray())) {
+      return; // an earlier attempt of Curator's retry loop was applied
+    }
+    throw new FencedWriteException("write of " + path + " refused: " + e.getMessage(), e);
   }
 }

@@ -2,7 +2,9 @@ package io.groupsnap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupsnap.agent.testing.ContainerCleanup;
 import io.groupsnap.agent.writer.WriterResult;
+import io.groupsnap.common.ZkClients;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
@@ -14,8 +16,10 @@ import io.groupsnap.proto.v1.MemberState;
 import io.groupsnap.cli.dev.DevCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +116,25 @@ class GroupSnapshotIT {
     f.writers.values().forEach(w -> assertThat(w.freezes.get()).isEqualTo(1));
     f.assertNothingFrozen();
     f.assertNoOrphans(List.of());
+  }
+
+  /**
+   * Found by a newcomer: deleting the last group snapshot left {@code snapshots/} empty, ZooKeeper removed it (a
+   * container node) about a minute later, and every later group snapshot aborted with "could not record the commit".
+   */
+  @Test
+  void aSnapshot_commits_afterTheLastOneWasDeleted_andZooKeeperCleanedUpEmptyNodes() throws Exception {
+    GroupSnapshot first = f.create();
+    assertThat(first.getState()).as(first.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
+    f.coordinator.deleteGroupSnapshot(DeleteGroupSnapshotRequest.newBuilder().setId(first.getId()).build());
+    try (CuratorFramework zk = ZkClients.connect(f.zk.getConnectString(), Duration.ofSeconds(10))) {
+      ContainerCleanup.awaitPasses(zk);
+    }
+    GroupSnapshot next = f.create();
+    assertThat(next.getState()).as(next.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
+    assertThat(f.coordinator.listGroupSnapshots(ListGroupSnapshotsRequest.getDefaultInstance()).getSnapshotsList())
+        .extracting(GroupSnapshot::getId).containsExactly(next.getId());
+    f.assertNoOrphans(List.of(next.getId()));
   }
 
   @Test

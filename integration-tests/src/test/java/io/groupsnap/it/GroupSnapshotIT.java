@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupsnap.agent.testing.ContainerCleanup;
 import io.groupsnap.agent.writer.WriterResult;
-import io.groupsnap.common.ZkClients;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
@@ -16,10 +15,8 @@ import io.groupsnap.proto.v1.MemberState;
 import io.groupsnap.cli.dev.DevCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,9 +124,7 @@ class GroupSnapshotIT {
     GroupSnapshot first = f.create();
     assertThat(first.getState()).as(first.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
     f.coordinator.deleteGroupSnapshot(DeleteGroupSnapshotRequest.newBuilder().setId(first.getId()).build());
-    try (CuratorFramework zk = ZkClients.connect(f.zk.getConnectString(), Duration.ofSeconds(10))) {
-      ContainerCleanup.awaitPasses(zk);
-    }
+    ContainerCleanup.awaitPasses(f.zk.getConnectString());
     GroupSnapshot next = f.create();
     assertThat(next.getState()).as(next.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
     assertThat(f.coordinator.listGroupSnapshots(ListGroupSnapshotsRequest.getDefaultInstance()).getSnapshotsList())

@@ -6,7 +6,10 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 
-/** Starts Curator clients with the settings every groupsnap process uses, failing clearly instead of hanging. */
+/**
+ * Starts Curator clients with the settings every groupsnap process uses, failing clearly instead of hanging. No client
+ * made here creates a container node: parents created on demand are persistent.
+ */
 public final class ZkClients {
   public static final Duration DEFAULT_CONNECT_WAIT = Duration.ofSeconds(15);
   public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
@@ -27,6 +30,9 @@ public final class ZkClients {
         .sessionTimeoutMs((int) SESSION_TIMEOUT.toMillis())
         .connectionTimeoutMs((int) Math.min(wait.toMillis(), 10_000))
         .retryPolicy(new ExponentialBackoffRetry(200, 5, 2_000))
+        // parents that Curator creates (its recipes: LeaderLatch, PersistentNode) are persistent, never containers,
+        // which ZooKeeper deletes once empty: see ZkNodes
+        .dontUseContainerParents()
         .build();
     client.start();
     try {

@@ -13,7 +13,8 @@ import org.apache.zookeeper.KeeperException;
  * which kind a node is (a container's stat reads like a persistent node's), nor can a node change kind; so an existing
  * node is left as it is, and a container is recreated persistent on demand once ZooKeeper has removed it: by the
  * write that needs it (see {@code ClusterStore}), by an agent registering, by a coordinator joining the election.
- * Idempotent and safe to race. Thread-safe.
+ * Clients made by {@link ZkClients} never create a container, not even as the parents Curator's recipes create on
+ * demand. Idempotent and safe to race. Thread-safe.
  */
 public final class ZkNodes {
   private ZkNodes() {}

@@ -358,15 +358,28 @@ public final class ClusterStore {
     try {
       zk.transaction().forOperations(ops.build());
     } catch (KeeperException.NoNodeException e) {
-      if (parent == null || zk.checkExists().forPath(parent) != null) {
+      if (parent == null || !recreated(parent)) {
         verify(path, rec, e);
         return;
       }
-      log.info("{} was gone (a container node removed once empty); recreating it persistent", parent);
-      ZkNodes.ensurePersistent(zk, parent);
       write(path, rec, null, ops);
     } catch (Exception e) {
       verify(path, rec, e);
+    }
+  }
+
+  /** True when {@code dir} was gone and is there again, persistent; false when it was there or is still unknown. */
+  private boolean recreated(String dir) {
+    try {
+      if (zk.checkExists().forPath(dir) != null) {
+        return false;
+      }
+      log.info("{} was gone (a container node an older version made, removed once empty); recreating it persistent",
+          dir);
+      ZkNodes.ensurePersistent(zk, dir);
+      return true;
+    } catch (Exception e) {
+      return false; // the failed write is then reported as it is
     }
   }
 

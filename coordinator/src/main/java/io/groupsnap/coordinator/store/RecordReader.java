@@ -8,12 +8,17 @@ import io.groupsnap.proto.v1.DamagedRecord;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.RecordKind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -33,6 +38,7 @@ import org.slf4j.LoggerFactory;
 final class RecordReader {
   private static final Logger log = LoggerFactory.getLogger(RecordReader.class);
   private static final int MAX_DETAIL = 100;
+  private static final Duration LIST_WAIT = Duration.ofSeconds(30);
 
   /** Why a decoded record cannot be the one the node {@code name} holds, or null when it can. */
   @FunctionalInterface
@@ -84,7 +90,10 @@ final class RecordReader {
     return Optional.of(decode(path, data, stat, codec));
   }
 
-  /** Every child of {@code dir}, decoded; empty when {@code dir} does not exist. */
+  /**
+   * Every child of {@code dir}, decoded; empty when {@code dir} does not exist. The reads are pipelined (sent at once,
+   * answered in order by ZooKeeper), so a listing of thousands of records costs about one round trip, not thousands.
+   */
   <T> Listing<T> list(String dir, Codec<T> codec) throws Exception {
     List<String> names;
     try {
@@ -92,17 +101,35 @@ final class RecordReader {
     } catch (KeeperException.NoNodeException e) {
       return new Listing<>(List.of(), List.of());
     }
+    Map<String, CuratorEvent> answers = new ConcurrentHashMap<>();
+    CountDownLatch answered = new CountDownLatch(names.size());
+    for (String name : names) {
+      zk.getData().inBackground((client, event) -> {
+        answers.put(name, event);
+        answered.countDown();
+      }).forPath(dir + "/" + name);
+    }
+    if (!answered.await(LIST_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw KeeperException.create(KeeperException.Code.OPERATIONTIMEOUT, dir);
+    }
     List<T> records = new ArrayList<>();
     List<DamagedRecord> damaged = new ArrayList<>();
     for (String name : names) {
-      Optional<Read<T>> read = read(dir + "/" + name, codec); // empty: removed meanwhile
-      read.ifPresent(r -> {
-        if (r.damage() != null) {
-          damaged.add(r.damage());
-        } else {
-          records.add(r.record());
-        }
-      });
+      CuratorEvent event = answers.get(name);
+      String path = dir + "/" + name;
+      KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+      if (code == KeeperException.Code.NONODE) {
+        continue; // removed meanwhile
+      }
+      if (code != KeeperException.Code.OK) {
+        throw KeeperException.create(code, path);
+      }
+      Read<T> r = decode(path, event.getData(), event.getStat(), codec);
+      if (r.damage() != null) {
+        damaged.add(r.damage());
+      } else {
+        records.add(r.record());
+      }
     }
     return new Listing<>(records, damaged);
   }

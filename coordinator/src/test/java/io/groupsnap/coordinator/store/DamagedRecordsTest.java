@@ -171,6 +171,18 @@ class DamagedRecordsTest {
         .containsExactly(layout.agent("agent-2"), layout.agent("agent-3"));
   }
 
+  @Test
+  void aLargeListing_readsEveryRecord_andFindsTheOneDamagedAmongThem() throws Exception {
+    for (int i = 0; i < 500; i++) {
+      String id = String.format("gs-%03d", i);
+      zk.create().forPath(layout.txn(id), (i == 250 ? GARBAGE : record(id, GroupSnapshotState.ABORTED).toByteArray()));
+    }
+    Listing<GroupSnapshot> all = store.listing(true);
+    assertThat(all.records()).hasSize(499)
+        .allSatisfy(g -> assertThat(g.getState()).isEqualTo(GroupSnapshotState.ABORTED));
+    assertThat(all.damaged()).extracting(DamagedRecord::getId).containsExactly("gs-250");
+  }
+
   static byte[] concat(byte[] a, byte[] b) {
     byte[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

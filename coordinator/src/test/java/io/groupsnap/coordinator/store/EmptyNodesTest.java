@@ -64,7 +64,7 @@ class EmptyNodesTest {
   /** With {@code dir} empty, lets ZooKeeper's cleanup run: a container that ever had a child would be gone after it. */
   void assertSurvivesEmptiness(String dir) throws Exception {
     assertThat(zk.getChildren().forPath(dir)).as(dir + " is empty").isEmpty();
-    ContainerCleanup.awaitPasses(zk);
+    ContainerCleanup.awaitPasses(server.getConnectString());
     assertThat(zk.checkExists().forPath(dir)).as(dir + " is persistent: it survived emptiness").isNotNull();
   }
 
@@ -85,12 +85,14 @@ class EmptyNodesTest {
   @Test
   void aClusterAnOlderVersionMadeWithContainers_heals_asItsNodesEmpty() throws Exception {
     // the layout as the previous version left it: every directory a container; the catalog holds one group snapshot
-    zk.create().creatingParentContainersIfNeeded().forPath(layout.cluster(),
-        ClusterRecord.newBuilder().setClusterId("c-old").build().toByteArray());
-    zk.create().forPath(layout.epoch(), EpochRecord.getDefaultInstance().toByteArray());
-    for (String dir : layout.directories()) {
-      zk.createContainers(dir);
+    try (CuratorFramework old = ContainerCleanup.containerClient(server.getConnectString())) {
+      old.create().creatingParentContainersIfNeeded().forPath(layout.cluster(),
+          ClusterRecord.newBuilder().setClusterId("c-old").build().toByteArray());
+      for (String dir : layout.directories()) {
+        old.createContainers(dir);
+      }
     }
+    zk.create().forPath(layout.epoch(), EpochRecord.getDefaultInstance().toByteArray());
     zk.create().forPath(layout.txn("gs-1"), record("gs-1", GroupSnapshotState.COMMITTED).toByteArray());
     zk.create().forPath(layout.snapshot("gs-1"), record("gs-1", GroupSnapshotState.COMMITTED).toByteArray());
 
@@ -98,7 +100,7 @@ class EmptyNodesTest {
     assertThat(store.ensureCluster()).isEqualTo("c-old");
     ClusterStore.Fence fence = lead(store);
     store.markDeleted(store.markDeleting(store.get("gs-1").orElseThrow(), fence), fence);
-    ContainerCleanup.awaitPasses(zk);
+    ContainerCleanup.awaitPasses(server.getConnectString());
     assertThat(zk.checkExists().forPath(layout.snapshots())).as("ZooKeeper removed the emptied container").isNull();
 
     commitThenDelete(store, fence, "gs-2");
@@ -114,10 +116,12 @@ class EmptyNodesTest {
     store.ensureCluster();
     ClusterStore.Fence fence = lead(store);
     zk.delete().forPath(layout.txns()); // an older version's container, whose last record was pruned
-    zk.createContainers(layout.txns());
+    try (CuratorFramework old = ContainerCleanup.containerClient(server.getConnectString())) {
+      old.createContainers(layout.txns());
+    }
     zk.create().forPath(layout.txn("gs-0"), new byte[0]);
     zk.delete().forPath(layout.txn("gs-0"));
-    ContainerCleanup.awaitPasses(zk);
+    ContainerCleanup.awaitPasses(server.getConnectString());
     assertThat(zk.checkExists().forPath(layout.txns())).isNull();
 
     store.createTxn(record("gs-1", GroupSnapshotState.PREPARING), fence);
@@ -128,10 +132,12 @@ class EmptyNodesTest {
 
   @Test
   void theAgentsDirectory_outlivesTheLastAgent_evenWhereAnOlderVersionLeftAContainer() throws Exception {
-    zk.createContainers(layout.agents());
+    try (CuratorFramework old = ContainerCleanup.containerClient(server.getConnectString())) {
+      old.createContainers(layout.agents());
+    }
     zk.create().forPath(layout.agent("old"), new byte[0]);
     zk.delete().forPath(layout.agent("old"));
-    ContainerCleanup.awaitPasses(zk);
+    ContainerCleanup.awaitPasses(server.getConnectString());
     assertThat(zk.checkExists().forPath(layout.agents())).isNull();
 
     AgentRegistration reg = AgentRegistration.newBuilder().setAgentId("a1").setEndpoint("127.0.0.1:1").build();
@@ -140,6 +146,13 @@ class EmptyNodesTest {
           .containsExactly("a1");
     }
     assertSurvivesEmptiness(layout.agents());
+  }
+
+  @Test
+  void parentsCreatedOnDemand_byCuratorsRecipes_arePersistent() throws Exception {
+    zk.create().creatingParentContainersIfNeeded().forPath("/a/b/c", new byte[0]); // as LeaderLatch, PersistentNode
+    zk.delete().forPath("/a/b/c");
+    assertSurvivesEmptiness("/a/b");
   }
 
   @Test

@@ -21,6 +21,9 @@ import java.util.Map;
  * them. Times are ISO-8601 UTC; durations are integers with their unit in the name.
  */
 public final class Views {
+  /** The state a quarantined record (one that cannot be decoded) is listed with. */
+  public static final String UNDECODABLE = "UNDECODABLE";
+
   private Views() {}
 
   public static Map<String, Object> groupSnapshot(GroupSnapshot g) {
@@ -141,9 +144,6 @@ public final class Views {
     m.put("modifiedAt", time(d.getModifiedAtMillis()));
     return m;
   }
-
-  /** The state a quarantined record is listed with. */
-  public static final String UNDECODABLE = "UNDECODABLE";
 
   static String kind(DamagedRecord d) {
     return switch (d.getKind()) {

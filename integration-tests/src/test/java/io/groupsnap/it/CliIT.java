@@ -52,7 +52,7 @@ class CliIT {
     Cli created = cli("snapshot", "create", "--wait", "-o", "json");
     assertThat(created.exit()).as(created.err()).isEqualTo(ExitCodes.OK);
     JsonNode g = JSON.readTree(created.out());
-    assertThat(g.get("state").asText()).isEqualTo("COMMITTED");
+    assertThat(g.get("state").asText()).as("%s", g).isEqualTo("COMMITTED");
     assertThat(g.get("epoch").asLong()).isPositive();
     assertThat(g.get("createdAt").asText()).endsWith("Z");
     assertThat(g.has("freezeWindowMillis")).isTrue();

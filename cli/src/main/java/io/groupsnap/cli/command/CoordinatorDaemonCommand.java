@@ -1,6 +1,7 @@
 package io.groupsnap.cli.command;
 
 import io.groupsnap.cli.CliException;
+import io.groupsnap.cli.DaemonLogging;
 import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
@@ -33,6 +34,7 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DaemonLogging.useDaemonDefaults();
     CoordinatorConfig cfg;
     try {
       cfg = CoordinatorConfig.defaults(cluster, zookeeper, HostPort.parse(listen));

@@ -90,7 +90,7 @@ public final class Agent implements AutoCloseable {
    * @param extraWriters writers living in this process (dev mode, demos, tests), beside the configured ones
    */
   public static Agent create(AgentConfig config, List<Writer> extraWriters, Duration zkWait) throws ConfigException {
-    ConfigLoader.validate("agent " + config.agentId(), config);
+    ConfigLoader.validate("agent " + config.agentId(), config, extraWriters.stream().map(Writer::volumes).toList());
     Set<String> names = new HashSet<>(config.writers().stream().map(WriterConfig::name).toList());
     for (Writer w : extraWriters) {
       if (!names.add(w.name())) {

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param advertise the endpoint coordinators dial; null means derived from {@code listen}
  * @param zookeeper ZooKeeper connect string
  * @param snapshotRoot where captures are kept; never inside a volume
- * @param stateDir the agent's own durable state (pending snapshots); defaults under the snapshot root
+ * @param stateDir the agent's own durable state (pending snapshots); defaults under the snapshot root; never inside a
+ *     volume
  * @param maxFreezeLease the longest lease a coordinator may ask for
  * @param labels free-form labels published with the registration
  * @param reaperInterval how often captures are reconciled with the coordinator's decisions

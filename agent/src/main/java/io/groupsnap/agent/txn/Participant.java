@@ -6,6 +6,7 @@ import io.groupsnap.agent.txn.Results.Capture;
 import io.groupsnap.agent.txn.Results.FreezeResult;
 import io.groupsnap.agent.txn.Results.PrepareResult;
 import io.groupsnap.agent.txn.Results.ThawResult;
+import io.groupsnap.agent.volume.Holding;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.writer.Writer;
@@ -206,11 +207,9 @@ public final class Participant {
       if (outside != null) {
         return PrepareResult.no(false, "volume " + v.name() + ": " + outside);
       }
-      boolean held = txn.writers.stream().anyMatch(w -> w.volumes().isEmpty() || w.volumes().contains(v.name()));
-      if (v.needsHolder() && !held) {
-        return PrepareResult.no(false, "volume " + v.name() + ": no writer holds it, and a " + v.kind()
-            + " capture is only consistent while its writers hold (add a writer for it, or set its option "
-            + "allowUnheld: \"true\" if nothing writes to it during snapshots)");
+      String unheld = Holding.unheld(v, txn.writers.stream().map(Writer::volumes).toList());
+      if (unheld != null) {
+        return PrepareResult.no(false, "volume " + v.name() + ": " + unheld);
       }
       try {
         v.check(capturePath(v, txn));

@@ -93,7 +93,7 @@ public final class DevCluster implements AutoCloseable {
         AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured);
         if (volumes.containsKey(id)) {
           config = config.withVolumes(List.of(volumes.get(id)), configured);
-          ConfigLoader.validate("volumes of " + id, config);
+          ConfigLoader.validate("volumes of " + id, config, own.stream().map(Writer::volumes).toList());
         }
         Agent a = Agent.create(config, own, Duration.ofSeconds(10)).start();
         started.add(a);

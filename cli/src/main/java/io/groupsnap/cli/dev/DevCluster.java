@@ -121,7 +121,7 @@ public final class DevCluster implements AutoCloseable {
         home.resolve("state"), ConfigLoader.DEFAULT_MAX_LEASE, Map.of("dev", "true"),
         List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())),
         writers, ConfigLoader.DEFAULT_REAPER_INTERVAL,
-        ConfigLoader.DEFAULT_REAPER_GRACE, List.of());
+        ConfigLoader.DEFAULT_REAPER_GRACE, List.of(), false);
   }
 
   /** The directory of an agent's {@code data} volume. */

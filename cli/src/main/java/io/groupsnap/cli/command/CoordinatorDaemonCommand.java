@@ -39,7 +39,7 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       if (advertise != null) {
         cfg = new CoordinatorConfig(cfg.cluster(), cfg.zookeeper(), cfg.listen(), HostPort.parse(advertise),
             cfg.prepareTimeout(), cfg.freezeTimeout(), cfg.thawTimeout(), cfg.finishTimeout(), cfg.zkWait(),
-            cfg.resolveInterval());
+            cfg.resolveInterval(), cfg.scrubInterval());
       }
       if (freezeTimeout != null) {
         cfg = cfg.withTimeouts(cfg.prepareTimeout(), SnapshotCommand.duration("--freeze-timeout", freezeTimeout),

@@ -142,6 +142,16 @@ public final class CaptureChecker {
       throws FencedException, IOException {
     fence.admit(ref);
     String id = Names.require("group snapshot id", ref.txnId());
+    if (busy.getAsBoolean()) {
+      // not even the catalog is read while a transaction is in progress
+      List<CaptureCheck> deferred = new ArrayList<>();
+      for (String name : volumeNames) {
+        CaptureCheck.Builder b = CaptureCheck.newBuilder().setAgentId(agentId).setVolume(name);
+        stopped(b, cancelled);
+        deferred.add(b.setCheckedAtMillis(clock.millis()).build());
+      }
+      return deferred;
+    }
     Map<String, LocalSnapshot> recorded = new LinkedHashMap<>();
     catalog.list(id).forEach(s -> recorded.put(s.getVolume(), s));
     List<String> names = volumeNames.isEmpty() ? List.copyOf(recorded.keySet()) : volumeNames;

@@ -117,6 +117,7 @@ public final class Coordinator implements AutoCloseable {
       zk = ZkClients.connect(config.zookeeper(), config.zkWait());
       store = new ClusterStore(zk, new ZkLayout(config.cluster()));
       clusterId = store.ensureCluster();
+      scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
       HealthStatusManager health = new HealthStatusManager();
       server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
           .addService(new CoordinatorGrpcService(this))
@@ -139,7 +140,6 @@ public final class Coordinator implements AutoCloseable {
       leadership.start();
       long every = config.resolveInterval().toMillis();
       resolver.scheduleWithFixedDelay(this::resolveQuietly, every, every, TimeUnit.MILLISECONDS);
-      scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
       scrubber.start(scrubTimer, config.scrubInterval(), () -> ready ? leadership.term() : Optional.empty());
       log.info("coordinator serving on {} (cluster {} {})", endpoint, config.cluster(), clusterId);
       return this;

@@ -83,4 +83,14 @@ class GroupsnapTest {
     }
     assertThat(tmp.resolve("elsewhere")).doesNotExist();
   }
+
+  @Test
+  void snapshotCheck_andTheScrubInterval_refuseBadInputBeforeAnyConnection() {
+    Result id = run("snapshot", "check", "../etc", "--coordinator", "127.0.0.1:1");
+    assertThat(id.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(id.err()).startsWith("groupsnap: ID '../etc' is not a valid name");
+    Result scrub = run("coordinator", "--zookeeper", "127.0.0.1:1", "--scrub-interval", "10ms");
+    assertThat(scrub.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(scrub.err()).isEqualTo("groupsnap: --scrub-interval: scrub interval 10ms is shorter than 100ms\n");
+  }
 }

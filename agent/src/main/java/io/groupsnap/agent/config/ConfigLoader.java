@@ -33,7 +33,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
-      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers", "reaperInterval", "reaperGrace", "volumeRoots");
+      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers", "reaperInterval", "reaperGrace", "volumeRoots",
+      "checksumCaptures");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "prepare", "freeze", "thaw",
       "abort", "timeout", "retryableExitCodes", "options");
@@ -181,8 +182,9 @@ public final class ConfigLoader {
         }
       }
     }
+    boolean checksumCaptures = root.has("checksumCaptures") && bool("checksumCaptures", root.get("checksumCaptures"));
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
-        volumes, writers, reaperInterval, reaperGrace, volumeRoots);
+        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures);
   }
 
   private VolumeConfig volume(String f, JsonNode n) throws ConfigException {
@@ -354,6 +356,13 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw error(f, e.getMessage());
     }
+  }
+
+  private boolean bool(String f, JsonNode n) throws ConfigException {
+    if (!n.isBoolean()) {
+      throw error(f, "must be true or false");
+    }
+    return n.asBoolean();
   }
 
   private Duration duration(String f, JsonNode n) throws ConfigException {

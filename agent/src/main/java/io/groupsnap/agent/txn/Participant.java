@@ -517,6 +517,14 @@ public final class Participant {
     return txns.values().stream().anyMatch(t -> t.hold != null && !t.hold.released());
   }
 
+  /**
+   * True while any transaction is in progress here (preparing, prepared, freezing or holding): background work on
+   * captures (the scrub's fingerprints) waits, so that nothing competes with a freeze window.
+   */
+  public synchronized boolean isBusy() {
+    return txns.values().stream().anyMatch(LocalTxn::isActive);
+  }
+
   /** Releases every hold (agent shutdown). */
   public void releaseAll() {
     List<LocalTxn> all;

@@ -367,4 +367,12 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> ConfigLoader.load(missing)).isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(missing + ": cannot read");
   }
+
+  @Test
+  void checksumCaptures_isOffByDefault_andMustBeABoolean() throws Exception {
+    assertThat(ConfigLoader.parse("agent.yaml", base()).checksumCaptures()).isFalse();
+    assertThat(ConfigLoader.parse("agent.yaml", base() + "checksumCaptures: true").checksumCaptures()).isTrue();
+    assertThat(error(base() + "checksumCaptures: sometimes"))
+        .hasMessage("agent.yaml: checksumCaptures: must be true or false");
+  }
 }

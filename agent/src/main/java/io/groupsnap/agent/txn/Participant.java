@@ -27,7 +27,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +38,18 @@ import org.slf4j.LoggerFactory;
 /**
  * This agent's side of the protocol: prepare, freeze and capture, thaw with the "unbroken" answer, commit, abort.
  *
- * <p>Every call is idempotent per (txnId, phase): a repeated call returns the first answer. Every call is fenced by
- * {@link EpochFence} first. At most one transaction is active (preparing, prepared, freezing or holding) at a time; a
- * second one is refused as RETRYABLE "busy". A prepared transaction that never gets its FREEZE is dropped after twice
- * its lease, so a vanished coordinator cannot wedge the agent.
+ * <p>Every call is idempotent per (txnId, phase): a repeated call returns the first answer, except that once a
+ * transaction is aborted here, a PREPARE or FREEZE for it answers {@link Results.Vote#ABORTED} /
+ * {@link Results.FreezeOutcome#ABORTED} with the cause (never an earlier "ok" or "frozen" whose captures are gone).
+ * Every call is fenced by {@link EpochFence} first. At most one transaction is active (preparing, prepared, freezing
+ * or holding) at a time; a second one is refused as RETRYABLE "busy".
+ *
+ * <p>A prepared transaction waits for its FREEZE only until its own deadline, which travels with the PREPARE as a
+ * duration counted from its arrival ({@link #DEFAULT_FREEZE_WITHIN} when the PREPARE does not say). Then it is
+ * aborted here (writers told, pending captures deleted, journal entry removed) by a timer on the injected scheduler,
+ * so a vanished coordinator or a stray PREPARE cannot keep the agent busy. A PREPARE from a newer epoch also ends a
+ * prepared (never a freezing or frozen) transaction of an older epoch at once: no FREEZE for it can pass the fence any
+ * more.
  *
  * <p>Threading: calls for one transaction are serialized on its {@link LocalTxn}; the lease watchdog releases the
  * hold from the scheduler's thread without that lock (see {@link FreezeHold}).
@@ -46,6 +57,7 @@ import org.slf4j.LoggerFactory;
 public final class Participant {
   private static final Logger log = LoggerFactory.getLogger(Participant.class);
   private static final int KEEP_FINISHED = 256;
+  private static final String ABORT_CAUSE = "ABORT from the coordinator";
 
   private final String agentId;
   private final Map<String, Volume> volumes = new LinkedHashMap<>();
@@ -61,11 +73,18 @@ public final class Participant {
   private final Map<String, LocalTxn> txns = new LinkedHashMap<>();
   /** Whether the coordinator's record already ended a transaction (an agent reads ZooKeeper); never by default. */
   private volatile java.util.function.Predicate<String> recordEnded = id -> false;
-  /** Recently aborted transactions, so that a late PREPARE cannot revive one. */
-  private final Set<String> aborted = new LinkedHashSet<>();
+  /** Recently aborted transactions and why, so that a late PREPARE cannot revive one. */
+  private final Map<String, String> aborted = new LinkedHashMap<>();
   private volatile List<Path> volumeRoots = List.of();
   /** The shortest lease accepted: below it a watchdog cannot be armed meaningfully. */
   public static final Duration MIN_LEASE = Duration.ofMillis(100);
+  /**
+   * How long a prepared transaction waits for its FREEZE when its PREPARE does not say (an older coordinator): what a
+   * coordinator with the default timeouts needs (30s to collect every vote, then 10s for FROZEN answers).
+   */
+  public static final Duration DEFAULT_FREEZE_WITHIN = Duration.ofSeconds(40);
+  /** The longest wait for FREEZE a PREPARE may ask for. */
+  public static final Duration MAX_FREEZE_WITHIN = Duration.ofHours(1);
 
   public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
       EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock) {
@@ -138,8 +157,26 @@ public final class Participant {
         + " is outside the configured volumeRoots " + volumeRoots;
   }
 
-  /** PREPARE: checks volumes and writers and lets writers prepare; freezes nothing. */
+  /** PREPARE with the default wait for FREEZE ({@link #DEFAULT_FREEZE_WITHIN}). */
   public PrepareResult prepare(TxnRef ref, List<String> volumeNames, Duration lease) throws FencedException {
+    return prepare(ref, volumeNames, lease, Duration.ZERO);
+  }
+
+  /**
+   * PREPARE: checks volumes and writers and lets writers prepare; freezes nothing.
+   *
+   * @param freezeWithin how long, from now, the transaction waits prepared for its FREEZE before it is aborted here;
+   *     zero for {@link #DEFAULT_FREEZE_WITHIN}
+   * @throws IllegalArgumentException when {@code freezeWithin} is negative or above {@link #MAX_FREEZE_WITHIN}
+   */
+  public PrepareResult prepare(TxnRef ref, List<String> volumeNames, Duration lease, Duration freezeWithin)
+      throws FencedException {
+    long received = nanos.getAsLong();
+    if (freezeWithin.isNegative() || freezeWithin.compareTo(MAX_FREEZE_WITHIN) > 0) {
+      throw new IllegalArgumentException("freeze within " + freezeWithin.toMillis() + "ms is outside [0, "
+          + MAX_FREEZE_WITHIN.toMillis() + "ms]");
+    }
+    Duration wait = freezeWithin.isZero() ? DEFAULT_FREEZE_WITHIN : freezeWithin;
     fence.admit(ref);
     Names.require("txn id", ref.txnId());
     LocalTxn txn;
@@ -147,18 +184,22 @@ public final class Participant {
     synchronized (this) {
       LocalTxn existing = txns.get(ref.txnId());
       if (existing != null) {
+        String cause = existing.endCause;
+        if (cause != null) {
+          return PrepareResult.aborted(alreadyAborted(ref.txnId(), cause));
+        }
         PrepareResult answer = existing.prepareAnswer;
         return answer != null ? answer
             : PrepareResult.no(true, "transaction " + ref.txnId() + " is being prepared");
       }
-      if (aborted.contains(ref.txnId())) {
-        return PrepareResult.no(false, "transaction " + ref.txnId() + " was already aborted on agent " + agentId);
+      if (aborted.containsKey(ref.txnId())) {
+        return PrepareResult.aborted(alreadyAborted(ref.txnId(), aborted.get(ref.txnId())));
       }
-      String refusal = admission(volumeNames, lease, expired);
+      String refusal = admission(ref, volumeNames, lease, expired);
       if (refusal != null) {
         return PrepareResult.no(!refusal.startsWith("!"), refusal.replaceFirst("^!", ""));
       }
-      txn = new LocalTxn(ref, select(volumeNames), lease, clock.instant());
+      txn = new LocalTxn(ref, select(volumeNames), lease, clock.instant(), wait, received + wait.toNanos());
       txns.put(ref.txnId(), txn);
       prune();
     }
@@ -167,15 +208,61 @@ public final class Participant {
       PrepareResult answer = doPrepare(txn);
       txn.state = answer.ok() ? AgentTxnState.PREPARED : AgentTxnState.ABORTED;
       txn.prepareAnswer = answer;
+      if (answer.ok()) {
+        armFreezeDeadline(txn);
+      }
       return answer;
     }
   }
 
+  private String alreadyAborted(String txnId, String cause) {
+    return "transaction " + txnId + " was already aborted on agent " + agentId + " (" + cause + ")";
+  }
+
+  /** Ends the transaction at its deadline if it is still only prepared then. */
+  private void armFreezeDeadline(LocalTxn txn) {
+    long left = Math.max(0, txn.freezeByNanos - nanos.getAsLong());
+    try {
+      txn.freezeTimer = scheduler.schedule(() -> {
+        if (txn.claim(noFreezeCause(txn))) {
+          abandon(txn);
+        }
+      }, left, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // shutting down; a later PREPARE or FREEZE still finds the deadline passed
+      log.debug("txn {}: no timer for its FREEZE deadline: {}", txn.ref.txnId(), e.toString());
+    }
+  }
+
+  private static String noFreezeCause(LocalTxn txn) {
+    return "no FREEZE within " + txn.freezeWithin.toMillis() + "ms of its PREPARE";
+  }
+
+  /**
+   * Why a transaction that is only prepared can no longer be frozen, or null when it still can: its FREEZE deadline
+   * passed, a PREPARE of a newer epoch came (its FREEZE would be fenced now), or its record already ended it.
+   */
+  private String endedWhilePrepared(LocalTxn other, TxnRef newcomer) {
+    if (other.endCause != null) {
+      return other.endCause;
+    }
+    if (nanos.getAsLong() - other.freezeByNanos >= 0) {
+      return noFreezeCause(other);
+    }
+    if (other.ref.epoch() < newcomer.epoch()) {
+      return "displaced by transaction " + newcomer.txnId() + " of the newer epoch " + newcomer.epoch();
+    }
+    if (recordEnded.test(other.ref.txnId())) {
+      return "its record says it ended";
+    }
+    return null;
+  }
+
   /**
    * Null when a new transaction may start, else the reason ("!" prefix: not retryable). Prepared transactions whose
-   * FREEZE never came are collected in {@code expired}, to be dropped outside this lock.
+   * FREEZE can no longer come are claimed and collected in {@code expired}, to be dropped outside this lock.
    */
-  private String admission(List<String> volumeNames, Duration lease, List<LocalTxn> expired) {
+  private String admission(TxnRef ref, List<String> volumeNames, Duration lease, List<LocalTxn> expired) {
     if (lease.compareTo(MIN_LEASE) < 0 || lease.compareTo(maxLease) > 0) {
       return "!freeze lease " + lease.toMillis() + "ms is outside [" + MIN_LEASE.toMillis() + "ms, "
           + maxLease.toMillis() + "ms], this agent's maxFreezeLease";
@@ -188,10 +275,9 @@ public final class Participant {
     }
     for (LocalTxn other : txns.values()) {
       if (other.isActive()) {
-        if (other.state == AgentTxnState.PREPARED
-            && (other.preparedAt.plus(other.lease.multipliedBy(2)).isBefore(clock.instant())
-                || recordEnded.test(other.ref.txnId()))) {
-          expired.add(other);
+        String cause = other.state == AgentTxnState.PREPARED ? endedWhilePrepared(other, ref) : null;
+        if (cause != null && (other.claim(cause) || other.endCause != null)) {
+          expired.add(other); // claimed here or by its timer: abandon() waits for whoever drops it
           continue;
         }
         return "busy with transaction " + other.ref.txnId();
@@ -256,13 +342,35 @@ public final class Participant {
    */
   public FreezeResult freeze(TxnRef ref, Duration lease) throws FencedException, WrongPhaseException {
     fence.admit(ref);
-    LocalTxn txn = require(ref);
+    LocalTxn txn;
+    synchronized (this) {
+      txn = txns.get(ref.txnId());
+      if (txn == null && aborted.containsKey(ref.txnId())) {
+        return FreezeResult.aborted(alreadyAborted(ref.txnId(), aborted.get(ref.txnId())));
+      }
+    }
+    if (txn == null) {
+      throw unknown(ref);
+    }
     synchronized (txn) {
+      if (txn.state == AgentTxnState.PREPARED && nanos.getAsLong() - txn.freezeByNanos >= 0) {
+        txn.claim(noFreezeCause(txn)); // its deadline passed before its timer ran
+      }
+      String ended = txn.endCause;
+      if (ended != null) {
+        if (txn.state == AgentTxnState.PREPARED) {
+          abortLocally(txn, ended);
+        }
+        return FreezeResult.aborted(alreadyAborted(ref.txnId(), ended));
+      }
       if (txn.freezeAnswer != null) {
         return txn.freezeAnswer;
       }
       txn.expect(AgentTxnState.PREPARED, "FREEZE");
-      txn.state = AgentTxnState.FREEZING;
+      if (!txn.startFreezing()) {
+        // claimed by a newer PREPARE or the deadline timer since the check above: it drops the transaction
+        return FreezeResult.aborted(alreadyAborted(ref.txnId(), txn.endCause));
+      }
       Duration effective = lease.isZero() || lease.isNegative() || lease.compareTo(txn.lease) > 0 ? txn.lease : lease;
       FailPoints.hit("agent.freeze");
       txn.freezeStartNanos = nanos.getAsLong();
@@ -286,11 +394,12 @@ public final class Participant {
         }
       }
       if (failure != null) {
-        abortLocally(txn);
-        txn.freezeAnswer = new FreezeResult(false, true, failure, List.of(), startedAt, timeToFrozen);
+        abortLocally(txn, txn.abortRequested ? ABORT_CAUSE : "its FREEZE failed: " + failure);
+        txn.freezeAnswer = new FreezeResult(Results.FreezeOutcome.FAILED, failure, List.of(), startedAt,
+            timeToFrozen);
       } else {
         FailPoints.hit("agent.after-frozen");
-        txn.freezeAnswer = new FreezeResult(true, false, "", List.copyOf(captures), startedAt, timeToFrozen);
+        txn.freezeAnswer = new FreezeResult(Results.FreezeOutcome.FROZEN, "", captures, startedAt, timeToFrozen);
       }
       return txn.freezeAnswer;
     }
@@ -444,7 +553,7 @@ public final class Participant {
   /** ABORT: thaws if frozen, tells writers, deletes every capture of the transaction. */
   public AbortResult abort(TxnRef ref) throws FencedException, WrongPhaseException, IOException {
     fence.admit(ref);
-    return abortHere(ref.txnId());
+    return abortHere(ref.txnId(), ABORT_CAUSE);
   }
 
   /**
@@ -453,16 +562,16 @@ public final class Participant {
    * carries an epoch to fence.
    */
   public AbortResult abortDecided(String txnId) throws WrongPhaseException, IOException {
-    return abortHere(txnId);
+    return abortHere(txnId, "its record says ABORTED");
   }
 
-  private AbortResult abortHere(String txnId) throws WrongPhaseException, IOException {
+  private AbortResult abortHere(String txnId, String cause) throws WrongPhaseException, IOException {
     LocalTxn txn;
     synchronized (this) {
       txn = txns.get(txnId);
       if (txn == null) {
         // under the lookup's lock: a PREPARE overtaken by this ABORT must not start the transaction afterwards
-        tombstone(txnId);
+        tombstone(txnId, cause);
       }
     }
     if (txn == null) {
@@ -490,7 +599,7 @@ public final class Participant {
       }
       if (txn.abortAnswer == null) {
         boolean wasFrozen = txn.hold != null && !txn.hold.released();
-        int deleted = abortLocally(txn);
+        int deleted = abortLocally(txn, cause);
         txn.abortAnswer = new AbortResult(deleted, wasFrozen);
       }
       return txn.abortAnswer;
@@ -532,15 +641,16 @@ public final class Participant {
     }
   }
 
-  private synchronized void tombstone(String txnId) {
-    aborted.add(txnId);
+  private synchronized void tombstone(String txnId, String cause) {
+    aborted.putIfAbsent(txnId, cause);
     if (aborted.size() > KEEP_FINISHED * 4) {
-      aborted.remove(aborted.iterator().next());
+      aborted.remove(aborted.keySet().iterator().next());
     }
   }
 
-  private int abortLocally(LocalTxn txn) {
-    tombstone(txn.ref.txnId());
+  private int abortLocally(LocalTxn txn, String cause) {
+    txn.ended(cause);
+    tombstone(txn.ref.txnId(), txn.endCause);
     if (txn.hold != null) {
       txn.hold.release(FreezeHold.Release.ABORTED);
     }
@@ -633,11 +743,13 @@ public final class Participant {
     }
   }
 
+  /** Drops a claimed transaction that is still only prepared; waits for whoever is dropping it already. */
   private void abandon(LocalTxn txn) {
     synchronized (txn) {
-      if (txn.state == AgentTxnState.PREPARED) {
-        log.warn("dropping transaction {}: prepared at {} and never frozen", txn.ref.txnId(), txn.preparedAt);
-        abortLocally(txn);
+      String cause = txn.endCause;
+      if (txn.state == AgentTxnState.PREPARED && cause != null) {
+        log.warn("dropping transaction {} (prepared at {}): {}", txn.ref.txnId(), txn.preparedAt, cause);
+        abortLocally(txn, cause);
       }
     }
   }
@@ -688,10 +800,14 @@ public final class Participant {
   private synchronized LocalTxn require(TxnRef ref) throws WrongPhaseException {
     LocalTxn txn = txns.get(ref.txnId());
     if (txn == null) {
-      throw new WrongPhaseException("unknown transaction " + ref.txnId() + " on agent " + agentId
-          + " (not prepared here)");
+      throw unknown(ref);
     }
     return txn;
+  }
+
+  private WrongPhaseException unknown(TxnRef ref) {
+    return new WrongPhaseException("unknown transaction " + ref.txnId() + " on agent " + agentId
+        + " (not prepared here)");
   }
 
   private void prune() {
@@ -708,6 +824,12 @@ public final class Participant {
     final List<Writer> writers;
     final Duration lease;
     final Instant preparedAt;
+    /** How long it waits prepared for FREEZE, and until when (on {@code nanos}). */
+    final Duration freezeWithin;
+    final long freezeByNanos;
+    volatile ScheduledFuture<?> freezeTimer;
+    /** Why it was aborted here, once it was (or was claimed to be): later PREPAREs and FREEZEs answer ABORTED. */
+    volatile String endCause;
     volatile AgentTxnState state = AgentTxnState.PREPARING;
     volatile FreezeHold hold;
     volatile boolean abortRequested;
@@ -719,8 +841,11 @@ public final class Participant {
     ThawResult thawAnswer;
     AbortResult abortAnswer;
 
-    LocalTxn(TxnRef ref, List<Volume> volumes, Duration lease, Instant preparedAt) {
+    LocalTxn(TxnRef ref, List<Volume> volumes, Duration lease, Instant preparedAt, Duration freezeWithin,
+        long freezeByNanos) {
       this.ref = ref;
+      this.freezeWithin = freezeWithin;
+      this.freezeByNanos = freezeByNanos;
       this.volumes = volumes;
       this.lease = lease;
       this.preparedAt = preparedAt;
@@ -732,6 +857,49 @@ public final class Participant {
     Writer.TxnContext context() {
       return new Writer.TxnContext(ref.txnId(), ref.epoch(),
           new LinkedHashSet<>(volumes.stream().map(Volume::name).toList()));
+    }
+
+    /**
+     * Marks a transaction that is only prepared as ending, so that a FREEZE arriving now is refused; false when it is
+     * no longer only prepared or was claimed already. The caller then drops it ({@link #abandon}).
+     */
+    boolean claim(String cause) {
+      synchronized (phaseLock) {
+        if (state != AgentTxnState.PREPARED || endCause != null) {
+          return false;
+        }
+        endCause = cause;
+        return true;
+      }
+    }
+
+    /** PREPARED → FREEZING unless claimed meanwhile; the FREEZE deadline's timer is no longer needed. */
+    boolean startFreezing() {
+      synchronized (phaseLock) {
+        if (endCause != null) {
+          return false;
+        }
+        state = AgentTxnState.FREEZING;
+      }
+      cancelFreezeTimer();
+      return true;
+    }
+
+    /** Records why it was aborted (the first cause wins). */
+    void ended(String cause) {
+      synchronized (phaseLock) {
+        if (endCause == null) {
+          endCause = cause;
+        }
+      }
+      cancelFreezeTimer();
+    }
+
+    private void cancelFreezeTimer() {
+      ScheduledFuture<?> t = freezeTimer;
+      if (t != null) {
+        t.cancel(false);
+      }
     }
 
     boolean isActive() {

@@ -38,7 +38,8 @@ import java.time.Duration;
 /**
  * The gRPC edge of the agent: maps messages to {@link Participant} calls and failures to status codes —
  * INVALID_ARGUMENT for malformed requests (field named), FAILED_PRECONDITION for a stale epoch, another cluster or the
- * wrong phase, INTERNAL for local I/O failures.
+ * wrong phase, ABORTED for a PREPARE or FREEZE of a transaction this agent has already aborted, INTERNAL for local
+ * I/O failures.
  */
 public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
   private final Participant participant;
@@ -60,8 +61,16 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
       for (String v : req.getVolumesList()) {
         requireName("volumes", v);
       }
+      long within = req.getFreezeWithinMillis();
+      if (within < 0 || within > Participant.MAX_FREEZE_WITHIN.toMillis()) {
+        throw invalid("freeze_within_millis " + within + " is outside [0, " + Participant.MAX_FREEZE_WITHIN.toMillis()
+            + "] (0: the agent's default)");
+      }
       Results.PrepareResult r = participant.prepare(ref(req.getHeader()), req.getVolumesList(),
-          Duration.ofMillis(req.getLeaseMillis()));
+          Duration.ofMillis(req.getLeaseMillis()), Duration.ofMillis(within));
+      if (r.vote() == Results.Vote.ABORTED) {
+        throw aborted(r.reason());
+      }
       PrepareResponse.Builder b = PrepareResponse.newBuilder().setOk(r.ok()).setReason(r.reason());
       if (!r.ok()) {
         b.setRetry(r.retryable() ? Retry.RETRYABLE : Retry.NON_RETRYABLE);
@@ -75,6 +84,9 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
   public void freeze(FreezeRequest req, StreamObserver<FreezeResponse> out) {
     handle(out, () -> {
       Results.FreezeResult r = participant.freeze(ref(req.getHeader()), Duration.ofMillis(req.getLeaseMillis()));
+      if (r.outcome() == Results.FreezeOutcome.ABORTED) {
+        throw aborted(r.reason());
+      }
       FreezeResponse.Builder b = FreezeResponse.newBuilder().setFrozen(r.frozen()).setReason(r.reason())
           .setFreezeStartedAtMillis(r.freezeStartedAtMillis()).setTimeToFrozenMillis(r.timeToFrozenMillis());
       if (!r.frozen()) {
@@ -163,6 +175,10 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
     if (!Names.isValid(value)) {
       throw invalid(field + " '" + Names.printable(value == null ? "" : value) + "' is not a valid name");
     }
+  }
+
+  private static StatusException aborted(String message) {
+    return Status.ABORTED.withDescription(message).asException();
   }
 
   private static StatusException invalid(String message) {

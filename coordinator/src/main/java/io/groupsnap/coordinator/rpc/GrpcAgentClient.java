@@ -85,12 +85,14 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
       ch.resetConnectBackoff(); // the agent may be back: connect now, not after the channel's backoff
     }
     PrepareRequest req = PrepareRequest.newBuilder().setHeader(header(spec)).addAllVolumes(m.volumes())
-        .setLeaseMillis(spec.lease().toMillis()).build();
+        .setLeaseMillis(spec.lease().toMillis()).setFreezeWithinMillis(spec.freezeWithin().toMillis()).build();
     // wait for the connection within PREPARE's deadline: an agent just back is reached rather than failed fast on
     // its channel's last failure; one that is really down still fails here, before anyone is frozen
     return call(m, after(spec.prepareTimeout()), true, st -> st.withWaitForReady().prepare(req),
         r -> new PrepareReply(r.getOk(), r.getRetry() != Retry.NON_RETRYABLE, r.getReason()),
-        e -> PrepareReply.failed(describe(m, e)));
+        e -> Status.fromThrowable(e).getCode() == Status.Code.ABORTED
+            ? new PrepareReply(false, false, describe(m, e)) // the agent already aborted this transaction
+            : PrepareReply.failed(describe(m, e)));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.rpc;
 
+import io.groupsnap.agent.snapshot.CaptureChecker;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.Results;
@@ -10,6 +11,8 @@ import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AbortResponse;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.CapturedVolume;
+import io.groupsnap.proto.v1.CheckSnapshotRequest;
+import io.groupsnap.proto.v1.CheckSnapshotResponse;
 import io.groupsnap.proto.v1.CommitRequest;
 import io.groupsnap.proto.v1.CommitResponse;
 import io.groupsnap.proto.v1.DeleteSnapshotRequest;
@@ -35,13 +38,21 @@ import java.time.Duration;
 /**
  * The gRPC edge of the agent: maps messages to {@link Participant} calls and failures to status codes —
  * INVALID_ARGUMENT for malformed requests (field named), FAILED_PRECONDITION for a stale epoch, another cluster or the
- * wrong phase, INTERNAL for local I/O failures.
+ * wrong phase, ABORTED for a PREPARE or FREEZE of a transaction this agent has already aborted, INTERNAL for local
+ * I/O failures.
  */
 public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
   private final Participant participant;
+  private final CaptureChecker checker;
 
   public AgentGrpcService(Participant participant) {
+    this(participant, null);
+  }
+
+  /** @param checker answers CheckSnapshot and fingerprints captures after COMMIT; null: CheckSnapshot UNIMPLEMENTED */
+  public AgentGrpcService(Participant participant, CaptureChecker checker) {
     this.participant = participant;
+    this.checker = checker;
   }
 
   @Override
@@ -50,8 +61,16 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
       for (String v : req.getVolumesList()) {
         requireName("volumes", v);
       }
+      long within = req.getFreezeWithinMillis();
+      if (within < 0 || within > Participant.MAX_FREEZE_WITHIN.toMillis()) {
+        throw invalid("freeze_within_millis " + within + " is outside [0, " + Participant.MAX_FREEZE_WITHIN.toMillis()
+            + "] (0: the agent's default)");
+      }
       Results.PrepareResult r = participant.prepare(ref(req.getHeader()), req.getVolumesList(),
-          Duration.ofMillis(req.getLeaseMillis()));
+          Duration.ofMillis(req.getLeaseMillis()), Duration.ofMillis(within));
+      if (r.vote() == Results.Vote.ABORTED) {
+        throw aborted(r.reason());
+      }
       PrepareResponse.Builder b = PrepareResponse.newBuilder().setOk(r.ok()).setReason(r.reason());
       if (!r.ok()) {
         b.setRetry(r.retryable() ? Retry.RETRYABLE : Retry.NON_RETRYABLE);
@@ -65,6 +84,9 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
   public void freeze(FreezeRequest req, StreamObserver<FreezeResponse> out) {
     handle(out, () -> {
       Results.FreezeResult r = participant.freeze(ref(req.getHeader()), Duration.ofMillis(req.getLeaseMillis()));
+      if (r.outcome() == Results.FreezeOutcome.ABORTED) {
+        throw aborted(r.reason());
+      }
       FreezeResponse.Builder b = FreezeResponse.newBuilder().setFrozen(r.frozen()).setReason(r.reason())
           .setFreezeStartedAtMillis(r.freezeStartedAtMillis()).setTimeToFrozenMillis(r.timeToFrozenMillis());
       if (!r.frozen()) {
@@ -88,7 +110,13 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
 
   @Override
   public void commit(CommitRequest req, StreamObserver<CommitResponse> out) {
-    handle(out, () -> CommitResponse.newBuilder().setKept(participant.commit(ref(req.getHeader()))).build());
+    handle(out, () -> {
+      CommitResponse r = CommitResponse.newBuilder().setKept(participant.commit(ref(req.getHeader()))).build();
+      if (checker != null) {
+        checker.committed(req.getHeader().getTxnId());
+      }
+      return r;
+    });
   }
 
   @Override
@@ -116,6 +144,22 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
         .setDeleted(participant.deleteSnapshot(ref(req.getHeader()))).build());
   }
 
+  @Override
+  public void checkSnapshot(CheckSnapshotRequest req, StreamObserver<CheckSnapshotResponse> out) {
+    if (checker == null) {
+      out.onError(Status.UNIMPLEMENTED.withDescription("this agent does not check captures").asException());
+      return;
+    }
+    Context call = Context.current();
+    handle(out, () -> {
+      for (String v : req.getVolumesList()) {
+        requireName("volumes", v);
+      }
+      return CheckSnapshotResponse.newBuilder().addAllCaptures(checker.check(ref(req.getHeader()),
+          req.getVolumesList(), req.getChecksum(), call::isCancelled)).build();
+    });
+  }
+
   private static TxnRef ref(TxnHeader h) throws StatusException {
     if (h.getClusterId().isEmpty()) {
       throw invalid("header.cluster_id is missing");
@@ -131,6 +175,10 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
     if (!Names.isValid(value)) {
       throw invalid(field + " '" + Names.printable(value == null ? "" : value) + "' is not a valid name");
     }
+  }
+
+  private static StatusException aborted(String message) {
+    return Status.ABORTED.withDescription(message).asException();
   }
 
   private static StatusException invalid(String message) {

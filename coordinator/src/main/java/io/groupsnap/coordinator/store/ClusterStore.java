@@ -3,7 +3,6 @@ package io.groupsnap.coordinator.store;
 import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ZkNodes;
-import io.groupsnap.coordinator.txn.UncertainWriteException;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.DamagedRecord;
 import io.groupsnap.proto.v1.EpochRecord;
@@ -11,7 +10,6 @@ import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import java.util.ArrayList;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -23,17 +21,15 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's state in ZooKeeper (DESIGN.md §5): cluster id, epoch, agent registry, transaction records, catalog.
  *
  * <p>Every write a leader makes is a multi-op that first checks the leader's own latch node and the epoch znode's
  * version ({@link Fence}), so a deposed leader's late write fails (G4), and that updates records only at the version
- * it last wrote. Curator retries operations across
- * connection losses, so a write that reports failure may in fact have been applied by an earlier attempt: a failed
- * write is therefore verified by reading the record back before it is reported as failed.
+ * it last wrote. Curator retries operations across connection losses, so a write that reports failure may in fact have
+ * been applied by an earlier attempt: a failed write is therefore verified by reading the record back before it is
+ * reported as failed ({@link FencedWrites}).
  *
  * <p>The directories are persistent nodes ({@link ZkNodes}); a write that needs one recreates it when it is gone (a
  * container an older version made, removed by ZooKeeper once empty). A record that cannot be decoded is quarantined
@@ -41,7 +37,6 @@ import org.slf4j.LoggerFactory;
  * and a call that needs that very record fails with {@link DamagedRecordException}. Thread-safe.
  */
 public final class ClusterStore {
-  private static final Logger log = LoggerFactory.getLogger(ClusterStore.class);
   private static final Comparator<GroupSnapshot> OLDEST_FIRST =
       Comparator.comparingLong(GroupSnapshot::getCreatedAtMillis).thenComparing(GroupSnapshot::getId);
 
@@ -57,12 +52,14 @@ public final class ClusterStore {
   private final CuratorFramework zk;
   private final ZkLayout layout;
   private final RecordReader reader;
+  private final FencedWrites writes;
   private final Map<String, Integer> txnVersions = new ConcurrentHashMap<>();
 
   public ClusterStore(CuratorFramework zk, ZkLayout layout) {
     this.zk = zk;
     this.layout = layout;
     this.reader = new RecordReader(zk);
+    this.writes = new FencedWrites(zk, layout);
   }
 
   public ZkLayout layout() {
@@ -116,14 +113,6 @@ public final class ClusterStore {
     return new Bump(next.getEpoch(), stat.getVersion() + 1);
   }
 
-  private List<CuratorOp> fenced(Fence f, CuratorOp... ops) throws Exception {
-    List<CuratorOp> out = new ArrayList<>();
-    out.add(zk.transactionOp().check().forPath(f.latchPath()));
-    out.add(zk.transactionOp().check().withVersion(f.epochVersion()).forPath(layout.epoch()));
-    out.addAll(List.of(ops));
-    return out;
-  }
-
   /** The registered agents whose registration decodes, by id; a damaged one is never a member. */
   public List<AgentRegistration> agents() throws Exception {
     return agentListing().records();
@@ -137,7 +126,8 @@ public final class ClusterStore {
   /** Creates the record of a new transaction (BEGIN). */
   public void createTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
-    write(path, rec, layout.txns(), () -> fenced(f, zk.transactionOp().create().forPath(path, rec.toByteArray())));
+    writes.write(path, rec, layout.txns(),
+        () -> writes.fenced(f, zk.transactionOp().create().forPath(path, rec.toByteArray())));
     txnVersions.put(rec.getId(), 0);
   }
 
@@ -145,7 +135,7 @@ public final class ClusterStore {
   public void updateTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
-    write(path, rec, null, () -> fenced(f,
+    writes.write(path, rec, null, () -> writes.fenced(f,
         zk.transactionOp().setData().withVersion(version).forPath(path, rec.toByteArray())));
     txnVersions.put(rec.getId(), version + 1);
   }
@@ -154,7 +144,7 @@ public final class ClusterStore {
   public void commitTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
-    write(path, rec, layout.snapshots(), () -> fenced(f,
+    writes.write(path, rec, layout.snapshots(), () -> writes.fenced(f,
         zk.transactionOp().setData().withVersion(version).forPath(path, rec.toByteArray()),
         zk.transactionOp().create().forPath(layout.snapshot(rec.getId()), rec.toByteArray())));
     txnVersions.put(rec.getId(), version + 1);
@@ -217,12 +207,12 @@ public final class ClusterStore {
       return Optional.empty();
     }
     GroupSnapshot next = change.apply(now);
-    List<CuratorOp> ops = fenced(f, zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path,
-        next.toByteArray()));
+    List<CuratorOp> ops = writes.fenced(f,
+        zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path, next.toByteArray()));
     if (dropManifest && zk.checkExists().forPath(layout.snapshot(id)) != null) {
       ops.add(zk.transactionOp().delete().forPath(layout.snapshot(id)));
     }
-    write(path, next, null, () -> ops);
+    writes.write(path, next, null, () -> ops);
     return Optional.of(next);
   }
 
@@ -244,7 +234,8 @@ public final class ClusterStore {
       long at = g.getFinishedAtMillis() > 0 ? g.getFinishedAtMillis() : g.getCreatedAtMillis();
       if (i < excess || at < cutoff) {
         try {
-          zk.transaction().forOperations(fenced(f, zk.transactionOp().delete().forPath(layout.txn(g.getId()))));
+          zk.transaction().forOperations(
+              writes.fenced(f, zk.transactionOp().delete().forPath(layout.txn(g.getId()))));
           txnVersions.remove(g.getId());
           removed++;
         } catch (KeeperException.NoNodeException e) {
@@ -327,6 +318,62 @@ public final class ClusterStore {
         .toList();
   }
 
+  /**
+   * A group snapshot the scrub may check and annotate: in the catalog, and its commit confirmed by every member (its
+   * transaction record COMMITTED and finalized, or expired). Returns the record, else the catalog entry.
+   */
+  public Optional<GroupSnapshot> checkable(String id) throws Exception {
+    Optional<RecordReader.Read<GroupSnapshot>> manifest = reader.read(layout.snapshot(id), RecordReader.MANIFEST);
+    Optional<RecordReader.Read<GroupSnapshot>> record = reader.read(layout.txn(id), RecordReader.TRANSACTION);
+    if (!checkable(manifest, record)) {
+      return Optional.empty();
+    }
+    return Optional.of(record.orElse(manifest.get()).record());
+  }
+
+  /**
+   * Writes a check's findings onto a group snapshot that is still {@link #checkable}: {@code change} of its catalog
+   * entry and, while it has one, of its transaction record, each at the version just read, in one fenced multi-op. A
+   * write landing in between (a deletion, another check) makes this one fail rather than be overwritten.
+   *
+   * @return the record (else the catalog entry) as written, or empty when the group snapshot is no longer checkable
+   * @throws FencedWriteException when refused: deposed, a newer term, or a write in between
+   */
+  public Optional<GroupSnapshot> annotateCommitted(String id, UnaryOperator<GroupSnapshot> change, Fence f)
+      throws Exception {
+    Optional<RecordReader.Read<GroupSnapshot>> manifest = reader.read(layout.snapshot(id), RecordReader.MANIFEST);
+    Optional<RecordReader.Read<GroupSnapshot>> record = reader.read(layout.txn(id), RecordReader.TRANSACTION);
+    if (!checkable(manifest, record)) {
+      return Optional.empty();
+    }
+    GroupSnapshot nextManifest = change.apply(manifest.get().record());
+    List<CuratorOp> ops = writes.fenced(f, zk.transactionOp().setData()
+        .withVersion(manifest.get().stat().getVersion()).forPath(layout.snapshot(id), nextManifest.toByteArray()));
+    GroupSnapshot nextRecord = record.map(r -> change.apply(r.record())).orElse(null);
+    if (nextRecord != null) {
+      ops.add(zk.transactionOp().setData().withVersion(record.get().stat().getVersion()).forPath(layout.txn(id),
+          nextRecord.toByteArray()));
+    }
+    writes.write(layout.snapshot(id), nextManifest, null, () -> ops);
+    return Optional.of(nextRecord != null ? nextRecord : nextManifest);
+  }
+
+  /**
+   * In the catalog, and its commit confirmed by every member (record COMMITTED and finalized, or expired); a
+   * quarantined record or manifest is never checked or annotated.
+   */
+  private static boolean checkable(Optional<RecordReader.Read<GroupSnapshot>> manifest,
+      Optional<RecordReader.Read<GroupSnapshot>> record) {
+    if (manifest.isEmpty() || manifest.get().damage() != null) {
+      return false;
+    }
+    return record.isEmpty() || (record.get().damage() == null && settledCommit(record.get().record()));
+  }
+
+  private static boolean settledCommit(GroupSnapshot record) {
+    return record.getState() == GroupSnapshotState.COMMITTED && record.getFinalized();
+  }
+
   /** Adopts an existing record's version, so that this process's {@link #updateTxn} may replace it. */
   public void adopt(String txnId) throws Exception {
     Stat stat = zk.checkExists().forPath(layout.txn(txnId));
@@ -341,62 +388,5 @@ public final class ClusterStore {
       throw new IllegalStateException("transaction " + txnId + " was not created or adopted by this coordinator");
     }
     return v;
-  }
-
-  /** Builds the operations of one fenced write. */
-  @FunctionalInterface
-  private interface Ops {
-    List<CuratorOp> build() throws Exception;
-  }
-
-  /**
-   * One fenced multi-op. {@code parent}, when not null, is a directory the multi creates a node in: when it is gone
-   * (a container an older version made, removed by ZooKeeper once empty), it is recreated persistent and the multi is
-   * tried once more.
-   */
-  private void write(String path, GroupSnapshot rec, String parent, Ops ops) throws Exception {
-    try {
-      zk.transaction().forOperations(ops.build());
-    } catch (KeeperException.NoNodeException e) {
-      if (parent == null || !recreated(parent)) {
-        verify(path, rec, e);
-        return;
-      }
-      write(path, rec, null, ops);
-    } catch (Exception e) {
-      verify(path, rec, e);
-    }
-  }
-
-  /** True when {@code dir} was gone and is there again, persistent; false when it was there or is still unknown. */
-  private boolean recreated(String dir) {
-    try {
-      if (zk.checkExists().forPath(dir) != null) {
-        return false;
-      }
-      log.info("{} was gone (a container node an older version made, removed once empty); recreating it persistent",
-          dir);
-      ZkNodes.ensurePersistent(zk, dir);
-      return true;
-    } catch (Exception e) {
-      return false; // the failed write is then reported as it is
-    }
-  }
-
-  /** After a failed write: returns when an earlier attempt of Curator's retry loop was applied, else throws. */
-  private void verify(String path, GroupSnapshot rec, Exception e) throws Exception {
-    byte[] now;
-    try {
-      now = zk.getData().forPath(path);
-    } catch (KeeperException.NoNodeException gone) {
-      now = null;
-    } catch (Exception unreadable) {
-      throw new UncertainWriteException("write of " + path + " failed (" + e.getMessage()
-          + ") and reading it back failed too (" + unreadable.getMessage() + ")", e);
-    }
-    if (now != null && Arrays.equals(now, rec.toByteArray())) {
-      return; // an earlier attempt of Curator's retry loop was applied
-    }
-    throw new FencedWriteException("write of " + path + " refused: " + e.getMessage(), e);
   }
 }

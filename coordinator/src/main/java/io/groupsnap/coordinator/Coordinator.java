@@ -192,9 +192,13 @@ public final class Coordinator implements AutoCloseable {
       Duration freezeTimeout, Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress)
       throws Exception {
     Leadership.Term term = requireLeader();
-    if (id != null && !id.isEmpty() && !GroupSnapshotIds.isWellFormed(id)) {
+    boolean chosen = id != null && !id.isEmpty();
+    if (chosen && !GroupSnapshotIds.isWellFormed(id)) {
       throw new IllegalArgumentException("id '" + Printable.value(id) + "' is not of the form "
           + "gs-YYYYMMDD-HHMMSS-xxxxxx (UTC time, six lower-case hex digits)");
+    }
+    if (chosen) {
+      requireUnused(id); // first: a create sent again is told its id is taken, whatever else changed meanwhile
     }
     Duration freeze = freezeTimeout == null ? config.freezeTimeout() : freezeTimeout;
     if (freeze.compareTo(CoordinatorConfig.MIN_FREEZE_TIMEOUT) < 0
@@ -219,13 +223,17 @@ public final class Coordinator implements AutoCloseable {
     AgentLimits.checkLease(l, lease == null ? "the freeze timeout + " + config.thawTimeout().toMillis() + "ms" : null,
         members, registered);
     synchronized (creating) { // the id check and the submit that claims the id, as one step
-      String txnId = id == null || id.isEmpty() ? newId() : id;
-      if (driver.isRunning(txnId) || store.get(txnId).isPresent()) {
-        throw new AlreadyExistsException("group snapshot " + txnId + " exists already");
-      }
+      String txnId = chosen ? id : newId();
+      requireUnused(txnId);
       TxnSpec spec = new TxnSpec(txnId, clusterId, term.epoch(), endpoint.toString(), members, prepare, freeze, l,
           config.thawTimeout(), config.finishTimeout());
       return driver.submit(spec, progress);
+    }
+  }
+
+  private void requireUnused(String id) throws Exception {
+    if (driver.isRunning(id) || store.get(id).isPresent()) {
+      throw new AlreadyExistsException("group snapshot " + id + " exists already");
     }
   }
 

@@ -21,6 +21,8 @@ import java.io.UncheckedIOException;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.ListAgentsRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -151,6 +153,24 @@ class CoordinatorServiceTest {
         + "longer than the maxFreezeLease of agent-3 (30000ms)");
     assertThat(stub.listGroupSnapshots(ListGroupSnapshotsRequest.newBuilder().setIncludeAborted(true).build())
         .getSnapshotsList()).isEmpty();
+  }
+
+  @Test
+  void aChosenId_mustHaveTheCoordinatorsForm_andBeUnused() throws Exception {
+    StatusRuntimeException bad = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub.createGroupSnapshot(CreateGroupSnapshotRequest.newBuilder().setId("my-snapshot").build()).hasNext());
+    assertThat(bad.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(bad.getStatus().getDescription()).startsWith("id 'my-snapshot' is not of the form "
+        + "gs-YYYYMMDD-HHMMSS-xxxxxx");
+    String taken = "gs-20260101-000000-abcdef";
+    try (CuratorFramework client = ZkClients.connect(zk.getConnectString(), Duration.ofSeconds(10))) {
+      client.create().creatingParentsIfNeeded().forPath(new ZkLayout("default").txn(taken), GroupSnapshot.newBuilder()
+          .setId(taken).setState(GroupSnapshotState.ABORTED).build().toByteArray());
+    }
+    StatusRuntimeException used = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub.createGroupSnapshot(CreateGroupSnapshotRequest.newBuilder().setId(taken).build()).hasNext());
+    assertThat(used.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+    assertThat(used.getStatus().getDescription()).isEqualTo("group snapshot " + taken + " exists already");
   }
 
   /** An agent's registration as an agent writes it (nothing answers at its endpoint). */

@@ -145,6 +145,7 @@ class CliIT {
     JsonNode agents = JSON.readTree(cli("agents", "list", "-o", "json").out());
     assertThat(agents.findValuesAsText("id")).containsExactly("agent-1", "agent-2", "agent-3");
     assertThat(agents.get(0).get("volumes").get(0).get("kind").asText()).isEqualTo("dir");
+    assertThat(agents.get(0).get("maxFreezeLeaseMillis").asLong()).isEqualTo(60_000);
     JsonNode status = JSON.readTree(cli("cluster", "status", "-o", "json").out());
     assertThat(status.get("leader").asText()).isEqualTo(coordinator);
     assertThat(status.get("epoch").asLong()).isEqualTo(1);

@@ -101,13 +101,16 @@ final class CreateCall {
       c.learnCoordinators();
     }
     long deadline = 0;
-    boolean maySent = false;
+    boolean reached = false; // an earlier request may have reached a coordinator (and started the group snapshot)
     int redirects = 0;
     int collisions = 0;
     while (true) {
       StatusRuntimeException e;
       try {
-        return attempt(req.build());
+        // after a loss, an attempt is bounded by what is left of the outcome timeout: a silent peer cannot hold it
+        Duration left = deadline == 0 ? CREATE_DEADLINE
+            : Duration.ofNanos(Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(1)));
+        return attempt(req.build(), left);
       } catch (NotStarted n) {
         e = n.status;
       }
@@ -119,7 +122,7 @@ final class CreateCall {
         continue;
       }
       Status.Code code = e.getStatus().getCode();
-      if (code == Status.Code.ALREADY_EXISTS && maySent) {
+      if (code == Status.Code.ALREADY_EXISTS && reached) {
         return started(id); // our earlier request did start it
       }
       if (code == Status.Code.ALREADY_EXISTS && collisions++ < 3) {
@@ -130,9 +133,9 @@ final class CreateCall {
         throw c.failure(e); // refused: nothing was started
       }
       if (leader == null) {
-        maySent |= !neverSent(e); // a NOT_LEADER answer came from a coordinator that started nothing
+        reached |= !neverSent(e); // a NOT_LEADER answer came from a coordinator that started nothing
       }
-      if (!maySent && !c.canRelocate()) {
+      if (!reached && !c.canRelocate()) {
         throw new CliException(ExitCodes.FAILED, "cannot reach coordinator at " + c.endpoint() + " ("
             + describe(e) + "): no group snapshot was started");
       }
@@ -142,7 +145,7 @@ final class CreateCall {
             + "the leader for up to " + Durations.format(outcomeWait));
         err.flush();
       } else if (System.nanoTime() > deadline) {
-        throw new CliException(ExitCodes.FAILED, maySent
+        throw new CliException(ExitCodes.FAILED, reached
             ? "lost coordinator " + c.endpoint() + " before it confirmed group snapshot " + id + " (" + describe(e)
                 + "), and no leader could tell within " + Durations.format(outcomeWait) + " whether it started; "
                 + "check with 'groupsnap snapshot show " + id + "'"
@@ -155,13 +158,17 @@ final class CreateCall {
     }
   }
 
-  /** Sends the request once and follows its stream; NotStarted when it ended before the id was confirmed. */
-  private GroupSnapshot attempt(CreateGroupSnapshotRequest req) throws NotStarted, CliException {
+  /**
+   * Sends the request once and follows its stream; NotStarted when it ended before the id was confirmed. A stream
+   * cut after that (its deadline included) continues as polling for the outcome.
+   */
+  private GroupSnapshot attempt(CreateGroupSnapshotRequest req, Duration callDeadline)
+      throws NotStarted, CliException {
     boolean confirmed = false;
     Context.CancellableContext ctx = Context.current().withCancellation();
     Context previous = ctx.attach();
     try {
-      Iterator<ProgressEvent> events = c.stub(CREATE_DEADLINE).createGroupSnapshot(req);
+      Iterator<ProgressEvent> events = c.stub(callDeadline).createGroupSnapshot(req);
       while (events.hasNext()) {
         ProgressEvent e = events.next();
         if (e.hasResult()) {

@@ -2,7 +2,11 @@ package io.groupsnap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.writer.WriterResult;
+import io.groupsnap.proto.v1.AgentServiceGrpc;
+import io.groupsnap.proto.v1.ClusterStatusRequest;
+import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
@@ -11,11 +15,17 @@ import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.proto.v1.MemberState;
+import io.groupsnap.proto.v1.PrepareRequest;
+import io.groupsnap.proto.v1.PrepareResponse;
+import io.groupsnap.proto.v1.TxnHeader;
 import io.groupsnap.cli.dev.DevCluster;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +52,8 @@ class GroupSnapshotIT {
       Files.writeString(DevCluster.volumeDir(tmp, agent).resolve("state.txt"), "state of " + agent);
     }
     GroupSnapshot g = f.create();
-    assertThat(g.getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    assertThat(g.getState()).as("%s: %s (member %s)", g.getId(), g.getAbortReason(), g.getAbortMember())
+        .isEqualTo(GroupSnapshotState.COMMITTED);
     assertThat(g.getMembersList()).hasSize(3).allSatisfy(m -> {
       assertThat(m.getState()).isEqualTo(MemberState.MEMBER_COMMITTED);
       assertThat(Path.of(m.getSnapshotPath()).resolve("state.txt")).hasContent("state of " + m.getAgentId());
@@ -115,12 +126,38 @@ class GroupSnapshotIT {
   }
 
   @Test
+  void aLonePrepareNeverFrozen_endsAtItsOwnDeadline_andTheNextGroupSnapshotCommits() throws Exception {
+    ClusterStatusResponse status = f.coordinator.clusterStatus(ClusterStatusRequest.getDefaultInstance());
+    Agent agent2 = f.cluster.agents().get("agent-2");
+    ManagedChannel ch = NettyChannelBuilder.forTarget(agent2.endpoint().toString()).usePlaintext().build();
+    try {
+      // a coordinator that died right after sending PREPARE, or any stray client
+      PrepareResponse stray = AgentServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .prepare(PrepareRequest.newBuilder().setHeader(TxnHeader.newBuilder().setClusterId(status.getClusterId())
+              .setEpoch(status.getEpoch()).setTxnId("stray-1")).setLeaseMillis(30_000)
+              .setFreezeWithinMillis(1_000).build());
+      assertThat(stray.getOk()).as(stray.getReason()).isTrue();
+    } finally {
+      ch.shutdownNow();
+    }
+    assertThat(agent2.participant().isActive("stray-1")).isTrue();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> !agent2.participant().isActive("stray-1"));
+    assertThat(f.writers.get("agent-2").aborts.get()).isEqualTo(1);
+    GroupSnapshot g = f.create();
+    assertThat(g.getState()).as(g.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
+    f.assertNothingFrozen();
+    f.assertNoOrphans(List.of(g.getId()));
+  }
+
+  @Test
   void aNextSnapshot_afterAnAbort_commits() throws Exception {
     f.writers.get("agent-2").prepareAnswer = WriterResult.retryable("busy");
     assertThat(f.create().getState()).isEqualTo(GroupSnapshotState.ABORTED);
     f.writers.get("agent-2").prepareAnswer = WriterResult.OK;
     GroupSnapshot g = f.create();
-    assertThat(g.getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    assertThat(g.getState()).as("%s: %s (member %s)", g.getId(), g.getAbortReason(), g.getAbortMember())
+        .isEqualTo(GroupSnapshotState.COMMITTED);
     f.assertNoOrphans(List.of(g.getId()));
   }
 }

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.rpc;
 
+import io.groupsnap.agent.snapshot.CaptureChecker;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.Results;
@@ -12,6 +13,8 @@ import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AbortResponse;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.CapturedVolume;
+import io.groupsnap.proto.v1.CheckSnapshotRequest;
+import io.groupsnap.proto.v1.CheckSnapshotResponse;
 import io.groupsnap.proto.v1.CommitRequest;
 import io.groupsnap.proto.v1.CommitResponse;
 import io.groupsnap.proto.v1.DeleteSnapshotRequest;
@@ -39,16 +42,24 @@ import java.time.Duration;
 /**
  * The gRPC edge of the agent: maps messages to {@link Participant} calls and failures to status codes —
  * INVALID_ARGUMENT for malformed requests (field named) and for requests that do not decode, FAILED_PRECONDITION for
- * a stale epoch, another cluster or the wrong phase, INTERNAL for local I/O failures.
+ * a stale epoch, another cluster or the wrong phase, ABORTED for a PREPARE or FREEZE of a transaction this agent has
+ * already aborted, INTERNAL for local I/O failures.
  *
  * <p>Every id and name is checked here, before the participant sees it, and every status description is escaped and
  * bounded ({@link ServerEdge#status}): an answer never echoes an unbounded input. Thread-safe (stateless).
  */
 public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, BindableService {
   private final Participant participant;
+  private final CaptureChecker checker;
 
   public AgentGrpcService(Participant participant) {
+    this(participant, null);
+  }
+
+  /** @param checker answers CheckSnapshot and fingerprints captures after COMMIT; null: CheckSnapshot UNIMPLEMENTED */
+  public AgentGrpcService(Participant participant, CaptureChecker checker) {
     this.participant = participant;
+    this.checker = checker;
   }
 
   /** The service, guarded so that an undecodable request is INVALID_ARGUMENT ({@link ServerEdge#guard}). */
@@ -63,8 +74,16 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
       for (int i = 0; i < req.getVolumesCount(); i++) {
         requireName("volumes[" + i + "]", req.getVolumes(i));
       }
+      long within = req.getFreezeWithinMillis();
+      if (within < 0 || within > Participant.MAX_FREEZE_WITHIN.toMillis()) {
+        throw invalid("freeze_within_millis " + within + " is outside [0, " + Participant.MAX_FREEZE_WITHIN.toMillis()
+            + "] (0: the agent's default)");
+      }
       Results.PrepareResult r = participant.prepare(ref(req.getHeader()), req.getVolumesList(),
-          Duration.ofMillis(req.getLeaseMillis()));
+          Duration.ofMillis(req.getLeaseMillis()), Duration.ofMillis(within));
+      if (r.vote() == Results.Vote.ABORTED) {
+        throw aborted(r.reason());
+      }
       PrepareResponse.Builder b = PrepareResponse.newBuilder().setOk(r.ok()).setReason(r.reason());
       if (!r.ok()) {
         b.setRetry(r.retryable() ? Retry.RETRYABLE : Retry.NON_RETRYABLE);
@@ -78,6 +97,9 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
   public void freeze(FreezeRequest req, StreamObserver<FreezeResponse> out) {
     handle(out, () -> {
       Results.FreezeResult r = participant.freeze(ref(req.getHeader()), Duration.ofMillis(req.getLeaseMillis()));
+      if (r.outcome() == Results.FreezeOutcome.ABORTED) {
+        throw aborted(r.reason());
+      }
       FreezeResponse.Builder b = FreezeResponse.newBuilder().setFrozen(r.frozen()).setReason(r.reason())
           .setFreezeStartedAtMillis(r.freezeStartedAtMillis()).setTimeToFrozenMillis(r.timeToFrozenMillis());
       if (!r.frozen()) {
@@ -101,7 +123,13 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
 
   @Override
   public void commit(CommitRequest req, StreamObserver<CommitResponse> out) {
-    handle(out, () -> CommitResponse.newBuilder().setKept(participant.commit(ref(req.getHeader()))).build());
+    handle(out, () -> {
+      CommitResponse r = CommitResponse.newBuilder().setKept(participant.commit(ref(req.getHeader()))).build();
+      if (checker != null) {
+        checker.committed(req.getHeader().getTxnId());
+      }
+      return r;
+    });
   }
 
   @Override
@@ -129,6 +157,22 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
         .setDeleted(participant.deleteSnapshot(ref(req.getHeader()))).build());
   }
 
+  @Override
+  public void checkSnapshot(CheckSnapshotRequest req, StreamObserver<CheckSnapshotResponse> out) {
+    if (checker == null) {
+      out.onError(Status.UNIMPLEMENTED.withDescription("this agent does not check captures").asException());
+      return;
+    }
+    Context call = Context.current();
+    handle(out, () -> {
+      for (int i = 0; i < req.getVolumesCount(); i++) {
+        requireName("volumes[" + i + "]", req.getVolumes(i));
+      }
+      return CheckSnapshotResponse.newBuilder().addAllCaptures(checker.check(ref(req.getHeader()),
+          req.getVolumesList(), req.getChecksum(), call::isCancelled)).build();
+    });
+  }
+
   private static TxnRef ref(TxnHeader h) throws StatusException {
     if (h.getClusterId().isEmpty()) {
       throw invalid("header.cluster_id is missing");
@@ -147,6 +191,10 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
     if (!Names.isValid(value)) {
       throw invalid(field + " '" + Printable.value(value) + "' is not a valid name");
     }
+  }
+
+  private static StatusException aborted(String message) {
+    return ServerEdge.status(Status.Code.ABORTED, message).asException();
   }
 
   private static StatusException invalid(String message) {

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +25,10 @@ public final class FreezeHold {
   /** Why a hold ended. */
   public enum Release { THAW, LEASE_EXPIRED, FAILED, ABORTED }
 
-  /** One step to undo; returns null when it succeeded, else why the hold cannot be vouched for. */
+  /** One step to undo; returns why the hold cannot be vouched for, or empty when the step succeeded. */
   @FunctionalInterface
   public interface Undo {
-    String run();
+    Optional<String> run();
   }
 
   /**
@@ -91,10 +92,7 @@ public final class FreezeHold {
     try {
       for (Undo step : steps) {
         try {
-          String problem = step.run();
-          if (problem != null) {
-            problems.add(problem);
-          }
+          step.run().ifPresent(problems::add);
         } catch (RuntimeException | Error e) {
           problems.add("thaw step failed: " + e);
         }

@@ -8,6 +8,7 @@ import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.common.ServerEdge;
+import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.FreezeRequest;
 import io.groupsnap.proto.v1.PrepareRequest;
@@ -83,6 +84,32 @@ class AgentGrpcServiceTest {
         PrepareRequest.newBuilder().setHeader(header("gs-1", 1)).addVolumes("a/b").setLeaseMillis(5000).build()));
     assertThat(v.getStatus().getDescription()).startsWith("volumes[0] 'a/b'");
     assertThat(tmp.resolve("snaps")).doesNotExist();
+  }
+
+  @Test
+  void aPrepareOrFreezeAfterItsAbort_isAborted() {
+    stub.prepare(PrepareRequest.newBuilder().setHeader(header("gs-1", 1)).setLeaseMillis(5000).build());
+    assertThat(stub.freeze(FreezeRequest.newBuilder().setHeader(header("gs-1", 1)).setLeaseMillis(5000).build())
+        .getFrozen()).isTrue();
+    stub.abort(AbortRequest.newBuilder().setHeader(header("gs-1", 1)).build());
+    StatusRuntimeException prepare = catchThrowableOfType(StatusRuntimeException.class, () -> stub.prepare(
+        PrepareRequest.newBuilder().setHeader(header("gs-1", 1)).setLeaseMillis(5000).build()));
+    StatusRuntimeException freeze = catchThrowableOfType(StatusRuntimeException.class, () -> stub.freeze(
+        FreezeRequest.newBuilder().setHeader(header("gs-1", 1)).setLeaseMillis(5000).build()));
+    for (StatusRuntimeException e : List.of(prepare, freeze)) {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ABORTED);
+      assertThat(e.getStatus().getDescription()).isEqualTo(
+          "transaction gs-1 was already aborted on agent a1 (ABORT from the coordinator)");
+    }
+  }
+
+  @Test
+  void aFreezeDeadlineOutOfRange_isInvalidArgument_namingTheField() {
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.prepare(
+        PrepareRequest.newBuilder().setHeader(header("gs-1", 1)).setLeaseMillis(5000).setFreezeWithinMillis(-1)
+            .build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).startsWith("freeze_within_millis -1 is outside");
   }
 
   @Test

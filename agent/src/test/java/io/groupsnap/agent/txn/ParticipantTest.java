@@ -262,6 +262,50 @@ class ParticipantTest {
   }
 
   @Test
+  void aPrepareOrFreezeRepeatedAfterItsAbort_answersAborted_notItsEarlierOk() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    assertThat(participant.freeze(ref("gs-1", 1), LEASE).frozen()).isTrue();
+    participant.abort(ref("gs-1", 1));
+
+    PrepareResult prepare = participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    FreezeResult freeze = participant.freeze(ref("gs-1", 1), LEASE);
+
+    assertThat(prepare.vote()).isEqualTo(Results.Vote.ABORTED);
+    assertThat(prepare.ok()).isFalse();
+    assertThat(prepare.reason())
+        .isEqualTo("transaction gs-1 was already aborted on agent a1 (ABORT from the coordinator)");
+    assertThat(freeze.outcome()).isEqualTo(Results.FreezeOutcome.ABORTED);
+    assertThat(freeze.frozen()).isFalse();
+    assertThat(freeze.captures()).isEmpty();
+    assertThat(freeze.reason()).isEqualTo(prepare.reason());
+    assertThat(app.calls).containsExactly("prepare", "freeze", "thaw", "abort");
+  }
+
+  @Test
+  void aFreezeAfterTheAbortOfAPreparedTransaction_answersAborted() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    participant.abort(ref("gs-1", 1));
+
+    FreezeResult freeze = participant.freeze(ref("gs-1", 1), LEASE);
+
+    assertThat(freeze.outcome()).isEqualTo(Results.FreezeOutcome.ABORTED);
+    assertThat(app.calls).containsExactly("prepare", "abort");
+    assertThat(participant.snapshots("")).isEmpty();
+  }
+
+  @Test
+  void aFreezeRepeatedAfterItFailed_answersAbortedWithWhy() throws Exception {
+    participant.prepare(ref("gs-1", 1), List.of(), LEASE);
+    fs.freeze = WriterResult.retryable("device busy");
+    assertThat(participant.freeze(ref("gs-1", 1), LEASE).outcome()).isEqualTo(Results.FreezeOutcome.FAILED);
+
+    FreezeResult again = participant.freeze(ref("gs-1", 1), LEASE);
+
+    assertThat(again.outcome()).isEqualTo(Results.FreezeOutcome.ABORTED);
+    assertThat(again.reason()).endsWith("(its FREEZE failed: writer fs could not freeze: device busy)");
+  }
+
+  @Test
   void aLeaseTooShortForAWatchdog_isRefused() throws Exception {
     PrepareResult r = participant.prepare(ref("gs-1", 1), List.of(), Duration.ofMillis(5));
     assertThat(r.ok()).isFalse();

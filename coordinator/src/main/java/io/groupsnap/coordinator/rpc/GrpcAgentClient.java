@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.groupsnap.coordinator.scrub.CaptureProbe;
 import io.groupsnap.coordinator.txn.AgentClient;
 import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.coordinator.txn.Replies.Ack;
@@ -15,6 +16,8 @@ import io.groupsnap.coordinator.txn.Replies.ThawReply;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
+import io.groupsnap.proto.v1.CheckSnapshotRequest;
+import io.groupsnap.proto.v1.CheckSnapshotResponse;
 import io.groupsnap.proto.v1.CommitRequest;
 import io.groupsnap.proto.v1.DeleteSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteSnapshotResponse;
@@ -30,6 +33,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,7 +49,7 @@ import java.util.function.Function;
  * deadline cancels the call on both sides), calls guarded per agent by {@link AgentGuards} (circuit breaker,
  * bulkhead, retry of UNAVAILABLE), failures mapped to negative answers that name the agent and the reason.
  */
-public final class GrpcAgentClient implements AgentClient, AutoCloseable {
+public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-agent-retry"));
   private final AgentGuards guards;
@@ -81,12 +85,14 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
       ch.resetConnectBackoff(); // the agent may be back: connect now, not after the channel's backoff
     }
     PrepareRequest req = PrepareRequest.newBuilder().setHeader(header(spec)).addAllVolumes(m.volumes())
-        .setLeaseMillis(spec.lease().toMillis()).build();
+        .setLeaseMillis(spec.lease().toMillis()).setFreezeWithinMillis(spec.freezeWithin().toMillis()).build();
     // wait for the connection within PREPARE's deadline: an agent just back is reached rather than failed fast on
     // its channel's last failure; one that is really down still fails here, before anyone is frozen
     return call(m, after(spec.prepareTimeout()), true, st -> st.withWaitForReady().prepare(req),
         r -> new PrepareReply(r.getOk(), r.getRetry() != Retry.NON_RETRYABLE, r.getReason()),
-        e -> PrepareReply.failed(describe(m, e)));
+        e -> Status.fromThrowable(e).getCode() == Status.Code.ABORTED
+            ? new PrepareReply(false, false, describe(m, e)) // the agent already aborted this transaction
+            : PrepareReply.failed(describe(m, e)));
   }
 
   @Override
@@ -131,6 +137,32 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
     DeleteSnapshotRequest req = DeleteSnapshotRequest.newBuilder().setHeader(header).build();
     Deadline d = after(deadline);
     return guards.run(endpoint, () -> toStage(stub(endpoint, d).deleteSnapshot(req))).toCompletableFuture();
+  }
+
+  /**
+   * Asks an agent about its captures of a group snapshot (the scrub). Retried on UNAVAILABLE within the deadline,
+   * outside the agent's circuit breaker: a slow check must not make the next PREPARE fail fast.
+   */
+  @Override
+  public CompletableFuture<CaptureProbe.Reply> check(String endpoint, TxnHeader header, List<String> volumes,
+      boolean checksum, Duration deadline) {
+    CheckSnapshotRequest req = CheckSnapshotRequest.newBuilder().setHeader(header).addAllVolumes(volumes)
+        .setChecksum(checksum).build();
+    Deadline d = after(deadline);
+    CompletionStage<CheckSnapshotResponse> stage;
+    try {
+      stage = guards.retryOnly(endpoint + "#check", () -> toStage(stub(endpoint, d).checkSnapshot(req)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(CaptureProbe.Reply.unreachable("agent at " + endpoint + ": " + e));
+    }
+    return stage.handle((r, e) -> {
+      if (e == null) {
+        return CaptureProbe.Reply.answered(r.getCapturesList());
+      }
+      Status s = Status.fromThrowable(unwrap(e));
+      return CaptureProbe.Reply.unreachable("agent at " + endpoint + ": " + s.getCode()
+          + (s.getDescription() == null ? "" : " " + s.getDescription()));
+    }).toCompletableFuture();
   }
 
   private static String describe(Member m, Throwable e) {

@@ -29,4 +29,13 @@ public record TxnSpec(String txnId, String clusterId, long epoch, String coordin
           + freezeTimeout.toMillis() + "ms");
     }
   }
+
+  /**
+   * How long each agent keeps this transaction prepared waiting for its FREEZE, counted from the PREPARE's arrival;
+   * then it aborts it on its own. The FREEZE is sent at the latest when the prepare timeout ends, and one older than
+   * the freeze timeout is refused by its own call deadline: no FREEZE that can still be acted upon comes later.
+   */
+  public Duration freezeWithin() {
+    return prepareTimeout.plus(freezeTimeout);
+  }
 }

@@ -14,20 +14,27 @@ import java.io.IOException;
 /**
  * What the leader makes of a {@link Participant} call: the agent's gRPC edge and the leader's client, without the
  * wire. Results become the domain replies (a COMMIT is confirmed only if the agent kept a capture of every volume
- * asked for); a refused call becomes the negative reply carrying the status, as GrpcAgentClient maps it.
+ * asked for); a refused call becomes the negative reply carrying the status, as GrpcAgentClient maps it. A PREPARE or
+ * FREEZE of a transaction the agent already aborted fails with ABORTED at the edge: a final NO, or not frozen.
  */
 final class AgentReplies {
   private AgentReplies() {}
 
   /** Calls the participant; its exceptions are left to the caller, which maps them with {@link #failed}. */
   static Object invoke(Participant p, Request r) throws FencedException, WrongPhaseException, IOException {
+    String who = "agent " + r.member().agentId() + ": ";
     return switch (r.kind()) {
       case PREPARE -> {
-        Results.PrepareResult x = p.prepare(r.ref(), r.member().volumes(), r.spec().lease());
-        yield new PrepareReply(x.ok(), x.ok() || x.retryable(), x.reason());
+        Results.PrepareResult x = p.prepare(r.ref(), r.member().volumes(), r.spec().lease(),
+            r.spec().freezeWithin());
+        yield x.vote() == Results.Vote.ABORTED ? new PrepareReply(false, false, who + "ABORTED " + x.reason())
+            : new PrepareReply(x.ok(), x.ok() || x.retryable(), x.reason());
       }
       case FREEZE -> {
         Results.FreezeResult x = p.freeze(r.ref(), r.spec().lease());
+        if (x.outcome() == Results.FreezeOutcome.ABORTED) {
+          yield FreezeReply.failed(who + "ABORTED " + x.reason());
+        }
         yield new FreezeReply(x.frozen(), x.reason(), x.captures().stream()
             .map(c -> new Captured(c.volume(), c.path().toString(), c.snapshotMillis())).toList(),
             x.freezeStartedAtMillis(), x.timeToFrozenMillis());

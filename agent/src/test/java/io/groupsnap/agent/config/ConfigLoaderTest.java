@@ -222,7 +222,7 @@ class ConfigLoaderTest {
 
   @Test
   void unknownFieldsAndTypeMismatches_areOneLine_namingTheFieldPath() {
-    assertThat(error(base() + "\"snap\\nshot\": 1\n").getMessage()).startsWith("agent.yaml: snap?shot: unknown field")
+    assertThat(error(base() + "\"snap\\nshot\": 1\n").getMessage()).startsWith("agent.yaml: snap\\nshot: unknown field")
         .doesNotContain("\n");
     assertThat(error(base().replace(UNHELD, "    options: [a, b]\n")))
         .hasMessage("agent.yaml: volumes[0].options: must be a mapping");

@@ -24,6 +24,7 @@ import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.ServerEdge;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.EpochRecord;
 import io.groupsnap.proto.v1.VolumeInfo;
@@ -172,7 +173,8 @@ public final class Agent implements AutoCloseable {
         + config.agentId()));
     checker.start(fingerprints, config.reaperInterval());
     HealthStatusManager health = new HealthStatusManager();
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
+    server = ServerEdge.bounded(
+            NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
         .addService(new AgentGrpcService(participant, checker))
         .addService(health.getHealthService())
         .build()
@@ -180,7 +182,8 @@ public final class Agent implements AutoCloseable {
     endpoint = advertised(server.getPort());
     AgentRegistration.Builder reg = AgentRegistration.newBuilder().setAgentId(config.agentId())
         .setEndpoint(endpoint.toString()).putAllLabels(config.labels()).setVersion(VERSION)
-        .setStartedAtMillis(System.currentTimeMillis());
+        .setStartedAtMillis(System.currentTimeMillis())
+        .setMaxFreezeLeaseMillis(config.maxFreezeLease().toMillis());
     volumes.forEach(v -> reg.addVolumes(VolumeInfo.newBuilder().setName(v.name()).setKind(v.kind())
         .setPath(v.path().toString())));
     writers.forEach(w -> reg.addWriters(WriterInfo.newBuilder().setName(w.name()).setKind(w.kind())

@@ -131,10 +131,25 @@ class CliIT {
   }
 
   @Test
+  void aLeaseAboveTheAgentsMaxFreezeLease_exitsTwo_beforeAnythingStarts() {
+    int before = transactions();
+    int prepares = f.writers.values().stream().mapToInt(w -> w.prepares.get()).sum();
+    Cli r = cli("snapshot", "create", "--wait", "--lease", "10m");
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).isEqualTo("groupsnap: lease 600000ms is longer than the maxFreezeLease of agent-1 (60000ms), "
+        + "agent-2 (60000ms), agent-3 (60000ms)\n");
+    assertThat(r.out()).isEmpty();
+    assertThat(transactions()).as("no ABORTED entry").isEqualTo(before);
+    assertThat(f.writers.values().stream().mapToInt(w -> w.prepares.get()).sum()).as("nobody was asked to prepare")
+        .isEqualTo(prepares);
+  }
+
+  @Test
   void agentsAndClusterStatus_asJson() throws Exception {
     JsonNode agents = JSON.readTree(cli("agents", "list", "-o", "json").out());
     assertThat(agents.findValuesAsText("id")).containsExactly("agent-1", "agent-2", "agent-3");
     assertThat(agents.get(0).get("volumes").get(0).get("kind").asText()).isEqualTo("dir");
+    assertThat(agents.get(0).get("maxFreezeLeaseMillis").asLong()).isEqualTo(60_000);
     JsonNode status = JSON.readTree(cli("cluster", "status", "-o", "json").out());
     assertThat(status.get("leader").asText()).isEqualTo(coordinator);
     assertThat(status.get("epoch").asLong()).isEqualTo(1);
@@ -219,6 +234,15 @@ class CliIT {
     assertThat(zk.exit()).isEqualTo(ExitCodes.FAILED);
     assertThat(zk.err()).isEqualTo("groupsnap: cannot reach ZooKeeper at 127.0.0.1:1 within 10.0s\n");
     assertThat((System.nanoTime() - start) / 1e9).as("bounded, never a hang").isLessThan(60);
+  }
+
+  @Test
+  void aCreateThatReachesNoCoordinator_saysNoGroupSnapshotWasStarted() {
+    Cli r = Cli.run("snapshot", "create", "--wait", "--coordinator", "127.0.0.1:1");
+    assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err()).startsWith("groupsnap: cannot reach coordinator at 127.0.0.1:1 (UNAVAILABLE")
+        .endsWith("): no group snapshot was started\n");
+    assertThat(r.err().strip()).doesNotContain("\n");
   }
 
   @Test

@@ -113,6 +113,7 @@ public final class Views {
     m.put("labels", a.getLabelsMap());
     m.put("volumes", a.getVolumesList().stream().map(Views::volume).toList());
     m.put("writers", a.getWritersList().stream().map(Views::writer).toList());
+    m.put("maxFreezeLeaseMillis", a.getMaxFreezeLeaseMillis());
     return m;
   }
 

@@ -4,6 +4,7 @@ import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.Results.AbortResult;
 import io.groupsnap.agent.txn.Results.Capture;
 import io.groupsnap.agent.txn.Results.FreezeResult;
+import io.groupsnap.agent.txn.Results.HoldReport;
 import io.groupsnap.agent.txn.Results.PrepareResult;
 import io.groupsnap.agent.txn.Results.ThawResult;
 import io.groupsnap.agent.volume.Volume;
@@ -154,9 +155,9 @@ public final class Participant {
       if (aborted.contains(ref.txnId())) {
         return PrepareResult.no(false, "transaction " + ref.txnId() + " was already aborted on agent " + agentId);
       }
-      String refusal = admission(volumeNames, lease, expired);
+      PrepareResult refusal = admission(volumeNames, lease, expired);
       if (refusal != null) {
-        return PrepareResult.no(!refusal.startsWith("!"), refusal.replaceFirst("^!", ""));
+        return refusal;
       }
       txn = new LocalTxn(ref, select(volumeNames), lease, clock.instant());
       txns.put(ref.txnId(), txn);
@@ -172,18 +173,18 @@ public final class Participant {
   }
 
   /**
-   * Null when a new transaction may start, else the reason ("!" prefix: not retryable). Prepared transactions whose
-   * FREEZE never came are collected in {@code expired}, to be dropped outside this lock.
+   * Null when a new transaction may start, else the refusal (a NO vote, retryable or not). Prepared transactions
+   * whose FREEZE never came are collected in {@code expired}, to be dropped outside this lock.
    */
-  private String admission(List<String> volumeNames, Duration lease, List<LocalTxn> expired) {
+  private PrepareResult admission(List<String> volumeNames, Duration lease, List<LocalTxn> expired) {
     if (lease.compareTo(MIN_LEASE) < 0 || lease.compareTo(maxLease) > 0) {
-      return "!freeze lease " + lease.toMillis() + "ms is outside [" + MIN_LEASE.toMillis() + "ms, "
-          + maxLease.toMillis() + "ms], this agent's maxFreezeLease";
+      return PrepareResult.no(false, "freeze lease " + lease.toMillis() + "ms is outside [" + MIN_LEASE.toMillis()
+          + "ms, " + maxLease.toMillis() + "ms], this agent's maxFreezeLease");
     }
     for (String v : volumeNames) {
       if (!volumes.containsKey(v)) {
-        return "!unknown volume '" + Names.printable(v) + "' on agent " + agentId + " (has: "
-            + String.join(", ", volumes.keySet()) + ")";
+        return PrepareResult.no(false, "unknown volume '" + Names.printable(v) + "' on agent " + agentId
+            + " (has: " + String.join(", ", volumes.keySet()) + ")");
       }
     }
     for (LocalTxn other : txns.values()) {
@@ -194,7 +195,7 @@ public final class Participant {
           expired.add(other);
           continue;
         }
-        return "busy with transaction " + other.ref.txnId();
+        return PrepareResult.no(true, "busy with transaction " + other.ref.txnId());
       }
     }
     return null;
@@ -267,7 +268,8 @@ public final class Participant {
       FailPoints.hit("agent.freeze");
       txn.freezeStartNanos = nanos.getAsLong();
       long startedAt = clock.millis();
-      txn.hold = FreezeHold.start(scheduler, effective);
+      txn.freezeStartedAtMillis = startedAt;
+      txn.hold = FreezeHold.start(scheduler, effective, nanos);
       String failure = txn.abortRequested ? "aborted during FREEZE"
           : holdEverything(txn, clock.instant().plus(effective));
       long timeToFrozen = (nanos.getAsLong() - txn.freezeStartNanos) / 1_000_000;
@@ -482,7 +484,7 @@ public final class Participant {
       if (hold != null) {
         hold.release(FreezeHold.Release.ABORTED);
       }
-      return new AbortResult(0, true);
+      return new AbortResult(0, true, holdReport(txn, AgentTxnState.FREEZING));
     }
     synchronized (txn) {
       if (txn.state == AgentTxnState.COMMITTED) {
@@ -490,11 +492,25 @@ public final class Participant {
       }
       if (txn.abortAnswer == null) {
         boolean wasFrozen = txn.hold != null && !txn.hold.released();
+        AgentTxnState reached = txn.state;
         int deleted = abortLocally(txn);
-        txn.abortAnswer = new AbortResult(deleted, wasFrozen);
+        txn.abortAnswer = new AbortResult(deleted, wasFrozen, holdReport(txn, reached));
       }
       return txn.abortAnswer;
     }
+  }
+
+  /** What this agent knows of the transaction's hold, after the ABORT released it (if it was still held). */
+  private HoldReport holdReport(LocalTxn txn, AgentTxnState reached) {
+    FreezeHold hold = txn.hold;
+    if (hold == null) {
+      return new HoldReport(reached, 0, 0, 0, false);
+    }
+    long end = hold.released() ? hold.releasedAtNanos() : nanos.getAsLong();
+    FreezeResult f = txn.freezeAnswer;
+    return new HoldReport(reached, f == null ? txn.freezeStartedAtMillis : f.freezeStartedAtMillis(),
+        f == null ? 0 : f.timeToFrozenMillis(), Math.max(0, end - txn.freezeStartNanos) / 1_000_000,
+        hold.releasedBy() == FreezeHold.Release.LEASE_EXPIRED);
   }
 
   /** Deletes this agent's captures of a committed group snapshot; returns how many. */
@@ -712,6 +728,7 @@ public final class Participant {
     volatile FreezeHold hold;
     volatile boolean abortRequested;
     long freezeStartNanos;
+    volatile long freezeStartedAtMillis;
     /** Guards the FREEZING → FROZEN step against an ABORT arriving meanwhile. */
     final Object phaseLock = new Object();
     volatile PrepareResult prepareAnswer;

@@ -1,12 +1,15 @@
 package io.groupsnap.coordinator.sim;
 
+import io.groupsnap.agent.rpc.AgentGrpcService;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.Results;
 import io.groupsnap.agent.txn.WrongPhaseException;
 import io.groupsnap.coordinator.txn.Replies.Ack;
 import io.groupsnap.coordinator.txn.Replies.Captured;
+import io.groupsnap.coordinator.txn.Replies.Failure;
 import io.groupsnap.coordinator.txn.Replies.FreezeReply;
+import io.groupsnap.coordinator.txn.Replies.Held;
 import io.groupsnap.coordinator.txn.Replies.PrepareReply;
 import io.groupsnap.coordinator.txn.Replies.ThawReply;
 import java.io.IOException;
@@ -39,12 +42,13 @@ final class AgentReplies {
       case COMMIT -> {
         int kept = p.commit(r.ref());
         int asked = r.member().volumes().size();
-        yield kept >= asked ? Ack.OK : new Ack(false, "agent " + r.member().agentId() + " kept " + kept + " of "
+        yield kept >= asked ? Ack.OK : Ack.refused("agent " + r.member().agentId() + " kept " + kept + " of "
             + asked + " captures");
       }
       case ABORT -> {
-        p.abort(r.ref());
-        yield Ack.OK;
+        Results.HoldReport h = p.abort(r.ref()).report();
+        yield Ack.aborted(new Held(AgentGrpcService.reached(h.reached()), h.freezeStartedAtMillis(),
+            h.timeToFrozenMillis(), h.heldMillis(), h.leaseExpired()));
       }
       case DELETE -> {
         p.deleteSnapshot(r.ref());
@@ -53,13 +57,13 @@ final class AgentReplies {
     };
   }
 
-  /** The negative reply of {@code kind}, as a failed or refused call produces it. */
-  static Object failed(Request.Kind kind, String why) {
+  /** The negative reply of {@code kind}, as a call that brought no answer produces it ({@code GrpcAgentClient}). */
+  static Object failed(Request.Kind kind, Failure failure, String why) {
     return switch (kind) {
-      case PREPARE -> PrepareReply.failed(why);
-      case FREEZE -> FreezeReply.failed(why);
-      case THAW -> ThawReply.failed(why);
-      case COMMIT, ABORT, DELETE -> new Ack(false, why);
+      case PREPARE -> PrepareReply.failed(failure, why);
+      case FREEZE -> FreezeReply.failed(failure, why);
+      case THAW -> ThawReply.failed(failure, why);
+      case COMMIT, ABORT, DELETE -> Ack.failed(failure, why);
     };
   }
 

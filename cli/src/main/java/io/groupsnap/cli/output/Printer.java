@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
+import io.groupsnap.coordinator.MissingAgentsException;
 import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.proto.v1.VolumeInfo;
 import java.io.PrintWriter;
@@ -51,6 +53,9 @@ public final class Printer {
       out.println("  abort reason: " + g.getAbortReason()
           + (g.getAbortMember().isEmpty() ? "" : " (member " + g.getAbortMember() + ")"));
     }
+    if (g.getMissingAgentsCount() > 0) {
+      out.println("  left out, not registered: " + String.join(", ", g.getMissingAgentsList()));
+    }
     out.printf(Locale.ROOT, "  freeze window %dms (coordinator saw %dms), prepare %dms, lease %dms%n",
         g.getFreezeWindowMillis(), g.getCoordinatorWindowMillis(), g.getPrepareMillis(), g.getLeaseMillis());
     out.printf(Locale.ROOT, "  %-14s %-10s %-10s %8s %8s %8s  %s%n", "AGENT", "VOLUME", "STATE", "FROZEN",
@@ -94,6 +99,19 @@ public final class Printer {
               .collect(Collectors.joining(",")),
           a.getWritersList().stream().map(w -> w.getName() + "(" + w.getKind() + ")")
               .collect(Collectors.joining(",")));
+    }
+  }
+
+  /** Text only (JSON keeps the list of registered agents): agents the cluster knows that are not registered. */
+  public void missingAgents(List<KnownAgent> missing) {
+    if (json() || missing.isEmpty()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    out.println("not registered, known to the cluster (a group snapshot of every agent waits for them):");
+    for (KnownAgent k : missing) {
+      out.printf(Locale.ROOT, "%-16s %-22s last seen %s ago%n", k.getAgentId(), k.getEndpoint(),
+          MissingAgentsException.ago(now - k.getLastSeenAtMillis()));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.groupsnap.cli.output;
 
+import io.groupsnap.proto.v1.AbortCause;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
@@ -36,7 +37,11 @@ public final class Views {
     if (g.getState() == GroupSnapshotState.ABORTED || !g.getAbortReason().isEmpty()) {
       m.put("abortReason", g.getAbortReason());
       m.put("abortMember", g.getAbortMember());
+      if (g.getAbortCause() != AbortCause.ABORT_CAUSE_UNSPECIFIED) {
+        m.put("abortCause", g.getAbortCause().name().replace("ABORT_", ""));
+      }
     }
+    m.put("missingAgents", g.getMissingAgentsList());
     m.put("members", g.getMembersList().stream().map(Views::member).toList());
     return m;
   }

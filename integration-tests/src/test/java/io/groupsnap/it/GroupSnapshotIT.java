@@ -144,6 +144,16 @@ class GroupSnapshotIT {
     assertThat(g.get("members").findValuesAsText("agent")).containsExactly("agent-1", "agent-2");
     Cli shown = Cli.run("snapshot", "show", g.get("id").asText(), "--coordinator", coordinator);
     assertThat(shown.out()).contains("left out, not registered: agent-3");
+
+    assertThat(Cli.run("agents", "list", "--coordinator", coordinator).out())
+        .containsPattern("not registered, known to the cluster.*\n"
+            + "agent-3 +127\\.0\\.0\\.1:\\d+ +last seen \\d+s ago\n");
+    Cli forgot = Cli.run("agents", "forget", "agent-3", "--coordinator", coordinator);
+    assertThat(forgot.out()).as(forgot.err()).isEqualTo("forgot agent agent-3\n");
+    Cli after = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", coordinator);
+    assertThat(after.exit()).as(after.err()).isEqualTo(ExitCodes.OK);
+    assertThat(new ObjectMapper().readTree(after.out()).get("missingAgents")).as("a retired agent is not missing")
+        .isEmpty();
   }
 
   int transactions() {

@@ -8,6 +8,7 @@ import io.groupsnap.agent.config.VolumeConfig;
 import io.groupsnap.agent.config.WriterConfig;
 import io.groupsnap.agent.registry.Registration;
 import io.groupsnap.agent.rpc.AgentGrpcService;
+import io.groupsnap.agent.snapshot.CaptureChecker;
 import io.groupsnap.agent.snapshot.Reaper;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
@@ -77,6 +78,8 @@ public final class Agent implements AutoCloseable {
   private Reaper reaper;
   private ScheduledExecutorService reaperTimer;
   private WriterHub writerHub;
+  private CaptureChecker checker;
+  private ScheduledExecutorService fingerprints;
 
   private Agent(AgentConfig config, List<Writer> extraWriters, Duration zkWait) {
     this.config = config;
@@ -90,7 +93,7 @@ public final class Agent implements AutoCloseable {
    * @param extraWriters writers living in this process (dev mode, demos, tests), beside the configured ones
    */
   public static Agent create(AgentConfig config, List<Writer> extraWriters, Duration zkWait) throws ConfigException {
-    ConfigLoader.validate("agent " + config.agentId(), config);
+    ConfigLoader.validate("agent " + config.agentId(), config, extraWriters.stream().map(Writer::volumes).toList());
     Set<String> names = new HashSet<>(config.writers().stream().map(WriterConfig::name).toList());
     for (Writer w : extraWriters) {
       if (!names.add(w.name())) {
@@ -140,7 +143,8 @@ public final class Agent implements AutoCloseable {
     }
     EpochFence fence = new EpochFence(config.stateDir(), clusterId);
     fence.confirmWith(() -> EpochRecord.parseFrom(zk.getData().forPath(layout.epoch())).getEpoch());
-    participant = new Participant(config.agentId(), volumes, writers, SnapshotCatalog.onDisk(config.stateDir()),
+    SnapshotCatalog catalog = SnapshotCatalog.onDisk(config.stateDir());
+    participant = new Participant(config.agentId(), volumes, writers, catalog,
         fence, config.snapshotRoot(), config.maxFreezeLease(), watchdog, Clock.systemUTC(), System::nanoTime,
         TxnJournal.onDisk(config.stateDir()));
     participant.confineVolumesTo(config.volumeRoots());
@@ -162,9 +166,14 @@ public final class Agent implements AutoCloseable {
     reaperTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-reaper-" + config.agentId()));
     long every = config.reaperInterval().toMillis();
     reaperTimer.scheduleWithFixedDelay(this::reapQuietly, 0, every, TimeUnit.MILLISECONDS);
+    checker = new CaptureChecker(config.agentId(), volumes, catalog, fence, participant::isBusy,
+        config.checksumCaptures(), Clock.systemUTC());
+    fingerprints = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-fingerprint-"
+        + config.agentId()));
+    checker.start(fingerprints, config.reaperInterval());
     HealthStatusManager health = new HealthStatusManager();
     server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
-        .addService(new AgentGrpcService(participant))
+        .addService(new AgentGrpcService(participant, checker))
         .addService(health.getHealthService())
         .build()
         .start();
@@ -253,6 +262,11 @@ public final class Agent implements AutoCloseable {
     return participant;
   }
 
+  /** This agent's side of the scrub, for in-process inspection (tests). */
+  public CaptureChecker captureChecker() {
+    return checker;
+  }
+
   /** The endpoint applications subscribe to as writers of kind grpc; null when no such writer is configured. */
   public WriterHub writerHub() {
     return writerHub;
@@ -272,6 +286,9 @@ public final class Agent implements AutoCloseable {
     }
     if (reaperTimer != null) {
       reaperTimer.shutdownNow();
+    }
+    if (fingerprints != null) {
+      fingerprints.shutdownNow();
     }
     if (participant != null) {
       participant.releaseAll();

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Parsing and validation that happen before anything is contacted: exit 2, one line, nothing started. */
 class GroupsnapTest {
@@ -55,5 +58,39 @@ class GroupsnapTest {
         .containsExactly("snapshot", "list", "--coordinator", "h:1");
     assertThat(run("--coordinator", "nowhere", "snapshot", "list").err())
         .isEqualTo("groupsnap: --coordinator: endpoint 'nowhere' is not host:port\n");
+  }
+
+  @Test
+  void agentCheck_refusesConfigurationsThatWouldNeverWork_exitTwo_onOneLine_creatingNothing(@TempDir Path tmp)
+      throws Exception {
+    Path data = Files.createDirectories(tmp.toRealPath().resolve("data"));
+    Path link = Files.createSymbolicLink(data.resolveSibling("snapshots"), data);
+    Path cfg = Files.writeString(tmp.resolve("agent.yaml"), "snapshotRoot: " + link.resolve("root")
+        + "\nvolumes:\n  - name: data\n    kind: dir\n    path: " + data + "\n    options: {allowUnheld: \"true\"}\n");
+    Result loop = run("agent", "--config", cfg.toString(), "--check");
+    assertThat(loop.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(loop.err()).isEqualTo("groupsnap: " + cfg + ": snapshotRoot: " + link.resolve("root") + " (really "
+        + data.resolve("root") + ") overlaps volume data, volumes[0].path " + data + ": a capture would contain "
+        + "itself\n");
+    Files.writeString(cfg, Files.readString(cfg).replace("    options: {allowUnheld: \"true\"}\n", "")
+        .replace(link.resolve("root").toString(), tmp.resolve("elsewhere").toString()));
+    Result unheld = run("agent", "--config", cfg.toString(), "--check");
+    assertThat(unheld.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(unheld.err()).startsWith("groupsnap: " + cfg + ": volumes[0]: volume data: no writer holds it, and a "
+        + "capture of kind dir is only consistent while its writers hold").doesNotContain("\n\n").hasLineCount(1);
+    try (var inData = Files.list(data)) {
+      assertThat(inData).isEmpty();
+    }
+    assertThat(tmp.resolve("elsewhere")).doesNotExist();
+  }
+
+  @Test
+  void snapshotCheck_andTheScrubInterval_refuseBadInputBeforeAnyConnection() {
+    Result id = run("snapshot", "check", "../etc", "--coordinator", "127.0.0.1:1");
+    assertThat(id.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(id.err()).startsWith("groupsnap: ID '../etc' is not a valid name");
+    Result scrub = run("coordinator", "--zookeeper", "127.0.0.1:1", "--scrub-interval", "10ms");
+    assertThat(scrub.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(scrub.err()).isEqualTo("groupsnap: --scrub-interval: scrub interval 10ms is shorter than 100ms\n");
   }
 }

@@ -7,6 +7,7 @@ import io.groupsnap.common.ZkLayout;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
+import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.FencedWriteException;
 import io.groupsnap.coordinator.txn.AbortReason;
@@ -89,6 +90,8 @@ public final class Coordinator implements AutoCloseable {
   private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-timers"));
   private final ScheduledExecutorService resolver =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-resolver"));
+  private final ScheduledExecutorService scrubTimer =
+      Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-scrub"));
   private final GrpcAgentClient agents = new GrpcAgentClient();
   private volatile boolean ready;
   private final java.util.concurrent.atomic.AtomicInteger finishedSincePrune = new java.util.concurrent.atomic.AtomicInteger();
@@ -100,6 +103,7 @@ public final class Coordinator implements AutoCloseable {
   private HostPort endpoint;
   private Leadership leadership;
   private TransactionDriver driver;
+  private Scrubber scrubber;
 
   public Coordinator(CoordinatorConfig config) {
     this(config, DecisionRule.STRICT);
@@ -119,6 +123,7 @@ public final class Coordinator implements AutoCloseable {
       zk = ZkClients.connect(config.zookeeper(), config.zkWait());
       store = new ClusterStore(zk, new ZkLayout(config.cluster()));
       clusterId = store.ensureCluster();
+      scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
       HealthStatusManager health = new HealthStatusManager();
       server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
           .addService(new CoordinatorGrpcService(this))
@@ -143,6 +148,7 @@ public final class Coordinator implements AutoCloseable {
           () -> leadership.term().isPresent()).start();
       long every = config.resolveInterval().toMillis();
       resolver.scheduleWithFixedDelay(this::resolveQuietly, every, every, TimeUnit.MILLISECONDS);
+      scrubber.start(scrubTimer, config.scrubInterval(), () -> ready ? leadership.term() : Optional.empty());
       log.info("coordinator serving on {} (cluster {} {})", endpoint, config.cluster(), clusterId);
       return this;
     } catch (Exception e) {
@@ -293,6 +299,14 @@ public final class Coordinator implements AutoCloseable {
           + "run the delete again to finish (" + String.join("; ", problems) + ")");
     }
     return deleted;
+  }
+
+  /**
+   * Asks every member whether its capture of a committed group snapshot is still there and unchanged, and records
+   * the findings (a missing or altered capture makes it DAMAGED); see {@link Scrubber}.
+   */
+  public Scrubber.Result checkGroupSnapshot(String id, boolean checksum) throws Exception {
+    return scrubber.check(id, checksum, requireLeader());
   }
 
   // ---- reads (any coordinator) ----
@@ -533,6 +547,7 @@ public final class Coordinator implements AutoCloseable {
     Daemons.stop(server);
     agents.close();
     resolver.shutdownNow();
+    scrubTimer.shutdownNow();
     serial.shutdownNow();
     storeWriter.shutdownNow();
     timers.shutdownNow();

@@ -52,7 +52,7 @@ class CliIT {
     Cli created = cli("snapshot", "create", "--wait", "-o", "json");
     assertThat(created.exit()).as(created.err()).isEqualTo(ExitCodes.OK);
     JsonNode g = JSON.readTree(created.out());
-    assertThat(g.get("state").asText()).isEqualTo("COMMITTED");
+    assertThat(g.get("state").asText()).as("%s", g).isEqualTo("COMMITTED");
     assertThat(g.get("epoch").asLong()).isPositive();
     assertThat(g.get("createdAt").asText()).endsWith("Z");
     assertThat(g.has("freezeWindowMillis")).isTrue();
@@ -166,5 +166,25 @@ class CliIT {
     assertThat(r.err()).isEqualTo("groupsnap: " + cfg + ": volumes[0].path: " + tmp.resolve("missing")
         + " is not an existing directory\n");
     assertThat(tmp.resolve("snaps")).doesNotExist();
+  }
+
+  @Test
+  void agentCheck_refusesAStateDirInAVolume_andInvalidYaml_exitTwo_onOneLine() throws Exception {
+    Path dir = Files.createDirectories(tmp.toRealPath().resolve("check"));
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Path cfg = dir.resolve("agent.yaml");
+    Files.writeString(cfg, "snapshotRoot: " + dir.resolve("snaps") + "\nstateDir: " + data.resolve("state")
+        + "\nvolumes:\n  - name: data\n    kind: dir\n    path: " + data + "\n    options: {allowUnheld: \"true\"}\n");
+    Cli state = Cli.run("agent", "--config", cfg.toString(), "--check");
+    assertThat(state.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(state.err()).isEqualTo("groupsnap: " + cfg + ": stateDir: " + data.resolve("state") + " overlaps "
+        + "volume data, volumes[0].path " + data + ": the agent's own state must lie outside every volume\n");
+    assertThat(dir.resolve("snaps")).doesNotExist();
+    assertThat(data.resolve("state")).doesNotExist();
+    Files.writeString(cfg, "snapshotRoot: " + dir.resolve("snaps") + "\nvolumes: [\n");
+    Cli yaml = Cli.run("agent", "--config", cfg.toString(), "--check");
+    assertThat(yaml.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(yaml.err()).isEqualTo("groupsnap: " + cfg + ": line 3, column 1: not valid YAML: expected the node "
+        + "content, but found '<stream end>'\n");
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.groupsnap.agent.Agent;
 import io.groupsnap.cli.dev.DevCluster;
+import io.groupsnap.coordinator.CoordinatorConfig;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.curator.test.TestingServer;
 
@@ -38,6 +40,11 @@ final class ClusterFixture implements AutoCloseable {
   final Path dataDir;
 
   ClusterFixture(Path dataDir, int agents) throws Exception {
+    this(dataDir, agents, UnaryOperator.identity());
+  }
+
+  /** With the coordinator's configuration adjusted (e.g. a short scrub interval). */
+  ClusterFixture(Path dataDir, int agents, UnaryOperator<CoordinatorConfig> coordinatorConfig) throws Exception {
     this.dataDir = dataDir;
     zk = new TestingServer(true);
     try {
@@ -45,7 +52,7 @@ final class ClusterFixture implements AutoCloseable {
         TestWriter w = new TestWriter();
         writers.put(id, w);
         return List.of(w);
-      });
+      }, List.of(), Map.of(), coordinatorConfig);
     } catch (Exception e) {
       zk.close();
       throw e;

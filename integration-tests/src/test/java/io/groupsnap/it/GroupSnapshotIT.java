@@ -46,7 +46,8 @@ class GroupSnapshotIT {
       Files.writeString(DevCluster.volumeDir(tmp, agent).resolve("state.txt"), "state of " + agent);
     }
     GroupSnapshot g = f.create();
-    assertThat(g.getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    assertThat(g.getState()).as("%s: %s (member %s)", g.getId(), g.getAbortReason(), g.getAbortMember())
+        .isEqualTo(GroupSnapshotState.COMMITTED);
     assertThat(g.getMembersList()).hasSize(3).allSatisfy(m -> {
       assertThat(m.getState()).isEqualTo(MemberState.MEMBER_COMMITTED);
       assertThat(Path.of(m.getSnapshotPath()).resolve("state.txt")).hasContent("state of " + m.getAgentId());
@@ -167,7 +168,8 @@ class GroupSnapshotIT {
     assertThat(f.create().getState()).isEqualTo(GroupSnapshotState.ABORTED);
     f.writers.get("agent-2").prepareAnswer = WriterResult.OK;
     GroupSnapshot g = f.create();
-    assertThat(g.getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    assertThat(g.getState()).as("%s: %s (member %s)", g.getId(), g.getAbortReason(), g.getAbortMember())
+        .isEqualTo(GroupSnapshotState.COMMITTED);
     f.assertNoOrphans(List.of(g.getId()));
   }
 }

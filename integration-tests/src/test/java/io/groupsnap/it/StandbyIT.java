@@ -100,7 +100,7 @@ class StandbyIT {
     Cli r = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", standby.endpoint().toString());
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode g = new ObjectMapper().readTree(r.out());
-    assertThat(g.get("state").asText()).isEqualTo("COMMITTED");
+    assertThat(g.get("state").asText()).as("%s", g).isEqualTo("COMMITTED");
     assertThat(g.get("coordinator").asText()).isEqualTo(f.cluster.coordinator().endpoint().toString());
   }
 }

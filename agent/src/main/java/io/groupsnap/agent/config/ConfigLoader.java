@@ -1,15 +1,11 @@
 package io.groupsnap.agent.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.groupsnap.agent.kinds.CommandRunner;
-import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.Kinds;
-import io.groupsnap.agent.kinds.VolumeKind;
-import io.groupsnap.agent.kinds.WriterKind;
 import io.groupsnap.common.Durations;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.Names;
@@ -20,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads an agent's YAML configuration and validates it completely before anything starts.
@@ -37,7 +33,8 @@ import java.util.Set;
  */
 public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
-      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers", "reaperInterval", "reaperGrace", "volumeRoots");
+      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers", "reaperInterval", "reaperGrace", "volumeRoots",
+      "checksumCaptures");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "prepare", "freeze", "thaw",
       "abort", "timeout", "retryableExitCodes", "options");
@@ -51,6 +48,11 @@ public final class ConfigLoader {
   public static final int EX_TEMPFAIL = 75;
 
   private static final ObjectMapper LIST_JSON = new ObjectMapper();
+  /** The longest parser message shown; a problem can quote the offending input. */
+  private static final int MAX_PROBLEM = 160;
+  /** Duplicate keys are errors: with two {@code snapshotRoot:} lines, which one was meant? */
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
   private final String source;
 
   private ConfigLoader(String source) {
@@ -72,10 +74,9 @@ public final class ConfigLoader {
   public static AgentConfig parse(String source, String yaml) throws ConfigException {
     JsonNode root;
     try {
-      root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+      root = YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-      throw new ConfigException(source + where + ": not valid YAML: " + e.getOriginalMessage());
+      throw new ConfigException(source + ": " + yamlProblem(e));
     }
     ConfigLoader loader = new ConfigLoader(source);
     if (root == null || root.isMissingNode() || root.isNull()) {
@@ -86,110 +87,40 @@ public final class ConfigLoader {
     return config;
   }
 
-  /** Cross-field and file-system checks, for configs built in code too. */
+  /**
+   * "line L, column C: not valid YAML: PROBLEM" on one line: where the parser found the problem and its short
+   * description, without the parser's multi-line excerpt of the file.
+   */
+  private static String yamlProblem(JsonProcessingException e) {
+    String problem = e.getOriginalMessage();
+    String where = e.getLocation() == null ? ""
+        : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
+    if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null && m.getProblem() != null) {
+      problem = m.getProblem();
+      where = "line " + (m.getProblemMark().getLine() + 1) + ", column " + (m.getProblemMark().getColumn() + 1) + ": ";
+    }
+    StringBuilder out = new StringBuilder(where).append("not valid YAML: ");
+    String p = String.valueOf(problem).strip();
+    for (int i = 0; i < p.length() && i < MAX_PROBLEM; i++) {
+      out.append(Character.isISOControl(p.charAt(i)) ? '?' : p.charAt(i));
+    }
+    return p.length() > MAX_PROBLEM ? out.append("...").toString() : out.toString();
+  }
+
+  /** Cross-field and file-system checks, for configs built in code too; reads the file system, changes nothing. */
   public static void validate(String source, AgentConfig config) throws ConfigException {
-    ConfigLoader l = new ConfigLoader(source);
-    Path root = config.snapshotRoot().toAbsolutePath().normalize();
-    KindContext context = new KindContext(config.snapshotRoot(), config.stateDir(), CommandRunner.system());
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < config.volumes().size(); i++) {
-      VolumeConfig v = config.volumes().get(i);
-      String f = "volumes[" + i + "]";
-      if (!names.add(v.name())) {
-        throw l.error(f + ".name", "duplicate volume name '" + v.name() + "'");
-      }
-      Path p = v.path().toAbsolutePath().normalize();
-      if (!Files.isDirectory(p)) {
-        throw l.error(f + ".path", p + " is not an existing directory");
-      }
-      if (root.startsWith(p) || p.startsWith(root)) {
-        throw l.error(f + ".path", p + " overlaps snapshotRoot " + root + " (a capture would contain itself)");
-      }
-      if (!config.volumeRoots().isEmpty()) {
-        Path real;
-        try {
-          real = p.toRealPath();
-        } catch (IOException e) {
-          throw l.error(f + ".path", p + " cannot be resolved: " + e.getMessage());
-        }
-        if (config.volumeRoots().stream().noneMatch(real::startsWith)) {
-          throw l.error(f + ".path", p + (real.equals(p) ? "" : " (really " + real + ")")
-              + " is outside volumeRoots " + config.volumeRoots());
-        }
-      }
-      VolumeKind kind = Kinds.volume(v.kind());
-      if (kind == null) {
-        throw l.error(f + ".kind", "unknown volume kind '" + Names.printable(v.kind()) + "' (known: "
-            + String.join(", ", Kinds.volumeKinds()) + ")");
-      }
-      checkOptions(l, f, v.kind(), v.options().keySet(), kind.options());
-      try {
-        kind.validate(v, context);
-      } catch (KindException e) {
-        throw l.error(f + "." + e.field(), e.getMessage());
-      }
-    }
-    Set<String> writers = new HashSet<>();
-    Set<String> applications = new HashSet<>();
-    for (int i = 0; i < config.writers().size(); i++) {
-      WriterConfig w = config.writers().get(i);
-      String f = "writers[" + i + "]";
-      if (!writers.add(w.name())) {
-        throw l.error(f + ".name", "duplicate writer name '" + w.name() + "'");
-      }
-      for (String vol : w.volumes()) {
-        if (!names.contains(vol)) {
-          throw l.error(f + ".volumes", "unknown volume '" + vol + "'");
-        }
-      }
-      if (w.timeout().compareTo(config.maxFreezeLease()) >= 0) {
-        throw l.error(f + ".timeout", "must be shorter than maxFreezeLease (" + config.maxFreezeLease().toSeconds()
-            + "s): a hold cannot outlast its lease");
-      }
-      checkCommand(l, f + ".prepare", w.prepare());
-      checkCommand(l, f + ".freeze", w.freeze());
-      checkCommand(l, f + ".thaw", w.thaw());
-      checkCommand(l, f + ".abort", w.abort());
-      if (w.kind().equals("grpc") && w.options().containsKey("application")
-          && !applications.add(w.options().get("application"))) {
-        throw l.error(f + ".options.application", "application '" + Names.printable(w.options().get("application"))
-            + "' is already served by another writer; one writer per application");
-      }
-      WriterKind kind = Kinds.writer(w.kind());
-      if (kind == null) {
-        throw l.error(f + ".kind", "unknown writer kind '" + Names.printable(w.kind()) + "' (known: "
-            + String.join(", ", Kinds.writerKinds()) + ")");
-      }
-      checkOptions(l, f, w.kind(), w.options().keySet(), kind.options());
-      try {
-        kind.validate(w, context);
-      } catch (KindException e) {
-        throw l.error(f + "." + e.field(), e.getMessage());
-      }
-    }
+    validate(source, config, List.of());
   }
 
-  private static void checkOptions(ConfigLoader l, String f, String kind, Set<String> given, Set<String> known)
+  /**
+   * As {@link #validate(String, AgentConfig)}, for an agent that also has writers living in its process.
+   *
+   * @param inProcessWriters the volumes of each such writer (an empty set: every volume); they hold volumes as
+   *     configured writers do
+   */
+  public static void validate(String source, AgentConfig config, List<Set<String>> inProcessWriters)
       throws ConfigException {
-    for (String o : given) {
-      if (!known.contains(o)) {
-        throw l.error(f + ".options." + Names.printable(o), "unknown option for kind " + kind + " (known: "
-            + (known.isEmpty() ? "none" : String.join(", ", known.stream().sorted().toList())) + ")");
-      }
-    }
-  }
-
-  private static void checkCommand(ConfigLoader l, String field, List<String> argv) throws ConfigException {
-    if (argv.isEmpty()) {
-      return;
-    }
-    Path exe = Path.of(argv.get(0));
-    if (!exe.isAbsolute()) {
-      throw l.error(field, "command '" + Names.printable(argv.get(0)) + "' must be an absolute path");
-    }
-    if (!Files.isRegularFile(exe) || !Files.isExecutable(exe)) {
-      throw l.error(field, "command " + exe + " does not exist or is not executable");
-    }
+    new ConfigValidator(source).validate(config, inProcessWriters);
   }
 
   private AgentConfig read(JsonNode root) throws ConfigException {
@@ -251,8 +182,9 @@ public final class ConfigLoader {
         }
       }
     }
+    boolean checksumCaptures = root.has("checksumCaptures") && bool("checksumCaptures", root.get("checksumCaptures"));
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
-        volumes, writers, reaperInterval, reaperGrace, volumeRoots);
+        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures);
   }
 
   private VolumeConfig volume(String f, JsonNode n) throws ConfigException {
@@ -270,7 +202,7 @@ public final class ConfigLoader {
       requireObject(f + ".options", n.get("options"));
       for (Iterator<Map.Entry<String, JsonNode>> it = n.get("options").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        String field = f + ".options." + e.getKey();
+        String field = f + ".options." + Names.printable(e.getKey());
         options.put(e.getKey(), e.getValue().isArray() ? listOption(field, e.getValue()) : text(field, e.getValue()));
       }
     }
@@ -332,7 +264,7 @@ public final class ConfigLoader {
       requireObject(f + ".options", n.get("options"));
       for (Iterator<Map.Entry<String, JsonNode>> it = n.get("options").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        options.put(e.getKey(), text(f + ".options." + e.getKey(), e.getValue()));
+        options.put(e.getKey(), text(f + ".options." + Names.printable(e.getKey()), e.getValue()));
       }
     }
     return new WriterConfig(name, kind, tier, volumes, prepare, freeze, thaw, abort, timeout, retryable, options);
@@ -393,8 +325,8 @@ public final class ConfigLoader {
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!known.contains(name)) {
-        throw error(f.isEmpty() ? name : f + "." + name, "unknown field (known: " + String.join(", ",
-            known.stream().sorted().toList()) + ")");
+        String field = (f.isEmpty() ? "" : f + ".") + Names.printable(name);
+        throw error(field, "unknown field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
       }
     }
   }
@@ -424,6 +356,13 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw error(f, e.getMessage());
     }
+  }
+
+  private boolean bool(String f, JsonNode n) throws ConfigException {
+    if (!n.isBoolean()) {
+      throw error(f, "must be true or false");
+    }
+    return n.asBoolean();
   }
 
   private Duration duration(String f, JsonNode n) throws ConfigException {

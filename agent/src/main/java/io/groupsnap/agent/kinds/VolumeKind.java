@@ -19,6 +19,15 @@ public interface VolumeKind {
    */
   void validate(VolumeConfig volume, KindContext context) throws KindException;
 
+  /**
+   * True when a capture holds exactly the file system, subvolume or dataset whose root is the volume's path, and
+   * nothing nested below it that is another one (a btrfs subvolume, a ZFS dataset, a logical volume). Two volumes of
+   * such kinds may nest: neither capture contains the other's files. Other kinds capture the whole tree.
+   */
+  default boolean capturesOneFileSystem() {
+    return false;
+  }
+
   /** Builds the volume from settings {@link #validate} accepted. */
   Volume create(VolumeConfig volume, KindContext context);
 }

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.rpc;
 
+import io.groupsnap.agent.snapshot.CaptureChecker;
 import io.groupsnap.agent.txn.AgentTxnState;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
@@ -11,6 +12,8 @@ import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AbortResponse;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.CapturedVolume;
+import io.groupsnap.proto.v1.CheckSnapshotRequest;
+import io.groupsnap.proto.v1.CheckSnapshotResponse;
 import io.groupsnap.proto.v1.CommitRequest;
 import io.groupsnap.proto.v1.CommitResponse;
 import io.groupsnap.proto.v1.DeleteSnapshotRequest;
@@ -41,9 +44,16 @@ import java.time.Duration;
  */
 public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
   private final Participant participant;
+  private final CaptureChecker checker;
 
   public AgentGrpcService(Participant participant) {
+    this(participant, null);
+  }
+
+  /** @param checker answers CheckSnapshot and fingerprints captures after COMMIT; null: CheckSnapshot UNIMPLEMENTED */
+  public AgentGrpcService(Participant participant, CaptureChecker checker) {
     this.participant = participant;
+    this.checker = checker;
   }
 
   @Override
@@ -90,7 +100,13 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
 
   @Override
   public void commit(CommitRequest req, StreamObserver<CommitResponse> out) {
-    handle(out, () -> CommitResponse.newBuilder().setKept(participant.commit(ref(req.getHeader()))).build());
+    handle(out, () -> {
+      CommitResponse r = CommitResponse.newBuilder().setKept(participant.commit(ref(req.getHeader()))).build();
+      if (checker != null) {
+        checker.committed(req.getHeader().getTxnId());
+      }
+      return r;
+    });
   }
 
   @Override
@@ -134,6 +150,22 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
   public void deleteSnapshot(DeleteSnapshotRequest req, StreamObserver<DeleteSnapshotResponse> out) {
     handle(out, () -> DeleteSnapshotResponse.newBuilder()
         .setDeleted(participant.deleteSnapshot(ref(req.getHeader()))).build());
+  }
+
+  @Override
+  public void checkSnapshot(CheckSnapshotRequest req, StreamObserver<CheckSnapshotResponse> out) {
+    if (checker == null) {
+      out.onError(Status.UNIMPLEMENTED.withDescription("this agent does not check captures").asException());
+      return;
+    }
+    Context call = Context.current();
+    handle(out, () -> {
+      for (String v : req.getVolumesList()) {
+        requireName("volumes", v);
+      }
+      return CheckSnapshotResponse.newBuilder().addAllCaptures(checker.check(ref(req.getHeader()),
+          req.getVolumesList(), req.getChecksum(), call::isCancelled)).build();
+    });
   }
 
   private static TxnRef ref(TxnHeader h) throws StatusException {

@@ -3,6 +3,7 @@ package io.groupsnap.agent.snapshot;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.groupsnap.agent.txn.AtomicFiles;
 import io.groupsnap.common.Names;
+import io.groupsnap.proto.v1.CaptureFingerprint;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;
 import java.io.IOException;
@@ -70,6 +71,26 @@ final class DiskSnapshotCatalog implements SnapshotCatalog {
     }
     out.sort(Comparator.comparing(LocalSnapshot::getGroupSnapshotId).thenComparing(LocalSnapshot::getVolume));
     return out;
+  }
+
+  @Override
+  public synchronized boolean setFingerprint(String groupSnapshotId, String volume, CaptureFingerprint expected,
+      CaptureFingerprint next) throws IOException {
+    Path f = file(groupSnapshotId, volume);
+    if (!Files.exists(f)) {
+      return false;
+    }
+    LocalSnapshot s;
+    try {
+      s = LocalSnapshot.parseFrom(Files.readAllBytes(f));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException("corrupt snapshot record " + f + ": " + e.getMessage(), e);
+    }
+    if (!s.getFingerprint().equals(expected)) {
+      return false;
+    }
+    put(s.toBuilder().setFingerprint(next).build());
+    return true;
   }
 
   private static void readDir(Path g, List<LocalSnapshot> out) throws IOException {

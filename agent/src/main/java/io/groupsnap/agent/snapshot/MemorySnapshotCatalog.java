@@ -1,5 +1,6 @@
 package io.groupsnap.agent.snapshot;
 
+import io.groupsnap.proto.v1.CaptureFingerprint;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;
 import java.util.ArrayList;
@@ -44,5 +45,16 @@ final class MemorySnapshotCatalog implements SnapshotCatalog {
       }
     }
     return out;
+  }
+
+  @Override
+  public synchronized boolean setFingerprint(String groupSnapshotId, String volume, CaptureFingerprint expected,
+      CaptureFingerprint next) {
+    LocalSnapshot s = entries.get(key(groupSnapshotId, volume));
+    if (s == null || !s.getFingerprint().equals(expected)) {
+      return false;
+    }
+    put(s.toBuilder().setFingerprint(next).build());
+    return true;
   }
 }

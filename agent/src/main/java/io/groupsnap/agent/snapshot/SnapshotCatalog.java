@@ -1,5 +1,6 @@
 package io.groupsnap.agent.snapshot;
 
+import io.groupsnap.proto.v1.CaptureFingerprint;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,4 +33,12 @@ public interface SnapshotCatalog {
 
   /** The captures of one group snapshot, or of all when {@code groupSnapshotId} is empty, sorted. */
   List<LocalSnapshot> list(String groupSnapshotId) throws IOException;
+
+  /**
+   * Records a capture's fingerprint, atomically with respect to the other calls: only when the entry exists and its
+   * fingerprint is still {@code expected} ({@link CaptureFingerprint#getDefaultInstance()} for none), so that a
+   * fingerprint, once recorded, is never replaced by one of a tree changed since. Returns whether it was recorded.
+   */
+  boolean setFingerprint(String groupSnapshotId, String volume, CaptureFingerprint expected, CaptureFingerprint next)
+      throws IOException;
 }

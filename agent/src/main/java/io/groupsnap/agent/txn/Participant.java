@@ -7,6 +7,7 @@ import io.groupsnap.agent.txn.Results.FreezeResult;
 import io.groupsnap.agent.txn.Results.HoldReport;
 import io.groupsnap.agent.txn.Results.PrepareResult;
 import io.groupsnap.agent.txn.Results.ThawResult;
+import io.groupsnap.agent.volume.Holding;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.writer.Writer;
@@ -207,11 +208,9 @@ public final class Participant {
       if (outside != null) {
         return PrepareResult.no(false, "volume " + v.name() + ": " + outside);
       }
-      boolean held = txn.writers.stream().anyMatch(w -> w.volumes().isEmpty() || w.volumes().contains(v.name()));
-      if (v.needsHolder() && !held) {
-        return PrepareResult.no(false, "volume " + v.name() + ": no writer holds it, and a " + v.kind()
-            + " capture is only consistent while its writers hold (add a writer for it, or set its option "
-            + "allowUnheld: \"true\" if nothing writes to it during snapshots)");
+      String unheld = Holding.unheld(v, txn.writers.stream().map(Writer::volumes).toList());
+      if (unheld != null) {
+        return PrepareResult.no(false, "volume " + v.name() + ": " + unheld);
       }
       try {
         v.check(capturePath(v, txn));
@@ -532,6 +531,14 @@ public final class Participant {
   /** True while any transaction holds anything frozen on this agent. */
   public synchronized boolean isHolding() {
     return txns.values().stream().anyMatch(t -> t.hold != null && !t.hold.released());
+  }
+
+  /**
+   * True while any transaction is in progress here (preparing, prepared, freezing or holding): background work on
+   * captures (the scrub's fingerprints) waits, so that nothing competes with a freeze window.
+   */
+  public synchronized boolean isBusy() {
+    return txns.values().stream().anyMatch(LocalTxn::isActive);
   }
 
   /** Releases every hold (agent shutdown). */

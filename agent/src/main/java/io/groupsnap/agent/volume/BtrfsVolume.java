@@ -88,6 +88,11 @@ public final class BtrfsVolume implements Volume {
     }
 
     @Override
+    public boolean capturesOneFileSystem() {
+      return true;
+    }
+
+    @Override
     public Set<String> options() {
       return OPTIONS;
     }

@@ -306,6 +306,17 @@ public final class ExecVolume implements Volume {
     return found;
   }
 
+  /**
+   * Presence only, as the list command reports it: the capture is the external system's, and whatever the create
+   * command left at the target (if anything) is not known to be all of it.
+   */
+  @Override
+  public Located locate(Path location) throws IOException {
+    String id = idOf(location);
+    return id != null && listCaptures().stream().anyMatch(f -> f.groupSnapshotId().equals(id)) ? Located.PRESENT
+        : Located.MISSING;
+  }
+
   /** Without a printed time: the target's modification time if it exists, else now (too young to reap). */
   private long createdAt(String id) {
     try {

@@ -62,6 +62,11 @@ public final class LvmVolume implements Volume {
     }
 
     @Override
+    public boolean capturesOneFileSystem() {
+      return true;
+    }
+
+    @Override
     public Set<String> options() {
       return OPTIONS;
     }

@@ -104,6 +104,41 @@ public interface Volume {
   List<Found> listCaptures() throws IOException;
 
   /**
+   * Whether a capture of this volume is still on its storage, and where its files can be read, for the scrub (run
+   * after the commit, never inside a freeze window). The default looks for {@code location} among
+   * {@link #listCaptures()} and reads it as a file tree when it is a directory (dir, btrfs, fsfreeze, zfs); a capture
+   * that is a device (lvm) is known only to be present. Kinds whose location is only a name override this.
+   *
+   * @throws IOException when the storage cannot be asked (a tool failed): the capture is then unchecked, not missing
+   */
+  default Located locate(Path location) throws IOException {
+    Path l = location.toAbsolutePath().normalize();
+    for (Found f : listCaptures()) {
+      if (f.location().toAbsolutePath().normalize().equals(l)) {
+        return java.nio.file.Files.isDirectory(l, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Located.tree(l)
+            : Located.PRESENT;
+      }
+    }
+    return Located.MISSING;
+  }
+
+  /**
+   * Where a capture stands, for the scrub.
+   *
+   * @param present it exists on the volume's storage
+   * @param tree the directory its files can be read from, or null when only its presence can be checked
+   */
+  record Located(boolean present, Path tree) {
+    public static final Located MISSING = new Located(false, null);
+    /** Present; its contents cannot be examined. */
+    public static final Located PRESENT = new Located(true, null);
+
+    public static Located tree(Path dir) {
+      return new Located(true, dir);
+    }
+  }
+
+  /**
    * A capture found on storage.
    *
    * @param groupSnapshotId the group snapshot it belongs to, from its name

@@ -64,6 +64,11 @@ public final class ZfsVolume implements Volume {
     }
 
     @Override
+    public boolean capturesOneFileSystem() {
+      return true;
+    }
+
+    @Override
     public Set<String> options() {
       return OPTIONS;
     }

@@ -19,13 +19,20 @@ class ConfigLoaderTest {
 
   @BeforeEach
   void dirs() throws IOException {
+    tmp = tmp.toRealPath();
     data = Files.createDirectories(tmp.resolve("data"));
     root = tmp.resolve("snapshots");
   }
 
+  /** Declares that nothing writes to the volume, so that it needs no writer. */
+  static final String UNHELD = "    options: {allowUnheld: \"true\"}\n";
+  /** A writer holding every volume. */
+  static final String WRITER = "writers:\n  - name: app\n    kind: exec\n    freeze: [/bin/true]\n"
+      + "    thaw: [/bin/true]\n";
+
   private String base() {
     return "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: data\n    kind: dir\n    path: " + data
-        + "\n";
+        + "\n" + UNHELD;
   }
 
   private ConfigException error(String yaml) {
@@ -93,7 +100,137 @@ class ConfigLoaderTest {
   @Test
   void refuses_aSnapshotRootInsideAVolume() {
     String yaml = base().replace("snapshotRoot: " + root, "snapshotRoot: " + data.resolve("snaps"));
-    assertThat(error(yaml).getMessage()).startsWith("agent.yaml: volumes[0].path: ").contains("overlaps snapshotRoot");
+    assertThat(error(yaml)).hasMessage("agent.yaml: snapshotRoot: " + data.resolve("snaps") + " overlaps volume data, "
+        + "volumes[0].path " + data + ": a capture would contain itself");
+    assertThat(error(base().replace("snapshotRoot: " + root, "snapshotRoot: " + tmp))).hasMessage("agent.yaml: "
+        + "snapshotRoot: " + tmp + " overlaps volume data, volumes[0].path " + data + ": a capture would contain "
+        + "itself");
+  }
+
+  @Test
+  void refuses_aSnapshotRootThatIsASymbolicLinkIntoAVolume_andCreatesNothing() throws Exception {
+    Path link = Files.createSymbolicLink(tmp.resolve("link"), data);
+    String yaml = base().replace("snapshotRoot: " + root, "snapshotRoot: " + link.resolve("snaps"));
+    assertThat(error(yaml)).hasMessage("agent.yaml: snapshotRoot: " + link.resolve("snaps") + " (really "
+        + data.toRealPath().resolve("snaps") + ") overlaps volume data, volumes[0].path " + data
+        + ": a capture would contain itself");
+    Path dangling = Files.createSymbolicLink(tmp.resolve("dangling"), data.resolve("later"));
+    assertThat(error(base().replace("snapshotRoot: " + root, "snapshotRoot: " + dangling)).getMessage())
+        .isEqualTo("agent.yaml: snapshotRoot: " + dangling + " (really " + data.toRealPath().resolve("later")
+            + ") overlaps volume data, volumes[0].path " + data + ": a capture would contain itself");
+    try (var files = Files.list(data)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void refuses_aVolumeThatIsASymbolicLinkIntoTheSnapshotRoot() throws Exception {
+    Path inside = Files.createDirectories(root.resolve("vol"));
+    Path link = Files.createSymbolicLink(tmp.resolve("vlink"), inside);
+    assertThat(error(base().replace("path: " + data, "path: " + link))).hasMessage("agent.yaml: snapshotRoot: " + root
+        + " overlaps volume data, volumes[0].path " + link + " (really " + inside + "): a capture would contain "
+        + "itself");
+  }
+
+  @Test
+  void refuses_volumesThatOverlapOrNameTheSamePath_evenThroughASymbolicLink() throws Exception {
+    Path sub = Files.createDirectories(data.resolve("sub"));
+    String second = "  - name: more\n    kind: dir\n    path: %s\n" + UNHELD;
+    assertThat(error(base() + second.formatted(sub))).hasMessage("agent.yaml: volumes[1].path: " + sub
+        + " overlaps volume data, volumes[0].path " + data + ": its files would be captured twice");
+    assertThat(error(base() + second.formatted(data))).hasMessage("agent.yaml: volumes[1].path: " + data
+        + " is the same directory as volume data, volumes[0].path " + data);
+    Path link = Files.createSymbolicLink(tmp.resolve("alias"), data);
+    assertThat(error(base() + second.formatted(link))).hasMessage("agent.yaml: volumes[1].path: " + link
+        + " (really " + data.toRealPath() + ") is the same directory as volume data, volumes[0].path " + data);
+    String inner = "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: inner\n    kind: dir\n    path: "
+        + sub + "\n" + UNHELD;
+    assertThat(error(inner + second.formatted(data))).hasMessage("agent.yaml: volumes[1].path: " + data
+        + " overlaps volume inner, volumes[0].path " + sub + ": its files would be captured twice");
+  }
+
+  @Test
+  void loads_nestedVolumes_whenEachCapturesOnlyItsOwnFileSystem() throws Exception {
+    Path wal = Files.createDirectories(data.resolve("wal"));
+    AgentConfig c = ConfigLoader.parse("agent.yaml", volume("zfs", "      dataset: tank/db\n")
+        + "  - name: wal\n    kind: zfs\n    path: " + wal + "\n    options: {dataset: tank/db/wal}\n");
+    assertThat(c.volumes()).extracting(VolumeConfig::path).containsExactly(data, wal);
+    assertThat(error(volume("zfs", "      dataset: tank/db\n") + "  - name: wal\n    kind: zfs\n    path: " + data
+        + "\n    options: {dataset: tank/db/wal}\n")).hasMessage("agent.yaml: volumes[1].path: " + data
+        + " is the same directory as volume data, volumes[0].path " + data);
+  }
+
+  @Test
+  void refuses_aStateDirInsideAVolume_evenThroughASymbolicLink() throws Exception {
+    assertThat(error(base() + "stateDir: " + data.resolve("state") + "\n")).hasMessage("agent.yaml: stateDir: "
+        + data.resolve("state") + " overlaps volume data, volumes[0].path " + data
+        + ": the agent's own state must lie outside every volume");
+    Path link = Files.createSymbolicLink(tmp.resolve("state"), data);
+    assertThat(error(base() + "stateDir: " + link + "\n")).hasMessage("agent.yaml: stateDir: " + link + " (really "
+        + data.toRealPath() + ") overlaps volume data, volumes[0].path " + data
+        + ": the agent's own state must lie outside every volume");
+  }
+
+  @Test
+  void refuses_aMaxFreezeLeaseBelowTheShortestLeaseAPrepareAdmits() throws Exception {
+    assertThat(error(base() + "maxFreezeLease: 99ms\n")).hasMessage("agent.yaml: maxFreezeLease: 99ms is shorter "
+        + "than the shortest lease an agent admits (100ms): no group snapshot could ever be prepared");
+    assertThat(ConfigLoader.parse("agent.yaml", base() + "maxFreezeLease: 100ms\n").maxFreezeLease())
+        .isEqualTo(io.groupsnap.agent.txn.Participant.MIN_LEASE);
+  }
+
+  @Test
+  void refuses_aVolumeNoWriterHolds_unlessDeclaredAllowUnheld() throws Exception {
+    String unheld = base().replace(UNHELD, "");
+    String reason = "agent.yaml: volumes[0]: volume data: no writer holds it, and a capture of kind %s is only "
+        + "consistent while its writers hold (add a writer for it, or set its option allowUnheld: \"true\" if "
+        + "nothing writes to it during snapshots)";
+    assertThat(error(unheld)).hasMessage(reason.formatted("dir"));
+    Path logs = Files.createDirectories(tmp.resolve("logs"));
+    assertThat(error(unheld + "  - name: logs\n    kind: dir\n    path: " + logs + "\n" + WRITER
+        + "    volumes: [logs]\n")).hasMessage(reason.formatted("dir"));
+    assertThat(ConfigLoader.parse("agent.yaml", unheld + WRITER).writers()).hasSize(1);
+    AgentConfig allowed = ConfigLoader.parse("agent.yaml", base());
+    assertThat(allowed.volumes().get(0).options()).containsEntry("allowUnheld", "true");
+    String exec = "      create: [/bin/true]\n      delete: [/bin/true]\n      list: [/bin/true]\n";
+    assertThat(error(volume("exec", exec))).hasMessage(reason.formatted("exec"));
+    assertThat(ConfigLoader.parse("agent.yaml", volume("exec", exec + "      atomic: \"true\"\n")).volumes())
+        .hasSize(1);
+  }
+
+  @Test
+  void validate_countsWritersLivingInTheProcess_asHolders() throws Exception {
+    AgentConfig unheld = ConfigLoader.parse("agent.yaml", base().replace(UNHELD, "") + WRITER);
+    AgentConfig bare = unheld.withVolumes(unheld.volumes(), List.of());
+    assertThatThrownBy(() -> ConfigLoader.validate("agent host-a", bare)).hasMessageStartingWith(
+        "agent host-a: volumes[0]: volume data: no writer holds it");
+    ConfigLoader.validate("agent host-a", bare, List.of(java.util.Set.of()));
+    ConfigLoader.validate("agent host-a", bare, List.of(java.util.Set.of("data")));
+    assertThatThrownBy(() -> ConfigLoader.validate("agent host-a", bare, List.of(java.util.Set.of("other"))))
+        .hasMessageStartingWith("agent host-a: volumes[0]: volume data: no writer holds it");
+  }
+
+  @Test
+  void invalidYaml_isOneLine_namingTheFileLineAndColumn() {
+    assertThat(error("agentId: a\nvolumes: [\n")).hasMessage("agent.yaml: line 3, column 1: not valid YAML: "
+        + "expected the node content, but found '<stream end>'");
+    assertThat(error("agentId: a\n\tsnapshotRoot: /x\n")).hasMessage("agent.yaml: line 2, column 1: not valid YAML: "
+        + "found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation)");
+    assertThat(error("agentId: a\nsnapshotRoot: /x\nsnapshotRoot: /y\n")).hasMessage("agent.yaml: line 3, column 13: "
+        + "not valid YAML: Duplicate field 'snapshotRoot'");
+  }
+
+  @Test
+  void unknownFieldsAndTypeMismatches_areOneLine_namingTheFieldPath() {
+    assertThat(error(base() + "\"snap\\nshot\": 1\n").getMessage()).startsWith("agent.yaml: snap?shot: unknown field")
+        .doesNotContain("\n");
+    assertThat(error(base().replace(UNHELD, "    options: [a, b]\n")))
+        .hasMessage("agent.yaml: volumes[0].options: must be a mapping");
+    assertThat(error(base().replace(UNHELD, "    options: {\"allow\\nUnheld\": {a: b}}\n")))
+        .hasMessage("agent.yaml: volumes[0].options.allow?Unheld: must be a string");
+    assertThat(error(base() + WRITER + "    tier: high\n")).hasMessage("agent.yaml: writers[0].tier: must be a "
+        + "non-negative integer");
+    assertThat(error(base() + "labels: [a]\n")).hasMessage("agent.yaml: labels: must be a mapping");
   }
 
   @Test
@@ -178,7 +315,7 @@ class ConfigLoaderTest {
   void execVolumes_takeArgumentLists_withKnownPlaceholdersOnly() throws Exception {
     String cmds = "      create: [/bin/true, \"{path}\", \"{target}\"]\n      delete: [/bin/true, \"{snapshot}\"]\n"
         + "      list: [/bin/true, \"{volume}\"]\n";
-    AgentConfig c = ConfigLoader.parse("agent.yaml", volume("exec", cmds));
+    AgentConfig c = ConfigLoader.parse("agent.yaml", volume("exec", cmds) + WRITER);
     assertThat(c.volumes().get(0).options()).containsEntry("create", "[\"/bin/true\",\"{path}\",\"{target}\"]");
     assertThat(error(volume("exec", cmds.replace("[/bin/true, \"{snapshot}\"]", "\"/bin/rm -rf {target}\""))))
         .hasMessage("agent.yaml: volumes[0].options.delete: must be a list of arguments, e.g. [/usr/local/bin/snap, "
@@ -215,9 +352,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void deploySample_loads_whenItsDirectoriesAndHookExist() throws Exception {
+    String sample = Files.readString(Path.of("../deploy/config/agent.yaml"));
+    AgentConfig c = ConfigLoader.parse("agent.yaml", sample.replace("/srv/pgdata", data.toString())
+        .replace("/var/lib/groupsnap/snapshots", root.toString())
+        .replace("/usr/local/lib/groupsnap/app-hook", "/bin/true"));
+    assertThat(c.volumes()).extracting(VolumeConfig::name).containsExactly("pgdata");
+    assertThat(c.writers()).extracting(WriterConfig::volumes).containsExactly(java.util.Set.of("pgdata"));
+  }
+
+  @Test
   void load_namesAnUnreadableFile() {
     Path missing = tmp.resolve("nope.yaml");
     assertThatThrownBy(() -> ConfigLoader.load(missing)).isInstanceOf(ConfigException.class)
         .hasMessageStartingWith(missing + ": cannot read");
+  }
+
+  @Test
+  void checksumCaptures_isOffByDefault_andMustBeABoolean() throws Exception {
+    assertThat(ConfigLoader.parse("agent.yaml", base()).checksumCaptures()).isFalse();
+    assertThat(ConfigLoader.parse("agent.yaml", base() + "checksumCaptures: true").checksumCaptures()).isTrue();
+    assertThat(error(base() + "checksumCaptures: sometimes"))
+        .hasMessage("agent.yaml: checksumCaptures: must be true or false");
   }
 }

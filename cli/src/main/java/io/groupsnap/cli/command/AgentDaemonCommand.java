@@ -5,6 +5,7 @@ import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.cli.CliException;
+import io.groupsnap.cli.DaemonLogging;
 import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.common.ZkClients;
 import java.nio.file.Path;
@@ -44,6 +45,7 @@ public final class AgentDaemonCommand implements Callable<Integer> {
           + cfg.writers().size() + " writer(s))");
       return ExitCodes.OK;
     }
+    DaemonLogging.useDaemonDefaults();
     try {
       agent.start();
     } catch (ZkClients.UnreachableException e) {

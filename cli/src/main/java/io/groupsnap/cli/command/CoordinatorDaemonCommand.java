@@ -1,6 +1,7 @@
 package io.groupsnap.cli.command;
 
 import io.groupsnap.cli.CliException;
+import io.groupsnap.cli.DaemonLogging;
 import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
@@ -31,6 +32,10 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
   @Option(names = "--freeze-timeout", paramLabel = "DURATION", description = "Default freeze timeout (10s).")
   String freezeTimeout;
 
+  @Option(names = "--scrub-interval", paramLabel = "DURATION",
+      description = "How often the leader checks every committed group snapshot's captures (default 1h).")
+  String scrubInterval;
+
   @Option(names = "--forget-agents-after", paramLabel = "DURATION",
       description = "Forget an agent unregistered for this long (24h); until then a group snapshot of every agent "
           + "refuses to start without it.")
@@ -38,13 +43,14 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    DaemonLogging.useDaemonDefaults();
     CoordinatorConfig cfg;
     try {
       cfg = CoordinatorConfig.defaults(cluster, zookeeper, HostPort.parse(listen));
       if (advertise != null) {
         cfg = new CoordinatorConfig(cfg.cluster(), cfg.zookeeper(), cfg.listen(), HostPort.parse(advertise),
             cfg.prepareTimeout(), cfg.freezeTimeout(), cfg.thawTimeout(), cfg.finishTimeout(), cfg.zkWait(),
-            cfg.resolveInterval(), cfg.forgetAgentsAfter());
+            cfg.resolveInterval(), cfg.scrubInterval(), cfg.forgetAgentsAfter());
       }
       if (forgetAgentsAfter != null) {
         cfg = cfg.withForgetAgentsAfter(SnapshotCommand.duration("--forget-agents-after", forgetAgentsAfter));
@@ -52,6 +58,9 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       if (freezeTimeout != null) {
         cfg = cfg.withTimeouts(cfg.prepareTimeout(), SnapshotCommand.duration("--freeze-timeout", freezeTimeout),
             cfg.thawTimeout(), cfg.finishTimeout());
+      }
+      if (scrubInterval != null) {
+        cfg = scrub(cfg, SnapshotCommand.duration("--scrub-interval", scrubInterval));
       }
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
@@ -65,5 +74,13 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(c::close, "groupsnap-coordinator-shutdown"));
     c.awaitTermination();
     return ExitCodes.OK;
+  }
+
+  private static CoordinatorConfig scrub(CoordinatorConfig cfg, java.time.Duration every) throws CliException {
+    try {
+      return cfg.withScrubInterval(every);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, "--scrub-interval: " + e.getMessage());
+    }
   }
 }

@@ -38,10 +38,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code groupsnap snapshot create|list|show|delete}. */
+/** {@code groupsnap snapshot create|list|show|delete|check}. */
 @Command(name = "snapshot", description = "Create and manage group snapshots.", mixinStandardHelpOptions = true,
     subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListCmd.class, SnapshotCommand.Show.class,
-        SnapshotCommand.Delete.class})
+        SnapshotCommand.Delete.class, SnapshotCheckCommand.class})
 public final class SnapshotCommand {
   static final Duration CREATE_DEADLINE = Duration.ofMinutes(15);
 

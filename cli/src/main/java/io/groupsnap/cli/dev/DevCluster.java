@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * A whole cluster in one process on loopback: a ZooKeeper (embedded, or an existing one), one coordinator, and N agents
@@ -70,6 +71,13 @@ public final class DevCluster implements AutoCloseable {
   public static DevCluster start(Path dataDir, int agentCount, String zookeeper,
       Function<String, List<Writer>> writers, List<WriterConfig> configured, Map<String, VolumeConfig> volumes)
       throws Exception {
+    return start(dataDir, agentCount, zookeeper, writers, configured, volumes, UnaryOperator.identity());
+  }
+
+  /** As above, with the coordinator's configuration adjusted by {@code coordinatorConfig} (tests: short intervals). */
+  public static DevCluster start(Path dataDir, int agentCount, String zookeeper,
+      Function<String, List<Writer>> writers, List<WriterConfig> configured, Map<String, VolumeConfig> volumes,
+      UnaryOperator<CoordinatorConfig> coordinatorConfig) throws Exception {
     if (agentCount < 1 || agentCount > 64) {
       throw new IllegalArgumentException("--agents must be between 1 and 64, got " + agentCount);
     }
@@ -83,8 +91,8 @@ public final class DevCluster implements AutoCloseable {
         started.add(embedded);
         zk = embedded.connectString();
       }
-      Coordinator coordinator = new Coordinator(CoordinatorConfig.defaults(CLUSTER, zk, new HostPort("127.0.0.1", 0))
-          .withZkWait(Duration.ofSeconds(10))).start();
+      Coordinator coordinator = new Coordinator(coordinatorConfig.apply(CoordinatorConfig.defaults(CLUSTER, zk,
+          new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)))).start();
       started.add(coordinator);
       Map<String, Agent> agents = new LinkedHashMap<>();
       for (int i = 1; i <= agentCount; i++) {
@@ -93,7 +101,7 @@ public final class DevCluster implements AutoCloseable {
         AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured);
         if (volumes.containsKey(id)) {
           config = config.withVolumes(List.of(volumes.get(id)), configured);
-          ConfigLoader.validate("volumes of " + id, config);
+          ConfigLoader.validate("volumes of " + id, config, own.stream().map(Writer::volumes).toList());
         }
         Agent a = Agent.create(config, own, Duration.ofSeconds(10)).start();
         started.add(a);
@@ -121,7 +129,7 @@ public final class DevCluster implements AutoCloseable {
         home.resolve("state"), ConfigLoader.DEFAULT_MAX_LEASE, Map.of("dev", "true"),
         List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())),
         writers, ConfigLoader.DEFAULT_REAPER_INTERVAL,
-        ConfigLoader.DEFAULT_REAPER_GRACE, List.of());
+        ConfigLoader.DEFAULT_REAPER_GRACE, List.of(), false);
   }
 
   /** The directory of an agent's {@code data} volume. */

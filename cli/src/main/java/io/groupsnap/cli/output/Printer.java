@@ -3,6 +3,7 @@ package io.groupsnap.cli.output;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.groupsnap.common.CaptureConditions;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.coordinator.MissingAgentsException;
@@ -47,8 +48,13 @@ public final class Printer {
       json(Views.groupSnapshot(g));
       return;
     }
-    out.printf(Locale.ROOT, "%s  %s  epoch %d  created %s%n", g.getId(), g.getState(), g.getEpoch(),
+    out.printf(Locale.ROOT, "%s  %s  epoch %d  created %s%n", g.getId(), Views.state(g), g.getEpoch(),
         Instant.ofEpochMilli(g.getCreatedAtMillis()));
+    for (MemberRecord m : CaptureConditions.damaged(g)) {
+      out.printf(Locale.ROOT, "  damaged: %s:%s %s: %s (checked %s)%n", m.getAgentId(), m.getVolume(),
+          Views.condition(m.getCheck().getCondition()), m.getCheck().getDetail(),
+          Instant.ofEpochMilli(m.getCheck().getCheckedAtMillis()));
+    }
     if (!g.getAbortReason().isEmpty()) {
       out.println("  abort reason: " + g.getAbortReason()
           + (g.getAbortMember().isEmpty() ? "" : " (member " + g.getAbortMember() + ")"));
@@ -58,12 +64,13 @@ public final class Printer {
     }
     out.printf(Locale.ROOT, "  freeze window %dms (coordinator saw %dms), prepare %dms, lease %dms%n",
         g.getFreezeWindowMillis(), g.getCoordinatorWindowMillis(), g.getPrepareMillis(), g.getLeaseMillis());
-    out.printf(Locale.ROOT, "  %-14s %-10s %-10s %8s %8s %8s  %s%n", "AGENT", "VOLUME", "STATE", "FROZEN",
-        "CAPTURE", "HELD", "SNAPSHOT");
+    out.printf(Locale.ROOT, "  %-14s %-10s %-10s %8s %8s %8s  %-10s  %s%n", "AGENT", "VOLUME", "STATE", "FROZEN",
+        "CAPTURE", "HELD", "CHECK", "SNAPSHOT");
     for (MemberRecord m : g.getMembersList()) {
-      out.printf(Locale.ROOT, "  %-14s %-10s %-10s %6dms %6dms %6dms  %s%s%n", m.getAgentId(), m.getVolume(),
+      out.printf(Locale.ROOT, "  %-14s %-10s %-10s %6dms %6dms %6dms  %-10s  %s%s%n", m.getAgentId(), m.getVolume(),
           m.getState().name().replace("MEMBER_", ""), m.getTimeToFrozenMillis(), m.getSnapshotMillis(),
-          m.getHeldMillis(), m.getSnapshotPath(), m.getError().isEmpty() ? "" : "  error: " + m.getError());
+          m.getHeldMillis(), m.hasCheck() ? Views.condition(m.getCheck().getCondition()) : "-", m.getSnapshotPath(),
+          m.getError().isEmpty() ? "" : "  error: " + m.getError());
     }
   }
 
@@ -78,9 +85,17 @@ public final class Printer {
     }
     out.printf(Locale.ROOT, "%-28s %-10s %-24s %7s %10s%n", "ID", "STATE", "CREATED", "MEMBERS", "WINDOW");
     for (GroupSnapshot g : list) {
-      out.printf(Locale.ROOT, "%-28s %-10s %-24s %7d %8dms%n", g.getId(), g.getState(),
-          Instant.ofEpochMilli(g.getCreatedAtMillis()), g.getMembersCount(), g.getFreezeWindowMillis());
+      out.printf(Locale.ROOT, "%-28s %-10s %-24s %7d %8dms%s%n", g.getId(), Views.state(g),
+          Instant.ofEpochMilli(g.getCreatedAtMillis()), g.getMembersCount(), g.getFreezeWindowMillis(),
+          damageSummary(g));
     }
+  }
+
+  /** "  damaged: agent:volume CONDITION, ..." for a damaged group snapshot, else empty. */
+  private static String damageSummary(GroupSnapshot g) {
+    List<MemberRecord> damaged = CaptureConditions.damaged(g);
+    return damaged.isEmpty() ? "" : "  damaged: " + damaged.stream().map(m -> m.getAgentId() + ":" + m.getVolume()
+        + " " + Views.condition(m.getCheck().getCondition())).collect(Collectors.joining(", "));
   }
 
   public void agents(List<AgentRegistration> agents) {

@@ -1,7 +1,11 @@
 package io.groupsnap.cli.output;
 
+import io.groupsnap.common.CaptureConditions;
 import io.groupsnap.proto.v1.AbortCause;
 import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.CaptureCheck;
+import io.groupsnap.proto.v1.CaptureCondition;
+import io.groupsnap.proto.v1.CheckDepth;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -24,7 +28,7 @@ public final class Views {
   public static Map<String, Object> groupSnapshot(GroupSnapshot g) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", g.getId());
-    m.put("state", g.getState().name());
+    m.put("state", state(g));
     m.put("createdAt", time(g.getCreatedAtMillis()));
     m.put("finishedAt", time(g.getFinishedAtMillis()));
     m.put("epoch", g.getEpoch());
@@ -42,8 +46,38 @@ public final class Views {
       }
     }
     m.put("missingAgents", g.getMissingAgentsList());
+    if (CaptureConditions.isDamaged(g)) {
+      m.put("damage", CaptureConditions.damaged(g).stream().map(r -> check(r.getCheck())).toList());
+    }
     m.put("members", g.getMembersList().stream().map(Views::member).toList());
     return m;
+  }
+
+  /**
+   * The state the operator sees: the record's, except that a committed group snapshot a check found a capture of
+   * missing or altered is DAMAGED.
+   */
+  public static String state(GroupSnapshot g) {
+    return g.getState() == GroupSnapshotState.COMMITTED && CaptureConditions.isDamaged(g) ? "DAMAGED"
+        : g.getState().name();
+  }
+
+  /** A capture check: who, what was found, how far it could be compared, why, when. */
+  public static Map<String, Object> check(CaptureCheck c) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("agent", c.getAgentId());
+    m.put("volume", c.getVolume());
+    m.put("condition", condition(c.getCondition()));
+    m.put("depth", c.getDepth() == CheckDepth.CHECK_DEPTH_UNSPECIFIED ? null
+        : c.getDepth().name().replace("CHECK_DEPTH_", ""));
+    m.put("detail", c.getDetail());
+    m.put("checkedAt", time(c.getCheckedAtMillis()));
+    return m;
+  }
+
+  /** PRESENT, MISSING, ALTERED, UNVERIFIED, UNCHECKED, UNREACHABLE. */
+  public static String condition(CaptureCondition c) {
+    return c.name().replace("CAPTURE_", "");
   }
 
   static Map<String, Object> member(MemberRecord r) {
@@ -59,6 +93,12 @@ public final class Views {
     m.put("heldMillis", r.getHeldMillis());
     if (!r.getError().isEmpty()) {
       m.put("error", r.getError());
+    }
+    if (r.hasCheck()) {
+      Map<String, Object> c = check(r.getCheck());
+      c.remove("agent");
+      c.remove("volume");
+      m.put("check", c);
     }
     return m;
   }

@@ -4,8 +4,11 @@ import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.MissingAgentsException;
 import io.groupsnap.coordinator.NotFoundException;
 import io.groupsnap.coordinator.NotLeaderException;
+import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.coordinator.txn.TxnState;
+import io.groupsnap.proto.v1.CheckGroupSnapshotRequest;
+import io.groupsnap.proto.v1.CheckGroupSnapshotResponse;
 import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
@@ -93,6 +96,14 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
   public void deleteGroupSnapshot(DeleteGroupSnapshotRequest req,
       StreamObserver<DeleteGroupSnapshotResponse> out) {
     unary(out, () -> coordinator.deleteGroupSnapshot(req.getId()));
+  }
+
+  @Override
+  public void checkGroupSnapshot(CheckGroupSnapshotRequest req, StreamObserver<CheckGroupSnapshotResponse> out) {
+    unary(out, () -> {
+      Scrubber.Result r = coordinator.checkGroupSnapshot(req.getId(), req.getChecksum());
+      return CheckGroupSnapshotResponse.newBuilder().setSnapshot(r.snapshot()).addAllCaptures(r.captures()).build();
+    });
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.groupsnap.coordinator.scrub.CaptureProbe;
 import io.groupsnap.coordinator.txn.AgentClient;
 import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.coordinator.txn.Replies.Ack;
@@ -18,6 +19,8 @@ import io.groupsnap.coordinator.txn.TxnAction.Call;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
+import io.groupsnap.proto.v1.CheckSnapshotRequest;
+import io.groupsnap.proto.v1.CheckSnapshotResponse;
 import io.groupsnap.proto.v1.CommitRequest;
 import io.groupsnap.proto.v1.DeleteSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteSnapshotResponse;
@@ -33,6 +36,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -50,7 +54,7 @@ import java.util.function.Function;
  * AgentGuards} (circuit breaker, bulkhead, retry of UNAVAILABLE), failures mapped to negative answers that name the
  * agent and the reason, typed by {@link Failure}: a missed deadline, an unreachable agent or an error status.
  */
-public final class GrpcAgentClient implements AgentClient, AutoCloseable {
+public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-agent-retry"));
   private final AgentGuards guards;
@@ -150,6 +154,32 @@ public final class GrpcAgentClient implements AgentClient, AutoCloseable {
       case UNAVAILABLE, CANCELLED -> Failure.UNREACHABLE;
       default -> Failure.REFUSED;
     };
+  }
+
+  /**
+   * Asks an agent about its captures of a group snapshot (the scrub). Retried on UNAVAILABLE within the deadline,
+   * outside the agent's circuit breaker: a slow check must not make the next PREPARE fail fast.
+   */
+  @Override
+  public CompletableFuture<CaptureProbe.Reply> check(String endpoint, TxnHeader header, List<String> volumes,
+      boolean checksum, Duration deadline) {
+    CheckSnapshotRequest req = CheckSnapshotRequest.newBuilder().setHeader(header).addAllVolumes(volumes)
+        .setChecksum(checksum).build();
+    Deadline d = after(deadline);
+    CompletionStage<CheckSnapshotResponse> stage;
+    try {
+      stage = guards.retryOnly(endpoint + "#check", () -> toStage(stub(endpoint, d).checkSnapshot(req)));
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(CaptureProbe.Reply.unreachable("agent at " + endpoint + ": " + e));
+    }
+    return stage.handle((r, e) -> {
+      if (e == null) {
+        return CaptureProbe.Reply.answered(r.getCapturesList());
+      }
+      Status s = Status.fromThrowable(unwrap(e));
+      return CaptureProbe.Reply.unreachable("agent at " + endpoint + ": " + s.getCode()
+          + (s.getDescription() == null ? "" : " " + s.getDescription()));
+    }).toCompletableFuture();
   }
 
   private static String describe(Member m, Throwable e) {

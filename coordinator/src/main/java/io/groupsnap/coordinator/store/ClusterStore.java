@@ -301,6 +301,61 @@ public final class ClusterStore {
         .toList();
   }
 
+  /**
+   * A group snapshot the scrub may check and annotate: in the catalog, and its commit confirmed by every member (its
+   * transaction record COMMITTED and finalized, or expired). Returns the record, else the catalog entry.
+   */
+  public Optional<GroupSnapshot> checkable(String id) throws Exception {
+    GroupSnapshot manifest = read(layout.snapshot(id), new Stat());
+    GroupSnapshot record = read(layout.txn(id), new Stat());
+    if (manifest == null || (record != null && !settledCommit(record))) {
+      return Optional.empty();
+    }
+    return Optional.of(record != null ? record : manifest);
+  }
+
+  /**
+   * Writes a check's findings onto a group snapshot that is still {@link #checkable}: {@code change} of its catalog
+   * entry and, while it has one, of its transaction record, each at the version just read, in one fenced multi-op. A
+   * write landing in between (a deletion, another check) makes this one fail rather than be overwritten.
+   *
+   * @return the record (else the catalog entry) as written, or empty when the group snapshot is no longer checkable
+   * @throws FencedWriteException when refused: deposed, a newer term, or a write in between
+   */
+  public Optional<GroupSnapshot> annotateCommitted(String id, UnaryOperator<GroupSnapshot> change, Fence f)
+      throws Exception {
+    Stat manifestStat = new Stat();
+    Stat recordStat = new Stat();
+    GroupSnapshot manifest = read(layout.snapshot(id), manifestStat);
+    GroupSnapshot record = read(layout.txn(id), recordStat);
+    if (manifest == null || (record != null && !settledCommit(record))) {
+      return Optional.empty();
+    }
+    GroupSnapshot nextManifest = change.apply(manifest);
+    List<CuratorOp> ops = fenced(f, zk.transactionOp().setData().withVersion(manifestStat.getVersion())
+        .forPath(layout.snapshot(id), nextManifest.toByteArray()));
+    GroupSnapshot nextRecord = record == null ? null : change.apply(record);
+    if (nextRecord != null) {
+      ops.add(zk.transactionOp().setData().withVersion(recordStat.getVersion()).forPath(layout.txn(id),
+          nextRecord.toByteArray()));
+    }
+    write(layout.snapshot(id), nextManifest, () -> ops);
+    return Optional.of(nextRecord != null ? nextRecord : nextManifest);
+  }
+
+  private static boolean settledCommit(GroupSnapshot record) {
+    return record.getState() == GroupSnapshotState.COMMITTED && record.getFinalized();
+  }
+
+  /** A record and its version, or null when the node does not exist. */
+  private GroupSnapshot read(String path, Stat stat) throws Exception {
+    try {
+      return GroupSnapshot.parseFrom(zk.getData().storingStatIn(stat).forPath(path));
+    } catch (KeeperException.NoNodeException e) {
+      return null;
+    }
+  }
+
   /** Adopts an existing record's version, so that this process's {@link #updateTxn} may replace it. */
   public void adopt(String txnId) throws Exception {
     Stat stat = zk.checkExists().forPath(layout.txn(txnId));

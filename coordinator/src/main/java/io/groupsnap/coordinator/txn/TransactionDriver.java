@@ -214,11 +214,23 @@ public final class TransactionDriver {
   }
 
   private void finish(Running r, GroupSnapshot result) {
+    logOutcome(result);
     running.remove(r.txn.spec().txnId());
     r.result.complete(result);
     if (active == r) {
       active = null;
       startNext();
+    }
+  }
+
+  /** One line per transaction, once it is final (never inside a freeze window): what an operator looks for first. */
+  private static void logOutcome(GroupSnapshot g) {
+    if (g.getState() == io.groupsnap.proto.v1.GroupSnapshotState.COMMITTED) {
+      log.info("txn {}: COMMITTED, {} member(s), prepare {}ms, freeze window {}ms (coordinator saw {}ms)", g.getId(),
+          g.getMembersCount(), g.getPrepareMillis(), g.getFreezeWindowMillis(), g.getCoordinatorWindowMillis());
+    } else {
+      log.info("txn {}: {}{}: {}", g.getId(), g.getState(),
+          g.getAbortMember().isEmpty() ? "" : " (member " + g.getAbortMember() + ")", g.getAbortReason());
     }
   }
 

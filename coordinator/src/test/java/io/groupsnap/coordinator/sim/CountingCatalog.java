@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.sim;
 
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
+import io.groupsnap.proto.v1.CaptureFingerprint;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import java.io.IOException;
 import java.util.List;
@@ -34,6 +35,13 @@ final class CountingCatalog implements SnapshotCatalog {
   @Override
   public List<LocalSnapshot> list(String groupSnapshotId) throws IOException {
     return inner.list(groupSnapshotId);
+  }
+
+  @Override
+  public boolean setFingerprint(String groupSnapshotId, String volume, CaptureFingerprint expected,
+      CaptureFingerprint next) throws IOException {
+    mutations++;
+    return inner.setFingerprint(groupSnapshotId, volume, expected, next);
   }
 
   /** The entries of one group snapshot (or all, for ""); the in-memory catalog never fails. */

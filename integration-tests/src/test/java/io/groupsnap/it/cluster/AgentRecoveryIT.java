@@ -62,7 +62,8 @@ class AgentRecoveryIT {
   void healedHost_dropsATransactionAbortedWhileItWasCutOff_andTakesPartAgainAtOnce() throws Exception {
     MultiHostCluster c = clusters.start(MultiHostCluster.builder());
     Guarantees g = new Guarantees(c);
-    assertThat(c.snapshot().getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    HarnessFaultsIT.report("baseline", c.awaitCommitted(CreateGroupSnapshotRequest.getDefaultInstance(),
+        Duration.ofSeconds(60)).toString());
     c.cutOff("agent-3");
     GroupSnapshot cut = c.snapshot(CreateGroupSnapshotRequest.newBuilder().setPrepareTimeoutMillis(2_000).build());
     assertThat(cut.getState()).isEqualTo(GroupSnapshotState.ABORTED);

@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,7 +34,7 @@ class HarnessFaultsIT {
   void cutOffPauseAndKills_abortOrFailOver_andLeaveTheGuaranteesIntact() throws Exception {
     MultiHostCluster c = clusters.start(MultiHostCluster.builder().agents(3).coordinators(2));
     Guarantees guarantees = new Guarantees(c);
-    assertThat(c.snapshot(QUICK).getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    report("baseline", committedWithin(c, Duration.ofSeconds(60)));
 
     c.cutOff("agent-3");
     assertThat(reachable(c.agent(3).host().address(), AgentHost.AGENT_PORT)).as("agent-3 while cut off").isFalse();
@@ -78,17 +77,7 @@ class HarnessFaultsIT {
    * during the fault must have registered again); the time it took is the system's recovery after the fault.
    */
   static String committedWithin(MultiHostCluster c, Duration within) {
-    long t0 = System.nanoTime();
-    AtomicReference<GroupSnapshot> last = new AtomicReference<>();
-    int[] attempts = {0};
-    await("a committed group snapshot").atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> {
-      attempts[0]++;
-      last.set(c.snapshot(QUICK));
-      return last.get().getState() == GroupSnapshotState.COMMITTED
-          && last.get().getMembersCount() == c.agents().size();
-    });
-    return String.format("committed %s after %dms and %d attempt(s)", last.get().getId(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), attempts[0]);
+    return c.awaitCommitted(QUICK, within).toString();
   }
 
   static int coordinatorsSeen(MultiHostCluster c) {

@@ -9,6 +9,7 @@ import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc.CoordinatorServiceBlockingStub;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSnapshotState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,8 +24,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real groupsnap cluster on one machine: a ZooKeeper ensemble of separate processes, coordinators and agents as
@@ -294,6 +297,45 @@ public final class MultiHostCluster implements AutoCloseable {
    */
   public GroupSnapshot snapshot(CreateGroupSnapshotRequest request) {
     return rpc.snapshot(request);
+  }
+
+  /**
+   * Takes group snapshots with {@code request} until one commits with every agent as a member, within {@code within},
+   * and returns it with the attempts it took. Every aborted attempt's reason is printed, and listed in the failure when none commits. For a
+   * test's healthy baseline and its recovery after a fault: on a loaded machine a short freeze timeout can abort a
+   * cold first attempt, which says nothing about the guarantees under test (those are checked on every record).
+   */
+  public Committed awaitCommitted(CreateGroupSnapshotRequest request, Duration within) {
+    long t0 = System.nanoTime();
+    List<String> aborted = new ArrayList<>();
+    AtomicReference<GroupSnapshot> last = new AtomicReference<>();
+    try {
+      await("a committed group snapshot of every agent").atMost(within).pollInterval(Duration.ofMillis(500))
+          .until(() -> {
+            GroupSnapshot g = snapshot(request);
+            last.set(g);
+            if (g.getState() == GroupSnapshotState.COMMITTED && g.getMembersCount() == agents.size()) {
+              return true;
+            }
+            String why = g.getId() + " " + g.getState() + " with " + g.getMembersCount() + " member(s): "
+                + g.getAbortReason() + (g.getAbortMember().isEmpty() ? "" : " (member " + g.getAbortMember() + ")");
+            System.out.println("attempt not committed: " + why);
+            aborted.add(why);
+            return false;
+          });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("no group snapshot committed with all " + agents.size() + " agents within " + within
+          + "; attempts: " + aborted, e);
+    }
+    return new Committed(last.get(), aborted.size() + 1, Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  /** A group snapshot {@link #awaitCommitted} saw commit, after how many attempts and how long. */
+  public record Committed(GroupSnapshot snapshot, int attempts, Duration took) {
+    @Override
+    public String toString() {
+      return "committed " + snapshot.getId() + " after " + took.toMillis() + "ms and " + attempts + " attempt(s)";
+    }
   }
 
   // ---- faults ----

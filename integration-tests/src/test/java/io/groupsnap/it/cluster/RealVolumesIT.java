@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.groupsnap.agent.volume.testing.LoopFs;
+import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.MemberRecord;
@@ -119,7 +120,8 @@ class RealVolumesIT {
             dir.resolve("snapshots").resolve(AgentHost.VOLUME))
         : HostVolume.dir(dir)));
     Guarantees guarantees = new Guarantees(c);
-    assertThat(c.snapshot().getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    HarnessFaultsIT.report("baseline", c.awaitCommitted(CreateGroupSnapshotRequest.getDefaultInstance(),
+        Duration.ofSeconds(60)).toString());
 
     c.failpoints(c.agent(2).agent(), "agent.after-frozen=halt");
     GroupSnapshot aborted = c.snapshot();

@@ -10,10 +10,13 @@ import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.FencedWriteException;
+import io.groupsnap.coordinator.txn.AbortReason;
 import io.groupsnap.coordinator.txn.DecisionRule;
 import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.MemberRecords;
 import io.groupsnap.coordinator.txn.Replies;
 import io.groupsnap.coordinator.txn.TransactionDriver;
+import io.groupsnap.coordinator.txn.TxnAction;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.coordinator.txn.TxnState;
 import io.groupsnap.proto.v1.AgentRegistration;
@@ -23,6 +26,7 @@ import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.DeleteSnapshotResponse;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.groupsnap.proto.v1.TxnHeader;
@@ -37,6 +41,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -92,6 +97,7 @@ public final class Coordinator implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger finishedSincePrune = new java.util.concurrent.atomic.AtomicInteger();
   private CuratorFramework zk;
   private ClusterStore store;
+  private Roster roster;
   private String clusterId;
   private Server server;
   private HostPort endpoint;
@@ -138,6 +144,8 @@ public final class Coordinator implements AutoCloseable {
         }
       });
       leadership.start();
+      roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolver,
+          () -> leadership.term().isPresent()).start();
       long every = config.resolveInterval().toMillis();
       resolver.scheduleWithFixedDelay(this::resolveQuietly, every, every, TimeUnit.MILLISECONDS);
       scrubber.start(scrubTimer, config.scrubInterval(), () -> ready ? leadership.term() : Optional.empty());
@@ -179,13 +187,18 @@ public final class Coordinator implements AutoCloseable {
   /**
    * Starts a group snapshot.
    *
+   * @param selectors the members; empty: every volume of every agent the cluster knows
    * @param freezeTimeout null for the default
    * @param lease null to derive it from the freeze timeout
+   * @param allowMissing without selectors: go ahead without known agents that are not registered, naming them in the
+   *     record; else such a request is refused
    * @throws IllegalArgumentException for bad selectors or limits (the message names the field)
+   * @throws MissingAgentsException when, without selectors, known agents are not registered and not allowed missing
    * @throws IllegalStateException when no agent is registered
    */
   public CompletableFuture<GroupSnapshot> createGroupSnapshot(List<MemberSelector> selectors, Duration freezeTimeout,
-      Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress) throws Exception {
+      Duration lease, Duration prepareTimeout, boolean allowMissing, TransactionDriver.Progress progress)
+      throws Exception {
     Leadership.Term term = requireLeader();
     Duration freeze = freezeTimeout == null ? config.freezeTimeout() : freezeTimeout;
     if (freeze.compareTo(CoordinatorConfig.MIN_FREEZE_TIMEOUT) < 0
@@ -205,10 +218,31 @@ public final class Coordinator implements AutoCloseable {
       throw new IllegalArgumentException("prepare_timeout " + prepare.toMillis() + "ms is longer than "
           + MAX_PREPARE.toMinutes() + "m");
     }
-    List<Member> members = MemberSelection.resolve(selectors, store.agents());
+    List<AgentRegistration> registered = store.agents();
+    List<Member> members = MemberSelection.resolve(selectors, registered);
+    List<String> left = List.of();
+    if (selectors.isEmpty()) {
+      List<KnownAgent> missing = roster.missing(registered, true);
+      if (!missing.isEmpty() && !allowMissing) {
+        throw new MissingAgentsException(missing, System.currentTimeMillis());
+      }
+      left = missing.stream().map(KnownAgent::getAgentId).toList();
+    }
     TxnSpec spec = new TxnSpec(newId(), clusterId, term.epoch(), endpoint.toString(), members, prepare, freeze, l,
-        config.thawTimeout(), config.finishTimeout());
+        config.thawTimeout(), config.finishTimeout(), left);
     return driver.submit(spec, progress);
+  }
+
+  /**
+   * Forgets an agent the cluster knows (a retired host), so that group snapshots of every agent stop waiting for it.
+   *
+   * @return false when it was not known
+   * @throws IllegalStateException while the agent is registered
+   */
+  public boolean forgetAgent(String agentId) throws Exception {
+    requireLeader();
+    io.groupsnap.common.Names.require("agent_id", agentId);
+    return roster.forget(agentId);
   }
 
   /**
@@ -290,6 +324,11 @@ public final class Coordinator implements AutoCloseable {
     return store.agents();
   }
 
+  /** Agents the cluster knows that are not registered now (and not yet forgotten). */
+  public List<KnownAgent> missingAgents() throws Exception {
+    return roster.missing(store.agents(), false);
+  }
+
   public ClusterStatusResponse clusterStatus() throws Exception {
     ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder().setClusterName(config.cluster())
         .setClusterId(clusterId).setEpoch(store.epoch()).setAnsweredBy(endpoint.toString())
@@ -347,6 +386,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private void recoverOnce(Leadership.Term term) throws Exception {
+    roster.remember();
     resolveOnce(term, id -> false);
     store.pruneRecords(term.fence(), RECORD_RETENTION, RECORDS_KEPT);
   }
@@ -364,6 +404,7 @@ public final class Coordinator implements AutoCloseable {
       return;
     }
     try {
+      roster.remember();
       resolveOnce(term.get(), driver::isRunning);
     } catch (Exception e) {
       log.warn("epoch {}: could not resolve unfinished records: {}", term.get().epoch(), e.toString());
@@ -426,22 +467,25 @@ public final class Coordinator implements AutoCloseable {
     TxnSpec spec = new TxnSpec(g.getId(), clusterId, term.epoch(), endpoint.toString(), members,
         config.prepareTimeout(), config.freezeTimeout(), config.freezeTimeout().plusSeconds(1),
         config.thawTimeout(), config.finishTimeout());
-    String reason = g.getAbortReason().isEmpty() ? "leader changed before the decision" : g.getAbortReason();
+    AbortReason lost = AbortReason.leftUndecided(g.getEpoch(), term.epoch());
+    String reason = g.getAbortReason().isEmpty() ? lost.sentence() : g.getAbortReason();
+    Map<String, Replies.Ack> answers = new HashMap<>();
     boolean allConfirmed = true;
     for (Member m : members) {
       if (m.endpoint().isEmpty()) {
         allConfirmed = false; // the agent is down: its reaper reconciles from the record when it is back
         continue;
       }
+      TxnAction.Call call = abort ? TxnAction.Call.ABORT : TxnAction.Call.COMMIT;
       Replies.Ack ack = (abort ? agents.abort(spec, m, reason) : agents.commit(spec, m))
-          .get(config.finishTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+          .get(spec.callDeadline(call).plus(config.finishTimeout()).toMillis(), TimeUnit.MILLISECONDS);
+      answers.put(m.agentId(), ack);
       allConfirmed &= ack.ok();
     }
     // written over the record as it is now, only if it is still what was resolved (a deletion may have begun)
     if (abort) {
-      store.replaceTxn(g.getId(), r -> ClusterStore.undecided(r.getState()), r -> r.toBuilder()
-          .setState(GroupSnapshotState.ABORTED).setAbortReason(reason).setFinishedAtMillis(System.currentTimeMillis())
-          .build(), term.fence());
+      store.replaceTxn(g.getId(), r -> ClusterStore.undecided(r.getState()),
+          r -> MemberRecords.abortedBySuccessor(r, answers, lost, System.currentTimeMillis()), term.fence());
     } else if (allConfirmed) {
       store.replaceTxn(g.getId(), r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized(),
           r -> r.toBuilder().setFinalized(true).build(), term.fence());
@@ -496,6 +540,9 @@ public final class Coordinator implements AutoCloseable {
     }
     if (leadership != null) {
       leadership.close();
+    }
+    if (roster != null) {
+      roster.close();
     }
     Daemons.stop(server);
     agents.close();

@@ -11,6 +11,7 @@ package io.groupsnap.common;
  *   agents/&lt;agentId&gt;   AgentRegistration, ephemeral
  *   txns/&lt;txnId&gt;       GroupSnapshot, the transaction record
  *   snapshots/&lt;id&gt;     GroupSnapshot, the committed manifest
+ *   known/&lt;agentId&gt;    KnownAgent, persistent: agents a leader has seen registered
  * </pre>
  */
 public final class ZkLayout {
@@ -60,5 +61,13 @@ public final class ZkLayout {
 
   public String snapshot(String id) {
     return snapshots() + "/" + id;
+  }
+
+  public String known() {
+    return base + "/known";
+  }
+
+  public String known(String agentId) {
+    return known() + "/" + agentId;
   }
 }

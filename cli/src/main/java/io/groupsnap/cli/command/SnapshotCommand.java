@@ -7,14 +7,19 @@ import io.groupsnap.cli.OutputOption;
 import io.groupsnap.cli.Target;
 import io.groupsnap.cli.output.Printer;
 import io.groupsnap.common.Durations;
+import io.groupsnap.common.Names;
+import io.groupsnap.coordinator.MissingAgentsException;
+import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
 import io.groupsnap.proto.v1.MemberSelector;
+import io.groupsnap.proto.v1.MissingAgents;
 import io.groupsnap.proto.v1.ProgressEvent;
 import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
@@ -25,6 +30,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,7 +47,8 @@ public final class SnapshotCommand {
 
   /** {@code snapshot create}. */
   @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Take one consistent group snapshot. Without --member: every volume of every registered agent.")
+      description = "Take one consistent group snapshot. Without --member: every volume of every agent the cluster "
+          + "knows; refused (exit 2) if one is not registered, unless --allow-missing.")
   public static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Target target;
@@ -58,6 +65,10 @@ public final class SnapshotCommand {
     @Option(names = "--lease", paramLabel = "DURATION",
         description = "Longest hold per member before it thaws by itself (default: freeze timeout + 5s).")
     String lease;
+
+    @Option(names = "--allow-missing", description = "Without --member: go ahead although agents the cluster knows "
+        + "are not registered; the record and the output name them.")
+    boolean allowMissing;
 
     @Option(names = "--wait", description = "Wait for the outcome; exit 0 committed, 3 aborted.")
     boolean waitForResult;
@@ -76,6 +87,7 @@ public final class SnapshotCommand {
       for (String m : members) {
         req.addMembers(selector(m));
       }
+      req.setAllowMissing(allowMissing);
       if (freezeTimeout != null) {
         req.setFreezeTimeoutMillis(duration("--freeze-timeout", freezeTimeout).toMillis());
       }
@@ -143,12 +155,30 @@ public final class SnapshotCommand {
             spec.commandLine().getErr().flush();
             return GroupSnapshot.newBuilder().setId(id).setState(GroupSnapshotState.STATE_UNSPECIFIED).build();
           }
+          MissingAgents missing = e.getTrailers() == null ? null
+              : e.getTrailers().get(CoordinatorGrpcService.MISSING_AGENTS_KEY);
+          if (missing != null) {
+            throw new CliException(ExitCodes.USAGE, missing(missing));
+          }
           throw c.failure(e);
         } finally {
           ctx.detach(previous);
           ctx.cancel(null);
         }
       }
+    }
+
+    /** One line naming the known agents that are not registered and what the operator can do. */
+    static String missing(MissingAgents m) {
+      long now = System.currentTimeMillis();
+      List<KnownAgent> named = m.getAgentsList().stream().limit(10).toList();
+      String who = named.stream().map(k -> Names.printable(k.getAgentId()) + " (last seen "
+          + MissingAgentsException.ago(now - k.getLastSeenAtMillis()) + " ago)").collect(Collectors.joining(", "))
+          + (m.getAgentsCount() > named.size() ? " and " + (m.getAgentsCount() - named.size()) + " more" : "");
+      boolean one = m.getAgentsCount() == 1;
+      return who + (one ? " is" : " are") + " known to the cluster but not registered; nothing was started: start "
+          + (one ? "it" : "them") + ", name the members with --member, or pass --allow-missing (a retired agent: "
+          + "'groupsnap agents forget ID')";
     }
 
     private static boolean isFinal(GroupSnapshot g) {

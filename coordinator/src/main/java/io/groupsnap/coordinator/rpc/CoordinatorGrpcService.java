@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.rpc;
 
 import io.groupsnap.coordinator.Coordinator;
+import io.groupsnap.coordinator.MissingAgentsException;
 import io.groupsnap.coordinator.NotFoundException;
 import io.groupsnap.coordinator.NotLeaderException;
 import io.groupsnap.coordinator.scrub.Scrubber;
@@ -14,6 +15,8 @@ import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
+import io.groupsnap.proto.v1.ForgetAgentRequest;
+import io.groupsnap.proto.v1.ForgetAgentResponse;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
@@ -23,11 +26,13 @@ import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
 import io.groupsnap.proto.v1.ListGroupSnapshotsResponse;
 import io.groupsnap.proto.v1.MemberProgress;
 import io.groupsnap.proto.v1.MemberState;
+import io.groupsnap.proto.v1.MissingAgents;
 import io.groupsnap.proto.v1.PhaseStarted;
 import io.groupsnap.proto.v1.ProgressEvent;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -35,7 +40,8 @@ import java.time.Duration;
 /**
  * The gRPC edge of a coordinator. Status codes: FAILED_PRECONDITION with a {@code NOT_LEADER} message and the
  * {@link #LEADER_KEY} trailer on a standby (UNAVAILABLE when no leader is known yet), INVALID_ARGUMENT for bad input
- * (field named), NOT_FOUND, FAILED_PRECONDITION for a request that does not fit the state, UNAVAILABLE when ZooKeeper
+ * (field named), NOT_FOUND, FAILED_PRECONDITION for a request that does not fit the state (a group snapshot of every
+ * agent while known agents are missing: with the {@link #MISSING_AGENTS_KEY} trailer), UNAVAILABLE when ZooKeeper
  * cannot be reached.
  */
 public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.CoordinatorServiceImplBase {
@@ -43,6 +49,11 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
   public static final Metadata.Key<String> LEADER_KEY =
       Metadata.Key.of("groupsnap-leader", Metadata.ASCII_STRING_MARSHALLER);
   public static final String NOT_LEADER = "NOT_LEADER";
+  /** Trailer of a group snapshot of every agent refused because known agents are not registered. */
+  public static final Metadata.Key<MissingAgents> MISSING_AGENTS_KEY = Metadata.Key.of("groupsnap-missing-agents-bin",
+      ProtoUtils.metadataMarshaller(MissingAgents.getDefaultInstance()));
+  /** At most this many missing agents travel in the trailer (metadata is small). */
+  static final int MISSING_IN_TRAILER = 50;
 
   private final Coordinator coordinator;
 
@@ -63,7 +74,7 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
     }
     Watcher watcher = new Watcher(stream);
     try {
-      coordinator.createGroupSnapshot(req.getMembersList(), freeze, lease, prepare, watcher)
+      coordinator.createGroupSnapshot(req.getMembersList(), freeze, lease, prepare, req.getAllowMissing(), watcher)
           .whenComplete((result, err) -> watcher.done(result, err));
     } catch (Exception e) {
       out.onError(toStatus(e));
@@ -97,7 +108,14 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
 
   @Override
   public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
-    unary(out, () -> ListAgentsResponse.newBuilder().addAllAgents(coordinator.listAgents()).build());
+    unary(out, () -> ListAgentsResponse.newBuilder().addAllAgents(coordinator.listAgents())
+        .addAllMissing(coordinator.missingAgents()).build());
+  }
+
+  @Override
+  public void forgetAgent(ForgetAgentRequest req, StreamObserver<ForgetAgentResponse> out) {
+    unary(out, () -> ForgetAgentResponse.newBuilder().setForgotten(coordinator.forgetAgent(req.getAgentId()))
+        .build());
   }
 
   @Override
@@ -138,6 +156,12 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
       Metadata trailers = new Metadata();
       trailers.put(LEADER_KEY, n.leader().get());
       return Status.FAILED_PRECONDITION.withDescription(NOT_LEADER + ": " + n.getMessage()).asException(trailers);
+    }
+    if (e instanceof MissingAgentsException m) {
+      Metadata trailers = new Metadata();
+      trailers.put(MISSING_AGENTS_KEY, MissingAgents.newBuilder()
+          .addAllAgents(m.missing().stream().limit(MISSING_IN_TRAILER).toList()).build());
+      return Status.FAILED_PRECONDITION.withDescription(m.getMessage()).asException(trailers);
     }
     if (e instanceof NotFoundException) {
       return Status.NOT_FOUND.withDescription(e.getMessage()).asException();

@@ -64,10 +64,19 @@ public record TxnSpec(String txnId, String clusterId, long epoch, String coordin
 
   /**
    * How long each agent keeps this transaction prepared waiting for its FREEZE, counted from the PREPARE's arrival;
-   * then it aborts it on its own. The FREEZE is sent at the latest when the prepare timeout ends, and one older than
-   * the freeze timeout is refused by its own call deadline: no FREEZE that can still be acted upon comes later.
+   * then it aborts it on its own: the prepare timeout, plus the freeze call's deadline ({@link #callDeadline}: the
+   * freeze timeout and {@link #CALL_BACKSTOP}).
+   *
+   * <p>The agent must never refuse a FREEZE this leader could still act on. The FREEZEs go out at the latest when the
+   * prepare deadline passes, and each FREEZE call lives (in flight, or retried on UNAVAILABLE) until its own deadline,
+   * the freeze timeout plus the backstop later. So the last moment any FREEZE of this transaction can reach an agent
+   * is the prepare timeout plus the freeze call's deadline after the PREPAREs were sent, which is no later than that
+   * long after one arrived. Without the backstop the agent's deadline would end with the leader's freeze deadline
+   * exactly, and race it: the prepare timer is armed just after the PREPAREs are sent (one may arrive first), and the
+   * two hosts' monotonic clocks need not run at the same rate. With it, the agent refuses only a FREEZE whose call
+   * has ended anyway; the price is that a PREPARE whose leader vanished keeps an agent busy 2 s longer.
    */
   public Duration freezeWithin() {
-    return prepareTimeout.plus(freezeTimeout);
+    return prepareTimeout.plus(callDeadline(TxnAction.Call.FREEZE));
   }
 }

@@ -64,10 +64,11 @@ class GrpcAgentClientTest {
   }
 
   @Test
-  void prepare_carriesTheFreezeDeadline_thePrepareAndFreezeTimeoutsTogether() throws Exception {
+  void prepare_carriesTheFreezeDeadline_thePrepareTimeoutAndTheFreezeCallDeadline() throws Exception {
     client.prepare(spec(), member).get(10, TimeUnit.SECONDS);
     assertThat(prepares).singleElement()
-        .satisfies(r -> assertThat(r.getFreezeWithinMillis()).isEqualTo(9_000));
+        .satisfies(r -> assertThat(r.getFreezeWithinMillis()).as("7s prepare + 2s freeze + 2s call backstop")
+            .isEqualTo(11_000));
   }
 
   @Test

@@ -36,6 +36,11 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       description = "How often the leader checks every committed group snapshot's captures (default 1h).")
   String scrubInterval;
 
+  @Option(names = "--forget-agents-after", paramLabel = "DURATION",
+      description = "Forget an agent unregistered for this long (24h); until then a group snapshot of every agent "
+          + "refuses to start without it.")
+  String forgetAgentsAfter;
+
   @Override
   public Integer call() throws Exception {
     DaemonLogging.useDaemonDefaults();
@@ -45,7 +50,10 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       if (advertise != null) {
         cfg = new CoordinatorConfig(cfg.cluster(), cfg.zookeeper(), cfg.listen(), HostPort.parse(advertise),
             cfg.prepareTimeout(), cfg.freezeTimeout(), cfg.thawTimeout(), cfg.finishTimeout(), cfg.zkWait(),
-            cfg.resolveInterval(), cfg.scrubInterval());
+            cfg.resolveInterval(), cfg.scrubInterval(), cfg.forgetAgentsAfter());
+      }
+      if (forgetAgentsAfter != null) {
+        cfg = cfg.withForgetAgentsAfter(SnapshotCommand.duration("--forget-agents-after", forgetAgentsAfter));
       }
       if (freezeTimeout != null) {
         cfg = cfg.withTimeouts(cfg.prepareTimeout(), SnapshotCommand.duration("--freeze-timeout", freezeTimeout),

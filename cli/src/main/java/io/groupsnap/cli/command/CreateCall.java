@@ -286,7 +286,6 @@ final class CreateCall {
     err.flush();
   }
 
-  /** True when the request provably never left this process: no connection to the coordinator could be made. */
   /** One line naming the known agents that are not registered and what the operator can do. */
   static String missing(MissingAgents m) {
     long now = System.currentTimeMillis();
@@ -300,6 +299,7 @@ final class CreateCall {
         + "'groupsnap agents forget ID')";
   }
 
+  /** True when the request provably never left this process: no connection to the coordinator could be made. */
   static boolean neverSent(StatusRuntimeException e) {
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
       if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {

@@ -121,7 +121,7 @@ public final class Coordinator implements AutoCloseable {
       throw new IllegalStateException("coordinator already started");
     }
     try {
-      zk = ZkClients.connect(config.zookeeper(), config.zkWait());
+      zk = ZkClients.connect(config.zookeeper(), config.zkWait(), config.zkSessionTimeout());
       store = new ClusterStore(zk, new ZkLayout(config.cluster()));
       clusterId = store.ensureCluster();
       scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());

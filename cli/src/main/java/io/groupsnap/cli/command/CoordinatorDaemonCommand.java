@@ -7,6 +7,7 @@ import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,6 +42,11 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
           + "refuses to start without it.")
   String forgetAgentsAfter;
 
+  @Option(names = "--zookeeper-session-timeout", paramLabel = "DURATION",
+      description = "ZooKeeper session timeout, 2s..2m (default 10s): a killed leader is replaced after about this "
+          + "long; shorter also means more spurious failovers when the process pauses.")
+  String sessionTimeout;
+
   @Override
   public Integer call() throws Exception {
     DaemonLogging.useDaemonDefaults();
@@ -51,6 +57,10 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
         cfg = new CoordinatorConfig(cfg.cluster(), cfg.zookeeper(), cfg.listen(), HostPort.parse(advertise),
             cfg.prepareTimeout(), cfg.freezeTimeout(), cfg.thawTimeout(), cfg.finishTimeout(), cfg.zkWait(),
             cfg.resolveInterval(), cfg.scrubInterval(), cfg.forgetAgentsAfter());
+      }
+      if (sessionTimeout != null) {
+        Duration d = SnapshotCommand.duration("--zookeeper-session-timeout", sessionTimeout);
+        cfg = cfg.withZkSessionTimeout(ZkClients.requireSessionTimeout("--zookeeper-session-timeout", d));
       }
       if (forgetAgentsAfter != null) {
         cfg = cfg.withForgetAgentsAfter(SnapshotCommand.duration("--forget-agents-after", forgetAgentsAfter));

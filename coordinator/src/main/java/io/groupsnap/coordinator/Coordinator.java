@@ -461,36 +461,70 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
+  /**
+   * One pass over the unfinished records. Each record is resolved on its own: one that cannot be resolved now (an agent
+   * that does not answer, a record this version cannot act on) is reported and retried at the next pass, and never
+   * keeps the others waiting. A fenced write ends the pass: this process no longer leads.
+   */
   private void resolveOnce(Leadership.Term term, Predicate<String> running) throws Exception {
     Map<String, String> endpoints = store.agents().stream()
         .collect(Collectors.toMap(AgentRegistration::getAgentId, AgentRegistration::getEndpoint));
+    int unresolved = 0;
     for (GroupSnapshot listed : store.unfinished()) {
-      Optional<GroupSnapshot> g = still(listed, running, r -> ClusterStore.undecided(r.getState()));
-      if (g.isPresent()) {
-        log.info("epoch {}: aborting transaction {} left {} by epoch {}", term.epoch(), listed.getId(),
-            g.get().getState(), g.get().getEpoch());
-        resolve(g.get(), term, endpoints, true);
-      }
+      unresolved += separately(term, listed, "abort", () -> {
+        Optional<GroupSnapshot> g = still(listed, running, r -> ClusterStore.undecided(r.getState()));
+        if (g.isPresent()) {
+          log.info("epoch {}: aborting transaction {} left {} by epoch {}", term.epoch(), listed.getId(),
+              g.get().getState(), g.get().getEpoch());
+          resolve(g.get(), term, endpoints, true);
+        }
+      });
     }
     for (GroupSnapshot listed : store.unfinalized()) {
-      Optional<GroupSnapshot> g = still(listed, running,
-          r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized());
-      if (g.isPresent()) {
-        log.info("epoch {}: finishing the commit of {}", term.epoch(), listed.getId());
-        resolve(g.get(), term, endpoints, false);
-      }
+      unresolved += separately(term, listed, "finish the commit of", () -> {
+        Optional<GroupSnapshot> g = still(listed, running,
+            r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized());
+        if (g.isPresent()) {
+          log.info("epoch {}: finishing the commit of {}", term.epoch(), listed.getId());
+          resolve(g.get(), term, endpoints, false);
+        }
+      });
     }
     for (GroupSnapshot listed : store.deleting()) {
-      Optional<GroupSnapshot> g = still(listed, id -> false, r -> r.getState() == GroupSnapshotState.DELETING);
-      if (g.isEmpty()) {
-        continue;
-      }
-      try {
-        deleteCaptures(g.get(), term);
-        store.markDeleted(g.get(), term.fence());
-      } catch (IllegalStateException e) {
-        log.warn("epoch {}: deletion of {} still unfinished: {}", term.epoch(), listed.getId(), e.getMessage());
-      }
+      unresolved += separately(term, listed, "finish the deletion of", () -> {
+        Optional<GroupSnapshot> g = still(listed, id -> false, r -> r.getState() == GroupSnapshotState.DELETING);
+        if (g.isPresent()) {
+          deleteCaptures(g.get(), term);
+          store.markDeleted(g.get(), term.fence());
+        }
+      });
+    }
+    if (unresolved > 0) {
+      log.warn("epoch {}: {} record(s) left unresolved; retrying every {}", term.epoch(), unresolved,
+          io.groupsnap.common.Durations.format(config.resolveInterval()));
+    }
+  }
+
+  /** Work on one record that may fail without stopping the others. */
+  private interface RecordWork {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code work} for one record; returns 1 when it failed (reported), 0 when it ran; a fenced write ends all. */
+  private int separately(Leadership.Term term, GroupSnapshot listed, String what, RecordWork work)
+      throws FencedWriteException {
+    try {
+      work.run();
+      return 0;
+    } catch (FencedWriteException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    } catch (Exception e) {
+      log.warn("epoch {}: could not {} {} now: {}", term.epoch(), what, listed.getId(),
+          io.groupsnap.common.Printable.line(String.valueOf(e.getMessage() == null ? e : e.getMessage())));
+      return 1;
     }
   }
 

@@ -102,4 +102,26 @@ class LeaderResolutionTest {
     assertThat(coordinator.clusterStatus().getDamagedRecordsList()).singleElement()
         .satisfies(d -> assertThat(d.getId()).isEqualTo("gs-bad"));
   }
+
+  /**
+   * Found after the quarantine: a record that decodes but cannot be resolved (here one without members, which no
+   * transaction can be rebuilt from) made every pass stop at it, so a new leader gave leadership back and the records
+   * behind it stayed undecided. Each record is resolved on its own now.
+   */
+  @Test
+  void aNewLeader_resolvesTheOtherRecords_whenOneCannotBeResolved() throws Exception {
+    coordinator.close();
+    client.create().forPath(layout.txn("gs-0"), GroupSnapshot.newBuilder().setId("gs-0")
+        .setState(GroupSnapshotState.PREPARING).setEpoch(1).setCreatedAtMillis(1).build().toByteArray());
+    client.create().forPath(layout.txn("gs-1"), GroupSnapshot.newBuilder().setId("gs-1")
+        .setState(GroupSnapshotState.PREPARING).setEpoch(1)
+        .addMembers(MemberRecord.newBuilder().setAgentId("a1").setVolume("data")).setCreatedAtMillis(2).build()
+        .toByteArray());
+    coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
+        new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(100))).start();
+    await().atMost(Duration.ofSeconds(20)).until(coordinator::isLeader);
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> coordinator.getGroupSnapshot("gs-1").getState() == GroupSnapshotState.ABORTED);
+    assertThat(coordinator.isLeader()).as("recovery did not give leadership back").isTrue();
+  }
 }

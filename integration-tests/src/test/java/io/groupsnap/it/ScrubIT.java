@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.agent.Agent;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.cli.dev.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;

@@ -1,10 +1,11 @@
 package io.groupsnap.agent.config;
 
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.VolumeKind;
+import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.kinds.WriterKind;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.volume.Holding;

@@ -1,6 +1,5 @@
 package io.groupsnap.agent.kinds;
 
-import io.groupsnap.agent.config.VolumeConfig;
 import io.groupsnap.agent.volume.Volume;
 import java.util.Set;
 

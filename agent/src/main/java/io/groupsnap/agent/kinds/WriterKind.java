@@ -1,6 +1,5 @@
 package io.groupsnap.agent.kinds;
 
-import io.groupsnap.agent.config.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
 import java.util.Set;
 

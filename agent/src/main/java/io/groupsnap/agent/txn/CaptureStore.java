@@ -1,8 +1,8 @@
 package io.groupsnap.agent.txn;
 
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
-import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.volume.Volume;
+import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;

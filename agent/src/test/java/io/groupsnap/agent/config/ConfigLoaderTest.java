@@ -3,6 +3,8 @@ package io.groupsnap.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.kinds.WriterConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import io.groupsnap.agent.snapshot.CaptureChecker;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.CaptureCondition;
 import io.groupsnap.proto.v1.CheckSnapshotRequest;

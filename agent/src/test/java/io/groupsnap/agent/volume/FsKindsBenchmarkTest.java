@@ -2,9 +2,9 @@ package io.groupsnap.agent.volume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.groupsnap.agent.config.VolumeConfig;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.volume.testing.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import java.nio.file.Files;

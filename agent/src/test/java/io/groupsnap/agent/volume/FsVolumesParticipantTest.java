@@ -3,9 +3,9 @@ package io.groupsnap.agent.volume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.groupsnap.agent.config.VolumeConfig;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
@@ -13,6 +13,8 @@ import io.groupsnap.agent.txn.Results.FreezeResult;
 import io.groupsnap.agent.txn.Results.ThawResult;
 import io.groupsnap.agent.txn.TxnJournal;
 import io.groupsnap.agent.txn.TxnRef;
+import io.groupsnap.agent.volume.dir.DirVolume;
+import io.groupsnap.agent.volume.testing.BackgroundWrite;
 import io.groupsnap.agent.volume.testing.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import io.groupsnap.proto.v1.LocalSnapshotState;
@@ -79,7 +81,7 @@ class FsVolumesParticipantTest {
   }
 
   static CompletableFuture<Void> writeInBackground(Path file, String text) {
-    return FsfreezeVolumeTest.writeInBackground(file, text);
+    return BackgroundWrite.start(file, text);
   }
 
   @Test

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.groupsnap.agent.config.VolumeConfig;
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;

@@ -1,6 +1,6 @@
 package io.groupsnap.it.cluster;
 
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.dir.DirVolume;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

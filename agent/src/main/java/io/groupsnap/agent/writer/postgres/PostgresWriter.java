@@ -1,10 +1,10 @@
 package io.groupsnap.agent.writer.postgres;
 
-import io.groupsnap.agent.config.WriterConfig;
+import io.groupsnap.agent.kinds.ConfiguredWriter;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
+import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.kinds.WriterKind;
-import io.groupsnap.agent.writer.ConfiguredWriter;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
 import java.io.IOException;

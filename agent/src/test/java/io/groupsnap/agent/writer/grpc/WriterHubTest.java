@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
+import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.proto.v1.ApplicationMessage;
 import io.groupsnap.proto.v1.WriterIdentity;
 import io.groupsnap.proto.v1.WriterPhase;

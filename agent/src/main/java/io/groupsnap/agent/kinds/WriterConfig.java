@@ -1,51 +1,26 @@
 package io.groupsnap.agent.kinds;
 
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * An application writer. The command fields are those of {@code kind: exec} (argument vectors run without a shell);
- * other kinds take their settings from {@code options}, validated by the kind.
+ * An application writer: what every writer has, and its kind's settings as text, which the kind reads
+ * ({@link WriterKind#parse}).
  *
  * @param name unique on the agent
  * @param kind {@code exec}, {@code cgroup}, …
  * @param tier frozen in ascending tier order, thawed in reverse
  * @param volumes the volumes it writes to; empty means all of the agent's volumes
- * @param prepare optional command run at prepare (slow work such as a checkpoint belongs here)
- * @param freeze command that returns once the application holds its writes
- * @param thaw command that releases the hold
- * @param abort optional command run when the transaction aborts
- * @param timeout limit for each command
- * @param retryableExitCodes exit codes that mean "try again later"; other non-zero codes are final
- * @param options kind-specific settings
+ * @param timeout limit for each call into the writer (each command of kind {@code exec})
+ * @param options the kind's settings: those under {@code options:}, and the writer's own fields that its kind takes
+ *     as options ({@link WriterKind#commandFields()}: exec's {@code freeze: [...]} is kept under {@code freeze} as
+ *     JSON text)
  */
-public record WriterConfig(
-    String name,
-    String kind,
-    int tier,
-    Set<String> volumes,
-    List<String> prepare,
-    List<String> freeze,
-    List<String> thaw,
-    List<String> abort,
-    Duration timeout,
-    Set<Integer> retryableExitCodes,
-    java.util.Map<String, String> options) {
+public record WriterConfig(String name, String kind, int tier, Set<String> volumes, Duration timeout,
+    Map<String, String> options) {
   public WriterConfig {
     volumes = Set.copyOf(volumes);
-    prepare = List.copyOf(prepare);
-    freeze = List.copyOf(freeze);
-    thaw = List.copyOf(thaw);
-    abort = List.copyOf(abort);
-    retryableExitCodes = Set.copyOf(retryableExitCodes);
-    options = java.util.Map.copyOf(options);
-  }
-
-  /** The writer's configuration without kind-specific settings (kinds other than {@code exec}). */
-  public static WriterConfig of(String name, String kind, int tier, Set<String> volumes, Duration timeout,
-      java.util.Map<String, String> options) {
-    return new WriterConfig(name, kind, tier, volumes, List.of(), List.of(), List.of(), List.of(), timeout, Set.of(75),
-        options);
+    options = Map.copyOf(options);
   }
 }

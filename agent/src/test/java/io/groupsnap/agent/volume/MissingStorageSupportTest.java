@@ -54,13 +54,13 @@ class MissingStorageSupportTest {
   }
 
   private Volume lvm(CommandRunner runner) throws Exception {
-    return Kinds.volume("lvm").create(new VolumeConfig("db", "lvm", Files.createDirectories(tmp.resolve("db")),
-        Map.of("vg", "vg0", "lv", "data", "snapshotSize", "10%ORIGIN")), context(runner));
+    return Kinds.setUp(new VolumeConfig("db", "lvm", Files.createDirectories(tmp.resolve("db")),
+        Map.of("vg", "vg0", "lv", "data", "snapshotSize", "10%ORIGIN"))).create(context(runner));
   }
 
   private Volume zfs(CommandRunner runner) throws Exception {
-    return Kinds.volume("zfs").create(new VolumeConfig("tank", "zfs", Files.createDirectories(tmp.resolve("tank")),
-        Map.of("dataset", "tank/data")), context(runner));
+    return Kinds.setUp(new VolumeConfig("tank", "zfs", Files.createDirectories(tmp.resolve("tank")),
+        Map.of("dataset", "tank/data"))).create(context(runner));
   }
 
   private static String checkFails(Volume v) {

@@ -1,6 +1,6 @@
 package io.groupsnap.cli.command;
 
-import io.groupsnap.agent.volume.dir.DirVolume;
+import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.cli.CliException;
 import io.groupsnap.cli.ExitCodes;
@@ -118,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     } finally {
-      DirVolume.deleteTree(dir);
+      Captures.deleteTree(dir);
     }
   }
 

@@ -1,6 +1,6 @@
 package io.groupsnap.cli.command;
 
-import io.groupsnap.agent.volume.dir.DirVolume;
+import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.cli.CliException;
 import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.cli.dev.BtrfsDemoVolumes;
@@ -95,7 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
         subvolumes.close();
       }
       if (temporary) {
-        DirVolume.deleteTree(dir);
+        Captures.deleteTree(dir);
       }
     }
   }

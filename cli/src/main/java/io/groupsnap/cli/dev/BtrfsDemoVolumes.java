@@ -109,7 +109,7 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
       }
     }
     try {
-      io.groupsnap.agent.volume.dir.DirVolume.deleteTree(base);
+      io.groupsnap.agent.volume.Captures.deleteTree(base);
     } catch (IOException e) {
       System.err.println("groupsnap: could not remove " + base + ": " + e.getMessage());
     }

@@ -1,17 +1,12 @@
 package io.groupsnap.agent.volume.btrfs;
 
 import io.groupsnap.agent.command.CommandRunner;
-import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.agent.kinds.VolumeConfig;
-import io.groupsnap.agent.kinds.VolumeKind;
 import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.volume.linux.BtrfsIoctl;
 import io.groupsnap.agent.volume.linux.ErrnoException;
 import io.groupsnap.agent.volume.linux.Linux;
-import io.groupsnap.agent.volume.linux.MountTable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
@@ -22,9 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Volume kind {@code btrfs}: a btrfs subvolume, captured as a read-only snapshot on the same file system.
@@ -58,11 +51,7 @@ public final class BtrfsVolume implements Volume {
     IOCTL, TOOL
   }
 
-  static final String DEFAULT_DIR = ".groupsnap";
-  static final int DEFAULT_MIN_FREE_PERCENT = 5;
   static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
-  /** Known options of this kind. */
-  public static final Set<String> OPTIONS = Set.of("snapshotDir", "snapshotMethod", "minFreePercent");
 
   private final String name;
   private final Path path;
@@ -81,115 +70,6 @@ public final class BtrfsVolume implements Volume {
     this.method = method;
     this.minFreePercent = minFreePercent;
     this.commands = commands;
-  }
-
-  /** Kind {@code btrfs}. */
-  public static final VolumeKind KIND = new VolumeKind() {
-    @Override
-    public String name() {
-      return "btrfs";
-    }
-
-    @Override
-    public boolean capturesOneFileSystem() {
-      return true;
-    }
-
-    @Override
-    public Set<String> options() {
-      return OPTIONS;
-    }
-
-    @Override
-    public void validate(VolumeConfig v, KindContext context) throws KindException {
-      try {
-        check(v, context);
-      } catch (KindError e) {
-        throw new KindException(e.field, e.getMessage());
-      }
-    }
-
-    private void check(VolumeConfig v, KindContext context) throws KindException {
-      Method m = method(v.options());
-      minFree(v.options());
-      Path p = v.path().toAbsolutePath().normalize();
-      String problem = subvolumeProblem(p);
-      if (problem != null) {
-        throw new KindException("path", problem);
-      }
-      if (m == Method.IOCTL && Linux.check() != null) {
-        throw new KindException("options.snapshotMethod", "ioctl cannot be used here: " + Linux.check()
-            + " (use snapshotMethod: tool)");
-      }
-      if (m == Method.TOOL && context.commands().which("btrfs").isEmpty()) {
-        throw new KindException("options.snapshotMethod", "tool needs the btrfs program, which is not installed");
-      }
-      Path dir = snapshotDir(v.name(), p, v.options());
-      String elsewhere = notOnSameBtrfs(p, dir);
-      if (elsewhere != null) {
-        throw new KindException(v.options().containsKey("snapshotDir") ? "options.snapshotDir" : "path", elsewhere);
-      }
-    }
-
-    @Override
-    public Volume create(VolumeConfig v, KindContext context) {
-      Path p = v.path().toAbsolutePath().normalize();
-      return new BtrfsVolume(v.name(), p, snapshotDir(v.name(), p, v.options()), method(v.options()),
-          minFree(v.options()), context.commands());
-    }
-  };
-
-  private static Method method(Map<String, String> options) {
-    String m = options.getOrDefault("snapshotMethod", "ioctl");
-    return switch (m) {
-      case "ioctl" -> Method.IOCTL;
-      case "tool" -> Method.TOOL;
-      default -> throw new KindError("options.snapshotMethod", "must be ioctl or tool, not '" + m + "'");
-    };
-  }
-
-  private static int minFree(Map<String, String> options) {
-    return percent(options, "minFreePercent", DEFAULT_MIN_FREE_PERCENT);
-  }
-
-  static int percent(Map<String, String> options, String key, int dflt) {
-    String v = options.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      int n = Integer.parseInt(v.trim());
-      if (n >= 0 && n < 100) {
-        return n;
-      }
-    } catch (NumberFormatException ignored) {
-      // reported below
-    }
-    throw new KindError("options." + key, "must be a whole number from 0 to 99, not '" + v + "'");
-  }
-
-  /**
-   * The snapshot directory: the option, else {@code .groupsnap/<volume>} at the root of the btrfs mount that holds
-   * {@code path} (next to {@code path} when the mount cannot be found).
-   */
-  static Path snapshotDir(String volume, Path path, Map<String, String> options) {
-    String given = options.get("snapshotDir");
-    if (given != null) {
-      Path d = Path.of(given);
-      if (!d.isAbsolute()) {
-        throw new KindError("options.snapshotDir", "must be an absolute path, not '" + given + "'");
-      }
-      return d.normalize();
-    }
-    Path base;
-    try {
-      Path real = path.toRealPath();
-      base = MountTable.containing(real).filter(m -> m.fsType().equals("btrfs")).map(MountTable.Mount::mountPoint)
-          .orElse(real.getParent() != null ? real.getParent() : real);
-    } catch (IOException e) {
-      base = path.getParent() != null ? path.getParent() : path;
-    }
-    return base.resolve(DEFAULT_DIR).resolve(volume);
   }
 
   /** Why {@code p} is not a btrfs subvolume, or null when it is. */
@@ -414,16 +294,6 @@ public final class BtrfsVolume implements Volume {
     if (!owns(target)) {
       throw new VolumeException("capture path " + target + " is not directly in " + snapshotDir
           + ", this volume's snapshot directory", false);
-    }
-  }
-
-  /** An option error found while building; {@link #KIND} turns it into a {@link KindException}. */
-  static final class KindError extends IllegalArgumentException {
-    final String field;
-
-    KindError(String field, String message) {
-      super(message);
-      this.field = field;
     }
   }
 }

@@ -14,7 +14,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Volume kind {@code dir}: a plain directory, captured by copying it under the snapshot root while its writers hold.
@@ -51,38 +50,6 @@ public final class DirVolume implements Volume {
     this.allowUnheld = allowUnheld;
     this.linkReadOnly = linkReadOnly;
   }
-
-  /** Known options of this kind. */
-  public static final java.util.Set<String> OPTIONS = java.util.Set.of("allowUnheld", "linkReadOnly");
-
-  /** Kind {@code dir}. */
-  public static final io.groupsnap.agent.kinds.VolumeKind KIND = new io.groupsnap.agent.kinds.VolumeKind() {
-    @Override
-    public String name() {
-      return "dir";
-    }
-
-    @Override
-    public java.util.Set<String> options() {
-      return OPTIONS;
-    }
-
-    @Override
-    public void validate(io.groupsnap.agent.kinds.VolumeConfig v, io.groupsnap.agent.kinds.KindContext context)
-        throws io.groupsnap.agent.kinds.KindException {
-      for (java.util.Map.Entry<String, String> o : v.options().entrySet()) {
-        if (!o.getValue().equals("true") && !o.getValue().equals("false")) {
-          throw new io.groupsnap.agent.kinds.KindException("options." + o.getKey(), "must be true or false");
-        }
-      }
-    }
-
-    @Override
-    public Volume create(io.groupsnap.agent.kinds.VolumeConfig v, io.groupsnap.agent.kinds.KindContext context) {
-      return new DirVolume(v.name(), v.path(), context.snapshotRoot(), "true".equals(v.options().get("allowUnheld")),
-          "true".equals(v.options().get("linkReadOnly")));
-    }
-  };
 
   @Override
   public boolean needsHolder() {
@@ -154,7 +121,7 @@ public final class DirVolume implements Volume {
     confine(target);
     Path partial = target.resolveSibling(target.getFileName() + ".partial");
     try {
-      deleteTree(partial);
+      Captures.deleteTree(partial);
       Captures.createPrivateDirectories(partial.getParent());
       copyTree(path, partial, linkReadOnly);
       try {
@@ -165,7 +132,7 @@ public final class DirVolume implements Volume {
       return target;
     } catch (IOException | UncheckedIOException e) {
       try {
-        deleteTree(partial);
+        Captures.deleteTree(partial);
       } catch (IOException ignored) {
         // the reaper removes .partial leftovers
       }
@@ -180,8 +147,8 @@ public final class DirVolume implements Volume {
     } catch (VolumeException e) {
       throw new IOException(e.getMessage(), e);
     }
-    deleteTree(capture);
-    deleteTree(capture.resolveSibling(capture.getFileName() + ".partial"));
+    Captures.deleteTree(capture);
+    Captures.deleteTree(capture.resolveSibling(capture.getFileName() + ".partial"));
   }
 
   private void confine(Path target) throws VolumeException {
@@ -245,17 +212,5 @@ public final class DirVolume implements Volume {
       }
     });
     return total.get();
-  }
-
-  /** Deletes a tree without following symbolic links; a missing tree is fine. */
-  public static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

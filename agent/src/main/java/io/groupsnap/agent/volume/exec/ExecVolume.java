@@ -1,16 +1,11 @@
 package io.groupsnap.agent.volume.exec;
 
 import io.groupsnap.agent.command.CommandRunner;
-import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.agent.kinds.VolumeConfig;
-import io.groupsnap.agent.kinds.VolumeKind;
 import io.groupsnap.agent.volume.ArgvTemplate;
 import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.StorageTools;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
-import io.groupsnap.agent.volume.VolumeOptions;
 import io.groupsnap.common.Durations;
 import io.groupsnap.common.Names;
 import java.io.IOException;
@@ -22,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,7 +30,7 @@ import java.util.function.LongSupplier;
  * (as for {@code dir}) declares instead that nothing writes to the volume during snapshots. The kind never freezes
  * anything itself. Privileges are whatever the commands need; the agent runs them as its own user.
  *
- * <p>Options ({@link #OPTIONS}): {@code create}, {@code delete} and {@code list} (required) and {@code check}
+ * <p>Options ({@link ExecVolumeOptions}): {@code create}, {@code delete} and {@code list} (required) and {@code check}
  * (optional) are argument vectors (YAML lists, kept as JSON array text), run without a shell; {@code timeout} limits
  * each (default 60s; {@code create} runs inside the freeze window, so keep it well below the freeze lease). Arguments
  * may hold placeholders, replaced inside that argument only (see {@link ArgvTemplate}): {@code {volume}} (the
@@ -57,13 +51,8 @@ import java.util.function.LongSupplier;
  * created, private to the agent, at PREPARE.
  */
 public final class ExecVolume implements Volume {
-  /** Known options of this kind. */
-  public static final Set<String> OPTIONS = Set.of("create", "delete", "list", "check", "timeout", "atomic",
-      "allowUnheld");
-  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
   /** EX_TEMPFAIL: the command asks to be tried again later. */
   static final int RETRY_LATER = 75;
-  private static final Set<String> LIST_PLACEHOLDERS = Set.of("volume", "path");
 
   private final String name;
   private final Path path;
@@ -73,72 +62,6 @@ public final class ExecVolume implements Volume {
   private final boolean atomic;
   private final CommandRunner runner;
   private final LongSupplier now;
-
-  /** Kind {@code exec}. */
-  public static final VolumeKind KIND = new VolumeKind() {
-    @Override
-    public String name() {
-      return "exec";
-    }
-
-    @Override
-    public Set<String> options() {
-      return OPTIONS;
-    }
-
-    @Override
-    public void validate(VolumeConfig v, KindContext context) throws KindException {
-      for (Map.Entry<String, ArgvTemplate> t : templates(v).entrySet()) {
-        Path exe = t.getValue().command();
-        if (!Files.isRegularFile(exe) || !Files.isExecutable(exe)) {
-          throw new KindException("options." + t.getKey(), "command " + exe + " does not exist or is not executable");
-        }
-      }
-      timeout(v);
-      for (String flag : List.of("atomic", "allowUnheld")) {
-        String value = v.options().get(flag);
-        if (value != null && !value.equals("true") && !value.equals("false")) {
-          throw new KindException("options." + flag, "must be true or false");
-        }
-      }
-    }
-
-    @Override
-    public Volume create(VolumeConfig v, KindContext context) {
-      try {
-        return new ExecVolume(v.name(), v.path(), context.snapshotRoot(), templates(v), timeout(v),
-            "true".equals(v.options().get("atomic")) || "true".equals(v.options().get("allowUnheld")),
-            context.commands(), System::currentTimeMillis);
-      } catch (KindException e) {
-        throw new IllegalArgumentException(e.getMessage(), e);
-      }
-    }
-  };
-
-  /** The volume's commands by option name, checked. */
-  static Map<String, ArgvTemplate> templates(VolumeConfig v) throws KindException {
-    Map<String, ArgvTemplate> out = new LinkedHashMap<>();
-    for (String option : List.of("create", "delete", "list", "check")) {
-      String text = v.options().get(option);
-      if (text == null) {
-        if (!option.equals("check")) {
-          throw new KindException("options." + option, "is required for kind exec");
-        }
-        continue;
-      }
-      try {
-        out.put(option, ArgvTemplate.of(ArgvTemplate.parseList(text),
-            option.equals("list") ? LIST_PLACEHOLDERS : ArgvTemplate.ALL));
-      } catch (IllegalArgumentException e) {
-        throw new KindException("options." + option, e.getMessage());
-      }
-    }
-    return out;
-  }
-
-  private static Duration timeout(VolumeConfig v) throws KindException {
-    return VolumeOptions.duration(v, "timeout", DEFAULT_TIMEOUT);
-  }
 
   /**
    * @param commands {@code create}, {@code delete}, {@code list} and optionally {@code check}

@@ -1,16 +1,14 @@
 package io.groupsnap.agent.volume.fsfreeze;
 
 import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.common.Durations;
+import io.groupsnap.agent.kinds.KindOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * The options of an {@code fsfreeze} volume, parsed and checked against each other (not against the host: that is
- * {@link FsfreezeVolume#KIND}'s validation).
+ * {@link FsfreezeVolumeKind#validate}).
  *
  * @param capture how the tree is captured
  * @param freezeMethod how the file system is frozen
@@ -44,78 +42,38 @@ record FsfreezeOptions(Capture capture, FreezeMethod freezeMethod, Path snapshot
       "allowUnheld");
   static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
-  static FsfreezeOptions parse(Map<String, String> o) throws KindException {
-    Capture capture = parseEnum(o, "capture", Capture.COPY, Capture.values());
-    FreezeMethod method = parseEnum(o, "freezeMethod", FreezeMethod.IOCTL, FreezeMethod.values());
+  static FsfreezeOptions parse(KindOptions o) throws KindException {
+    Capture capture = o.choice("capture", Capture.COPY, Capture.values());
+    FreezeMethod method = o.choice("freezeMethod", FreezeMethod.IOCTL, FreezeMethod.values());
     only(o, "snapshotDir", capture, Capture.REFLINK);
     only(o, "allowUnheld", capture, Capture.REFLINK);
     only(o, "command", capture, Capture.COMMAND);
     only(o, "commandTimeout", capture, Capture.COMMAND);
-    if (capture == Capture.REFLINK && o.containsKey("freezeMethod")) {
+    if (capture == Capture.REFLINK && o.has("freezeMethod")) {
       throw new KindException("options.freezeMethod", "does not apply to capture: reflink, which never freezes");
     }
-    Path dir = null;
-    if (o.containsKey("snapshotDir")) {
-      dir = Path.of(o.get("snapshotDir"));
-      if (!dir.isAbsolute()) {
-        throw new KindException("options.snapshotDir", "must be an absolute path, not '" + o.get("snapshotDir") + "'");
-      }
-      dir = dir.normalize();
-    }
+    Path dir = o.absolutePath("snapshotDir");
     CaptureCommand command = null;
     if (capture == Capture.COMMAND) {
-      if (!o.containsKey("command")) {
-        throw new KindException("options.command", "is required with capture: command");
-      }
+      String text = o.required("command", "is required with capture: command");
       try {
-        command = CaptureCommand.parse(o.get("command"));
+        command = CaptureCommand.parse(text);
       } catch (IllegalArgumentException e) {
         throw new KindException("options.command", e.getMessage());
       }
     }
-    Duration timeout = DEFAULT_COMMAND_TIMEOUT;
-    if (o.containsKey("commandTimeout")) {
-      try {
-        timeout = Durations.parse(o.get("commandTimeout"));
-      } catch (IllegalArgumentException e) {
-        throw new KindException("options.commandTimeout", e.getMessage());
-      }
-    }
-    String unheld = o.getOrDefault("allowUnheld", "false");
-    if (!unheld.equals("true") && !unheld.equals("false")) {
-      throw new KindException("options.allowUnheld", "must be true or false");
-    }
-    return new FsfreezeOptions(capture, method, dir, command, timeout, unheld.equals("true"));
+    return new FsfreezeOptions(capture, method, dir, command, o.duration("commandTimeout", DEFAULT_COMMAND_TIMEOUT),
+        o.flag("allowUnheld", false));
   }
 
-  private static void only(Map<String, String> o, String key, Capture capture, Capture applies)
-      throws KindException {
-    if (o.containsKey(key) && capture != applies) {
+  private static void only(KindOptions o, String key, Capture capture, Capture applies) throws KindException {
+    if (o.has(key) && capture != applies) {
       throw new KindException("options." + key, "applies only to capture: " + lower(applies) + " (this volume's "
           + "capture is " + lower(capture) + ")");
     }
   }
 
-  private static <E extends Enum<E>> E parseEnum(Map<String, String> o, String key, E dflt, E[] values)
-      throws KindException {
-    String v = o.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    for (E e : values) {
-      if (lower(e).equals(v)) {
-        return e;
-      }
-    }
-    StringBuilder known = new StringBuilder();
-    for (E e : values) {
-      known.append(known.length() == 0 ? "" : ", ").append(lower(e));
-    }
-    throw new KindException("options." + key, "unknown " + key + " '" + io.groupsnap.common.Names.printable(v)
-        + "' (known: " + known + ")");
-  }
-
   static String lower(Enum<?> e) {
-    return e.name().toLowerCase(Locale.ROOT);
+    return KindOptions.lower(e);
   }
 }

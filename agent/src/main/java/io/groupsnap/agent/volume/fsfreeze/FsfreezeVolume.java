@@ -1,10 +1,7 @@
 package io.groupsnap.agent.volume.fsfreeze;
 
 import io.groupsnap.agent.command.CommandRunner;
-import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.agent.kinds.VolumeConfig;
-import io.groupsnap.agent.kinds.VolumeKind;
 import io.groupsnap.agent.volume.CaptureTree;
 import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.Volume;
@@ -80,11 +77,10 @@ public final class FsfreezeVolume implements Volume {
   /** The command resolved at PREPARE for one target, so that the freeze window only runs it. */
   private record Prepared(Path target, List<String> argv) {}
 
-  public FsfreezeVolume(String name, Path path, Path snapshotRoot, Map<String, String> options,
-      CommandRunner commands) throws KindException {
+  FsfreezeVolume(String name, Path path, Path snapshotRoot, FsfreezeOptions options, CommandRunner commands) {
     this.name = name;
     this.path = path.toAbsolutePath().normalize();
-    this.options = FsfreezeOptions.parse(options);
+    this.options = options;
     this.commands = commands;
     this.freezer = new FsFreezer(this.path, this.options.freezeMethod(), commands);
     if (this.options.capture() != Capture.REFLINK) {
@@ -99,40 +95,11 @@ public final class FsfreezeVolume implements Volume {
     }
   }
 
-  /** Kind {@code fsfreeze}. */
-  public static final VolumeKind KIND = new VolumeKind() {
-    @Override
-    public String name() {
-      return "fsfreeze";
-    }
-
-    @Override
-    public Set<String> options() {
-      return FsfreezeOptions.NAMES;
-    }
-
-    @Override
-    public void validate(VolumeConfig v, KindContext context) throws KindException {
-      FsfreezeVolume volume = new FsfreezeVolume(v.name(), v.path(), context.snapshotRoot(), v.options(),
-          context.commands());
-      volume.checkHost();
-    }
-
-    @Override
-    public Volume create(VolumeConfig v, KindContext context) {
-      try {
-        return new FsfreezeVolume(v.name(), v.path(), context.snapshotRoot(), v.options(), context.commands());
-      } catch (KindException e) {
-        throw new IllegalArgumentException("volume " + v.name() + ": " + e.field() + ": " + e.getMessage(), e);
-      }
-    }
-  };
-
   /**
    * Everything about this host that can be checked without freezing: the mount, its type, the tools, where captures
    * go. At configuration load and again at every PREPARE.
    */
-  private void checkHost() throws KindException {
+  void checkHost() throws KindException {
     String problem = mountProblem(path);
     if (problem != null) {
       throw new KindException("path", problem);

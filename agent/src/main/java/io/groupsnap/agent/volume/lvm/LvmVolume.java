@@ -1,15 +1,9 @@
 package io.groupsnap.agent.volume.lvm;
 
 import io.groupsnap.agent.command.CommandRunner;
-import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.agent.kinds.VolumeConfig;
-import io.groupsnap.agent.kinds.VolumeKind;
-import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.StorageTools;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
-import io.groupsnap.agent.volume.VolumeOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +13,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Volume kind {@code lvm}: a logical volume captured as a read-only LVM snapshot.
@@ -45,9 +38,6 @@ public final class LvmVolume implements Volume {
   /** The Debian package with the tools. */
   public static final String PACKAGE = "lvm2";
   static final List<String> TOOLS = List.of("lvcreate", "lvremove", "lvs", "vgs");
-  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
-  /** Known options of this kind. */
-  public static final Set<String> OPTIONS = Set.of("vg", "lv", "snapshotSize", "timeout");
   private static final DateTimeFormatter LV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z");
 
   private final String name;
@@ -58,66 +48,6 @@ public final class LvmVolume implements Volume {
   private final StorageTools tools;
   /** Tools found by the last check, so that the capture spawns nothing but {@code lvcreate}. */
   private volatile Map<String, Path> resolved;
-
-  /** Kind {@code lvm}. */
-  public static final VolumeKind KIND = new VolumeKind() {
-    @Override
-    public String name() {
-      return "lvm";
-    }
-
-    @Override
-    public boolean capturesOneFileSystem() {
-      return true;
-    }
-
-    @Override
-    public Set<String> options() {
-      return OPTIONS;
-    }
-
-    @Override
-    public void validate(VolumeConfig v, KindContext context) throws KindException {
-      String vg = required(v, "vg");
-      String lv = required(v, "lv");
-      String problem = LvmNames.vgProblem(vg);
-      if (problem != null) {
-        throw new KindException("options.vg", "volume group name " + problem);
-      }
-      problem = LvmNames.lvProblem(lv);
-      if (problem != null) {
-        throw new KindException("options.lv", "logical volume name " + problem);
-      }
-      problem = LvmNames.roomProblem(vg, lv);
-      if (problem != null) {
-        throw new KindException("options.lv", problem);
-      }
-      try {
-        LvmSnapshotSize.parse(required(v, "snapshotSize"));
-      } catch (IllegalArgumentException e) {
-        throw new KindException("options.snapshotSize", e.getMessage());
-      }
-      timeout(v);
-    }
-
-    @Override
-    public Volume create(VolumeConfig v, KindContext context) {
-      try {
-        return new LvmVolume(v.name(), v.path(), v.options().get("vg"), v.options().get("lv"),
-            LvmSnapshotSize.parse(v.options().get("snapshotSize")), timeout(v), context.commands(), Path.of("/"));
-      } catch (KindException e) {
-        throw new IllegalArgumentException(e.getMessage(), e);
-      }
-    }
-  };
-
-  private static String required(VolumeConfig v, String option) throws KindException {
-    return VolumeOptions.required(v, option);
-  }
-
-  private static Duration timeout(VolumeConfig v) throws KindException {
-    return VolumeOptions.duration(v, "timeout", DEFAULT_TIMEOUT);
-  }
 
   /**
    * @param probeRoot where {@code /dev/mapper/control} and {@code /sys/module/dm_mod} are looked for ({@code /})

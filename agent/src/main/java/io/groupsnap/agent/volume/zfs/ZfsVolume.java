@@ -1,15 +1,9 @@
 package io.groupsnap.agent.volume.zfs;
 
 import io.groupsnap.agent.command.CommandRunner;
-import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.agent.kinds.VolumeConfig;
-import io.groupsnap.agent.kinds.VolumeKind;
-import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.StorageTools;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
-import io.groupsnap.agent.volume.VolumeOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -47,11 +41,8 @@ public final class ZfsVolume implements Volume {
   /** The Debian package with the tools. */
   public static final String PACKAGE = "zfsutils-linux";
   static final List<String> TOOLS = List.of("zfs", "zpool");
-  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   /** Below this much space available to the dataset a snapshot may fail for want of room for its metadata. */
   static final long MIN_AVAILABLE = 1L << 20;
-  /** Known options of this kind. */
-  public static final Set<String> OPTIONS = Set.of("dataset", "allowDegraded", "timeout");
   private static final Set<String> REFUSED_HEALTH = Set.of("FAULTED", "UNAVAIL", "OFFLINE", "REMOVED", "SUSPENDED");
 
   private final String name;
@@ -60,51 +51,6 @@ public final class ZfsVolume implements Volume {
   private final boolean allowDegraded;
   private final StorageTools tools;
   private volatile Map<String, Path> resolved;
-
-  /** Kind {@code zfs}. */
-  public static final VolumeKind KIND = new VolumeKind() {
-    @Override
-    public String name() {
-      return "zfs";
-    }
-
-    @Override
-    public boolean capturesOneFileSystem() {
-      return true;
-    }
-
-    @Override
-    public Set<String> options() {
-      return OPTIONS;
-    }
-
-    @Override
-    public void validate(VolumeConfig v, KindContext context) throws KindException {
-      String problem = ZfsNames.datasetProblem(VolumeOptions.required(v, "dataset"));
-      if (problem != null) {
-        throw new KindException("options.dataset", "dataset " + problem);
-      }
-      String degraded = v.options().get("allowDegraded");
-      if (degraded != null && !degraded.equals("true") && !degraded.equals("false")) {
-        throw new KindException("options.allowDegraded", "must be true or false");
-      }
-      timeout(v);
-    }
-
-    @Override
-    public Volume create(VolumeConfig v, KindContext context) {
-      try {
-        return new ZfsVolume(v.name(), v.path(), v.options().get("dataset"),
-            !"false".equals(v.options().get("allowDegraded")), timeout(v), context.commands(), Path.of("/"));
-      } catch (KindException e) {
-        throw new IllegalArgumentException(e.getMessage(), e);
-      }
-    }
-  };
-
-  private static Duration timeout(VolumeConfig v) throws KindException {
-    return VolumeOptions.duration(v, "timeout", DEFAULT_TIMEOUT);
-  }
 
   /**
    * @param path the dataset's mount point

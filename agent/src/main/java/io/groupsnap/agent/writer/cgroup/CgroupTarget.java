@@ -1,17 +1,14 @@
 package io.groupsnap.agent.writer.cgroup;
 
 import io.groupsnap.agent.command.CommandRunner;
-import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.writer.WriterResult;
 import io.groupsnap.common.Names;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Which cgroup a {@link CgroupWriter} holds: a configured directory, or the cgroup of a systemd unit, asked of systemd
@@ -22,8 +19,6 @@ final class CgroupTarget {
   static final String UNIT = "unit";
   /** Exists while systemd is the init system (what sd_booted() checks). */
   static final Path SYSTEMD_RUNNING = Path.of("/run/systemd/system");
-  private static final Pattern UNIT_NAME = Pattern.compile(
-      "[A-Za-z0-9_][A-Za-z0-9:_.@\\\\-]{0,240}\\.(service|scope|slice|socket|mount|swap)");
 
   private final Path path;
   private final String unit;
@@ -32,19 +27,14 @@ final class CgroupTarget {
   private final Duration timeout;
 
   /**
-   * From the writer's options, which {@link #cgroupPath} / {@link #unitName} accepted.
-   *
+   * @param path the cgroup directory, or null for {@code unit}
+   * @param unit the systemd unit, or null for {@code path}
    * @param systemdRunning whose existence says systemd is running
    * @param timeout for {@code systemctl}
    */
-  CgroupTarget(String path, String unit, CommandRunner commands, Path systemdRunning, Duration timeout)
-      throws KindException {
-    if ((path == null) == (unit == null)) {
-      throw new KindException("options", "needs exactly one of " + CGROUP + " (a cgroup directory under "
-          + Cgroup.ROOT + ") and " + UNIT + " (a systemd unit)");
-    }
-    this.path = path == null ? null : cgroupPath(path);
-    this.unit = unit == null ? null : unitName(unit);
+  CgroupTarget(Path path, String unit, CommandRunner commands, Path systemdRunning, Duration timeout) {
+    this.path = path;
+    this.unit = unit;
     this.commands = commands;
     this.systemdRunning = systemdRunning;
     this.timeout = timeout;
@@ -58,38 +48,6 @@ final class CgroupTarget {
       super(result.reason(), null, false, false);
       this.result = result;
     }
-  }
-
-  static Path cgroupPath(String value) throws KindException {
-    String field = "options." + CGROUP;
-    if (value.chars().anyMatch(Character::isISOControl)) {
-      throw new KindException(field, "has control characters ('" + Names.printable(value) + "')");
-    }
-    Path p;
-    try {
-      p = Path.of(value);
-    } catch (InvalidPathException e) {
-      throw new KindException(field, "'" + Names.printable(value) + "' is not a path");
-    }
-    List<String> parts = List.of(value.split("/"));
-    if (!p.isAbsolute() || parts.contains("..") || parts.contains(".") || !p.normalize().equals(p)) {
-      throw new KindException(field, "must be an absolute path without '.' or '..' (got '" + Names.printable(value)
-          + "')");
-    }
-    if (!p.startsWith(Cgroup.ROOT) || p.equals(Cgroup.ROOT)) {
-      throw new KindException(field, "must be a cgroup directory under " + Cgroup.ROOT + " (got '"
-          + Names.printable(value) + "')");
-    }
-    return p;
-  }
-
-  /** A unit name systemd could give a cgroup; never starts with '-', so it cannot pass for an option. */
-  static String unitName(String value) throws KindException {
-    if (!UNIT_NAME.matcher(value).matches()) {
-      throw new KindException("options." + UNIT, "'" + Names.printable(value) + "' is not a systemd unit name with "
-          + "a cgroup (like app.service; also .scope, .slice, .socket, .mount, .swap)");
-    }
-    return value;
   }
 
   /** How messages name the cgroup: by the option that chose it. */

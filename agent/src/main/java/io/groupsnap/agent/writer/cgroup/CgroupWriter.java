@@ -2,11 +2,7 @@ package io.groupsnap.agent.writer.cgroup;
 
 import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.kinds.ConfiguredWriter;
-import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.WriterConfig;
-import io.groupsnap.agent.kinds.WriterKind;
-import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,7 +67,6 @@ import org.slf4j.LoggerFactory;
  * {@link #freeze}; a thaw before the freeze's write prevents it, a thaw during the wait ends it.
  */
 public final class CgroupWriter extends ConfiguredWriter {
-  static final String ALLOW_EMPTY = "allowEmpty";
   private static final long FIRST_PAUSE_NANOS = 50_000;
   private static final long MAX_PAUSE_NANOS = 2_000_000;
   private static final long V1_REASK_NANOS = 100_000_000;
@@ -79,34 +74,6 @@ public final class CgroupWriter extends ConfiguredWriter {
   /** frozen_usec and the elapsed time are both truncated to whole microseconds. */
   private static final long ROUNDING_MICROS = 2;
   private static final Logger log = LoggerFactory.getLogger(CgroupWriter.class);
-
-  /** Kind {@code cgroup}. */
-  public static final WriterKind KIND = new WriterKind() {
-    @Override
-    public String name() {
-      return "cgroup";
-    }
-
-    @Override
-    public Set<String> options() {
-      return Set.of(CgroupTarget.CGROUP, CgroupTarget.UNIT, ALLOW_EMPTY);
-    }
-
-    @Override
-    public void validate(WriterConfig w, KindContext context) throws KindException {
-      new CgroupTarget(w.options().get(CgroupTarget.CGROUP), w.options().get(CgroupTarget.UNIT),
-          context.commands(), CgroupTarget.SYSTEMD_RUNNING, w.timeout());
-      String empty = w.options().getOrDefault(ALLOW_EMPTY, "false");
-      if (!empty.equals("true") && !empty.equals("false")) {
-        throw new KindException("options." + ALLOW_EMPTY, "must be \"true\" or \"false\"");
-      }
-    }
-
-    @Override
-    public Writer create(WriterConfig w, KindContext context) {
-      return new CgroupWriter(w, context.commands());
-    }
-  };
 
   private final CgroupTarget target;
   private final boolean allowEmpty;
@@ -118,20 +85,15 @@ public final class CgroupWriter extends ConfiguredWriter {
     }
   };
 
-  public CgroupWriter(WriterConfig config, CommandRunner commands) {
-    this(config, commands, CgroupTarget.SYSTEMD_RUNNING);
+  public CgroupWriter(WriterConfig config, CgroupOptions options, CommandRunner commands) {
+    this(config, options, commands, CgroupTarget.SYSTEMD_RUNNING);
   }
 
   /** With the path whose existence says systemd is running (tests). */
-  CgroupWriter(WriterConfig config, CommandRunner commands, Path systemdRunning) {
+  CgroupWriter(WriterConfig config, CgroupOptions options, CommandRunner commands, Path systemdRunning) {
     super(config, "cgroup");
-    try {
-      this.target = new CgroupTarget(config.options().get(CgroupTarget.CGROUP),
-          config.options().get(CgroupTarget.UNIT), commands, systemdRunning, config.timeout());
-    } catch (KindException e) {
-      throw new IllegalArgumentException("writer " + config.name() + ": " + e.field() + ": " + e.getMessage());
-    }
-    this.allowEmpty = "true".equals(config.options().get(ALLOW_EMPTY));
+    this.target = new CgroupTarget(options.cgroup(), options.unit(), commands, systemdRunning, config.timeout());
+    this.allowEmpty = options.allowEmpty();
   }
 
   /** Where the hold of one transaction is. */
@@ -176,7 +138,7 @@ public final class CgroupWriter extends ConfiguredWriter {
       }
       if (!allowEmpty && !cg.populated()) {
         return WriterResult.nonRetryable(label + " has no process (is the application running? set options."
-            + ALLOW_EMPTY + ": \"true\" to take snapshots without it)");
+            + CgroupOptions.ALLOW_EMPTY + ": \"true\" to take snapshots without it)");
       }
       if (!Files.isWritable(cg.control())) {
         return WriterResult.nonRetryable(label + ": " + cg.control() + " is not writable by the agent (needs root)");

@@ -1,17 +1,11 @@
 package io.groupsnap.agent.writer.exec;
 
 import io.groupsnap.agent.kinds.ConfiguredWriter;
-import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.WriterConfig;
-import io.groupsnap.agent.kinds.WriterKind;
-import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
-import io.groupsnap.common.Names;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,10 +43,9 @@ import java.util.concurrent.TimeUnit;
  * writer keeps no captures.
  */
 public final class ExecWriter extends ConfiguredWriter {
-  /** Option naming the hook directory. */
-  public static final String HOOK_DIR = "hookDir";
   private static final int KEEP_RUNS = 16;
 
+  private final ExecWriterOptions options;
   private final Path log;
   private final Path hookDir;
   /** Hooks listed at prepare, per transaction; the most recent few. */
@@ -64,73 +56,14 @@ public final class ExecWriter extends ConfiguredWriter {
     }
   };
 
-  /** Kind {@code exec}. */
-  public static final WriterKind KIND = new WriterKind() {
-    @Override
-    public String name() {
-      return "exec";
-    }
-
-    @Override
-    public Set<String> options() {
-      return Set.of(HOOK_DIR);
-    }
-
-    @Override
-    public void validate(WriterConfig w, KindContext context) throws KindException {
-      String dir = w.options().get(HOOK_DIR);
-      if (dir == null) {
-        if (w.freeze().isEmpty()) {
-          throw new KindException("freeze", "is required (or options." + HOOK_DIR + ")");
-        }
-        if (w.thaw().isEmpty()) {
-          throw new KindException("thaw", "is required (or options." + HOOK_DIR + ")");
-        }
-        return;
-      }
-      Map<String, List<String>> commands = new LinkedHashMap<>();
-      commands.put("prepare", w.prepare());
-      commands.put("freeze", w.freeze());
-      commands.put("thaw", w.thaw());
-      commands.put("abort", w.abort());
-      for (Map.Entry<String, List<String>> c : commands.entrySet()) {
-        if (!c.getValue().isEmpty()) {
-          throw new KindException(c.getKey(), "cannot be combined with options." + HOOK_DIR
-              + ": use per-phase commands or a hook directory, not both");
-        }
-      }
-      hookDirPath(dir);
-    }
-
-    @Override
-    public Writer create(WriterConfig w, KindContext context) {
-      return new ExecWriter(w, context.stateDir());
-    }
-  };
-
-  public ExecWriter(WriterConfig config, Path stateDir) {
+  /**
+   * @param stateDir the agent's state directory; the writer's log goes under it
+   */
+  public ExecWriter(WriterConfig config, ExecWriterOptions options, Path stateDir) {
     super(config, "exec");
+    this.options = options;
     this.log = stateDir.resolve("writers").resolve(config.name() + ".log");
-    String dir = config.options().get(HOOK_DIR);
-    try {
-      this.hookDir = dir == null ? null : hookDirPath(dir);
-    } catch (KindException e) {
-      throw new IllegalArgumentException("writer " + config.name() + ": options." + HOOK_DIR + ": " + e.getMessage());
-    }
-  }
-
-  private static Path hookDirPath(String dir) throws KindException {
-    Path p;
-    try {
-      p = Path.of(dir);
-    } catch (InvalidPathException e) {
-      throw new KindException("options." + HOOK_DIR, "'" + Names.printable(dir) + "' is not a path");
-    }
-    if (!p.isAbsolute() || !p.normalize().equals(p) || List.of(dir.split("/")).contains("..")) {
-      throw new KindException("options." + HOOK_DIR, "must be an absolute path without '.' or '..' (got '"
-          + Names.printable(dir) + "')");
-    }
-    return p;
+    this.hookDir = options.hookDir();
   }
 
   @Override
@@ -138,14 +71,14 @@ public final class ExecWriter extends ConfiguredWriter {
     if (hookDir != null) {
       return prepareHooks(txn);
     }
-    for (List<String> cmd : List.of(config.freeze(), config.thaw())) {
+    for (List<String> cmd : List.of(options.freeze(), options.thaw())) {
       File exe = new File(cmd.get(0));
       if (!exe.isFile() || !exe.canExecute()) {
         return WriterResult.nonRetryable("command " + exe + " does not exist or is not executable");
       }
     }
-    return config.prepare().isEmpty() ? WriterResult.OK
-        : run("prepare", "command", config.prepare(), txn, Map.of(), config.timeout());
+    return options.prepare().isEmpty() ? WriterResult.OK
+        : run("prepare", "command", options.prepare(), txn, Map.of(), config.timeout());
   }
 
   @Override
@@ -154,7 +87,7 @@ public final class ExecWriter extends ConfiguredWriter {
     if (hookDir != null) {
       return freezeHooks(txn, env);
     }
-    return run("freeze", "command", config.freeze(), txn, env, config.timeout());
+    return run("freeze", "command", options.freeze(), txn, env, config.timeout());
   }
 
   @Override
@@ -162,15 +95,15 @@ public final class ExecWriter extends ConfiguredWriter {
     if (hookDir != null) {
       return thawHooks(txn);
     }
-    return run("thaw", "command", config.thaw(), txn, Map.of(), config.timeout());
+    return run("thaw", "command", options.thaw(), txn, Map.of(), config.timeout());
   }
 
   @Override
   public void abort(TxnContext txn) {
     if (hookDir != null) {
       abortHooks(txn);
-    } else if (!config.abort().isEmpty()) {
-      run("abort", "command", config.abort(), txn, Map.of(), config.timeout());
+    } else if (!options.abort().isEmpty()) {
+      run("abort", "command", options.abort(), txn, Map.of(), config.timeout());
     }
   }
 
@@ -193,7 +126,7 @@ public final class ExecWriter extends ConfiguredWriter {
     try {
       hooks = HookDir.list(hookDir);
     } catch (IOException e) {
-      return WriterResult.nonRetryable("options." + HOOK_DIR + ": " + e.getMessage());
+      return WriterResult.nonRetryable("options." + ExecWriterOptions.HOOK_DIR + ": " + e.getMessage());
     }
     long deadline = System.nanoTime() + config.timeout().toNanos();
     for (int i = 0; i < hooks.size(); i++) {
@@ -250,7 +183,7 @@ public final class ExecWriter extends ConfiguredWriter {
       try {
         return runAll("thaw", HookDir.list(hookDir), txn);
       } catch (IOException e) {
-        return WriterResult.nonRetryable("options." + HOOK_DIR + ": " + e.getMessage());
+        return WriterResult.nonRetryable("options." + ExecWriterOptions.HOOK_DIR + ": " + e.getMessage());
       }
     }
     int frozen;
@@ -365,7 +298,7 @@ public final class ExecWriter extends ConfiguredWriter {
       return WriterResult.OK;
     }
     String reason = phase + " " + what + " exited " + code + " (log " + log + ")";
-    return config.retryableExitCodes().contains(code) ? WriterResult.retryable(reason)
+    return options.retryableExitCodes().contains(code) ? WriterResult.retryable(reason)
         : WriterResult.nonRetryable(reason);
   }
 }

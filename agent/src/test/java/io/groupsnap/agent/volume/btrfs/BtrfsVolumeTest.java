@@ -9,6 +9,7 @@ import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.kinds.VolumeSetup;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.volume.testing.LoopFs;
@@ -40,8 +41,9 @@ class BtrfsVolumeTest {
 
   private Volume volume(Map<String, String> options) throws KindException {
     VolumeConfig c = new VolumeConfig("db", "btrfs", data, options);
-    Kinds.volume("btrfs").validate(c, context);
-    return Kinds.volume("btrfs").create(c, context);
+    VolumeSetup<?> setup = Kinds.setUp(c);
+    setup.validate(context);
+    return setup.create(context);
   }
 
   @Test
@@ -125,8 +127,8 @@ class BtrfsVolumeTest {
         plain, "is a directory on btrfs but not a subvolume",
         ext4.mountPoint(), "is on ext4, not btrfs");
     for (Map.Entry<Path, String> c : cases.entrySet()) {
-      KindException e = catchThrowableOfType(KindException.class, () -> Kinds.volume("btrfs").validate(
-          new VolumeConfig("db", "btrfs", c.getKey(), Map.of()), context));
+      KindException e = catchThrowableOfType(KindException.class, () -> Kinds.setUp(
+          new VolumeConfig("db", "btrfs", c.getKey(), Map.of())).validate(context));
       assertThat(e.field()).isEqualTo("path");
       assertThat(e).hasMessageContaining(c.getKey().toString()).hasMessageContaining(c.getValue());
     }

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
-import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
@@ -85,7 +84,8 @@ class ExecVolumeTest {
   private Volume load(String yaml) throws ConfigException {
     AgentConfig c = ConfigLoader.parse("agent.yaml", yaml + "writers:\n  - name: app\n    kind: exec\n"
         + "    freeze: [/bin/true]\n    thaw: [/bin/true]\n");
-    return Kinds.volume("exec").create(c.volumes().get(0), KindContext.of(c.snapshotRoot(), c.stateDir()));
+    return ConfigLoader.validate("agent.yaml", c).volumes().get(0).create(KindContext.of(c.snapshotRoot(),
+        c.stateDir()));
   }
 
   private List<String> argsOf(String command) throws IOException {

@@ -9,7 +9,7 @@ import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.VolumeConfig;
-import io.groupsnap.agent.volume.Captures;
+import io.groupsnap.agent.kinds.VolumeSetup;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.volume.testing.AppendingProcess;
@@ -47,8 +47,9 @@ class FsfreezeVolumeTest {
 
   private Volume volume(Path path, Map<String, String> options) throws KindException {
     VolumeConfig c = new VolumeConfig("db", "fsfreeze", path, options);
-    Kinds.volume("fsfreeze").validate(c, context);
-    Volume v = Kinds.volume("fsfreeze").create(c, context);
+    VolumeSetup<?> setup = Kinds.setUp(c);
+    setup.validate(context);
+    Volume v = setup.create(context);
     made.add(v);
     return v;
   }
@@ -64,8 +65,8 @@ class FsfreezeVolumeTest {
   }
 
   private static KindException refusal(Path path, Map<String, String> options, KindContext context) {
-    return catchThrowableOfType(KindException.class, () -> Kinds.volume("fsfreeze").validate(
-        new VolumeConfig("db", "fsfreeze", path, options), context));
+    return catchThrowableOfType(KindException.class, () -> Kinds.setUp(
+        new VolumeConfig("db", "fsfreeze", path, options)).validate(context));
   }
 
   /** Writes a file on another thread: a write to a frozen file system blocks until the thaw. */
@@ -259,8 +260,9 @@ class FsfreezeVolumeTest {
     }
     KindContext smallRoot = KindContext.of(small.mountPoint().resolve("snaps"), tmp.resolve("state"));
     VolumeConfig c = new VolumeConfig("db", "fsfreeze", ext4.mountPoint(), Map.of());
-    Kinds.volume("fsfreeze").validate(c, smallRoot);
-    Volume v = Kinds.volume("fsfreeze").create(c, smallRoot);
+    VolumeSetup<?> setup = Kinds.setUp(c);
+    setup.validate(smallRoot);
+    Volume v = setup.create(smallRoot);
     VolumeException e = catchThrowableOfType(VolumeException.class, () -> v.check(v.captureTarget("gs-1")));
     assertThat(e.retryable()).isTrue();
     assertThat(e).hasMessageMatching("insufficient space for a copy of .*: it needs 25165824 bytes \\(24 MiB\\), "

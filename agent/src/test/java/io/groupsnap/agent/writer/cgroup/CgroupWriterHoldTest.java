@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
-import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
@@ -24,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -136,8 +134,8 @@ class CgroupWriterHoldTest {
   @Test
   void aUnit_isRefusedAtPrepare_whenSystemdIsNotRunning() throws Exception {
     Path absent = tmp.resolve("no-run-systemd-system");
-    CgroupWriter w = new CgroupWriter(WriterConfig.of("app", "cgroup", 0, Set.of(), Duration.ofSeconds(5),
-        Map.of("unit", "postgresql.service")), CommandRunner.system(), absent);
+    CgroupWriter w = CgroupWriterTest.writer(Map.of("unit", "postgresql.service"), Duration.ofSeconds(5),
+        CommandRunner.system(), absent);
     PrepareResult r = participant(w, scheduler, TxnJournal.inMemory()).prepare(ref("gs-1"), List.of(),
         Duration.ofSeconds(10));
     assertThat(r.ok()).isFalse();

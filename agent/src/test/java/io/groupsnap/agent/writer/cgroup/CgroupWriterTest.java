@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.kinds.KindException;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
@@ -30,8 +31,18 @@ class CgroupWriterTest {
   final Writer.TxnContext txn = new Writer.TxnContext("gs-1", 1, Set.of("data"));
 
   static CgroupWriter writer(Map<String, String> options) {
-    return new CgroupWriter(WriterConfig.of("app", "cgroup", 0, Set.of(), Duration.ofSeconds(5), options),
-        CommandRunner.system());
+    return writer(options, Duration.ofSeconds(5), CommandRunner.system(), CgroupTarget.SYSTEMD_RUNNING);
+  }
+
+  /** A writer built as the agent builds a configured one: its options read by the kind. */
+  static CgroupWriter writer(Map<String, String> options, Duration timeout, CommandRunner commands,
+      Path systemdRunning) {
+    WriterConfig config = new WriterConfig("app", "cgroup", 0, Set.of(), timeout, options);
+    try {
+      return new CgroupWriter(config, new CgroupWriterKind().parse(config), commands, systemdRunning);
+    } catch (KindException e) {
+      throw new IllegalArgumentException(e.field() + ": " + e.getMessage(), e);
+    }
   }
 
   static CgroupWriter writer(Path cgroup) {
@@ -226,8 +237,8 @@ class CgroupWriterTest {
         TestCgroup.write(cg.dir.resolve("cgroup.procs"), Long.toString(stuck.pid()));
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(Path.of("/proc/" + stuck.pid()
             + "/status")).contains("State:\tD"));
-        CgroupWriter w = new CgroupWriter(WriterConfig.of("app", "cgroup", 0, Set.of(), Duration.ofMillis(500),
-            Map.of("cgroup", cg.dir.toString())), CommandRunner.system());
+        CgroupWriter w = writer(Map.of("cgroup", cg.dir.toString()), Duration.ofMillis(500), CommandRunner.system(),
+            CgroupTarget.SYSTEMD_RUNNING);
         assertThat(w.prepare(txn)).isEqualTo(WriterResult.OK);
         WriterResult r = w.freeze(txn, Instant.now().plusSeconds(30));
         assertThat(r.outcome()).isEqualTo(WriterResult.Outcome.NON_RETRYABLE);
@@ -367,8 +378,7 @@ class CgroupWriterTest {
           return Optional.of(Path.of("/usr/bin", tool));
         }
       };
-      CgroupWriter w = new CgroupWriter(WriterConfig.of("app", "cgroup", 0, Set.of(), Duration.ofSeconds(5),
-          Map.of("unit", "app.service")), systemctl, running);
+      CgroupWriter w = writer(Map.of("unit", "app.service"), Duration.ofSeconds(5), systemctl, running);
       assertThat(w.prepare(txn)).isEqualTo(WriterResult.OK);
       assertThat(asked).containsExactly(List.of("/usr/bin/systemctl", "show", "-p", "ControlGroup", "--value",
           "app.service"));

@@ -44,8 +44,8 @@ class ExecWriterHookDirTest {
   }
 
   private ExecWriter writer(Duration timeout) {
-    return new ExecWriter(WriterConfig.of("app", "exec", 0, Set.of(), timeout, Map.of("hookDir", hooks.toString())),
-        tmp.resolve("state"));
+    return new ExecWriter(new WriterConfig("app", "exec", 0, Set.of(), timeout, Map.of("hookDir", hooks.toString())),
+        ExecWriterOptions.hooks(hooks), tmp.resolve("state"));
   }
 
   private List<String> calls() throws Exception {

@@ -27,8 +27,8 @@ class ExecWriterTest {
   }
 
   private ExecWriter writer(List<String> freeze, Duration timeout) {
-    return new ExecWriter(new WriterConfig("app", "exec", 0, Set.of(), List.of(), freeze,
-        List.of("/bin/true"), List.of(), timeout, Set.of(75), java.util.Map.of()), tmp.resolve("state"));
+    return new ExecWriter(new WriterConfig("app", "exec", 0, Set.of(), timeout, java.util.Map.of()),
+        ExecWriterOptions.commands(freeze, List.of("/bin/true")), tmp.resolve("state"));
   }
 
   @Test

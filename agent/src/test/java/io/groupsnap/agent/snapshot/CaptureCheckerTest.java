@@ -14,7 +14,6 @@ import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.dir.DirVolume;
-import io.groupsnap.agent.volume.exec.ExecVolume;
 import io.groupsnap.proto.v1.CaptureCheck;
 import io.groupsnap.proto.v1.CaptureCondition;
 import io.groupsnap.proto.v1.CheckDepth;

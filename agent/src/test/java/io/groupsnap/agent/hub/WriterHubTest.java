@@ -1,11 +1,8 @@
-package io.groupsnap.agent.writer.grpc;
+package io.groupsnap.agent.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.groupsnap.agent.config.ConfigException;
-import io.groupsnap.agent.config.ConfigLoader;
-import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.proto.v1.ApplicationMessage;
 import io.groupsnap.proto.v1.WriterIdentity;
 import io.groupsnap.proto.v1.WriterPhase;
@@ -34,7 +31,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The hub's endpoint: the socket's life cycle, the loopback TCP fallback, and the config checks of kind grpc. */
+/** The hub's endpoint: the socket's life cycle and the loopback TCP fallback. */
 class WriterHubTest {
   static final Duration WAIT = Duration.ofSeconds(10);
   @TempDir Path tmp;
@@ -157,27 +154,5 @@ class WriterHubTest {
       assertThat(hub.endpoint()).startsWith("127.0.0.1:").endsWith("(endpoint file " + deep.resolve("writers.sock")
           + ")");
     }
-  }
-
-  @Test
-  void config_requiresAValidApplication_andOneWriterPerApplication() throws Exception {
-    Path data = Files.createDirectories(tmp.resolve("data"));
-    String base = "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: data\n"
-        + "    kind: dir\n    path: " + data + "\nwriters:\n";
-    String orders = "  - name: w1\n    kind: grpc\n    options: {application: orders}\n";
-    assertThat(ConfigLoader.parse("agent.yaml", base + orders).writers().get(0).options())
-        .containsEntry("application", "orders");
-    assertThatThrownBy(() -> ConfigLoader.parse("agent.yaml", base + "  - name: w1\n    kind: grpc\n"))
-        .isInstanceOf(ConfigException.class)
-        .hasMessage("agent.yaml: writers[0].options.application: is required: the name the application subscribes "
-            + "with");
-    assertThatThrownBy(() -> ConfigLoader.parse("agent.yaml", base + orders.replace("orders", "'a b'")))
-        .hasMessageStartingWith("agent.yaml: writers[0].options.application: application name 'a b' is not a "
-            + "valid name");
-    assertThatThrownBy(() -> ConfigLoader.parse("agent.yaml", base + orders + orders.replace("w1", "w2")))
-        .hasMessage("agent.yaml: writers[1].options.application: application 'orders' is already served by another "
-            + "writer; one writer per application");
-    assertThatThrownBy(() -> ConfigLoader.parse("agent.yaml", base + orders + "    freeze: [/bin/true]\n"))
-        .hasMessageContaining("writers[0].freeze: only writers of kind exec take commands");
   }
 }

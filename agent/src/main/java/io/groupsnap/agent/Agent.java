@@ -4,8 +4,7 @@ import io.groupsnap.common.Daemons;
 import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
-import io.groupsnap.agent.config.VolumeConfig;
-import io.groupsnap.agent.config.WriterConfig;
+import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.registry.RecordDecisions;
 import io.groupsnap.agent.registry.Registration;
 import io.groupsnap.agent.rpc.AgentGrpcService;
@@ -16,10 +15,12 @@ import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.TxnJournal;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeSetup;
+import io.groupsnap.agent.kinds.WriterSetup;
+import io.groupsnap.agent.config.KindSetups;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
-import io.groupsnap.agent.writer.grpc.WriterHub;
+import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
@@ -66,6 +67,7 @@ public final class Agent implements AutoCloseable {
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final AgentConfig config;
+  private final KindSetups kinds;
   private final List<Writer> extraWriters;
   private final Duration zkWait;
   private ScheduledExecutorService watchdog;
@@ -81,8 +83,9 @@ public final class Agent implements AutoCloseable {
   private CaptureChecker checker;
   private ScheduledExecutorService fingerprints;
 
-  private Agent(AgentConfig config, List<Writer> extraWriters, Duration zkWait) {
+  private Agent(AgentConfig config, KindSetups kinds, List<Writer> extraWriters, Duration zkWait) {
     this.config = config;
+    this.kinds = kinds;
     this.extraWriters = List.copyOf(extraWriters);
     this.zkWait = zkWait;
   }
@@ -93,14 +96,15 @@ public final class Agent implements AutoCloseable {
    * @param extraWriters writers living in this process (dev mode, demos, tests), beside the configured ones
    */
   public static Agent create(AgentConfig config, List<Writer> extraWriters, Duration zkWait) throws ConfigException {
-    ConfigLoader.validate("agent " + config.agentId(), config, extraWriters.stream().map(Writer::volumes).toList());
+    KindSetups kinds = ConfigLoader.validate("agent " + config.agentId(), config,
+        extraWriters.stream().map(Writer::volumes).toList());
     Set<String> names = new HashSet<>(config.writers().stream().map(WriterConfig::name).toList());
     for (Writer w : extraWriters) {
       if (!names.add(w.name())) {
         throw new ConfigException("agent " + config.agentId() + ": duplicate writer name '" + w.name() + "'");
       }
     }
-    return new Agent(config, extraWriters, zkWait);
+    return new Agent(config, kinds, extraWriters, zkWait);
   }
 
   /** Connects to ZooKeeper, starts serving and registers. On failure everything started is closed again. */
@@ -124,19 +128,19 @@ public final class Agent implements AutoCloseable {
     zk = ZkClients.connect(config.zookeeper(), zkWait);
     String clusterId = ClusterIdentity.ensure(zk, layout);
     watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
-    KindContext kinds = KindContext.of(config.snapshotRoot(), config.stateDir());
-    if (config.writers().stream().anyMatch(w -> w.kind().equals("grpc"))) {
+    KindContext context = KindContext.of(config.snapshotRoot(), config.stateDir());
+    if (kinds.needsWriterHub()) {
       writerHub = new WriterHub(config.agentId(), config.stateDir().resolve(WriterHub.SOCKET_NAME),
           WriterHub.Transport.AUTO);
-      kinds = kinds.withWriterHub(writerHub);
+      context = context.withWriterHub(writerHub);
     }
     List<Volume> volumes = new ArrayList<>();
-    for (VolumeConfig v : config.volumes()) {
-      volumes.add(Kinds.volume(v.kind()).create(v, kinds));
+    for (VolumeSetup<?> v : kinds.volumes()) {
+      volumes.add(v.create(context));
     }
     List<Writer> writers = new ArrayList<>(extraWriters);
-    for (WriterConfig w : config.writers()) {
-      writers.add(Kinds.writer(w.kind()).create(w, kinds));
+    for (WriterSetup<?> w : kinds.writers()) {
+      writers.add(w.create(context));
     }
     if (writerHub != null) {
       writerHub.start();
@@ -254,7 +258,7 @@ public final class Agent implements AutoCloseable {
     return checker;
   }
 
-  /** The endpoint applications subscribe to as writers of kind grpc; null when no such writer is configured. */
+  /** The endpoint applications subscribe to (writers of kind grpc); null when no configured writer needs one. */
   public WriterHub writerHub() {
     return writerHub;
   }

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.agent.Agent;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.cli.dev.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -95,7 +95,7 @@ class ScrubIT {
     String damaged = committed();
     String untouched = committed();
     Path gone = capture(damaged, "agent-2");
-    DirVolume.deleteTree(gone);
+    Captures.deleteTree(gone);
 
     Cli check = cli("snapshot", "check", damaged);
     assertThat(check.exit()).as(check.out() + check.err()).isEqualTo(ExitCodes.FAILED);

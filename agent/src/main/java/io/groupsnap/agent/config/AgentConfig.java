@@ -1,5 +1,7 @@
 package io.groupsnap.agent.config;
 
+import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.common.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.kinds.WriterConfig;
+import io.groupsnap.agent.kinds.WriterKind;
 import io.groupsnap.common.Durations;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.Names;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -36,16 +39,12 @@ public final class ConfigLoader {
       "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers", "reaperInterval", "reaperGrace", "volumeRoots",
       "checksumCaptures");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
-  static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "prepare", "freeze", "thaw",
-      "abort", "timeout", "retryableExitCodes", "options");
-  /** Fields only {@code kind: exec} writers take. */
-  static final Set<String> EXEC_WRITER_FIELDS = Set.of("prepare", "freeze", "thaw", "abort", "retryableExitCodes");
+  /** The fields every writer has; a kind may take more ({@link WriterKind#commandFields()}). */
+  static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "timeout", "options");
   public static final Duration DEFAULT_MAX_LEASE = Duration.ofSeconds(60);
   public static final Duration DEFAULT_WRITER_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_REAPER_INTERVAL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_REAPER_GRACE = Duration.ofMinutes(5);
-  /** EX_TEMPFAIL from sysexits.h: "try again later". */
-  public static final int EX_TEMPFAIL = 75;
 
   private static final ObjectMapper LIST_JSON = new ObjectMapper();
   /** The longest parser message shown; a problem can quote the offending input. */
@@ -107,9 +106,13 @@ public final class ConfigLoader {
     return p.length() > MAX_PROBLEM ? out.append("...").toString() : out.toString();
   }
 
-  /** Cross-field and file-system checks, for configs built in code too; reads the file system, changes nothing. */
-  public static void validate(String source, AgentConfig config) throws ConfigException {
-    validate(source, config, List.of());
+  /**
+   * Cross-field and file-system checks, for configs built in code too; reads the file system, changes nothing.
+   *
+   * @return every volume and writer with the options its kind read
+   */
+  public static KindSetups validate(String source, AgentConfig config) throws ConfigException {
+    return validate(source, config, List.of());
   }
 
   /**
@@ -118,9 +121,9 @@ public final class ConfigLoader {
    * @param inProcessWriters the volumes of each such writer (an empty set: every volume); they hold volumes as
    *     configured writers do
    */
-  public static void validate(String source, AgentConfig config, List<Set<String>> inProcessWriters)
+  public static KindSetups validate(String source, AgentConfig config, List<Set<String>> inProcessWriters)
       throws ConfigException {
-    new ConfigValidator(source).validate(config, inProcessWriters);
+    return new ConfigValidator(source).validate(config, inProcessWriters);
   }
 
   private AgentConfig read(JsonNode root) throws ConfigException {
@@ -211,19 +214,20 @@ public final class ConfigLoader {
 
   private WriterConfig writer(String f, JsonNode n) throws ConfigException {
     requireObject(f, n);
-    checkFields(f, n, WRITER_FIELDS);
+    Set<String> fields = new TreeSet<>(WRITER_FIELDS);
+    fields.addAll(Kinds.commandFields());
+    checkFields(f, n, fields);
     String name = name(f + ".name", required(n, "name", f));
     String kind = text(f + ".kind", required(n, "kind", f)).toLowerCase(Locale.ROOT);
-    if (Kinds.writer(kind) == null) {
+    WriterKind<?> writerKind = Kinds.writer(kind);
+    if (writerKind == null) {
       throw error(f + ".kind", "unknown writer kind '" + Names.printable(kind) + "' (known: "
           + String.join(", ", Kinds.writerKinds()) + ")");
     }
-    if (!kind.equals("exec")) {
-      for (String field : EXEC_WRITER_FIELDS) {
-        if (n.has(field)) {
-          throw error(f + "." + field, "only writers of kind exec take commands; kind " + kind + " is set up with "
-              + "options");
-        }
+    for (String field : Kinds.commandFields()) {
+      if (n.has(field) && !writerKind.commandFields().contains(field)) {
+        throw error(f + "." + field, "only writers of kind " + String.join(", ", Kinds.takingCommandField(field))
+            + " take commands; kind " + kind + " is set up with options");
       }
     }
     int tier = 0;
@@ -240,34 +244,34 @@ public final class ConfigLoader {
         volumes.add(name(f + ".volumes[" + i + "]", n.get("volumes").get(i)));
       }
     }
-    List<String> freeze = n.has("freeze") ? argv(f + ".freeze", n.get("freeze")) : List.of();
-    List<String> thaw = n.has("thaw") ? argv(f + ".thaw", n.get("thaw")) : List.of();
-    List<String> prepare = n.has("prepare") ? argv(f + ".prepare", n.get("prepare")) : List.of();
-    List<String> abort = n.has("abort") ? argv(f + ".abort", n.get("abort")) : List.of();
     Duration timeout = n.has("timeout") ? duration(f + ".timeout", n.get("timeout")) : DEFAULT_WRITER_TIMEOUT;
-    Set<Integer> retryable = new LinkedHashSet<>();
-    if (n.has("retryableExitCodes")) {
-      JsonNode codes = n.get("retryableExitCodes");
-      requireArray(f + ".retryableExitCodes", codes);
-      for (int i = 0; i < codes.size(); i++) {
-        JsonNode c = codes.get(i);
-        if (!c.isInt() || c.asInt() < 1 || c.asInt() > 255) {
-          throw error(f + ".retryableExitCodes[" + i + "]", "must be an exit code from 1 to 255");
-        }
-        retryable.add(c.asInt());
-      }
-    } else {
-      retryable.add(EX_TEMPFAIL);
-    }
     Map<String, String> options = new LinkedHashMap<>();
     if (n.has("options")) {
       requireObject(f + ".options", n.get("options"));
       for (Iterator<Map.Entry<String, JsonNode>> it = n.get("options").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        options.put(e.getKey(), text(f + ".options." + Names.printable(e.getKey()), e.getValue()));
+        String field = f + ".options." + Names.printable(e.getKey());
+        if (writerKind.commandFields().contains(e.getKey())) {
+          throw error(field, ConfigValidator.unknownOption(kind, writerKind.options()));
+        }
+        options.put(e.getKey(), text(field, e.getValue()));
       }
     }
-    return new WriterConfig(name, kind, tier, volumes, prepare, freeze, thaw, abort, timeout, retryable, options);
+    for (String field : writerKind.commandFields()) {
+      if (n.has(field)) {
+        options.put(field, json(f + "." + field, n.get(field)));
+      }
+    }
+    return new WriterConfig(name, kind, tier, volumes, timeout, options);
+  }
+
+  /** A writer field its kind reads as an option, kept as the JSON text of what the file gave. */
+  private String json(String f, JsonNode n) throws ConfigException {
+    try {
+      return LIST_JSON.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw error(f, "cannot be kept: " + e.getOriginalMessage());
+    }
   }
 
   /** A list of strings (an argument vector) kept as its JSON array text; the kind reads it back. */
@@ -284,21 +288,6 @@ public final class ConfigLoader {
     } catch (JsonProcessingException e) {
       throw error(f, "cannot be kept: " + e.getOriginalMessage());
     }
-  }
-
-  private List<String> argv(String f, JsonNode n) throws ConfigException {
-    if (n.isTextual()) {
-      throw error(f, "must be a list of arguments, e.g. [\"/usr/bin/app\", \"freeze\"] (no shell is used)");
-    }
-    requireArray(f, n);
-    if (n.isEmpty()) {
-      throw error(f, "must name a command");
-    }
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < n.size(); i++) {
-      out.add(text(f + "[" + i + "]", n.get(i)));
-    }
-    return out;
   }
 
   private static String defaultAgentId() {

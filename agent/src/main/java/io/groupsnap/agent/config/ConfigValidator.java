@@ -1,11 +1,14 @@
 package io.groupsnap.agent.config;
 
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.VolumeKind;
+import io.groupsnap.agent.kinds.VolumeSetup;
+import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.kinds.WriterKind;
+import io.groupsnap.agent.kinds.WriterSetup;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.volume.Holding;
 import io.groupsnap.common.Names;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,20 +43,23 @@ final class ConfigValidator {
    * @param inProcessWriters the volumes of each writer living in the agent's process beside the configured ones (an
    *     empty set: every volume); they hold volumes as configured writers do
    */
-  void validate(AgentConfig config, List<Set<String>> inProcessWriters) throws ConfigException {
+  KindSetups validate(AgentConfig config, List<Set<String>> inProcessWriters) throws ConfigException {
     if (config.maxFreezeLease().compareTo(Participant.MIN_LEASE) < 0) {
       throw error("maxFreezeLease", config.maxFreezeLease().toMillis() + "ms is shorter than the shortest lease an "
           + "agent admits (" + Participant.MIN_LEASE.toMillis() + "ms): no group snapshot could ever be prepared");
     }
     KindContext context = new KindContext(config.snapshotRoot(), config.stateDir(), CommandRunner.system());
-    List<Path> real = volumes(config, context);
+    List<VolumeSetup<?>> volumes = new ArrayList<>();
+    List<Path> real = volumes(config, context, volumes);
     layout(config, real);
-    writers(config, context);
-    holders(config, context, inProcessWriters);
+    List<WriterSetup<?>> writers = writers(config, context);
+    holders(config, context, volumes, inProcessWriters);
+    return new KindSetups(volumes, writers);
   }
 
-  /** Checks each volume on its own; returns their paths with symbolic links resolved. */
-  private List<Path> volumes(AgentConfig config, KindContext context) throws ConfigException {
+  /** Checks each volume on its own and adds its setup to {@code setups}; returns their paths, links resolved. */
+  private List<Path> volumes(AgentConfig config, KindContext context, List<VolumeSetup<?>> setups)
+      throws ConfigException {
     Set<String> names = new HashSet<>();
     List<Path> real = new ArrayList<>();
     for (int i = 0; i < config.volumes().size(); i++) {
@@ -70,14 +77,16 @@ final class ConfigValidator {
         throw error(f + ".path", shown(p, r) + " is outside volumeRoots " + config.volumeRoots());
       }
       real.add(r);
-      VolumeKind kind = Kinds.volume(v.kind());
+      VolumeKind<?> kind = Kinds.volume(v.kind());
       if (kind == null) {
         throw error(f + ".kind", "unknown volume kind '" + Names.printable(v.kind()) + "' (known: "
             + String.join(", ", Kinds.volumeKinds()) + ")");
       }
-      checkOptions(f, v.kind(), v.options().keySet(), kind.options());
+      checkOptions(f, v.kind(), v.options().keySet(), kind.options(), kind.options());
       try {
-        kind.validate(v, context);
+        VolumeSetup<?> setup = VolumeSetup.parse(kind, v);
+        setup.validate(context);
+        setups.add(setup);
       } catch (KindException e) {
         throw error(f + "." + e.field(), e.getMessage());
       }
@@ -133,10 +142,11 @@ final class ConfigValidator {
         real.get(i));
   }
 
-  private void writers(AgentConfig config, KindContext context) throws ConfigException {
+  private List<WriterSetup<?>> writers(AgentConfig config, KindContext context) throws ConfigException {
     Set<String> volumes = new HashSet<>(config.volumes().stream().map(VolumeConfig::name).toList());
     Set<String> names = new HashSet<>();
-    Set<String> applications = new HashSet<>();
+    Set<List<String>> claims = new HashSet<>();
+    List<WriterSetup<?>> setups = new ArrayList<>();
     for (int i = 0; i < config.writers().size(); i++) {
       WriterConfig w = config.writers().get(i);
       String f = "writers[" + i + "]";
@@ -152,39 +162,44 @@ final class ConfigValidator {
         throw error(f + ".timeout", "must be shorter than maxFreezeLease (" + config.maxFreezeLease().toSeconds()
             + "s): a hold cannot outlast its lease");
       }
-      checkCommand(f + ".prepare", w.prepare());
-      checkCommand(f + ".freeze", w.freeze());
-      checkCommand(f + ".thaw", w.thaw());
-      checkCommand(f + ".abort", w.abort());
-      if (w.kind().equals("grpc") && w.options().containsKey("application")
-          && !applications.add(w.options().get("application"))) {
-        throw error(f + ".options.application", "application '" + Names.printable(w.options().get("application"))
-            + "' is already served by another writer; one writer per application");
-      }
-      WriterKind kind = Kinds.writer(w.kind());
+      WriterKind<?> kind = Kinds.writer(w.kind());
       if (kind == null) {
         throw error(f + ".kind", "unknown writer kind '" + Names.printable(w.kind()) + "' (known: "
             + String.join(", ", Kinds.writerKinds()) + ")");
       }
-      checkOptions(f, w.kind(), w.options().keySet(), kind.options());
+      Set<String> taken = new HashSet<>(kind.options());
+      taken.addAll(kind.commandFields());
+      checkOptions(f, w.kind(), w.options().keySet(), taken, kind.options());
+      WriterSetup<?> setup;
       try {
-        kind.validate(w, context);
+        setup = WriterSetup.parse(kind, w);
       } catch (KindException e) {
         throw error(f + "." + e.field(), e.getMessage());
       }
+      Optional<WriterKind.Claim> claim = setup.claim();
+      if (claim.isPresent() && !claims.add(List.of(w.kind(), claim.get().key()))) {
+        throw error(f + "." + claim.get().field(), claim.get().conflict());
+      }
+      try {
+        setup.validate(context);
+      } catch (KindException e) {
+        throw error(f + "." + e.field(), e.getMessage());
+      }
+      setups.add(setup);
     }
+    return setups;
   }
 
   /** What PREPARE would refuse for every transaction: a volume that needs a writer's hold and has none. */
-  private void holders(AgentConfig config, KindContext context, List<Set<String>> inProcessWriters)
-      throws ConfigException {
+  private void holders(AgentConfig config, KindContext context, List<VolumeSetup<?>> volumes,
+      List<Set<String>> inProcessWriters) throws ConfigException {
     List<Set<String>> writers = new ArrayList<>(inProcessWriters);
     config.writers().forEach(w -> writers.add(w.volumes()));
-    for (int i = 0; i < config.volumes().size(); i++) {
-      VolumeConfig v = config.volumes().get(i);
-      String unheld = Holding.unheld(Kinds.volume(v.kind()).create(v, context), writers);
+    for (int i = 0; i < volumes.size(); i++) {
+      VolumeSetup<?> v = volumes.get(i);
+      String unheld = Holding.unheld(v.create(context), writers);
       if (unheld != null) {
-        throw error("volumes[" + i + "]", "volume " + v.name() + ": " + unheld);
+        throw error("volumes[" + i + "]", "volume " + v.config().name() + ": " + unheld);
       }
     }
   }
@@ -219,26 +234,24 @@ final class ConfigValidator {
     return given + (real.equals(given) ? "" : " (really " + real + ")");
   }
 
-  private void checkOptions(String f, String kind, Set<String> given, Set<String> known) throws ConfigException {
+  /**
+   * Every option given is one the kind takes.
+   *
+   * @param known the names listed in the error: those under {@code options:}
+   */
+  private void checkOptions(String f, String kind, Set<String> given, Set<String> taken, Set<String> known)
+      throws ConfigException {
     for (String o : given) {
-      if (!known.contains(o)) {
-        throw error(f + ".options." + Names.printable(o), "unknown option for kind " + kind + " (known: "
-            + (known.isEmpty() ? "none" : String.join(", ", known.stream().sorted().toList())) + ")");
+      if (!taken.contains(o)) {
+        throw error(f + ".options." + Names.printable(o), unknownOption(kind, known));
       }
     }
   }
 
-  private void checkCommand(String field, List<String> argv) throws ConfigException {
-    if (argv.isEmpty()) {
-      return;
-    }
-    Path exe = Path.of(argv.get(0));
-    if (!exe.isAbsolute()) {
-      throw error(field, "command '" + Names.printable(argv.get(0)) + "' must be an absolute path");
-    }
-    if (!Files.isRegularFile(exe) || !Files.isExecutable(exe)) {
-      throw error(field, "command " + exe + " does not exist or is not executable");
-    }
+  /** Why an option is refused, listing those the kind takes under {@code options:}. */
+  static String unknownOption(String kind, Set<String> known) {
+    return "unknown option for kind " + kind + " (known: " + (known.isEmpty() ? "none"
+        : String.join(", ", known.stream().sorted().toList())) + ")";
   }
 
   private ConfigException error(String field, String message) {

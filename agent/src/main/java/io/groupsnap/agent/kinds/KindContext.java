@@ -1,6 +1,7 @@
 package io.groupsnap.agent.kinds;
 
-import io.groupsnap.agent.writer.grpc.WriterHub;
+import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.hub.WriterHub;
 import java.nio.file.Path;
 
 /**

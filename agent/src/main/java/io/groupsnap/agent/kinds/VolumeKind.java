@@ -1,11 +1,18 @@
 package io.groupsnap.agent.kinds;
 
-import io.groupsnap.agent.config.VolumeConfig;
 import io.groupsnap.agent.volume.Volume;
 import java.util.Set;
 
-/** A kind of volume ({@code dir}, {@code btrfs}, …): its options, their validation, and how to build one. */
-public interface VolumeKind {
+/**
+ * A kind of volume ({@code dir}, {@code btrfs}, …): its options, how they are read and checked, and how a volume is
+ * built from them. The agent's configuration is validated through {@link #parse} and {@link #validate} before anything
+ * starts; {@link #create} then gets the options {@link #parse} returned and reads nothing again.
+ *
+ * <p>Implementations are stateless and may be called from any thread.
+ *
+ * @param <O> the kind's options record
+ */
+public interface VolumeKind<O> {
   /** As written in {@code kind:}. */
   String name();
 
@@ -13,11 +20,19 @@ public interface VolumeKind {
   Set<String> options();
 
   /**
-   * Checks the volume's settings when the configuration is loaded, before anything starts: option values, and what
-   * can be checked on this host (the path is a mount point of the right file system, a device exists). Tools and
-   * space are checked again at every PREPARE.
+   * Reads the volume's options into this kind's record: each value, and how they combine. Looks at nothing on the
+   * host.
+   *
+   * @throws KindException naming the option at fault
    */
-  void validate(VolumeConfig volume, KindContext context) throws KindException;
+  O parse(VolumeConfig volume) throws KindException;
+
+  /**
+   * Checks what can be checked on this host when the configuration is loaded, before anything starts: the path is a
+   * mount point of the right file system, a device or a command exists. Tools and space are checked again at every
+   * PREPARE. Nothing by default.
+   */
+  default void validate(VolumeConfig volume, O options, KindContext context) throws KindException {}
 
   /**
    * True when a capture holds exactly the file system, subvolume or dataset whose root is the volume's path, and
@@ -28,6 +43,6 @@ public interface VolumeKind {
     return false;
   }
 
-  /** Builds the volume from settings {@link #validate} accepted. */
-  Volume create(VolumeConfig volume, KindContext context);
+  /** Builds the volume from the options {@link #parse} read and {@link #validate} accepted. */
+  Volume create(VolumeConfig volume, O options, KindContext context);
 }

@@ -1,7 +1,7 @@
 package io.groupsnap.agent.txn;
 
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.LocalSnapshot;
@@ -86,7 +86,7 @@ final class CaptureStore {
         v.delete(p);
       } else if (v == null && p.startsWith(snapshotRoot) && !p.equals(snapshotRoot)) {
         // a volume since removed from the configuration: only copies under the snapshot root can be removed
-        DirVolume.deleteTree(p);
+        Captures.deleteTree(p);
       } else {
         throw new IOException("refusing to delete " + p + ": not a capture location of volume "
             + Names.printable(s.getVolume()));

@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Read-only means the immutable attribute ({@code chattr +i}): unlike permission bits it stops root too, so a
  * backup tool running as root cannot change a capture by mistake. Removal clears it first. Not thread-safe per tree.
  */
-final class CaptureTree {
+public final class CaptureTree {
   /** How regular files are reproduced. */
-  enum Mode {
+  public enum Mode {
     /** Byte for byte, onto any file system. */
     COPY,
     /** As copy-on-write clones sharing the original's extents ({@code FICLONE}): same file system only. */
@@ -41,7 +41,7 @@ final class CaptureTree {
    *
    * @param skip a directory inside {@code from} left out (a capture directory inside the volume), or null
    */
-  static void copy(Path from, Path to, Mode mode, Path skip) throws IOException {
+  public static void copy(Path from, Path to, Mode mode, Path skip) throws IOException {
     long device = device(from);
     Files.walkFileTree(from, new SimpleFileVisitor<>() {
       @Override
@@ -86,7 +86,7 @@ final class CaptureTree {
    *
    * @return false (and nothing marked) when the file system does not support the attribute
    */
-  static boolean makeImmutable(Path root, boolean includeRoot) throws IOException {
+  public static boolean makeImmutable(Path root, boolean includeRoot) throws IOException {
     boolean[] supported = {true};
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
@@ -117,7 +117,7 @@ final class CaptureTree {
    * Deletes a capture tree (a missing one is fine): clears immutable attributes on the way down, never follows a
    * symbolic link, and refuses to enter another file system mounted inside it.
    */
-  static void delete(Path root) throws IOException {
+  public static void delete(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -157,7 +157,7 @@ final class CaptureTree {
   }
 
   /** Total size of the regular files a {@link #copy} would take. */
-  static long size(Path root, Path skip) throws IOException {
+  public static long size(Path root, Path skip) throws IOException {
     long device = device(root);
     AtomicLong total = new AtomicLong();
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
@@ -183,7 +183,7 @@ final class CaptureTree {
   }
 
   /** The device number of the file system {@code p} is on (without following a last symbolic link). */
-  static long device(Path p) throws IOException {
+  public static long device(Path p) throws IOException {
     return ((Number) Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS)).longValue();
   }
 

@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Helpers shared by volume kinds that keep one capture per group snapshot in a directory of their own. */
 public final class Captures {
@@ -55,5 +56,17 @@ public final class Captures {
       }
     }
     return out;
+  }
+
+  /** Deletes a tree without following symbolic links; a missing tree is fine. */
+  public static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 }

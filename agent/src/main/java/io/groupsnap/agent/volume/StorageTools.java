@@ -1,6 +1,6 @@
 package io.groupsnap.agent.volume;
 
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.common.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +15,7 @@ import java.util.Map;
  * timeout and turns a failure into a one-line error carrying the tool's last error line. Also probes for the kernel
  * support the tools need. Thread-safe; holds no state besides its settings.
  */
-final class StorageTools {
+public final class StorageTools {
   private final CommandRunner runner;
   private final String debianPackage;
   private final Duration timeout;
@@ -25,19 +25,19 @@ final class StorageTools {
    * @param debianPackage named in the error when a tool is missing
    * @param probeRoot where {@code /dev} and {@code /sys} are looked up ({@code /}; a test directory in tests)
    */
-  StorageTools(CommandRunner runner, String debianPackage, Duration timeout, Path probeRoot) {
+  public StorageTools(CommandRunner runner, String debianPackage, Duration timeout, Path probeRoot) {
     this.runner = runner;
     this.debianPackage = debianPackage;
     this.timeout = timeout;
     this.probeRoot = probeRoot;
   }
 
-  Duration timeout() {
+  public Duration timeout() {
     return timeout;
   }
 
   /** Each tool's executable, by name; the first missing one is a non-retryable error naming it and the package. */
-  Map<String, Path> resolve(List<String> tools) throws VolumeException {
+  public Map<String, Path> resolve(List<String> tools) throws VolumeException {
     Map<String, Path> out = new LinkedHashMap<>();
     for (String tool : tools) {
       out.put(tool, runner.which(tool).orElseThrow(() -> new VolumeException(missing(tool), false)));
@@ -46,7 +46,7 @@ final class StorageTools {
   }
 
   /** As {@link #resolve}, for callers outside a transaction (list, delete). */
-  Path resolveForIo(String tool) throws IOException {
+  public Path resolveForIo(String tool) throws IOException {
     return runner.which(tool).orElseThrow(() -> new IOException(missing(tool)));
   }
 
@@ -58,7 +58,7 @@ final class StorageTools {
    * Fails unless one of {@code paths} (absolute, looked up under the probe root) exists: the kernel support a tool
    * needs. {@code what} says what is missing and how to get it.
    */
-  void requireKernel(List<String> paths, String what) throws VolumeException {
+  public void requireKernel(List<String> paths, String what) throws VolumeException {
     for (String p : paths) {
       if (Files.exists(probe(p))) {
         return;
@@ -79,12 +79,12 @@ final class StorageTools {
    *
    * @param retryable whether a non-zero exit may succeed on a later attempt (timeouts always may)
    */
-  CommandRunner.Result run(List<String> argv, boolean retryable) throws VolumeException {
+  public CommandRunner.Result run(List<String> argv, boolean retryable) throws VolumeException {
     return run(argv, retryable, "");
   }
 
   /** As {@link #run(List, boolean)}; {@code afterTimeout} is added to the message of a timeout. */
-  CommandRunner.Result run(List<String> argv, boolean retryable, String afterTimeout) throws VolumeException {
+  public CommandRunner.Result run(List<String> argv, boolean retryable, String afterTimeout) throws VolumeException {
     CommandRunner.Result r;
     try {
       r = runner.run(argv, timeout);
@@ -102,7 +102,7 @@ final class StorageTools {
   }
 
   /** Runs {@code argv} and returns what it did, whatever its exit code; only a timeout or failure to start throw. */
-  CommandRunner.Result runAnyExit(List<String> argv) throws VolumeException {
+  public CommandRunner.Result runAnyExit(List<String> argv) throws VolumeException {
     CommandRunner.Result r;
     try {
       r = runner.run(argv, timeout);
@@ -117,7 +117,7 @@ final class StorageTools {
   }
 
   /** As {@link #run}, for callers outside a transaction (list, delete). */
-  CommandRunner.Result runForIo(List<String> argv) throws IOException {
+  public CommandRunner.Result runForIo(List<String> argv) throws IOException {
     CommandRunner.Result r = runAnyExitForIo(argv);
     if (r.exitCode() != 0) {
       throw new IOException(failed(argv, r));
@@ -126,7 +126,7 @@ final class StorageTools {
   }
 
   /** As {@link #runAnyExit}, for callers outside a transaction (list, delete). */
-  CommandRunner.Result runAnyExitForIo(List<String> argv) throws IOException {
+  public CommandRunner.Result runAnyExitForIo(List<String> argv) throws IOException {
     CommandRunner.Result r = runner.run(argv, timeout);
     if (r.timedOut()) {
       throw new IOException(tool(argv) + " timed out after " + Durations.format(timeout) + " and was killed");
@@ -134,18 +134,18 @@ final class StorageTools {
     return r;
   }
 
-  static String failed(List<String> argv, CommandRunner.Result r) {
+  public static String failed(List<String> argv, CommandRunner.Result r) {
     return tool(argv) + " failed (exit code " + r.exitCode() + "): " + r.lastLine();
   }
 
   /** The tool's name for messages: the file name of the executable. */
-  static String tool(List<String> argv) {
+  public static String tool(List<String> argv) {
     Path p = Path.of(argv.get(0)).getFileName();
     return p == null ? argv.get(0) : p.toString();
   }
 
   /** One line of tool output, quoted and shortened for an error message. */
-  static String quote(String line) {
+  public static String quote(String line) {
     String s = io.groupsnap.common.Names.printable(line.strip());
     return "'" + s + "'";
   }

@@ -3,6 +3,10 @@ package io.groupsnap.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.kinds.WriterConfig;
+import io.groupsnap.agent.writer.exec.ExecWriterKind;
+import io.groupsnap.agent.writer.exec.ExecWriterOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,9 +76,10 @@ class ConfigLoaderTest {
     AgentConfig c = ConfigLoader.parse("agent.yaml", base() + "writers:\n  - name: app\n    kind: exec\n"
         + "    freeze: [/bin/true]\n    thaw: [/bin/true, thaw]\n    timeout: 2s\n    retryableExitCodes: [75, 99]\n");
     WriterConfig w = c.writers().get(0);
-    assertThat(w.thaw()).containsExactly("/bin/true", "thaw");
+    ExecWriterOptions exec = new ExecWriterKind().parse(w);
+    assertThat(exec.thaw()).containsExactly("/bin/true", "thaw");
     assertThat(w.timeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(w.retryableExitCodes()).containsExactlyInAnyOrder(75, 99);
+    assertThat(exec.retryableExitCodes()).containsExactlyInAnyOrder(75, 99);
   }
 
   @Test

@@ -1,6 +1,6 @@
 package io.groupsnap.agent.fakes;
 
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

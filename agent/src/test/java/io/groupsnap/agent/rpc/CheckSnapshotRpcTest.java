@@ -8,7 +8,8 @@ import io.groupsnap.agent.snapshot.CaptureChecker;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.Captures;
+import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.CaptureCondition;
 import io.groupsnap.proto.v1.CheckSnapshotRequest;
@@ -95,7 +96,7 @@ class CheckSnapshotRpcTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> catalog.list("gs-1").get(0).hasFingerprint());
 
     assertThat(check(h, "data").getCaptures(0).getCondition()).isEqualTo(CaptureCondition.CAPTURE_PRESENT);
-    DirVolume.deleteTree(Path.of(path));
+    Captures.deleteTree(Path.of(path));
     assertThat(check(h).getCapturesList()).singleElement().satisfies(c -> {
       assertThat(c.getVolume()).isEqualTo("data");
       assertThat(c.getCondition()).isEqualTo(CaptureCondition.CAPTURE_MISSING);

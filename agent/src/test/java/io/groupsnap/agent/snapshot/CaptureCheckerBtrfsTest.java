@@ -2,9 +2,10 @@ package io.groupsnap.agent.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.groupsnap.agent.config.VolumeConfig;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.kinds.VolumeSetup;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.Volume;
@@ -43,8 +44,9 @@ class CaptureCheckerBtrfsTest {
     Files.writeString(data.resolve("ledger"), "balance=100\n");
     KindContext context = KindContext.of(tmp.resolve("snaps"), tmp.resolve("state"));
     VolumeConfig c = new VolumeConfig("db", "btrfs", data, Map.of());
-    Kinds.volume("btrfs").validate(c, context);
-    volume = Kinds.volume("btrfs").create(c, context);
+    VolumeSetup<?> setup = Kinds.setUp(c);
+    setup.validate(context);
+    volume = setup.create(context);
     catalog = SnapshotCatalog.onDisk(tmp.resolve("state"));
     EpochFence fence = new EpochFence(EpochFence.Store.inMemory(), "c-1");
     checker = new CaptureChecker("a1", List.of(volume), catalog, fence, () -> false, false, Clock.systemUTC());

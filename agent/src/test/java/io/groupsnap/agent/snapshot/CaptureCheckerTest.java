@@ -3,16 +3,17 @@ package io.groupsnap.agent.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.groupsnap.agent.config.VolumeConfig;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.fakes.RecordingCommandRunner;
 import io.groupsnap.agent.kinds.KindContext;
+import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.TxnRef;
-import io.groupsnap.agent.volume.DirVolume;
-import io.groupsnap.agent.volume.ExecVolume;
+import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.Volume;
+import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.proto.v1.CaptureCheck;
 import io.groupsnap.proto.v1.CaptureCondition;
 import io.groupsnap.proto.v1.CheckDepth;
@@ -122,7 +123,7 @@ class CaptureCheckerTest {
     Path capture = committed("gs-1");
     CaptureChecker c = checker(false);
     c.fingerprintKept();
-    DirVolume.deleteTree(capture);
+    Captures.deleteTree(capture);
 
     CaptureCheck r = check(c, "gs-1", false);
     assertThat(r.getCondition()).isEqualTo(CaptureCondition.CAPTURE_MISSING);
@@ -252,11 +253,11 @@ class CaptureCheckerTest {
     RecordingCommandRunner runner = new RecordingCommandRunner();
     List<String> list = List.of("/usr/local/bin/san-list", "san");
     runner.on(list, RecordingCommandRunner.ok("gs-1 1700000000\n"));
-    Volume san = ExecVolume.KIND.create(new VolumeConfig("san", "exec", tmp.resolve("data"), Map.of(
+    Volume san = Kinds.setUp(new VolumeConfig("san", "exec", tmp.resolve("data"), Map.of(
         "create", "[\"/usr/local/bin/san-create\", \"{volume}\", \"{snapshot}\"]",
         "delete", "[\"/usr/local/bin/san-delete\", \"{volume}\", \"{snapshot}\"]",
         "list", "[\"/usr/local/bin/san-list\", \"{volume}\"]",
-        "atomic", "true")), new KindContext(tmp.resolve("snaps"), tmp.resolve("state"), runner));
+        "atomic", "true"))).create(new KindContext(tmp.resolve("snaps"), tmp.resolve("state"), runner));
     catalog.put(LocalSnapshot.newBuilder().setGroupSnapshotId("gs-1").setVolume("san")
         .setPath(san.captureTarget("gs-1").toString()).setState(LocalSnapshotState.LOCAL_KEPT).build());
     CaptureChecker c = new CaptureChecker("a1", List.of(san), catalog, fence, () -> false, true, Clock.systemUTC());

@@ -7,7 +7,7 @@ import io.groupsnap.agent.rpc.AgentGrpcService;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.Results.AbortResult;
 import io.groupsnap.agent.txn.Results.HoldReport;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.proto.v1.MemberState;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,9 +2,10 @@ package io.groupsnap.agent.volume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.groupsnap.agent.config.VolumeConfig;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.kinds.VolumeSetup;
 import io.groupsnap.agent.volume.testing.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import java.nio.file.Files;
@@ -34,8 +35,9 @@ class FsKindsBenchmarkTest {
   private Volume volume(String kind, Path path, Map<String, String> options) throws Exception {
     KindContext context = KindContext.of(tmp.resolve("snaps"), tmp.resolve("state"));
     VolumeConfig c = new VolumeConfig("bench", kind, path, options);
-    Kinds.volume(kind).validate(c, context);
-    return Kinds.volume(kind).create(c, context);
+    VolumeSetup<?> setup = Kinds.setUp(c);
+    setup.validate(context);
+    return setup.create(context);
   }
 
   /** Methods alternate cycle by cycle, so that a busy moment of the host does not favour one. */

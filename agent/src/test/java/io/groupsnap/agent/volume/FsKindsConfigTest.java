@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
 import io.groupsnap.agent.volume.testing.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ class FsKindsConfigTest {
     Files.writeString(ext4.mountPoint().resolve("f"), "v1");
     AgentConfig c = ConfigLoader.parse("agent.yaml", yaml("fsfreeze", ext4.mountPoint(),
         "      capture: command\n      command: [/bin/cp, -a, \"{path}\", \"{target}\"]\n      commandTimeout: 20s\n"));
-    Volume v = Kinds.volume("fsfreeze").create(c.volumes().get(0), KindContext.of(c.snapshotRoot(), tmp));
+    Volume v = Kinds.setUp(c.volumes().get(0)).create(KindContext.of(c.snapshotRoot(), tmp));
     Path target = v.captureTarget("gs-1");
     v.check(target);
     Volume.Frozen frozen = v.freeze();

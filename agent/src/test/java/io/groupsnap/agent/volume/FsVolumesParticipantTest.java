@@ -3,9 +3,10 @@ package io.groupsnap.agent.volume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.groupsnap.agent.config.VolumeConfig;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.kinds.VolumeSetup;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
@@ -13,6 +14,8 @@ import io.groupsnap.agent.txn.Results.FreezeResult;
 import io.groupsnap.agent.txn.Results.ThawResult;
 import io.groupsnap.agent.txn.TxnJournal;
 import io.groupsnap.agent.txn.TxnRef;
+import io.groupsnap.agent.volume.dir.DirVolume;
+import io.groupsnap.agent.volume.testing.BackgroundWrite;
 import io.groupsnap.agent.volume.testing.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import io.groupsnap.proto.v1.LocalSnapshotState;
@@ -66,8 +69,9 @@ class FsVolumesParticipantTest {
   private Participant participant(String kind, Path path, Map<String, String> options, TxnJournal journal)
       throws Exception {
     VolumeConfig c = new VolumeConfig("vol", kind, path, options);
-    Kinds.volume(kind).validate(c, context);
-    volume = Kinds.volume(kind).create(c, context);
+    VolumeSetup<?> setup = Kinds.setUp(c);
+    setup.validate(context);
+    volume = setup.create(context);
     participant = new Participant("a1", List.of(volume), List.of(), SnapshotCatalog.onDisk(tmp.resolve("state")),
         new EpochFence(tmp.resolve("state"), CLUSTER), tmp.resolve("snaps"), Duration.ofSeconds(60), scheduler,
         Clock.systemUTC(), System::nanoTime, journal);
@@ -79,7 +83,7 @@ class FsVolumesParticipantTest {
   }
 
   static CompletableFuture<Void> writeInBackground(Path file, String text) {
-    return FsfreezeVolumeTest.writeInBackground(file, text);
+    return BackgroundWrite.start(file, text);
   }
 
   @Test
@@ -188,8 +192,9 @@ class FsVolumesParticipantTest {
   void aCaptureOntoAFileSystemAnotherVolumeFreezes_isRefusedAtPrepare_beforeAnythingFreezes() throws Exception {
     LoopFs ext4 = loop.create(LoopFs.Type.EXT4, 32L << 20);
     VolumeConfig c = new VolumeConfig("vol", "fsfreeze", ext4.mountPoint(), Map.of());
-    Kinds.volume("fsfreeze").validate(c, context);
-    volume = Kinds.volume("fsfreeze").create(c, context);
+    VolumeSetup<?> setup = Kinds.setUp(c);
+    setup.validate(context);
+    volume = setup.create(context);
     Path logs = Files.createDirectories(tmp.resolve("logs"));
     // a dir volume whose copies go onto the ext4 that the fsfreeze volume freezes
     Volume dir = new DirVolume("logs", logs, ext4.mountPoint().resolve("snaps"), true, false);

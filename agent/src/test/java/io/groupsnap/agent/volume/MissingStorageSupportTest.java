@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.groupsnap.agent.config.VolumeConfig;
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
+import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
@@ -54,13 +54,13 @@ class MissingStorageSupportTest {
   }
 
   private Volume lvm(CommandRunner runner) throws Exception {
-    return Kinds.volume("lvm").create(new VolumeConfig("db", "lvm", Files.createDirectories(tmp.resolve("db")),
-        Map.of("vg", "vg0", "lv", "data", "snapshotSize", "10%ORIGIN")), context(runner));
+    return Kinds.setUp(new VolumeConfig("db", "lvm", Files.createDirectories(tmp.resolve("db")),
+        Map.of("vg", "vg0", "lv", "data", "snapshotSize", "10%ORIGIN"))).create(context(runner));
   }
 
   private Volume zfs(CommandRunner runner) throws Exception {
-    return Kinds.volume("zfs").create(new VolumeConfig("tank", "zfs", Files.createDirectories(tmp.resolve("tank")),
-        Map.of("dataset", "tank/data")), context(runner));
+    return Kinds.setUp(new VolumeConfig("tank", "zfs", Files.createDirectories(tmp.resolve("tank")),
+        Map.of("dataset", "tank/data"))).create(context(runner));
   }
 
   private static String checkFails(Volume v) {

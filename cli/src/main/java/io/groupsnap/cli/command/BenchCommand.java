@@ -1,13 +1,13 @@
 package io.groupsnap.cli.command;
 
-import io.groupsnap.common.Daemons;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.cli.CliException;
 import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.cli.dev.DevCluster;
 import io.groupsnap.cli.workload.Gate;
 import io.groupsnap.cli.workload.GateWriter;
+import io.groupsnap.common.Daemons;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -118,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     } finally {
-      DirVolume.deleteTree(dir);
+      Captures.deleteTree(dir);
     }
   }
 

@@ -1,11 +1,11 @@
 package io.groupsnap.cli.command;
 
+import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.cli.CliException;
 import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.cli.dev.BtrfsDemoVolumes;
 import io.groupsnap.cli.workload.CutVerifier;
 import io.groupsnap.cli.workload.WorkloadCluster;
-import io.groupsnap.agent.volume.DirVolume;
-import io.groupsnap.cli.dev.BtrfsDemoVolumes;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
@@ -95,7 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
         subvolumes.close();
       }
       if (temporary) {
-        DirVolume.deleteTree(dir);
+        Captures.deleteTree(dir);
       }
     }
   }

@@ -1,7 +1,7 @@
 package io.groupsnap.cli.dev;
 
-import io.groupsnap.agent.config.VolumeConfig;
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.cli.CliException;
 import io.groupsnap.cli.ExitCodes;
 import java.io.IOException;
@@ -109,7 +109,7 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
       }
     }
     try {
-      io.groupsnap.agent.volume.DirVolume.deleteTree(base);
+      io.groupsnap.agent.volume.Captures.deleteTree(base);
     } catch (IOException e) {
       System.err.println("groupsnap: could not remove " + base + ": " + e.getMessage());
     }

@@ -1,9 +1,9 @@
 package io.groupsnap.cli.workload;
 
 import io.groupsnap.agent.Agent;
-import io.groupsnap.agent.config.WriterConfig;
-import io.groupsnap.agent.volume.DirVolume;
-import io.groupsnap.agent.writer.grpc.WriterHub;
+import io.groupsnap.agent.hub.WriterHub;
+import io.groupsnap.agent.kinds.WriterConfig;
+import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.cli.dev.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.MemberRecord;
@@ -60,7 +60,7 @@ public final class WorkloadCluster implements AutoCloseable {
    * @param volumeConfigs the agents' volumes by agent id (e.g. btrfs subvolumes); others get a {@code dir} volume
    */
   public static WorkloadCluster start(Path dataDir, int agents, String zookeeper,
-      Map<String, io.groupsnap.agent.config.VolumeConfig> volumeConfigs) throws Exception {
+      Map<String, io.groupsnap.agent.kinds.VolumeConfig> volumeConfigs) throws Exception {
     Map<String, Path> volumes = new LinkedHashMap<>();
     for (int i = 1; i <= agents; i++) {
       String id = "agent-" + i;
@@ -93,7 +93,7 @@ public final class WorkloadCluster implements AutoCloseable {
   }
 
   private static WriterConfig grpcWriter(String application) {
-    return WriterConfig.of(application, "grpc", 0, Set.of(), Duration.ofSeconds(5),
+    return new WriterConfig(application, "grpc", 0, Set.of(), Duration.ofSeconds(5),
         Map.of("application", application));
   }
 
@@ -163,7 +163,7 @@ public final class WorkloadCluster implements AutoCloseable {
 
   /** Removes a naive copy. */
   public static void delete(Path dir) throws IOException {
-    DirVolume.deleteTree(dir);
+    Captures.deleteTree(dir);
   }
 
   @Override

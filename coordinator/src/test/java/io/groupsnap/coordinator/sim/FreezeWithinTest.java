@@ -9,7 +9,7 @@ import io.groupsnap.agent.txn.Results.FreezeOutcome;
 import io.groupsnap.agent.txn.Results.FreezeResult;
 import io.groupsnap.agent.txn.TxnJournal;
 import io.groupsnap.agent.txn.TxnRef;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.coordinator.txn.TxnAction.Call;
 import io.groupsnap.coordinator.txn.TxnSpec;

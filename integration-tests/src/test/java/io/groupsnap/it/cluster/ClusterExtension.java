@@ -1,6 +1,6 @@
 package io.groupsnap.it.cluster;
 
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.Captures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +64,7 @@ public final class ClusterExtension implements BeforeEachCallback, AfterEachCall
         problems.add(e.getMessage());
       }
       if (failure.isEmpty() && problems.isEmpty()) {
-        DirVolume.deleteTree(c.workDir());
+        Captures.deleteTree(c.workDir());
       } else {
         System.err.println("multi-host cluster files kept in " + c.workDir());
       }

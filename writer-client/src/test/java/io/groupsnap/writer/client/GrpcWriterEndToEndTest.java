@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.groupsnap.agent.config.WriterConfig;
+import io.groupsnap.agent.hub.WriterHub;
+import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
@@ -12,11 +13,11 @@ import io.groupsnap.agent.txn.Results.FreezeResult;
 import io.groupsnap.agent.txn.Results.PrepareResult;
 import io.groupsnap.agent.txn.Results.ThawResult;
 import io.groupsnap.agent.txn.TxnRef;
-import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
+import io.groupsnap.agent.writer.grpc.GrpcOptions;
 import io.groupsnap.agent.writer.grpc.GrpcWriter;
-import io.groupsnap.agent.writer.grpc.WriterHub;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -64,8 +65,10 @@ class GrpcWriterEndToEndTest {
     requireUnixSockets();
     socket = tmp.resolve("state").resolve(WriterHub.SOCKET_NAME);
     hub = new WriterHub("a1", socket, WriterHub.Transport.AUTO);
-    orders = new GrpcWriter(config("orders-writer", "orders", Duration.ofSeconds(5)), hub, Clock.systemUTC());
-    slow = new GrpcWriter(config("slow-writer", "slow", Duration.ofMillis(300)), hub, Clock.systemUTC());
+    orders = new GrpcWriter(config("orders-writer", "orders", Duration.ofSeconds(5)), new GrpcOptions("orders"), hub,
+        Clock.systemUTC());
+    slow = new GrpcWriter(config("slow-writer", "slow", Duration.ofMillis(300)), new GrpcOptions("slow"), hub,
+        Clock.systemUTC());
     hub.start();
     assertThat(hub.unixSocket()).isTrue();
     scheduler = Executors.newSingleThreadScheduledExecutor();
@@ -83,7 +86,7 @@ class GrpcWriterEndToEndTest {
   }
 
   static WriterConfig config(String name, String application, Duration timeout) {
-    return WriterConfig.of(name, "grpc", 0, Set.of(), timeout, Map.of("application", application));
+    return new WriterConfig(name, "grpc", 0, Set.of(), timeout, Map.of("application", application));
   }
 
   Participant participant(List<Writer> writers) throws Exception {
@@ -284,8 +287,8 @@ class GrpcWriterEndToEndTest {
   void volumesTheApplicationWritesButTheWriterDoesNotCover_areRefusedAtPrepare() throws Exception {
     hub.close();
     hub = new WriterHub("a1", socket, WriterHub.Transport.AUTO);
-    GrpcWriter narrow = new GrpcWriter(WriterConfig.of("narrow", "grpc", 0, Set.of("data"), Duration.ofSeconds(5),
-        Map.of("application", "orders")), hub, Clock.systemUTC());
+    GrpcWriter narrow = new GrpcWriter(new WriterConfig("narrow", "grpc", 0, Set.of("data"), Duration.ofSeconds(5),
+        Map.of("application", "orders")), new GrpcOptions("orders"), hub, Clock.systemUTC());
     hub.start();
     WriterClient c = WriterClient.builder(socket, "orders", app).volumes(List.of("data", "logs"))
         .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).connect();
@@ -302,7 +305,8 @@ class GrpcWriterEndToEndTest {
   void overLoopbackTcp_theClientFindsPortAndTokenInTheEndpointFile() throws Exception {
     hub.close();
     hub = new WriterHub("a1", socket, WriterHub.Transport.TCP);
-    orders = new GrpcWriter(config("orders-writer", "orders", Duration.ofSeconds(5)), hub, Clock.systemUTC());
+    orders = new GrpcWriter(config("orders-writer", "orders", Duration.ofSeconds(5)), new GrpcOptions("orders"), hub,
+        Clock.systemUTC());
     hub.start();
     assertThat(Files.isRegularFile(socket)).as("an endpoint file, not a socket").isTrue();
     connected("orders", app);
@@ -320,7 +324,8 @@ class GrpcWriterEndToEndTest {
     hub.close();
     await().atMost(WAIT).until(() -> !c.isSubscribed());
     hub = new WriterHub("a1", socket, WriterHub.Transport.AUTO);
-    orders = new GrpcWriter(config("orders-writer", "orders", Duration.ofSeconds(5)), hub, Clock.systemUTC());
+    orders = new GrpcWriter(config("orders-writer", "orders", Duration.ofSeconds(5)), new GrpcOptions("orders"), hub,
+        Clock.systemUTC());
     hub.start();
     assertThat(c.awaitSubscribed(WAIT)).as(c.lastError()).isTrue();
     await().atMost(WAIT).until(() -> hub.isConnected("orders"));

@@ -1,13 +1,11 @@
 package io.groupsnap.agent.writer.grpc;
 
-import io.groupsnap.agent.config.WriterConfig;
-import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.agent.kinds.WriterKind;
-import io.groupsnap.agent.writer.ConfiguredWriter;
+import io.groupsnap.agent.hub.Subscription;
+import io.groupsnap.agent.hub.WriterHub;
+import io.groupsnap.agent.kinds.ConfiguredWriter;
+import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
-import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.WriterAnswer;
 import io.groupsnap.proto.v1.WriterPhase;
 import io.groupsnap.proto.v1.WriterRequest;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -63,43 +60,10 @@ public final class GrpcWriter extends ConfiguredWriter {
     }
   }
 
-  /** Kind {@code grpc}. */
-  public static final WriterKind KIND = new WriterKind() {
-    @Override
-    public String name() {
-      return "grpc";
-    }
-
-    @Override
-    public Set<String> options() {
-      return Set.of("application");
-    }
-
-    @Override
-    public void validate(WriterConfig w, KindContext context) throws KindException {
-      String app = w.options().get("application");
-      if (app == null) {
-        throw new KindException("options.application", "is required: the name the application subscribes with");
-      }
-      if (!Names.isValid(app)) {
-        throw new KindException("options.application", WriterHub.invalidName(app));
-      }
-    }
-
-    @Override
-    public Writer create(WriterConfig w, KindContext context) {
-      WriterHub hub = context.writerHub();
-      if (hub == null) {
-        throw new IllegalStateException("writer " + w.name() + " of kind grpc needs the agent's writer hub");
-      }
-      return new GrpcWriter(w, hub, Clock.systemUTC());
-    }
-  };
-
   /** Registers the writer's application with {@code hub}. */
-  public GrpcWriter(WriterConfig config, WriterHub hub, Clock clock) {
+  public GrpcWriter(WriterConfig config, GrpcOptions options, WriterHub hub, Clock clock) {
     super(config, "grpc");
-    this.application = config.options().get("application");
+    this.application = options.application();
     this.hub = hub;
     this.clock = clock;
     hub.register(application, config.name(), config.volumes());

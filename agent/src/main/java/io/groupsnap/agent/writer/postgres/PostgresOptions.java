@@ -1,6 +1,7 @@
 package io.groupsnap.agent.writer.postgres;
 
 import io.groupsnap.agent.kinds.KindException;
+import io.groupsnap.agent.kinds.KindOptions;
 import io.groupsnap.common.Names;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -54,29 +55,32 @@ public record PostgresOptions(String host, int port, String database, String use
    * @throws KindException naming the option ({@code options.port}) and what is wrong with it
    */
   public static PostgresOptions parse(Map<String, String> options) throws KindException {
-    String host = options.getOrDefault("host", "127.0.0.1").strip();
+    return parse(new KindOptions("postgresql", options));
+  }
+
+  static PostgresOptions parse(KindOptions o) throws KindException {
+    String host = o.get("host", "127.0.0.1").strip();
     if (host.length() > 253 || !(HOST_NAME.matcher(host).matches()
         || (host.contains(":") && IPV6.matcher(host).matches()))) {
       throw new KindException("options.host", "'" + Names.printable(host) + "' is not a host name or IP address");
     }
-    int port = port(options.getOrDefault("port", "5432"));
-    String database = required(options, "database");
+    int port = port(o.get("port", "5432"));
+    String database = o.required("database").strip();
     if (!OBJECT_NAME.matcher(database).matches()) {
       throw new KindException("options.database", "'" + Names.printable(database)
           + "' is not a supported database name (letters, digits, '_', '.', '$', '-'; at most 63)");
     }
-    String user = required(options, "user");
+    String user = o.required("user").strip();
     if (!OBJECT_NAME.matcher(user).matches()) {
       throw new KindException("options.user", "'" + Names.printable(user)
           + "' is not a supported role name (letters, digits, '_', '.', '$', '-'; at most 63)");
     }
     Optional<Path> passwordFile = Optional.empty();
-    if (options.containsKey("passwordFile")) {
-      passwordFile = Optional.of(absolute(options.get("passwordFile")));
+    if (o.has("passwordFile")) {
+      passwordFile = Optional.of(absolute(o.get("passwordFile")));
     }
-    List<String> tables = options.containsKey("tables") ? tables(options.get("tables")) : List.of();
-    boolean checkpoint = bool("checkpoint", options.getOrDefault("checkpoint", "true"));
-    return new PostgresOptions(host, port, database, user, passwordFile, tables, checkpoint);
+    List<String> tables = o.has("tables") ? tables(o.get("tables")) : List.of();
+    return new PostgresOptions(host, port, database, user, passwordFile, tables, o.flag("checkpoint", true));
   }
 
   /** The JDBC URL of the database; IPv6 literals in brackets. */
@@ -88,14 +92,6 @@ public record PostgresOptions(String host, int port, String database, String use
   /** Where the writer connects, for messages: {@code user@host:port/database}. */
   String where() {
     return user + "@" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/" + database;
-  }
-
-  private static String required(Map<String, String> options, String name) throws KindException {
-    String v = options.get(name);
-    if (v == null || v.isBlank()) {
-      throw new KindException("options." + name, "is required");
-    }
-    return v.strip();
   }
 
   private static int port(String value) throws KindException {
@@ -121,13 +117,6 @@ public record PostgresOptions(String host, int port, String database, String use
       throw new KindException("options.passwordFile", "'" + Names.printable(value) + "' must be an absolute path");
     }
     return p.normalize();
-  }
-
-  private static boolean bool(String name, String value) throws KindException {
-    if (value.equals("true") || value.equals("false")) {
-      return Boolean.parseBoolean(value);
-    }
-    throw new KindException("options." + name, "must be true or false");
   }
 
   private static List<String> tables(String value) throws KindException {

@@ -1,10 +1,7 @@
 package io.groupsnap.agent.writer.postgres;
 
-import io.groupsnap.agent.config.WriterConfig;
-import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.KindException;
-import io.groupsnap.agent.kinds.WriterKind;
-import io.groupsnap.agent.writer.ConfiguredWriter;
+import io.groupsnap.agent.kinds.ConfiguredWriter;
+import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
 import java.io.IOException;
@@ -79,33 +76,6 @@ public final class PostgresWriter extends ConfiguredWriter {
   private final Clock clock;
   private final Map<String, HoldSession> sessions = new ConcurrentHashMap<>();
   private volatile Figures last;
-
-  /** Kind {@code postgresql}. */
-  public static final WriterKind KIND = new WriterKind() {
-    @Override
-    public String name() {
-      return "postgresql";
-    }
-
-    @Override
-    public Set<String> options() {
-      return PostgresOptions.NAMES;
-    }
-
-    @Override
-    public void validate(WriterConfig w, KindContext context) throws KindException {
-      PostgresOptions.parse(w.options());
-    }
-
-    @Override
-    public Writer create(WriterConfig w, KindContext context) {
-      try {
-        return new PostgresWriter(w, PostgresOptions.parse(w.options()), Clock.systemUTC());
-      } catch (KindException e) {
-        throw new IllegalArgumentException("writer " + w.name() + ": options." + e.field() + ": " + e.getMessage(), e);
-      }
-    }
-  };
 
   /**
    * Timings of one transaction, for logs and benchmarks.

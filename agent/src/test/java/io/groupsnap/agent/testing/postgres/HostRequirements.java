@@ -1,6 +1,7 @@
 package io.groupsnap.agent.testing.postgres;
 
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.testing.HostRequirement;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import io.groupsnap.agent.testing.HostRequirement;
 
 /**
  * What the PostgreSQL and loop-device suites need from the host: root, PostgreSQL's server binaries, the

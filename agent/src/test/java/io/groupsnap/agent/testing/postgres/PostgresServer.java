@@ -1,6 +1,6 @@
 package io.groupsnap.agent.testing.postgres;
 
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package io.groupsnap.agent.testing.postgres;
 
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.groupsnap.agent.config.WriterConfig;
+import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
-import io.groupsnap.agent.kinds.Kinds;
-import io.groupsnap.agent.kinds.WriterKind;
+import io.groupsnap.agent.kinds.WriterConfig;
+import io.groupsnap.agent.kinds.WriterSetup;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.testing.postgres.HostRequirements;
-import io.groupsnap.agent.volume.testing.LoopFs;
 import io.groupsnap.agent.testing.postgres.PostgresServer;
 import io.groupsnap.agent.testing.postgres.TransferWorkload;
 import io.groupsnap.agent.txn.EpochFence;
@@ -19,6 +18,7 @@ import io.groupsnap.agent.txn.Results.FreezeResult;
 import io.groupsnap.agent.txn.Results.PrepareResult;
 import io.groupsnap.agent.txn.Results.ThawResult;
 import io.groupsnap.agent.txn.TxnRef;
+import io.groupsnap.agent.volume.testing.LoopFs;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
 import java.io.IOException;
@@ -399,11 +399,11 @@ class PostgresWriterTest {
     Map<String, String> options = new HashMap<>(Map.of("port", Integer.toString(server.port()), "database", DB,
         "user", "postgres", "passwordFile", server.passwordFile().toString()));
     options.putAll(extra);
-    WriterConfig config = WriterConfig.of("pg", "postgresql", 0, Set.of(), WRITER_TIMEOUT, options);
-    WriterKind kind = Kinds.writer("postgresql");
+    WriterConfig config = new WriterConfig("pg", "postgresql", 0, Set.of(), WRITER_TIMEOUT, options);
+    WriterSetup<?> setup = Kinds.setUp(config);
     KindContext context = KindContext.of(snaps, tmp.resolve("state"));
-    kind.validate(config, context);
-    return (PostgresWriter) kind.create(config, context);
+    setup.validate(context);
+    return (PostgresWriter) setup.create(context);
   }
 
   private Participant participant(Writer w) throws IOException {

@@ -1,6 +1,6 @@
 package io.groupsnap.agent.writer.postgres;
 
-import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;

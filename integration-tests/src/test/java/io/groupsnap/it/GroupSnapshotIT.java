@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.writer.WriterResult;
+import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
@@ -18,7 +19,6 @@ import io.groupsnap.proto.v1.MemberState;
 import io.groupsnap.proto.v1.PrepareRequest;
 import io.groupsnap.proto.v1.PrepareResponse;
 import io.groupsnap.proto.v1.TxnHeader;
-import io.groupsnap.cli.dev.DevCluster;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;

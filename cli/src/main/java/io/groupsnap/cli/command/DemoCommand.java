@@ -2,10 +2,10 @@ package io.groupsnap.cli.command;
 
 import io.groupsnap.cli.CliException;
 import io.groupsnap.cli.ExitCodes;
-import io.groupsnap.cli.workload.CutVerifier;
-import io.groupsnap.cli.workload.WorkloadCluster;
+import io.groupsnap.devkit.workload.CutVerifier;
+import io.groupsnap.devkit.workload.WorkloadCluster;
 import io.groupsnap.agent.volume.DirVolume;
-import io.groupsnap.cli.dev.BtrfsDemoVolumes;
+import io.groupsnap.devkit.cluster.BtrfsDemoVolumes;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
@@ -67,7 +67,12 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("groupsnap-demo-") : dataDir.toAbsolutePath().normalize();
-    BtrfsDemoVolumes subvolumes = btrfs == null ? null : BtrfsDemoVolumes.create(btrfs, agents);
+    BtrfsDemoVolumes subvolumes;
+    try {
+      subvolumes = btrfs == null ? null : BtrfsDemoVolumes.create(btrfs, agents);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
     try (WorkloadCluster wc = WorkloadCluster.start(dir, agents, null,
         subvolumes == null ? Map.of() : subvolumes.volumes())) {
       out.printf(Locale.ROOT, "groupsnap demo: %d agents, each running a header-count file and a ledger account "

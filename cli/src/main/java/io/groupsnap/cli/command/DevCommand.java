@@ -2,7 +2,7 @@ package io.groupsnap.cli.command;
 
 import io.groupsnap.cli.CliException;
 import io.groupsnap.cli.ExitCodes;
-import io.groupsnap.cli.dev.DevCluster;
+import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.agent.Agent;
 import java.io.PrintWriter;
 import java.nio.file.Path;

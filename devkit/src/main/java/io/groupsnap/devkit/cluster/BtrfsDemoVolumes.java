@@ -1,9 +1,7 @@
-package io.groupsnap.cli.dev;
+package io.groupsnap.devkit.cluster;
 
 import io.groupsnap.agent.config.VolumeConfig;
 import io.groupsnap.agent.kinds.CommandRunner;
-import io.groupsnap.cli.CliException;
-import io.groupsnap.cli.ExitCodes;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -35,24 +33,25 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
   /**
    * Makes one subvolume per agent on the btrfs mounted at {@code mount}.
    *
-   * @throws CliException (usage) when {@code mount} is not a btrfs, the process is not root or the tool is missing
+   * @throws IllegalArgumentException (bad input: its message names {@code --btrfs}) when {@code mount} is not a
+   *     btrfs, the process is not root or the tool is missing
    */
-  public static BtrfsDemoVolumes create(Path mount, int agents) throws IOException, CliException {
+  public static BtrfsDemoVolumes create(Path mount, int agents) throws IOException {
     Path m = mount.toAbsolutePath().normalize();
     if (!Files.isDirectory(m, LinkOption.NOFOLLOW_LINKS)) {
-      throw new CliException(ExitCodes.USAGE, "--btrfs: " + m + " is not a directory");
+      throw new IllegalArgumentException("--btrfs: " + m + " is not a directory");
     }
     String type = Files.getFileStore(m).type();
     if (!"btrfs".equals(type)) {
-      throw new CliException(ExitCodes.USAGE, "--btrfs: " + m + " is on a " + type + " file system, not btrfs");
+      throw new IllegalArgumentException("--btrfs: " + m + " is on a " + type + " file system, not btrfs");
     }
     if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
-      throw new CliException(ExitCodes.USAGE, "--btrfs: creating and snapshotting subvolumes needs root");
+      throw new IllegalArgumentException("--btrfs: creating and snapshotting subvolumes needs root");
     }
     BtrfsDemoVolumes v = new BtrfsDemoVolumes(m.resolve("groupsnap-dev-" + ProcessHandle.current().pid()));
     try {
       if (v.commands.which("btrfs").isEmpty()) {
-        throw new CliException(ExitCodes.USAGE, "--btrfs: the btrfs tool is not installed (package btrfs-progs)");
+        throw new IllegalArgumentException("--btrfs: the btrfs tool is not installed (package btrfs-progs)");
       }
       Files.createDirectory(v.base);
       for (int i = 1; i <= agents; i++) {
@@ -65,7 +64,7 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
             Map.of("snapshotDir", snapshots.toString())));
       }
       return v;
-    } catch (IOException | RuntimeException | CliException e) {
+    } catch (IOException | RuntimeException e) {
       v.close();
       throw e;
     }

@@ -1,4 +1,4 @@
-package io.groupsnap.cli.dev;
+package io.groupsnap.devkit.cluster;
 
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.config.AgentConfig;

@@ -1,10 +1,10 @@
-package io.groupsnap.cli.workload;
+package io.groupsnap.devkit.workload;
 
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.config.WriterConfig;
 import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.writer.grpc.WriterHub;
-import io.groupsnap.cli.dev.DevCluster;
+import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.writer.client.WriterClient;

@@ -2,6 +2,8 @@ package io.groupsnap.devkit.cluster;
 
 import io.groupsnap.agent.config.VolumeConfig;
 import io.groupsnap.agent.kinds.CommandRunner;
+import io.groupsnap.devkit.DevkitException;
+import io.groupsnap.devkit.FileTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -33,25 +35,25 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
   /**
    * Makes one subvolume per agent on the btrfs mounted at {@code mount}.
    *
-   * @throws IllegalArgumentException (bad input: its message names {@code --btrfs}) when {@code mount} is not a
-   *     btrfs, the process is not root or the tool is missing
+   * @throws DevkitException (bad input, naming {@code --btrfs}) when {@code mount} is not a btrfs, the process is not
+   *     root or the tool is missing
    */
-  public static BtrfsDemoVolumes create(Path mount, int agents) throws IOException {
+  public static BtrfsDemoVolumes create(Path mount, int agents) throws IOException, DevkitException {
     Path m = mount.toAbsolutePath().normalize();
     if (!Files.isDirectory(m, LinkOption.NOFOLLOW_LINKS)) {
-      throw new IllegalArgumentException("--btrfs: " + m + " is not a directory");
+      throw new DevkitException(DevkitException.Kind.BAD_INPUT, "--btrfs: " + m + " is not a directory");
     }
     String type = Files.getFileStore(m).type();
     if (!"btrfs".equals(type)) {
-      throw new IllegalArgumentException("--btrfs: " + m + " is on a " + type + " file system, not btrfs");
+      throw new DevkitException(DevkitException.Kind.BAD_INPUT, "--btrfs: " + m + " is on a " + type + " file system, not btrfs");
     }
     if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
-      throw new IllegalArgumentException("--btrfs: creating and snapshotting subvolumes needs root");
+      throw new DevkitException(DevkitException.Kind.BAD_INPUT, "--btrfs: creating and snapshotting subvolumes needs root");
     }
     BtrfsDemoVolumes v = new BtrfsDemoVolumes(m.resolve("groupsnap-dev-" + ProcessHandle.current().pid()));
     try {
       if (v.commands.which("btrfs").isEmpty()) {
-        throw new IllegalArgumentException("--btrfs: the btrfs tool is not installed (package btrfs-progs)");
+        throw new DevkitException(DevkitException.Kind.BAD_INPUT, "--btrfs: the btrfs tool is not installed (package btrfs-progs)");
       }
       Files.createDirectory(v.base);
       for (int i = 1; i <= agents; i++) {
@@ -64,7 +66,7 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
             Map.of("snapshotDir", snapshots.toString())));
       }
       return v;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | DevkitException e) {
       v.close();
       throw e;
     }
@@ -108,7 +110,7 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
       }
     }
     try {
-      io.groupsnap.agent.volume.DirVolume.deleteTree(base);
+      FileTrees.delete(base);
     } catch (IOException e) {
       System.err.println("groupsnap: could not remove " + base + ": " + e.getMessage());
     }

@@ -2,8 +2,8 @@ package io.groupsnap.devkit.workload;
 
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.config.WriterConfig;
-import io.groupsnap.agent.volume.DirVolume;
 import io.groupsnap.agent.writer.grpc.WriterHub;
+import io.groupsnap.devkit.FileTrees;
 import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.MemberRecord;
@@ -11,14 +11,12 @@ import io.groupsnap.writer.client.WriterClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A {@link DevCluster} whose agents run both demo workloads on their {@code data} volumes, each workload taking part
@@ -133,7 +131,7 @@ public final class WorkloadCluster implements AutoCloseable {
     Map<String, Path> copies = new LinkedHashMap<>();
     for (String agent : cluster.agents().keySet()) {
       Path to = into.resolve(agent);
-      copyTree(volumes.get(agent), to);
+      FileTrees.copy(volumes.get(agent), to);
       copies.put(agent, to);
     }
     return copies;
@@ -148,22 +146,9 @@ public final class WorkloadCluster implements AutoCloseable {
     return CutVerifier.verify(copies, ledger.total());
   }
 
-  static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> walk = Files.walk(from)) {
-      for (Path p : walk.toList()) {
-        Path dest = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(dest);
-        } else {
-          Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-  }
-
   /** Removes a naive copy. */
   public static void delete(Path dir) throws IOException {
-    DirVolume.deleteTree(dir);
+    FileTrees.delete(dir);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.groupsnap.devkit.cluster;
 
 import io.groupsnap.agent.config.VolumeConfig;
-import io.groupsnap.agent.kinds.CommandRunner;
 import io.groupsnap.devkit.DevkitException;
 import io.groupsnap.devkit.FileTrees;
 import java.io.IOException;
@@ -23,13 +22,14 @@ import java.util.Map;
  */
 public final class BtrfsDemoVolumes implements AutoCloseable {
   private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
-  private final CommandRunner commands = CommandRunner.system();
+  private final Path btrfsTool;
   private final Path base;
   private final Map<String, VolumeConfig> volumes = new LinkedHashMap<>();
   private final List<Path> subvolumes = new ArrayList<>();
 
-  private BtrfsDemoVolumes(Path base) {
+  private BtrfsDemoVolumes(Path base, Path btrfsTool) {
     this.base = base;
+    this.btrfsTool = btrfsTool;
   }
 
   /**
@@ -41,20 +41,19 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
   public static BtrfsDemoVolumes create(Path mount, int agents) throws IOException, DevkitException {
     Path m = mount.toAbsolutePath().normalize();
     if (!Files.isDirectory(m, LinkOption.NOFOLLOW_LINKS)) {
-      throw new DevkitException(DevkitException.Kind.BAD_INPUT, "--btrfs: " + m + " is not a directory");
+      throw badInput("--btrfs: " + m + " is not a directory");
     }
     String type = Files.getFileStore(m).type();
     if (!"btrfs".equals(type)) {
-      throw new DevkitException(DevkitException.Kind.BAD_INPUT, "--btrfs: " + m + " is on a " + type + " file system, not btrfs");
+      throw badInput("--btrfs: " + m + " is on a " + type + " file system, not btrfs");
     }
     if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
-      throw new DevkitException(DevkitException.Kind.BAD_INPUT, "--btrfs: creating and snapshotting subvolumes needs root");
+      throw badInput("--btrfs: creating and snapshotting subvolumes needs root");
     }
-    BtrfsDemoVolumes v = new BtrfsDemoVolumes(m.resolve("groupsnap-dev-" + ProcessHandle.current().pid()));
+    Path tool = Tools.which("btrfs")
+        .orElseThrow(() -> badInput("--btrfs: the btrfs tool is not installed (package btrfs-progs)"));
+    BtrfsDemoVolumes v = new BtrfsDemoVolumes(m.resolve("groupsnap-dev-" + ProcessHandle.current().pid()), tool);
     try {
-      if (v.commands.which("btrfs").isEmpty()) {
-        throw new DevkitException(DevkitException.Kind.BAD_INPUT, "--btrfs: the btrfs tool is not installed (package btrfs-progs)");
-      }
       Files.createDirectory(v.base);
       for (int i = 1; i <= agents; i++) {
         String id = "agent-" + i;
@@ -66,10 +65,14 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
             Map.of("snapshotDir", snapshots.toString())));
       }
       return v;
-    } catch (IOException | RuntimeException | DevkitException e) {
+    } catch (IOException | RuntimeException e) {
       v.close();
       throw e;
     }
+  }
+
+  private static DevkitException badInput(String message) {
+    return new DevkitException(DevkitException.Kind.BAD_INPUT, message);
   }
 
   /** Each agent's volume, by agent id. */
@@ -78,11 +81,12 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
   }
 
   private void btrfs(String... args) throws IOException {
-    List<String> argv = new ArrayList<>(List.of(commands.which("btrfs").orElseThrow().toString()));
+    List<String> argv = new ArrayList<>(List.of(btrfsTool.toString()));
     argv.addAll(List.of(args));
-    CommandRunner.Result r = commands.run(argv, TOOL_TIMEOUT);
-    if (!r.ok()) {
-      throw new IOException("btrfs " + String.join(" ", args) + ": " + r.lastLine());
+    try {
+      Tools.run(argv, TOOL_TIMEOUT);
+    } catch (IOException e) {
+      throw new IOException("btrfs " + String.join(" ", args) + ": " + e.getMessage(), e);
     }
   }
 

@@ -2,7 +2,6 @@ package io.groupsnap.devkit.workload;
 
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.config.WriterConfig;
-import io.groupsnap.agent.writer.grpc.WriterHub;
 import io.groupsnap.devkit.FileTrees;
 import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -74,7 +73,7 @@ public final class WorkloadCluster implements AutoCloseable {
     List<WriterClient> clients = new ArrayList<>();
     try {
       for (Agent a : cluster.agents().values()) {
-        Path socket = a.writerHub().path();
+        Path socket = a.writerSocket().orElseThrow();
         clients.add(WriterClient.connect(socket, HEADER_COUNT,
             new GateHandler(HEADER_COUNT, headers.gate(a.id()), maxWait)));
         clients.add(WriterClient.connect(socket, LEDGER, new GateHandler(LEDGER, ledger.gate(a.id()), maxWait)));
@@ -99,14 +98,13 @@ public final class WorkloadCluster implements AutoCloseable {
   private static void awaitSubscribed(DevCluster cluster, List<WriterClient> clients) throws Exception {
     long deadline = System.nanoTime() + SUBSCRIBE_WAIT.toNanos();
     for (Agent a : cluster.agents().values()) {
-      WriterHub hub = a.writerHub();
       for (String app : List.of(HEADER_COUNT, LEDGER)) {
-        while (!hub.isConnected(app)) {
+        while (!a.isWriterConnected(app)) {
           if (System.nanoTime() > deadline) {
             String why = clients.stream().map(WriterClient::lastError).filter(e -> !e.isEmpty()).findFirst()
                 .orElse("no error reported");
-            throw new IOException("workload " + app + " did not subscribe to agent " + a.id() + " at " + hub.endpoint()
-                + " within " + SUBSCRIBE_WAIT.toSeconds() + "s: " + why);
+            throw new IOException("workload " + app + " did not subscribe to agent " + a.id() + " at "
+                + a.writerSocket().orElseThrow() + " within " + SUBSCRIBE_WAIT.toSeconds() + "s: " + why);
           }
           java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
         }

@@ -6,6 +6,7 @@ import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.agent.config.VolumeConfig;
 import io.groupsnap.agent.config.WriterConfig;
+import io.groupsnap.agent.registry.RecordDecisions;
 import io.groupsnap.agent.registry.Registration;
 import io.groupsnap.agent.rpc.AgentGrpcService;
 import io.groupsnap.agent.snapshot.CaptureChecker;
@@ -23,9 +24,9 @@ import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.ServerEdge;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.EpochRecord;
-import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.groupsnap.proto.v1.WriterInfo;
 import io.grpc.Server;
@@ -50,7 +51,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
-import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,15 +156,16 @@ public final class Agent implements AutoCloseable {
           config.agentId(), recovered);
     }
     watchEpoch(layout, fence);
+    RecordDecisions decisions = new RecordDecisions(zk, layout);
     participant.consultRecords(id -> {
       try {
-        Reaper.Decision d = decision(layout, id);
+        Reaper.Decision d = decisions.of(id);
         return d == Reaper.Decision.ABORTED || d == Reaper.Decision.DELETED;
       } catch (Exception e) {
         return false;
       }
     });
-    reaper = new Reaper(participant, id -> decision(layout, id), volumes, config.reaperGrace(), Clock.systemUTC());
+    reaper = new Reaper(participant, decisions, volumes, config.reaperGrace(), Clock.systemUTC());
     reaperTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-reaper-" + config.agentId()));
     long every = config.reaperInterval().toMillis();
     reaperTimer.scheduleWithFixedDelay(this::reapQuietly, 0, every, TimeUnit.MILLISECONDS);
@@ -174,7 +175,8 @@ public final class Agent implements AutoCloseable {
         + config.agentId()));
     checker.start(fingerprints, config.reaperInterval());
     HealthStatusManager health = new HealthStatusManager();
-    server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
+    server = ServerEdge.bounded(
+            NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
         .addService(new AgentGrpcService(participant, checker))
         .addService(health.getHealthService())
         .build()
@@ -182,7 +184,8 @@ public final class Agent implements AutoCloseable {
     endpoint = advertised(server.getPort());
     AgentRegistration.Builder reg = AgentRegistration.newBuilder().setAgentId(config.agentId())
         .setEndpoint(endpoint.toString()).putAllLabels(config.labels()).setVersion(VERSION)
-        .setStartedAtMillis(System.currentTimeMillis());
+        .setStartedAtMillis(System.currentTimeMillis())
+        .setMaxFreezeLeaseMillis(config.maxFreezeLease().toMillis());
     volumes.forEach(v -> reg.addVolumes(VolumeInfo.newBuilder().setName(v.name()).setKind(v.kind())
         .setPath(v.path().toString())));
     writers.forEach(w -> reg.addWriters(WriterInfo.newBuilder().setName(w.name()).setKind(w.kind())
@@ -203,22 +206,6 @@ public final class Agent implements AutoCloseable {
       }
     }).build());
     epochCache.start();
-  }
-
-  private Reaper.Decision decision(ZkLayout layout, String groupSnapshotId) throws Exception {
-    byte[] data;
-    try {
-      data = zk.getData().forPath(layout.txn(groupSnapshotId));
-    } catch (KeeperException.NoNodeException e) {
-      return zk.checkExists().forPath(layout.snapshot(groupSnapshotId)) != null ? Reaper.Decision.COMMITTED
-          : Reaper.Decision.NO_RECORD;
-    }
-    return switch (GroupSnapshot.parseFrom(data).getState()) {
-      case COMMITTED -> Reaper.Decision.COMMITTED;
-      case ABORTED, ABORTING -> Reaper.Decision.ABORTED; // ABORTING is already the decision: it never commits
-      case DELETED, DELETING -> Reaper.Decision.DELETED;
-      default -> Reaper.Decision.UNDECIDED;
-    };
   }
 
   private void reapQuietly() {

@@ -5,6 +5,9 @@ import io.groupsnap.common.LeaderLookup;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.proto.v1.ClusterStatusRequest;
+import io.groupsnap.proto.v1.ClusterStatusResponse;
+import io.groupsnap.proto.v1.CoordinatorInfo;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -12,7 +15,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 
@@ -20,19 +26,27 @@ import org.apache.curator.framework.CuratorFramework;
  * A connection to the coordinator an operator's command talks to. Resolves the endpoint (flag, environment, then the
  * leader found in ZooKeeper), puts a deadline on every call, follows a standby's NOT_LEADER answer to the leader, and
  * turns failures into {@link CliException}s with the right exit code and a one-line message.
+ *
+ * <p>It remembers every coordinator it has heard of (the one it started with, those it was sent to, those
+ * {@link #learnCoordinators} found), so that {@link #relocate} can find another one after the leader died even without
+ * ZooKeeper. Not thread-safe: one command uses it from one thread.
  */
 public final class Connection implements AutoCloseable {
   static final Metadata.Key<String> LEADER_KEY = Metadata.Key.of("groupsnap-leader", Metadata.ASCII_STRING_MARSHALLER);
   public static final Duration CALL_DEADLINE = Duration.ofSeconds(15);
   private static final int MAX_REDIRECTS = 3;
 
+  private static final Duration PROBE_DEADLINE = Duration.ofSeconds(2);
+
   private String endpoint;
   private ManagedChannel channel;
   private Target target;
+  private final Set<String> known = new LinkedHashSet<>();
 
   private Connection(String endpoint) {
     this.endpoint = endpoint;
     this.channel = open(endpoint);
+    known.add(endpoint);
   }
 
   /** Resolves the coordinator; fails with exit 2 for a malformed address, 1 when ZooKeeper cannot be reached. */
@@ -124,24 +138,72 @@ public final class Connection implements AutoCloseable {
   }
 
   /**
-   * After the coordinator went away: switches to the current leader found through ZooKeeper, if ZooKeeper is known.
-   * Returns false when there is nowhere else to go.
+   * Asks the coordinator for the cluster's coordinators and remembers them, so that a failover can be followed
+   * without ZooKeeper. Best effort: a failure here is left to the call that follows.
+   */
+  public void learnCoordinators() {
+    try {
+      ClusterStatusResponse s = stub(PROBE_DEADLINE.multipliedBy(2)).clusterStatus(
+          ClusterStatusRequest.getDefaultInstance());
+      for (CoordinatorInfo ci : s.getCoordinatorsList()) {
+        remember(ci.getId());
+      }
+    } catch (StatusRuntimeException e) {
+      // nothing learned
+    }
+  }
+
+  /** Whether {@link #relocate} has anywhere to look: ZooKeeper, or another coordinator heard of. */
+  public boolean canRelocate() {
+    return (target != null && target.zookeeper() != null) || known.size() > 1;
+  }
+
+  /**
+   * After the coordinator went away: switches to the leader found through ZooKeeper, else to any other coordinator
+   * heard of that answers (a standby answers reads, and names the leader for writes). Returns false when there is
+   * nowhere else to go.
    */
   public boolean relocate() {
     String zk = target == null ? null : target.zookeeper();
-    if (zk == null) {
-      return false;
+    if (zk != null) {
+      try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(5))) {
+        Optional<String> leader = LeaderLookup.leader(client, new ZkLayout(target.cluster()));
+        if (leader.isPresent() && !leader.get().equals(endpoint)) {
+          follow(leader.get());
+          return true;
+        }
+      } catch (Exception e) {
+        // ZooKeeper unreachable or no leader listed: try the coordinators heard of
+      }
     }
-    try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(5))) {
-      Optional<String> leader = LeaderLookup.leader(client, new ZkLayout(target.cluster()));
-      if (leader.isPresent() && !leader.get().equals(endpoint)) {
-        follow(leader.get());
+    for (String other : List.copyOf(known)) {
+      if (!other.equals(endpoint) && answers(other)) {
+        follow(other);
         return true;
       }
-    } catch (Exception e) {
-      return false;
     }
     return false;
+  }
+
+  private static boolean answers(String candidate) {
+    ManagedChannel probe = open(candidate);
+    try {
+      CoordinatorServiceGrpc.newBlockingStub(probe).withDeadlineAfter(PROBE_DEADLINE.toMillis(),
+          TimeUnit.MILLISECONDS).clusterStatus(ClusterStatusRequest.getDefaultInstance());
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    } finally {
+      probe.shutdownNow();
+    }
+  }
+
+  private void remember(String candidate) {
+    try {
+      known.add(HostPort.parse(candidate).toString());
+    } catch (IllegalArgumentException e) {
+      // not an endpoint: nothing to remember
+    }
   }
 
   /** Switches to another coordinator (the leader a standby named). */
@@ -149,6 +211,7 @@ public final class Connection implements AutoCloseable {
     channel.shutdownNow();
     endpoint = leader;
     channel = open(leader);
+    remember(leader);
   }
 
   /** Maps a failed call to an exit code and a one-line message. */

@@ -8,6 +8,7 @@ import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
 import io.groupsnap.cli.command.DevCommand;
 import io.groupsnap.cli.command.SnapshotCommand;
+import io.groupsnap.common.Printable;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,17 +62,18 @@ public final class Groupsnap {
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    // every error is one line, whatever it quotes: escaped and bounded here, where all of them are printed
     cmd.setParameterExceptionHandler((ex, a) -> {
-      err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage() + " (see '"
+      err.println(ex.getCommandLine().getCommandName() + ": " + Printable.line(ex.getMessage()) + " (see '"
           + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
       return ExitCodes.USAGE;
     });
     cmd.setExecutionExceptionHandler((ex, cl, parsed) -> {
       if (ex instanceof CliException c) {
-        err.println("groupsnap: " + c.getMessage());
+        err.println("groupsnap: " + Printable.line(c.getMessage()));
         return c.exitCode();
       }
-      err.println("groupsnap: " + ex);
+      err.println("groupsnap: " + Printable.line(ex.toString()));
       return ExitCodes.FAILED;
     });
     int code = cmd.execute(hoistGlobalOptions(args));

@@ -51,6 +51,45 @@ class GroupsnapTest {
   }
 
   @Test
+  void anOverflowingDuration_exitsTwo_namingTheOption() {
+    Result r = run("snapshot", "create", "--lease", "PT2562047788015215H", "--coordinator", "127.0.0.1:1");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).isEqualTo("groupsnap: --lease: duration 'PT2562047788015215H' is too long (at most 87600h, "
+        + "ten years)\n");
+    assertThat(run("snapshot", "create", "--freeze-timeout", "999999999h", "--coordinator", "127.0.0.1:1").err())
+        .startsWith("groupsnap: --freeze-timeout: duration '999999999h' is too long");
+  }
+
+  @Test
+  void aMemberWithANewlineOrAHundredThousandCharacters_isEchoedEscapedAndCut_onOneLine() {
+    Result newline = run("snapshot", "create", "--member", "agent-1\nrm -rf /", "--coordinator", "127.0.0.1:1");
+    assertThat(newline.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(newline.err()).isEqualTo("groupsnap: --member 'agent-1\\nrm -rf /': agent 'agent-1\\nrm -rf /' is "
+        + "not a valid name (letters, digits, '.', '_', '-'; starts with a letter or digit; at most 63)\n");
+    String huge = "a".repeat(100_000);
+    for (String member : new String[] {huge, huge + ":data", "a:b:" + huge}) {
+      Result r = run("snapshot", "create", "--member", member, "--coordinator", "127.0.0.1:1");
+      assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err()).endsWith("\n").hasSizeLessThan(400).containsPattern("a{60}…\\(1000\\d\\d chars\\)")
+          .doesNotContain("a".repeat(65));
+      assertThat(r.err().strip()).doesNotContain("\n");
+    }
+  }
+
+  @Test
+  void everyErrorLine_isEscapedAndBounded_evenThoseWrittenByTheParser() {
+    Result option = run("snapshot", "create", "--frob\nnicate" + "x".repeat(100_000));
+    assertThat(option.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(option.err()).startsWith("create: Unknown option: '--frob\\nnicate").endsWith("\n")
+        .hasSizeLessThan(1100);
+    assertThat(option.err().strip()).doesNotContain("\n");
+    Result id = run("snapshot", "show", "gs-\u001b[31mred" + "y".repeat(100_000), "--coordinator", "127.0.0.1:1");
+    assertThat(id.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(id.err()).startsWith("groupsnap: ID 'gs-\\u001b[31mred").contains("…(100011 chars)")
+        .doesNotContain("\u001b").hasSizeLessThan(400);
+  }
+
+  @Test
   void globalOptions_mayComeBeforeTheSubcommand() {
     assertThat(Groupsnap.hoistGlobalOptions(new String[] {"--coordinator", "h:1", "-o=json", "snapshot", "list"}))
         .containsExactly("snapshot", "list", "--coordinator", "h:1", "-o=json");

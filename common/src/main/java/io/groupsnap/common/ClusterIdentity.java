@@ -18,7 +18,7 @@ public final class ClusterIdentity {
     try {
       ClusterRecord rec = ClusterRecord.newBuilder().setClusterId(UUID.randomUUID().toString())
           .setCreatedAtMillis(System.currentTimeMillis()).build();
-      zk.create().creatingParentContainersIfNeeded().forPath(layout.cluster(), rec.toByteArray());
+      zk.create().creatingParentsIfNeeded().forPath(layout.cluster(), rec.toByteArray()); // persistent: ZkNodes
       return rec.getClusterId();
     } catch (KeeperException.NodeExistsException e) {
       return ClusterRecord.parseFrom(zk.getData().forPath(layout.cluster())).getClusterId();

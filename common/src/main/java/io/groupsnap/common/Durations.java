@@ -9,13 +9,19 @@ import java.util.regex.Pattern;
 /** Parses and prints the durations operators write: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code PT10S}. */
 public final class Durations {
   private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  /**
+   * The longest duration accepted: ten years. Longer ones mean nothing to groupsnap, and keeping every duration
+   * this short lets callers convert to milliseconds or nanoseconds without overflow.
+   */
+  public static final Duration MAX = Duration.ofDays(3650);
 
   private Durations() {}
 
   /**
-   * Parses a positive duration.
+   * Parses a positive duration of at most {@link #MAX}.
    *
-   * @throws IllegalArgumentException with a message that quotes the text and shows the accepted forms
+   * @throws IllegalArgumentException with a message that quotes the text (escaped and cut, {@link Printable#value})
+   *     and shows the accepted forms
    */
   public static Duration parse(String text) {
     if (text == null || text.isBlank()) {
@@ -42,7 +48,11 @@ public final class Durations {
       throw invalid(text);
     }
     if (d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException("duration '" + Names.printable(text) + "' must be positive");
+      throw new IllegalArgumentException("duration '" + Printable.value(text) + "' must be positive");
+    }
+    if (d.compareTo(MAX) > 0) {
+      throw new IllegalArgumentException("duration '" + Printable.value(text) + "' is too long (at most "
+          + MAX.toHours() + "h, ten years)");
     }
     return d;
   }
@@ -60,7 +70,7 @@ public final class Durations {
   }
 
   private static IllegalArgumentException invalid(String text) {
-    return new IllegalArgumentException("invalid duration '" + Names.printable(text)
+    return new IllegalArgumentException("invalid duration '" + Printable.value(text)
         + "' (use a number with ms, s, m or h, e.g. 500ms, 10s, 2m; or ISO-8601 like PT10S)");
   }
 }

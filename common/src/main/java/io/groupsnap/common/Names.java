@@ -36,16 +36,8 @@ public final class Names {
     return value;
   }
 
-  /** The value with control characters replaced, safe to print in a one-line error. */
+  /** The value made safe for a one-line error: control characters escaped, cut when long ({@link Printable#value}). */
   public static String printable(String value) {
-    StringBuilder out = new StringBuilder(Math.min(value.length(), 80));
-    for (int i = 0; i < value.length() && i < 80; i++) {
-      char c = value.charAt(i);
-      out.append(Character.isISOControl(c) ? '?' : c);
-    }
-    if (value.length() > 80) {
-      out.append("...");
-    }
-    return out.toString();
+    return Printable.value(value);
   }
 }

@@ -6,27 +6,62 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 
-/** Starts Curator clients with the settings every groupsnap process uses, failing clearly instead of hanging. */
+/**
+ * Starts Curator clients with the settings every groupsnap process uses, failing clearly instead of hanging. No client
+ * made here creates a container node: parents created on demand are persistent.
+ */
 public final class ZkClients {
   public static final Duration DEFAULT_CONNECT_WAIT = Duration.ofSeconds(15);
+  /**
+   * The default ZooKeeper session timeout. It sets how long a killed leader keeps its leadership node, so it is most
+   * of the failover time (docs/operations.md); shorter also means more spurious expiries when a process pauses.
+   */
   public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
+  /** Bounds of a configured session timeout (ZooKeeper clamps it further, to 2–20 times its tickTime). */
+  public static final Duration MIN_SESSION_TIMEOUT = Duration.ofSeconds(2);
+  public static final Duration MAX_SESSION_TIMEOUT = Duration.ofMinutes(2);
 
   private ZkClients() {}
+
+  /** Connects with the default session timeout; see {@link #connect(String, Duration, Duration)}. */
+  public static CuratorFramework connect(String connectString, Duration wait) throws UnreachableException {
+    return connect(connectString, wait, SESSION_TIMEOUT);
+  }
+
+  /**
+   * Checks a configured session timeout against {@link #MIN_SESSION_TIMEOUT} and {@link #MAX_SESSION_TIMEOUT}.
+   *
+   * @throws IllegalArgumentException naming {@code where} and the bounds
+   */
+  public static Duration requireSessionTimeout(String where, Duration timeout) {
+    if (timeout.compareTo(MIN_SESSION_TIMEOUT) < 0 || timeout.compareTo(MAX_SESSION_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(where + ": ZooKeeper session timeout " + Durations.format(timeout)
+          + " is outside [" + Durations.format(MIN_SESSION_TIMEOUT) + ", " + Durations.format(MAX_SESSION_TIMEOUT)
+          + "]");
+    }
+    return timeout;
+  }
 
   /**
    * Connects and waits at most {@code wait} for the first connection.
    *
+   * @param sessionTimeout the session timeout asked of ZooKeeper (checked with {@link #requireSessionTimeout})
    * @throws UnreachableException naming the connect string, after closing the client
    */
-  public static CuratorFramework connect(String connectString, Duration wait) throws UnreachableException {
+  public static CuratorFramework connect(String connectString, Duration wait, Duration sessionTimeout)
+      throws UnreachableException {
+    requireSessionTimeout("session timeout", sessionTimeout);
     if (connectString == null || connectString.isBlank()) {
       throw new UnreachableException("ZooKeeper connect string is empty");
     }
     CuratorFramework client = CuratorFrameworkFactory.builder()
         .connectString(connectString)
-        .sessionTimeoutMs((int) SESSION_TIMEOUT.toMillis())
+        .sessionTimeoutMs((int) sessionTimeout.toMillis())
         .connectionTimeoutMs((int) Math.min(wait.toMillis(), 10_000))
         .retryPolicy(new ExponentialBackoffRetry(200, 5, 2_000))
+        // parents that Curator creates (its recipes: LeaderLatch, PersistentNode) are persistent, never containers,
+        // which ZooKeeper deletes once empty: see ZkNodes
+        .dontUseContainerParents()
         .build();
     client.start();
     try {

@@ -1,5 +1,7 @@
 package io.groupsnap.common;
 
+import java.util.List;
+
 /**
  * Where a cluster keeps its state in ZooKeeper (DESIGN.md §5). Every payload is protobuf-encoded.
  *
@@ -12,6 +14,9 @@ package io.groupsnap.common;
  *   txns/&lt;txnId&gt;       GroupSnapshot, the transaction record
  *   snapshots/&lt;id&gt;     GroupSnapshot, the committed manifest
  * </pre>
+ *
+ * <p>The base and every directory above are persistent nodes, never containers ({@link ZkNodes}): ZooKeeper deletes
+ * an empty container by itself, and the cluster relies on these directories existing while they are empty.
  */
 public final class ZkLayout {
   public static final String ROOT = "/groupsnap";
@@ -60,5 +65,10 @@ public final class ZkLayout {
 
   public String snapshot(String id) {
     return snapshots() + "/" + id;
+  }
+
+  /** The directory nodes, each persistent, that the cluster relies on existing even while empty. */
+  public List<String> directories() {
+    return List.of(agents(), txns(), snapshots(), leader());
   }
 }

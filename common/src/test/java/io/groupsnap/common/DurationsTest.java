@@ -26,6 +26,21 @@ class DurationsTest {
         .hasMessageContaining("duration");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"PT2562047788015215H", "999999999h", "PT87601H"})
+  void refuses_durationsBeyondTenYears_insteadOfOverflowingLater(String text) {
+    assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("duration '" + text + "' is too long (at most 87600h, ten years)");
+    assertThat(Durations.parse("PT87600H").toNanos()).isEqualTo(Duration.ofDays(3650).toNanos());
+  }
+
+  @Test
+  void quotesAnOverlongOrMultiLineText_escapedAndCut() {
+    String text = "1\n".repeat(50_000);
+    assertThatThrownBy(() -> Durations.parse(text)).hasMessageStartingWith("invalid duration '1\\n1\\n")
+        .hasMessageContaining("…(100000 chars)").hasMessageNotContaining("\n1\n");
+  }
+
   @Test
   void format_isShortAndHuman() {
     assertThat(Durations.format(Duration.ofMillis(850))).isEqualTo("850ms");

@@ -1,6 +1,9 @@
 package io.groupsnap.coordinator;
 
 import io.groupsnap.common.Daemons;
+import io.groupsnap.common.GroupSnapshotIds;
+import io.groupsnap.common.Printable;
+import io.groupsnap.common.ServerEdge;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
@@ -10,6 +13,7 @@ import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.FencedWriteException;
+import io.groupsnap.coordinator.store.Listing;
 import io.groupsnap.coordinator.txn.DecisionRule;
 import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.coordinator.txn.Replies;
@@ -34,10 +38,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +66,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Coordinator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
-  private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-      .withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private enum State { LATENT, STARTED, CLOSED }
@@ -78,6 +77,7 @@ public final class Coordinator implements AutoCloseable {
   static final int RECOVERY_ATTEMPTS = 5;
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final Object creating = new Object();
   private final CoordinatorConfig config;
   private final DecisionRule rule;
   private final ExecutorService serial = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-txn"));
@@ -119,7 +119,8 @@ public final class Coordinator implements AutoCloseable {
       clusterId = store.ensureCluster();
       scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
       HealthStatusManager health = new HealthStatusManager();
-      server = NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port()))
+      server = ServerEdge.bounded(
+              NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
           .addService(new CoordinatorGrpcService(this))
           .addService(health.getHealthService())
           .build().start();
@@ -176,17 +177,36 @@ public final class Coordinator implements AutoCloseable {
 
   // ---- mutating calls (leader only) ----
 
-  /**
-   * Starts a group snapshot.
-   *
-   * @param freezeTimeout null for the default
-   * @param lease null to derive it from the freeze timeout
-   * @throws IllegalArgumentException for bad selectors or limits (the message names the field)
-   * @throws IllegalStateException when no agent is registered
-   */
+  /** Starts a group snapshot under an id of the coordinator's choosing; see the overload with an id. */
   public CompletableFuture<GroupSnapshot> createGroupSnapshot(List<MemberSelector> selectors, Duration freezeTimeout,
       Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress) throws Exception {
+    return createGroupSnapshot(null, selectors, freezeTimeout, lease, prepareTimeout, progress);
+  }
+
+  /**
+   * Starts a group snapshot. Everything is checked before the transaction record is written: bad input leaves no
+   * trace.
+   *
+   * @param id the id the caller chose ({@link GroupSnapshotIds} form), or null/empty for a new one
+   * @param freezeTimeout null for the default
+   * @param lease null to derive it from the freeze timeout
+   * @throws IllegalArgumentException for a malformed id, bad selectors or limits, including a lease longer than a
+   *     member's registered maxFreezeLease (the message names the field, or the agents and their limit)
+   * @throws AlreadyExistsException when {@code id} is recorded already, or queued or running here
+   * @throws IllegalStateException when no agent is registered
+   */
+  public CompletableFuture<GroupSnapshot> createGroupSnapshot(String id, List<MemberSelector> selectors,
+      Duration freezeTimeout, Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress)
+      throws Exception {
     Leadership.Term term = requireLeader();
+    boolean chosen = id != null && !id.isEmpty();
+    if (chosen && !GroupSnapshotIds.isWellFormed(id)) {
+      throw new IllegalArgumentException("id '" + Printable.value(id) + "' is not of the form "
+          + "gs-YYYYMMDD-HHMMSS-xxxxxx (UTC time, six lower-case hex digits)");
+    }
+    if (chosen) {
+      requireUnused(id); // first: a create sent again is told its id is taken, whatever else changed meanwhile
+    }
     Duration freeze = freezeTimeout == null ? config.freezeTimeout() : freezeTimeout;
     if (freeze.compareTo(CoordinatorConfig.MIN_FREEZE_TIMEOUT) < 0
         || freeze.compareTo(CoordinatorConfig.MAX_FREEZE_TIMEOUT) > 0) {
@@ -205,10 +225,23 @@ public final class Coordinator implements AutoCloseable {
       throw new IllegalArgumentException("prepare_timeout " + prepare.toMillis() + "ms is longer than "
           + MAX_PREPARE.toMinutes() + "m");
     }
-    List<Member> members = MemberSelection.resolve(selectors, store.agents());
-    TxnSpec spec = new TxnSpec(newId(), clusterId, term.epoch(), endpoint.toString(), members, prepare, freeze, l,
-        config.thawTimeout(), config.finishTimeout());
-    return driver.submit(spec, progress);
+    List<AgentRegistration> registered = store.agents();
+    List<Member> members = MemberSelection.resolve(selectors, registered);
+    AgentLimits.checkLease(l, lease == null ? "the freeze timeout + " + config.thawTimeout().toMillis() + "ms" : null,
+        members, registered);
+    synchronized (creating) { // the id check and the submit that claims the id, as one step
+      String txnId = chosen ? id : newId();
+      requireUnused(txnId);
+      TxnSpec spec = new TxnSpec(txnId, clusterId, term.epoch(), endpoint.toString(), members, prepare, freeze, l,
+          config.thawTimeout(), config.finishTimeout());
+      return driver.submit(spec, progress);
+    }
+  }
+
+  private void requireUnused(String id) throws Exception {
+    if (driver.isRunning(id) || store.get(id).isPresent()) {
+      throw new AlreadyExistsException("group snapshot " + id + " exists already");
+    }
   }
 
   /**
@@ -277,23 +310,26 @@ public final class Coordinator implements AutoCloseable {
 
   // ---- reads (any coordinator) ----
 
+  /** @throws io.groupsnap.coordinator.store.DamagedRecordException when its record cannot be decoded */
   public GroupSnapshot getGroupSnapshot(String id) throws Exception {
     io.groupsnap.common.Names.require("group snapshot id", id);
     return store.get(id).orElseThrow(() -> new NotFoundException("no group snapshot '" + id + "'"));
   }
 
-  public List<GroupSnapshot> listGroupSnapshots(boolean includeAll) throws Exception {
-    return store.list(includeAll);
+  /** Group snapshots, and the records among them that cannot be decoded (quarantined), by id. */
+  public Listing<GroupSnapshot> listGroupSnapshots(boolean includeAll) throws Exception {
+    return store.listing(includeAll);
   }
 
-  public List<AgentRegistration> listAgents() throws Exception {
-    return store.agents();
+  /** Registered agents, and the registrations that cannot be decoded (quarantined), by id. */
+  public Listing<AgentRegistration> listAgents() throws Exception {
+    return store.agentListing();
   }
 
   public ClusterStatusResponse clusterStatus() throws Exception {
     ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder().setClusterName(config.cluster())
         .setClusterId(clusterId).setEpoch(store.epoch()).setAnsweredBy(endpoint.toString())
-        .addAllAgents(store.agents());
+        .addAllAgents(store.agents()).addAllDamagedRecords(store.damaged());
     leadership.leaderId().ifPresent(b::setLeader);
     leadership.participants().forEach(p -> b.addCoordinators(CoordinatorInfo.newBuilder().setId(p.getId())
         .setLeader(p.isLeader())));
@@ -476,9 +512,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private static String newId() {
-    byte[] b = new byte[3];
-    RANDOM.nextBytes(b);
-    return "gs-" + ID_TIME.format(java.time.Instant.now()) + "-" + HexFormat.of().formatHex(b);
+    return GroupSnapshotIds.mint(java.time.Instant.now(), RANDOM);
   }
 
 

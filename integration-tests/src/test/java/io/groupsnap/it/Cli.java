@@ -7,8 +7,12 @@ import java.io.StringWriter;
 /** Runs the groupsnap CLI in this JVM and keeps what it printed. */
 record Cli(int exit, String out, String err) {
   static Cli run(String... args) {
+    return run(new StringWriter(), args);
+  }
+
+  /** Runs it with stderr going to {@code err}, which another thread may read while the command runs. */
+  static Cli run(StringWriter err, String... args) {
     StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
     int code = Groupsnap.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Cli(code, out.toString(), err.toString());
   }

@@ -3,6 +3,7 @@ package io.groupsnap.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupsnap.agent.Agent;
+import io.groupsnap.agent.testing.ContainerCleanup;
 import io.groupsnap.agent.writer.WriterResult;
 import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
@@ -123,6 +124,23 @@ class GroupSnapshotIT {
     f.writers.values().forEach(w -> assertThat(w.freezes.get()).isEqualTo(1));
     f.assertNothingFrozen();
     f.assertNoOrphans(List.of());
+  }
+
+  /**
+   * Found by a newcomer: deleting the last group snapshot left {@code snapshots/} empty, ZooKeeper removed it (a
+   * container node) about a minute later, and every later group snapshot aborted with "could not record the commit".
+   */
+  @Test
+  void aSnapshot_commits_afterTheLastOneWasDeleted_andZooKeeperCleanedUpEmptyNodes() throws Exception {
+    GroupSnapshot first = f.create();
+    assertThat(first.getState()).as(first.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
+    f.coordinator.deleteGroupSnapshot(DeleteGroupSnapshotRequest.newBuilder().setId(first.getId()).build());
+    ContainerCleanup.awaitPasses(f.zk.getConnectString());
+    GroupSnapshot next = f.create();
+    assertThat(next.getState()).as(next.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
+    assertThat(f.coordinator.listGroupSnapshots(ListGroupSnapshotsRequest.getDefaultInstance()).getSnapshotsList())
+        .extracting(GroupSnapshot::getId).containsExactly(next.getId());
+    f.assertNoOrphans(List.of(next.getId()));
   }
 
   @Test

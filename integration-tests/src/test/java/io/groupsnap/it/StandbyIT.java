@@ -14,13 +14,17 @@ import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
+import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -102,5 +106,69 @@ class StandbyIT {
     JsonNode g = new ObjectMapper().readTree(r.out());
     assertThat(g.get("state").asText()).as("%s", g).isEqualTo("COMMITTED");
     assertThat(g.get("coordinator").asText()).isEqualTo(f.cluster.coordinator().endpoint().toString());
+  }
+
+  @Test
+  void anOperatorWaitingWithoutZooKeeper_seesTheIdAtOnce_andGetsTheOutcomeFromTheStandby() throws Exception {
+    String leader = f.cluster.coordinator().endpoint().toString();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()).getCoordinatorsCount() == 2);
+    TestWriter slow = f.writers.get("agent-2");
+    slow.freezeGate = new java.util.concurrent.CountDownLatch(1);
+    StringWriter err = new StringWriter();
+    java.util.concurrent.CompletableFuture<Cli> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        Cli.run(err, "snapshot", "create", "--wait", "-o", "json", "--coordinator", leader, "--freeze-timeout", "20s",
+            "--outcome-timeout", "60s"));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> slow.freezes.get() == 1);
+    Matcher started = Pattern.compile("groupsnap: started (gs-\\d{8}-\\d{6}-[0-9a-f]{6}); waiting for its outcome")
+        .matcher(err.toString());
+    assertThat(started.find()).as("the id is on stderr while the group snapshot runs: %s", err).isTrue();
+    f.cluster.coordinator().close(); // the leader dies mid-FREEZE; only the standby is left, and no ZooKeeper given
+    slow.freezeGate.countDown();
+    Cli r = waiting.get(90, TimeUnit.SECONDS);
+    assertThat(r.exit()).as(r.err()).isEqualTo(io.groupsnap.cli.ExitCodes.ABORTED);
+    JsonNode g = new ObjectMapper().readTree(r.out());
+    assertThat(g.get("id").asText()).isEqualTo(started.group(1));
+    assertThat(g.get("state").asText()).isEqualTo("ABORTED");
+    assertThat(r.err()).contains("waiting for the outcome");
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(standby::isLeader);
+    f.assertNothingFrozen();
+    f.assertNoOrphans(java.util.List.of());
+  }
+
+  @Test
+  void aCreateWhoseLeaderVanishesBeforeTheFirstEvent_findsItsGroupSnapshot_andWaitsForItsOutcome() throws Exception {
+    int before = transactions();
+    try (VanishingCoordinator dying = new VanishingCoordinator(f.cluster.coordinator().endpoint().toString(), true)) {
+      Cli r = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", dying.endpoint(),
+          "--zookeeper", f.zk.getConnectString(), "--outcome-timeout", "60s");
+      assertThat(r.exit()).as(r.err()).isZero();
+      JsonNode g = new ObjectMapper().readTree(r.out());
+      assertThat(dying.forwardedId.get()).as("the request reached the leader").isNotNull();
+      assertThat(g.get("id").asText()).isEqualTo(dying.forwardedId.get());
+      assertThat(g.get("state").asText()).isEqualTo("COMMITTED");
+      assertThat(r.err()).contains("coordinator " + dying.endpoint() + " did not answer")
+          .contains("started " + dying.forwardedId.get());
+    }
+    assertThat(transactions()).as("sent again, started once").isEqualTo(before + 1);
+  }
+
+  @Test
+  void aCreateLostBeforeReachingTheLeader_isSentToTheLeader_andStartsOnce() throws Exception {
+    int before = transactions();
+    try (VanishingCoordinator dying = new VanishingCoordinator(f.cluster.coordinator().endpoint().toString(), false)) {
+      Cli r = Cli.run("snapshot", "create", "--coordinator", dying.endpoint(), "--zookeeper", f.zk.getConnectString(),
+          "--outcome-timeout", "60s");
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.out().trim()).matches("gs-\\d{8}-\\d{6}-[0-9a-f]{6}");
+      assertThat(r.err()).contains("coordinator " + dying.endpoint() + " did not answer");
+      assertThat(dying.forwardedId.get()).isNull();
+    }
+    assertThat(transactions()).isEqualTo(before + 1);
+  }
+
+  int transactions() {
+    return f.coordinator.listGroupSnapshots(ListGroupSnapshotsRequest.newBuilder().setIncludeAborted(true).build())
+        .getSnapshotsCount();
   }
 }

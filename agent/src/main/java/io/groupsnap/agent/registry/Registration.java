@@ -1,6 +1,8 @@
 package io.groupsnap.agent.registry;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.ZkNodes;
 import io.groupsnap.proto.v1.AgentRegistration;
 import java.time.Duration;
 import io.groupsnap.common.ZkClients;
@@ -10,13 +12,15 @@ import org.apache.zookeeper.Watcher;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
 /**
  * The agent's ephemeral znode {@code agents/<agentId>}: present while the agent's ZooKeeper session lives, recreated
  * after a session expiry. An agent restarted after a crash finds its previous session's node still there until that
  * session expires, and waits for it (bounded by the session timeout); a node that outlives that wait belongs to a
- * live process with the same agent id, and the agent refuses to start.
+ * live process with the same agent id, and the agent refuses to start. The directory {@code agents/} is made a
+ * persistent node first (never a container, which ZooKeeper would delete in a moment without agents).
  */
 public final class Registration implements AutoCloseable {
   private final PersistentNode node;
@@ -34,16 +38,15 @@ public final class Registration implements AutoCloseable {
     while ((stat = zk.checkExists().forPath(path)) != null && stat.getEphemeralOwner() != ours) {
       long left = until - System.nanoTime();
       if (left <= 0) {
-        AgentRegistration other = AgentRegistration.parseFrom(zk.getData().forPath(path));
         throw new IllegalStateException("agent id '" + reg.getAgentId() + "' is already registered by a live agent "
-            + "at " + other.getEndpoint());
+            + holder(zk, path));
       }
       CountDownLatch gone = new CountDownLatch(1);
       if (zk.checkExists().usingWatcher((Watcher) e -> gone.countDown()).forPath(path) != null) {
         gone.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
       }
     }
-    zk.createContainers(layout.agents());
+    ZkNodes.ensurePersistent(zk, layout.agents()); // never a container: it must outlive a moment without agents
     PersistentNode node = new PersistentNode(zk, CreateMode.EPHEMERAL, false, path, reg.toByteArray());
     node.start();
     if (!node.waitForInitialCreate(wait.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -52,6 +55,16 @@ public final class Registration implements AutoCloseable {
           + wait.toSeconds() + "s");
     }
     return new Registration(node);
+  }
+
+  private static String holder(CuratorFramework zk, String path) throws Exception {
+    try {
+      return "at " + AgentRegistration.parseFrom(zk.getData().forPath(path)).getEndpoint();
+    } catch (InvalidProtocolBufferException e) {
+      return "(its registration " + path + " cannot be decoded)";
+    } catch (KeeperException.NoNodeException e) {
+      return "(gone just now: start again)";
+    }
   }
 
   @Override

@@ -7,6 +7,8 @@ import io.groupsnap.agent.txn.Results;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.txn.WrongPhaseException;
 import io.groupsnap.common.Names;
+import io.groupsnap.common.Printable;
+import io.groupsnap.common.ServerEdge;
 import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AbortResponse;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
@@ -28,7 +30,9 @@ import io.groupsnap.proto.v1.ThawRequest;
 import io.groupsnap.proto.v1.ThawResponse;
 import io.groupsnap.proto.v1.TxnHeader;
 import io.groupsnap.proto.v1.VolumeInfo;
+import io.grpc.BindableService;
 import io.grpc.Context;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
@@ -37,11 +41,14 @@ import java.time.Duration;
 
 /**
  * The gRPC edge of the agent: maps messages to {@link Participant} calls and failures to status codes —
- * INVALID_ARGUMENT for malformed requests (field named), FAILED_PRECONDITION for a stale epoch, another cluster or the
- * wrong phase, ABORTED for a PREPARE or FREEZE of a transaction this agent has already aborted, INTERNAL for local
- * I/O failures.
+ * INVALID_ARGUMENT for malformed requests (field named) and for requests that do not decode, FAILED_PRECONDITION for
+ * a stale epoch, another cluster or the wrong phase, ABORTED for a PREPARE or FREEZE of a transaction this agent has
+ * already aborted, INTERNAL for local I/O failures.
+ *
+ * <p>Every id and name is checked here, before the participant sees it, and every status description is escaped and
+ * bounded ({@link ServerEdge#status}): an answer never echoes an unbounded input. Thread-safe (stateless).
  */
-public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBase {
+public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, BindableService {
   private final Participant participant;
   private final CaptureChecker checker;
 
@@ -55,11 +62,17 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
     this.checker = checker;
   }
 
+  /** The service, guarded so that an undecodable request is INVALID_ARGUMENT ({@link ServerEdge#guard}). */
+  @Override
+  public ServerServiceDefinition bindService() {
+    return ServerEdge.guard(AgentServiceGrpc.bindService(this));
+  }
+
   @Override
   public void prepare(PrepareRequest req, StreamObserver<PrepareResponse> out) {
     handle(out, () -> {
-      for (String v : req.getVolumesList()) {
-        requireName("volumes", v);
+      for (int i = 0; i < req.getVolumesCount(); i++) {
+        requireName("volumes[" + i + "]", req.getVolumes(i));
       }
       long within = req.getFreezeWithinMillis();
       if (within < 0 || within > Participant.MAX_FREEZE_WITHIN.toMillis()) {
@@ -152,8 +165,8 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
     }
     Context call = Context.current();
     handle(out, () -> {
-      for (String v : req.getVolumesList()) {
-        requireName("volumes", v);
+      for (int i = 0; i < req.getVolumesCount(); i++) {
+        requireName("volumes[" + i + "]", req.getVolumes(i));
       }
       return CheckSnapshotResponse.newBuilder().addAllCaptures(checker.check(ref(req.getHeader()),
           req.getVolumesList(), req.getChecksum(), call::isCancelled)).build();
@@ -164,6 +177,9 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
     if (h.getClusterId().isEmpty()) {
       throw invalid("header.cluster_id is missing");
     }
+    if (!Names.isValid(h.getClusterId())) { // a UUID, and at most a name's length: never echoed in full
+      throw invalid("header.cluster_id '" + Printable.value(h.getClusterId()) + "' is not a valid cluster id");
+    }
     requireName("header.txn_id", h.getTxnId());
     if (h.getEpoch() <= 0) {
       throw invalid("header.epoch must be positive");
@@ -173,16 +189,16 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
 
   private static void requireName(String field, String value) throws StatusException {
     if (!Names.isValid(value)) {
-      throw invalid(field + " '" + Names.printable(value == null ? "" : value) + "' is not a valid name");
+      throw invalid(field + " '" + Printable.value(value) + "' is not a valid name");
     }
   }
 
   private static StatusException aborted(String message) {
-    return Status.ABORTED.withDescription(message).asException();
+    return ServerEdge.status(Status.Code.ABORTED, message).asException();
   }
 
   private static StatusException invalid(String message) {
-    return Status.INVALID_ARGUMENT.withDescription(message).asException();
+    return ServerEdge.status(Status.Code.INVALID_ARGUMENT, message).asException();
   }
 
   /** A call that may fail with a domain exception. */
@@ -195,8 +211,8 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
     if (Context.current().isCancelled()) {
       // the caller's deadline passed before this request was even looked at (it waited in a queue or in a cut-off
       // TCP connection): the caller has moved on, and acting now could revive an aborted transaction
-      out.onError(Status.DEADLINE_EXCEEDED.withDescription("request arrived after its deadline; not acted upon")
-          .asException());
+      out.onError(ServerEdge.status(Status.Code.DEADLINE_EXCEEDED,
+          "request arrived after its deadline; not acted upon").asException());
       return;
     }
     T result;
@@ -206,16 +222,16 @@ public final class AgentGrpcService extends AgentServiceGrpc.AgentServiceImplBas
       out.onError(e);
       return;
     } catch (FencedException | WrongPhaseException e) {
-      out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException());
+      out.onError(ServerEdge.status(Status.Code.FAILED_PRECONDITION, e.getMessage()).asException());
       return;
     } catch (IllegalArgumentException e) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
+      out.onError(ServerEdge.status(Status.Code.INVALID_ARGUMENT, e.getMessage()).asException());
       return;
     } catch (IOException e) {
-      out.onError(Status.INTERNAL.withDescription(e.getMessage()).asException());
+      out.onError(ServerEdge.status(Status.Code.INTERNAL, e.getMessage()).asException());
       return;
     } catch (Exception e) {
-      out.onError(Status.INTERNAL.withDescription(e.toString()).withCause(e).asException());
+      out.onError(ServerEdge.status(Status.Code.INTERNAL, e.toString()).withCause(e).asException());
       return;
     }
     out.onNext(result);

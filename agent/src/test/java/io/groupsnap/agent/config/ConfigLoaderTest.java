@@ -222,12 +222,12 @@ class ConfigLoaderTest {
 
   @Test
   void unknownFieldsAndTypeMismatches_areOneLine_namingTheFieldPath() {
-    assertThat(error(base() + "\"snap\\nshot\": 1\n").getMessage()).startsWith("agent.yaml: snap?shot: unknown field")
+    assertThat(error(base() + "\"snap\\nshot\": 1\n").getMessage()).startsWith("agent.yaml: snap\\nshot: unknown field")
         .doesNotContain("\n");
     assertThat(error(base().replace(UNHELD, "    options: [a, b]\n")))
         .hasMessage("agent.yaml: volumes[0].options: must be a mapping");
     assertThat(error(base().replace(UNHELD, "    options: {\"allow\\nUnheld\": {a: b}}\n")))
-        .hasMessage("agent.yaml: volumes[0].options.allow?Unheld: must be a string");
+        .hasMessage("agent.yaml: volumes[0].options.allow\\nUnheld: must be a string");
     assertThat(error(base() + WRITER + "    tier: high\n")).hasMessage("agent.yaml: writers[0].tier: must be a "
         + "non-negative integer");
     assertThat(error(base() + "labels: [a]\n")).hasMessage("agent.yaml: labels: must be a mapping");

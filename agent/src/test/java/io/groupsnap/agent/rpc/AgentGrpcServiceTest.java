@@ -7,6 +7,7 @@ import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.volume.DirVolume;
+import io.groupsnap.common.ServerEdge;
 import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.FreezeRequest;
@@ -17,8 +18,17 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.MethodDescriptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,10 +56,10 @@ class AgentGrpcServiceTest {
     Participant p = new Participant("a1", List.of(new DirVolume("data", data, tmp.resolve("snaps"), true, false)), List.of(),
         SnapshotCatalog.onDisk(tmp.resolve("state")), new EpochFence(tmp.resolve("state"), "c-1"),
         tmp.resolve("snaps"), Duration.ofSeconds(60), scheduler, Clock.systemUTC());
-    String name = InProcessServerBuilder.generateName();
-    server = InProcessServerBuilder.forName(name).directExecutor().addService(new AgentGrpcService(p)).build()
-        .start();
-    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    // over a real socket: a status description that quotes a huge input once broke the HTTP/2 transport itself
+    server = ServerEdge.bounded(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)))
+        .addService(new AgentGrpcService(p)).build().start();
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
     stub = AgentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
@@ -72,7 +82,7 @@ class AgentGrpcServiceTest {
     assertThat(e.getStatus().getDescription()).startsWith("header.txn_id '../../etc'");
     StatusRuntimeException v = catchThrowableOfType(StatusRuntimeException.class, () -> stub.prepare(
         PrepareRequest.newBuilder().setHeader(header("gs-1", 1)).addVolumes("a/b").setLeaseMillis(5000).build()));
-    assertThat(v.getStatus().getDescription()).startsWith("volumes 'a/b'");
+    assertThat(v.getStatus().getDescription()).startsWith("volumes[0] 'a/b'");
     assertThat(tmp.resolve("snaps")).doesNotExist();
   }
 
@@ -116,4 +126,69 @@ class AgentGrpcServiceTest {
     assertThat(phase.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(phase.getStatus().getDescription()).contains("unknown transaction gs-9");
   }
+
+  @Test
+  void aHugeClusterId_isInvalidArgument_namingTheField_withTheValueCut() {
+    String huge = "c".repeat(1_000_000);
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.prepare(
+        PrepareRequest.newBuilder().setHeader(TxnHeader.newBuilder().setClusterId(huge).setEpoch(1).setTxnId("gs-1"))
+            .setLeaseMillis(5000).build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).isEqualTo("header.cluster_id '" + "c".repeat(64)
+        + "…(1000000 chars)' is not a valid cluster id");
+  }
+
+  @Test
+  void controlCharactersInAField_areEscapedInTheAnswer() {
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.prepare(
+        PrepareRequest.newBuilder().setHeader(header("gs-1", 1)).addVolumes("data\n\u001b[2J").setLeaseMillis(5000)
+            .build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).isEqualTo("volumes[0] 'data\\n\\u001b[2J' is not a valid name");
+  }
+
+  @Test
+  void garbageBytes_areInvalidArgument_notUnknown() {
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+        () -> raw("groupsnap.v1.AgentService/Prepare", new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff}));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription())
+        .startsWith("request to groupsnap.v1.AgentService/Prepare cannot be decoded");
+    assertThat(tmp.resolve("snaps")).doesNotExist();
+  }
+
+  @Test
+  void aRequestAboveTheSizeLimit_isRefusedByTheTransport() {
+    PrepareRequest.Builder big = PrepareRequest.newBuilder().setHeader(header("gs-1", 1)).setLeaseMillis(5000);
+    for (int i = 0; i < 40_000; i++) {
+      big.addVolumes("v" + "x".repeat(40));
+    }
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub.prepare(big.build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+  }
+
+  /** Sends {@code bytes} as the request of {@code method}, as a client that does not speak protobuf would. */
+  private byte[] raw(String method, byte[] bytes) {
+    MethodDescriptor<byte[], byte[]> m = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
+        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+    ClientCall<byte[], byte[]> call = channel.newCall(m, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+    return ClientCalls.blockingUnaryCall(call, bytes);
+  }
+
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
 }

@@ -110,6 +110,6 @@ class CheckSnapshotRpcTest {
     StatusRuntimeException bad = catchThrowableOfType(StatusRuntimeException.class,
         () -> check(header("c-1", "gs-1"), "../etc"));
     assertThat(bad.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(bad.getStatus().getDescription()).startsWith("volumes '../etc'");
+    assertThat(bad.getStatus().getDescription()).startsWith("volumes[0] '../etc'");
   }
 }

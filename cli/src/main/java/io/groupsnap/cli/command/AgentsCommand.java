@@ -6,6 +6,7 @@ import io.groupsnap.cli.OutputOption;
 import io.groupsnap.cli.Target;
 import io.groupsnap.cli.output.Printer;
 import io.groupsnap.proto.v1.ListAgentsRequest;
+import io.groupsnap.proto.v1.ListAgentsResponse;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,8 +27,9 @@ public final class AgentsCommand {
     @Override
     public Integer call() throws Exception {
       try (Connection c = Connection.open(target)) {
-        new Printer(output.format, spec.commandLine().getOut()).agents(c.call(Connection.CALL_DEADLINE,
-            s -> s.listAgents(ListAgentsRequest.getDefaultInstance()).getAgentsList()));
+        ListAgentsResponse r = c.call(Connection.CALL_DEADLINE,
+            s -> s.listAgents(ListAgentsRequest.getDefaultInstance()));
+        new Printer(output.format, spec.commandLine().getOut()).agents(r.getAgentsList(), r.getDamagedList());
         return ExitCodes.OK;
       }
     }

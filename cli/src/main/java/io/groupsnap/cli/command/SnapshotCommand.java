@@ -7,6 +7,7 @@ import io.groupsnap.cli.OutputOption;
 import io.groupsnap.cli.Target;
 import io.groupsnap.cli.output.Printer;
 import io.groupsnap.common.Durations;
+import io.groupsnap.common.Printable;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
@@ -14,16 +15,12 @@ import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
+import io.groupsnap.proto.v1.ListGroupSnapshotsResponse;
 import io.groupsnap.proto.v1.MemberSelector;
-import io.groupsnap.proto.v1.ProgressEvent;
-import io.grpc.Context;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,8 +34,6 @@ import picocli.CommandLine.Model.CommandSpec;
     subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListCmd.class, SnapshotCommand.Show.class,
         SnapshotCommand.Delete.class, SnapshotCheckCommand.class})
 public final class SnapshotCommand {
-  static final Duration CREATE_DEADLINE = Duration.ofMinutes(15);
-
   /** {@code snapshot create}. */
   @Command(name = "create", mixinStandardHelpOptions = true,
       description = "Take one consistent group snapshot. Without --member: every volume of every registered agent.")
@@ -66,8 +61,8 @@ public final class SnapshotCommand {
     boolean progress;
 
     @Option(names = "--outcome-timeout", paramLabel = "DURATION", defaultValue = "2m",
-        description = "With --wait: how long to wait for the outcome when the coordinator goes away mid-way "
-            + "(default ${DEFAULT-VALUE}).")
+        description = "How long to follow a failover when the coordinator goes away: to learn the outcome (with "
+            + "--wait), or whether the group snapshot started (default ${DEFAULT-VALUE}).")
     String outcomeTimeout;
 
     @Override
@@ -85,139 +80,35 @@ public final class SnapshotCommand {
       Duration outcomeWait = duration("--outcome-timeout", outcomeTimeout);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      Printer printer = new Printer(output.format, out);
       boolean showProgress = waitForResult && (progress || System.console() != null);
       try (Connection c = Connection.open(target)) {
-        GroupSnapshot result = run(c, req.build(), showProgress ? err : null);
+        CreateCall create = new CreateCall(c, waitForResult, output.format, out, err, showProgress ? err : null,
+            outcomeWait);
+        GroupSnapshot result = create.run(req);
         if (result == null) {
           return ExitCodes.OK;
         }
-        if (!isFinal(result)) {
-          if (result.getState() != GroupSnapshotState.STATE_UNSPECIFIED) {
-            err.println("groupsnap: " + result.getId() + " is " + result.getState() + " ("
-                + result.getAbortReason() + "); waiting for the outcome");
-            err.flush();
-          }
-          result = awaitOutcome(c, result.getId(), outcomeWait);
+        if (!CreateCall.isFinal(result)) {
+          err.println("groupsnap: " + result.getId() + " is " + result.getState() + " (" + result.getAbortReason()
+              + "); waiting for the outcome");
+          err.flush();
+          result = create.awaitOutcome(result.getId());
         }
-        printer.groupSnapshot(result);
+        new Printer(output.format, out).groupSnapshot(result);
         return result.getState() == GroupSnapshotState.COMMITTED ? ExitCodes.OK
             : result.getState() == GroupSnapshotState.ABORTED ? ExitCodes.ABORTED : ExitCodes.FAILED;
       }
     }
 
-    /** Streams the transaction; returns the result, or null after printing the id when not waiting. */
-    private GroupSnapshot run(Connection c, CreateGroupSnapshotRequest req, PrintWriter progressOut)
-        throws CliException {
-      String id = null;
-      for (int hop = 0; ; hop++) {
-        Context.CancellableContext ctx = Context.current().withCancellation();
-        Context previous = ctx.attach();
-        try {
-          Iterator<ProgressEvent> events = c.stub(CREATE_DEADLINE).createGroupSnapshot(req);
-          while (events.hasNext()) {
-            ProgressEvent e = events.next();
-            id = e.getGroupSnapshotId().isEmpty() ? id : e.getGroupSnapshotId();
-            if (e.hasResult()) {
-              return e.getResult();
-            }
-            if (!waitForResult) {
-              announce(e.getGroupSnapshotId(), c);
-              return null;
-            }
-            if (progressOut != null) {
-              progress(progressOut, e);
-            }
-          }
-          throw new CliException(ExitCodes.FAILED, "the coordinator ended the stream without a result");
-        } catch (StatusRuntimeException e) {
-          String leader = Connection.redirect(e);
-          if (leader != null && hop < 3 && id == null) {
-            c.follow(leader);
-            continue;
-          }
-          if (id != null && waitForResult) {
-            // the transaction started and its coordinator went away: the cluster decides it; find out what it decided
-            spec.commandLine().getErr().println("groupsnap: lost the coordinator during " + id + " ("
-                + e.getStatus().getCode() + "); waiting for the outcome");
-            spec.commandLine().getErr().flush();
-            return GroupSnapshot.newBuilder().setId(id).setState(GroupSnapshotState.STATE_UNSPECIFIED).build();
-          }
-          throw c.failure(e);
-        } finally {
-          ctx.detach(previous);
-          ctx.cancel(null);
-        }
-      }
-    }
-
-    private static boolean isFinal(GroupSnapshot g) {
-      return g.getState() == GroupSnapshotState.COMMITTED || g.getState() == GroupSnapshotState.ABORTED
-          || g.getState() == GroupSnapshotState.DELETED;
-    }
-
-    /**
-     * Polls the group snapshot's record until it is final, following the leader through ZooKeeper when the
-     * coordinator is gone; bounded by {@code wait}.
-     */
-    private GroupSnapshot awaitOutcome(Connection c, String id, Duration wait) throws CliException {
-      long until = System.nanoTime() + wait.toNanos();
-      GetGroupSnapshotRequest get = GetGroupSnapshotRequest.newBuilder().setId(id).build();
-      String last = "no answer yet";
-      while (System.nanoTime() < until) {
-        try {
-          GroupSnapshot g = c.stub(Connection.CALL_DEADLINE).getGroupSnapshot(get);
-          if (isFinal(g)) {
-            return g;
-          }
-          last = g.getState().toString();
-        } catch (StatusRuntimeException e) {
-          last = e.getStatus().getCode().toString();
-          if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
-            c.relocate();
-          }
-        }
-        try {
-          java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500); // polling a remote record, bounded by `wait`
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
-      throw new CliException(ExitCodes.FAILED, "the outcome of " + id + " is not known yet (" + last + "); check "
-          + "with 'groupsnap snapshot show " + id + "', and retry if it was aborted");
-    }
-
-    private void announce(String id, Connection c) {
-      PrintWriter out = spec.commandLine().getOut();
-      if (output.format == Printer.Format.json) {
-        new Printer(output.format, out).json(java.util.Map.of("id", id, "state", "PREPARING",
-            "coordinator", c.endpoint()));
-      } else {
-        out.println(id);
-      }
-    }
-
-    private static void progress(PrintWriter err, ProgressEvent e) {
-      if (e.hasPhase()) {
-        err.printf(Locale.ROOT, "%s %-10s %s%n", e.getGroupSnapshotId(), e.getPhase().getState(),
-            e.getPhase().getDetail());
-      } else if (e.hasMember()) {
-        err.printf(Locale.ROOT, "    %-16s %-10s %s%n", e.getMember().getAgentId(),
-            e.getMember().getState().name().replace("MEMBER_", ""), e.getMember().getDetail());
-      }
-      err.flush();
-    }
-
     private static MemberSelector selector(String text) throws CliException {
       String[] parts = text.split(":", -1);
+      String shown = "--member '" + Printable.value(text) + "'";
       if (parts.length > 2) {
-        throw new CliException(ExitCodes.USAGE, "--member '" + text + "': expected AGENT or AGENT:VOLUME");
+        throw new CliException(ExitCodes.USAGE, shown + ": expected AGENT or AGENT:VOLUME");
       }
-      MemberSelector.Builder b = MemberSelector.newBuilder()
-          .setAgentId(Connection.name("--member '" + text + "': agent", parts[0]));
+      MemberSelector.Builder b = MemberSelector.newBuilder().setAgentId(Connection.name(shown + ": agent", parts[0]));
       if (parts.length == 2) {
-        b.setVolume(Connection.name("--member '" + text + "': volume", parts[1]));
+        b.setVolume(Connection.name(shown + ": volume", parts[1]));
       }
       return b.build();
     }
@@ -236,9 +127,10 @@ public final class SnapshotCommand {
     @Override
     public Integer call() throws Exception {
       try (Connection c = Connection.open(target)) {
-        List<GroupSnapshot> list = c.call(Connection.CALL_DEADLINE, s -> s.listGroupSnapshots(
-            ListGroupSnapshotsRequest.newBuilder().setIncludeAborted(all).build()).getSnapshotsList());
-        new Printer(output.format, spec.commandLine().getOut()).groupSnapshots(list);
+        ListGroupSnapshotsResponse r = c.call(Connection.CALL_DEADLINE, s -> s.listGroupSnapshots(
+            ListGroupSnapshotsRequest.newBuilder().setIncludeAborted(all).build()));
+        new Printer(output.format, spec.commandLine().getOut()).groupSnapshots(r.getSnapshotsList(),
+            r.getDamagedList());
         return ExitCodes.OK;
       }
     }

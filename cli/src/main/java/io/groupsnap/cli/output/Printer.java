@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.groupsnap.common.CaptureConditions;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
+import io.groupsnap.proto.v1.DamagedRecord;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.proto.v1.VolumeInfo;
@@ -70,20 +71,26 @@ public final class Printer {
   }
 
   public void groupSnapshots(List<GroupSnapshot> list) {
+    groupSnapshots(list, List.of());
+  }
+
+  /** The group snapshots, then the records that cannot be decoded (quarantined), each with its id and reason. */
+  public void groupSnapshots(List<GroupSnapshot> list, List<DamagedRecord> damaged) {
     if (json()) {
-      json(Views.groupSnapshots(list));
+      json(Views.groupSnapshots(list, damaged));
       return;
     }
     if (list.isEmpty()) {
       out.println("no group snapshots");
-      return;
+    } else {
+      out.printf(Locale.ROOT, "%-28s %-10s %-24s %7s %10s%n", "ID", "STATE", "CREATED", "MEMBERS", "WINDOW");
     }
-    out.printf(Locale.ROOT, "%-28s %-10s %-24s %7s %10s%n", "ID", "STATE", "CREATED", "MEMBERS", "WINDOW");
     for (GroupSnapshot g : list) {
       out.printf(Locale.ROOT, "%-28s %-10s %-24s %7d %8dms%s%n", g.getId(), Views.state(g),
           Instant.ofEpochMilli(g.getCreatedAtMillis()), g.getMembersCount(), g.getFreezeWindowMillis(),
           damageSummary(g));
     }
+    damaged(damaged);
   }
 
   /** "  damaged: agent:volume CONDITION, ..." for a damaged group snapshot, else empty. */
@@ -94,12 +101,18 @@ public final class Printer {
   }
 
   public void agents(List<AgentRegistration> agents) {
+    agents(agents, List.of());
+  }
+
+  /** The agents, then the registrations that cannot be decoded (quarantined: never members). */
+  public void agents(List<AgentRegistration> agents, List<DamagedRecord> damaged) {
     if (json()) {
-      json(agents.stream().map(Views::agent).toList());
+      json(Views.agents(agents, damaged));
       return;
     }
     if (agents.isEmpty()) {
       out.println("no agents registered");
+      damaged(damaged);
       return;
     }
     out.printf(Locale.ROOT, "%-16s %-22s %-30s %s%n", "AGENT", "ENDPOINT", "VOLUMES", "WRITERS");
@@ -109,6 +122,18 @@ public final class Printer {
               .collect(Collectors.joining(",")),
           a.getWritersList().stream().map(w -> w.getName() + "(" + w.getKind() + ")")
               .collect(Collectors.joining(",")));
+    }
+    damaged(damaged);
+  }
+
+  private void damaged(List<DamagedRecord> damaged) {
+    if (damaged.isEmpty()) {
+      return;
+    }
+    out.println(damaged.size() + " damaged record(s), " + Views.UNDECODABLE
+        + ": quarantined, skipped by recovery (inspect, then remove or rewrite them in ZooKeeper)");
+    for (DamagedRecord d : damaged) {
+      out.printf(Locale.ROOT, "%-28s %-11s %s: %s%n", d.getId(), Views.UNDECODABLE, d.getPath(), d.getReason());
     }
   }
 
@@ -126,6 +151,11 @@ public final class Printer {
     for (AgentRegistration a : s.getAgentsList()) {
       out.println("  " + a.getAgentId() + "  " + a.getEndpoint() + "  volumes: " + a.getVolumesList().stream()
           .map(VolumeInfo::getName).collect(Collectors.joining(",")));
+    }
+    if (s.getDamagedRecordsCount() > 0) {
+      out.println("damaged      " + s.getDamagedRecordsCount() + " record(s) quarantined, skipped by recovery: "
+          + s.getDamagedRecordsList().stream().limit(10).map(DamagedRecord::getPath).collect(Collectors.joining(", "))
+          + (s.getDamagedRecordsCount() > 10 ? ", ... ('snapshot list --all' and 'agents list' name them all)" : ""));
     }
   }
 }

@@ -7,14 +7,17 @@ import io.groupsnap.proto.v1.CaptureCondition;
 import io.groupsnap.proto.v1.CheckDepth;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
+import io.groupsnap.proto.v1.DamagedRecord;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.groupsnap.proto.v1.WriterInfo;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -22,6 +25,9 @@ import java.util.Map;
  * them. Times are ISO-8601 UTC; durations are integers with their unit in the name.
  */
 public final class Views {
+  /** The state a quarantined record (one that cannot be decoded) is listed with. */
+  public static final String UNDECODABLE = "UNDECODABLE";
+
   private Views() {}
 
   public static Map<String, Object> groupSnapshot(GroupSnapshot g) {
@@ -107,6 +113,7 @@ public final class Views {
     m.put("labels", a.getLabelsMap());
     m.put("volumes", a.getVolumesList().stream().map(Views::volume).toList());
     m.put("writers", a.getWritersList().stream().map(Views::writer).toList());
+    m.put("maxFreezeLeaseMillis", a.getMaxFreezeLeaseMillis());
     return m;
   }
 
@@ -135,6 +142,7 @@ public final class Views {
     m.put("answeredBy", s.getAnsweredBy());
     m.put("coordinators", s.getCoordinatorsList().stream().map(Views::coordinator).toList());
     m.put("agents", s.getAgentsList().stream().map(Views::agent).toList());
+    m.put("damagedRecords", s.getDamagedRecordsList().stream().map(Views::damaged).toList());
     return m;
   }
 
@@ -147,6 +155,44 @@ public final class Views {
 
   public static List<Map<String, Object>> groupSnapshots(List<GroupSnapshot> list) {
     return list.stream().map(Views::groupSnapshot).toList();
+  }
+
+  /** The group snapshots, then each record that cannot be decoded as an entry of state {@code UNDECODABLE}. */
+  public static List<Map<String, Object>> groupSnapshots(List<GroupSnapshot> list, List<DamagedRecord> damaged) {
+    List<Map<String, Object>> out = new ArrayList<>(groupSnapshots(list));
+    damaged.forEach(d -> out.add(damaged(d)));
+    return out;
+  }
+
+  /** The agents, then each registration that cannot be decoded as an entry of state {@code UNDECODABLE}. */
+  public static List<Map<String, Object>> agents(List<AgentRegistration> list, List<DamagedRecord> damaged) {
+    List<Map<String, Object>> out = new ArrayList<>(list.stream().map(Views::agent).toList());
+    damaged.forEach(d -> out.add(damaged(d)));
+    return out;
+  }
+
+  /**
+   * A quarantined record: {@code id}, {@code state} (always {@code UNDECODABLE}), {@code kind} ({@code transaction},
+   * {@code manifest}, {@code agent}), {@code record} (its ZooKeeper node), {@code reason}, {@code modifiedAt}.
+   */
+  public static Map<String, Object> damaged(DamagedRecord d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", d.getId());
+    m.put("state", UNDECODABLE);
+    m.put("kind", kind(d));
+    m.put("record", d.getPath());
+    m.put("reason", d.getReason());
+    m.put("modifiedAt", time(d.getModifiedAtMillis()));
+    return m;
+  }
+
+  static String kind(DamagedRecord d) {
+    return switch (d.getKind()) {
+      case RECORD_TRANSACTION -> "transaction";
+      case RECORD_MANIFEST -> "manifest";
+      case RECORD_AGENT -> "agent";
+      default -> d.getKind().name().toLowerCase(Locale.ROOT);
+    };
   }
 
   static String time(long millis) {

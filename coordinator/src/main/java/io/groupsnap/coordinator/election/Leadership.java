@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.election;
 
 import io.groupsnap.common.Daemons;
+import io.groupsnap.common.ZkNodes;
 import io.groupsnap.coordinator.store.ClusterStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,8 @@ public final class Leadership implements AutoCloseable {
   }
 
   private void join() throws Exception {
+    // persistent, so that it outlives a moment without coordinators; the latch would recreate it as a container
+    ZkNodes.ensurePersistent(zk, store.layout().leader());
     LeaderLatch l = new LeaderLatch(zk, store.layout().leader(), id, LeaderLatch.CloseMode.NOTIFY_LEADER);
     l.addListener(new LeaderLatchListener() {
       @Override

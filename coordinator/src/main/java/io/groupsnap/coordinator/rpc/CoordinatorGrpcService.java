@@ -1,11 +1,18 @@
 package io.groupsnap.coordinator.rpc;
 
+import io.groupsnap.common.Names;
+import io.groupsnap.common.Printable;
+import io.groupsnap.common.ServerEdge;
+import io.groupsnap.coordinator.AlreadyExistsException;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.NotFoundException;
 import io.groupsnap.coordinator.NotLeaderException;
 import io.groupsnap.coordinator.scrub.Scrubber;
+import io.groupsnap.coordinator.store.DamagedRecordException;
+import io.groupsnap.coordinator.store.Listing;
 import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.coordinator.txn.TxnState;
+import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.CheckGroupSnapshotRequest;
 import io.groupsnap.proto.v1.CheckGroupSnapshotResponse;
 import io.groupsnap.proto.v1.ClusterStatusRequest;
@@ -25,7 +32,9 @@ import io.groupsnap.proto.v1.MemberProgress;
 import io.groupsnap.proto.v1.MemberState;
 import io.groupsnap.proto.v1.PhaseStarted;
 import io.groupsnap.proto.v1.ProgressEvent;
+import io.grpc.BindableService;
 import io.grpc.Metadata;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -35,10 +44,14 @@ import java.time.Duration;
 /**
  * The gRPC edge of a coordinator. Status codes: FAILED_PRECONDITION with a {@code NOT_LEADER} message and the
  * {@link #LEADER_KEY} trailer on a standby (UNAVAILABLE when no leader is known yet), INVALID_ARGUMENT for bad input
- * (field named), NOT_FOUND, FAILED_PRECONDITION for a request that does not fit the state, UNAVAILABLE when ZooKeeper
- * cannot be reached.
+ * (field named) and for a request that does not decode, NOT_FOUND, ALREADY_EXISTS for a create whose id is taken,
+ * FAILED_PRECONDITION for a request that does not fit the state, DATA_LOSS when the record a call needs is quarantined
+ * (it cannot be decoded; lists report such records apart instead), UNAVAILABLE when ZooKeeper cannot be reached.
+ *
+ * <p>Names in a request are checked here before anything else sees them, and every status description is escaped
+ * and bounded ({@link ServerEdge#status}): an answer never echoes an unbounded input.
  */
-public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.CoordinatorServiceImplBase {
+public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.AsyncService, BindableService {
   /** Trailer naming the leader's endpoint on a NOT_LEADER answer. */
   public static final Metadata.Key<String> LEADER_KEY =
       Metadata.Key.of("groupsnap-leader", Metadata.ASCII_STRING_MARSHALLER);
@@ -48,6 +61,12 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
 
   public CoordinatorGrpcService(Coordinator coordinator) {
     this.coordinator = coordinator;
+  }
+
+  /** The service, guarded so that an undecodable request is INVALID_ARGUMENT ({@link ServerEdge#guard}). */
+  @Override
+  public ServerServiceDefinition bindService() {
+    return ServerEdge.guard(CoordinatorServiceGrpc.bindService(this));
   }
 
   @Override
@@ -63,7 +82,13 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
     }
     Watcher watcher = new Watcher(stream);
     try {
-      coordinator.createGroupSnapshot(req.getMembersList(), freeze, lease, prepare, watcher)
+      for (int i = 0; i < req.getMembersCount(); i++) {
+        requireName("members[" + i + "].agent_id", req.getMembers(i).getAgentId());
+        if (!req.getMembers(i).getVolume().isEmpty()) {
+          requireName("members[" + i + "].volume", req.getMembers(i).getVolume());
+        }
+      }
+      coordinator.createGroupSnapshot(req.getId(), req.getMembersList(), freeze, lease, prepare, watcher)
           .whenComplete((result, err) -> watcher.done(result, err));
     } catch (Exception e) {
       out.onError(toStatus(e));
@@ -77,8 +102,10 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
 
   @Override
   public void listGroupSnapshots(ListGroupSnapshotsRequest req, StreamObserver<ListGroupSnapshotsResponse> out) {
-    unary(out, () -> ListGroupSnapshotsResponse.newBuilder()
-        .addAllSnapshots(coordinator.listGroupSnapshots(req.getIncludeAborted())).build());
+    unary(out, () -> {
+      Listing<GroupSnapshot> l = coordinator.listGroupSnapshots(req.getIncludeAborted());
+      return ListGroupSnapshotsResponse.newBuilder().addAllSnapshots(l.records()).addAllDamaged(l.damaged()).build();
+    });
   }
 
   @Override
@@ -97,12 +124,22 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
 
   @Override
   public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
-    unary(out, () -> ListAgentsResponse.newBuilder().addAllAgents(coordinator.listAgents()).build());
+    unary(out, () -> {
+      Listing<AgentRegistration> l = coordinator.listAgents();
+      return ListAgentsResponse.newBuilder().addAllAgents(l.records()).addAllDamaged(l.damaged()).build();
+    });
   }
 
   @Override
   public void clusterStatus(ClusterStatusRequest req, StreamObserver<ClusterStatusResponse> out) {
     unary(out, coordinator::clusterStatus);
+  }
+
+  private static void requireName(String field, String value) {
+    if (!Names.isValid(value)) {
+      throw new IllegalArgumentException(value.isEmpty() ? field + " is missing"
+          : field + " '" + Printable.value(value) + "' is not a valid name");
+    }
   }
 
   private static Duration optionalMillis(long ms) {
@@ -133,25 +170,31 @@ public final class CoordinatorGrpcService extends CoordinatorServiceGrpc.Coordin
     }
     if (e instanceof NotLeaderException n) {
       if (n.leader().isEmpty()) {
-        return Status.UNAVAILABLE.withDescription(n.getMessage()).asException();
+        return ServerEdge.status(Status.Code.UNAVAILABLE, n.getMessage()).asException();
       }
       Metadata trailers = new Metadata();
       trailers.put(LEADER_KEY, n.leader().get());
-      return Status.FAILED_PRECONDITION.withDescription(NOT_LEADER + ": " + n.getMessage()).asException(trailers);
+      return ServerEdge.status(Status.Code.FAILED_PRECONDITION, NOT_LEADER + ": " + n.getMessage())
+          .asException(trailers);
     }
+    if (e instanceof DamagedRecordException) {
+      return ServerEdge.status(Status.Code.DATA_LOSS, e.getMessage()).asException();
+    }
+    Status.Code code;
     if (e instanceof NotFoundException) {
-      return Status.NOT_FOUND.withDescription(e.getMessage()).asException();
+      code = Status.Code.NOT_FOUND;
+    } else if (e instanceof AlreadyExistsException) {
+      code = Status.Code.ALREADY_EXISTS;
+    } else if (e instanceof IllegalArgumentException) {
+      code = Status.Code.INVALID_ARGUMENT;
+    } else if (e instanceof IllegalStateException) {
+      code = Status.Code.FAILED_PRECONDITION;
+    } else if (e instanceof org.apache.zookeeper.KeeperException) {
+      return ServerEdge.status(Status.Code.UNAVAILABLE, "ZooKeeper: " + e.getMessage()).asException();
+    } else {
+      return ServerEdge.status(Status.Code.INTERNAL, e.toString()).asException();
     }
-    if (e instanceof IllegalArgumentException) {
-      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
-    }
-    if (e instanceof IllegalStateException) {
-      return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException();
-    }
-    if (e instanceof org.apache.zookeeper.KeeperException) {
-      return Status.UNAVAILABLE.withDescription("ZooKeeper: " + e.getMessage()).asException();
-    }
-    return Status.INTERNAL.withDescription(e.toString()).asException();
+    return ServerEdge.status(code, e.getMessage()).asException();
   }
 
   /** Streams one transaction's progress to one caller; events arrive on the transaction thread. */

@@ -2,14 +2,14 @@ package io.groupsnap.coordinator.store;
 
 import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.ZkLayout;
-import io.groupsnap.coordinator.txn.UncertainWriteException;
+import io.groupsnap.common.ZkNodes;
 import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.DamagedRecord;
 import io.groupsnap.proto.v1.EpochRecord;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import java.util.ArrayList;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +27,19 @@ import org.apache.zookeeper.data.Stat;
  *
  * <p>Every write a leader makes is a multi-op that first checks the leader's own latch node and the epoch znode's
  * version ({@link Fence}), so a deposed leader's late write fails (G4), and that updates records only at the version
- * it last wrote. Curator retries operations across
- * connection losses, so a write that reports failure may in fact have been applied by an earlier attempt: a failed
- * write is therefore verified by reading the record back before it is reported as failed. Thread-safe.
+ * it last wrote. Curator retries operations across connection losses, so a write that reports failure may in fact have
+ * been applied by an earlier attempt: a failed write is therefore verified by reading the record back before it is
+ * reported as failed ({@link FencedWrites}).
+ *
+ * <p>The directories are persistent nodes ({@link ZkNodes}); a write that needs one recreates it when it is gone (a
+ * container an older version made, removed by ZooKeeper once empty). A record that cannot be decoded is quarantined
+ * ({@link RecordReader}): listings return it apart as a {@link DamagedRecord}, the lists recovery works from skip it,
+ * and a call that needs that very record fails with {@link DamagedRecordException}. Thread-safe.
  */
 public final class ClusterStore {
+  private static final Comparator<GroupSnapshot> OLDEST_FIRST =
+      Comparator.comparingLong(GroupSnapshot::getCreatedAtMillis).thenComparing(GroupSnapshot::getId);
+
   /**
    * What every write of a leader is checked against: its latch node still exists (it was not deposed) and the epoch
    * znode is still at the version its own bump left (no newer term began, even one won again by this same process).
@@ -43,22 +51,29 @@ public final class ClusterStore {
 
   private final CuratorFramework zk;
   private final ZkLayout layout;
+  private final RecordReader reader;
+  private final FencedWrites writes;
   private final Map<String, Integer> txnVersions = new ConcurrentHashMap<>();
 
   public ClusterStore(CuratorFramework zk, ZkLayout layout) {
     this.zk = zk;
     this.layout = layout;
+    this.reader = new RecordReader(zk);
+    this.writes = new FencedWrites(zk, layout);
   }
 
   public ZkLayout layout() {
     return layout;
   }
 
-  /** The cluster id, creating it (and the layout's containers) on first use. */
+  /**
+   * The cluster id, creating it and the layout's persistent directories on first use. A directory an older version
+   * made as a container is recreated persistent by the first write that needs it once ZooKeeper has removed it.
+   */
   public String ensureCluster() throws Exception {
     String id = ClusterIdentity.ensure(zk, layout);
-    for (String p : List.of(layout.agents(), layout.txns(), layout.snapshots(), layout.leader())) {
-      zk.createContainers(p);
+    for (String p : layout.directories()) {
+      ZkNodes.ensurePersistent(zk, p);
     }
     try {
       zk.create().forPath(layout.epoch(), EpochRecord.getDefaultInstance().toByteArray());
@@ -98,37 +113,21 @@ public final class ClusterStore {
     return new Bump(next.getEpoch(), stat.getVersion() + 1);
   }
 
-  private List<CuratorOp> fenced(Fence f, CuratorOp... ops) throws Exception {
-    List<CuratorOp> out = new ArrayList<>();
-    out.add(zk.transactionOp().check().forPath(f.latchPath()));
-    out.add(zk.transactionOp().check().withVersion(f.epochVersion()).forPath(layout.epoch()));
-    out.addAll(List.of(ops));
-    return out;
+  /** The registered agents whose registration decodes, by id; a damaged one is never a member. */
+  public List<AgentRegistration> agents() throws Exception {
+    return agentListing().records();
   }
 
-  public List<AgentRegistration> agents() throws Exception {
-    List<AgentRegistration> out = new ArrayList<>();
-    List<String> ids;
-    try {
-      ids = zk.getChildren().forPath(layout.agents());
-    } catch (KeeperException.NoNodeException e) {
-      return out;
-    }
-    for (String id : ids) {
-      try {
-        out.add(AgentRegistration.parseFrom(zk.getData().forPath(layout.agent(id))));
-      } catch (KeeperException.NoNodeException gone) {
-        // the agent left between the two reads
-      }
-    }
-    out.sort(Comparator.comparing(AgentRegistration::getAgentId));
-    return out;
+  /** Every registration: those that decode, by id, and those quarantined. */
+  public Listing<AgentRegistration> agentListing() throws Exception {
+    return reader.list(layout.agents(), RecordReader.AGENT).sorted(Comparator.comparing(AgentRegistration::getAgentId));
   }
 
   /** Creates the record of a new transaction (BEGIN). */
   public void createTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
-    write(path, rec, () -> fenced(f, zk.transactionOp().create().forPath(path, rec.toByteArray())));
+    writes.write(path, rec, layout.txns(),
+        () -> writes.fenced(f, zk.transactionOp().create().forPath(path, rec.toByteArray())));
     txnVersions.put(rec.getId(), 0);
   }
 
@@ -136,7 +135,7 @@ public final class ClusterStore {
   public void updateTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
-    write(path, rec, () -> fenced(f,
+    writes.write(path, rec, null, () -> writes.fenced(f,
         zk.transactionOp().setData().withVersion(version).forPath(path, rec.toByteArray())));
     txnVersions.put(rec.getId(), version + 1);
   }
@@ -145,7 +144,7 @@ public final class ClusterStore {
   public void commitTxn(GroupSnapshot rec, Fence f) throws Exception {
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
-    write(path, rec, () -> fenced(f,
+    writes.write(path, rec, layout.snapshots(), () -> writes.fenced(f,
         zk.transactionOp().setData().withVersion(version).forPath(path, rec.toByteArray()),
         zk.transactionOp().create().forPath(layout.snapshot(rec.getId()), rec.toByteArray())));
     txnVersions.put(rec.getId(), version + 1);
@@ -185,12 +184,9 @@ public final class ClusterStore {
   }
 
   private GroupSnapshot already(String id, GroupSnapshotState wanted) throws Exception {
-    GroupSnapshot now;
-    try {
-      now = GroupSnapshot.parseFrom(zk.getData().forPath(layout.txn(id)));
-    } catch (KeeperException.NoNodeException e) {
-      throw new IllegalStateException("group snapshot " + id + " has no transaction record");
-    }
+    GroupSnapshot now = reader.read(layout.txn(id), RecordReader.TRANSACTION)
+        .orElseThrow(() -> new IllegalStateException("group snapshot " + id + " has no transaction record"))
+        .orThrow();
     if (now.getState() != wanted) {
       throw new IllegalStateException("group snapshot " + id + " is " + now.getState() + ", not "
           + (wanted == GroupSnapshotState.DELETING ? GroupSnapshotState.COMMITTED : GroupSnapshotState.DELETING));
@@ -201,23 +197,22 @@ public final class ClusterStore {
   private Optional<GroupSnapshot> replace(String id, Predicate<GroupSnapshot> expected,
       UnaryOperator<GroupSnapshot> change, Fence f, boolean dropManifest) throws Exception {
     String path = layout.txn(id);
-    Stat stat = new Stat();
-    GroupSnapshot now;
-    try {
-      now = GroupSnapshot.parseFrom(zk.getData().storingStatIn(stat).forPath(path));
-    } catch (KeeperException.NoNodeException e) {
+    Optional<RecordReader.Read<GroupSnapshot>> read = reader.read(path, RecordReader.TRANSACTION);
+    if (read.isEmpty()) {
       return Optional.empty();
     }
+    GroupSnapshot now = read.get().orThrow();
+    Stat stat = read.get().stat();
     if (!expected.test(now)) {
       return Optional.empty();
     }
     GroupSnapshot next = change.apply(now);
-    List<CuratorOp> ops = fenced(f, zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path,
-        next.toByteArray()));
+    List<CuratorOp> ops = writes.fenced(f,
+        zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path, next.toByteArray()));
     if (dropManifest && zk.checkExists().forPath(layout.snapshot(id)) != null) {
       ops.add(zk.transactionOp().delete().forPath(layout.snapshot(id)));
     }
-    write(path, next, () -> ops);
+    writes.write(path, next, null, () -> ops);
     return Optional.of(next);
   }
 
@@ -239,7 +234,8 @@ public final class ClusterStore {
       long at = g.getFinishedAtMillis() > 0 ? g.getFinishedAtMillis() : g.getCreatedAtMillis();
       if (i < excess || at < cutoff) {
         try {
-          zk.transaction().forOperations(fenced(f, zk.transactionOp().delete().forPath(layout.txn(g.getId()))));
+          zk.transaction().forOperations(
+              writes.fenced(f, zk.transactionOp().delete().forPath(layout.txn(g.getId()))));
           txnVersions.remove(g.getId());
           removed++;
         } catch (KeeperException.NoNodeException e) {
@@ -250,30 +246,48 @@ public final class ClusterStore {
     return removed;
   }
 
-  /** The transaction record (the newest word on it), else the committed manifest (its record expired). */
+  /**
+   * The transaction record (the newest word on it), else the committed manifest: its record expired, or is damaged
+   * (a manifest exists only while its group snapshot is COMMITTED, so it is then the truth but for {@code finalized}).
+   *
+   * @throws DamagedRecordException when the record is damaged and there is no manifest to fall back on
+   */
   public Optional<GroupSnapshot> get(String id) throws Exception {
-    for (String path : List.of(layout.txn(id), layout.snapshot(id))) {
-      try {
-        return Optional.of(GroupSnapshot.parseFrom(zk.getData().forPath(path)));
-      } catch (KeeperException.NoNodeException e) {
-        // try the next place
-      }
+    Optional<RecordReader.Read<GroupSnapshot>> txn = reader.read(layout.txn(id), RecordReader.TRANSACTION);
+    if (txn.isPresent() && txn.get().damage() == null) {
+      return Optional.of(txn.get().record());
+    }
+    Optional<RecordReader.Read<GroupSnapshot>> manifest = reader.read(layout.snapshot(id), RecordReader.MANIFEST);
+    if (manifest.isPresent() && manifest.get().damage() == null) {
+      return Optional.of(manifest.get().record());
+    }
+    Optional<RecordReader.Read<GroupSnapshot>> damaged = txn.isPresent() ? txn : manifest;
+    if (damaged.isPresent()) {
+      damaged.get().orThrow();
     }
     return Optional.empty();
   }
 
   /** Committed group snapshots, oldest first; with {@code includeAll}, every transaction record as well. */
   public List<GroupSnapshot> list(boolean includeAll) throws Exception {
-    List<GroupSnapshot> out = new ArrayList<>();
-    String dir = includeAll ? layout.txns() : layout.snapshots();
-    for (String id : zk.getChildren().forPath(dir)) {
-      try {
-        out.add(GroupSnapshot.parseFrom(zk.getData().forPath(dir + "/" + id)));
-      } catch (KeeperException.NoNodeException e) {
-        // removed meanwhile
-      }
-    }
-    out.sort(Comparator.comparingLong(GroupSnapshot::getCreatedAtMillis).thenComparing(GroupSnapshot::getId));
+    return listing(includeAll).records();
+  }
+
+  /**
+   * As {@link #list}, with the records of that directory that cannot be used apart: damaged manifests, or with
+   * {@code includeAll} damaged transaction records.
+   */
+  public Listing<GroupSnapshot> listing(boolean includeAll) throws Exception {
+    Listing<GroupSnapshot> l = includeAll ? reader.list(layout.txns(), RecordReader.TRANSACTION)
+        : reader.list(layout.snapshots(), RecordReader.MANIFEST);
+    return l.sorted(OLDEST_FIRST);
+  }
+
+  /** Every quarantined record of the cluster: transaction records, manifests, agent registrations. */
+  public List<DamagedRecord> damaged() throws Exception {
+    List<DamagedRecord> out = new ArrayList<>(reader.list(layout.txns(), RecordReader.TRANSACTION).damaged());
+    out.addAll(reader.list(layout.snapshots(), RecordReader.MANIFEST).damaged());
+    out.addAll(reader.list(layout.agents(), RecordReader.AGENT).damaged());
     return out;
   }
 
@@ -282,11 +296,14 @@ public final class ClusterStore {
     return list(true).stream().filter(g -> undecided(g.getState())).toList();
   }
 
-  /** A record in this state has no decision yet: a leader aborts it. */
+  /**
+   * A record in this state has no decision yet: a leader aborts it. A state this version does not know (written by a
+   * newer one) is never taken for undecided: it is not this version's to abort.
+   */
   public static boolean undecided(GroupSnapshotState s) {
     return switch (s) {
-      case COMMITTED, ABORTED, DELETED, DELETING -> false;
-      default -> true;
+      case PREPARING, FREEZING, THAWING, COMMITTING, ABORTING -> true;
+      default -> false;
     };
   }
 
@@ -306,12 +323,12 @@ public final class ClusterStore {
    * transaction record COMMITTED and finalized, or expired). Returns the record, else the catalog entry.
    */
   public Optional<GroupSnapshot> checkable(String id) throws Exception {
-    GroupSnapshot manifest = read(layout.snapshot(id), new Stat());
-    GroupSnapshot record = read(layout.txn(id), new Stat());
-    if (manifest == null || (record != null && !settledCommit(record))) {
+    Optional<RecordReader.Read<GroupSnapshot>> manifest = reader.read(layout.snapshot(id), RecordReader.MANIFEST);
+    Optional<RecordReader.Read<GroupSnapshot>> record = reader.read(layout.txn(id), RecordReader.TRANSACTION);
+    if (!checkable(manifest, record)) {
       return Optional.empty();
     }
-    return Optional.of(record != null ? record : manifest);
+    return Optional.of(record.orElse(manifest.get()).record());
   }
 
   /**
@@ -324,36 +341,37 @@ public final class ClusterStore {
    */
   public Optional<GroupSnapshot> annotateCommitted(String id, UnaryOperator<GroupSnapshot> change, Fence f)
       throws Exception {
-    Stat manifestStat = new Stat();
-    Stat recordStat = new Stat();
-    GroupSnapshot manifest = read(layout.snapshot(id), manifestStat);
-    GroupSnapshot record = read(layout.txn(id), recordStat);
-    if (manifest == null || (record != null && !settledCommit(record))) {
+    Optional<RecordReader.Read<GroupSnapshot>> manifest = reader.read(layout.snapshot(id), RecordReader.MANIFEST);
+    Optional<RecordReader.Read<GroupSnapshot>> record = reader.read(layout.txn(id), RecordReader.TRANSACTION);
+    if (!checkable(manifest, record)) {
       return Optional.empty();
     }
-    GroupSnapshot nextManifest = change.apply(manifest);
-    List<CuratorOp> ops = fenced(f, zk.transactionOp().setData().withVersion(manifestStat.getVersion())
-        .forPath(layout.snapshot(id), nextManifest.toByteArray()));
-    GroupSnapshot nextRecord = record == null ? null : change.apply(record);
+    GroupSnapshot nextManifest = change.apply(manifest.get().record());
+    List<CuratorOp> ops = writes.fenced(f, zk.transactionOp().setData()
+        .withVersion(manifest.get().stat().getVersion()).forPath(layout.snapshot(id), nextManifest.toByteArray()));
+    GroupSnapshot nextRecord = record.map(r -> change.apply(r.record())).orElse(null);
     if (nextRecord != null) {
-      ops.add(zk.transactionOp().setData().withVersion(recordStat.getVersion()).forPath(layout.txn(id),
+      ops.add(zk.transactionOp().setData().withVersion(record.get().stat().getVersion()).forPath(layout.txn(id),
           nextRecord.toByteArray()));
     }
-    write(layout.snapshot(id), nextManifest, () -> ops);
+    writes.write(layout.snapshot(id), nextManifest, null, () -> ops);
     return Optional.of(nextRecord != null ? nextRecord : nextManifest);
+  }
+
+  /**
+   * In the catalog, and its commit confirmed by every member (record COMMITTED and finalized, or expired); a
+   * quarantined record or manifest is never checked or annotated.
+   */
+  private static boolean checkable(Optional<RecordReader.Read<GroupSnapshot>> manifest,
+      Optional<RecordReader.Read<GroupSnapshot>> record) {
+    if (manifest.isEmpty() || manifest.get().damage() != null) {
+      return false;
+    }
+    return record.isEmpty() || (record.get().damage() == null && settledCommit(record.get().record()));
   }
 
   private static boolean settledCommit(GroupSnapshot record) {
     return record.getState() == GroupSnapshotState.COMMITTED && record.getFinalized();
-  }
-
-  /** A record and its version, or null when the node does not exist. */
-  private GroupSnapshot read(String path, Stat stat) throws Exception {
-    try {
-      return GroupSnapshot.parseFrom(zk.getData().storingStatIn(stat).forPath(path));
-    } catch (KeeperException.NoNodeException e) {
-      return null;
-    }
   }
 
   /** Adopts an existing record's version, so that this process's {@link #updateTxn} may replace it. */
@@ -370,31 +388,5 @@ public final class ClusterStore {
       throw new IllegalStateException("transaction " + txnId + " was not created or adopted by this coordinator");
     }
     return v;
-  }
-
-  /** Builds the operations of one fenced write. */
-  @FunctionalInterface
-  private interface Ops {
-    List<CuratorOp> build() throws Exception;
-  }
-
-  private void write(String path, GroupSnapshot rec, Ops ops) throws Exception {
-    try {
-      zk.transaction().forOperations(ops.build());
-    } catch (Exception e) {
-      byte[] now;
-      try {
-        now = zk.getData().forPath(path);
-      } catch (KeeperException.NoNodeException gone) {
-        now = null;
-      } catch (Exception unreadable) {
-        throw new UncertainWriteException("write of " + path + " failed (" + e.getMessage()
-            + ") and reading it back failed too (" + unreadable.getMessage() + ")", e);
-      }
-      if (now != null && Arrays.equals(now, rec.toByteArray())) {
-        return; // an earlier attempt of Curator's retry loop was applied
-      }
-      throw new FencedWriteException("write of " + path + " refused: " + e.getMessage(), e);
-    }
   }
 }

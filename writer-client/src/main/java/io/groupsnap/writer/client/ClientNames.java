@@ -4,13 +4,14 @@ import java.util.regex.Pattern;
 
 /**
  * The agent's rule for names (the application and volume names this client sends), checked here so that a bad name
- * fails at build time with the agent's message rather than as a refused subscription. It is the rule of
- * {@code io.groupsnap.common.Names}, kept here so that this library depends on the wire format only and brings no
- * ZooKeeper into an application; {@code ClientNamesTest} fails if the two ever disagree.
+ * fails at build time with the agent's message rather than as a refused subscription. It is the rule and the message
+ * of {@code io.groupsnap.common.Names} (the value quoted as {@code io.groupsnap.common.Printable} does), kept here so
+ * that this library depends on the wire format only and brings no ZooKeeper into an application;
+ * {@code ClientNamesTest} fails if the two ever disagree.
  */
 final class ClientNames {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-  private static final int MAX_PRINTED = 80;
+  private static final int MAX_PRINTED = 64;
 
   private ClientNames() {}
 
@@ -30,14 +31,32 @@ final class ClientNames {
     return value;
   }
 
+  /** The value quoted as the agent quotes it: control, format and separator characters escaped, cut when long. */
   private static String printable(String value) {
-    StringBuilder out = new StringBuilder(Math.min(value.length(), MAX_PRINTED));
-    for (int i = 0; i < value.length() && i < MAX_PRINTED; i++) {
-      char c = value.charAt(i);
-      out.append(Character.isISOControl(c) ? '?' : c);
+    int end = Math.min(value.length(), MAX_PRINTED);
+    if (end < value.length() && end > 0 && Character.isHighSurrogate(value.charAt(end - 1))) {
+      end--;
     }
-    if (value.length() > MAX_PRINTED) {
-      out.append("...");
+    StringBuilder out = new StringBuilder(end + 16);
+    for (int i = 0; i < end; i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          int type = Character.getType(c);
+          if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+              || type == Character.PARAGRAPH_SEPARATOR) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    if (end < value.length()) {
+      out.append("\u2026(").append(value.length()).append(" chars)");
     }
     return out.toString();
   }

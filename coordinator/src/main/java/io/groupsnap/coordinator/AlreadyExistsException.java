@@ -1,0 +1,8 @@
+package io.groupsnap.coordinator;
+
+/** A group snapshot with the requested id exists already (recorded, or queued or running on this leader). */
+public final class AlreadyExistsException extends Exception {
+  public AlreadyExistsException(String message) {
+    super(message);
+  }
+}

@@ -132,4 +132,15 @@ class GroupsnapTest {
     assertThat(scrub.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(scrub.err()).isEqualTo("groupsnap: --scrub-interval: scrub interval 10ms is shorter than 100ms\n");
   }
+
+  @Test
+  void aSessionTimeoutOutsideItsBounds_exitsTwo_namingTheOption_beforeAnyConnection() {
+    Result tooShort = run("coordinator", "--zookeeper", "127.0.0.1:1", "--zookeeper-session-timeout", "500ms");
+    assertThat(tooShort.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(tooShort.err()).isEqualTo("groupsnap: --zookeeper-session-timeout: ZooKeeper session timeout 500ms "
+        + "is outside [2.0s, 2m00s]\n");
+    Result tooLong = run("coordinator", "--zookeeper", "127.0.0.1:1", "--zookeeper-session-timeout", "1h");
+    assertThat(tooLong.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(tooLong.err()).startsWith("groupsnap: --zookeeper-session-timeout: ZooKeeper session timeout 60m00s");
+  }
 }

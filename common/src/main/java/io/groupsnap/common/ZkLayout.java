@@ -13,6 +13,7 @@ import java.util.List;
  *   agents/&lt;agentId&gt;   AgentRegistration, ephemeral
  *   txns/&lt;txnId&gt;       GroupSnapshot, the transaction record
  *   snapshots/&lt;id&gt;     GroupSnapshot, the committed manifest
+ *   known/&lt;agentId&gt;    KnownAgent, persistent: agents a leader has seen registered
  * </pre>
  *
  * <p>The base and every directory above are persistent nodes, never containers ({@link ZkNodes}): ZooKeeper deletes
@@ -69,6 +70,14 @@ public final class ZkLayout {
 
   /** The directory nodes, each persistent, that the cluster relies on existing even while empty. */
   public List<String> directories() {
-    return List.of(agents(), txns(), snapshots(), leader());
+    return List.of(agents(), txns(), snapshots(), leader(), known());
+  }
+
+  public String known() {
+    return base + "/known";
+  }
+
+  public String known(String agentId) {
+    return known() + "/" + agentId;
   }
 }

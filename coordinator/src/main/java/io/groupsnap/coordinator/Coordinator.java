@@ -14,10 +14,13 @@ import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.FencedWriteException;
 import io.groupsnap.coordinator.store.Listing;
+import io.groupsnap.coordinator.txn.AbortReason;
 import io.groupsnap.coordinator.txn.DecisionRule;
 import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.MemberRecords;
 import io.groupsnap.coordinator.txn.Replies;
 import io.groupsnap.coordinator.txn.TransactionDriver;
+import io.groupsnap.coordinator.txn.TxnAction;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.coordinator.txn.TxnState;
 import io.groupsnap.proto.v1.AgentRegistration;
@@ -27,6 +30,7 @@ import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.DeleteSnapshotResponse;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.groupsnap.proto.v1.TxnHeader;
@@ -39,6 +43,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +98,7 @@ public final class Coordinator implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger finishedSincePrune = new java.util.concurrent.atomic.AtomicInteger();
   private CuratorFramework zk;
   private ClusterStore store;
+  private Roster roster;
   private String clusterId;
   private Server server;
   private HostPort endpoint;
@@ -114,7 +121,7 @@ public final class Coordinator implements AutoCloseable {
       throw new IllegalStateException("coordinator already started");
     }
     try {
-      zk = ZkClients.connect(config.zookeeper(), config.zkWait());
+      zk = ZkClients.connect(config.zookeeper(), config.zkWait(), config.zkSessionTimeout());
       store = new ClusterStore(zk, new ZkLayout(config.cluster()));
       clusterId = store.ensureCluster();
       scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
@@ -139,6 +146,8 @@ public final class Coordinator implements AutoCloseable {
         }
       });
       leadership.start();
+      roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolver,
+          () -> leadership.term().isPresent()).start();
       long every = config.resolveInterval().toMillis();
       resolver.scheduleWithFixedDelay(this::resolveQuietly, every, every, TimeUnit.MILLISECONDS);
       scrubber.start(scrubTimer, config.scrubInterval(), () -> ready ? leadership.term() : Optional.empty());
@@ -180,7 +189,21 @@ public final class Coordinator implements AutoCloseable {
   /** Starts a group snapshot under an id of the coordinator's choosing; see the overload with an id. */
   public CompletableFuture<GroupSnapshot> createGroupSnapshot(List<MemberSelector> selectors, Duration freezeTimeout,
       Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress) throws Exception {
-    return createGroupSnapshot(null, selectors, freezeTimeout, lease, prepareTimeout, progress);
+    return createGroupSnapshot(null, selectors, freezeTimeout, lease, prepareTimeout, false, progress);
+  }
+
+  /** Starts a group snapshot under an id of the coordinator's choosing; see the overload with an id. */
+  public CompletableFuture<GroupSnapshot> createGroupSnapshot(List<MemberSelector> selectors, Duration freezeTimeout,
+      Duration lease, Duration prepareTimeout, boolean allowMissing, TransactionDriver.Progress progress)
+      throws Exception {
+    return createGroupSnapshot(null, selectors, freezeTimeout, lease, prepareTimeout, allowMissing, progress);
+  }
+
+  /** Starts a group snapshot that needs every known agent; see the overload with allowMissing. */
+  public CompletableFuture<GroupSnapshot> createGroupSnapshot(String id, List<MemberSelector> selectors,
+      Duration freezeTimeout, Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress)
+      throws Exception {
+    return createGroupSnapshot(id, selectors, freezeTimeout, lease, prepareTimeout, false, progress);
   }
 
   /**
@@ -188,15 +211,20 @@ public final class Coordinator implements AutoCloseable {
    * trace.
    *
    * @param id the id the caller chose ({@link GroupSnapshotIds} form), or null/empty for a new one
+   * @param selectors the members; empty: every volume of every agent the cluster knows
    * @param freezeTimeout null for the default
    * @param lease null to derive it from the freeze timeout
+   * @param allowMissing without selectors: go ahead without known agents that are not registered, naming them in the
+   *     record; else such a request is refused
    * @throws IllegalArgumentException for a malformed id, bad selectors or limits, including a lease longer than a
    *     member's registered maxFreezeLease (the message names the field, or the agents and their limit)
    * @throws AlreadyExistsException when {@code id} is recorded already, or queued or running here
+   * @throws MissingAgentsException when, without selectors, known agents are not registered and not allowed missing
    * @throws IllegalStateException when no agent is registered
    */
   public CompletableFuture<GroupSnapshot> createGroupSnapshot(String id, List<MemberSelector> selectors,
-      Duration freezeTimeout, Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress)
+      Duration freezeTimeout, Duration lease, Duration prepareTimeout, boolean allowMissing,
+      TransactionDriver.Progress progress)
       throws Exception {
     Leadership.Term term = requireLeader();
     boolean chosen = id != null && !id.isEmpty();
@@ -229,11 +257,19 @@ public final class Coordinator implements AutoCloseable {
     List<Member> members = MemberSelection.resolve(selectors, registered);
     AgentLimits.checkLease(l, lease == null ? "the freeze timeout + " + config.thawTimeout().toMillis() + "ms" : null,
         members, registered);
+    List<String> left = List.of();
+    if (selectors.isEmpty()) {
+      List<KnownAgent> missing = roster.missing(registered, true);
+      if (!missing.isEmpty() && !allowMissing) {
+        throw new MissingAgentsException(missing, System.currentTimeMillis());
+      }
+      left = missing.stream().map(KnownAgent::getAgentId).toList();
+    }
     synchronized (creating) { // the id check and the submit that claims the id, as one step
       String txnId = chosen ? id : newId();
       requireUnused(txnId);
       TxnSpec spec = new TxnSpec(txnId, clusterId, term.epoch(), endpoint.toString(), members, prepare, freeze, l,
-          config.thawTimeout(), config.finishTimeout());
+          config.thawTimeout(), config.finishTimeout(), left);
       return driver.submit(spec, progress);
     }
   }
@@ -242,6 +278,18 @@ public final class Coordinator implements AutoCloseable {
     if (driver.isRunning(id) || store.get(id).isPresent()) {
       throw new AlreadyExistsException("group snapshot " + id + " exists already");
     }
+  }
+
+  /**
+   * Forgets an agent the cluster knows (a retired host), so that group snapshots of every agent stop waiting for it.
+   *
+   * @return false when it was not known
+   * @throws IllegalStateException while the agent is registered
+   */
+  public boolean forgetAgent(String agentId) throws Exception {
+    requireLeader();
+    io.groupsnap.common.Names.require("agent_id", agentId);
+    return roster.forget(agentId);
   }
 
   /**
@@ -326,6 +374,11 @@ public final class Coordinator implements AutoCloseable {
     return store.agentListing();
   }
 
+  /** Agents the cluster knows that are not registered now (and not yet forgotten). */
+  public List<KnownAgent> missingAgents() throws Exception {
+    return roster.missing(store.agents(), false);
+  }
+
   public ClusterStatusResponse clusterStatus() throws Exception {
     ClusterStatusResponse.Builder b = ClusterStatusResponse.newBuilder().setClusterName(config.cluster())
         .setClusterId(clusterId).setEpoch(store.epoch()).setAnsweredBy(endpoint.toString())
@@ -383,6 +436,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private void recoverOnce(Leadership.Term term) throws Exception {
+    roster.remember();
     resolveOnce(term, id -> false);
     store.pruneRecords(term.fence(), RECORD_RETENTION, RECORDS_KEPT);
   }
@@ -400,6 +454,7 @@ public final class Coordinator implements AutoCloseable {
       return;
     }
     try {
+      roster.remember();
       resolveOnce(term.get(), driver::isRunning);
     } catch (Exception e) {
       log.warn("epoch {}: could not resolve unfinished records: {}", term.get().epoch(), e.toString());
@@ -462,22 +517,25 @@ public final class Coordinator implements AutoCloseable {
     TxnSpec spec = new TxnSpec(g.getId(), clusterId, term.epoch(), endpoint.toString(), members,
         config.prepareTimeout(), config.freezeTimeout(), config.freezeTimeout().plusSeconds(1),
         config.thawTimeout(), config.finishTimeout());
-    String reason = g.getAbortReason().isEmpty() ? "leader changed before the decision" : g.getAbortReason();
+    AbortReason lost = AbortReason.leftUndecided(g.getEpoch(), term.epoch());
+    String reason = g.getAbortReason().isEmpty() ? lost.sentence() : g.getAbortReason();
+    Map<String, Replies.Ack> answers = new HashMap<>();
     boolean allConfirmed = true;
     for (Member m : members) {
       if (m.endpoint().isEmpty()) {
         allConfirmed = false; // the agent is down: its reaper reconciles from the record when it is back
         continue;
       }
+      TxnAction.Call call = abort ? TxnAction.Call.ABORT : TxnAction.Call.COMMIT;
       Replies.Ack ack = (abort ? agents.abort(spec, m, reason) : agents.commit(spec, m))
-          .get(config.finishTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+          .get(spec.callDeadline(call).plus(config.finishTimeout()).toMillis(), TimeUnit.MILLISECONDS);
+      answers.put(m.agentId(), ack);
       allConfirmed &= ack.ok();
     }
     // written over the record as it is now, only if it is still what was resolved (a deletion may have begun)
     if (abort) {
-      store.replaceTxn(g.getId(), r -> ClusterStore.undecided(r.getState()), r -> r.toBuilder()
-          .setState(GroupSnapshotState.ABORTED).setAbortReason(reason).setFinishedAtMillis(System.currentTimeMillis())
-          .build(), term.fence());
+      store.replaceTxn(g.getId(), r -> ClusterStore.undecided(r.getState()),
+          r -> MemberRecords.abortedBySuccessor(r, answers, lost, System.currentTimeMillis()), term.fence());
     } else if (allConfirmed) {
       store.replaceTxn(g.getId(), r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized(),
           r -> r.toBuilder().setFinalized(true).build(), term.fence());
@@ -530,6 +588,9 @@ public final class Coordinator implements AutoCloseable {
     }
     if (leadership != null) {
       leadership.close();
+    }
+    if (roster != null) {
+      roster.close();
     }
     Daemons.stop(server);
     agents.close();

@@ -3,6 +3,7 @@ package io.groupsnap.coordinator;
 import io.groupsnap.common.Names;
 import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.groupsnap.proto.v1.VolumeInfo;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Turns an operator's member selectors into transaction members, against the registered agents. */
 final class MemberSelection {
@@ -63,5 +65,16 @@ final class MemberSelection {
       out.add(new Member(a.getAgentId(), a.getEndpoint(), vols, a.getStartedAtMillis()));
     }
     return out;
+  }
+
+  /**
+   * The agents a request without selectors would leave out: known to the cluster, seen since {@code sinceMillis},
+   * and not registered now. (Agents unseen for longer are forgotten; explicit selectors name their members and leave
+   * nobody out.)
+   */
+  static List<KnownAgent> missing(List<KnownAgent> known, List<AgentRegistration> registered, long sinceMillis) {
+    Set<String> present = registered.stream().map(AgentRegistration::getAgentId).collect(Collectors.toSet());
+    return known.stream().filter(k -> !present.contains(k.getAgentId()) && k.getLastSeenAtMillis() >= sinceMillis)
+        .toList();
   }
 }

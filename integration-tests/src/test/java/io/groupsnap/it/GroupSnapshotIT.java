@@ -2,10 +2,14 @@ package io.groupsnap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.testing.ContainerCleanup;
 import io.groupsnap.agent.writer.WriterResult;
+import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.devkit.cluster.DevCluster;
+import io.groupsnap.proto.v1.AbortCause;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
@@ -99,10 +103,10 @@ class GroupSnapshotIT {
     slow.freezeGate = new CountDownLatch(1);
     GroupSnapshot g = f.create(CreateGroupSnapshotRequest.newBuilder().setFreezeTimeoutMillis(500).build());
     assertThat(g.getState()).isEqualTo(GroupSnapshotState.ABORTED);
-    // the transaction's freeze deadline and agent-3's call deadline (the same 500ms) race: either names agent-3
-    assertThat(g.getAbortReason()).satisfiesAnyOf(
-        r -> assertThat(r).startsWith("no FROZEN answer within the freeze timeout of 500ms from [agent-3]"),
-        r -> assertThat(r).startsWith("member agent-3 could not freeze: ").containsIgnoringCase("deadline"));
+    // one deadline, the transaction's own timer: agent-3's FREEZE call ends later, so it never races it
+    assertThat(g.getAbortReason()).isEqualTo("no FROZEN answer within the freeze timeout of 500ms from [agent-3]");
+    assertThat(g.getAbortCause()).isEqualTo(AbortCause.ABORT_TIMED_OUT);
+    assertThat(g.getAbortMember()).isEqualTo("agent-3");
     assertThat(f.writers.get("agent-1").freezes.get()).isEqualTo(1);
     // G2 without waiting for the slow application: the abort itself released every hold, on agent-3 too
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -166,6 +170,49 @@ class GroupSnapshotIT {
     assertThat(g.getState()).as(g.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
     f.assertNothingFrozen();
     f.assertNoOrphans(List.of(g.getId()));
+  }
+
+  @Test
+  void aKilledAgent_makesASnapshotOfEveryAgentFail_untilMissingAgentsAreAllowed_andThenTheRecordNamesIt()
+      throws Exception {
+    GroupSnapshot baseline = f.create();
+    assertThat(baseline.getState()).as("%s", baseline.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
+    f.cluster.agents().get("agent-3").close(); // and it stays down
+    String coordinator = f.cluster.coordinator().endpoint().toString();
+    int before = transactions();
+
+    Cli refused = Cli.run("snapshot", "create", "--wait", "--coordinator", coordinator);
+    assertThat(refused.exit()).as(refused.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).startsWith("groupsnap: agent-3 (last seen ").contains(" is known to the cluster but "
+        + "not registered; nothing was started").contains("--allow-missing").endsWith(")\n");
+    assertThat(refused.err().strip()).doesNotContain("\n");
+    assertThat(refused.out()).isEmpty();
+    assertThat(transactions()).as("nothing started").isEqualTo(before);
+
+    Cli allowed = Cli.run("snapshot", "create", "--wait", "--allow-missing", "-o", "json", "--coordinator",
+        coordinator);
+    assertThat(allowed.exit()).as(allowed.err()).isEqualTo(ExitCodes.OK);
+    JsonNode g = new ObjectMapper().readTree(allowed.out());
+    assertThat(g.get("state").asText()).isEqualTo("COMMITTED");
+    assertThat(g.get("missingAgents")).hasSize(1).first().satisfies(n -> assertThat(n.asText()).isEqualTo("agent-3"));
+    assertThat(g.get("members").findValuesAsText("agent")).containsExactly("agent-1", "agent-2");
+    Cli shown = Cli.run("snapshot", "show", g.get("id").asText(), "--coordinator", coordinator);
+    assertThat(shown.out()).contains("left out, not registered: agent-3");
+
+    assertThat(Cli.run("agents", "list", "--coordinator", coordinator).out())
+        .containsPattern("not registered, known to the cluster.*\n"
+            + "agent-3 +127\\.0\\.0\\.1:\\d+ +last seen \\d+s ago\n");
+    Cli forgot = Cli.run("agents", "forget", "agent-3", "--coordinator", coordinator);
+    assertThat(forgot.out()).as(forgot.err()).isEqualTo("forgot agent agent-3\n");
+    Cli after = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", coordinator);
+    assertThat(after.exit()).as(after.err()).isEqualTo(ExitCodes.OK);
+    assertThat(new ObjectMapper().readTree(after.out()).get("missingAgents")).as("a retired agent is not missing")
+        .isEmpty();
+  }
+
+  int transactions() {
+    return f.coordinator.listGroupSnapshots(ListGroupSnapshotsRequest.newBuilder().setIncludeAborted(true).build())
+        .getSnapshotsCount();
   }
 
   @Test

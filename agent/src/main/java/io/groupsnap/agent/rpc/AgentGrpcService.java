@@ -1,6 +1,7 @@
 package io.groupsnap.agent.rpc;
 
 import io.groupsnap.agent.snapshot.CaptureChecker;
+import io.groupsnap.agent.txn.AgentTxnState;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.Results;
@@ -23,6 +24,7 @@ import io.groupsnap.proto.v1.FreezeRequest;
 import io.groupsnap.proto.v1.FreezeResponse;
 import io.groupsnap.proto.v1.ListSnapshotsRequest;
 import io.groupsnap.proto.v1.ListSnapshotsResponse;
+import io.groupsnap.proto.v1.MemberState;
 import io.groupsnap.proto.v1.PrepareRequest;
 import io.groupsnap.proto.v1.PrepareResponse;
 import io.groupsnap.proto.v1.Retry;
@@ -136,8 +138,26 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
   public void abort(AbortRequest req, StreamObserver<AbortResponse> out) {
     handle(out, () -> {
       Results.AbortResult r = participant.abort(ref(req.getHeader()));
-      return AbortResponse.newBuilder().setDeleted(r.deleted()).setWasFrozen(r.wasFrozen()).build();
+      Results.HoldReport h = r.report();
+      return AbortResponse.newBuilder().setDeleted(r.deleted()).setWasFrozen(r.wasFrozen())
+          .setReached(reached(h.reached())).setFreezeStartedAtMillis(h.freezeStartedAtMillis())
+          .setTimeToFrozenMillis(h.timeToFrozenMillis()).setHeldMillis(h.heldMillis())
+          .setLeaseExpired(h.leaseExpired()).build();
     });
+  }
+
+  /** How far a transaction got here, as a member state; unspecified when this agent knew nothing of it. */
+  public static MemberState reached(AgentTxnState s) {
+    if (s == null) {
+      return MemberState.MEMBER_STATE_UNSPECIFIED;
+    }
+    return switch (s) {
+      case PREPARING, PREPARED, FREEZING -> MemberState.MEMBER_PREPARED;
+      case FROZEN -> MemberState.MEMBER_FROZEN;
+      case THAWED -> MemberState.MEMBER_THAWED;
+      case COMMITTED -> MemberState.MEMBER_COMMITTED;
+      case ABORTED -> MemberState.MEMBER_ABORTED;
+    };
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * Everything one transaction holds frozen on this agent, released exactly once, in reverse order.
@@ -42,15 +43,28 @@ public final class FreezeHold {
   public record Outcome(Release release, boolean unbroken, List<String> problems, long thawNanos) {}
 
   private final Deque<Undo> undo = new ArrayDeque<>();
+  private final LongSupplier nanos;
   private volatile ScheduledFuture<?> watchdog;
   private Outcome outcome;
   private boolean releasing;
+  private Release releasedBy;
+  private long releasedAtNanos;
 
-  private FreezeHold() {}
+  private FreezeHold(LongSupplier nanos) {
+    this.nanos = nanos;
+  }
 
   /** Starts holding and arms the lease watchdog. */
   public static FreezeHold start(ScheduledExecutorService scheduler, Duration lease) {
-    FreezeHold h = new FreezeHold();
+    return start(scheduler, lease, System::nanoTime);
+  }
+
+  /**
+   * Starts holding and arms the lease watchdog; {@code nanos} stamps when the hold is released ({@link
+   * #releasedAtNanos}), on the caller's monotonic clock.
+   */
+  public static FreezeHold start(ScheduledExecutorService scheduler, Duration lease, LongSupplier nanos) {
+    FreezeHold h = new FreezeHold(nanos);
     h.watchdog = scheduler.schedule(() -> h.release(Release.LEASE_EXPIRED), lease.toNanos(), TimeUnit.NANOSECONDS);
     return h;
   }
@@ -68,6 +82,16 @@ public final class FreezeHold {
     return releasing;
   }
 
+  /** What released the hold (the first release), or null while it holds. */
+  public synchronized Release releasedBy() {
+    return releasedBy;
+  }
+
+  /** When the hold was released, on the clock given to {@link #start}; only meaningful once {@link #released}. */
+  public synchronized long releasedAtNanos() {
+    return releasedAtNanos;
+  }
+
   /**
    * Releases the hold, unless it was released already. Idempotent: every call returns the first release's outcome,
    * waiting for it to finish if it is still running.
@@ -79,6 +103,8 @@ public final class FreezeHold {
         return awaitOutcome();
       }
       releasing = true;
+      releasedBy = why;
+      releasedAtNanos = nanos.getAsLong();
       steps = new ArrayList<>(undo);
       undo.clear();
     }

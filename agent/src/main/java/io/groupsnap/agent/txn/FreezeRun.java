@@ -68,7 +68,8 @@ final class FreezeRun {
     FailPoints.hit("agent.freeze");
     txn.freezeStartNanos = nanos.getAsLong();
     long startedAt = clock.millis();
-    txn.hold = FreezeHold.start(scheduler, effective);
+    txn.freezeStartedAtMillis = startedAt;
+    txn.hold = FreezeHold.start(scheduler, effective, nanos);
     Optional<Failure> failure = txn.abortRequested() ? Optional.of(released(txn, ""))
         : holdEverything(txn, clock.instant().plus(effective));
     long timeToFrozen = (nanos.getAsLong() - txn.freezeStartNanos) / 1_000_000;

@@ -1,6 +1,8 @@
 package io.groupsnap.agent.txn;
 
 import io.groupsnap.agent.txn.Results.AbortResult;
+import io.groupsnap.agent.txn.Results.FreezeResult;
+import io.groupsnap.agent.txn.Results.HoldReport;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Aborting a transaction on this agent, whatever the cause: the coordinator's ABORT (or the reaper acting on the
  * record), a failed FREEZE, and a prepared transaction dropped at its FREEZE deadline or for a newer one. Aborting
  * releases the hold, tells the writers (once), removes the journal entry, deletes the pending captures and leaves a
- * tombstone with the cause.
+ * tombstone with the cause. The ABORT's answer reports what this agent knew of the transaction's hold
+ * ({@link HoldReport}), so that a leader aborting a transaction its predecessor left undecided can record it.
  *
  * <p>Threading: {@link #abortLocally} runs under the transaction's monitor; {@link #dropClaimed} and
  * {@link #abort} take it. The deadline's timer runs on the scheduler's thread. No lock of its own.
@@ -36,7 +39,11 @@ final class LocalAbort {
     this.nanos = nanos;
   }
 
-  /** ABORT: thaws if frozen, tells writers, deletes every capture of the transaction; the same answer when repeated. */
+  /**
+   * ABORT: thaws if frozen, tells writers, deletes every capture of the transaction; the same answer when repeated.
+   * The answer reports how far the transaction got here and how long it held ({@link HoldReport#NONE} when this agent
+   * knows nothing of it).
+   */
   AbortResult abort(String txnId, AbortCause cause) throws WrongPhaseException, IOException {
     LocalTxn txn = table.getOrBury(txnId, cause);
     if (txn == null) {
@@ -49,7 +56,7 @@ final class LocalAbort {
       if (hold != null) {
         hold.release(FreezeHold.Release.ABORTED);
       }
-      return new AbortResult(0, true);
+      return new AbortResult(0, true, holdReport(txn, AgentTxnState.FREEZING));
     }
     synchronized (txn) {
       if (txn.state() == AgentTxnState.COMMITTED) {
@@ -57,11 +64,30 @@ final class LocalAbort {
       }
       if (txn.abortAnswer == null) {
         boolean wasFrozen = txn.isHolding();
+        AgentTxnState reached = txn.state();
         int deleted = abortLocally(txn, cause);
-        txn.abortAnswer = new AbortResult(deleted, wasFrozen);
+        txn.abortAnswer = new AbortResult(deleted, wasFrozen, holdReport(txn, reached));
       }
       return txn.abortAnswer;
     }
+  }
+
+  /**
+   * What this agent knows of the transaction's hold, once the ABORT released it (if it was still held): from accepting
+   * FREEZE until the hold ended, and whether its lease ended it.
+   *
+   * @param reached its state when the ABORT came
+   */
+  private HoldReport holdReport(LocalTxn txn, AgentTxnState reached) {
+    FreezeHold hold = txn.hold;
+    if (hold == null) {
+      return new HoldReport(reached, 0, 0, 0, false);
+    }
+    long end = hold.released() ? hold.releasedAtNanos() : nanos.getAsLong();
+    FreezeResult f = txn.freezeAnswer;
+    return new HoldReport(reached, f == null ? txn.freezeStartedAtMillis : f.freezeStartedAtMillis(),
+        f == null ? 0 : f.timeToFrozenMillis(), Math.max(0, end - txn.freezeStartNanos) / 1_000_000,
+        hold.releasedBy() == FreezeHold.Release.LEASE_EXPIRED);
   }
 
   /** Aborts the transaction here; the caller holds its monitor. Returns how many captures were deleted. */

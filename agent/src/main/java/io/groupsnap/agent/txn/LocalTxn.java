@@ -24,7 +24,8 @@ import java.util.concurrent.ScheduledFuture;
  * <ul>
  *   <li>Its monitor ({@code synchronized (txn)}) serializes the phase calls of this transaction — PREPARE's checks,
  *       FREEZE, THAW, COMMIT, ABORT and dropping it — and guards the answers and {@code freezeStartNanos}. It is held
- *       while writers and volumes are called.
+ *       while writers and volumes are called. An ABORT's report reads {@code freezeStartNanos} without it while a
+ *       FREEZE runs: it is written before the volatile {@code hold}, so whoever sees the hold sees it too.
  *   <li>{@code phaseLock} guards every state change together with {@code endCause} and {@code abortRequested}. It is
  *       held only briefly, never around I/O, and the only lock taken under it is the hold's own monitor (to ask
  *       whether the hold was released); so an ABORT, the deadline timer or a newer PREPARE can decide against a FREEZE
@@ -49,6 +50,8 @@ final class LocalTxn {
   private volatile ScheduledFuture<?> freezeTimer;
   volatile FreezeHold hold;
   long freezeStartNanos;
+  /** Wall clock when it accepted FREEZE, for the ABORT's report; 0 until then. */
+  volatile long freezeStartedAtMillis;
   volatile PrepareResult prepareAnswer;
   FreezeResult freezeAnswer;
   ThawResult thawAnswer;

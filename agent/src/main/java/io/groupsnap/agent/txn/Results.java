@@ -85,6 +85,25 @@ public final class Results {
   public record ThawResult(boolean unbroken, String brokenReason, long thawedAtMillis, long heldMillis,
       long thawMillis) {}
 
-  /** What an abort undid. */
-  public record AbortResult(int deleted, boolean wasFrozen) {}
+  /**
+   * What this agent knew of a transaction's hold when the ABORT came, so that a leader aborting a transaction its
+   * predecessor left undecided can record it. {@link #NONE} when it knew nothing (never prepared here, forgotten).
+   *
+   * @param reached how far it got here: PREPARED, FREEZING (FREEZE accepted, not yet frozen), FROZEN, THAWED,
+   *     ABORTED; null with NONE
+   * @param freezeStartedAtMillis wall clock when it accepted FREEZE; 0 when it never did
+   * @param heldMillis from accepting FREEZE until the hold ended (or until now, if this ABORT ends it)
+   * @param leaseExpired the hold ended because its lease ran out
+   */
+  public record HoldReport(AgentTxnState reached, long freezeStartedAtMillis, long timeToFrozenMillis,
+      long heldMillis, boolean leaseExpired) {
+    public static final HoldReport NONE = new HoldReport(null, 0, 0, 0, false);
+  }
+
+  /** What an abort undid, and what the agent knew of the transaction's hold. */
+  public record AbortResult(int deleted, boolean wasFrozen, HoldReport report) {
+    public AbortResult(int deleted, boolean wasFrozen) {
+      this(deleted, wasFrozen, HoldReport.NONE);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,6 +37,16 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       description = "How often the leader checks every committed group snapshot's captures (default 1h).")
   String scrubInterval;
 
+  @Option(names = "--forget-agents-after", paramLabel = "DURATION",
+      description = "Forget an agent unregistered for this long (24h); until then a group snapshot of every agent "
+          + "refuses to start without it.")
+  String forgetAgentsAfter;
+
+  @Option(names = "--zookeeper-session-timeout", paramLabel = "DURATION",
+      description = "ZooKeeper session timeout, 2s..2m (default 10s): a killed leader is replaced after about this "
+          + "long; shorter also means more spurious failovers when the process pauses.")
+  String sessionTimeout;
+
   @Override
   public Integer call() throws Exception {
     DaemonLogging.useDaemonDefaults();
@@ -45,7 +56,14 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       if (advertise != null) {
         cfg = new CoordinatorConfig(cfg.cluster(), cfg.zookeeper(), cfg.listen(), HostPort.parse(advertise),
             cfg.prepareTimeout(), cfg.freezeTimeout(), cfg.thawTimeout(), cfg.finishTimeout(), cfg.zkWait(),
-            cfg.resolveInterval(), cfg.scrubInterval());
+            cfg.resolveInterval(), cfg.scrubInterval(), cfg.forgetAgentsAfter());
+      }
+      if (sessionTimeout != null) {
+        Duration d = SnapshotCommand.duration("--zookeeper-session-timeout", sessionTimeout);
+        cfg = cfg.withZkSessionTimeout(ZkClients.requireSessionTimeout("--zookeeper-session-timeout", d));
+      }
+      if (forgetAgentsAfter != null) {
+        cfg = cfg.withForgetAgentsAfter(SnapshotCommand.duration("--forget-agents-after", forgetAgentsAfter));
       }
       if (freezeTimeout != null) {
         cfg = cfg.withTimeouts(cfg.prepareTimeout(), SnapshotCommand.duration("--freeze-timeout", freezeTimeout),

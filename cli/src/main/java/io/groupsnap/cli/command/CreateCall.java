@@ -6,10 +6,15 @@ import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.cli.output.Printer;
 import io.groupsnap.common.Durations;
 import io.groupsnap.common.GroupSnapshotIds;
+import io.groupsnap.common.Printable;
+import io.groupsnap.coordinator.MissingAgentsException;
+import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.KnownAgent;
+import io.groupsnap.proto.v1.MissingAgents;
 import io.groupsnap.proto.v1.ProgressEvent;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -23,10 +28,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * One {@code snapshot create}, from the request to its id (or, with {@code --wait}, its outcome), across a failover.
@@ -130,6 +137,11 @@ final class CreateCall {
         continue;
       }
       if (!LOST.contains(code) && leader == null) {
+        MissingAgents missing = e.getTrailers() == null ? null
+            : e.getTrailers().get(CoordinatorGrpcService.MISSING_AGENTS_KEY);
+        if (missing != null) {
+          throw new CliException(ExitCodes.USAGE, missing(missing));
+        }
         throw c.failure(e); // refused: nothing was started
       }
       if (leader == null) {
@@ -272,6 +284,19 @@ final class CreateCall {
           e.getMember().getState().name().replace("MEMBER_", ""), e.getMember().getDetail());
     }
     err.flush();
+  }
+
+  /** One line naming the known agents that are not registered and what the operator can do. */
+  static String missing(MissingAgents m) {
+    long now = System.currentTimeMillis();
+    List<KnownAgent> named = m.getAgentsList().stream().limit(10).toList();
+    String who = named.stream().map(k -> Printable.value(k.getAgentId()) + " (last seen "
+        + MissingAgentsException.ago(now - k.getLastSeenAtMillis()) + " ago)").collect(Collectors.joining(", "))
+        + (m.getAgentsCount() > named.size() ? " and " + (m.getAgentsCount() - named.size()) + " more" : "");
+    boolean one = m.getAgentsCount() == 1;
+    return who + (one ? " is" : " are") + " known to the cluster but not registered; nothing was started: start "
+        + (one ? "it" : "them") + ", name the members with --member, or pass --allow-missing (a retired agent: "
+        + "'groupsnap agents forget ID')";
   }
 
   /** True when the request provably never left this process: no connection to the coordinator could be made. */

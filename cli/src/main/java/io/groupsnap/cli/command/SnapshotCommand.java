@@ -36,7 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class SnapshotCommand {
   /** {@code snapshot create}. */
   @Command(name = "create", mixinStandardHelpOptions = true,
-      description = "Take one consistent group snapshot. Without --member: every volume of every registered agent.")
+      description = "Take one consistent group snapshot. Without --member: every volume of every agent the cluster "
+          + "knows; refused (exit 2) if one is not registered, unless --allow-missing.")
   public static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Target target;
@@ -53,6 +54,10 @@ public final class SnapshotCommand {
     @Option(names = "--lease", paramLabel = "DURATION",
         description = "Longest hold per member before it thaws by itself (default: freeze timeout + 5s).")
     String lease;
+
+    @Option(names = "--allow-missing", description = "Without --member: go ahead although agents the cluster knows "
+        + "are not registered; the record and the output name them.")
+    boolean allowMissing;
 
     @Option(names = "--wait", description = "Wait for the outcome; exit 0 committed, 3 aborted.")
     boolean waitForResult;
@@ -71,6 +76,7 @@ public final class SnapshotCommand {
       for (String m : members) {
         req.addMembers(selector(m));
       }
+      req.setAllowMissing(allowMissing);
       if (freezeTimeout != null) {
         req.setFreezeTimeoutMillis(duration("--freeze-timeout", freezeTimeout).toMillis());
       }

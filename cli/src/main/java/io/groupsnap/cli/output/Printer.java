@@ -7,7 +7,9 @@ import io.groupsnap.common.CaptureConditions;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.DamagedRecord;
+import io.groupsnap.coordinator.MissingAgentsException;
 import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.proto.v1.VolumeInfo;
 import java.io.PrintWriter;
@@ -57,6 +59,9 @@ public final class Printer {
     if (!g.getAbortReason().isEmpty()) {
       out.println("  abort reason: " + g.getAbortReason()
           + (g.getAbortMember().isEmpty() ? "" : " (member " + g.getAbortMember() + ")"));
+    }
+    if (g.getMissingAgentsCount() > 0) {
+      out.println("  left out, not registered: " + String.join(", ", g.getMissingAgentsList()));
     }
     out.printf(Locale.ROOT, "  freeze window %dms (coordinator saw %dms), prepare %dms, lease %dms%n",
         g.getFreezeWindowMillis(), g.getCoordinatorWindowMillis(), g.getPrepareMillis(), g.getLeaseMillis());
@@ -134,6 +139,19 @@ public final class Printer {
         + ": quarantined, skipped by recovery (inspect, then remove or rewrite them in ZooKeeper)");
     for (DamagedRecord d : damaged) {
       out.printf(Locale.ROOT, "%-28s %-11s %s: %s%n", d.getId(), Views.UNDECODABLE, d.getPath(), d.getReason());
+    }
+  }
+
+  /** Text only (JSON keeps the list of registered agents): agents the cluster knows that are not registered. */
+  public void missingAgents(List<KnownAgent> missing) {
+    if (json() || missing.isEmpty()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    out.println("not registered, known to the cluster (a group snapshot of every agent waits for them):");
+    for (KnownAgent k : missing) {
+      out.printf(Locale.ROOT, "%-16s %-22s last seen %s ago%n", k.getAgentId(), k.getEndpoint(),
+          MissingAgentsException.ago(now - k.getLastSeenAtMillis()));
     }
   }
 

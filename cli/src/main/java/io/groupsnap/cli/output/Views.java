@@ -1,6 +1,7 @@
 package io.groupsnap.cli.output;
 
 import io.groupsnap.common.CaptureConditions;
+import io.groupsnap.proto.v1.AbortCause;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.CaptureCheck;
 import io.groupsnap.proto.v1.CaptureCondition;
@@ -46,7 +47,11 @@ public final class Views {
     if (g.getState() == GroupSnapshotState.ABORTED || !g.getAbortReason().isEmpty()) {
       m.put("abortReason", g.getAbortReason());
       m.put("abortMember", g.getAbortMember());
+      if (g.getAbortCause() != AbortCause.ABORT_CAUSE_UNSPECIFIED) {
+        m.put("abortCause", g.getAbortCause().name().replace("ABORT_", ""));
+      }
     }
+    m.put("missingAgents", g.getMissingAgentsList());
     if (CaptureConditions.isDamaged(g)) {
       m.put("damage", CaptureConditions.damaged(g).stream().map(r -> check(r.getCheck())).toList());
     }

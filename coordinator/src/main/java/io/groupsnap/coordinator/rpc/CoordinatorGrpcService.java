@@ -5,6 +5,7 @@ import io.groupsnap.common.Printable;
 import io.groupsnap.common.ServerEdge;
 import io.groupsnap.coordinator.AlreadyExistsException;
 import io.groupsnap.coordinator.Coordinator;
+import io.groupsnap.coordinator.MissingAgentsException;
 import io.groupsnap.coordinator.NotFoundException;
 import io.groupsnap.coordinator.NotLeaderException;
 import io.groupsnap.coordinator.scrub.Scrubber;
@@ -21,6 +22,8 @@ import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
+import io.groupsnap.proto.v1.ForgetAgentRequest;
+import io.groupsnap.proto.v1.ForgetAgentResponse;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
@@ -30,6 +33,7 @@ import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
 import io.groupsnap.proto.v1.ListGroupSnapshotsResponse;
 import io.groupsnap.proto.v1.MemberProgress;
 import io.groupsnap.proto.v1.MemberState;
+import io.groupsnap.proto.v1.MissingAgents;
 import io.groupsnap.proto.v1.PhaseStarted;
 import io.groupsnap.proto.v1.ProgressEvent;
 import io.grpc.BindableService;
@@ -37,6 +41,7 @@ import io.grpc.Metadata;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusException;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -45,7 +50,8 @@ import java.time.Duration;
  * The gRPC edge of a coordinator. Status codes: FAILED_PRECONDITION with a {@code NOT_LEADER} message and the
  * {@link #LEADER_KEY} trailer on a standby (UNAVAILABLE when no leader is known yet), INVALID_ARGUMENT for bad input
  * (field named) and for a request that does not decode, NOT_FOUND, ALREADY_EXISTS for a create whose id is taken,
- * FAILED_PRECONDITION for a request that does not fit the state, DATA_LOSS when the record a call needs is quarantined
+ * FAILED_PRECONDITION for a request that does not fit the state (a group snapshot of every agent while known agents
+ * are missing: with the {@link #MISSING_AGENTS_KEY} trailer), DATA_LOSS when the record a call needs is quarantined
  * (it cannot be decoded; lists report such records apart instead), UNAVAILABLE when ZooKeeper cannot be reached.
  *
  * <p>Names in a request are checked here before anything else sees them, and every status description is escaped
@@ -56,6 +62,11 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
   public static final Metadata.Key<String> LEADER_KEY =
       Metadata.Key.of("groupsnap-leader", Metadata.ASCII_STRING_MARSHALLER);
   public static final String NOT_LEADER = "NOT_LEADER";
+  /** Trailer of a group snapshot of every agent refused because known agents are not registered. */
+  public static final Metadata.Key<MissingAgents> MISSING_AGENTS_KEY = Metadata.Key.of("groupsnap-missing-agents-bin",
+      ProtoUtils.metadataMarshaller(MissingAgents.getDefaultInstance()));
+  /** At most this many missing agents travel in the trailer (metadata is small). */
+  static final int MISSING_IN_TRAILER = 50;
 
   private final Coordinator coordinator;
 
@@ -88,7 +99,8 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
           requireName("members[" + i + "].volume", req.getMembers(i).getVolume());
         }
       }
-      coordinator.createGroupSnapshot(req.getId(), req.getMembersList(), freeze, lease, prepare, watcher)
+      coordinator.createGroupSnapshot(req.getId(), req.getMembersList(), freeze, lease, prepare,
+          req.getAllowMissing(), watcher)
           .whenComplete((result, err) -> watcher.done(result, err));
     } catch (Exception e) {
       out.onError(toStatus(e));
@@ -126,8 +138,15 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
   public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
     unary(out, () -> {
       Listing<AgentRegistration> l = coordinator.listAgents();
-      return ListAgentsResponse.newBuilder().addAllAgents(l.records()).addAllDamaged(l.damaged()).build();
+      return ListAgentsResponse.newBuilder().addAllAgents(l.records()).addAllDamaged(l.damaged())
+          .addAllMissing(coordinator.missingAgents()).build();
     });
+  }
+
+  @Override
+  public void forgetAgent(ForgetAgentRequest req, StreamObserver<ForgetAgentResponse> out) {
+    unary(out, () -> ForgetAgentResponse.newBuilder().setForgotten(coordinator.forgetAgent(req.getAgentId()))
+        .build());
   }
 
   @Override
@@ -179,6 +198,12 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
     }
     if (e instanceof DamagedRecordException) {
       return ServerEdge.status(Status.Code.DATA_LOSS, e.getMessage()).asException();
+    }
+    if (e instanceof MissingAgentsException m) {
+      Metadata trailers = new Metadata();
+      trailers.put(MISSING_AGENTS_KEY, MissingAgents.newBuilder()
+          .addAllAgents(m.missing().stream().limit(MISSING_IN_TRAILER).toList()).build());
+      return ServerEdge.status(Status.Code.FAILED_PRECONDITION, m.getMessage()).asException(trailers);
     }
     Status.Code code;
     if (e instanceof NotFoundException) {

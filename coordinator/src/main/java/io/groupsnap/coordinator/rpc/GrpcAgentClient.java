@@ -10,9 +10,12 @@ import io.groupsnap.coordinator.txn.AgentClient;
 import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.coordinator.txn.Replies.Ack;
 import io.groupsnap.coordinator.txn.Replies.Captured;
+import io.groupsnap.coordinator.txn.Replies.Failure;
 import io.groupsnap.coordinator.txn.Replies.FreezeReply;
+import io.groupsnap.coordinator.txn.Replies.Held;
 import io.groupsnap.coordinator.txn.Replies.PrepareReply;
 import io.groupsnap.coordinator.txn.Replies.ThawReply;
+import io.groupsnap.coordinator.txn.TxnAction.Call;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
@@ -45,9 +48,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * {@link AgentClient} over gRPC: one channel per agent endpoint, one absolute deadline per call (the real timeout: a
- * deadline cancels the call on both sides), calls guarded per agent by {@link AgentGuards} (circuit breaker,
- * bulkhead, retry of UNAVAILABLE), failures mapped to negative answers that name the agent and the reason.
+ * {@link AgentClient} over gRPC: one channel per agent endpoint, one absolute deadline per call ({@link
+ * TxnSpec#callDeadline}: the phase's deadline, owned by the transaction's timer, plus a backstop, so the call's own
+ * deadline only ends a call nothing else would; it cancels the call on both sides), calls guarded per agent by {@link
+ * AgentGuards} (circuit breaker, bulkhead, retry of UNAVAILABLE), failures mapped to negative answers that name the
+ * agent and the reason, typed by {@link Failure}: a missed deadline, an unreachable agent or an error status.
  */
 public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -88,47 +93,49 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
         .setLeaseMillis(spec.lease().toMillis()).setFreezeWithinMillis(spec.freezeWithin().toMillis()).build();
     // wait for the connection within PREPARE's deadline: an agent just back is reached rather than failed fast on
     // its channel's last failure; one that is really down still fails here, before anyone is frozen
-    return call(m, after(spec.prepareTimeout()), true, st -> st.withWaitForReady().prepare(req),
+    return call(m, after(spec.callDeadline(Call.PREPARE)), true, st -> st.withWaitForReady().prepare(req),
         r -> new PrepareReply(r.getOk(), r.getRetry() != Retry.NON_RETRYABLE, r.getReason()),
         e -> Status.fromThrowable(e).getCode() == Status.Code.ABORTED
-            ? new PrepareReply(false, false, describe(m, e)) // the agent already aborted this transaction
-            : PrepareReply.failed(describe(m, e)));
+            ? new PrepareReply(false, false, describe(m, e)) // the agent already aborted it: a final NO, a vote
+            : PrepareReply.failed(failure(e), describe(m, e)));
   }
 
   @Override
   public CompletableFuture<FreezeReply> freeze(TxnSpec spec, Member m) {
     FreezeRequest req = FreezeRequest.newBuilder().setHeader(header(spec)).setLeaseMillis(spec.lease().toMillis())
         .build();
-    return call(m, after(spec.freezeTimeout()), true, st -> st.freeze(req),
+    return call(m, after(spec.callDeadline(Call.FREEZE)), true, st -> st.freeze(req),
         r -> new FreezeReply(r.getFrozen(), r.getReason(), r.getCapturedList().stream()
             .map(c -> new Captured(c.getVolume(), c.getSnapshotPath(), c.getSnapshotMillis())).toList(),
             r.getFreezeStartedAtMillis(), r.getTimeToFrozenMillis()),
-        e -> FreezeReply.failed(describe(m, e)));
+        e -> FreezeReply.failed(failure(e), describe(m, e)));
   }
 
   @Override
   public CompletableFuture<ThawReply> thaw(TxnSpec spec, Member m) {
     ThawRequest req = ThawRequest.newBuilder().setHeader(header(spec)).build();
-    return call(m, after(spec.thawTimeout()), false, st -> st.thaw(req),
+    return call(m, after(spec.callDeadline(Call.THAW)), false, st -> st.thaw(req),
         r -> new ThawReply(r.getUnbroken(), r.getBrokenReason(), r.getThawedAtMillis(), r.getHeldMillis()),
-        e -> ThawReply.failed(describe(m, e)));
+        e -> ThawReply.failed(failure(e), describe(m, e)));
   }
 
   @Override
   public CompletableFuture<Ack> commit(TxnSpec spec, Member m) {
     CommitRequest req = CommitRequest.newBuilder().setHeader(header(spec)).build();
-    return call(m, after(spec.finishTimeout()), false, st -> st.commit(req),
+    return call(m, after(spec.callDeadline(Call.COMMIT)), false, st -> st.commit(req),
         r -> r.getKept() >= m.volumes().size() ? Ack.OK
-            : new Ack(false, "agent " + m.agentId() + " kept " + r.getKept() + " of " + m.volumes().size()
+            : Ack.refused("agent " + m.agentId() + " kept " + r.getKept() + " of " + m.volumes().size()
                 + " captures"),
-        e -> new Ack(false, describe(m, e)));
+        e -> Ack.failed(failure(e), describe(m, e)));
   }
 
   @Override
   public CompletableFuture<Ack> abort(TxnSpec spec, Member m, String reason) {
     AbortRequest req = AbortRequest.newBuilder().setHeader(header(spec)).setReason(reason).build();
-    return call(m, after(spec.finishTimeout()), false, st -> st.abort(req), r -> Ack.OK,
-        e -> new Ack(false, describe(m, e)));
+    return call(m, after(spec.callDeadline(Call.ABORT)), false, st -> st.abort(req),
+        r -> Ack.aborted(new Held(r.getReached(), r.getFreezeStartedAtMillis(), r.getTimeToFrozenMillis(),
+            r.getHeldMillis(), r.getLeaseExpired())),
+        e -> Ack.failed(failure(e), describe(m, e)));
   }
 
   /** Deletes an agent's captures of a group snapshot; fails with the gRPC status when the agent cannot. */
@@ -137,6 +144,18 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
     DeleteSnapshotRequest req = DeleteSnapshotRequest.newBuilder().setHeader(header).build();
     Deadline d = after(deadline);
     return guards.run(endpoint, () -> toStage(stub(endpoint, d).deleteSnapshot(req))).toCompletableFuture();
+  }
+
+  /** What kind of failure ended a call: a missed deadline, an agent not reached, or an error it answered with. */
+  static Failure failure(Throwable e) {
+    if (e instanceof CallNotPermittedException || e instanceof BulkheadFullException) {
+      return Failure.UNREACHABLE;
+    }
+    return switch (Status.fromThrowable(e).getCode()) {
+      case DEADLINE_EXCEEDED -> Failure.TIMED_OUT;
+      case UNAVAILABLE, CANCELLED -> Failure.UNREACHABLE;
+      default -> Failure.REFUSED;
+    };
   }
 
   /**

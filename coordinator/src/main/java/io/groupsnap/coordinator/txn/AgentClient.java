@@ -8,8 +8,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * How the leader talks to agents, as domain calls. Each call carries the spec's cluster id, epoch and txn id and is
- * bounded by the spec's deadline for its phase. The futures never fail: a failed or timed-out call completes with the
- * negative answer ({@code failed(...)}) carrying the reason.
+ * bounded by {@link TxnSpec#callDeadline} for its phase (later than the phase's own deadline, which the transaction's
+ * timer enforces). The futures never fail: a call that brought no answer completes with the negative answer ({@code
+ * failed(...)}) whose {@link Replies.Failure} says why, carrying the details as its reason.
  */
 public interface AgentClient {
   CompletableFuture<PrepareReply> prepare(TxnSpec spec, Member member);

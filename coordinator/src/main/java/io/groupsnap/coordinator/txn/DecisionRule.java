@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.txn;
 
+import io.groupsnap.coordinator.txn.Replies.Failure;
 import io.groupsnap.coordinator.txn.Replies.FreezeReply;
 import io.groupsnap.coordinator.txn.Replies.ThawReply;
 import java.util.List;
@@ -19,11 +20,24 @@ public interface DecisionRule {
    * A decision.
    *
    * @param commit whether to commit
-   * @param reason why not, for the operator
-   * @param member the agent that caused the abort, or empty
+   * @param abort why not (null when committing)
    */
-  record Verdict(boolean commit, String reason, String member) {
-    public static final Verdict COMMIT = new Verdict(true, "", "");
+  record Verdict(boolean commit, AbortReason abort) {
+    public static final Verdict COMMIT = new Verdict(true, null);
+
+    public static Verdict abort(AbortReason why) {
+      return new Verdict(false, why);
+    }
+
+    /** Why not, for the operator; empty when committing. */
+    public String reason() {
+      return commit ? "" : abort.sentence();
+    }
+
+    /** The agent that caused the abort, or empty. */
+    public String member() {
+      return commit ? "" : abort.member();
+    }
   }
 
   Verdict decide(List<Member> members, Map<String, FreezeReply> frozen, Map<String, ThawReply> thawed);
@@ -31,15 +45,22 @@ public interface DecisionRule {
   /** Commit iff every member answered FROZEN and then unbroken. */
   DecisionRule STRICT = (members, frozen, thawed) -> {
     for (Member m : members) {
-      FreezeReply f = frozen.get(m.agentId());
-      if (f == null || !f.frozen()) {
-        return new Verdict(false, "member " + m.agentId() + " did not answer FROZEN"
-            + (f == null ? "" : ": " + f.reason()), m.agentId());
+      String id = m.agentId();
+      FreezeReply f = frozen.get(id);
+      if (f == null) {
+        return Verdict.abort(AbortReason.noAnswer(TxnState.FREEZING, id, Failure.TIMED_OUT, "no FROZEN answer"));
       }
-      ThawReply t = thawed.get(m.agentId());
-      if (t == null || !t.unbroken()) {
-        return new Verdict(false, "hold on " + m.agentId() + " was broken"
-            + (t == null ? " (no THAW answer)" : ": " + t.reason()), m.agentId());
+      if (!f.frozen()) {
+        return Verdict.abort(f.failure() != Failure.NONE ? AbortReason.noAnswer(TxnState.FREEZING, id, f.failure(),
+            f.reason()) : AbortReason.notFrozen(id, f.reason()));
+      }
+      ThawReply t = thawed.get(id);
+      if (t == null) {
+        return Verdict.abort(AbortReason.noAnswer(TxnState.THAWING, id, Failure.TIMED_OUT, "no THAW answer"));
+      }
+      if (!t.unbroken()) {
+        return Verdict.abort(t.failure() != Failure.NONE ? AbortReason.noAnswer(TxnState.THAWING, id, t.failure(),
+            t.reason()) : AbortReason.brokenHold(id, t.reason()));
       }
     }
     return Verdict.COMMIT;

@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.txn;
 
 import io.groupsnap.coordinator.txn.Replies.Captured;
+import io.groupsnap.coordinator.txn.Replies.Failure;
 import io.groupsnap.coordinator.txn.Replies.FreezeReply;
 import io.groupsnap.coordinator.txn.Replies.PrepareReply;
 import io.groupsnap.coordinator.txn.Replies.ThawReply;
@@ -11,6 +12,7 @@ import io.groupsnap.coordinator.txn.TxnAction.MemberChanged;
 import io.groupsnap.coordinator.txn.TxnAction.Persist;
 import io.groupsnap.coordinator.txn.TxnAction.PhaseChanged;
 import io.groupsnap.coordinator.txn.TxnAction.Send;
+import io.groupsnap.proto.v1.AbortCause;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.MemberRecord;
@@ -47,6 +49,8 @@ public final class Transaction {
   private final Map<String, FreezeReply> frozen = new HashMap<>();
   private final Map<String, ThawReply> thawed = new HashMap<>();
   private final Set<String> finished = new HashSet<>();
+  /** Members that did not confirm the COMMIT (no answer, or not every capture kept): no {@code finalized} then. */
+  private final Set<String> unconfirmed = new HashSet<>();
   private final GroupSnapshot.Builder record;
   private TxnState state = TxnState.BEGINNING;
   private boolean sentAnything;
@@ -63,7 +67,8 @@ public final class Transaction {
     spec.members().forEach(m -> members.put(m.agentId(), m));
     this.record = GroupSnapshot.newBuilder().setId(spec.txnId()).setState(GroupSnapshotState.PREPARING)
         .setCreatedAtMillis(clock.millis()).setEpoch(spec.epoch()).setCoordinator(spec.coordinator())
-        .setFreezeTimeoutMillis(spec.freezeTimeout().toMillis()).setLeaseMillis(spec.lease().toMillis());
+        .setFreezeTimeoutMillis(spec.freezeTimeout().toMillis()).setLeaseMillis(spec.lease().toMillis())
+        .addAllMissingAgents(spec.missingAgents());
     for (Member m : spec.members()) {
       for (String v : m.volumes()) {
         record.addMembers(MemberRecord.newBuilder().setAgentId(m.agentId()).setVolume(v)
@@ -88,7 +93,8 @@ public final class Transaction {
   /** The first actions: write the record (BEGIN). */
   public List<TxnAction> start() {
     List<TxnAction> out = new ArrayList<>();
-    out.add(new PhaseChanged(TxnState.BEGINNING, members.size() + " member(s)"));
+    out.add(new PhaseChanged(TxnState.BEGINNING, members.size() + " member(s)" + (spec.missingAgents().isEmpty()
+        ? "" : "; left out, not registered: " + String.join(", ", spec.missingAgents()))));
     out.add(new Persist(TxnState.BEGINNING, record.build()));
     return out;
   }
@@ -139,10 +145,10 @@ public final class Transaction {
 
   private void onPersistFailed(TxnEvent.PersistFailed f, List<TxnAction> out) {
     switch (f.state()) {
-      case BEGINNING -> abort("could not record the transaction: " + f.error(), "", out);
+      case BEGINNING -> abort(AbortReason.recordNotWritten(TxnState.BEGINNING, f.error()), out);
       case COMMITTING -> {
         if (f.definite()) {
-          abort("could not record the commit: " + f.error(), "", out);
+          abort(AbortReason.recordNotWritten(TxnState.COMMITTING, f.error()), out);
         } else {
           // The commit may have been written: aborting could delete a committed group snapshot. Stop here; the
           // record tells the next leader (and each agent reconciling its pending capture) what happened.
@@ -165,14 +171,15 @@ public final class Transaction {
     if (state != TxnState.PREPARING || !members.containsKey(a.agentId()) || prepared.containsKey(a.agentId())) {
       return;
     }
-    prepared.put(a.agentId(), a.reply());
-    if (!a.reply().ok()) {
-      setMember(a.agentId(), MemberState.MEMBER_FAILED, a.reply().reason(), out);
-      abort("member " + a.agentId() + " voted NO at prepare (" + (a.reply().retryable() ? "retryable" : "final")
-          + "): " + a.reply().reason(), a.agentId(), out);
+    PrepareReply r = a.reply();
+    prepared.put(a.agentId(), r);
+    if (!r.ok()) {
+      setMember(a.agentId(), MemberState.MEMBER_FAILED, r.reason(), true, out);
+      abort(r.failure() == Failure.NONE ? AbortReason.votedNo(a.agentId(), r.retryable(), r.reason())
+          : AbortReason.noAnswer(TxnState.PREPARING, a.agentId(), r.failure(), r.reason()), out);
       return;
     }
-    setMember(a.agentId(), MemberState.MEMBER_PREPARED, "", out);
+    setMember(a.agentId(), MemberState.MEMBER_PREPARED, "", false, out);
     if (prepared.size() == members.size()) {
       record.setPrepareMillis((nanos.getAsLong() - prepareStartNanos) / 1_000_000);
       move(TxnState.FREEZING, "freezing " + members.size() + " member(s)", out);
@@ -192,28 +199,19 @@ public final class Transaction {
       List<String> missing = members.get(a.agentId()).volumes().stream()
           .filter(v -> got.stream().noneMatch(c -> c.volume().equals(v) && !c.path().isEmpty())).toList();
       if (!missing.isEmpty()) {
-        r = FreezeReply.failed("answered FROZEN without a capture of " + missing);
+        r = new FreezeReply(false, "answered FROZEN without a capture of " + missing, List.of(),
+            r.freezeStartedAtMillis(), r.timeToFrozenMillis());
       }
     }
     frozen.put(a.agentId(), r);
     if (!r.frozen()) {
-      setMember(a.agentId(), MemberState.MEMBER_FAILED, r.reason(), out);
-      abort("member " + a.agentId() + " could not freeze: " + r.reason(), a.agentId(), out);
+      setMember(a.agentId(), MemberState.MEMBER_FAILED, r.reason(), true, out);
+      abort(r.failure() == Failure.NONE ? AbortReason.notFrozen(a.agentId(), r.reason())
+          : AbortReason.noAnswer(TxnState.FREEZING, a.agentId(), r.failure(), r.reason()), out);
       return;
     }
-    FreezeReply reply = r;
-    for (int i = 0; i < record.getMembersCount(); i++) {
-      MemberRecord.Builder m = record.getMembersBuilder(i);
-      if (m.getAgentId().equals(a.agentId())) {
-        m.setFreezeStartedAtMillis(reply.freezeStartedAtMillis()).setTimeToFrozenMillis(reply.timeToFrozenMillis());
-        for (Captured c : reply.captured()) {
-          if (c.volume().equals(m.getVolume())) {
-            m.setSnapshotPath(c.path()).setSnapshotMillis(c.snapshotMillis());
-          }
-        }
-      }
-    }
-    setMember(a.agentId(), MemberState.MEMBER_FROZEN, "frozen in " + reply.timeToFrozenMillis() + "ms", out);
+    MemberRecords.frozen(record, a.agentId(), r);
+    setMember(a.agentId(), MemberState.MEMBER_FROZEN, "frozen in " + r.timeToFrozenMillis() + "ms", false, out);
     if (frozen.size() == members.size()) {
       // The cut: every member holds now. Release them before anything else happens.
       move(TxnState.THAWING, "all frozen; thawing", out);
@@ -228,21 +226,20 @@ public final class Transaction {
     }
     ThawReply r = a.reply();
     thawed.put(a.agentId(), r);
-    for (int i = 0; i < record.getMembersCount(); i++) {
-      MemberRecord.Builder m = record.getMembersBuilder(i);
-      if (m.getAgentId().equals(a.agentId())) {
-        m.setThawedAtMillis(r.thawedAtMillis()).setHeldMillis(r.heldMillis());
-      }
+    MemberRecords.thawed(record, a.agentId(), r);
+    if (r.unbroken()) {
+      setMember(a.agentId(), MemberState.MEMBER_THAWED, "held " + r.heldMillis() + "ms", false, out);
+    } else {
+      setMember(a.agentId(), MemberState.MEMBER_FAILED, (r.failure() == Failure.NONE ? "hold broken: "
+          : "no THAW answer: ") + r.reason(), true, out);
     }
-    setMember(a.agentId(), r.unbroken() ? MemberState.MEMBER_THAWED : MemberState.MEMBER_FAILED,
-        r.unbroken() ? "held " + r.heldMillis() + "ms" : "hold broken: " + r.reason(), out);
     if (thawed.size() < members.size()) {
       return;
     }
     recordWindows();
     DecisionRule.Verdict v = rule.decide(spec.members(), frozen, thawed);
     if (!v.commit()) {
-      abort(v.reason(), v.member(), out);
+      abort(v.abort(), out);
       return;
     }
     move(TxnState.COMMITTING, "recording the commit", out);
@@ -277,10 +274,10 @@ public final class Transaction {
       return;
     }
     if (!ack.ok()) {
-      setMember(agentId, state == TxnState.FINALIZING ? MemberState.MEMBER_COMMITTED : MemberState.MEMBER_FAILED,
-          (state == TxnState.FINALIZING ? "commit" : "abort") + " not confirmed: " + ack.error(), out);
+      notConfirmed(agentId, ack.error(), out);
     } else if (state == TxnState.ABORTING) {
-      setMember(agentId, MemberState.MEMBER_ABORTED, "", out);
+      MemberRecords.merge(record, agentId, ack.held());
+      setMember(agentId, MemberState.MEMBER_ABORTED, "", false, out);
     }
     if (finished.size() == members.size()) {
       complete(out);
@@ -292,22 +289,22 @@ public final class Transaction {
       return;
     }
     switch (state) {
-      case PREPARING -> abort("no PREPARE answer within " + spec.prepareTimeout().toMillis() + "ms from "
-          + missing(prepared.keySet()), first(missing(prepared.keySet())), out);
-      case FREEZING -> abort("no FROZEN answer within the freeze timeout of " + spec.freezeTimeout().toMillis()
-          + "ms from " + missing(frozen.keySet()), first(missing(frozen.keySet())), out);
+      case PREPARING -> abort(AbortReason.timedOut(state, spec.prepareTimeout(), missing(prepared.keySet())), out);
+      case FREEZING -> abort(AbortReason.timedOut(state, spec.freezeTimeout(), missing(frozen.keySet())), out);
       case THAWING -> {
-        for (String id : missing(thawed.keySet())) {
-          thawed.put(id, ThawReply.failed("no THAW answer within " + spec.thawTimeout().toMillis() + "ms"));
+        List<String> late = missing(thawed.keySet());
+        for (String id : late) {
+          thawed.put(id, ThawReply.failed(Failure.TIMED_OUT, "no THAW answer within "
+              + spec.thawTimeout().toMillis() + "ms"));
         }
         recordWindows();
         DecisionRule.Verdict v = rule.decide(spec.members(), frozen, thawed);
-        abort(v.commit() ? "THAW answers missing" : v.reason(), v.member(), out);
+        abort(v.commit() ? AbortReason.timedOut(state, spec.thawTimeout(), late) : v.abort(), out);
       }
       case FINALIZING, ABORTING -> {
         for (String id : missing(finished)) {
-          setMember(id, state == TxnState.FINALIZING ? MemberState.MEMBER_COMMITTED : MemberState.MEMBER_FAILED,
-              "no answer within " + spec.finishTimeout().toMillis() + "ms; the agent reconciles later", out);
+          notConfirmed(id, "no answer within " + spec.finishTimeout().toMillis() + "ms; the agent reconciles later",
+              out);
         }
         complete(out);
       }
@@ -317,7 +314,7 @@ public final class Transaction {
 
   private void onLeadershipLost(String why, List<TxnAction> out) {
     if (state.isDecidedCommit()) {
-      state = TxnState.COMMITTED;
+      move(TxnState.COMMITTED, "committed; leadership lost (" + why + ") before every member confirmed", out);
       out.add(new Finish(record.build()));
       return;
     }
@@ -331,6 +328,7 @@ public final class Transaction {
           .setAbortReason("leadership lost (" + why + ") while the commit was being written; the record decides");
     } else {
       report.setState(was == TxnState.ABORTING ? GroupSnapshotState.ABORTING : GroupSnapshotState.PREPARING)
+          .setAbortCause(AbortCause.ABORT_LEADER_LOST)
           .setAbortReason("leadership lost (" + why + ") before the decision; the next leader aborts this "
               + "transaction");
     }
@@ -340,8 +338,7 @@ public final class Transaction {
   private void complete(List<TxnAction> out) {
     if (state == TxnState.FINALIZING) {
       move(TxnState.COMMITTED, "committed", out);
-      boolean allConfirmed = record.getMembersList().stream().allMatch(m -> m.getError().isEmpty());
-      if (allConfirmed) {
+      if (unconfirmed.isEmpty()) {
         out.add(new Persist(TxnState.COMMITTED, record.setFinalized(true).build()));
       }
       out.add(new Finish(record.build()));
@@ -358,11 +355,12 @@ public final class Transaction {
   }
 
   /** Aborts unless already aborting or decided: every member is told to thaw and delete, at once. */
-  private void abort(String reason, String member, List<TxnAction> out) {
+  private void abort(AbortReason why, List<TxnAction> out) {
     if (state == TxnState.ABORTING || state.isFinal() || state.isDecidedCommit()) {
       return;
     }
-    record.setAbortReason(reason).setAbortMember(member);
+    String reason = why.sentence();
+    record.setAbortReason(reason).setAbortMember(why.member()).setAbortCause(why.cause());
     if (!sentAnything) {
       move(TxnState.ABORTED, reason, out);
       record.setState(GroupSnapshotState.ABORTED).setFinishedAtMillis(clock.millis());
@@ -393,24 +391,26 @@ public final class Transaction {
     }
   }
 
-  private void setMember(String agentId, MemberState s, String detail, List<TxnAction> out) {
-    for (int i = 0; i < record.getMembersCount(); i++) {
-      MemberRecord.Builder m = record.getMembersBuilder(i);
-      if (m.getAgentId().equals(agentId)) {
-        m.setState(s);
-        if (!detail.isEmpty() && (s == MemberState.MEMBER_FAILED || detail.contains("not confirmed"))) {
-          m.setError(detail);
-        }
-      }
+  /**
+   * A member did not confirm the COMMIT (it stays COMMITTED: the decision stands, and the record is not marked
+   * finalized, so a leader sends COMMIT again) or the ABORT (FAILED: its reaper reconciles from the record).
+   */
+  private void notConfirmed(String agentId, String why, List<TxnAction> out) {
+    boolean commit = state == TxnState.FINALIZING;
+    if (commit) {
+      unconfirmed.add(agentId);
     }
+    setMember(agentId, commit ? MemberState.MEMBER_COMMITTED : MemberState.MEMBER_FAILED,
+        (commit ? "commit" : "abort") + " not confirmed: " + why, true, out);
+  }
+
+  /** Sets a member's state; with {@code isError}, {@code detail} is kept as its error in the record. */
+  private void setMember(String agentId, MemberState s, String detail, boolean isError, List<TxnAction> out) {
+    MemberRecords.set(record, agentId, s, isError ? detail : "");
     out.add(new MemberChanged(agentId, s, detail));
   }
 
   private List<String> missing(Set<String> answered) {
     return members.keySet().stream().filter(id -> !answered.contains(id)).toList();
-  }
-
-  private static String first(List<String> ids) {
-    return ids.isEmpty() ? "" : ids.get(0);
   }
 }

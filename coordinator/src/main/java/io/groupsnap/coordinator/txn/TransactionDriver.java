@@ -200,14 +200,16 @@ public final class TransactionDriver {
     call.whenComplete((event, err) -> serial.execute(() -> feed(r, event != null ? event : failed(s, id, err))));
   }
 
+  /** The client broke its contract (its futures never fail): the call counts as refused, with the exception. */
   private static TxnEvent failed(TxnAction.Send s, String id, Throwable err) {
     String why = "call failed: " + err;
+    Replies.Failure f = Replies.Failure.REFUSED;
     return switch (s.call()) {
-      case PREPARE -> new TxnEvent.PrepareAnswered(id, Replies.PrepareReply.failed(why));
-      case FREEZE -> new TxnEvent.FreezeAnswered(id, Replies.FreezeReply.failed(why));
-      case THAW -> new TxnEvent.ThawAnswered(id, Replies.ThawReply.failed(why));
-      case COMMIT -> new TxnEvent.CommitAnswered(id, new Ack(false, why));
-      case ABORT -> new TxnEvent.AbortAnswered(id, new Ack(false, why));
+      case PREPARE -> new TxnEvent.PrepareAnswered(id, Replies.PrepareReply.failed(f, why));
+      case FREEZE -> new TxnEvent.FreezeAnswered(id, Replies.FreezeReply.failed(f, why));
+      case THAW -> new TxnEvent.ThawAnswered(id, Replies.ThawReply.failed(f, why));
+      case COMMIT -> new TxnEvent.CommitAnswered(id, Ack.failed(f, why));
+      case ABORT -> new TxnEvent.AbortAnswered(id, Ack.failed(f, why));
     };
   }
 

@@ -3,6 +3,7 @@ package io.groupsnap.coordinator.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.Replies.Failure;
 import io.groupsnap.coordinator.txn.Replies.FreezeReply;
 import io.groupsnap.coordinator.txn.Replies.PrepareReply;
 import io.groupsnap.coordinator.txn.TxnSpec;
@@ -64,10 +65,11 @@ class GrpcAgentClientTest {
   }
 
   @Test
-  void prepare_carriesTheFreezeDeadline_thePrepareAndFreezeTimeoutsTogether() throws Exception {
+  void prepare_carriesTheFreezeDeadline_thePrepareTimeoutAndTheFreezeCallDeadline() throws Exception {
     client.prepare(spec(), member).get(10, TimeUnit.SECONDS);
     assertThat(prepares).singleElement()
-        .satisfies(r -> assertThat(r.getFreezeWithinMillis()).isEqualTo(9_000));
+        .satisfies(r -> assertThat(r.getFreezeWithinMillis()).as("7s prepare + 2s freeze + 2s call backstop")
+            .isEqualTo(11_000));
   }
 
   @Test
@@ -75,10 +77,12 @@ class GrpcAgentClientTest {
     PrepareReply p = client.prepare(spec(), member).get(10, TimeUnit.SECONDS);
     assertThat(p.ok()).isFalse();
     assertThat(p.retryable()).isFalse();
+    assertThat(p.failure()).as("the agent's answer is a vote, not a failed call").isEqualTo(Failure.NONE);
     assertThat(p.reason()).isEqualTo("agent a1 at " + member.endpoint()
         + ": ABORTED transaction gs-1 was already aborted on agent a1 (x)");
     FreezeReply f = client.freeze(spec(), member).get(10, TimeUnit.SECONDS);
     assertThat(f.frozen()).isFalse();
+    assertThat(f.failure()).as("an error answer to FREEZE").isEqualTo(Failure.REFUSED);
     assertThat(f.reason()).contains("ABORTED transaction gs-1 was already aborted");
   }
 }

@@ -1,12 +1,15 @@
 package io.groupsnap.coordinator.sim;
 
+import io.groupsnap.agent.rpc.AgentGrpcService;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.Results;
 import io.groupsnap.agent.txn.WrongPhaseException;
 import io.groupsnap.coordinator.txn.Replies.Ack;
 import io.groupsnap.coordinator.txn.Replies.Captured;
+import io.groupsnap.coordinator.txn.Replies.Failure;
 import io.groupsnap.coordinator.txn.Replies.FreezeReply;
+import io.groupsnap.coordinator.txn.Replies.Held;
 import io.groupsnap.coordinator.txn.Replies.PrepareReply;
 import io.groupsnap.coordinator.txn.Replies.ThawReply;
 import java.io.IOException;
@@ -15,7 +18,8 @@ import java.io.IOException;
  * What the leader makes of a {@link Participant} call: the agent's gRPC edge and the leader's client, without the
  * wire. Results become the domain replies (a COMMIT is confirmed only if the agent kept a capture of every volume
  * asked for); a refused call becomes the negative reply carrying the status, as GrpcAgentClient maps it. A PREPARE or
- * FREEZE of a transaction the agent already aborted fails with ABORTED at the edge: a final NO, or not frozen.
+ * FREEZE of a transaction the agent already aborted fails with ABORTED at the edge: a final NO (a vote), or an error
+ * answer to FREEZE ({@link Failure#REFUSED}).
  */
 final class AgentReplies {
   private AgentReplies() {}
@@ -33,7 +37,7 @@ final class AgentReplies {
       case FREEZE -> {
         Results.FreezeResult x = p.freeze(r.ref(), r.spec().lease());
         if (x.outcome() == Results.FreezeOutcome.ABORTED) {
-          yield FreezeReply.failed(who + "ABORTED " + x.reason());
+          yield FreezeReply.failed(Failure.REFUSED, who + "ABORTED " + x.reason());
         }
         yield new FreezeReply(x.frozen(), x.reason(), x.captures().stream()
             .map(c -> new Captured(c.volume(), c.path().toString(), c.snapshotMillis())).toList(),
@@ -46,12 +50,13 @@ final class AgentReplies {
       case COMMIT -> {
         int kept = p.commit(r.ref());
         int asked = r.member().volumes().size();
-        yield kept >= asked ? Ack.OK : new Ack(false, "agent " + r.member().agentId() + " kept " + kept + " of "
+        yield kept >= asked ? Ack.OK : Ack.refused("agent " + r.member().agentId() + " kept " + kept + " of "
             + asked + " captures");
       }
       case ABORT -> {
-        p.abort(r.ref());
-        yield Ack.OK;
+        Results.HoldReport h = p.abort(r.ref()).report();
+        yield Ack.aborted(new Held(AgentGrpcService.reached(h.reached()), h.freezeStartedAtMillis(),
+            h.timeToFrozenMillis(), h.heldMillis(), h.leaseExpired()));
       }
       case DELETE -> {
         p.deleteSnapshot(r.ref());
@@ -60,13 +65,13 @@ final class AgentReplies {
     };
   }
 
-  /** The negative reply of {@code kind}, as a failed or refused call produces it. */
-  static Object failed(Request.Kind kind, String why) {
+  /** The negative reply of {@code kind}, as a call that brought no answer produces it ({@code GrpcAgentClient}). */
+  static Object failed(Request.Kind kind, Failure failure, String why) {
     return switch (kind) {
-      case PREPARE -> PrepareReply.failed(why);
-      case FREEZE -> FreezeReply.failed(why);
-      case THAW -> ThawReply.failed(why);
-      case COMMIT, ABORT, DELETE -> new Ack(false, why);
+      case PREPARE -> PrepareReply.failed(failure, why);
+      case FREEZE -> FreezeReply.failed(failure, why);
+      case THAW -> ThawReply.failed(failure, why);
+      case COMMIT, ABORT, DELETE -> Ack.failed(failure, why);
     };
   }
 

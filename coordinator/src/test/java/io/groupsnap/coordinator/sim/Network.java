@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.sim;
 
+import io.groupsnap.coordinator.txn.Replies.Failure;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,8 +36,8 @@ final class Network {
   void call(Caller from, Request req, Duration deadline, Consumer<Object> answer) {
     Call c = new Call(from, req, answer);
     c.deadline = w.loop.at(deadline.toNanos(), from.name() + ": " + req + " to " + req.member().agentId()
-        + " times out", () -> c.complete(AgentReplies.failed(req.kind(), "agent " + req.member().agentId()
-            + ": DEADLINE_EXCEEDED after " + deadline.toMillis() + "ms")));
+        + " times out", () -> c.complete(AgentReplies.failed(req.kind(), Failure.TIMED_OUT,
+            "agent " + req.member().agentId() + ": DEADLINE_EXCEEDED after " + deadline.toMillis() + "ms")));
     send(c);
     if (!quiet && w.chance(w.plan.duplicate())) {
       w.stats.fault(SimStats.Fault.MESSAGE_DUPLICATED);
@@ -82,7 +83,7 @@ final class Network {
     }
     SimAgent agent = w.agent(to);
     Object reply = agent.up() ? agent.handle(c.req)
-        : AgentReplies.failed(c.req.kind(), "agent " + to + ": UNAVAILABLE connection refused");
+        : AgentReplies.failed(c.req.kind(), Failure.UNREACHABLE, "agent " + to + ": UNAVAILABLE connection refused");
     if (lost(to)) {
       w.note(to + ": answer to " + c.from.name() + "'s " + c.req + " is lost");
       return;

@@ -1,14 +1,18 @@
 package io.groupsnap.coordinator.sim;
 
 import io.groupsnap.coordinator.store.ClusterStore;
+import io.groupsnap.coordinator.txn.AbortReason;
 import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.MemberRecords;
 import io.groupsnap.coordinator.txn.Replies.Ack;
 import io.groupsnap.coordinator.txn.TxnAction.Call;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -18,7 +22,8 @@ import java.util.function.UnaryOperator;
 /**
  * What a new leader does before anything else, as {@code Coordinator#recover} and {@code #resolveOnce}: with the
  * agents registered now, (1) every undecided record: ABORT with the new epoch to each registered member, one after
- * another, then write it ABORTED over the record as it is then, if still undecided ({@code ClusterStore#replaceTxn});
+ * another, then write it ABORTED over the record as it is then, if still undecided ({@code ClusterStore#replaceTxn}),
+ * keeping what was written and the agents' reports, by the production {@link MemberRecords#abortedBySuccessor};
  * (2) every committed record not finalized: COMMIT to each registered member, and once every member confirmed (each
  * kept all its captures), write it finalized, if still committed and not finalized; (3) every DELETING record: DELETE
  * on every member, and when all succeeded, write it DELETED (else it stays DELETING). A failed write fails the
@@ -132,16 +137,19 @@ final class Recovery {
     }
     List<Member> members = Deletion.members(g);
     TxnSpec spec = spec(w, owner, term, g.getId(), members);
-    String reason = g.getAbortReason().isEmpty() ? "leader changed before the decision" : g.getAbortReason();
+    AbortReason lost = AbortReason.leftUndecided(g.getEpoch(), term.epoch());
+    String reason = g.getAbortReason().isEmpty() ? lost.sentence() : g.getAbortReason();
     w.stats.count(abort ? SimStats.Outcome.RECOVERY_ABORTS : SimStats.Outcome.RECOVERY_COMMITS_RESENT);
     w.note(owner.name() + (abort ? " aborts " : " finishes the commit of ") + g.getId() + " left " + g.getState()
         + " by epoch " + g.getEpoch());
-    callMembers(spec, abort ? Call.ABORT : Call.COMMIT, reason, registered, 0, true, allConfirmed -> {
+    Map<String, Ack> answers = new LinkedHashMap<>();
+    callMembers(spec, abort ? Call.ABORT : Call.COMMIT, reason, registered, 0, answers, () -> {
       Runnable more = () -> resolveAll(todo, abort, registered, failed, next);
+      boolean allConfirmed = answers.size() == spec.members().size()
+          && answers.values().stream().allMatch(Ack::ok);
       if (abort) {
-        write(g.getId(), r -> ClusterStore.undecided(r.getState()), r -> r.toBuilder()
-            .setState(GroupSnapshotState.ABORTED).setAbortReason(reason).setFinishedAtMillis(owner.clock().millis())
-            .build(), failed, more);
+        write(g.getId(), r -> ClusterStore.undecided(r.getState()),
+            r -> MemberRecords.abortedBySuccessor(r, answers, lost, owner.clock().millis()), failed, more);
       } else if (allConfirmed) {
         w.stats.count(SimStats.Outcome.RECOVERY_FINALIZED);
         write(g.getId(), r -> r.getState() == GroupSnapshotState.COMMITTED && !r.getFinalized(),
@@ -152,24 +160,26 @@ final class Recovery {
     });
   }
 
-  /** Calls each member in turn (an unregistered one is skipped and counts as unconfirmed). */
+  /** Calls each member in turn, collecting its answer (an unregistered one is skipped: no answer, unconfirmed). */
   private void callMembers(TxnSpec spec, Call call, String reason, Set<String> registered, int i,
-      boolean confirmed, Consumer<Boolean> done) {
+      Map<String, Ack> answers, Runnable done) {
     if (!current()) {
       return;
     }
     if (i == spec.members().size()) {
-      done.accept(confirmed);
+      done.run();
       return;
     }
     Member m = spec.members().get(i);
     if (!registered.contains(m.agentId())) {
-      callMembers(spec, call, reason, registered, i + 1, false, done);
+      callMembers(spec, call, reason, registered, i + 1, answers, done);
       return;
     }
     Request req = new Request(call, spec, m, call == Call.ABORT ? reason : "");
-    w.network.call(owner, req, req.deadline(),
-        reply -> callMembers(spec, call, reason, registered, i + 1, confirmed && ((Ack) reply).ok(), done));
+    w.network.call(owner, req, req.deadline(), reply -> {
+      answers.put(m.agentId(), (Ack) reply);
+      callMembers(spec, call, reason, registered, i + 1, answers, done);
+    });
   }
 
   private void finishDeletions(ArrayDeque<GroupSnapshot> todo, Consumer<Exception> failed, Runnable next) {

@@ -33,13 +33,7 @@ record Request(Kind kind, TxnSpec spec, Member member, String reason) {
 
   /** The call's deadline, as GrpcAgentClient (and Coordinator#deleteCaptures for DELETE) sets it. */
   Duration deadline() {
-    return switch (kind) {
-      case PREPARE -> spec.prepareTimeout();
-      case FREEZE -> spec.freezeTimeout();
-      case THAW -> spec.thawTimeout();
-      case COMMIT, ABORT -> spec.finishTimeout();
-      case DELETE -> spec.finishTimeout().multipliedBy(3);
-    };
+    return kind == Kind.DELETE ? spec.finishTimeout().multipliedBy(3) : spec.callDeadline(Call.valueOf(kind.name()));
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.TxnJournal;
 import io.groupsnap.agent.txn.WrongPhaseException;
+import io.groupsnap.coordinator.txn.Replies.Failure;
 import io.groupsnap.coordinator.txn.Replies.ThawReply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -146,14 +147,14 @@ final class SimAgent {
       return reply;
     } catch (FencedException e) {
       w.stats.count(SimStats.Outcome.FENCED_AGENT_CALLS);
-      return AgentReplies.failed(r.kind(), who + "FAILED_PRECONDITION " + e.getMessage());
+      return AgentReplies.failed(r.kind(), Failure.REFUSED, who + "FAILED_PRECONDITION " + e.getMessage());
     } catch (WrongPhaseException e) {
       w.invariants.agentAdmitted(id, r);
-      return AgentReplies.failed(r.kind(), who + "FAILED_PRECONDITION " + e.getMessage());
+      return AgentReplies.failed(r.kind(), Failure.REFUSED, who + "FAILED_PRECONDITION " + e.getMessage());
     } catch (IOException e) {
-      return AgentReplies.failed(r.kind(), who + "INTERNAL " + e.getMessage());
+      return AgentReplies.failed(r.kind(), Failure.REFUSED, who + "INTERNAL " + e.getMessage());
     } catch (IllegalArgumentException e) {
-      return AgentReplies.failed(r.kind(), who + "INVALID_ARGUMENT " + e.getMessage());
+      return AgentReplies.failed(r.kind(), Failure.REFUSED, who + "INVALID_ARGUMENT " + e.getMessage());
     }
   }
 

@@ -3,6 +3,7 @@ package io.groupsnap.coordinator.sim;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.groupsnap.coordinator.txn.AbortReason;
 import io.groupsnap.coordinator.txn.DecisionRule;
 import io.groupsnap.coordinator.txn.Replies.FreezeReply;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class SimBrokenRuleTest {
     for (var m : members) {
       FreezeReply f = frozen.get(m.agentId());
       if (f == null || !f.frozen()) {
-        return new DecisionRule.Verdict(false, "member " + m.agentId() + " did not answer FROZEN", m.agentId());
+        return DecisionRule.Verdict.abort(AbortReason.notFrozen(m.agentId(), "did not answer FROZEN"));
       }
     }
     return DecisionRule.Verdict.COMMIT;

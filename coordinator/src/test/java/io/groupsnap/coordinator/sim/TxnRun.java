@@ -5,6 +5,7 @@ import io.groupsnap.coordinator.txn.Transaction;
 import io.groupsnap.coordinator.txn.TxnAction;
 import io.groupsnap.coordinator.txn.TxnEvent;
 import io.groupsnap.coordinator.txn.TxnState;
+import io.groupsnap.proto.v1.AbortCause;
 import java.util.List;
 
 /**
@@ -75,7 +76,7 @@ final class TxnRun {
     SimStats.Outcome o = switch (state) {
       case COMMITTED -> SimStats.Outcome.COMMITTED;
       case IN_DOUBT -> SimStats.Outcome.IN_DOUBT;
-      default -> txn.record().getAbortReason().startsWith("leadership lost")
+      default -> txn.record().getAbortCause() == AbortCause.ABORT_LEADER_LOST
           ? SimStats.Outcome.ABANDONED_ON_LEADERSHIP_LOSS : SimStats.Outcome.ABORTED;
     };
     w.stats.count(o);

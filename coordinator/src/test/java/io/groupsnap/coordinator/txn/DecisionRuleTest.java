@@ -30,7 +30,8 @@ class DecisionRuleTest {
     assertThat(broken.commit()).isFalse();
     assertThat(broken.reason()).isEqualTo("hold on a was broken: lease expired");
     DecisionRule.Verdict notFrozen = DecisionRule.STRICT.decide(M,
-        Map.of("a", FROZEN, "b", FreezeReply.failed("io error")), Map.of("a", UNBROKEN, "b", UNBROKEN));
+        Map.of("a", FROZEN, "b", FreezeReply.failed(Replies.Failure.REFUSED, "io error")),
+        Map.of("a", UNBROKEN, "b", UNBROKEN));
     assertThat(notFrozen.commit()).isFalse();
     assertThat(notFrozen.member()).isEqualTo("b");
   }

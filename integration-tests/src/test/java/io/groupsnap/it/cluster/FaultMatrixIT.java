@@ -118,7 +118,8 @@ class FaultMatrixIT {
     HarnessFaultsIT.report("agent cut off while frozen, healed", HarnessFaultsIT.committedWithin(c,
         Duration.ofSeconds(60)));
 
-    // an agent killed and not restarted: group snapshots go on without it once its registration expires
+    // an agent killed and not restarted: group snapshots that allow missing agents go on without it once its
+    // registration expires, and name it as left out
     c.failpoints(c.agent(1).agent(), "agent.after-frozen=halt");
     assertThat(c.snapshot(QUICK).getState()).isEqualTo(GroupSnapshotState.ABORTED);
     await("agent-1 died").atMost(Duration.ofSeconds(20)).until(() -> !c.agent(1).agent().isAlive());
@@ -126,10 +127,11 @@ class FaultMatrixIT {
     AtomicReference<GroupSnapshot> without = new AtomicReference<>();
     await("a group snapshot without agent-1 commits").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500)).until(() -> {
-          without.set(c.snapshot(QUICK));
+          without.set(c.snapshot(QUICK.toBuilder().setAllowMissing(true).build()));
           return without.get().getState() == GroupSnapshotState.COMMITTED;
         });
     assertThat(without.get().getMembersList()).extracting(m -> m.getAgentId()).doesNotContain("agent-1");
+    assertThat(without.get().getMissingAgentsList()).containsExactly("agent-1");
     System.out.println("holds while agent-1 is dead: " + g.assertHoldsWithinLease(Duration.ofSeconds(1)));
     c.agent(1).agent().start(); // back at last: its reaper removes what the dead agent left
     HarnessFaultsIT.report("agent killed, not restarted (then back)", HarnessFaultsIT.committedWithin(c,

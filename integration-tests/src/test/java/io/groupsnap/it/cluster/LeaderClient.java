@@ -2,6 +2,7 @@ package io.groupsnap.it.cluster;
 
 import static org.awaitility.Awaitility.await;
 
+import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc.CoordinatorServiceBlockingStub;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
@@ -55,7 +56,8 @@ final class LeaderClient implements AutoCloseable {
 
   /**
    * Runs one group snapshot to its end through the current leader. Retries (bounded) while no coordinator is ready to
-   * lead: NOT_LEADER, a leader still resolving its predecessor's transactions, or an unreachable coordinator.
+   * lead: NOT_LEADER, a leader still resolving its predecessor's transactions, or an unreachable coordinator; and
+   * while an agent the cluster knows is not registered (between the two processes of a restarted agent).
    */
   GroupSnapshot snapshot(CreateGroupSnapshotRequest request) {
     AtomicReference<GroupSnapshot> result = new AtomicReference<>();
@@ -85,7 +87,9 @@ final class LeaderClient implements AutoCloseable {
     }
     Status.Code code = s.getStatus().getCode();
     String d = String.valueOf(s.getStatus().getDescription());
-    return code == Status.Code.UNAVAILABLE
+    boolean agentMissing = s.getTrailers() != null
+        && s.getTrailers().get(CoordinatorGrpcService.MISSING_AGENTS_KEY) != null; // e.g. between its two processes
+    return code == Status.Code.UNAVAILABLE || agentMissing
         || code == Status.Code.FAILED_PRECONDITION && (d.startsWith("NOT_LEADER") || d.contains("not the leader"));
   }
 

@@ -37,11 +37,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -261,6 +263,22 @@ public final class Agent implements AutoCloseable {
   /** The endpoint applications subscribe to (writers of kind grpc); null when no configured writer needs one. */
   public WriterHub writerHub() {
     return writerHub;
+  }
+
+  /**
+   * Where applications subscribe as writers of kind grpc (give it to {@code WriterClient}): the agent's Unix socket,
+   * or the endpoint file of its loopback fallback. Empty when no such writer is configured; valid once started.
+   */
+  public Optional<Path> writerSocket() {
+    return writerHub == null ? Optional.empty() : Optional.of(writerHub.path());
+  }
+
+  /**
+   * True while {@code application} is subscribed to this agent as a writer of kind grpc and has acknowledged its
+   * identity: from then on a group snapshot can hold it. False when no such writer is configured.
+   */
+  public boolean isWriterConnected(String application) {
+    return writerHub != null && writerHub.isConnected(application);
   }
 
   /** Blocks until the server terminates. */

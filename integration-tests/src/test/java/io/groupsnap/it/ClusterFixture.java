@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.testing.ContainerCleanup;
-import io.groupsnap.cli.dev.DevCluster;
 import io.groupsnap.coordinator.CoordinatorConfig;
+import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.cli.ExitCodes;
-import io.groupsnap.cli.dev.DevCluster;
+import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.MemberRecord;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.groupsnap.agent.Agent;
-import io.groupsnap.cli.workload.CutVerifier;
-import io.groupsnap.cli.workload.WorkloadCluster;
+import io.groupsnap.devkit.workload.CutVerifier;
+import io.groupsnap.devkit.workload.WorkloadCluster;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;

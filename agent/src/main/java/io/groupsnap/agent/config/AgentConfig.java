@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The validated configuration of one agent. Build it with {@link ConfigLoader} from YAML, or directly (dev mode);
- * either way {@link ConfigLoader#validate} has checked it.
+ * The validated configuration of one agent. Build it with {@link ConfigLoader} from YAML, or in code with
+ * {@link #builder} (dev mode, tests); either way {@link ConfigLoader#validate} has checked it.
  *
  * @param agentId the agent's name in the cluster; defaults to the host name
  * @param cluster the cluster name (a ZooKeeper namespace)
@@ -73,5 +73,109 @@ public record AgentConfig(
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on);
+  }
+
+  /**
+   * A configuration built in code, starting from what an agent.yaml that sets only these fields would give: cluster
+   * {@code default}, listen {@code 0.0.0.0:7400}, no advertise address, ZooKeeper {@code 127.0.0.1:2181}, state under
+   * {@code <snapshotRoot>/.groupsnap-state}, the default lease and reaper timings, no labels, volumes, writers or
+   * volume roots, no checksums. {@link Builder#build} does not validate: pass the result to
+   * {@link ConfigLoader#validate}.
+   */
+  public static Builder builder(String agentId, Path snapshotRoot) {
+    return new Builder(agentId, snapshotRoot);
+  }
+
+  /** Builds an {@link AgentConfig} field by field; not thread-safe. */
+  public static final class Builder {
+    private final String agentId;
+    private final Path snapshotRoot;
+    private String cluster = "default";
+    private HostPort listen = new HostPort("0.0.0.0", 7400);
+    private HostPort advertise;
+    private String zookeeper = "127.0.0.1:2181";
+    private Path stateDir;
+    private Duration maxFreezeLease = ConfigLoader.DEFAULT_MAX_LEASE;
+    private Map<String, String> labels = Map.of();
+    private List<VolumeConfig> volumes = List.of();
+    private List<WriterConfig> writers = List.of();
+    private Duration reaperInterval = ConfigLoader.DEFAULT_REAPER_INTERVAL;
+    private Duration reaperGrace = ConfigLoader.DEFAULT_REAPER_GRACE;
+    private List<Path> volumeRoots = List.of();
+    private boolean checksumCaptures;
+
+    private Builder(String agentId, Path snapshotRoot) {
+      this.agentId = agentId;
+      this.snapshotRoot = snapshotRoot;
+    }
+
+    public Builder cluster(String value) {
+      this.cluster = value;
+      return this;
+    }
+
+    public Builder listen(HostPort value) {
+      this.listen = value;
+      return this;
+    }
+
+    /** The endpoint coordinators dial; null (the default) derives it from the listen address. */
+    public Builder advertise(HostPort value) {
+      this.advertise = value;
+      return this;
+    }
+
+    public Builder zookeeper(String connect) {
+      this.zookeeper = connect;
+      return this;
+    }
+
+    /** The agent's own durable state; null (the default) means {@code <snapshotRoot>/.groupsnap-state}. */
+    public Builder stateDir(Path value) {
+      this.stateDir = value;
+      return this;
+    }
+
+    public Builder maxFreezeLease(Duration value) {
+      this.maxFreezeLease = value;
+      return this;
+    }
+
+    public Builder labels(Map<String, String> value) {
+      this.labels = value;
+      return this;
+    }
+
+    public Builder volumes(List<VolumeConfig> value) {
+      this.volumes = value;
+      return this;
+    }
+
+    public Builder writers(List<WriterConfig> value) {
+      this.writers = value;
+      return this;
+    }
+
+    public Builder reaper(Duration interval, Duration grace) {
+      this.reaperInterval = interval;
+      this.reaperGrace = grace;
+      return this;
+    }
+
+    public Builder volumeRoots(List<Path> value) {
+      this.volumeRoots = value;
+      return this;
+    }
+
+    public Builder checksumCaptures(boolean on) {
+      this.checksumCaptures = on;
+      return this;
+    }
+
+    public AgentConfig build() {
+      return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
+          stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
+          writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures);
+    }
   }
 }

@@ -2,9 +2,9 @@ package io.groupsnap.it.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.groupsnap.cli.workload.CutVerifier;
-import io.groupsnap.cli.workload.HeaderCountWorkload;
-import io.groupsnap.cli.workload.LedgerWorkload;
+import io.groupsnap.devkit.workload.CutVerifier;
+import io.groupsnap.devkit.workload.HeaderCountWorkload;
+import io.groupsnap.devkit.workload.LedgerWorkload;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.MemberRecord;

@@ -1,6 +1,6 @@
 package io.groupsnap.it.cluster;
 
-import io.groupsnap.cli.workload.Gate;
+import io.groupsnap.devkit.workload.Gate;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.groupsnap.it.cluster;
 
-import io.groupsnap.cli.workload.Gate;
-import io.groupsnap.cli.workload.LedgerWorkload;
+import io.groupsnap.devkit.workload.Gate;
+import io.groupsnap.devkit.workload.LedgerWorkload;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;

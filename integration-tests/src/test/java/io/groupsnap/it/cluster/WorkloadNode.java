@@ -1,6 +1,6 @@
 package io.groupsnap.it.cluster;
 
-import io.groupsnap.cli.workload.HeaderCountWorkload;
+import io.groupsnap.devkit.workload.HeaderCountWorkload;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,6 +1,5 @@
 package io.groupsnap.writer.client;
 
-import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.ApplicationMessage;
 import io.groupsnap.proto.v1.WriterAnswer;
 import io.groupsnap.proto.v1.WriterIdentity;
@@ -141,14 +140,14 @@ public final class WriterClient implements AutoCloseable {
 
     private Builder(Path path, String application, Handler handler) {
       this.path = java.util.Objects.requireNonNull(path, "socket");
-      this.application = Names.require("application", application);
+      this.application = ClientNames.require("application", application);
       this.handler = java.util.Objects.requireNonNull(handler, "handler");
     }
 
     /** The agent's volumes this application writes to, checked by the agent against its writer's volumes. */
     public Builder volumes(Collection<String> names) {
       for (String v : names) {
-        Names.require("volume", v);
+        ClientNames.require("volume", v);
       }
       this.volumes = List.copyOf(names);
       return this;

@@ -1,4 +1,4 @@
-package io.groupsnap.cli.workload;
+package io.groupsnap.devkit.workload;
 
 import io.groupsnap.writer.client.Handler;
 import io.groupsnap.writer.client.Outcome;

@@ -1,4 +1,4 @@
-package io.groupsnap.cli.workload;
+package io.groupsnap.devkit.workload;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

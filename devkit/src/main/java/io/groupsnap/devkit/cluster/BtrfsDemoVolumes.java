@@ -1,9 +1,8 @@
-package io.groupsnap.cli.dev;
+package io.groupsnap.devkit.cluster;
 
-import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.kinds.VolumeConfig;
-import io.groupsnap.cli.CliException;
-import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.devkit.DevkitException;
+import io.groupsnap.devkit.FileTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -23,37 +22,38 @@ import java.util.Map;
  */
 public final class BtrfsDemoVolumes implements AutoCloseable {
   private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(60);
-  private final CommandRunner commands = CommandRunner.system();
+  private final Path btrfsTool;
   private final Path base;
   private final Map<String, VolumeConfig> volumes = new LinkedHashMap<>();
   private final List<Path> subvolumes = new ArrayList<>();
 
-  private BtrfsDemoVolumes(Path base) {
+  private BtrfsDemoVolumes(Path base, Path btrfsTool) {
     this.base = base;
+    this.btrfsTool = btrfsTool;
   }
 
   /**
    * Makes one subvolume per agent on the btrfs mounted at {@code mount}.
    *
-   * @throws CliException (usage) when {@code mount} is not a btrfs, the process is not root or the tool is missing
+   * @throws DevkitException (bad input, naming {@code --btrfs}) when {@code mount} is not a btrfs, the process is not
+   *     root or the tool is missing
    */
-  public static BtrfsDemoVolumes create(Path mount, int agents) throws IOException, CliException {
+  public static BtrfsDemoVolumes create(Path mount, int agents) throws IOException, DevkitException {
     Path m = mount.toAbsolutePath().normalize();
     if (!Files.isDirectory(m, LinkOption.NOFOLLOW_LINKS)) {
-      throw new CliException(ExitCodes.USAGE, "--btrfs: " + m + " is not a directory");
+      throw badInput("--btrfs: " + m + " is not a directory");
     }
     String type = Files.getFileStore(m).type();
     if (!"btrfs".equals(type)) {
-      throw new CliException(ExitCodes.USAGE, "--btrfs: " + m + " is on a " + type + " file system, not btrfs");
+      throw badInput("--btrfs: " + m + " is on a " + type + " file system, not btrfs");
     }
     if (!Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
-      throw new CliException(ExitCodes.USAGE, "--btrfs: creating and snapshotting subvolumes needs root");
+      throw badInput("--btrfs: creating and snapshotting subvolumes needs root");
     }
-    BtrfsDemoVolumes v = new BtrfsDemoVolumes(m.resolve("groupsnap-dev-" + ProcessHandle.current().pid()));
+    Path tool = Tools.which("btrfs")
+        .orElseThrow(() -> badInput("--btrfs: the btrfs tool is not installed (package btrfs-progs)"));
+    BtrfsDemoVolumes v = new BtrfsDemoVolumes(m.resolve("groupsnap-dev-" + ProcessHandle.current().pid()), tool);
     try {
-      if (v.commands.which("btrfs").isEmpty()) {
-        throw new CliException(ExitCodes.USAGE, "--btrfs: the btrfs tool is not installed (package btrfs-progs)");
-      }
       Files.createDirectory(v.base);
       for (int i = 1; i <= agents; i++) {
         String id = "agent-" + i;
@@ -65,10 +65,14 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
             Map.of("snapshotDir", snapshots.toString())));
       }
       return v;
-    } catch (IOException | RuntimeException | CliException e) {
+    } catch (IOException | RuntimeException e) {
       v.close();
       throw e;
     }
+  }
+
+  private static DevkitException badInput(String message) {
+    return new DevkitException(DevkitException.Kind.BAD_INPUT, message);
   }
 
   /** Each agent's volume, by agent id. */
@@ -77,11 +81,12 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
   }
 
   private void btrfs(String... args) throws IOException {
-    List<String> argv = new ArrayList<>(List.of(commands.which("btrfs").orElseThrow().toString()));
+    List<String> argv = new ArrayList<>(List.of(btrfsTool.toString()));
     argv.addAll(List.of(args));
-    CommandRunner.Result r = commands.run(argv, TOOL_TIMEOUT);
-    if (!r.ok()) {
-      throw new IOException("btrfs " + String.join(" ", args) + ": " + r.lastLine());
+    try {
+      Tools.run(argv, TOOL_TIMEOUT);
+    } catch (IOException e) {
+      throw new IOException("btrfs " + String.join(" ", args) + ": " + e.getMessage(), e);
     }
   }
 
@@ -109,7 +114,7 @@ public final class BtrfsDemoVolumes implements AutoCloseable {
       }
     }
     try {
-      io.groupsnap.agent.volume.Captures.deleteTree(base);
+      FileTrees.delete(base);
     } catch (IOException e) {
       System.err.println("groupsnap: could not remove " + base + ": " + e.getMessage());
     }

@@ -1,4 +1,4 @@
-package io.groupsnap.cli.workload;
+package io.groupsnap.devkit.workload;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,24 +1,21 @@
-package io.groupsnap.cli.workload;
+package io.groupsnap.devkit.workload;
 
 import io.groupsnap.agent.Agent;
-import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.agent.kinds.WriterConfig;
-import io.groupsnap.agent.volume.Captures;
-import io.groupsnap.cli.dev.DevCluster;
+import io.groupsnap.devkit.FileTrees;
+import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.writer.client.WriterClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A {@link DevCluster} whose agents run both demo workloads on their {@code data} volumes, each workload taking part
@@ -76,7 +73,7 @@ public final class WorkloadCluster implements AutoCloseable {
     List<WriterClient> clients = new ArrayList<>();
     try {
       for (Agent a : cluster.agents().values()) {
-        Path socket = a.writerHub().path();
+        Path socket = a.writerSocket().orElseThrow();
         clients.add(WriterClient.connect(socket, HEADER_COUNT,
             new GateHandler(HEADER_COUNT, headers.gate(a.id()), maxWait)));
         clients.add(WriterClient.connect(socket, LEDGER, new GateHandler(LEDGER, ledger.gate(a.id()), maxWait)));
@@ -101,14 +98,13 @@ public final class WorkloadCluster implements AutoCloseable {
   private static void awaitSubscribed(DevCluster cluster, List<WriterClient> clients) throws Exception {
     long deadline = System.nanoTime() + SUBSCRIBE_WAIT.toNanos();
     for (Agent a : cluster.agents().values()) {
-      WriterHub hub = a.writerHub();
       for (String app : List.of(HEADER_COUNT, LEDGER)) {
-        while (!hub.isConnected(app)) {
+        while (!a.isWriterConnected(app)) {
           if (System.nanoTime() > deadline) {
             String why = clients.stream().map(WriterClient::lastError).filter(e -> !e.isEmpty()).findFirst()
                 .orElse("no error reported");
-            throw new IOException("workload " + app + " did not subscribe to agent " + a.id() + " at " + hub.endpoint()
-                + " within " + SUBSCRIBE_WAIT.toSeconds() + "s: " + why);
+            throw new IOException("workload " + app + " did not subscribe to agent " + a.id() + " at "
+                + a.writerSocket().orElseThrow() + " within " + SUBSCRIBE_WAIT.toSeconds() + "s: " + why);
           }
           java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
         }
@@ -133,7 +129,7 @@ public final class WorkloadCluster implements AutoCloseable {
     Map<String, Path> copies = new LinkedHashMap<>();
     for (String agent : cluster.agents().keySet()) {
       Path to = into.resolve(agent);
-      copyTree(volumes.get(agent), to);
+      FileTrees.copy(volumes.get(agent), to);
       copies.put(agent, to);
     }
     return copies;
@@ -148,22 +144,9 @@ public final class WorkloadCluster implements AutoCloseable {
     return CutVerifier.verify(copies, ledger.total());
   }
 
-  static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> walk = Files.walk(from)) {
-      for (Path p : walk.toList()) {
-        Path dest = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(dest);
-        } else {
-          Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-  }
-
   /** Removes a naive copy. */
   public static void delete(Path dir) throws IOException {
-    Captures.deleteTree(dir);
+    FileTrees.delete(dir);
   }
 
   @Override

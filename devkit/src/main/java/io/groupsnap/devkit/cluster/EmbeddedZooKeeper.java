@@ -1,4 +1,4 @@
-package io.groupsnap.cli.dev;
+package io.groupsnap.devkit.cluster;
 
 import java.io.IOException;
 import java.net.ServerSocket;

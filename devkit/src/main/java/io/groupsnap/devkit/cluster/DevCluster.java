@@ -1,4 +1,4 @@
-package io.groupsnap.cli.dev;
+package io.groupsnap.devkit.cluster;
 
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.config.AgentConfig;
@@ -125,11 +125,15 @@ public final class DevCluster implements AutoCloseable {
     Path home = dataDir.resolve(id).toAbsolutePath();
     Path volume = home.resolve(VOLUME);
     Files.createDirectories(volume);
-    return new AgentConfig(id, CLUSTER, new HostPort("127.0.0.1", 0), null, zk, home.resolve("snapshots"),
-        home.resolve("state"), ConfigLoader.DEFAULT_MAX_LEASE, Map.of("dev", "true"),
-        List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())),
-        writers, ConfigLoader.DEFAULT_REAPER_INTERVAL,
-        ConfigLoader.DEFAULT_REAPER_GRACE, List.of(), false);
+    return AgentConfig.builder(id, home.resolve("snapshots"))
+        .cluster(CLUSTER)
+        .listen(new HostPort("127.0.0.1", 0))
+        .zookeeper(zk)
+        .stateDir(home.resolve("state"))
+        .labels(Map.of("dev", "true"))
+        .volumes(List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())))
+        .writers(writers)
+        .build();
   }
 
   /** The directory of an agent's {@code data} volume. */

@@ -1,4 +1,4 @@
-package io.groupsnap.cli.workload;
+package io.groupsnap.devkit.workload;
 
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;

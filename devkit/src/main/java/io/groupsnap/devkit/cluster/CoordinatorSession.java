@@ -1,0 +1,57 @@
+package io.groupsnap.devkit.cluster;
+
+import io.groupsnap.common.HostPort;
+import io.groupsnap.devkit.DevkitException;
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
+import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.ProgressEvent;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A plaintext gRPC connection to a dev cluster's coordinator, through its public CoordinatorService: what the demo
+ * and the bench take and delete group snapshots with. Calls block; one session may be used from one thread at a time.
+ */
+public final class CoordinatorSession implements AutoCloseable {
+  private static final Duration CREATE_DEADLINE = Duration.ofMinutes(5);
+  private final ManagedChannel channel;
+  private final CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub;
+
+  public CoordinatorSession(HostPort coordinator) {
+    this.channel = NettyChannelBuilder.forTarget(coordinator.toString()).usePlaintext().build();
+    this.stub = CoordinatorServiceGrpc.newBlockingStub(channel);
+  }
+
+  /**
+   * Takes one group snapshot and returns its final record, committed or aborted.
+   *
+   * @throws DevkitException (failed) when the coordinator ends the stream without a result
+   */
+  public GroupSnapshot create() throws DevkitException {
+    Iterator<ProgressEvent> events = stub.withDeadlineAfter(CREATE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .createGroupSnapshot(CreateGroupSnapshotRequest.getDefaultInstance());
+    while (events.hasNext()) {
+      ProgressEvent e = events.next();
+      if (e.hasResult()) {
+        return e.getResult();
+      }
+    }
+    throw new DevkitException(DevkitException.Kind.FAILED, "the coordinator ended the stream without a result");
+  }
+
+  /** Deletes a group snapshot, waiting at most {@code deadline}. */
+  public void delete(String id, Duration deadline) {
+    stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .deleteGroupSnapshot(DeleteGroupSnapshotRequest.newBuilder().setId(id).build());
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+  }
+}

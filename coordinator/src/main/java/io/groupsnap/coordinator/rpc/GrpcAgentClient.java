@@ -8,6 +8,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import io.groupsnap.coordinator.scrub.CaptureProbe;
 import io.groupsnap.coordinator.txn.AgentClient;
 import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.Replies;
 import io.groupsnap.coordinator.txn.Replies.Ack;
 import io.groupsnap.coordinator.txn.Replies.Captured;
 import io.groupsnap.coordinator.txn.Replies.Failure;
@@ -136,6 +137,13 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
         r -> Ack.aborted(new Held(r.getReached(), r.getFreezeStartedAtMillis(), r.getTimeToFrozenMillis(),
             r.getHeldMillis(), r.getLeaseExpired())),
         e -> Ack.failed(failure(e), describe(m, e)));
+  }
+
+  @Override
+  public CompletableFuture<Replies.Deleted> delete(TxnSpec spec, Member m) {
+    DeleteSnapshotRequest req = DeleteSnapshotRequest.newBuilder().setHeader(header(spec)).build();
+    return call(m, after(spec.deleteDeadline()), false, st -> st.deleteSnapshot(req),
+        r -> Replies.Deleted.of(r.getDeleted()), e -> Replies.Deleted.failed(failure(e), describe(m, e)));
   }
 
   /** Deletes an agent's captures of a group snapshot; fails with the gRPC status when the agent cannot. */

@@ -22,4 +22,10 @@ public interface AgentClient {
   CompletableFuture<Ack> commit(TxnSpec spec, Member member);
 
   CompletableFuture<Ack> abort(TxnSpec spec, Member member, String reason);
+
+  /**
+   * Deletes the member's captures of the committed group snapshot {@code spec.txnId()} (a deletion runs under the
+   * leader's epoch in {@code spec}); bounded by {@link TxnSpec#deleteDeadline}.
+   */
+  CompletableFuture<Replies.Deleted> delete(TxnSpec spec, Member member);
 }

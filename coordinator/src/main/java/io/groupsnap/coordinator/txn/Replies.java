@@ -107,4 +107,18 @@ public final class Replies {
       return new Ack(false, error, failure, Held.NONE);
     }
   }
+
+  /**
+   * A DELETE answer: how many captures the agent deleted ({@code ok}), or why it did not ({@code error}; {@code
+   * failure != NONE} when the call brought no answer). Deleting what is already gone is a success with 0.
+   */
+  public record Deleted(boolean ok, int captures, String error, Failure failure) {
+    public static Deleted of(int captures) {
+      return new Deleted(true, captures, "", Failure.NONE);
+    }
+
+    public static Deleted failed(Failure failure, String error) {
+      return new Deleted(false, 0, error, failure);
+    }
+  }
 }

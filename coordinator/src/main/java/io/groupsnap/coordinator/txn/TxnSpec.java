@@ -62,6 +62,11 @@ public record TxnSpec(String txnId, String clusterId, long epoch, String coordin
     return phaseDeadline(call).plus(CALL_BACKSTOP);
   }
 
+  /** A DELETE's deadline: deleting captures may take longer than finishing a transaction, so three finish timeouts. */
+  public Duration deleteDeadline() {
+    return finishTimeout.multipliedBy(3);
+  }
+
   /**
    * How long each agent keeps this transaction prepared waiting for its FREEZE, counted from the PREPARE's arrival;
    * then it aborts it on its own: the prepare timeout, plus the freeze call's deadline ({@link #callDeadline}: the

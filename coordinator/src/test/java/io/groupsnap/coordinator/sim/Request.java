@@ -33,7 +33,7 @@ record Request(Kind kind, TxnSpec spec, Member member, String reason) {
 
   /** The call's deadline, as GrpcAgentClient (and Coordinator#deleteCaptures for DELETE) sets it. */
   Duration deadline() {
-    return kind == Kind.DELETE ? spec.finishTimeout().multipliedBy(3) : spec.callDeadline(Call.valueOf(kind.name()));
+    return kind == Kind.DELETE ? spec.deleteDeadline() : spec.callDeadline(Call.valueOf(kind.name()));
   }
 
   @Override

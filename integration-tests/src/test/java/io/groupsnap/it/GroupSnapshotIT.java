@@ -202,6 +202,13 @@ class GroupSnapshotIT {
     assertThat(Cli.run("agents", "list", "--coordinator", coordinator).out())
         .containsPattern("not registered, known to the cluster.*\n"
             + "agent-3 +127\\.0\\.0\\.1:\\d+ +last seen \\d+s ago\n");
+    JsonNode listed = new ObjectMapper().readTree(Cli.run("agents", "list", "-o", "json", "--coordinator",
+        coordinator).out());
+    assertThat(listed).as("JSON says what the text says").anySatisfy(n -> {
+      assertThat(n.get("id").asText()).isEqualTo("agent-3");
+      assertThat(n.get("state").asText()).isEqualTo("MISSING");
+      assertThat(n.get("lastSeenAt").asText()).isNotBlank();
+    });
     Cli forgot = Cli.run("agents", "forget", "agent-3", "--coordinator", coordinator);
     assertThat(forgot.out()).as(forgot.err()).isEqualTo("forgot agent agent-3\n");
     Cli after = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", coordinator);

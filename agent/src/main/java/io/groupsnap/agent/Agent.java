@@ -127,7 +127,7 @@ public final class Agent implements AutoCloseable {
     Files.createDirectories(config.snapshotRoot());
     Files.createDirectories(config.stateDir());
     ZkLayout layout = new ZkLayout(config.cluster());
-    zk = ZkClients.connect(config.zookeeper(), zkWait);
+    zk = ZkClients.connect(config.zookeeper(), zkWait, config.zookeeperSessionTimeout());
     String clusterId = ClusterIdentity.ensure(zk, layout);
     watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
     KindContext context = KindContext.of(config.snapshotRoot(), config.stateDir());

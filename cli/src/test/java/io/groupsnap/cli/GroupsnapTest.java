@@ -143,4 +143,24 @@ class GroupsnapTest {
     assertThat(tooLong.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(tooLong.err()).startsWith("groupsnap: --zookeeper-session-timeout: ZooKeeper session timeout 60m00s");
   }
+
+  @Test
+  void anAgentSessionTimeoutOutsideItsBounds_exitsTwo_namingTheOptionOrTheField(@TempDir Path tmp) throws Exception {
+    Path data = Files.createDirectories(tmp.toRealPath().resolve("data"));
+    String yaml = "snapshotRoot: " + tmp.toRealPath().resolve("snapshots") + "\nvolumes:\n  - name: data\n"
+        + "    kind: dir\n    path: " + data + "\n    options: {allowUnheld: \"true\"}\n";
+    Path cfg = Files.writeString(tmp.resolve("agent.yaml"), yaml);
+    Result flag = run("agent", "--config", cfg.toString(), "--zookeeper-session-timeout", "500ms", "--check");
+    assertThat(flag.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(flag.err()).isEqualTo("groupsnap: --zookeeper-session-timeout: ZooKeeper session timeout 500ms "
+        + "is outside [2.0s, 2m00s]\n");
+    assertThat(run("agent", "--config", cfg.toString(), "--zookeeper-session-timeout", "30s", "--check").exit())
+        .isZero();
+
+    Files.writeString(cfg, yaml + "zookeeperSessionTimeout: 3m\n");
+    Result field = run("agent", "--config", cfg.toString(), "--check");
+    assertThat(field.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(field.err()).isEqualTo("groupsnap: " + cfg + ": zookeeperSessionTimeout: ZooKeeper session timeout "
+        + "3m00s is outside [2.0s, 2m00s]\n");
+  }
 }

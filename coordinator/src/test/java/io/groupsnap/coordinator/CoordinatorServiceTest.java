@@ -7,18 +7,14 @@ import static org.awaitility.Awaitility.await;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.testing.RawBytes;
 import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.grpc.CallOptions;
-import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DamagedRecord;
@@ -227,26 +223,7 @@ class CoordinatorServiceTest {
 
   /** Sends {@code bytes} as the request of {@code method}, as a client that does not speak protobuf would. */
   private byte[] raw(String method, byte[] bytes) {
-    MethodDescriptor<byte[], byte[]> m = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
-        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
-    return ClientCalls.blockingUnaryCall(channel.newCall(m, CallOptions.DEFAULT.withDeadlineAfter(10,
-        TimeUnit.SECONDS)), bytes);
+    return ClientCalls.blockingUnaryCall(channel.newCall(RawBytes.unary(method),
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)), bytes);
   }
-
-  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.groupsnap.agent.Agent;
-import io.groupsnap.agent.testing.ContainerCleanup;
+import io.groupsnap.common.testing.ContainerCleanup;
 import io.groupsnap.coordinator.CoordinatorConfig;
 import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.agent.Agent;
-import io.groupsnap.agent.testing.ContainerCleanup;
 import io.groupsnap.agent.writer.WriterResult;
 import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.common.testing.ContainerCleanup;
 import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.AbortCause;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
@@ -202,6 +202,13 @@ class GroupSnapshotIT {
     assertThat(Cli.run("agents", "list", "--coordinator", coordinator).out())
         .containsPattern("not registered, known to the cluster.*\n"
             + "agent-3 +127\\.0\\.0\\.1:\\d+ +last seen \\d+s ago\n");
+    JsonNode listed = new ObjectMapper().readTree(Cli.run("agents", "list", "-o", "json", "--coordinator",
+        coordinator).out());
+    assertThat(listed).as("JSON says what the text says").anySatisfy(n -> {
+      assertThat(n.get("id").asText()).isEqualTo("agent-3");
+      assertThat(n.get("state").asText()).isEqualTo("MISSING");
+      assertThat(n.get("lastSeenAt").asText()).isNotBlank();
+    });
     Cli forgot = Cli.run("agents", "forget", "agent-3", "--coordinator", coordinator);
     assertThat(forgot.out()).as(forgot.err()).isEqualTo("forgot agent agent-3\n");
     Cli after = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", coordinator);

@@ -99,8 +99,9 @@ class ScrubIT {
 
     Cli check = cli("snapshot", "check", damaged);
     assertThat(check.exit()).as(check.out() + check.err()).isEqualTo(ExitCodes.FAILED);
-    assertThat(check.out()).startsWith(damaged + "  DAMAGED").containsPattern("agent-2 +data +MISSING")
-        .containsPattern("agent-1 +data +PRESENT +counts").contains(gone.toString());
+    assertThat(check.out()).startsWith(damaged + "  DAMAGED: 1 of 3 captures missing or altered\n")
+        .containsPattern("agent-2 +data +MISSING").containsPattern("agent-1 +data +PRESENT +counts")
+        .contains(gone.toString());
     assertThat(check.err().strip()).isEqualTo("groupsnap: " + damaged + " is DAMAGED (agent-2:data MISSING)");
 
     JsonNode json = JSON.readTree(cli("snapshot", "check", damaged, "-o", "json").out());
@@ -130,7 +131,7 @@ class ScrubIT {
 
     Cli intact = cli("snapshot", "check", untouched);
     assertThat(intact.exit()).as(intact.out() + intact.err()).isZero();
-    assertThat(intact.out()).startsWith(untouched + "  INTACT  (COMMITTED)");
+    assertThat(intact.out()).startsWith(untouched + "  INTACT: 3 captures checked, none missing or altered\n");
     assertThat(listed(untouched).get("state").asText()).isEqualTo("COMMITTED");
 
     Cli deleted = cli("snapshot", "delete", damaged);

@@ -3,6 +3,7 @@ package io.groupsnap.agent.config;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.common.HostPort;
+import io.groupsnap.common.ZkClients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,8 @@ import java.util.Map;
  * @param volumeRoots directories every volume must lie in (symbolic links resolved); empty: anywhere
  * @param checksumCaptures whether the fingerprint recorded of each capture after its commit includes a SHA-256 of
  *     its contents (read once, in the background, never inside a freeze window), for {@code snapshot check --checksum}
+ * @param zookeeperSessionTimeout the agent's ZooKeeper session timeout: how long a killed agent stays registered
+ *     (within {@link ZkClients#MIN_SESSION_TIMEOUT}..{@link ZkClients#MAX_SESSION_TIMEOUT})
  */
 public record AgentConfig(
     String agentId,
@@ -43,7 +46,8 @@ public record AgentConfig(
     Duration reaperInterval,
     Duration reaperGrace,
     List<Path> volumeRoots,
-    boolean checksumCaptures) {
+    boolean checksumCaptures,
+    Duration zookeeperSessionTimeout) {
   public AgentConfig {
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
@@ -54,33 +58,40 @@ public record AgentConfig(
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+  }
+
+  /** The agent's configuration with another ZooKeeper session timeout. */
+  public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures);
+        labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
+        zookeeperSessionTimeout);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures);
+        labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout);
   }
 
   /**
    * A configuration built in code, starting from what an agent.yaml that sets only these fields would give: cluster
    * {@code default}, listen {@code 0.0.0.0:7400}, no advertise address, ZooKeeper {@code 127.0.0.1:2181}, state under
    * {@code <snapshotRoot>/.groupsnap-state}, the default lease and reaper timings, no labels, volumes, writers or
-   * volume roots, no checksums. {@link Builder#build} does not validate: pass the result to
-   * {@link ConfigLoader#validate}.
+   * volume roots, no checksums, the default ZooKeeper session timeout. {@link Builder#build} does not validate: pass
+   * the result to {@link ConfigLoader#validate}.
    */
   public static Builder builder(String agentId, Path snapshotRoot) {
     return new Builder(agentId, snapshotRoot);
@@ -103,6 +114,7 @@ public record AgentConfig(
     private Duration reaperGrace = ConfigLoader.DEFAULT_REAPER_GRACE;
     private List<Path> volumeRoots = List.of();
     private boolean checksumCaptures;
+    private Duration zookeeperSessionTimeout = ZkClients.SESSION_TIMEOUT;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -172,10 +184,15 @@ public record AgentConfig(
       return this;
     }
 
+    public Builder zookeeperSessionTimeout(Duration value) {
+      this.zookeeperSessionTimeout = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
-          writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures);
+          writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
     }
   }
 }

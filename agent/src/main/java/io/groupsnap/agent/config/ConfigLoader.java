@@ -11,6 +11,7 @@ import io.groupsnap.agent.kinds.WriterKind;
 import io.groupsnap.common.Durations;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.Names;
+import io.groupsnap.common.ZkClients;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -36,8 +37,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
-      "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers", "reaperInterval", "reaperGrace", "volumeRoots",
-      "checksumCaptures");
+      "zookeeperSessionTimeout", "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers",
+      "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   /** The fields every writer has; a kind may take more ({@link WriterKind#commandFields()}). */
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "timeout", "options");
@@ -186,8 +187,10 @@ public final class ConfigLoader {
       }
     }
     boolean checksumCaptures = root.has("checksumCaptures") && bool("checksumCaptures", root.get("checksumCaptures"));
+    Duration session = root.has("zookeeperSessionTimeout")
+        ? duration("zookeeperSessionTimeout", root.get("zookeeperSessionTimeout")) : ZkClients.SESSION_TIMEOUT;
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
-        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures);
+        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session);
   }
 
   private VolumeConfig volume(String f, JsonNode n) throws ConfigException {

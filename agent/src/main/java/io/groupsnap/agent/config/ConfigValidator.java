@@ -12,6 +12,7 @@ import io.groupsnap.agent.kinds.WriterSetup;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.volume.Holding;
 import io.groupsnap.common.Names;
+import io.groupsnap.common.ZkClients;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,11 @@ final class ConfigValidator {
     if (config.maxFreezeLease().compareTo(Participant.MIN_LEASE) < 0) {
       throw error("maxFreezeLease", config.maxFreezeLease().toMillis() + "ms is shorter than the shortest lease an "
           + "agent admits (" + Participant.MIN_LEASE.toMillis() + "ms): no group snapshot could ever be prepared");
+    }
+    try {
+      ZkClients.requireSessionTimeout("zookeeperSessionTimeout", config.zookeeperSessionTimeout());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source + ": " + e.getMessage());
     }
     KindContext context = new KindContext(config.snapshotRoot(), config.stateDir(), CommandRunner.system());
     List<VolumeSetup<?>> volumes = new ArrayList<>();

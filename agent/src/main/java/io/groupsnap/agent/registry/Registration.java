@@ -13,6 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -32,8 +33,13 @@ public final class Registration implements AutoCloseable {
   public static Registration register(CuratorFramework zk, ZkLayout layout, AgentRegistration reg, Duration wait)
       throws Exception {
     String path = layout.agent(reg.getAgentId());
-    long ours = zk.getZookeeperClient().getZooKeeper().getSessionId();
-    long until = System.nanoTime() + ZkClients.SESSION_TIMEOUT.plusSeconds(5).toNanos();
+    ZooKeeper session = zk.getZookeeperClient().getZooKeeper();
+    long ours = session.getSessionId();
+    // the previous session's timeout is not known here: this one's, negotiated with the same servers from the same
+    // configuration, stands in for it
+    Duration timeout = session.getSessionTimeout() > 0 ? Duration.ofMillis(session.getSessionTimeout())
+        : ZkClients.SESSION_TIMEOUT;
+    long until = System.nanoTime() + timeout.plusSeconds(5).toNanos();
     Stat stat;
     while ((stat = zk.checkExists().forPath(path)) != null && stat.getEphemeralOwner() != ours) {
       long left = until - System.nanoTime();

@@ -7,6 +7,7 @@ import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.exec.ExecWriterKind;
 import io.groupsnap.agent.writer.exec.ExecWriterOptions;
+import io.groupsnap.common.ZkClients;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,6 +183,24 @@ class ConfigLoaderTest {
         + "than the shortest lease an agent admits (100ms): no group snapshot could ever be prepared");
     assertThat(ConfigLoader.parse("agent.yaml", base() + "maxFreezeLease: 100ms\n").maxFreezeLease())
         .isEqualTo(io.groupsnap.agent.txn.Participant.MIN_LEASE);
+  }
+
+  @Test
+  void aSessionTimeoutOutsideTwoSecondsToTwoMinutes_isRefused_namingTheField() throws Exception {
+    assertThat(ConfigLoader.parse("agent.yaml", base()).zookeeperSessionTimeout())
+        .isEqualTo(ZkClients.SESSION_TIMEOUT);
+    assertThat(ConfigLoader.parse("agent.yaml", base() + "zookeeperSessionTimeout: 30s\n")
+        .zookeeperSessionTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(error(base() + "zookeeperSessionTimeout: 1s\n")).hasMessage("agent.yaml: zookeeperSessionTimeout: "
+        + "ZooKeeper session timeout 1.0s is outside [2.0s, 2m00s]");
+    assertThat(error(base() + "zookeeperSessionTimeout: 1h\n")).hasMessageStartingWith("agent.yaml: "
+        + "zookeeperSessionTimeout: ZooKeeper session timeout 60m00s is outside");
+    assertThat(error(base() + "zookeeperSessionTimeout: soon\n")).hasMessageStartingWith("agent.yaml: "
+        + "zookeeperSessionTimeout: invalid duration 'soon'");
+    AgentConfig built = AgentConfig.builder("host-a", root).volumes(ConfigLoader.parse("agent.yaml", base())
+        .volumes()).zookeeperSessionTimeout(Duration.ofMillis(500)).build();
+    assertThatThrownBy(() -> ConfigLoader.validate("in code", built)).hasMessage("in code: zookeeperSessionTimeout: "
+        + "ZooKeeper session timeout 500ms is outside [2.0s, 2m00s]");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.common.ServerEdge;
+import io.groupsnap.common.testing.RawBytes;
 import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.FreezeRequest;
@@ -19,15 +20,9 @@ import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.CallOptions;
-import io.grpc.ClientCall;
-import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,26 +164,7 @@ class AgentGrpcServiceTest {
 
   /** Sends {@code bytes} as the request of {@code method}, as a client that does not speak protobuf would. */
   private byte[] raw(String method, byte[] bytes) {
-    MethodDescriptor<byte[], byte[]> m = MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
-        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
-    ClientCall<byte[], byte[]> call = channel.newCall(m, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
-    return ClientCalls.blockingUnaryCall(call, bytes);
+    return ClientCalls.blockingUnaryCall(channel.newCall(RawBytes.unary(method),
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)), bytes);
   }
-
-  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
 }

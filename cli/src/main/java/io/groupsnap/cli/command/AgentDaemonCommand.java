@@ -9,6 +9,7 @@ import io.groupsnap.cli.DaemonLogging;
 import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.common.ZkClients;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,6 +25,11 @@ public final class AgentDaemonCommand implements Callable<Integer> {
   @Option(names = "--zookeeper", paramLabel = "CONNECT", description = "Override the config's zookeeper.")
   String zookeeper;
 
+  @Option(names = "--zookeeper-session-timeout", paramLabel = "DURATION",
+      description = "Override the config's zookeeperSessionTimeout, 2s..2m (default 10s): a killed agent stays "
+          + "registered about this long.")
+  String sessionTimeout;
+
   @Option(names = "--check", description = "Only validate the configuration, then exit.")
   boolean check;
 
@@ -35,6 +41,14 @@ public final class AgentDaemonCommand implements Callable<Integer> {
       cfg = ConfigLoader.load(config);
       if (zookeeper != null) {
         cfg = cfg.withZookeeper(zookeeper);
+      }
+      if (sessionTimeout != null) {
+        Duration d = SnapshotCommand.duration("--zookeeper-session-timeout", sessionTimeout);
+        try {
+          cfg = cfg.withZookeeperSessionTimeout(ZkClients.requireSessionTimeout("--zookeeper-session-timeout", d));
+        } catch (IllegalArgumentException e) {
+          throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
       }
       agent = Agent.create(cfg, List.of(), ZkClients.DEFAULT_CONNECT_WAIT);
     } catch (ConfigException e) {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 public final class AgentsCommand {
   /** {@code agents list}. */
   @Command(name = "list", mixinStandardHelpOptions = true,
-      description = "List the registered agents (in text, also those the cluster knows that are not registered).")
+      description = "List the registered agents, then those the cluster knows that are not registered now.")
   public static final class ListCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Target target;
@@ -34,8 +34,7 @@ public final class AgentsCommand {
         ListAgentsResponse r = c.call(Connection.CALL_DEADLINE,
             s -> s.listAgents(ListAgentsRequest.getDefaultInstance()));
         Printer p = new Printer(output.format, spec.commandLine().getOut());
-        p.agents(r.getAgentsList(), r.getDamagedList());
-        p.missingAgents(r.getMissingList());
+        p.agents(r.getAgentsList(), r.getDamagedList(), r.getMissingList());
         return ExitCodes.OK;
       }
     }

@@ -80,14 +80,18 @@ public final class SnapshotCommand {
       if (freezeTimeout != null) {
         req.setFreezeTimeoutMillis(duration("--freeze-timeout", freezeTimeout).toMillis());
       }
-      if (lease != null) {
-        req.setLeaseMillis(duration("--lease", lease).toMillis());
+      Duration chosenLease = lease == null ? null : duration("--lease", lease);
+      if (chosenLease != null) {
+        req.setLeaseMillis(chosenLease.toMillis());
       }
       Duration outcomeWait = duration("--outcome-timeout", outcomeTimeout);
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       boolean showProgress = waitForResult && (progress || System.console() != null);
       try (Connection c = Connection.open(target)) {
+        if (chosenLease != null) {
+          LeaseCheck.check(c, chosenLease, req.getMembersList());
+        }
         CreateCall create = new CreateCall(c, waitForResult, output.format, out, err, showProgress ? err : null,
             outcomeWait);
         GroupSnapshot result = create.run(req);

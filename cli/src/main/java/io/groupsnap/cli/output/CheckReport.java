@@ -4,11 +4,14 @@ import io.groupsnap.common.CaptureConditions;
 import io.groupsnap.proto.v1.CaptureCheck;
 import io.groupsnap.proto.v1.CheckDepth;
 import io.groupsnap.proto.v1.CheckGroupSnapshotResponse;
+import io.groupsnap.proto.v1.GroupSnapshot;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** What {@code snapshot check} prints: the outcome, and each member's finding (text or JSON). */
@@ -54,8 +57,37 @@ public final class CheckReport {
     return m;
   }
 
+  /**
+   * The first line of the text report: the id, the outcome once, and how many captures it is about, e.g.
+   * {@code gs-…  DAMAGED: 1 of 3 captures missing or altered}.
+   */
+  public static String header(CheckGroupSnapshotResponse r) {
+    GroupSnapshot g = r.getSnapshot();
+    Set<String> all = new LinkedHashSet<>();
+    g.getMembersList().forEach(m -> all.add(m.getAgentId() + ":" + m.getVolume()));
+    r.getCapturesList().forEach(c -> all.add(c.getAgentId() + ":" + c.getVolume()));
+    String captures = all.size() == 1 ? " capture " : " captures ";
+    Outcome o = outcome(r);
+    String what = switch (o) {
+      case INTACT -> all.size() + captures + "checked, none missing or altered";
+      case DAMAGED -> damagedCount(r) + " of " + all.size() + captures + "missing or altered";
+      case INCOMPLETE -> r.getCapturesList().stream().filter(c -> !CaptureConditions.isDefinite(c.getCondition()))
+          .count() + " of " + all.size() + captures + "could not be checked, none found missing or altered";
+    };
+    return g.getId() + "  " + o + ": " + what;
+  }
+
+  /** The captures found missing or altered: by this check, or by an earlier one where this one could not tell. */
+  private static int damagedCount(CheckGroupSnapshotResponse r) {
+    Set<String> damaged = new LinkedHashSet<>();
+    CaptureConditions.damaged(r.getSnapshot()).forEach(m -> damaged.add(m.getAgentId() + ":" + m.getVolume()));
+    r.getCapturesList().stream().filter(c -> CaptureConditions.isDamage(c.getCondition()))
+        .forEach(c -> damaged.add(c.getAgentId() + ":" + c.getVolume()));
+    return damaged.size();
+  }
+
   public static void text(PrintWriter out, CheckGroupSnapshotResponse r) {
-    out.printf(Locale.ROOT, "%s  %s  (%s)%n", r.getSnapshot().getId(), outcome(r), Views.state(r.getSnapshot()));
+    out.println(header(r));
     out.printf(Locale.ROOT, "  %-14s %-10s %-12s %-9s %s%n", "AGENT", "VOLUME", "CAPTURE", "COMPARED", "DETAIL");
     for (CaptureCheck c : r.getCapturesList()) {
       out.printf(Locale.ROOT, "  %-14s %-10s %-12s %-9s %s%n", c.getAgentId(), c.getVolume(),

@@ -106,29 +106,32 @@ public final class Printer {
   }
 
   public void agents(List<AgentRegistration> agents) {
-    agents(agents, List.of());
+    agents(agents, List.of(), List.of());
   }
 
-  /** The agents, then the registrations that cannot be decoded (quarantined: never members). */
-  public void agents(List<AgentRegistration> agents, List<DamagedRecord> damaged) {
+  /**
+   * The agents, then the registrations that cannot be decoded (quarantined: never members), then the agents the
+   * cluster knows that are not registered now; in text and in JSON alike.
+   */
+  public void agents(List<AgentRegistration> agents, List<DamagedRecord> damaged, List<KnownAgent> missing) {
     if (json()) {
-      json(Views.agents(agents, damaged));
+      json(Views.agents(agents, damaged, missing));
       return;
     }
     if (agents.isEmpty()) {
       out.println("no agents registered");
-      damaged(damaged);
-      return;
-    }
-    out.printf(Locale.ROOT, "%-16s %-22s %-30s %s%n", "AGENT", "ENDPOINT", "VOLUMES", "WRITERS");
-    for (AgentRegistration a : agents) {
-      out.printf(Locale.ROOT, "%-16s %-22s %-30s %s%n", a.getAgentId(), a.getEndpoint(),
-          a.getVolumesList().stream().map(v -> v.getName() + "(" + v.getKind() + ")")
-              .collect(Collectors.joining(",")),
-          a.getWritersList().stream().map(w -> w.getName() + "(" + w.getKind() + ")")
-              .collect(Collectors.joining(",")));
+    } else {
+      out.printf(Locale.ROOT, "%-16s %-22s %-30s %s%n", "AGENT", "ENDPOINT", "VOLUMES", "WRITERS");
+      for (AgentRegistration a : agents) {
+        out.printf(Locale.ROOT, "%-16s %-22s %-30s %s%n", a.getAgentId(), a.getEndpoint(),
+            a.getVolumesList().stream().map(v -> v.getName() + "(" + v.getKind() + ")")
+                .collect(Collectors.joining(",")),
+            a.getWritersList().stream().map(w -> w.getName() + "(" + w.getKind() + ")")
+                .collect(Collectors.joining(",")));
+      }
     }
     damaged(damaged);
+    missingAgents(missing);
   }
 
   private void damaged(List<DamagedRecord> damaged) {
@@ -142,9 +145,9 @@ public final class Printer {
     }
   }
 
-  /** Text only (JSON keeps the list of registered agents): agents the cluster knows that are not registered. */
-  public void missingAgents(List<KnownAgent> missing) {
-    if (json() || missing.isEmpty()) {
+  /** Agents the cluster knows that are not registered, in text. */
+  private void missingAgents(List<KnownAgent> missing) {
+    if (missing.isEmpty()) {
       return;
     }
     long now = System.currentTimeMillis();

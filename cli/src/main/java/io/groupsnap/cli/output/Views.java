@@ -11,6 +11,7 @@ import io.groupsnap.proto.v1.CoordinatorInfo;
 import io.groupsnap.proto.v1.DamagedRecord;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.MemberRecord;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.groupsnap.proto.v1.WriterInfo;
@@ -28,6 +29,10 @@ import java.util.Map;
 public final class Views {
   /** The state a quarantined record (one that cannot be decoded) is listed with. */
   public static final String UNDECODABLE = "UNDECODABLE";
+  /** The state of an agent registered now. */
+  public static final String REGISTERED = "REGISTERED";
+  /** The state of an agent the cluster knows that is not registered now. */
+  public static final String MISSING = "MISSING";
 
   private Views() {}
 
@@ -112,6 +117,7 @@ public final class Views {
   public static Map<String, Object> agent(AgentRegistration a) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", a.getAgentId());
+    m.put("state", REGISTERED);
     m.put("endpoint", a.getEndpoint());
     m.put("version", a.getVersion());
     m.put("startedAt", time(a.getStartedAtMillis()));
@@ -170,10 +176,31 @@ public final class Views {
   }
 
   /** The agents, then each registration that cannot be decoded as an entry of state {@code UNDECODABLE}. */
-  public static List<Map<String, Object>> agents(List<AgentRegistration> list, List<DamagedRecord> damaged) {
+  /**
+   * {@code agents list}: the registered agents ({@code state} {@code REGISTERED}), then the quarantined registrations
+   * ({@code UNDECODABLE}), then the agents the cluster knows that are not registered now ({@link #missing}).
+   */
+  public static List<Map<String, Object>> agents(List<AgentRegistration> list, List<DamagedRecord> damaged,
+      List<KnownAgent> missing) {
     List<Map<String, Object>> out = new ArrayList<>(list.stream().map(Views::agent).toList());
     damaged.forEach(d -> out.add(damaged(d)));
+    missing.forEach(k -> out.add(missing(k)));
     return out;
+  }
+
+  /**
+   * An agent the cluster knows that is not registered now (a group snapshot of every agent waits for it): {@code id},
+   * {@code state} (always {@code MISSING}), {@code endpoint} (where it was last registered), {@code firstSeenAt},
+   * {@code lastSeenAt} (the leader's clock).
+   */
+  public static Map<String, Object> missing(KnownAgent k) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", k.getAgentId());
+    m.put("state", MISSING);
+    m.put("endpoint", k.getEndpoint());
+    m.put("firstSeenAt", time(k.getFirstSeenAtMillis()));
+    m.put("lastSeenAt", time(k.getLastSeenAtMillis()));
+    return m;
   }
 
   /**

@@ -62,7 +62,29 @@ class CheckReportTest {
 
     StringWriter text = new StringWriter();
     CheckReport.text(new PrintWriter(text, true), r);
-    assertThat(text.toString()).startsWith("gs-1  DAMAGED  (DAMAGED)\n").contains("UNREACHABLE");
+    assertThat(text.toString()).startsWith("gs-1  DAMAGED: 1 of 1 capture missing or altered\n")
+        .contains("UNREACHABLE");
+  }
+
+  @Test
+  void theHeader_namesTheOutcomeOnce_andCountsTheCaptures_whenIntactDamagedOrIncomplete() {
+    CaptureCheck ok1 = finding("a1", CaptureCondition.CAPTURE_PRESENT, "");
+    CaptureCheck ok2 = finding("a2", CaptureCondition.CAPTURE_PRESENT, "");
+    CaptureCheck first = finding("a3", CaptureCondition.CAPTURE_UNVERIFIED, "recorded one now");
+    assertThat(CheckReport.header(response(snapshot(ok1, ok2, first), ok1, ok2, first)))
+        .isEqualTo("gs-1  INTACT: 3 captures checked, none missing or altered");
+
+    CaptureCheck gone = finding("a2", CaptureCondition.CAPTURE_MISSING, "capture /s/gs-1 is gone");
+    CheckGroupSnapshotResponse damaged = response(snapshot(ok1, gone, first), ok1, gone, first);
+    StringWriter text = new StringWriter();
+    CheckReport.text(new PrintWriter(text, true), damaged);
+    assertThat(text.toString()).startsWith("gs-1  DAMAGED: 1 of 3 captures missing or altered\n")
+        .containsPattern("a1 +data +PRESENT").containsPattern("a2 +data +MISSING +counts +capture /s/gs-1 is gone")
+        .containsOnlyOnce("DAMAGED");
+
+    CaptureCheck busy = finding("a3", CaptureCondition.CAPTURE_UNCHECKED, "a group snapshot is in progress");
+    assertThat(CheckReport.header(response(snapshot(ok1, ok2, first), ok1, ok2, busy)))
+        .isEqualTo("gs-1  INCOMPLETE: 1 of 3 captures could not be checked, none found missing or altered");
   }
 
   @Test

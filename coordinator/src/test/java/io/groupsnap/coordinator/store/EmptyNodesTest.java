@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.groupsnap.agent.registry.Registration;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.testing.ContainerCleanup;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterRecord;

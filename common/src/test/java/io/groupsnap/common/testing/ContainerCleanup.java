@@ -1,9 +1,10 @@
-package io.groupsnap.agent.testing;
+package io.groupsnap.common.testing;
 
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -13,7 +14,8 @@ import org.apache.curator.test.TestingServer;
  * ZooKeeper's container cleanup, made fast for a test: an in-process server (curator-test) that removes empty
  * container nodes every 100 ms instead of every minute, a wait until that cleanup has surely run, and a client that
  * makes container nodes as an older groupsnap did (groupsnap's own clients never do). ZooKeeper (curator-test's
- * {@code TestingZooKeeperMain}) reads {@value #INTERVAL} once, when the server starts.
+ * {@code TestingZooKeeperMain}) reads {@value #INTERVAL} once, when the server starts. Shared by the agent's, the
+ * coordinator's and the integration tests (common's test-jar).
  */
 public final class ContainerCleanup {
   public static final String INTERVAL = "znode.container.checkIntervalMs";
@@ -39,7 +41,7 @@ public final class ContainerCleanup {
   public static CuratorFramework containerClient(String connectString) throws InterruptedException {
     CuratorFramework c = CuratorFrameworkFactory.newClient(connectString, new RetryOneTime(200));
     c.start();
-    if (!c.blockUntilConnected(20, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!c.blockUntilConnected(20, TimeUnit.SECONDS)) {
       c.close();
       throw new IllegalStateException("no connection to ZooKeeper at " + connectString);
     }

@@ -22,6 +22,7 @@ import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.common.ClusterIdentity;
+import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
@@ -72,6 +73,7 @@ public final class Agent implements AutoCloseable {
   private final KindSetups kinds;
   private final List<Writer> extraWriters;
   private final Duration zkWait;
+  private final FaultPoints faults;
   private ScheduledExecutorService watchdog;
   private CuratorFramework zk;
   private Server server;
@@ -85,19 +87,32 @@ public final class Agent implements AutoCloseable {
   private CaptureChecker checker;
   private ScheduledExecutorService fingerprints;
 
-  private Agent(AgentConfig config, KindSetups kinds, List<Writer> extraWriters, Duration zkWait) {
+  private Agent(AgentConfig config, KindSetups kinds, List<Writer> extraWriters, Duration zkWait,
+      FaultPoints faults) {
     this.config = config;
     this.kinds = kinds;
     this.extraWriters = List.copyOf(extraWriters);
     this.zkWait = zkWait;
+    this.faults = faults;
+  }
+
+  /**
+   * An agent for a validated configuration, without fault points.
+   *
+   * @param extraWriters writers living in this process (dev mode, demos, tests), beside the configured ones
+   */
+  public static Agent create(AgentConfig config, List<Writer> extraWriters, Duration zkWait) throws ConfigException {
+    return create(config, extraWriters, zkWait, FaultPoints.NONE);
   }
 
   /**
    * An agent for a validated configuration.
    *
    * @param extraWriters writers living in this process (dev mode, demos, tests), beside the configured ones
+   * @param faults where its FREEZE lets a test inject faults (the daemon: {@code SystemFaultPoints})
    */
-  public static Agent create(AgentConfig config, List<Writer> extraWriters, Duration zkWait) throws ConfigException {
+  public static Agent create(AgentConfig config, List<Writer> extraWriters, Duration zkWait, FaultPoints faults)
+      throws ConfigException {
     KindSetups kinds = ConfigLoader.validate("agent " + config.agentId(), config,
         extraWriters.stream().map(Writer::volumes).toList());
     Set<String> names = new HashSet<>(config.writers().stream().map(WriterConfig::name).toList());
@@ -106,7 +121,7 @@ public final class Agent implements AutoCloseable {
         throw new ConfigException("agent " + config.agentId() + ": duplicate writer name '" + w.name() + "'");
       }
     }
-    return new Agent(config, kinds, extraWriters, zkWait);
+    return new Agent(config, kinds, extraWriters, zkWait, faults);
   }
 
   /** Connects to ZooKeeper, starts serving and registers. On failure everything started is closed again. */
@@ -152,7 +167,7 @@ public final class Agent implements AutoCloseable {
     SnapshotCatalog catalog = SnapshotCatalog.onDisk(config.stateDir());
     participant = new Participant(config.agentId(), volumes, writers, catalog,
         fence, config.snapshotRoot(), config.maxFreezeLease(), watchdog, Clock.systemUTC(), System::nanoTime,
-        TxnJournal.onDisk(config.stateDir()));
+        TxnJournal.onDisk(config.stateDir()), faults);
     participant.confineVolumesTo(config.volumeRoots());
     List<String> recovered = participant.recoverAfterRestart();
     if (!recovered.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator;
 
 import io.groupsnap.common.Daemons;
+import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.GroupSnapshotIds;
 import io.groupsnap.common.Printable;
 import io.groupsnap.common.ServerEdge;
@@ -8,11 +9,13 @@ import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.exec.ThreadScheduler;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.FencedWriteException;
+import io.groupsnap.coordinator.store.LeaderTxnStore;
 import io.groupsnap.coordinator.store.Listing;
 import io.groupsnap.coordinator.txn.AbortReason;
 import io.groupsnap.coordinator.txn.DecisionRule;
@@ -22,7 +25,6 @@ import io.groupsnap.coordinator.txn.Replies;
 import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.coordinator.txn.TxnAction;
 import io.groupsnap.coordinator.txn.TxnSpec;
-import io.groupsnap.coordinator.txn.TxnState;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
@@ -86,16 +88,15 @@ public final class Coordinator implements AutoCloseable {
   private final Object creating = new Object();
   private final CoordinatorConfig config;
   private final DecisionRule rule;
-  private final ExecutorService serial = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-txn"));
+  private final FaultPoints faults;
+  private final ThreadScheduler serial = new ThreadScheduler("groupsnap-txn");
   private final ExecutorService storeWriter = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-zk-writer"));
-  private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-timers"));
   private final ScheduledExecutorService resolver =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-resolver"));
   private final ScheduledExecutorService scrubTimer =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-scrub"));
   private final GrpcAgentClient agents = new GrpcAgentClient();
   private volatile boolean ready;
-  private final java.util.concurrent.atomic.AtomicInteger finishedSincePrune = new java.util.concurrent.atomic.AtomicInteger();
   private CuratorFramework zk;
   private ClusterStore store;
   private Roster roster;
@@ -112,8 +113,17 @@ public final class Coordinator implements AutoCloseable {
 
   /** With another decision rule: for tests that show a weaker rule is caught. */
   public Coordinator(CoordinatorConfig config, DecisionRule rule) {
+    this(config, rule, FaultPoints.NONE);
+  }
+
+  /**
+   * With fault points a test may arm in the transaction driver ({@code coordinator.*}, see {@link FaultPoints}); the
+   * daemon passes {@code SystemFaultPoints}.
+   */
+  public Coordinator(CoordinatorConfig config, DecisionRule rule, FaultPoints faults) {
     this.config = config;
     this.rule = rule;
+    this.faults = faults;
   }
 
   public Coordinator start() throws Exception {
@@ -132,7 +142,9 @@ public final class Coordinator implements AutoCloseable {
           .addService(health.getHealthService())
           .build().start();
       endpoint = advertised(server.getPort());
-      driver = new TransactionDriver(agents, this::persist, serial, storeWriter, timers, rule, Clock.systemUTC());
+      driver = new TransactionDriver(agents, new LeaderTxnStore(store, () -> leadership.term()
+              .map(t -> new LeaderTxnStore.Term(t.epoch(), t.fence())), RECORD_RETENTION, RECORDS_KEPT),
+          serial, storeWriter, rule, Clock.systemUTC(), System::nanoTime, faults);
       leadership = new Leadership(zk, store, endpoint.toString(), new Leadership.Listener() {
         @Override
         public void elected(long epoch) {
@@ -576,33 +588,6 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private void persist(TxnState s, GroupSnapshot record) throws Exception {
-    Leadership.Term term = leadership.term()
-        .orElseThrow(() -> new FencedWriteException("not the leader any more"));
-    if (term.epoch() != record.getEpoch()) {
-      throw new FencedWriteException("transaction of epoch " + record.getEpoch() + " cannot be written in epoch "
-          + term.epoch());
-    }
-    switch (s) {
-      case BEGINNING -> store.createTxn(record, term.fence());
-      case COMMITTING -> store.commitTxn(record, term.fence());
-      default -> store.updateTxn(record, term.fence());
-    }
-    if (s == TxnState.COMMITTED || s == TxnState.ABORTED) {
-      pruneSometimes(term);
-    }
-  }
-
-  private void pruneSometimes(Leadership.Term term) {
-    if (finishedSincePrune.incrementAndGet() % 50 == 0) {
-      try {
-        store.pruneRecords(term.fence(), RECORD_RETENTION, RECORDS_KEPT);
-      } catch (Exception e) {
-        log.warn("could not prune old transaction records: {}", e.toString());
-      }
-    }
-  }
-
   private static String newId() {
     return GroupSnapshotIds.mint(java.time.Instant.now(), RANDOM);
   }
@@ -630,9 +615,8 @@ public final class Coordinator implements AutoCloseable {
     agents.close();
     resolver.shutdownNow();
     scrubTimer.shutdownNow();
-    serial.shutdownNow();
+    serial.close();
     storeWriter.shutdownNow();
-    timers.shutdownNow();
     if (zk != null) {
       zk.close();
     }

@@ -7,7 +7,7 @@ import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
-import io.groupsnap.common.FailPoints;
+import io.groupsnap.common.FaultPoints;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,11 +48,13 @@ final class FreezeRun {
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
   private final LongSupplier nanos;
+  private final FaultPoints faults;
 
-  FreezeRun(ScheduledExecutorService scheduler, Clock clock, LongSupplier nanos) {
+  FreezeRun(ScheduledExecutorService scheduler, Clock clock, LongSupplier nanos, FaultPoints faults) {
     this.scheduler = scheduler;
     this.clock = clock;
     this.nanos = nanos;
+    this.faults = faults;
   }
 
   /**
@@ -65,7 +67,7 @@ final class FreezeRun {
   /** @param lease asked for; zero, negative or above the PREPARE's lease: the PREPARE's lease */
   Ran run(LocalTxn txn, Duration lease) {
     Duration effective = lease.isZero() || lease.isNegative() || lease.compareTo(txn.lease) > 0 ? txn.lease : lease;
-    FailPoints.hit("agent.freeze");
+    faults.hit("agent.freeze");
     txn.freezeStartNanos = nanos.getAsLong();
     long startedAt = clock.millis();
     txn.freezeStartedAtMillis = startedAt;
@@ -84,7 +86,7 @@ final class FreezeRun {
       return new Ran(new FreezeResult(FreezeOutcome.FAILED, failure.get().message(), List.of(), startedAt,
           timeToFrozen), failure);
     }
-    FailPoints.hit("agent.after-frozen");
+    faults.hit("agent.after-frozen");
     return new Ran(new FreezeResult(FreezeOutcome.FROZEN, "", captures, startedAt, timeToFrozen), failure);
   }
 

@@ -7,6 +7,7 @@ import io.groupsnap.agent.txn.Results.PrepareResult;
 import io.groupsnap.agent.txn.Results.ThawResult;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
+import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import java.io.IOException;
@@ -101,6 +102,14 @@ public final class Participant {
   public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
       EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock,
       LongSupplier nanos, TxnJournal journal) {
+    this(agentId, volumes, writers, catalog, fence, snapshotRoot, maxLease, scheduler, clock, nanos, journal,
+        FaultPoints.NONE);
+  }
+
+  /** With the fault points a FREEZE passes ({@code agent.freeze}, {@code agent.after-frozen}). */
+  public Participant(String agentId, List<Volume> volumes, List<Writer> writers, SnapshotCatalog catalog,
+      EpochFence fence, Path snapshotRoot, Duration maxLease, ScheduledExecutorService scheduler, Clock clock,
+      LongSupplier nanos, TxnJournal journal, FaultPoints faults) {
     this.agentId = agentId;
     volumes.forEach(v -> this.volumes.put(v.name(), v));
     this.writers = writers.stream().sorted(Comparator.comparingInt(Writer::tier)).toList();
@@ -111,7 +120,7 @@ public final class Participant {
     this.captures = new CaptureStore(this.volumes, catalog, snapshotRoot, clock);
     this.journal = new RestartRecovery(journal, this.volumes.values(), this.writers, clock);
     this.prepareRun = new PrepareRun(roots, captures, this.journal);
-    this.freezeRun = new FreezeRun(scheduler, clock, nanos);
+    this.freezeRun = new FreezeRun(scheduler, clock, nanos, faults);
     this.aborts = new LocalAbort(table, captures, this.journal, scheduler, nanos);
   }
 

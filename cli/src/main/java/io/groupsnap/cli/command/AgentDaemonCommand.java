@@ -7,6 +7,7 @@ import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.cli.CliException;
 import io.groupsnap.cli.DaemonLogging;
 import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,7 @@ public final class AgentDaemonCommand implements Callable<Integer> {
           throw new CliException(ExitCodes.USAGE, e.getMessage());
         }
       }
-      agent = Agent.create(cfg, List.of(), ZkClients.DEFAULT_CONNECT_WAIT);
+      agent = Agent.create(cfg, List.of(), ZkClients.DEFAULT_CONNECT_WAIT, SystemFaultPoints.fromSystemProperties());
     } catch (ConfigException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }

@@ -4,9 +4,11 @@ import io.groupsnap.cli.CliException;
 import io.groupsnap.cli.DaemonLogging;
 import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.common.HostPort;
+import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
+import io.groupsnap.coordinator.txn.DecisionRule;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -75,7 +77,7 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
-    Coordinator c = new Coordinator(cfg);
+    Coordinator c = new Coordinator(cfg, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties());
     try {
       c.start();
     } catch (ZkClients.UnreachableException e) {

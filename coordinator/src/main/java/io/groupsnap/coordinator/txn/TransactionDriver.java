@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.txn;
 
-import io.groupsnap.common.FailPoints;
+import io.groupsnap.common.FaultPoints;
+import io.groupsnap.coordinator.exec.Scheduler;
 import io.groupsnap.coordinator.txn.Replies.Ack;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.MemberState;
@@ -10,37 +11,40 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link Transaction}s for real: carries out their actions with an {@link AgentClient}, a {@link TxnStore} and
- * timers, and feeds the answers back as events.
+ * Runs {@link Transaction}s for real: carries out their actions through its ports — an {@link AgentClient}, a
+ * {@link TxnStore}, a {@link Scheduler} for events and deadlines — and feeds the answers back as events. It reads no
+ * clock of its own, so the simulation runs it on virtual time.
  *
- * <p>Threading: every transaction event is handled on {@code serial} (one thread), so a transaction's state needs no
- * locks. Store writes run in order on {@code storeWriter}, off the serial thread, so a slow ZooKeeper never delays a
- * THAW. Transactions run one at a time; later submissions wait in a FIFO queue (two overlapping transactions would
- * only make agents refuse each other as busy).
+ * <p>Threading: every transaction event, and every deadline, is handled on the {@code serial} lane, so a
+ * transaction's state needs no locks. Store writes are started in order on {@code storeWriter}, off the serial lane,
+ * so a slow ZooKeeper never delays a THAW; their outcomes come back to the lane. Transactions run one at a time;
+ * later submissions wait in a FIFO queue (two overlapping transactions would only make agents refuse each other as
+ * busy). {@link #submit}, {@link #leadershipLost} and {@link #isRunning} may be called from any thread.
  */
 public final class TransactionDriver {
   private static final Logger log = LoggerFactory.getLogger(TransactionDriver.class);
 
-  /** Durable writes of transaction records; blocking, called on the store-writer thread. */
+  /** Durable writes of transaction records. */
   public interface TxnStore {
     /**
-     * Writes the record for the given state; COMMITTING is the commit point.
+     * Writes the record for the given state; COMMITTING is the commit point. Called on the store-writer executor, one
+     * write at a time in the order the transaction asked for them; may block there (and return a completed future).
      *
-     * @throws UncertainWriteException when the outcome is unknown
-     * @throws Exception when the write was definitely not applied
+     * @return completes when the write was applied; exceptionally with {@link UncertainWriteException} when its
+     *     outcome is unknown, with any other exception when it was definitely not applied
      */
-    void persist(TxnState state, GroupSnapshot record) throws Exception;
+    CompletableFuture<Void> persist(TxnState state, GroupSnapshot record);
   }
 
-  /** Progress of one transaction, called on the serial thread; must not block. */
+  /** Progress of one transaction, called on the serial lane; must not block. */
   public interface Progress {
     void phase(String txnId, TxnState state, String detail);
 
@@ -57,30 +61,39 @@ public final class TransactionDriver {
 
   private final AgentClient agents;
   private final TxnStore store;
-  private final Executor serial;
+  private final Scheduler serial;
   private final Executor storeWriter;
-  private final ScheduledExecutorService timers;
   private final DecisionRule rule;
   private final Clock clock;
+  private final LongSupplier nanos;
+  private final FaultPoints faults;
   private final Queue<Running> queue = new ArrayDeque<>();
   /** Ids of the transactions queued or running: their records are theirs to write. */
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private Running active;
 
-  public TransactionDriver(AgentClient agents, TxnStore store, Executor serial, Executor storeWriter,
-      ScheduledExecutorService timers, DecisionRule rule, Clock clock) {
+  /**
+   * @param serial the lane every event and deadline of a transaction runs on (one at a time, in order)
+   * @param storeWriter where {@link TxnStore#persist} is called, in the order of the calls
+   * @param clock wall time for the record's timestamps
+   * @param nanos monotonic time in nanoseconds, for durations and the freeze window
+   * @param faults the points {@code coordinator.*} a test may arm
+   */
+  public TransactionDriver(AgentClient agents, TxnStore store, Scheduler serial, Executor storeWriter,
+      DecisionRule rule, Clock clock, LongSupplier nanos, FaultPoints faults) {
     this.agents = agents;
     this.store = store;
     this.serial = serial;
     this.storeWriter = storeWriter;
-    this.timers = timers;
     this.rule = rule;
     this.clock = clock;
+    this.nanos = nanos;
+    this.faults = faults;
   }
 
   /** Queues a transaction; the future completes with its final record. */
   public CompletableFuture<GroupSnapshot> submit(TxnSpec spec, Progress progress) {
-    Running r = new Running(new Transaction(spec, rule, clock, System::nanoTime), progress);
+    Running r = new Running(new Transaction(spec, rule, clock, nanos), progress);
     running.add(spec.txnId());
     serial.execute(() -> {
       queue.add(r);
@@ -135,7 +148,7 @@ public final class TransactionDriver {
     boolean freezing = sends(actions, TxnAction.Call.FREEZE);
     boolean thawing = sends(actions, TxnAction.Call.THAW);
     if (thawing) {
-      FailPoints.hit("coordinator.after-all-frozen");
+      faults.hit("coordinator.after-all-frozen");
     }
     for (TxnAction a : actions) {
       if (a instanceof TxnAction.Send s) {
@@ -143,8 +156,7 @@ public final class TransactionDriver {
       } else if (a instanceof TxnAction.Persist p) {
         storeWriter.execute(() -> persist(r, p));
       } else if (a instanceof TxnAction.ArmDeadline d) {
-        timers.schedule(() -> serial.execute(() -> feed(r, new TxnEvent.DeadlinePassed(d.state()))),
-            d.after().toNanos(), TimeUnit.NANOSECONDS);
+        serial.schedule(d.after(), () -> feed(r, new TxnEvent.DeadlinePassed(d.state())));
       } else if (a instanceof TxnAction.PhaseChanged p) {
         r.progress.phase(r.txn.spec().txnId(), p.state(), p.detail());
       } else if (a instanceof TxnAction.MemberChanged m) {
@@ -154,10 +166,10 @@ public final class TransactionDriver {
       }
     }
     if (freezing) {
-      FailPoints.hit("coordinator.after-freeze-sent");
+      faults.hit("coordinator.after-freeze-sent");
     }
     if (thawing) {
-      FailPoints.hit("coordinator.after-thaw-sent");
+      faults.hit("coordinator.after-thaw-sent");
     }
   }
 
@@ -165,24 +177,33 @@ public final class TransactionDriver {
     return actions.stream().anyMatch(a -> a instanceof TxnAction.Send s && s.call() == call);
   }
 
+  /** On the store-writer executor: starts the write; its outcome goes back to the serial lane as an event. */
   private void persist(Running r, TxnAction.Persist p) {
-    TxnEvent result;
+    boolean commit = p.state() == TxnState.COMMITTING;
+    CompletableFuture<Void> write;
     try {
-      if (p.state() == TxnState.COMMITTING) {
-        FailPoints.hit("coordinator.before-commit-write");
+      if (commit) {
+        faults.hit("coordinator.before-commit-write");
       }
-      store.persist(p.state(), p.record());
-      if (p.state() == TxnState.COMMITTING) {
-        FailPoints.hit("coordinator.after-commit-write");
-      }
-      result = new TxnEvent.Persisted(p.state());
-    } catch (Exception e) {
-      log.warn("txn {}: could not persist {}: {}", p.record().getId(), p.state(), e.toString());
-      result = new TxnEvent.PersistFailed(p.state(), e.getMessage() == null ? e.toString() : e.getMessage(),
-          !(e instanceof UncertainWriteException));
+      write = store.persist(p.state(), p.record());
+    } catch (RuntimeException e) {
+      write = CompletableFuture.failedFuture(e);
     }
-    TxnEvent event = result;
-    serial.execute(() -> feed(r, event));
+    write.whenComplete((ok, err) -> {
+      TxnEvent event;
+      if (err == null) {
+        if (commit) {
+          faults.hit("coordinator.after-commit-write");
+        }
+        event = new TxnEvent.Persisted(p.state());
+      } else {
+        Throwable e = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        log.warn("txn {}: could not persist {}: {}", p.record().getId(), p.state(), e.toString());
+        event = new TxnEvent.PersistFailed(p.state(), e.getMessage() == null ? e.toString() : e.getMessage(),
+            !(e instanceof UncertainWriteException));
+      }
+      serial.execute(() -> feed(r, event));
+    });
   }
 
   private void send(Running r, TxnAction.Send s) {

@@ -1,8 +1,8 @@
 package io.groupsnap.coordinator.sim;
 
+import io.groupsnap.common.FaultPoints;
 import io.groupsnap.coordinator.txn.Member;
-import io.groupsnap.coordinator.txn.Transaction;
-import io.groupsnap.coordinator.txn.TxnEvent;
+import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * One incarnation of a coordinator process. It joins the election; when its latch node leads it raises the epoch,
  * resolves what predecessors left unfinished ({@link Recovery}) and then runs the operator's transactions, one at a
- * time, through the real {@link Transaction} state machine ({@link TxnRun}), and the operator's deletions as {@code
+ * time, through the real {@link TransactionDriver} (one per incarnation, on a "txn" lane of virtual time, writing
+ * through its {@link StoreClient}), and the operator's deletions as {@code
  * Coordinator#deleteGroupSnapshot} does; while it leads it repeats recovery's pass periodically for what it left
  * unfinished itself. A crash ends the incarnation: nothing it scheduled runs any more. An expired
  * session makes it a zombie until it learns: it still believes it leads and keeps sending with its old epoch, and its
@@ -47,7 +48,9 @@ final class SimCoordinator implements Network.Caller {
   private boolean recovering;
   private boolean resolving;
   private int deleting;
-  private TxnRun active;
+  private final TransactionDriver driver;
+  /** The transaction the driver runs, from its submission until its future completes; or null. */
+  private String active;
 
   SimCoordinator(World w, int slot, int incarnation) {
     this.w = w;
@@ -56,6 +59,10 @@ final class SimCoordinator implements Network.Caller {
     this.name = "c" + (slot + 1) + "#" + incarnation;
     this.clock = new VirtualClock(w.loop, w.between(-5_000 * FaultPlan.MS, 5_000 * FaultPlan.MS));
     this.store = new StoreClient(w, this);
+    // The store-writer executor is direct: StoreClient already writes one after another on its own "zk-writer" lane,
+    // reading the term when each write starts, as the daemon's store-writer thread does.
+    this.driver = new TransactionDriver(new SimAgentClient(w, this), store::persist, new SimLane(w, this, "txn"),
+        Runnable::run, w.rule, clock, w.loop::now, FaultPoints.NONE);
   }
 
   void start() {
@@ -116,7 +123,7 @@ final class SimCoordinator implements Network.Caller {
         return;
       }
       resolving = true;
-      Recovery.periodic(w, this, mine, id -> active != null && active.txnId().equals(id)).once(() -> {
+      Recovery.periodic(w, this, mine, driver::isRunning).once(() -> {
         resolving = false;
         resolvePeriodically(mine);
       });
@@ -175,9 +182,7 @@ final class SimCoordinator implements Network.Caller {
     ready = false;
     recovering = false; // a recovery (or periodic pass) of the ended term stops at its next step
     resolving = false;
-    if (active != null) {
-      active.feed(new TxnEvent.LeadershipLost(why));
-    }
+    driver.leadershipLost(why);
   }
 
   /** Whether the operator can start a transaction here: it believes it leads, has recovered and is idle. */
@@ -197,8 +202,16 @@ final class SimCoordinator implements Network.Caller {
         p.freezeTimeout(), p.lease(), p.thawTimeout(), p.finishTimeout());
     w.stats.count(SimStats.Outcome.TXNS_STARTED);
     w.note(name + " starts " + txnId + " at epoch " + term.epoch() + " with " + members.size() + " member(s)");
-    active = new TxnRun(w, this, new Transaction(spec, w.rule, clock, w.loop::now));
-    active.start();
+    active = txnId;
+    SimTxnProgress progress = new SimTxnProgress(w, name);
+    driver.submit(spec, progress).whenComplete((record, err) -> {
+      finished(txnId);
+      if (err != null) {
+        w.note(name + ": " + txnId + " did not start: " + err.getMessage());
+      } else {
+        progress.finished(txnId, record);
+      }
+    });
   }
 
   /**
@@ -237,8 +250,8 @@ final class SimCoordinator implements Network.Caller {
     w.note(name + ": " + outcome);
   }
 
-  void finished(TxnRun run) {
-    if (active == run) {
+  private void finished(String txnId) {
+    if (txnId.equals(active)) {
       active = null;
     }
   }

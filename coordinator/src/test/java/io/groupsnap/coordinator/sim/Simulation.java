@@ -4,13 +4,14 @@ import io.groupsnap.coordinator.txn.DecisionRule;
 import java.util.List;
 
 /**
- * A deterministic simulation of the whole protocol for one seed: the real coordinator {@code Transaction} and agent
+ * A deterministic simulation of the whole protocol for one seed: the real coordinator {@code Transaction} (run by the
+ * real {@code TransactionDriver} on virtual time) and agent
  * {@code Participant}, {@code Reaper}, {@code TxnJournal} and {@code EpochFence}, driven by one thread on virtual
  * time, with a seeded scheduler that drops, delays, duplicates and reorders messages, crashes and restarts agents and
  * coordinators, expires or suspends the leader's session, cuts agents off, forges requests from the future, loses
  * epoch notifications, makes store operations slow, refused or uncertain, and lets applications and volumes
- * misbehave. The coordinator around {@code Transaction} (recovery, periodic resolution, deletion, fenced store writes)
- * is modelled on {@code Coordinator} and {@code ClusterStore}. G1–G4 are checked after every step ({@link Invariants}).
+ * misbehave. The rest of the coordinator (recovery, periodic resolution, deletion, fenced store writes) is modelled on
+ * {@code Coordinator} and {@code ClusterStore}. G1–G4 are checked after every step ({@link Invariants}).
  *
  * <p>A run has an active phase — a ledger workload moves money between hosts while an operator asks for group
  * snapshots (and deletes some) and faults strike — and then quiesces and settles ({@link World}): faults stop, the

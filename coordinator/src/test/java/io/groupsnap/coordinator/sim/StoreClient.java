@@ -1,7 +1,6 @@
 package io.groupsnap.coordinator.sim;
 
 import io.groupsnap.coordinator.store.FencedWriteException;
-import io.groupsnap.coordinator.txn.TxnEvent;
 import io.groupsnap.coordinator.txn.TxnState;
 import io.groupsnap.coordinator.txn.UncertainWriteException;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
  * read back before it is reported (equal bytes: an earlier attempt landed), an unknown outcome reported as
  * {@link UncertainWriteException}. Transaction writes run one after another on the "zk-writer" lane with the term that
  * is current when each starts, and a record of another epoch than that term's is refused (as {@code
- * Coordinator#persist} does); the epoch and recovery use the "leadership" lane, the leader's periodic resolution the
+ * LeaderTxnStore#persist} does); the epoch and recovery use the "leadership" lane, the leader's periodic resolution the
  * "resolver" lane and an operator's deletion the "rpc" lane.
  * Writes take time, and while the run is active they may be slow, fail or end in doubt. A write in flight when the
  * process dies still lands; queued ones are lost with it.
@@ -48,10 +48,12 @@ final class StoreClient {
   }
 
   /**
-   * Writes a transaction record for {@code state}; {@code done} gets Persisted or PersistFailed. The term is the one
-   * current when the write starts, as {@code Coordinator#persist} reads it, and must be the record's own.
+   * Writes a transaction record for {@code state}, as {@code LeaderTxnStore#persist}: the future completes when it
+   * landed, or exceptionally as that one's does (never, if this process dies first). The term is the one current when
+   * the write starts, as {@code LeaderTxnStore} reads it, and must be the record's own.
    */
-  void persist(TxnState state, GroupSnapshot rec, Consumer<TxnEvent> done) {
+  CompletableFuture<Void> persist(TxnState state, GroupSnapshot rec) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
     writer.submit("write " + rec.getId() + " for " + state, () -> {
       SimCoordinator.Term t = owner.term();
       if (t == null) {
@@ -75,8 +77,14 @@ final class StoreClient {
         }
         return write(rec, s -> s.update(rec, v, t.fence()), () -> versions.put(id, v + 1));
       };
-    }, e -> done.accept(e == null ? new TxnEvent.Persisted(state)
-        : new TxnEvent.PersistFailed(state, String.valueOf(e.getMessage()), !(e instanceof UncertainWriteException))));
+    }, e -> {
+      if (e == null) {
+        done.complete(null);
+      } else {
+        done.completeExceptionally(e);
+      }
+    });
+    return done;
   }
 
   /**

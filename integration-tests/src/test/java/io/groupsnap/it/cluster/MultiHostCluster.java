@@ -187,7 +187,7 @@ public final class MultiHostCluster implements AutoCloseable {
     return to;
   }
 
-  /** The file a process re-reads its failpoints from (see io.groupsnap.common.FailPoints). */
+  /** The file a process re-reads its failpoints from (see io.groupsnap.common.SystemFaultPoints). */
   Path failpointFile(String processName) {
     return workDir.resolve(processName + ".failpoints");
   }

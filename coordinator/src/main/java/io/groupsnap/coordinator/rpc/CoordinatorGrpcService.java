@@ -4,7 +4,7 @@ import io.groupsnap.common.Names;
 import io.groupsnap.common.Printable;
 import io.groupsnap.common.ServerEdge;
 import io.groupsnap.coordinator.AlreadyExistsException;
-import io.groupsnap.coordinator.Coordinator;
+import io.groupsnap.coordinator.CoordinatorCalls;
 import io.groupsnap.coordinator.MissingAgentsException;
 import io.groupsnap.coordinator.NotFoundException;
 import io.groupsnap.coordinator.NotLeaderException;
@@ -68,9 +68,10 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
   /** At most this many missing agents travel in the trailer (metadata is small). */
   static final int MISSING_IN_TRAILER = 50;
 
-  private final Coordinator coordinator;
+  private final CoordinatorCalls coordinator;
 
-  public CoordinatorGrpcService(Coordinator coordinator) {
+  /** @param coordinator what the calls are answered with */
+  public CoordinatorGrpcService(CoordinatorCalls coordinator) {
     this.coordinator = coordinator;
   }
 

@@ -263,7 +263,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   }
 
   @Override
-  public DeleteGroupSnapshotResponse deleteGroupSnapshot(String id) throws Exception {
+  public CompletableFuture<DeleteGroupSnapshotResponse> deleteGroupSnapshot(String id) throws Exception {
     return core.deleteGroupSnapshot(id);
   }
 

@@ -51,12 +51,13 @@ public interface CoordinatorCalls {
 
   /**
    * Deletes a committed group snapshot's captures on every member, then its catalog entry. Idempotent: deleting a
-   * deleted group snapshot answers with zero captures deleted.
+   * deleted group snapshot answers with zero captures deleted. Returns once the deletion has begun; the future fails
+   * with {@link IllegalStateException} when it is not committed, or when some captures could not be deleted (naming
+   * each member and why; run it again to finish).
    *
-   * @throws IllegalStateException when it is not committed, or when some captures could not be deleted (naming
-   *     each member and why; run it again to finish)
+   * @throws NotFoundException when there is no such group snapshot
    */
-  DeleteGroupSnapshotResponse deleteGroupSnapshot(String id) throws Exception;
+  CompletableFuture<DeleteGroupSnapshotResponse> deleteGroupSnapshot(String id) throws Exception;
 
   /**
    * Asks every member whether its capture of a committed group snapshot is still there and unchanged, and records

@@ -26,7 +26,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -155,17 +154,11 @@ final class CoordinatorCore implements CoordinatorCalls {
   }
 
   @Override
-  public DeleteGroupSnapshotResponse deleteGroupSnapshot(String id) throws Exception {
+  public CompletableFuture<DeleteGroupSnapshotResponse> deleteGroupSnapshot(String id) throws Exception {
     Leadership.Term term = requireLeader();
     GroupSnapshot g = getGroupSnapshot(id);
-    Deleter.Outcome done;
-    try {
-      done = deleter.delete(records(term), g).get();
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-    return DeleteGroupSnapshotResponse.newBuilder().setSnapshot(done.snapshot())
-        .setDeletedCaptures(done.deletedCaptures()).build();
+    return deleter.delete(records(term), g).thenApply(done -> DeleteGroupSnapshotResponse.newBuilder()
+        .setSnapshot(done.snapshot()).setDeletedCaptures(done.deletedCaptures()).build());
   }
 
   @Override

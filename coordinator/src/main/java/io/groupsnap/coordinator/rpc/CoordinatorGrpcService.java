@@ -45,6 +45,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 
 /**
  * The gRPC edge of a coordinator. Status codes: FAILED_PRECONDITION with a {@code NOT_LEADER} message and the
@@ -124,7 +125,18 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
   @Override
   public void deleteGroupSnapshot(DeleteGroupSnapshotRequest req,
       StreamObserver<DeleteGroupSnapshotResponse> out) {
-    unary(out, () -> coordinator.deleteGroupSnapshot(req.getId()));
+    try {
+      coordinator.deleteGroupSnapshot(req.getId()).whenComplete((result, err) -> {
+        if (err != null) {
+          out.onError(toStatus(err instanceof CompletionException c && c.getCause() != null ? c.getCause() : err));
+        } else {
+          out.onNext(result);
+          out.onCompleted();
+        }
+      });
+    } catch (Exception e) {
+      out.onError(toStatus(e));
+    }
   }
 
   @Override

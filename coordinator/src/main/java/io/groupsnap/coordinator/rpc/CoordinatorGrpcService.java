@@ -4,7 +4,7 @@ import io.groupsnap.common.Names;
 import io.groupsnap.common.Printable;
 import io.groupsnap.common.ServerEdge;
 import io.groupsnap.coordinator.AlreadyExistsException;
-import io.groupsnap.coordinator.Coordinator;
+import io.groupsnap.coordinator.CoordinatorCalls;
 import io.groupsnap.coordinator.MissingAgentsException;
 import io.groupsnap.coordinator.NotFoundException;
 import io.groupsnap.coordinator.NotLeaderException;
@@ -45,6 +45,7 @@ import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 
 /**
  * The gRPC edge of a coordinator. Status codes: FAILED_PRECONDITION with a {@code NOT_LEADER} message and the
@@ -68,9 +69,10 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
   /** At most this many missing agents travel in the trailer (metadata is small). */
   static final int MISSING_IN_TRAILER = 50;
 
-  private final Coordinator coordinator;
+  private final CoordinatorCalls coordinator;
 
-  public CoordinatorGrpcService(Coordinator coordinator) {
+  /** @param coordinator what the calls are answered with */
+  public CoordinatorGrpcService(CoordinatorCalls coordinator) {
     this.coordinator = coordinator;
   }
 
@@ -123,7 +125,18 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
   @Override
   public void deleteGroupSnapshot(DeleteGroupSnapshotRequest req,
       StreamObserver<DeleteGroupSnapshotResponse> out) {
-    unary(out, () -> coordinator.deleteGroupSnapshot(req.getId()));
+    try {
+      coordinator.deleteGroupSnapshot(req.getId()).whenComplete((result, err) -> {
+        if (err != null) {
+          out.onError(toStatus(err instanceof CompletionException c && c.getCause() != null ? c.getCause() : err));
+        } else {
+          out.onNext(result);
+          out.onCompleted();
+        }
+      });
+    } catch (Exception e) {
+      out.onError(toStatus(e));
+    }
   }
 
   @Override

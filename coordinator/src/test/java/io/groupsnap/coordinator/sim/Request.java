@@ -31,7 +31,7 @@ record Request(Kind kind, TxnSpec spec, Member member, String reason) {
     return new TxnRef(spec.clusterId(), spec.epoch(), spec.txnId());
   }
 
-  /** The call's deadline, as GrpcAgentClient (and Coordinator#deleteCaptures for DELETE) sets it. */
+  /** The call's deadline, as GrpcAgentClient sets it. */
   Duration deadline() {
     return kind == Kind.DELETE ? spec.deleteDeadline() : spec.callDeadline(Call.valueOf(kind.name()));
   }

@@ -1,6 +1,9 @@
 package io.groupsnap.coordinator.sim;
 
 import io.groupsnap.common.FaultPoints;
+import io.groupsnap.coordinator.resolve.CallSpecs;
+import io.groupsnap.coordinator.resolve.Deleter;
+import io.groupsnap.coordinator.resolve.Resolver;
 import io.groupsnap.coordinator.txn.Member;
 import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.coordinator.txn.TxnSpec;
@@ -8,20 +11,26 @@ import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 
 /**
  * One incarnation of a coordinator process. It joins the election; when its latch node leads it raises the epoch,
- * resolves what predecessors left unfinished ({@link Recovery}) and then runs the operator's transactions, one at a
- * time, through the real {@link TransactionDriver} (one per incarnation, on a "txn" lane of virtual time, writing
- * through its {@link StoreClient}), and the operator's deletions as {@code
- * Coordinator#deleteGroupSnapshot} does; while it leads it repeats recovery's pass periodically for what it left
- * unfinished itself. A crash ends the incarnation: nothing it scheduled runs any more. An expired
+ * resolves what predecessors left unfinished with the production {@link Resolver} and then runs the operator's
+ * transactions, one at a time, through the real {@link TransactionDriver} (one per incarnation, on a "txn" lane of
+ * virtual time, writing through its {@link StoreClient}), and the operator's deletions with the production {@link
+ * Deleter}; while it leads the {@code Resolver} repeats its pass periodically for what it left unfinished itself.
+ * Resolution and deletion run on this process's "resolver" {@link SimLane}, call agents through a {@link
+ * SimAgentClient} and reach the store through {@link SimRecords}. A crash ends the incarnation: nothing it scheduled
+ * runs any more. An expired
  * session makes it a zombie until it learns: it still believes it leads and keeps sending with its old epoch, and its
  * writes fail on the fence. A suspended connection makes it stop leading at once (as Curator's LeaderLatch does on
  * SUSPENDED) while its latch node stays; when it reconnects and the node still leads, it is elected again and raises
  * the epoch again — a new term of the same latch node, which only the epoch part of the fence tells apart.
  */
 final class SimCoordinator implements Network.Caller {
+  /** The pause after a failed recovery attempt, doubling after each (500 ms in the daemon, scaled down here). */
+  static final Duration FIRST_RECOVERY_BACKOFF = Duration.ofMillis(20);
+
   /**
    * A leadership of this process.
    *
@@ -41,6 +50,9 @@ final class SimCoordinator implements Network.Caller {
   private final String name;
   private final VirtualClock clock;
   private final StoreClient store;
+  private final SimLane resolverLane;
+  private final Deleter deleter;
+  private final Resolver resolver;
   private boolean alive = true;
   private long latch;
   private Term term;
@@ -59,10 +71,18 @@ final class SimCoordinator implements Network.Caller {
     this.name = "c" + (slot + 1) + "#" + incarnation;
     this.clock = new VirtualClock(w.loop, w.between(-5_000 * FaultPlan.MS, 5_000 * FaultPlan.MS));
     this.store = new StoreClient(w, this);
+    FaultPlan p = w.plan;
+    CallSpecs specs = new CallSpecs(w.clusterId, name, p.prepareTimeout(), p.freezeTimeout(), p.thawTimeout(),
+        p.finishTimeout());
+    SimAgentClient agents = new SimAgentClient(w, this);
     // The store-writer executor is direct: StoreClient already writes one after another on its own "zk-writer" lane,
     // reading the term when each write starts, as the daemon's store-writer thread does.
-    this.driver = new TransactionDriver(new SimAgentClient(w, this), store::persist, new SimLane(w, this, "txn"),
+    this.driver = new TransactionDriver(agents, store::persist, new SimLane(w, this, "txn"),
         Runnable::run, w.rule, clock, w.loop::now, FaultPoints.NONE);
+    this.resolverLane = new SimLane(w, this, "resolver");
+    this.deleter = new Deleter(agents, specs, resolverLane);
+    this.resolver = new Resolver(agents, deleter, specs, resolverLane, clock, FIRST_RECOVERY_BACKOFF,
+        new SimResolutions(w, name));
   }
 
   void start() {
@@ -95,38 +115,42 @@ final class SimCoordinator implements Network.Caller {
       w.note(name + " leads with epoch " + term.epoch());
       Term mine = term;
       recovering = true;
-      Recovery.afterElection(w, this, mine).start(() -> {
-        recovering = false;
-        if (term == mine) {
-          ready = true;
-          w.note(name + " is ready");
-          resolvePeriodically(mine);
+      resolver.recover(new SimRecords(w, this, mine)).thenAccept(outcome -> {
+        if (term != mine) {
+          return; // deposed meanwhile: the flag was reset then
         }
-      }, () -> {
         recovering = false;
-        if (term == mine) {
-          w.stats.count(SimStats.Outcome.LEADERSHIP_GIVEN_BACK);
-          w.note(name + ": recovery kept failing; gives leadership back");
-          giveBack();
+        switch (outcome) {
+          case RECOVERED -> {
+            ready = true;
+            w.note(name + " is ready");
+            resolvePeriodically(mine);
+          }
+          case GAVE_UP -> giveBack();
+          case SUPERSEDED -> { }
         }
       });
     });
   }
 
   /**
-   * While it leads {@code mine}, every resolve interval, the pass recovery made — leaving out its own running
-   * transaction ({@code Coordinator#resolveQuietly}). Stops when the term ends or the run does.
+   * While it leads {@code mine}, every resolve interval after the last pass ended, the {@link Resolver}'s periodic
+   * pass, leaving out its own running transaction (as {@code Coordinator} schedules it). Stops when the term ends or
+   * the run does.
    */
   private void resolvePeriodically(Term mine) {
-    after(Duration.ofNanos(w.plan.resolveIntervalNanos()), "resolves what is left unfinished", () -> {
+    resolverLane.schedule(Duration.ofNanos(w.plan.resolveIntervalNanos()), () -> {
       if (term != mine || w.ended()) {
         return;
       }
       resolving = true;
-      Recovery.periodic(w, this, mine, driver::isRunning).once(() -> {
-        resolving = false;
-        resolvePeriodically(mine);
-      });
+      resolver.resolve(new SimRecords(w, this, mine), driver::isRunning)
+          .thenRun(() -> {
+            if (term == mine) {
+              resolving = false;
+              resolvePeriodically(mine);
+            }
+          });
     });
   }
 
@@ -215,9 +239,9 @@ final class SimCoordinator implements Network.Caller {
   }
 
   /**
-   * Deletes a committed group snapshot, as {@code Coordinator#deleteGroupSnapshot}: DELETING (the manifest leaves
-   * the catalog) before any capture is touched, then every member deletes, then DELETED. A failed step leaves the
-   * record DELETING for a leader's recovery to finish.
+   * The operator deletes a committed group snapshot through the production {@link Deleter}: DELETING (the manifest
+   * leaves the catalog) before any capture is touched, then every member deletes, then DELETED. A failed step leaves
+   * the record DELETING for the leader's resolution to finish.
    */
   void delete(String id) {
     Term t = term;
@@ -228,21 +252,9 @@ final class SimCoordinator implements Network.Caller {
     deleting++;
     w.stats.count(SimStats.Outcome.DELETIONS_ASKED);
     w.note(name + " deletes " + id);
-    Runnable captures = () -> Deletion.deleteCaptures(w, this, t, g, problems -> {
-      if (!problems.isEmpty()) {
-        deletionEnded(id + " is partly deleted and no longer listed: " + problems);
-        return;
-      }
-      store.markDeleted(id, t, e -> deletionEnded(e == null ? id + " deleted"
-          : "could not mark " + id + " deleted: " + e.getMessage()));
-    });
-    store.markDeleting(id, t, e -> {
-      if (e == null) {
-        captures.run();
-      } else {
-        deletionEnded("could not mark " + id + " deleting: " + e.getMessage());
-      }
-    });
+    deleter.delete(new SimRecords(w, this, t), g).whenComplete((done, e) -> deletionEnded(e == null
+        ? id + " deleted (" + done.deletedCaptures() + " capture(s))"
+        : "deletion of " + id + " failed: " + (e instanceof CompletionException c ? c.getCause() : e).getMessage()));
   }
 
   private void deletionEnded(String outcome) {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -22,8 +23,8 @@ import java.util.function.UnaryOperator;
  * read back before it is reported (equal bytes: an earlier attempt landed), an unknown outcome reported as
  * {@link UncertainWriteException}. Transaction writes run one after another on the "zk-writer" lane with the term that
  * is current when each starts, and a record of another epoch than that term's is refused (as {@code
- * LeaderTxnStore#persist} does); the epoch and recovery use the "leadership" lane, the leader's periodic resolution the
- * "resolver" lane and an operator's deletion the "rpc" lane.
+ * LeaderTxnStore#persist} does); the epoch uses the "leadership" lane, and the writes of the {@code Resolver} and the
+ * {@code Deleter} (recovery, periodic resolution, deletions) the "resolver" lane, as in the daemon.
  * Writes take time, and while the run is active they may be slow, fail or end in doubt. A write in flight when the
  * process dies still lands; queued ones are lost with it.
  */
@@ -39,7 +40,6 @@ final class StoreClient {
   private final Map<String, Integer> versions = new TreeMap<>();
   private final Lane writer = new Lane("zk-writer");
   private final Lane leadership = new Lane("leadership");
-  private final Lane rpc = new Lane("rpc");
   private final Lane resolver = new Lane("resolver");
 
   StoreClient(World w, SimCoordinator owner) {
@@ -88,49 +88,61 @@ final class StoreClient {
   }
 
   /**
-   * Recovery: as {@code ClusterStore#replaceTxn}, reads the record when the write starts and, if {@code expected}
-   * still holds of it, writes {@code change} of it at the version read (a write landing in between makes this one
-   * fail). The versions of this process's own transactions are left alone. Nothing to do is not a failure.
-   *
-   * @param periodic by the leader's periodic resolution (the "resolver" lane), not its recovery ("leadership")
+   * As {@code ClusterStore#replaceTxn}: reads the record when the write starts and, if {@code expected} still holds
+   * of it, writes {@code change} of it at the version read (a write landing in between makes this one fail). The
+   * versions of this process's own transactions are left alone. {@code done} gets the record written, or null when
+   * there was nothing to do (no record, or {@code expected} no longer holds), or the failure.
    */
   void replace(String id, Predicate<GroupSnapshot> expected, UnaryOperator<GroupSnapshot> change,
-      SimCoordinator.Term term, boolean periodic, Consumer<Exception> done) {
-    replaceOn(periodic ? resolver : leadership, id, expected, change, term, false, null, done);
+      SimCoordinator.Term term, BiConsumer<GroupSnapshot, Exception> done) {
+    replaceOn(id, expected, change, term, false, null, done);
   }
 
-  /** An operator's deletion, first step ({@code ClusterStore#markDeleting}): COMMITTED becomes DELETING. */
-  void markDeleting(String id, SimCoordinator.Term term, Consumer<Exception> done) {
-    replaceOn(rpc, id, r -> r.getState() == GroupSnapshotState.COMMITTED,
+  /**
+   * A deletion's first step ({@code ClusterStore#markDeleting}): COMMITTED becomes DELETING; one DELETING already is
+   * done as it is. {@code done} gets the record as it is then, or the failure.
+   */
+  void markDeleting(String id, SimCoordinator.Term term, BiConsumer<GroupSnapshot, Exception> done) {
+    replaceOn(id, r -> r.getState() == GroupSnapshotState.COMMITTED,
         r -> r.toBuilder().setState(GroupSnapshotState.DELETING).build(), term, true, GroupSnapshotState.DELETING,
         done);
   }
 
   /** The last step of a deletion ({@code ClusterStore#markDeleted}): DELETING becomes DELETED. */
-  void markDeleted(String id, SimCoordinator.Term term, Consumer<Exception> done) {
-    replaceOn(rpc, id, r -> r.getState() == GroupSnapshotState.DELETING, r -> Deletion.deleted(r, owner.clock()),
+  void markDeleted(String id, SimCoordinator.Term term, BiConsumer<GroupSnapshot, Exception> done) {
+    replaceOn(id, r -> r.getState() == GroupSnapshotState.DELETING,
+        r -> r.toBuilder().setState(GroupSnapshotState.DELETED).setFinishedAtMillis(owner.clock().millis()).build(),
         term, false, GroupSnapshotState.DELETED, done);
   }
 
   /**
+   * On the "resolver" lane, where the production {@code Resolver} and {@code Deleter} make their writes.
+   *
    * @param already when {@code expected} does not hold: a record in this state counts as done, any other as an
    *     {@link IllegalStateException}; null when nothing to do is simply done
    */
-  private void replaceOn(Lane lane, String id, Predicate<GroupSnapshot> expected, UnaryOperator<GroupSnapshot> change,
-      SimCoordinator.Term term, boolean deleting, GroupSnapshotState already, Consumer<Exception> done) {
-    lane.submit("replace " + id, () -> {
+  private void replaceOn(String id, Predicate<GroupSnapshot> expected, UnaryOperator<GroupSnapshot> change,
+      SimCoordinator.Term term, boolean deleting, GroupSnapshotState already,
+      BiConsumer<GroupSnapshot, Exception> done) {
+    GroupSnapshot[] result = new GroupSnapshot[1];
+    resolver.submit("replace " + id, () -> {
       Optional<SimStore.Versioned> now = w.store.txn(id);
       if (now.isEmpty() || !expected.test(now.get().record())) {
         boolean fine = already == null || now.map(v -> v.record().getState() == already).orElse(false);
         Exception e = fine ? null : new IllegalStateException("group snapshot " + id + " is "
             + now.map(v -> v.record().getState().toString()).orElse("without a record"));
+        result[0] = already == null ? null : now.map(SimStore.Versioned::record).orElse(null);
         return () -> e;
       }
       GroupSnapshot next = change.apply(now.get().record());
       int v = now.get().version();
-      return () -> write(next, deleting ? s -> s.markDeleting(next, v, term.fence())
-          : s -> s.update(next, v, term.fence()), () -> { });
-    }, done);
+      return () -> {
+        Exception e = write(next, deleting ? s -> s.markDeleting(next, v, term.fence())
+            : s -> s.update(next, v, term.fence()), () -> { });
+        result[0] = e == null ? next : null;
+        return e;
+      };
+    }, e -> done.accept(result[0], e));
   }
 
   /** Raises the epoch, fenced by {@code latch}; {@code done} gets the new epoch, or empty when refused. */

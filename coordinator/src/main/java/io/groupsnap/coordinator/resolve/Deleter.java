@@ -1,0 +1,121 @@
+package io.groupsnap.coordinator.resolve;
+
+import io.groupsnap.coordinator.store.FencedWriteException;
+import io.groupsnap.coordinator.txn.AgentClient;
+import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.txn.Replies;
+import io.groupsnap.coordinator.txn.TxnSpec;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Deletes committed group snapshots: the record becomes DELETING (its manifest leaves the catalog) before any capture
+ * is touched, so a half-deleted group snapshot is never listed as restorable; then every member deletes its captures,
+ * all at once; then the record becomes DELETED. A deletion that fails half-way leaves the record DELETING, and running
+ * it again (the operator, or the leader's {@link Resolver}) finishes it. Idempotent: a deleted group snapshot deletes
+ * nothing more.
+ *
+ * <p>Talks to agents only through the {@link AgentClient} port and to the store through {@link LeaderRecords}.
+ * Never blocks: each step continues on {@code lane} once the previous one's future completed. Thread-safe (stateless
+ * but for its collaborators).
+ */
+public final class Deleter {
+  /**
+   * What a deletion did.
+   *
+   * @param snapshot the record as it is at the end: DELETED
+   * @param deletedCaptures how many captures the members deleted now (0 when they were gone already)
+   */
+  public record Outcome(GroupSnapshot snapshot, int deletedCaptures) {}
+
+  private final AgentClient agents;
+  private final CallSpecs specs;
+  private final Executor lane;
+
+  public Deleter(AgentClient agents, CallSpecs specs, Executor lane) {
+    this.agents = agents;
+    this.specs = specs;
+    this.lane = lane;
+  }
+
+  /**
+   * Deletes the group snapshot {@code g} (its record as just read): COMMITTED or DELETING is deleted, DELETED is
+   * answered with 0 captures; another state fails with {@link IllegalStateException}, as does a deletion whose
+   * captures could not all be deleted (naming each member that failed, and why).
+   */
+  public CompletableFuture<Outcome> delete(LeaderRecords records, GroupSnapshot g) {
+    return CompletableFuture.supplyAsync(() -> g, lane).thenCompose(now -> switch (now.getState()) {
+      case DELETED -> CompletableFuture.completedFuture(new Outcome(now, 0));
+      case COMMITTED -> records.markDeleting(now).thenComposeAsync(marked -> finish(records, marked), lane);
+      case DELETING -> finish(records, now);
+      default -> CompletableFuture.failedFuture(new IllegalStateException("group snapshot " + now.getId() + " is "
+          + now.getState() + "; only committed group snapshots can be deleted"));
+    });
+  }
+
+  /**
+   * Finishes a deletion already begun ({@code deleting} is DELETING): every member's captures, then the record
+   * DELETED. To be called on the lane.
+   */
+  public CompletableFuture<Outcome> finish(LeaderRecords records, GroupSnapshot deleting) {
+    return deleteCaptures(records, deleting).thenComposeAsync(n -> {
+      if (!records.current()) {
+        throw new CompletionException(new FencedWriteException("the term of epoch " + records.epoch()
+            + " ended before the deletion of " + deleting.getId() + " was recorded"));
+      }
+      return records.markDeleted(deleting).thenApply(done -> new Outcome(done, n));
+    }, lane);
+  }
+
+  /**
+   * Deletes every member's captures of a group snapshot already DELETING, all members at once: how many were
+   * deleted, or {@link IllegalStateException} naming what failed (a member not registered, a call that failed).
+   */
+  private CompletableFuture<Integer> deleteCaptures(LeaderRecords records, GroupSnapshot g) {
+    Map<String, String> endpoints;
+    try {
+      endpoints = records.registeredEndpoints();
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<String> problems = new ArrayList<>();
+    List<Member> called = new ArrayList<>();
+    for (Member m : CallSpecs.members(g, endpoints)) {
+      if (m.endpoint().isEmpty()) {
+        problems.add("agent " + m.agentId() + " is not registered");
+      } else {
+        called.add(m);
+      }
+    }
+    if (called.isEmpty()) {
+      return CompletableFuture.completedFuture(0).thenApply(n -> settle(g, n, problems));
+    }
+    TxnSpec spec = specs.spec(g.getId(), records.epoch(), called);
+    List<CompletableFuture<Replies.Deleted>> calls = called.stream().map(m -> agents.delete(spec, m)).toList();
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApplyAsync(v -> {
+      int deleted = 0;
+      for (CompletableFuture<Replies.Deleted> call : calls) {
+        Replies.Deleted d = call.join();
+        if (d.ok()) {
+          deleted += d.captures();
+        } else {
+          problems.add(d.error());
+        }
+      }
+      return settle(g, deleted, problems);
+    }, lane);
+  }
+
+  private static int settle(GroupSnapshot g, int deleted, List<String> problems) {
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("group snapshot " + g.getId() + " is partly deleted and no longer listed; "
+          + "run the delete again to finish (" + String.join("; ", problems) + ")");
+    }
+    return deleted;
+  }
+}

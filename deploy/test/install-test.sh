@@ -202,8 +202,9 @@ agent_opts=${unit_env[GROUPSNAP_JAVA_OPTS]}
 say "started ZooKeeper (:$zk_port), the coordinator (:$coord_port) and the agent (:$agent_port) as their units would"
 
 version=$(groupsnap --version)
-[[ $version == "groupsnap "* ]] || fail "groupsnap --version printed: $version"
-say "groupsnap --version: $version"
+package_version=$(dpkg-query -W -f='${Version}' groupsnap)
+[[ $version == "groupsnap ${package_version%%~*}"* ]] || fail "groupsnap --version printed '$version', package $package_version"
+say "groupsnap --version: $version (package $package_version)"
 
 if command -v man >/dev/null 2>&1; then
   man_out=$(MANWIDTH=100 man --warnings groupsnap 2>"$work/man-warnings.log")

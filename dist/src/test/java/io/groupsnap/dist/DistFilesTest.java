@@ -1,0 +1,84 @@
+package io.groupsnap.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.groupsnap.cli.Groupsnap;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+class DistFilesTest {
+  @TempDir Path out;
+
+  private static final Path UNITS = Path.of("../deploy/systemd");
+
+  private String manPage() throws IOException {
+    DistFiles.write(out, UNITS);
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(out.resolve("man/groupsnap.1.gz")))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void manPageDocumentsEveryCommandAndOption_whenGeneratedFromTheCli() throws IOException {
+    String page = manPage();
+    List<CommandLine> commands = ManPage.commands(new CommandLine(new Groupsnap()));
+
+    assertThat(commands).extracting(c -> c.getCommandSpec().qualifiedName())
+        .contains("groupsnap snapshot create", "groupsnap agent", "groupsnap coordinator", "groupsnap agents forget");
+    for (CommandLine c : commands) {
+      assertThat(page).contains(".SS \"" + ManPage.escape(c.getCommandSpec().qualifiedName()) + "\"\n");
+      for (OptionSpec o : c.getCommandSpec().options()) {
+        if (!o.hidden() && !o.usageHelp() && !o.versionHelp()) {
+          assertThat(page).as("%s %s", c.getCommandSpec().qualifiedName(), o.longestName())
+              .contains("\\fB" + ManPage.escape(o.longestName()) + "\\fR");
+        }
+      }
+    }
+    assertThat(page).startsWith(".TH \"GROUPSNAP\" 1 ").contains(".SH \"EXIT STATUS\"\n.TP\n.B 0\n", ".TP\n.B 3\n")
+        .doesNotContain("${DEFAULT-VALUE}", "${COMPLETION-CANDIDATES}", "%n");
+  }
+
+  @Test
+  void everyTextLineIsText_whenItWouldStartWithATroffControlCharacter() {
+    assertThat(ManPage.escape(".hidden request")).isEqualTo("\\&.hidden request");
+    assertThat(ManPage.escape("'quoted")).isEqualTo("\\&'quoted");
+    assertThat(ManPage.escape("a\\b --opt")).isEqualTo("a\\eb \\-\\-opt");
+  }
+
+  @Test
+  void bashCompletionOffersTheSubcommands_whenGenerated() throws IOException {
+    DistFiles.write(out, UNITS);
+    String script = Files.readString(out.resolve("completion/groupsnap"));
+
+    assertThat(script).contains("complete -F _complete_groupsnap", "snapshot", "coordinator", "--freeze-timeout");
+  }
+
+  @Test
+  void tarballUnitsRunTheLauncherUnderOpt_whenThePackageUnitsRunUsrBin() throws IOException {
+    DistFiles.write(out, UNITS);
+
+    for (String unit : List.of("groupsnap-agent.service", "groupsnap-coordinator.service")) {
+      assertThat(Files.readString(UNITS.resolve(unit))).contains("ExecStart=/usr/bin/groupsnap ");
+      assertThat(Files.readString(out.resolve("systemd").resolve(unit)))
+          .contains("ExecStart=/opt/groupsnap/bin/groupsnap ").doesNotContain("/usr/bin/groupsnap");
+    }
+  }
+
+  @Test
+  void generationFails_whenAUnitDoesNotRunThePackagedLauncher(@TempDir Path units) throws IOException {
+    Files.writeString(units.resolve("other.service"), "[Service]\nExecStart=/usr/local/bin/other\n");
+
+    assertThatThrownBy(() -> DistFiles.write(out, units)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("other.service").hasMessageContaining("/usr/bin/groupsnap");
+  }
+}

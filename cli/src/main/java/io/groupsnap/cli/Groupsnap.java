@@ -8,6 +8,8 @@ import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
 import io.groupsnap.cli.command.DevCommand;
 import io.groupsnap.cli.command.SnapshotCommand;
+import io.groupsnap.cli.support.CliException;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.Printable;
 import java.io.PrintWriter;
 import picocli.CommandLine;

@@ -2,6 +2,7 @@ package io.groupsnap.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupsnap.cli.support.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -6,6 +6,8 @@ import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ServerEdge;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.coordinator.api.CoordinatorCalls;
+import io.groupsnap.coordinator.api.NotLeaderException;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
 import io.groupsnap.coordinator.resolve.CallSpecs;

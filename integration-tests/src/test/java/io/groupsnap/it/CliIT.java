@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;

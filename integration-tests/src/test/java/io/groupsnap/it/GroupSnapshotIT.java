@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.writer.WriterResult;
-import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.testing.ContainerCleanup;
 import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.AbortCause;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.volume.Captures;
-import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;

@@ -90,7 +90,7 @@ class StandbyIT {
     f.cluster.coordinator().close(); // the leader dies mid-FREEZE; the standby takes over and aborts
     slow.freezeGate.countDown();
     Cli r = waiting.get(90, TimeUnit.SECONDS);
-    assertThat(r.exit()).as(r.err()).isEqualTo(io.groupsnap.cli.ExitCodes.ABORTED);
+    assertThat(r.exit()).as(r.err()).isEqualTo(io.groupsnap.cli.support.ExitCodes.ABORTED);
     JsonNode g = new ObjectMapper().readTree(r.out());
     assertThat(g.get("state").asText()).isEqualTo("ABORTED");
     assertThat(r.err()).contains("waiting for the outcome");
@@ -126,7 +126,7 @@ class StandbyIT {
     f.cluster.coordinator().close(); // the leader dies mid-FREEZE; only the standby is left, and no ZooKeeper given
     slow.freezeGate.countDown();
     Cli r = waiting.get(90, TimeUnit.SECONDS);
-    assertThat(r.exit()).as(r.err()).isEqualTo(io.groupsnap.cli.ExitCodes.ABORTED);
+    assertThat(r.exit()).as(r.err()).isEqualTo(io.groupsnap.cli.support.ExitCodes.ABORTED);
     JsonNode g = new ObjectMapper().readTree(r.out());
     assertThat(g.get("id").asText()).isEqualTo(started.group(1));
     assertThat(g.get("state").asText()).isEqualTo("ABORTED");

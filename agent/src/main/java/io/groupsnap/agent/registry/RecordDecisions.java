@@ -1,7 +1,7 @@
 package io.groupsnap.agent.registry;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.groupsnap.agent.snapshot.Reaper;
+import io.groupsnap.agent.txn.Reaper;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import java.util.Set;

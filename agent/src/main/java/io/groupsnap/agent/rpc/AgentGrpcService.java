@@ -1,6 +1,6 @@
 package io.groupsnap.agent.rpc;
 
-import io.groupsnap.agent.snapshot.CaptureChecker;
+import io.groupsnap.agent.scrub.CaptureChecker;
 import io.groupsnap.agent.txn.AgentTxnState;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;

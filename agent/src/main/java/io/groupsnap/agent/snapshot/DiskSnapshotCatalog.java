@@ -1,7 +1,6 @@
 package io.groupsnap.agent.snapshot;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.groupsnap.agent.txn.AtomicFiles;
 import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.CaptureFingerprint;
 import io.groupsnap.proto.v1.LocalSnapshot;

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.txn;
 
+import io.groupsnap.agent.snapshot.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.txn;
 
+import io.groupsnap.agent.snapshot.AtomicFiles;
 import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.JournalEntry;
 import java.io.IOException;

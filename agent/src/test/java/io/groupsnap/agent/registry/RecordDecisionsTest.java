@@ -2,7 +2,7 @@ package io.groupsnap.agent.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.groupsnap.agent.snapshot.Reaper;
+import io.groupsnap.agent.txn.Reaper;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.GroupSnapshot;

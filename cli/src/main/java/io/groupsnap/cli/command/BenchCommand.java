@@ -1,6 +1,6 @@
 package io.groupsnap.cli.command;
 
-import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.devkit.DevkitException;
 import io.groupsnap.devkit.bench.Bench;
 import java.util.List;

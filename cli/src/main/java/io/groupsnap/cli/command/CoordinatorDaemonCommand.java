@@ -1,8 +1,8 @@
 package io.groupsnap.cli.command;
 
-import io.groupsnap.cli.CliException;
-import io.groupsnap.cli.DaemonLogging;
-import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.cli.support.CliException;
+import io.groupsnap.cli.support.DaemonLogging;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;

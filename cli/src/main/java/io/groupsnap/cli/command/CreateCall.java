@@ -1,13 +1,13 @@
 package io.groupsnap.cli.command;
 
-import io.groupsnap.cli.CliException;
-import io.groupsnap.cli.Connection;
-import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.cli.output.Printer;
+import io.groupsnap.cli.support.CliException;
+import io.groupsnap.cli.support.Connection;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.Durations;
 import io.groupsnap.common.GroupSnapshotIds;
 import io.groupsnap.common.Printable;
-import io.groupsnap.coordinator.MissingAgentsException;
+import io.groupsnap.coordinator.api.MissingAgentsException;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;

@@ -1,7 +1,7 @@
 package io.groupsnap.cli.command;
 
-import io.groupsnap.cli.CliException;
-import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.cli.support.CliException;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.devkit.DevkitException;
 
 /** Maps the dev tools' failures to the CLI's exit codes: bad input is a usage error (2), anything else failed (1). */

@@ -1,8 +1,8 @@
 package io.groupsnap.cli.command;
 
-import io.groupsnap.cli.CliException;
-import io.groupsnap.cli.Connection;
-import io.groupsnap.cli.ExitCodes;
+import io.groupsnap.cli.support.CliException;
+import io.groupsnap.cli.support.Connection;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.LeaseLimits;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ListAgentsRequest;

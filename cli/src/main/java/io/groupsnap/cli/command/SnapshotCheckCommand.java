@@ -1,11 +1,11 @@
 package io.groupsnap.cli.command;
 
-import io.groupsnap.cli.Connection;
-import io.groupsnap.cli.ExitCodes;
-import io.groupsnap.cli.OutputOption;
-import io.groupsnap.cli.Target;
 import io.groupsnap.cli.output.CheckReport;
 import io.groupsnap.cli.output.Printer;
+import io.groupsnap.cli.support.Connection;
+import io.groupsnap.cli.support.ExitCodes;
+import io.groupsnap.cli.support.OutputOption;
+import io.groupsnap.cli.support.Target;
 import io.groupsnap.proto.v1.CheckGroupSnapshotRequest;
 import io.groupsnap.proto.v1.CheckGroupSnapshotResponse;
 import java.io.PrintWriter;

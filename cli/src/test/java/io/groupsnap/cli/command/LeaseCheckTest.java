@@ -2,8 +2,8 @@ package io.groupsnap.cli.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.groupsnap.cli.ExitCodes;
 import io.groupsnap.cli.Groupsnap;
+import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;

@@ -2,10 +2,10 @@ package io.groupsnap.coordinator.scrub;
 
 import io.groupsnap.common.CaptureConditions;
 import io.groupsnap.common.Names;
-import io.groupsnap.coordinator.NotFoundException;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.FencedWriteException;
+import io.groupsnap.coordinator.store.NotFoundException;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.CaptureCheck;
 import io.groupsnap.proto.v1.CaptureCondition;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
-import io.groupsnap.coordinator.NotFoundException;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.FencedWriteException;
+import io.groupsnap.coordinator.store.NotFoundException;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.CaptureCheck;
 import io.groupsnap.proto.v1.CaptureCondition;

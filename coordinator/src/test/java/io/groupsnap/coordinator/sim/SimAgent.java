@@ -1,9 +1,9 @@
 package io.groupsnap.coordinator.sim;
 
-import io.groupsnap.agent.snapshot.Reaper;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;
+import io.groupsnap.agent.txn.Reaper;
 import io.groupsnap.agent.txn.TxnJournal;
 import io.groupsnap.agent.txn.WrongPhaseException;
 import io.groupsnap.coordinator.txn.Replies.Failure;

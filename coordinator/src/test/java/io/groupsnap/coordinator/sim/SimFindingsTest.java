@@ -2,10 +2,10 @@ package io.groupsnap.coordinator.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.groupsnap.agent.snapshot.Reaper;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.Participant;
+import io.groupsnap.agent.txn.Reaper;
 import io.groupsnap.agent.txn.Results.PrepareResult;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.Volume;

@@ -1,6 +1,6 @@
 package io.groupsnap.coordinator.sim;
 
-import io.groupsnap.agent.snapshot.Reaper;
+import io.groupsnap.agent.txn.Reaper;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.groupsnap.cli;
+package io.groupsnap.cli.support;
 
 /** The CLI's exit codes, stable for scripts and schedulers. */
 public final class ExitCodes {

@@ -1,4 +1,4 @@
-package io.groupsnap.agent.snapshot;
+package io.groupsnap.agent.scrub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,7 @@ import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.fakes.RecordingCommandRunner;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.Participant;

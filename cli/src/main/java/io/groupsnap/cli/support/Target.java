@@ -1,4 +1,4 @@
-package io.groupsnap.cli;
+package io.groupsnap.cli.support;
 
 import picocli.CommandLine.Option;
 

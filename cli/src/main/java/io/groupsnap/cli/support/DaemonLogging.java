@@ -1,4 +1,4 @@
-package io.groupsnap.cli;
+package io.groupsnap.cli.support;
 
 import ch.qos.logback.classic.Level;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.groupsnap.coordinator;
+package io.groupsnap.coordinator.api;
 
 /** A group snapshot with the requested id exists already (recorded, or queued or running on this leader). */
 public final class AlreadyExistsException extends Exception {

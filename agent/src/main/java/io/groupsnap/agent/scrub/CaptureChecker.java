@@ -1,5 +1,6 @@
-package io.groupsnap.agent.snapshot;
+package io.groupsnap.agent.scrub;
 
+import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.TxnRef;

@@ -1,4 +1,4 @@
-package io.groupsnap.agent.snapshot;
+package io.groupsnap.agent.scrub;
 
 import io.groupsnap.proto.v1.CaptureFingerprint;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.groupsnap.coordinator;
+package io.groupsnap.coordinator.store;
 
 /** The named group snapshot does not exist. */
 public final class NotFoundException extends Exception {

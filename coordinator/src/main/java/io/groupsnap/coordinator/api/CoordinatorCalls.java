@@ -1,7 +1,8 @@
-package io.groupsnap.coordinator;
+package io.groupsnap.coordinator.api;
 
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.Listing;
+import io.groupsnap.coordinator.store.NotFoundException;
 import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;

@@ -1,4 +1,4 @@
-package io.groupsnap.coordinator;
+package io.groupsnap.coordinator.api;
 
 import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.KnownAgent;

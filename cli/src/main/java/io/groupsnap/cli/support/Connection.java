@@ -1,4 +1,4 @@
-package io.groupsnap.cli;
+package io.groupsnap.cli.support;
 
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.LeaderLookup;

@@ -1,4 +1,4 @@
-package io.groupsnap.agent.snapshot;
+package io.groupsnap.agent.scrub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,7 @@ import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.VolumeSetup;
+import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.Volume;

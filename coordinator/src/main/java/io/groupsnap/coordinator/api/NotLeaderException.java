@@ -1,4 +1,4 @@
-package io.groupsnap.coordinator;
+package io.groupsnap.coordinator.api;
 
 import java.util.Optional;
 

@@ -1,6 +1,5 @@
-package io.groupsnap.agent.snapshot;
+package io.groupsnap.agent.txn;
 
-import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;

@@ -1,4 +1,4 @@
-package io.groupsnap.agent.txn;
+package io.groupsnap.agent.snapshot;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package io.groupsnap.cli;
+package io.groupsnap.cli.support;
 
 /**
  * Ends a command with a one-line message on stderr and the given exit code. The message may quote input: it is

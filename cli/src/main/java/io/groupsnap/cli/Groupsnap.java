@@ -8,6 +8,7 @@ import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
 import io.groupsnap.cli.command.DevCommand;
 import io.groupsnap.cli.command.SnapshotCommand;
+import io.groupsnap.cli.command.VersionCommand;
 import io.groupsnap.cli.support.CliException;
 import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.Printable;
@@ -16,14 +17,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code groupsnap} command. */
-@Command(name = "groupsnap", mixinStandardHelpOptions = true, version = "groupsnap 0.1.0",
+@Command(name = "groupsnap", mixinStandardHelpOptions = true, versionProvider = Groupsnap.Version.class,
     description = "Consistent group snapshots across volumes and machines.",
     subcommands = {SnapshotCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
-        DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class},
+        DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
+        VersionCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed, or unreachable after a bounded wait", "2:usage or bad input",
         "3:group snapshot aborted"})
 public final class Groupsnap {
+  /** {@code --version}: {@code groupsnap VERSION}, the build's version ({@link io.groupsnap.common.Version}). */
+  public static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"groupsnap " + io.groupsnap.common.Version.current()};
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }

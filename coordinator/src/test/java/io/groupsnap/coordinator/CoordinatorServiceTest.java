@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import io.groupsnap.common.HostPort;
+import io.groupsnap.common.Version;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.testing.RawBytes;
@@ -76,6 +77,12 @@ class CoordinatorServiceTest {
     assertThat(bad.getStatus().getDescription()).startsWith("group snapshot id '../x'");
     assertThat(code(() -> stub.getGroupSnapshot(GetGroupSnapshotRequest.newBuilder().setId("gs-1").build())))
         .isEqualTo(Status.Code.NOT_FOUND);
+  }
+
+  @Test
+  void clusterStatus_reportsTheCoordinatorsBuildVersion() {
+    assertThat(stub.clusterStatus(ClusterStatusRequest.getDefaultInstance()).getCoordinatorVersion())
+        .isEqualTo(Version.current()).isNotEqualTo(Version.UNKNOWN);
   }
 
   @Test

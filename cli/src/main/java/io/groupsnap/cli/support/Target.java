@@ -19,6 +19,11 @@ public final class Target {
       description = "Cluster name (default: $GROUPSNAP_CLUSTER, else 'default').")
   String cluster;
 
+  /** Whether a coordinator or a ZooKeeper was given at all (flag or environment). */
+  public boolean given() {
+    return coordinator() != null || zookeeper() != null;
+  }
+
   String coordinator() {
     return firstNonBlank(coordinator, System.getenv("GROUPSNAP_COORDINATOR"));
   }

@@ -3,6 +3,7 @@ package io.groupsnap.coordinator.rpc;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.Printable;
 import io.groupsnap.common.ServerEdge;
+import io.groupsnap.common.Version;
 import io.groupsnap.coordinator.api.AlreadyExistsException;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.coordinator.api.MissingAgentsException;
@@ -164,7 +165,7 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
 
   @Override
   public void clusterStatus(ClusterStatusRequest req, StreamObserver<ClusterStatusResponse> out) {
-    unary(out, coordinator::clusterStatus);
+    unary(out, () -> coordinator.clusterStatus().toBuilder().setCoordinatorVersion(Version.current()).build());
   }
 
   private static void requireName(String field, String value) {

@@ -60,7 +60,8 @@ final class CreateCall {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final int MAX_REDIRECTS = 3;
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Set<Status.Code> LOST = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
+  /** The call's answer was lost (the coordinator went away or did not answer): another one may know. */
+  static final Set<Status.Code> LOST = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
       Status.Code.CANCELLED, Status.Code.UNKNOWN, Status.Code.INTERNAL);
 
   private final Connection c;
@@ -231,6 +232,12 @@ final class CreateCall {
   static boolean isFinal(GroupSnapshot g) {
     return g.getState() == GroupSnapshotState.COMMITTED || g.getState() == GroupSnapshotState.ABORTED
         || g.getState() == GroupSnapshotState.DELETED;
+  }
+
+  /** The exit code of a final record, shared by {@code create --wait} and {@code watch}: 0, 3 aborted, else 1. */
+  static int exitCode(GroupSnapshot g) {
+    return g.getState() == GroupSnapshotState.COMMITTED ? ExitCodes.OK
+        : g.getState() == GroupSnapshotState.ABORTED ? ExitCodes.ABORTED : ExitCodes.FAILED;
   }
 
   /**

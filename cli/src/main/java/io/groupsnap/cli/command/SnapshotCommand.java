@@ -13,7 +13,6 @@ import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
-import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
 import io.groupsnap.proto.v1.ListGroupSnapshotsResponse;
 import io.groupsnap.proto.v1.MemberSelector;
@@ -29,10 +28,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code groupsnap snapshot create|list|show|delete|check}. */
+/** {@code groupsnap snapshot create|list|show|delete|check|watch}. */
 @Command(name = "snapshot", description = "Create and manage group snapshots.", mixinStandardHelpOptions = true,
     subcommands = {SnapshotCommand.Create.class, SnapshotCommand.ListCmd.class, SnapshotCommand.Show.class,
-        SnapshotCommand.Delete.class, SnapshotCheckCommand.class})
+        SnapshotCommand.Delete.class, SnapshotCheckCommand.class, SnapshotWatchCommand.class})
 public final class SnapshotCommand {
   /** {@code snapshot create}. */
   @Command(name = "create", mixinStandardHelpOptions = true,
@@ -105,8 +104,7 @@ public final class SnapshotCommand {
           result = create.awaitOutcome(result.getId());
         }
         new Printer(output.format, out).groupSnapshot(result);
-        return result.getState() == GroupSnapshotState.COMMITTED ? ExitCodes.OK
-            : result.getState() == GroupSnapshotState.ABORTED ? ExitCodes.ABORTED : ExitCodes.FAILED;
+        return CreateCall.exitCode(result);
       }
     }
 

@@ -24,6 +24,7 @@ public final class Printer {
   public enum Format { text, json }
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON_LINE = new ObjectMapper();
   private final Format format;
   private final PrintWriter out;
 
@@ -42,6 +43,42 @@ public final class Printer {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** One JSON value on one line (JSON lines: a stream of them, one per event). */
+  public void jsonLine(Object value) {
+    try {
+      out.println(JSON_LINE.writeValueAsString(value));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    out.flush();
+  }
+
+  /**
+   * One change seen while watching a group snapshot that is not final yet. JSON: the whole record on one line, as
+   * {@code snapshot show -o json} prints it. Text: its state when that changed (or on the first look, when
+   * {@code before} is null), then every member whose state or error changed.
+   */
+  public void change(GroupSnapshot before, GroupSnapshot now) {
+    if (json()) {
+      jsonLine(Views.groupSnapshot(now));
+      return;
+    }
+    if (before == null || !Views.state(before).equals(Views.state(now))
+        || !before.getAbortReason().equals(now.getAbortReason())) {
+      out.printf(Locale.ROOT, "%s %-10s %d member(s)%s%n", now.getId(), Views.state(now), now.getMembersCount(),
+          now.getAbortReason().isEmpty() ? "" : "; abort reason: " + now.getAbortReason());
+    }
+    for (int i = 0; i < now.getMembersCount(); i++) {
+      MemberRecord m = now.getMembers(i);
+      MemberRecord was = before == null || i >= before.getMembersCount() ? null : before.getMembers(i);
+      if (was == null || was.getState() != m.getState() || !was.getError().equals(m.getError())) {
+        out.println(String.format(Locale.ROOT, "    %-24s %-10s %s", m.getAgentId() + ":" + m.getVolume(),
+            m.getState().name().replace("MEMBER_", ""), m.getError()).stripTrailing());
+      }
+    }
+    out.flush();
   }
 
   public void groupSnapshot(GroupSnapshot g) {

@@ -12,7 +12,11 @@ record Cli(int exit, String out, String err) {
 
   /** Runs it with stderr going to {@code err}, which another thread may read while the command runs. */
   static Cli run(StringWriter err, String... args) {
-    StringWriter out = new StringWriter();
+    return run(new StringWriter(), err, args);
+  }
+
+  /** Runs it with stdout and stderr going to writers another thread may read while the command runs. */
+  static Cli run(StringWriter out, StringWriter err, String... args) {
     int code = Groupsnap.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Cli(code, out.toString(), err.toString());
   }

@@ -1,17 +1,23 @@
 package io.groupsnap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.cli.support.ExitCodes;
+import io.groupsnap.common.Version;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -275,5 +281,56 @@ class CliIT {
     assertThat(yaml.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(yaml.err()).isEqualTo("groupsnap: " + cfg + ": line 3, column 1: not valid YAML: expected the node "
         + "content, but found '<stream end>'\n");
+  }
+
+  @Test
+  void snapshotWatch_ofACommittedSnapshot_printsItOnce_exitZero() throws Exception {
+    String id = f.create().getId();
+    Cli text = cli("snapshot", "watch", id);
+    assertThat(text.exit()).as(text.err()).isEqualTo(ExitCodes.OK);
+    assertThat(text.out()).startsWith(id + "  COMMITTED  epoch ").contains("agent-3").doesNotContain("PREPARING");
+    assertThat(text.err()).isEmpty();
+    Cli json = cli("snapshot", "watch", id, "-o", "json");
+    assertThat(json.out().lines()).singleElement()
+        .satisfies(line -> assertThat(JSON.readTree(line).get("state").asText()).isEqualTo("COMMITTED"));
+    assertThat(cli("snapshot", "watch", "gs-none").exit()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void snapshotWatch_followsARunningSnapshotFromAnotherShell_toItsCommit() throws Exception {
+    TestWriter slow = f.writers.get("agent-2");
+    int frozenBefore = slow.freezes.get(); // the cluster is shared by the class's tests
+    slow.freezeGate = new CountDownLatch(1);
+    try {
+      Cli created = cli("snapshot", "create", "--freeze-timeout", "20s");
+      assertThat(created.exit()).as(created.err()).isZero();
+      String id = created.out().strip();
+      await().atMost(Duration.ofSeconds(20)).until(() -> slow.freezes.get() == frozenBefore + 1);
+      StringWriter out = new StringWriter();
+      CompletableFuture<Cli> watching = CompletableFuture.supplyAsync(() -> Cli.run(out, new StringWriter(),
+          "snapshot", "watch", id, "--zookeeper", f.zk.getConnectString()));
+      await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains(id + " PREPARING  3 member(s)"));
+      assertThat(watching).as("not final while agent-2 is still freezing").isNotDone();
+      slow.freezeGate.countDown();
+      Cli r = watching.get(60, TimeUnit.SECONDS);
+      assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+      assertThat(r.out()).startsWith(id + " PREPARING  3 member(s)\n").contains(id + "  COMMITTED  epoch ");
+      assertThat(r.out().indexOf("COMMITTED")).isGreaterThan(r.out().indexOf("PREPARING"));
+    } finally {
+      slow.freezeGate.countDown();
+      slow.freezeGate = null;
+    }
+    f.assertNothingFrozen();
+  }
+
+  @Test
+  void version_reportsTheClientAndTheCoordinatorsBuild() throws Exception {
+    Cli r = cli("version");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).isEqualTo("client:      " + Version.current() + "\ncoordinator: " + Version.current() + " ("
+        + coordinator + ")\n");
+    assertThat(r.err()).isEmpty();
+    Cli status = cli("cluster", "status", "-o", "json");
+    assertThat(JSON.readTree(status.out()).get("coordinatorVersion").asText()).isEqualTo(Version.current());
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.groupsnap.common.CaptureConditions;
+import io.groupsnap.common.Printable;
 import io.groupsnap.coordinator.api.MissingAgentsException;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
@@ -203,6 +204,9 @@ public final class Printer {
     out.println("cluster      " + s.getClusterName() + " (" + s.getClusterId() + ")");
     out.println("leader       " + (s.getLeader().isEmpty() ? "(none)" : s.getLeader()));
     out.println("epoch        " + s.getEpoch());
+    out.println("version      " + (s.getCoordinatorVersion().isEmpty() ? "(not reported)"
+        : Printable.value(s.getCoordinatorVersion()))
+        + " (answered by " + s.getAnsweredBy() + ")");
     out.println("coordinators " + s.getCoordinatorsList().stream()
         .map(c -> c.getId() + (c.getLeader() ? " (leader)" : "")).collect(Collectors.joining(", ")));
     out.println("agents       " + s.getAgentsCount());

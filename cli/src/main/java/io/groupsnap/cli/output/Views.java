@@ -151,6 +151,7 @@ public final class Views {
     m.put("leader", s.getLeader());
     m.put("epoch", s.getEpoch());
     m.put("answeredBy", s.getAnsweredBy());
+    m.put("coordinatorVersion", s.getCoordinatorVersion());
     m.put("coordinators", s.getCoordinatorsList().stream().map(Views::coordinator).toList());
     m.put("agents", s.getAgentsList().stream().map(Views::agent).toList());
     m.put("damagedRecords", s.getDamagedRecordsList().stream().map(Views::damaged).toList());

@@ -7,6 +7,7 @@ import io.groupsnap.cli.command.ClusterCommand;
 import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
 import io.groupsnap.cli.command.DevCommand;
+import io.groupsnap.cli.command.HealthCommand;
 import io.groupsnap.cli.command.SnapshotCommand;
 import io.groupsnap.cli.support.CliException;
 import io.groupsnap.cli.support.ExitCodes;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Command;
 @Command(name = "groupsnap", mixinStandardHelpOptions = true, version = "groupsnap 0.1.0",
     description = "Consistent group snapshots across volumes and machines.",
     subcommands = {SnapshotCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
-        DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class},
+        DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
+        HealthCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed, or unreachable after a bounded wait", "2:usage or bad input",
         "3:group snapshot aborted"})

@@ -12,7 +12,9 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +29,7 @@ class CoordinatorHealthTest {
   static final Duration WAIT = Duration.ofSeconds(30);
   TestingServer zk;
   final List<Coordinator> coordinators = new ArrayList<>();
-  final List<ManagedChannel> channels = new ArrayList<>();
+  final Map<Coordinator, ManagedChannel> channels = new HashMap<>();
 
   @BeforeEach
   void startZooKeeper() throws Exception {
@@ -36,31 +38,33 @@ class CoordinatorHealthTest {
 
   @AfterEach
   void stop() throws Exception {
-    channels.forEach(ManagedChannel::shutdownNow);
+    channels.values().forEach(ManagedChannel::shutdownNow);
     coordinators.forEach(Coordinator::close);
     zk.close();
   }
 
   Coordinator coordinator() throws Exception {
     Coordinator c = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)).withZkSessionTimeout(Duration.ofSeconds(2))).start();
+        new HostPort("127.0.0.1", 0))).start();
     coordinators.add(c);
     return c;
   }
 
   /** What a probe asks: the whole server (""), or the coordinator's service by name. */
   ServingStatus probe(Coordinator c, String service) {
-    ManagedChannel channel = NettyChannelBuilder.forTarget(c.endpoint().toString()).usePlaintext().build();
-    channels.add(channel);
+    ManagedChannel channel = channels.computeIfAbsent(c,
+        k -> NettyChannelBuilder.forTarget(k.endpoint().toString()).usePlaintext().build());
     return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
         .check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus();
   }
 
+  /** Both the whole server and the coordinator's service name answer {@code expected}. */
+  boolean reports(Coordinator c, ServingStatus expected) {
+    return probe(c, "") == expected && probe(c, CoordinatorServiceGrpc.SERVICE_NAME) == expected;
+  }
+
   boolean serving(Coordinator c) {
-    ServingStatus whole = probe(c, "");
-    ServingStatus service = probe(c, CoordinatorServiceGrpc.SERVICE_NAME);
-    assertThat(service).as("the service name answers as the whole server does").isEqualTo(whole);
-    return whole == ServingStatus.SERVING;
+    return reports(c, ServingStatus.SERVING);
   }
 
   @Test
@@ -69,8 +73,8 @@ class CoordinatorHealthTest {
     await().atMost(WAIT).until(first::isLeader);
     Coordinator standby = coordinator();
 
-    assertThat(serving(first)).isTrue();
-    assertThat(serving(standby)).as("a standby is ready to take over").isTrue();
+    await().atMost(WAIT).until(() -> serving(first));
+    await("a standby is ready to take over").atMost(WAIT).until(() -> serving(standby));
     assertThat(standby.isLeader()).isFalse();
   }
 
@@ -80,7 +84,7 @@ class CoordinatorHealthTest {
     await().atMost(WAIT).until(() -> serving(c));
 
     zk.stop();
-    await().atMost(WAIT).until(() -> !serving(c));
+    await().atMost(WAIT).until(() -> reports(c, ServingStatus.NOT_SERVING));
 
     zk.restart();
     await().atMost(WAIT).until(() -> serving(c));

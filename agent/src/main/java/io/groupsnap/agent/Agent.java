@@ -23,17 +23,19 @@ import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.FaultPoints;
+import io.groupsnap.common.Health;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.ZkHealth;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ServerEdge;
 import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.EpochRecord;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.groupsnap.proto.v1.WriterInfo;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -74,6 +76,9 @@ public final class Agent implements AutoCloseable {
   private final List<Writer> extraWriters;
   private final Duration zkWait;
   private final FaultPoints faults;
+  /** SERVING only once started and while connected and registered in ZooKeeper; see docs/operations.md. */
+  private final Health health;
+  private ZkHealth zkHealth;
   private ScheduledExecutorService watchdog;
   private CuratorFramework zk;
   private Server server;
@@ -94,6 +99,7 @@ public final class Agent implements AutoCloseable {
     this.extraWriters = List.copyOf(extraWriters);
     this.zkWait = zkWait;
     this.faults = faults;
+    this.health = new Health("agent " + config.agentId(), AgentServiceGrpc.SERVICE_NAME);
   }
 
   /**
@@ -143,6 +149,7 @@ public final class Agent implements AutoCloseable {
     Files.createDirectories(config.stateDir());
     ZkLayout layout = new ZkLayout(config.cluster());
     zk = ZkClients.connect(config.zookeeper(), zkWait, config.zookeeperSessionTimeout());
+    zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION_AND_REGISTRATION);
     String clusterId = ClusterIdentity.ensure(zk, layout);
     watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
     KindContext context = KindContext.of(config.snapshotRoot(), config.stateDir());
@@ -193,11 +200,10 @@ public final class Agent implements AutoCloseable {
     fingerprints = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-fingerprint-"
         + config.agentId()));
     checker.start(fingerprints, config.reaperInterval());
-    HealthStatusManager health = new HealthStatusManager();
     server = ServerEdge.bounded(
             NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
         .addService(new AgentGrpcService(participant, checker))
-        .addService(health.getHealthService())
+        .addService(health.service())
         .build()
         .start();
     endpoint = advertised(server.getPort());
@@ -209,7 +215,8 @@ public final class Agent implements AutoCloseable {
         .setPath(v.path().toString())));
     writers.forEach(w -> reg.addWriters(WriterInfo.newBuilder().setName(w.name()).setKind(w.kind())
         .setTier(w.tier())));
-    registration = Registration.register(zk, layout, reg.build(), zkWait);
+    registration = Registration.register(zk, layout, reg.build(), zkWait, zkHealth::registered);
+    zkHealth.start();
     log.info("agent {} serving on {} (cluster {} {}), {} volume(s), {} writer(s)", config.agentId(), endpoint,
         config.cluster(), clusterId, volumes.size(), writers.size());
   }
@@ -308,6 +315,8 @@ public final class Agent implements AutoCloseable {
     if (state.getAndSet(State.CLOSED) == State.CLOSED) {
       return;
     }
+    health.close();
+    closeQuietly(zkHealth);
     if (reaperTimer != null) {
       reaperTimer.shutdownNow();
     }

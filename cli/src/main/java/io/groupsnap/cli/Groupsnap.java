@@ -7,6 +7,7 @@ import io.groupsnap.cli.command.ClusterCommand;
 import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
 import io.groupsnap.cli.command.DevCommand;
+import io.groupsnap.cli.command.HealthCommand;
 import io.groupsnap.cli.command.SnapshotCommand;
 import io.groupsnap.cli.command.VersionCommand;
 import io.groupsnap.cli.support.CliException;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Command;
     description = "Consistent group snapshots across volumes and machines.",
     subcommands = {SnapshotCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
         DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
-        VersionCommand.class},
+        VersionCommand.class, HealthCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed, or unreachable after a bounded wait", "2:usage or bad input",
         "3:group snapshot aborted"})

@@ -2,9 +2,11 @@ package io.groupsnap.coordinator;
 
 import io.groupsnap.common.Daemons;
 import io.groupsnap.common.FaultPoints;
+import io.groupsnap.common.Health;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ServerEdge;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.ZkHealth;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.coordinator.api.NotLeaderException;
@@ -24,13 +26,13 @@ import io.groupsnap.coordinator.txn.DecisionRule;
 import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.util.MutableHandlerRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -82,6 +84,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private final ScheduledExecutorService scrubTimer =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-scrub"));
   private final GrpcAgentClient agents = new GrpcAgentClient();
+  /** SERVING only once started and while connected to ZooKeeper (leader or standby); see docs/operations.md. */
+  private final Health health = new Health("coordinator", CoordinatorServiceGrpc.SERVICE_NAME);
+  private ZkHealth zkHealth;
   private CuratorFramework zk;
   private ClusterStore store;
   private Roster roster;
@@ -122,15 +127,15 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     }
     try {
       zk = ZkClients.connect(config.zookeeper(), config.zkWait(), config.zkSessionTimeout());
+      zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION);
       store = new ClusterStore(zk, new ZkLayout(config.cluster()));
       clusterId = store.ensureCluster();
       Scrubber scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
-      HealthStatusManager health = new HealthStatusManager();
       MutableHandlerRegistry services = new MutableHandlerRegistry();
       server = ServerEdge.bounded(
               NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
           .fallbackHandlerRegistry(services)
-          .addService(health.getHealthService())
+          .addService(health.service())
           .build().start();
       endpoint = advertised(server.getPort());
       driver = new TransactionDriver(agents, new LeaderTxnStore(store, () -> leadership.term()
@@ -161,6 +166,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       leadership.start();
       resolvePeriodically();
       scrubber.start(scrubTimer, config.scrubInterval(), core::acting);
+      zkHealth.start();
       log.info("coordinator serving on {} (cluster {} {})", endpoint, config.cluster(), clusterId);
       return this;
     } catch (Exception e) {
@@ -319,6 +325,10 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   public void close() {
     if (state.getAndSet(State.CLOSED) == State.CLOSED) {
       return;
+    }
+    health.close();
+    if (zkHealth != null) {
+      zkHealth.close();
     }
     if (leadership != null) {
       leadership.close();

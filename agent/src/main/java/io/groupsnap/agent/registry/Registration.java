@@ -30,8 +30,20 @@ public final class Registration implements AutoCloseable {
     this.node = node;
   }
 
+  /** Registers; see {@link #register(CuratorFramework, ZkLayout, AgentRegistration, Duration, Runnable)}. */
   public static Registration register(CuratorFramework zk, ZkLayout layout, AgentRegistration reg, Duration wait)
       throws Exception {
+    return register(zk, layout, reg, wait, () -> { });
+  }
+
+  /**
+   * Creates the agent's ephemeral node, first waiting out a previous session's (see the class comment).
+   *
+   * @param created called (on a Curator thread) each time the node is created in the current session: the first
+   *     time, and again after a session expiry took it away; never when it merely survived a disconnection
+   */
+  public static Registration register(CuratorFramework zk, ZkLayout layout, AgentRegistration reg, Duration wait,
+      Runnable created) throws Exception {
     String path = layout.agent(reg.getAgentId());
     ZooKeeper session = zk.getZookeeperClient().getZooKeeper();
     long ours = session.getSessionId();
@@ -54,6 +66,7 @@ public final class Registration implements AutoCloseable {
     }
     ZkNodes.ensurePersistent(zk, layout.agents()); // never a container: it must outlive a moment without agents
     PersistentNode node = new PersistentNode(zk, CreateMode.EPHEMERAL, false, path, reg.toByteArray());
+    node.getListenable().addListener(p -> created.run());
     node.start();
     if (!node.waitForInitialCreate(wait.toMillis(), TimeUnit.MILLISECONDS)) {
       node.close();

@@ -56,9 +56,9 @@ import org.slf4j.LoggerFactory;
  * itself, left unfinished ({@link Resolver}). What it answers is {@link CoordinatorCore}'s; this class builds the
  * parts, starts and stops them.
  *
- * <p>Threads: gRPC calls on the server's threads; transactions on "groupsnap-txn" with their store writes on
- * "groupsnap-zk-writer" and their deadlines on the "groupsnap-txn" lane too; the election's events on "groupsnap-leadership", which only
- * starts a recovery and never waits for one; recovery, the periodic resolution, deletions and the roster's updates on
+ * <p>Threads: gRPC calls on the server's threads; transactions and their deadlines on the "groupsnap-txn" lane, their
+ * record writes on "groupsnap-zk-writer"; the election's events on "groupsnap-leadership", which only starts a
+ * recovery and never waits for one; recovery, the periodic resolution, deletions and the roster's updates on
  * the "groupsnap-resolver" lane; the scrub on "groupsnap-scrub".
  *
  * <p>Every coordinator answers reads. Mutating calls on a standby fail with {@link NotLeaderException} naming the
@@ -214,7 +214,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       resolver.recover(core.records(term.get())).thenAccept(outcome -> {
         switch (outcome) {
           case RECOVERED -> core.recovered(term.get());
-          case GAVE_UP -> leadership.giveBack();
+          case GAVE_UP -> leadership.giveBack(epoch);
           case SUPERSEDED -> { }
         }
       });
@@ -246,26 +246,6 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   }
 
   // ---- what it answers: CoordinatorCore's ----
-
-  /** Starts a group snapshot under an id of the coordinator's choosing; see the overload with an id. */
-  public CompletableFuture<GroupSnapshot> createGroupSnapshot(List<MemberSelector> selectors, Duration freezeTimeout,
-      Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress) throws Exception {
-    return createGroupSnapshot(null, selectors, freezeTimeout, lease, prepareTimeout, false, progress);
-  }
-
-  /** Starts a group snapshot under an id of the coordinator's choosing; see the overload with an id. */
-  public CompletableFuture<GroupSnapshot> createGroupSnapshot(List<MemberSelector> selectors, Duration freezeTimeout,
-      Duration lease, Duration prepareTimeout, boolean allowMissing, TransactionDriver.Progress progress)
-      throws Exception {
-    return createGroupSnapshot(null, selectors, freezeTimeout, lease, prepareTimeout, allowMissing, progress);
-  }
-
-  /** Starts a group snapshot that needs every known agent; see the overload with allowMissing. */
-  public CompletableFuture<GroupSnapshot> createGroupSnapshot(String id, List<MemberSelector> selectors,
-      Duration freezeTimeout, Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress)
-      throws Exception {
-    return createGroupSnapshot(id, selectors, freezeTimeout, lease, prepareTimeout, false, progress);
-  }
 
   @Override
   public CompletableFuture<GroupSnapshot> createGroupSnapshot(String id, List<MemberSelector> selectors,

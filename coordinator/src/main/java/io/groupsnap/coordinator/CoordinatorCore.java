@@ -75,9 +75,14 @@ final class CoordinatorCore implements CoordinatorCalls {
     return new TermRecords(store, roster, leadership, term);
   }
 
-  /** Recovery in {@code term} succeeded: while it lasts, this process acts as leader. */
+  /**
+   * Recovery in {@code term} succeeded: while it lasts, this process acts as leader. Ignored when {@code term} is no
+   * longer the current one (a recovery that finished after its term ended never makes a later term ready).
+   */
   void recovered(Leadership.Term term) {
-    recovered.set(term);
+    if (leadership.term().filter(term::equals).isPresent()) {
+      recovered.set(term);
+    }
   }
 
   /** The term ended: nothing is acted on until a new one has recovered. */

@@ -122,6 +122,19 @@ public final class Leadership implements AutoCloseable {
     events.execute(this::rejoin);
   }
 
+  /**
+   * Gives leadership back only if this process still holds the term of {@code epoch}: a recovery that gave up in an
+   * older term must not depose a newer one won meanwhile.
+   */
+  public void giveBack(long epoch) {
+    events.execute(() -> {
+      Term now = term.get();
+      if (now != null && now.epoch() == epoch) {
+        rejoin();
+      }
+    });
+  }
+
   private void onDeposed(String why) {
     if (term.getAndSet(null) != null) {
       log.warn("coordinator {} stops leading: {}", id, why);

@@ -7,7 +7,7 @@ import java.util.concurrent.Executor;
  * Where and when the leader's work runs: a lane of work ({@link #execute}: in submission order, one task at a time)
  * and delayed tasks on that lane ({@link #schedule}). In a daemon it is a single-threaded scheduled executor
  * ({@link ThreadScheduler}); in the simulation it is the virtual event loop, so the same production classes run on
- * virtual time. Work on a lane must not block on I/O: calls return futures, and their continuations come back to
+ * virtual time. Work on a lane never waits for an agent: calls return futures, and their continuations come back to
  * the lane through {@link #execute}.
  */
 public interface Scheduler extends Executor {

@@ -1,5 +1,8 @@
 package io.groupsnap.coordinator.resolve;
 
+import io.groupsnap.coordinator.exec.Deadlines;
+import io.groupsnap.coordinator.exec.Scheduler;
+import java.time.Duration;
 import io.groupsnap.coordinator.store.FencedWriteException;
 import io.groupsnap.coordinator.txn.AgentClient;
 import io.groupsnap.coordinator.txn.Member;
@@ -11,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 
 /**
  * Deletes committed group snapshots: the record becomes DELETING (its manifest leaves the catalog) before any capture
@@ -21,7 +23,8 @@ import java.util.concurrent.Executor;
  * nothing more.
  *
  * <p>Talks to agents only through the {@link AgentClient} port and to the store through {@link LeaderRecords}.
- * Never blocks: each step continues on {@code lane} once the previous one's future completed. Thread-safe (stateless
+ * Never waits for an agent: each step continues on {@code lane} once the previous one's future completed (the
+ * daemon's store calls are synchronous ZooKeeper operations on the lane). Thread-safe (stateless
  * but for its collaborators).
  */
 public final class Deleter {
@@ -35,9 +38,9 @@ public final class Deleter {
 
   private final AgentClient agents;
   private final CallSpecs specs;
-  private final Executor lane;
+  private final Scheduler lane;
 
-  public Deleter(AgentClient agents, CallSpecs specs, Executor lane) {
+  public Deleter(AgentClient agents, CallSpecs specs, Scheduler lane) {
     this.agents = agents;
     this.specs = specs;
     this.lane = lane;
@@ -49,13 +52,13 @@ public final class Deleter {
    * captures could not all be deleted (naming each member that failed, and why).
    */
   public CompletableFuture<Outcome> delete(LeaderRecords records, GroupSnapshot g) {
-    return CompletableFuture.supplyAsync(() -> g, lane).thenCompose(now -> switch (now.getState()) {
+    return CompletableFuture.supplyAsync(() -> g, lane).thenComposeAsync(now -> switch (now.getState()) {
       case DELETED -> CompletableFuture.completedFuture(new Outcome(now, 0));
       case COMMITTED -> records.markDeleting(now).thenComposeAsync(marked -> finish(records, marked), lane);
       case DELETING -> finish(records, now);
       default -> CompletableFuture.failedFuture(new IllegalStateException("group snapshot " + now.getId() + " is "
           + now.getState() + "; only committed group snapshots can be deleted"));
-    });
+    }, lane);
   }
 
   /**
@@ -96,7 +99,12 @@ public final class Deleter {
       return CompletableFuture.completedFuture(0).thenApply(n -> settle(g, n, problems));
     }
     TxnSpec spec = specs.spec(g.getId(), records.epoch(), called);
-    List<CompletableFuture<Replies.Deleted>> calls = called.stream().map(m -> agents.delete(spec, m)).toList();
+    // each call ends with its own deadline; the bound only keeps a deletion from waiting for ever on one that would not
+    Duration limit = spec.deleteDeadline().plus(specs.finishTimeout());
+    List<CompletableFuture<Replies.Deleted>> calls = called.stream()
+        .map(m -> Deadlines.within(agents.delete(spec, m), limit, lane, "agent " + m.agentId() + " did not answer")
+            .exceptionally(e -> Replies.Deleted.failed(Replies.Failure.TIMED_OUT, e.getMessage())))
+        .toList();
     return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApplyAsync(v -> {
       int deleted = 0;
       for (CompletableFuture<Replies.Deleted> call : calls) {

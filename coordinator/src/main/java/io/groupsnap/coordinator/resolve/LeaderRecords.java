@@ -17,7 +17,8 @@ import java.util.function.UnaryOperator;
  * refused (the term ended, a newer one began, or the record changed under it) and {@code UncertainWriteException}
  * when its outcome is unknown; it may complete on any thread, so callers continue on their own lane. In the daemon
  * the store is ZooKeeper and writes complete before they return; in the simulation they complete later, on the
- * event loop. Not required to be thread-safe: one lane uses it at a time.
+ * event loop. Used from the resolver's lane (recovery, periodic passes, deletions); the daemon's implementation
+ * is thread-safe as ClusterStore is.
  */
 public interface LeaderRecords {
   /** The epoch of the term these records are bound to. */

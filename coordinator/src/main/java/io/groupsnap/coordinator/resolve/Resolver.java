@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.resolve;
 
+import io.groupsnap.coordinator.exec.Deadlines;
 import io.groupsnap.coordinator.exec.Scheduler;
 import io.groupsnap.coordinator.resolve.ResolutionListener.Pass;
 import io.groupsnap.coordinator.store.ClusterStore;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -39,8 +39,9 @@ import java.util.function.Predicate;
  * write ends the pass (this process no longer leads). Every step first checks that the term the records are bound to
  * is still current, and a pass whose term ended stops there.
  *
- * <p>Threading: everything runs on {@code lane}, and nothing blocks: agent calls and store writes return futures
- * whose continuations come back to the lane. The methods return at once. What it does is reported to the
+ * <p>Threading: everything runs on {@code lane} and never waits for an agent: agent calls and store writes return
+ * futures whose continuations come back to the lane (in the daemon a store call itself is a synchronous ZooKeeper
+ * operation on the lane, bounded by Curator's retry policy). The methods return at once. What it does is reported to the
  * {@link ResolutionListener}.
  */
 public final class Resolver {
@@ -294,10 +295,10 @@ public final class Resolver {
       confirmed = confirmed.thenComposeAsync(all -> {
         requireCurrent(records);
         CompletableFuture<Ack> ack = abort ? agents.abort(spec, m, reason) : agents.commit(spec, m);
-        return within(ack, limit, m).thenApply(a -> {
+        return Deadlines.within(ack, limit, lane, "agent " + m.agentId() + " did not answer").thenApplyAsync(a -> {
           answers.put(m.agentId(), a);
           return all && a.ok();
-        });
+        }, lane);
       }, lane);
     }
     return confirmed.thenComposeAsync(all -> {
@@ -317,24 +318,6 @@ public final class Resolver {
     }, lane);
   }
 
-  /**
-   * The answer, or {@link TimeoutException} when none came within {@code limit}: the client's futures end with the
-   * call's own deadline; this only keeps a pass from waiting for ever on one that would not.
-   */
-  private CompletableFuture<Ack> within(CompletableFuture<Ack> answer, Duration limit, Member m) {
-    CompletableFuture<Ack> out = new CompletableFuture<>();
-    Scheduler.Cancellable timer = lane.schedule(limit, () -> out.completeExceptionally(new TimeoutException(
-        "agent " + m.agentId() + " did not answer within " + limit.toMillis() + "ms")));
-    answer.whenComplete((a, e) -> {
-      timer.cancel();
-      if (e == null) {
-        out.complete(a);
-      } else {
-        out.completeExceptionally(e);
-      }
-    });
-    return out;
-  }
 
   private static void requireCurrent(LeaderRecords records) {
     if (!records.current()) {

@@ -24,7 +24,6 @@ import io.groupsnap.proto.v1.CheckSnapshotRequest;
 import io.groupsnap.proto.v1.CheckSnapshotResponse;
 import io.groupsnap.proto.v1.CommitRequest;
 import io.groupsnap.proto.v1.DeleteSnapshotRequest;
-import io.groupsnap.proto.v1.DeleteSnapshotResponse;
 import io.groupsnap.proto.v1.FreezeRequest;
 import io.groupsnap.proto.v1.PrepareRequest;
 import io.groupsnap.proto.v1.Retry;
@@ -144,14 +143,6 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
     DeleteSnapshotRequest req = DeleteSnapshotRequest.newBuilder().setHeader(header(spec)).build();
     return call(m, after(spec.deleteDeadline()), false, st -> st.deleteSnapshot(req),
         r -> Replies.Deleted.of(r.getDeleted()), e -> Replies.Deleted.failed(failure(e), describe(m, e)));
-  }
-
-  /** Deletes an agent's captures of a group snapshot; fails with the gRPC status when the agent cannot. */
-  public CompletableFuture<DeleteSnapshotResponse> deleteSnapshot(String endpoint, TxnHeader header,
-      Duration deadline) {
-    DeleteSnapshotRequest req = DeleteSnapshotRequest.newBuilder().setHeader(header).build();
-    Deadline d = after(deadline);
-    return guards.run(endpoint, () -> toStage(stub(endpoint, d).deleteSnapshot(req))).toCompletableFuture();
   }
 
   /** What kind of failure ended a call: a missed deadline, an agent not reached, or an error it answered with. */

@@ -37,6 +37,7 @@ public final class TransactionDriver {
     /**
      * Writes the record for the given state; COMMITTING is the commit point. Called on the store-writer executor, one
      * write at a time in the order the transaction asked for them; may block there (and return a completed future).
+     * An implementation must apply the writes one at a time and in that order: the driver relies on it.
      *
      * @return completes when the write was applied; exceptionally with {@link UncertainWriteException} when its
      *     outcome is unknown, with any other exception when it was definitely not applied
@@ -134,14 +135,45 @@ public final class TransactionDriver {
       return;
     }
     active = queue.poll();
-    apply(active, active.txn.start());
+    Running r = active;
+    List<TxnAction> actions;
+    try {
+      actions = r.txn.start();
+    } catch (RuntimeException e) {
+      broken(r, e);
+      return;
+    }
+    apply(r, actions);
   }
 
   private void feed(Running r, TxnEvent event) {
     if (r.result.isDone()) {
       return;
     }
-    apply(r, r.txn.on(event));
+    List<TxnAction> actions;
+    try {
+      actions = r.txn.on(event);
+    } catch (RuntimeException e) {
+      broken(r, e);
+      return;
+    }
+    apply(r, actions);
+  }
+
+  /**
+   * The state machine threw (a bug): the transaction ends here so that the ones queued behind it still run. What it
+   * left is resolved as any unfinished record is: an undecided one is aborted by the periodic pass, and every hold
+   * ends with its lease on the agents.
+   */
+  private void broken(Running r, RuntimeException e) {
+    String id = r.txn.spec().txnId();
+    log.error("txn {}: the transaction failed in {} and is left to the periodic resolution", id, r.txn.state(), e);
+    running.remove(id);
+    r.result.completeExceptionally(e);
+    if (active == r) {
+      active = null;
+      startNext();
+    }
   }
 
   private void apply(Running r, List<TxnAction> actions) {
@@ -158,9 +190,9 @@ public final class TransactionDriver {
       } else if (a instanceof TxnAction.ArmDeadline d) {
         serial.schedule(d.after(), () -> feed(r, new TxnEvent.DeadlinePassed(d.state())));
       } else if (a instanceof TxnAction.PhaseChanged p) {
-        r.progress.phase(r.txn.spec().txnId(), p.state(), p.detail());
+        tell(r, () -> r.progress.phase(r.txn.spec().txnId(), p.state(), p.detail()));
       } else if (a instanceof TxnAction.MemberChanged m) {
-        r.progress.member(r.txn.spec().txnId(), m.agentId(), m.state(), m.detail());
+        tell(r, () -> r.progress.member(r.txn.spec().txnId(), m.agentId(), m.state(), m.detail()));
       } else if (a instanceof TxnAction.Finish f) {
         finish(r, f.result());
       }
@@ -170,6 +202,15 @@ public final class TransactionDriver {
     }
     if (thawing) {
       faults.hit("coordinator.after-thaw-sent");
+    }
+  }
+
+  /** Progress goes to a caller (a CLI's stream that may be gone): its failure never touches the transaction. */
+  private static void tell(Running r, Runnable report) {
+    try {
+      report.run();
+    } catch (RuntimeException e) {
+      log.debug("txn {}: progress not delivered: {}", r.txn.spec().txnId(), e.toString());
     }
   }
 

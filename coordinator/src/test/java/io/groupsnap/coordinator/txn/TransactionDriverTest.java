@@ -137,6 +137,30 @@ class TransactionDriverTest {
     assertThat(agents.calls).hasSize(3);
   }
 
+  @Test
+  void commitsAndRunsTheNextOne_whenTheCallersProgressStreamThrows() {
+    TransactionDriver.Progress gone = new TransactionDriver.Progress() {
+      @Override
+      public void phase(String txnId, TxnState state, String detail) {
+        throw new IllegalStateException("call already closed");
+      }
+
+      @Override
+      public void member(String txnId, String agentId, MemberState state, String detail) {
+        throw new IllegalStateException("call already closed");
+      }
+    };
+
+    CompletableFuture<GroupSnapshot> first = driver.submit(spec("gs-1"), gone);
+    CompletableFuture<GroupSnapshot> second = driver.submit(spec("gs-2"), progress);
+    lane.runDue();
+
+    assertThat(first).isCompletedWithValueMatching(g -> g.getState() == GroupSnapshotState.COMMITTED);
+    assertThat(second).isCompletedWithValueMatching(g -> g.getState() == GroupSnapshotState.COMMITTED);
+    assertThat(driver.isRunning("gs-1")).isFalse();
+    assertThat(driver.isRunning("gs-2")).isFalse();
+  }
+
   /** Agents that answer at once, except the silent ones, which never answer PREPARE. */
   static final class Agents implements AgentClient {
     final List<String> calls = new ArrayList<>();

@@ -83,6 +83,11 @@ final class Roster implements AutoCloseable {
     return MemberSelection.missing(known.list(), registered, now - forgetAfter.toMillis());
   }
 
+  /** Whether {@code agentId} is among the agents the cluster knows (registered, or seen and not yet forgotten). */
+  boolean knows(String agentId) throws Exception {
+    return known.list().stream().anyMatch(k -> k.getAgentId().equals(agentId));
+  }
+
   /** Forgets an agent; false when it was not known. Refused while it is registered (it would be known again). */
   boolean forget(String agentId) throws Exception {
     if (store.agents().stream().anyMatch(a -> a.getAgentId().equals(agentId))) {

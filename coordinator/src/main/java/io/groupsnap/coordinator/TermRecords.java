@@ -94,6 +94,11 @@ final class TermRecords implements LeaderRecords {
   }
 
   @Override
+  public boolean retired(String agentId) throws Exception {
+    return !roster.knows(agentId);
+  }
+
+  @Override
   public CompletableFuture<Void> rememberAgents() {
     return now(() -> {
       roster.remember();

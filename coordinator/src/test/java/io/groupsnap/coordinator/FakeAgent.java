@@ -5,6 +5,8 @@ import io.groupsnap.proto.v1.AbortRequest;
 import io.groupsnap.proto.v1.AbortResponse;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
+import io.groupsnap.proto.v1.DeleteSnapshotRequest;
+import io.groupsnap.proto.v1.DeleteSnapshotResponse;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -18,12 +20,13 @@ import org.apache.zookeeper.CreateMode;
 
 /**
  * An agent as the leader sees it, for coordinator tests: a real gRPC AgentService on loopback that answers ABORT with
- * a given report (every other call is left unimplemented), registered under {@code agents/<id>} with an ephemeral
+ * a given report and DELETE with one capture deleted (every other call is left unimplemented), registered under {@code agents/<id>} with an ephemeral
  * node of the given ZooKeeper client.
  */
 final class FakeAgent implements AutoCloseable {
   final String id;
   final List<AbortRequest> aborts = new CopyOnWriteArrayList<>();
+  final List<DeleteSnapshotRequest> deletes = new CopyOnWriteArrayList<>();
   private final Server server;
   private volatile AbortResponse abortAnswer = AbortResponse.getDefaultInstance();
 
@@ -35,6 +38,13 @@ final class FakeAgent implements AutoCloseable {
           public void abort(AbortRequest req, StreamObserver<AbortResponse> out) {
             aborts.add(req);
             out.onNext(abortAnswer);
+            out.onCompleted();
+          }
+
+          @Override
+          public void deleteSnapshot(DeleteSnapshotRequest req, StreamObserver<DeleteSnapshotResponse> out) {
+            deletes.add(req);
+            out.onNext(DeleteSnapshotResponse.newBuilder().setDeleted(1).build());
             out.onCompleted();
           }
         }).build().start();

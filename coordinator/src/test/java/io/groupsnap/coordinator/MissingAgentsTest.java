@@ -1,5 +1,9 @@
 package io.groupsnap.coordinator;
 
+import io.groupsnap.proto.v1.MemberState;
+import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
+import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -151,5 +155,33 @@ class MissingAgentsTest {
     assertThat(stub.listAgents(ListAgentsRequest.getDefaultInstance()).getMissingList()).isEmpty();
     assertThat(agent1.checkExists().forPath(LAYOUT.known("a1"))).as("a registered agent stays known").isNotNull();
     assertThat(create(CreateGroupSnapshotRequest.newBuilder()).getMissingAgentsList()).isEmpty();
+  }
+
+  @Test
+  void aSnapshotWithAMemberOnARetiredHost_isDeleted_onceItsAgentIsForgotten() throws Exception {
+    start(Duration.ofHours(24));
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent1.checkExists().forPath(LAYOUT.known("a2")) != null);
+    agent1.create().creatingParentsIfNeeded().forPath(LAYOUT.txn("gs-1"), GroupSnapshot.newBuilder().setId("gs-1")
+        .setEpoch(1).setState(GroupSnapshotState.COMMITTED).setFinalized(true)
+        .addMembers(MemberRecord.newBuilder().setAgentId("a1").setVolume("data").setState(MemberState.MEMBER_COMMITTED))
+        .addMembers(MemberRecord.newBuilder().setAgentId("a2").setVolume("data").setState(MemberState.MEMBER_COMMITTED))
+        .build().toByteArray());
+    agent2.close(); // a2's host is gone for good
+
+    StatusRuntimeException waiting = catchThrowableOfType(StatusRuntimeException.class,
+        () -> stub.deleteGroupSnapshot(DeleteGroupSnapshotRequest.newBuilder().setId("gs-1").build()));
+    assertThat(waiting.getStatus().getDescription()).doesNotContain("\n")
+        .contains("agent a2 is not registered (forget it with `groupsnap agents forget a2`");
+    assertThat(coordinator.getGroupSnapshot("gs-1").getState()).isEqualTo(GroupSnapshotState.DELETING);
+
+    assertThat(stub.forgetAgent(ForgetAgentRequest.newBuilder().setAgentId("a2").build()).getForgotten()).isTrue();
+    DeleteGroupSnapshotResponse deleted = stub.deleteGroupSnapshot(
+        DeleteGroupSnapshotRequest.newBuilder().setId("gs-1").build());
+
+    // the leader's periodic pass (every 200ms here) may have finished it first: either way it is DELETED now
+    assertThat(deleted.getSnapshot().getState()).isEqualTo(GroupSnapshotState.DELETED);
+    assertThat(coordinator.getGroupSnapshot("gs-1").getState()).isEqualTo(GroupSnapshotState.DELETED);
+    assertThat(a1.deletes).extracting(r -> r.getHeader().getTxnId()).containsOnly("gs-1");
+    assertThat(a2.deletes).as("never reachable").isEmpty();
   }
 }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "watch", mixinStandardHelpOptions = true,
     description = "Follow a group snapshot to its end: its state and each member's as they change, then the final "
-        + "record. Exit 0 committed, 3 aborted, 1 failed or not known in time. -o json: one record per line.")
+        + "record. Exit 0 committed, 3 aborted, 1 deleted or not final in time, 2 a malformed or unknown id. "
+        + "-o json: one record per line.")
 public final class SnapshotWatchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Target target;

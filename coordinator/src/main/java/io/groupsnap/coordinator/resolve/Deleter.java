@@ -90,7 +90,10 @@ public final class Deleter {
     List<Member> called = new ArrayList<>();
     for (Member m : CallSpecs.members(g, endpoints)) {
       if (m.endpoint().isEmpty()) {
-        problems.add("agent " + m.agentId() + " is not registered");
+        if (!retired(records, m.agentId(), problems)) {
+          problems.add("agent " + m.agentId() + " is not registered (forget it with `groupsnap agents forget "
+              + m.agentId() + "` if its host is retired)");
+        }
       } else {
         called.add(m);
       }
@@ -117,6 +120,16 @@ public final class Deleter {
       }
       return settle(g, deleted, problems);
     }, lane);
+  }
+
+  /** Whether the agent was retired; a failure to tell is a problem of the deletion (it is tried again). */
+  private static boolean retired(LeaderRecords records, String agentId, List<String> problems) {
+    try {
+      return records.retired(agentId);
+    } catch (Exception e) {
+      problems.add("could not tell whether agent " + agentId + " is retired: " + e.getMessage());
+      return true; // the problem is recorded: the deletion stays unfinished
+    }
   }
 
   private static int settle(GroupSnapshot g, int deleted, List<String> problems) {

@@ -43,6 +43,15 @@ public interface LeaderRecords {
   Map<String, String> registeredEndpoints() throws Exception;
 
   /**
+   * Whether the cluster no longer knows {@code agentId} (forgotten by {@code agents forget} or after
+   * {@code --forget-agents-after}): a retired host, whose captures a deletion no longer waits for. Should it ever come
+   * back, its own reaper deletes the captures of group snapshots recorded DELETED.
+   */
+  default boolean retired(String agentId) throws Exception {
+    return false;
+  }
+
+  /**
    * Writes {@code change} of the record as it is when the write is made, only if {@code expected} still holds of it
    * then; a write landing in between makes this one fail rather than be overwritten.
    *

@@ -79,7 +79,12 @@ public final class AuditPruner {
         log.info("audit pruning stopped: this coordinator no longer leads");
         break;
       }
-      removed += remove(doomed.subList(i, Math.min(doomed.size(), i + BATCH)), term.get().fence());
+      try {
+        removed += remove(doomed.subList(i, Math.min(doomed.size(), i + BATCH)), term.get().fence());
+      } catch (KeeperException.BadVersionException newerTerm) {
+        log.info("audit pruning stopped: a newer term began (the epoch moved on)");
+        break;
+      }
     }
     if (removed > 0) {
       log.info("audit trail: removed {} entr{} (older than {}h or beyond {} entries)", removed,

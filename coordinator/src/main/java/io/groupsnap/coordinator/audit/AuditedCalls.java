@@ -15,7 +15,6 @@ import io.groupsnap.proto.v1.AuditOutcome;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.GroupSnapshot;
-import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.ListAuditResponse;
 import io.groupsnap.proto.v1.MemberSelector;
@@ -120,9 +119,12 @@ public final class AuditedCalls implements CoordinatorCalls {
       throw e;
     }
     return afterwards(result, g -> {
-      boolean committed = g.getState() == GroupSnapshotState.COMMITTED;
-      call.finished(committed ? AuditOutcome.AUDIT_COMMITTED : AuditOutcome.AUDIT_ABORTED,
-          committed ? "" : g.getAbortReason(), g.getId());
+      switch (g.getState()) {
+        case COMMITTED -> call.finished(AuditOutcome.AUDIT_COMMITTED, "", g.getId());
+        case ABORTED -> call.finished(AuditOutcome.AUDIT_ABORTED, g.getAbortReason(), g.getId());
+        // leadership lost before the end: the record decides, and the next leader finishes it
+        default -> call.finished(AuditOutcome.AUDIT_FAILED, g.getAbortReason(), g.getId());
+      }
     }, e -> call.finished(AuditOutcome.AUDIT_FAILED, Outcomes.reason(e), txnId));
   }
 

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.audit;
 
+import io.groupsnap.common.Durations;
 import java.time.Duration;
 
 /**
@@ -27,7 +28,7 @@ public record AuditRetention(Duration maxAge, int maxEntries, Duration pruneEver
   /** @throws IllegalArgumentException naming the setting and its bounds */
   public AuditRetention {
     if (maxAge.compareTo(MIN_MAX_AGE) < 0 || maxAge.compareTo(MAX_MAX_AGE) > 0) {
-      throw new IllegalArgumentException("audit retention " + maxAge.toHours() + "h is outside 1h..3650 days");
+      throw new IllegalArgumentException("audit retention " + Durations.format(maxAge) + " is outside 1h..3650d");
     }
     if (maxEntries < MIN_ENTRIES || maxEntries > MAX_ENTRIES) {
       throw new IllegalArgumentException("audit max entries " + maxEntries + " is outside " + MIN_ENTRIES + ".."

@@ -8,8 +8,9 @@ import java.time.Duration;
  * and those beyond the newest {@code maxEntries}, every {@code pruneEvery}.
  *
  * <p>The upper bound on {@code maxEntries} keeps the trail's directory listable: ZooKeeper answers a listing in one
- * packet, and {@value #MAX_ENTRIES} entry names (about 16 bytes each) stay well within the clients' packet limit even
- * after a burst between two pruning passes.
+ * packet, and {@value #MAX_ENTRIES} entry names (about 16 bytes each, 3.2 MB) stay within the answer size the
+ * project's clients accept ({@code ZkClients.MAX_ANSWER_BYTES}, 8 MiB; ZooKeeper's default of 1 MiB holds only about
+ * 65,000) even after a burst between two pruning passes.
  */
 public record AuditRetention(Duration maxAge, int maxEntries, Duration pruneEvery) {
   public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(90);

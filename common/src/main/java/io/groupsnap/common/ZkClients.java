@@ -5,6 +5,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ZKConfig;
 
 /**
  * Starts Curator clients with the settings every groupsnap process uses, failing clearly instead of hanging. No client
@@ -62,6 +64,7 @@ public final class ZkClients {
         // parents that Curator creates (its recipes: LeaderLatch, PersistentNode) are persistent, never containers,
         // which ZooKeeper deletes once empty: see ZkNodes
         .dontUseContainerParents()
+        .zkClientConfig(clientConfig())
         .build();
     client.start();
     try {
@@ -79,6 +82,19 @@ public final class ZkClients {
       throw new UnreachableException("invalid ZooKeeper connect string '" + connectString + "': " + e.getMessage());
     }
     return client;
+  }
+
+  /**
+   * The largest answer a client accepts from ZooKeeper. ZooKeeper's client default (1 MiB) would make listing the
+   * audit trail's directory fail once it holds some 65,000 entries (about 16 bytes a name) — and fail by dropping the
+   * connection; the trail keeps up to 200,000. Requests stay bounded by the servers' own limit.
+   */
+  public static final int MAX_ANSWER_BYTES = 8 << 20;
+
+  private static ZKClientConfig clientConfig() {
+    ZKClientConfig c = new ZKClientConfig();
+    c.setProperty(ZKConfig.JUTE_MAXBUFFER, Integer.toString(MAX_ANSWER_BYTES));
+    return c;
   }
 
   /** A service that could not be reached within a bounded wait. */

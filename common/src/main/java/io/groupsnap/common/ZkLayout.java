@@ -14,6 +14,7 @@ import java.util.List;
  *   txns/&lt;txnId&gt;       GroupSnapshot, the transaction record
  *   snapshots/&lt;id&gt;     GroupSnapshot, the committed manifest
  *   known/&lt;agentId&gt;    KnownAgent, persistent: agents a leader has seen registered
+ *   audit/e-&lt;seq&gt;      AuditEntry, persistent sequential: the audit trail, pruned by age and count
  * </pre>
  *
  * <p>The base and every directory above are persistent nodes, never containers ({@link ZkNodes}): ZooKeeper deletes
@@ -70,7 +71,7 @@ public final class ZkLayout {
 
   /** The directory nodes, each persistent, that the cluster relies on existing even while empty. */
   public List<String> directories() {
-    return List.of(agents(), txns(), snapshots(), leader(), known());
+    return List.of(agents(), txns(), snapshots(), leader(), known(), audit());
   }
 
   public String known() {
@@ -80,4 +81,17 @@ public final class ZkLayout {
   public String known(String agentId) {
     return known() + "/" + agentId;
   }
+
+  /** The audit trail's directory: one persistent sequential node per entry. */
+  public String audit() {
+    return base + "/audit";
+  }
+
+  /** The path a new audit entry is created at; ZooKeeper appends a ten-digit sequence number to it. */
+  public String auditEntryPrefix() {
+    return audit() + "/" + AUDIT_ENTRY_PREFIX;
+  }
+
+  /** The node name of an audit entry: this prefix, then its sequence number. */
+  public static final String AUDIT_ENTRY_PREFIX = "e-";
 }

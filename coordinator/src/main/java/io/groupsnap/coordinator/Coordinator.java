@@ -8,8 +8,15 @@ import io.groupsnap.common.ServerEdge;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkHealth;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.tls.Callers;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.coordinator.api.NotLeaderException;
+import io.groupsnap.coordinator.audit.AuditPages;
+import io.groupsnap.coordinator.audit.AuditPruner;
+import io.groupsnap.coordinator.audit.AuditRetention;
+import io.groupsnap.coordinator.audit.AuditStore;
+import io.groupsnap.coordinator.audit.AuditTrail;
+import io.groupsnap.coordinator.audit.AuditedCalls;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
 import io.groupsnap.coordinator.resolve.CallSpecs;
@@ -30,6 +37,7 @@ import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.KnownAgent;
+import io.groupsnap.proto.v1.ListAuditResponse;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -59,7 +67,12 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: gRPC calls on the server's threads; transactions and their deadlines on the "groupsnap-txn" lane, their
  * record writes on "groupsnap-zk-writer"; the election's events on "groupsnap-leadership", which only starts a
  * recovery and never waits for one; recovery, the periodic resolution, deletions and the roster's updates on
- * the "groupsnap-resolver" lane; the scrub on "groupsnap-scrub".
+ * the "groupsnap-resolver" lane; the scrub on "groupsnap-scrub"; audit outcome entries of group snapshots and
+ * deletions on "groupsnap-audit" (never on the transaction lane), the audit trail's pruning on "groupsnap-audit-prune".
+ *
+ * <p>Every mutating call is audited ({@link AuditedCalls}): its request is recorded in ZooKeeper before it acts (a
+ * call whose request cannot be recorded is refused), its outcome once it has ended; the leader prunes the trail by
+ * age and count ({@link AuditRetention}).
  *
  * <p>Every coordinator answers reads. Mutating calls on a standby fail with {@link NotLeaderException} naming the
  * leader. Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()} is idempotent.
@@ -83,6 +96,13 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private final ThreadScheduler resolverLane = new ThreadScheduler("groupsnap-resolver");
   private final ScheduledExecutorService scrubTimer =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-scrub"));
+  private final ExecutorService auditLane = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-audit"));
+  private final ScheduledExecutorService auditTimer =
+      Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-audit-prune"));
+  private AuditRetention auditRetention = AuditRetention.DEFAULT;
+  private AuditTrail audit;
+  private AuditPruner auditPruner;
+  private volatile CoordinatorCalls calls;
   private final GrpcAgentClient agents = new GrpcAgentClient();
   /** SERVING only once started and while connected to ZooKeeper (leader or standby); see docs/operations.md. */
   private final Health health = new Health("coordinator", CoordinatorServiceGrpc.SERVICE_NAME);
@@ -115,6 +135,15 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     this.config = config;
     this.rule = rule;
     this.faults = faults;
+  }
+
+  /** How long the audit trail is kept (default {@link AuditRetention#DEFAULT}); set before {@link #start}. */
+  public Coordinator withAuditRetention(AuditRetention retention) {
+    if (state.get() != State.LATENT) {
+      throw new IllegalStateException("audit retention is set before the coordinator starts");
+    }
+    this.auditRetention = retention;
+    return this;
   }
 
   /**
@@ -160,12 +189,18 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       });
       roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolverLane,
           () -> leadership.term().isPresent());
-      core = new CoordinatorCore(config, clusterId, endpoint, store, roster, leadership, driver, deleter, scrubber);
-      services.addService(new CoordinatorGrpcService(core));
+      AuditStore auditStore = new AuditStore(zk, store.layout());
+      audit = new AuditTrail(auditStore, Clock.systemUTC(), endpoint.toString());
+      auditPruner = new AuditPruner(zk, auditStore, auditRetention, Clock.systemUTC());
+      core = new CoordinatorCore(config, clusterId, endpoint, store, roster, leadership, driver, deleter, scrubber,
+          new AuditPages(auditStore));
+      calls = new AuditedCalls(core, audit, Callers::current, () -> core.acting().isPresent(), auditLane);
+      services.addService(new CoordinatorGrpcService(calls));
       roster.start();
       leadership.start();
       resolvePeriodically();
       scrubber.start(scrubTimer, config.scrubInterval(), core::acting);
+      auditPruner.start(auditTimer, core::acting);
       zkHealth.start();
       log.info("coordinator serving on {} (cluster {} {})", endpoint, config.cluster(), clusterId);
       return this;
@@ -193,6 +228,19 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
 
   public String clusterId() {
     return clusterId;
+  }
+
+  /**
+   * The audit trail this coordinator writes to, for the access check to record the calls it denies
+   * ({@link AuditTrail#denied}); null before {@link #start}.
+   */
+  public AuditTrail audit() {
+    return audit;
+  }
+
+  /** The audit trail's retention as this coordinator applies it, for tests to run a pass now. */
+  AuditPruner auditPruner() {
+    return auditPruner;
   }
 
   /** True while this process is the acting leader and has resolved its predecessor's transactions. */
@@ -245,53 +293,58 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     }
   }
 
-  // ---- what it answers: CoordinatorCore's ----
+  // ---- what it answers: CoordinatorCore's, mutating calls audited ----
 
   @Override
   public CompletableFuture<GroupSnapshot> createGroupSnapshot(String id, List<MemberSelector> selectors,
       Duration freezeTimeout, Duration lease, Duration prepareTimeout, boolean allowMissing,
       TransactionDriver.Progress progress) throws Exception {
-    return core.createGroupSnapshot(id, selectors, freezeTimeout, lease, prepareTimeout, allowMissing, progress);
+    return calls.createGroupSnapshot(id, selectors, freezeTimeout, lease, prepareTimeout, allowMissing, progress);
   }
 
   @Override
   public boolean forgetAgent(String agentId) throws Exception {
-    return core.forgetAgent(agentId);
+    return calls.forgetAgent(agentId);
   }
 
   @Override
   public CompletableFuture<DeleteGroupSnapshotResponse> deleteGroupSnapshot(String id) throws Exception {
-    return core.deleteGroupSnapshot(id);
+    return calls.deleteGroupSnapshot(id);
   }
 
   @Override
   public Scrubber.Result checkGroupSnapshot(String id, boolean checksum) throws Exception {
-    return core.checkGroupSnapshot(id, checksum);
+    return calls.checkGroupSnapshot(id, checksum);
   }
 
   @Override
   public GroupSnapshot getGroupSnapshot(String id) throws Exception {
-    return core.getGroupSnapshot(id);
+    return calls.getGroupSnapshot(id);
   }
 
   @Override
   public Listing<GroupSnapshot> listGroupSnapshots(boolean includeAll) throws Exception {
-    return core.listGroupSnapshots(includeAll);
+    return calls.listGroupSnapshots(includeAll);
   }
 
   @Override
   public Listing<AgentRegistration> listAgents() throws Exception {
-    return core.listAgents();
+    return calls.listAgents();
   }
 
   @Override
   public List<KnownAgent> missingAgents() throws Exception {
-    return core.missingAgents();
+    return calls.missingAgents();
   }
 
   @Override
   public ClusterStatusResponse clusterStatus() throws Exception {
-    return core.clusterStatus();
+    return calls.clusterStatus();
+  }
+
+  @Override
+  public ListAuditResponse listAudit(long sinceMillis, int limit, String pageToken) throws Exception {
+    return calls.listAudit(sinceMillis, limit, pageToken);
   }
 
   /** Blocks until the server terminates. */
@@ -320,6 +373,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     agents.close();
     resolverLane.close();
     scrubTimer.shutdownNow();
+    auditTimer.shutdownNow();
+    auditLane.shutdownNow();
     serial.close();
     storeWriter.shutdownNow();
     if (zk != null) {

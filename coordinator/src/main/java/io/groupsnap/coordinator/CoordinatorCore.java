@@ -8,6 +8,7 @@ import io.groupsnap.coordinator.api.AlreadyExistsException;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.coordinator.api.MissingAgentsException;
 import io.groupsnap.coordinator.api.NotLeaderException;
+import io.groupsnap.coordinator.audit.AuditPages;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.resolve.Deleter;
 import io.groupsnap.coordinator.resolve.LeaderRecords;
@@ -24,6 +25,7 @@ import io.groupsnap.proto.v1.CoordinatorInfo;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.KnownAgent;
+import io.groupsnap.proto.v1.ListAuditResponse;
 import io.groupsnap.proto.v1.MemberSelector;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -53,12 +55,13 @@ final class CoordinatorCore implements CoordinatorCalls {
   private final TransactionDriver driver;
   private final Deleter deleter;
   private final Scrubber scrubber;
+  private final AuditPages audit;
   private final Object creating = new Object();
   /** The term whose recovery succeeded; only while it is also the acting term may this process act as leader. */
   private final AtomicReference<Leadership.Term> recovered = new AtomicReference<>();
 
   CoordinatorCore(CoordinatorConfig config, String clusterId, HostPort endpoint, ClusterStore store, Roster roster,
-      Leadership leadership, TransactionDriver driver, Deleter deleter, Scrubber scrubber) {
+      Leadership leadership, TransactionDriver driver, Deleter deleter, Scrubber scrubber, AuditPages audit) {
     this.config = config;
     this.clusterId = clusterId;
     this.endpoint = endpoint;
@@ -68,6 +71,7 @@ final class CoordinatorCore implements CoordinatorCalls {
     this.driver = driver;
     this.deleter = deleter;
     this.scrubber = scrubber;
+    this.audit = audit;
   }
 
   /** The records of {@code term}, its writes fenced by it. */
@@ -208,6 +212,11 @@ final class CoordinatorCore implements CoordinatorCalls {
     leadership.participants().forEach(p -> b.addCoordinators(CoordinatorInfo.newBuilder().setId(p.getId())
         .setLeader(p.isLeader())));
     return b.build();
+  }
+
+  @Override
+  public ListAuditResponse listAudit(long sinceMillis, int limit, String pageToken) throws Exception {
+    return audit.page(sinceMillis, limit, pageToken);
   }
 
   private Leadership.Term requireLeader() throws NotLeaderException {

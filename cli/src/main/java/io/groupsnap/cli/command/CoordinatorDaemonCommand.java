@@ -8,6 +8,7 @@ import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
+import io.groupsnap.coordinator.audit.AuditRetention;
 import io.groupsnap.coordinator.txn.DecisionRule;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -49,6 +50,14 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
           + "long; shorter also means more spurious failovers when the process pauses.")
   String sessionTimeout;
 
+  @Option(names = "--audit-retention", paramLabel = "DURATION",
+      description = "Keep audit entries this long, 1h..3650d (default 90d); the leader prunes older ones hourly.")
+  String auditRetention;
+
+  @Option(names = "--audit-max-entries", paramLabel = "N",
+      description = "Keep at most this many audit entries, the newest, 100..200000 (default 100000).")
+  Integer auditMaxEntries;
+
   @Override
   public Integer call() throws Exception {
     DaemonLogging.useDaemonDefaults();
@@ -77,7 +86,9 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
-    Coordinator c = new Coordinator(cfg, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties());
+    AuditRetention retention = audit(auditRetention, auditMaxEntries);
+    Coordinator c = new Coordinator(cfg, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties())
+        .withAuditRetention(retention);
     try {
       c.start();
     } catch (ZkClients.UnreachableException e) {
@@ -86,6 +97,26 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(c::close, "groupsnap-coordinator-shutdown"));
     c.awaitTermination();
     return ExitCodes.OK;
+  }
+
+  /** The audit trail's retention from the flags; exit 2 with one line naming the flag when out of bounds. */
+  static AuditRetention audit(String age, Integer maxEntries) throws CliException {
+    AuditRetention r = AuditRetention.DEFAULT;
+    if (age != null) {
+      try {
+        r = r.withMaxAge(AuditCommand.days(age));
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCodes.USAGE, "--audit-retention: " + e.getMessage());
+      }
+    }
+    if (maxEntries != null) {
+      try {
+        r = r.withMaxEntries(maxEntries);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCodes.USAGE, "--audit-max-entries: " + e.getMessage());
+      }
+    }
+    return r;
   }
 
   private static CoordinatorConfig scrub(CoordinatorConfig cfg, java.time.Duration every) throws CliException {

@@ -206,7 +206,8 @@ public final class Views {
 
   /**
    * A quarantined record: {@code id}, {@code state} (always {@code UNDECODABLE}), {@code kind} ({@code transaction},
-   * {@code manifest}, {@code agent}), {@code record} (its ZooKeeper node), {@code reason}, {@code modifiedAt}.
+   * {@code manifest}, {@code agent}, {@code audit}), {@code record} (its ZooKeeper node), {@code reason},
+   * {@code modifiedAt}.
    */
   public static Map<String, Object> damaged(DamagedRecord d) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -224,6 +225,7 @@ public final class Views {
       case RECORD_TRANSACTION -> "transaction";
       case RECORD_MANIFEST -> "manifest";
       case RECORD_AGENT -> "agent";
+      case RECORD_AUDIT -> "audit";
       default -> d.getKind().name().toLowerCase(Locale.ROOT);
     };
   }

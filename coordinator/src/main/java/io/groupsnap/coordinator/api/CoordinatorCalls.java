@@ -9,6 +9,7 @@ import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.KnownAgent;
+import io.groupsnap.proto.v1.ListAuditResponse;
 import io.groupsnap.proto.v1.MemberSelector;
 import java.time.Duration;
 import java.util.List;
@@ -83,4 +84,13 @@ public interface CoordinatorCalls {
 
   /** The cluster as this coordinator sees it: epoch, leader, coordinators, agents, damaged records. */
   ClusterStatusResponse clusterStatus() throws Exception;
+
+  /**
+   * The audit trail's newest entries at or after {@code sinceMillis}, at most {@code limit} (0: a page), oldest first,
+   * with the entries among them that cannot be decoded apart.
+   *
+   * @param pageToken empty, or a previous answer's next_page_token (the entries before that answer)
+   * @throws IllegalArgumentException for a negative limit or time, or a malformed token
+   */
+  ListAuditResponse listAudit(long sinceMillis, int limit, String pageToken) throws Exception;
 }

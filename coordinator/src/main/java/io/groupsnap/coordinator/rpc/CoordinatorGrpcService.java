@@ -8,6 +8,7 @@ import io.groupsnap.coordinator.api.AlreadyExistsException;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.coordinator.api.MissingAgentsException;
 import io.groupsnap.coordinator.api.NotLeaderException;
+import io.groupsnap.coordinator.audit.AuditUnavailableException;
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.DamagedRecordException;
 import io.groupsnap.coordinator.store.Listing;
@@ -30,6 +31,8 @@ import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.ListAgentsRequest;
 import io.groupsnap.proto.v1.ListAgentsResponse;
+import io.groupsnap.proto.v1.ListAuditRequest;
+import io.groupsnap.proto.v1.ListAuditResponse;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
 import io.groupsnap.proto.v1.ListGroupSnapshotsResponse;
 import io.groupsnap.proto.v1.MemberProgress;
@@ -54,7 +57,8 @@ import java.util.concurrent.CompletionException;
  * (field named) and for a request that does not decode, NOT_FOUND, ALREADY_EXISTS for a create whose id is taken,
  * FAILED_PRECONDITION for a request that does not fit the state (a group snapshot of every agent while known agents
  * are missing: with the {@link #MISSING_AGENTS_KEY} trailer), DATA_LOSS when the record a call needs is quarantined
- * (it cannot be decoded; lists report such records apart instead), UNAVAILABLE when ZooKeeper cannot be reached.
+ * (it cannot be decoded; lists report such records apart instead), UNAVAILABLE when ZooKeeper cannot be reached or
+ * the audit trail cannot record a mutating call's request ("audit trail unavailable: ...": the call was not made).
  *
  * <p>Names in a request are checked here before anything else sees them, and every status description is escaped
  * and bounded ({@link ServerEdge#status}): an answer never echoes an unbounded input.
@@ -164,6 +168,11 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
   }
 
   @Override
+  public void listAudit(ListAuditRequest req, StreamObserver<ListAuditResponse> out) {
+    unary(out, () -> coordinator.listAudit(req.getSinceMillis(), req.getLimit(), req.getPageToken()));
+  }
+
+  @Override
   public void clusterStatus(ClusterStatusRequest req, StreamObserver<ClusterStatusResponse> out) {
     unary(out, () -> coordinator.clusterStatus().toBuilder().setCoordinatorVersion(Version.current()).build());
   }
@@ -209,6 +218,9 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
       trailers.put(LEADER_KEY, n.leader().get());
       return ServerEdge.status(Status.Code.FAILED_PRECONDITION, NOT_LEADER + ": " + n.getMessage())
           .asException(trailers);
+    }
+    if (e instanceof AuditUnavailableException) {
+      return ServerEdge.status(Status.Code.UNAVAILABLE, e.getMessage()).asException();
     }
     if (e instanceof DamagedRecordException) {
       return ServerEdge.status(Status.Code.DATA_LOSS, e.getMessage()).asException();

@@ -10,7 +10,10 @@ import io.groupsnap.common.Names;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Fuzzes the parsers of what operators write — names, durations, {@code host:port} — with arbitrary text. Each either
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * years, an endpoint that prints and reads back as itself) or throws IllegalArgumentException with a bounded one-line
  * message; no other exception.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ParsersFuzzTest {
   /** The longest message a parser may give (a quoted value is cut at 64 characters). */
   static final int MAX_MESSAGE = 300;
@@ -34,6 +38,7 @@ class ParsersFuzzTest {
   }
 
   @Test
+  @Order(1)
   void shortRun() {
     ShortFuzz.Report r = ShortFuzz.of(ParsersFuzzTest.class, "parsers").budget(1500, 20_000)
         .seeds(List.of(seed(0, "agent-1"), seed(0, "gs-2026.01_x"), seed(1, "500ms"), seed(1, "PT10S"),

@@ -1,5 +1,6 @@
 package io.groupsnap.common.fuzz;
 
+import com.code_intelligence.jazzer.agent.AgentInstaller;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.driver.FuzzedDataProviderImpl;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The short fuzzing run of every build: Jazzer's regression mode only replays the stored inputs of a
@@ -23,6 +25,10 @@ import java.util.stream.Stream;
  * here — the stored inputs (Jazzer's {@code <TestClass>Inputs/<method>/} resource directory) and extra seeds, mutated
  * by a {@link Random} with a fixed seed — within a time budget. The sequence of inputs is the same on every run; a
  * slower machine only sees a shorter prefix of it.
+ *
+ * <p>The short run comes first in its class ({@code @Order(1)}): it puts Jazzer's bootstrap jar in place without the
+ * hooks that only guide real fuzzing, and the regression run of the stored inputs after it then starts faster. With
+ * {@code JAZZER_FUZZ} set it is skipped, so that Jazzer sets itself up fully for the one fuzz test it fuzzes.
  *
  * <p>A failing input is reported with its bytes (base64) and the file name to store it under, so that it becomes a
  * regression input like a crash found by Jazzer itself. Nothing is ever written: a normal build leaves the work tree
@@ -78,6 +84,9 @@ public final class ShortFuzz {
 
   /** Runs the target on every stored input, then on mutants until the budget is used up. */
   public Report run(Target target) {
+    Assumptions.assumeTrue(!fuzzing(), "JAZZER_FUZZ is set: the fuzz tests fuzz for real, the short runs are skipped");
+    // the provider over bytes lives in Jazzer's bootstrap jar; without its hooks: they only guide real fuzzing
+    AgentInstaller.install(false);
     long start = System.nanoTime();
     long deadline = start + budgetMillis * 1_000_000L;
     Random random = new Random(seed);
@@ -112,6 +121,12 @@ public final class ShortFuzz {
           + "/crash-" + sha1(input) + " (base64: " + Base64.getEncoder().encodeToString(input) + "): " + t, t);
       throw e;
     }
+  }
+
+  /** Whether Jazzer fuzzes for real in this run (JAZZER_FUZZ set, as the fuzz profile does). */
+  public static boolean fuzzing() {
+    String v = System.getenv("JAZZER_FUZZ");
+    return v != null && !v.isEmpty() && !v.equals("0") && !v.equalsIgnoreCase("false");
   }
 
   /** The files of Jazzer's inputs directory of {@code method}, in name order; none when it does not exist. */

@@ -69,7 +69,7 @@ public final class ShortFuzz {
     return this;
   }
 
-  /** At most this long (default 2 s) and this many runs (default 5,000). */
+  /** Mutants for at most this long (default 2 s) and up to this many runs in all (default 5,000). */
   public ShortFuzz budget(long millis, int runs) {
     this.budgetMillis = millis;
     this.maxRuns = runs;
@@ -88,7 +88,6 @@ public final class ShortFuzz {
     // the provider over bytes lives in Jazzer's bootstrap jar; without its hooks: they only guide real fuzzing
     AgentInstaller.install(false);
     long start = System.nanoTime();
-    long deadline = start + budgetMillis * 1_000_000L;
     Random random = new Random(seed);
     List<byte[]> pool = new ArrayList<>(seeds);
     if (pool.isEmpty()) {
@@ -99,6 +98,7 @@ public final class ShortFuzz {
       once(target, s);
       runs++;
     }
+    long deadline = System.nanoTime() + budgetMillis * 1_000_000L; // the budget is for the mutants
     while (runs < maxRuns && System.nanoTime() < deadline) {
       byte[] input = Mutations.mutate(pool.get(random.nextInt(pool.size())),
           pool.get(random.nextInt(pool.size())), random, maxLength);
@@ -108,7 +108,9 @@ public final class ShortFuzz {
         pool.add(input); // later mutants build on earlier ones, reaching deeper than one step from a seed
       }
     }
-    return new Report(runs, seeds.size(), (System.nanoTime() - start) / 1_000_000);
+    Report report = new Report(runs, seeds.size(), (System.nanoTime() - start) / 1_000_000);
+    System.out.println("short fuzz run of " + testClass.getSimpleName() + "." + method + ": " + report);
+    return report;
   }
 
   private void once(Target target, byte[] input) {

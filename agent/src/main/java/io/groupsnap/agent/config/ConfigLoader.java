@@ -146,7 +146,7 @@ public final class ConfigLoader {
       requireObject("labels", l);
       for (Iterator<Map.Entry<String, JsonNode>> it = l.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        labels.put(Names.require("labels key", e.getKey()), text("labels." + e.getKey(), e.getValue()));
+        labels.put(labelKey(e.getKey()), text("labels." + e.getKey(), e.getValue()));
       }
     }
     List<VolumeConfig> volumes = new ArrayList<>();
@@ -339,6 +339,15 @@ public final class ConfigLoader {
       return Names.require("value", text(f, n));
     } catch (IllegalArgumentException e) {
       throw error(f, e.getMessage());
+    }
+  }
+
+  /** A label's key: a name, else an error naming the labels (never an unchecked exception). */
+  private String labelKey(String key) throws ConfigException {
+    try {
+      return Names.require("key", key);
+    } catch (IllegalArgumentException e) {
+      throw error("labels", e.getMessage());
     }
   }
 

@@ -40,6 +40,9 @@ public final class ArgvTemplate {
       throw new IllegalArgumentException("must name a command");
     }
     String exe = argv.get(0);
+    if (exe.indexOf('\0') >= 0) { // before Path.of, whose error would quote the whole value
+      throw new IllegalArgumentException("the command contains a NUL character");
+    }
     if (exe.indexOf('{') >= 0 || exe.indexOf('}') >= 0) {
       throw new IllegalArgumentException("the command itself (" + StorageTools.quote(exe)
           + ") cannot hold placeholders");

@@ -40,6 +40,9 @@ final class CaptureCommand {
       throw new IllegalArgumentException("must name a command");
     }
     String exe = argv.get(0);
+    if (exe.indexOf('\0') >= 0) { // before Path.of, whose error would quote the whole value
+      throw new IllegalArgumentException("the command contains a NUL character");
+    }
     if (!Path.of(exe).isAbsolute() || exe.contains("{")) {
       throw new IllegalArgumentException("the command '" + Names.printable(exe) + "' must be an absolute path "
           + "without placeholders");

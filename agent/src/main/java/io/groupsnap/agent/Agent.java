@@ -21,6 +21,7 @@ import io.groupsnap.agent.config.KindSetups;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
+import io.groupsnap.agent.metrics.AgentMetrics;
 import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.Health;
@@ -78,6 +79,7 @@ public final class Agent implements AutoCloseable {
   private final FaultPoints faults;
   /** SERVING only once started and while connected and registered in ZooKeeper; see docs/operations.md. */
   private final Health health;
+  private final AgentMetrics metrics = new AgentMetrics();
   private ZkHealth zkHealth;
   private ScheduledExecutorService watchdog;
   private CuratorFramework zk;
@@ -150,6 +152,7 @@ public final class Agent implements AutoCloseable {
     ZkLayout layout = new ZkLayout(config.cluster());
     zk = ZkClients.connect(config.zookeeper(), zkWait, config.zookeeperSessionTimeout());
     zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION_AND_REGISTRATION);
+    metrics.bind(zk);
     String clusterId = ClusterIdentity.ensure(zk, layout);
     watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
     KindContext context = KindContext.of(config.snapshotRoot(), config.stateDir());
@@ -176,6 +179,7 @@ public final class Agent implements AutoCloseable {
         fence, config.snapshotRoot(), config.maxFreezeLease(), watchdog, Clock.systemUTC(), System::nanoTime,
         TxnJournal.onDisk(config.stateDir()), faults);
     participant.confineVolumesTo(config.volumeRoots());
+    participant.reportHoldsTo(metrics.holds());
     List<String> recovered = participant.recoverAfterRestart();
     if (!recovered.isEmpty()) {
       log.warn("agent {} restarted while transactions {} may have held; everything they held is thawed",
@@ -204,9 +208,11 @@ public final class Agent implements AutoCloseable {
             NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
         .addService(new AgentGrpcService(participant, checker))
         .addService(health.service())
+        .intercept(metrics.grpc())
         .build()
         .start();
     endpoint = advertised(server.getPort());
+    metrics.serve(config.metricsListen());
     AgentRegistration.Builder reg = AgentRegistration.newBuilder().setAgentId(config.agentId())
         .setEndpoint(endpoint.toString()).putAllLabels(config.labels()).setVersion(VERSION)
         .setStartedAtMillis(System.currentTimeMillis())
@@ -236,7 +242,7 @@ public final class Agent implements AutoCloseable {
 
   private void reapQuietly() {
     try {
-      reaper.runOnce();
+      metrics.reaped(reaper.runOnce());
     } catch (Exception e) {
       log.warn("reaper pass failed: {}", e.toString());
     }
@@ -244,7 +250,7 @@ public final class Agent implements AutoCloseable {
 
   /** Runs one reconciliation pass now (tests, operators). */
   public Reaper.Pass reapNow() throws IOException {
-    return reaper.runOnce();
+    return metrics.reaped(reaper.runOnce());
   }
 
   private HostPort advertised(int port) throws IOException {
@@ -270,6 +276,11 @@ public final class Agent implements AutoCloseable {
   /** The endpoint coordinators dial; valid once started. */
   public HostPort endpoint() {
     return endpoint;
+  }
+
+  /** Where the metrics endpoint listens (the port it got, for port 0); empty when none is configured. */
+  public Optional<HostPort> metricsAddress() {
+    return metrics.address();
   }
 
   /** The protocol participant, for in-process inspection (tests, demo). */
@@ -316,6 +327,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     health.close();
+    metrics.close();
     closeQuietly(zkHealth);
     if (reaperTimer != null) {
       reaperTimer.shutdownNow();

@@ -38,7 +38,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
       "zookeeperSessionTimeout", "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers",
-      "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures");
+      "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "metrics");
+  static final Set<String> METRICS_FIELDS = Set.of("listen");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   /** The fields every writer has; a kind may take more ({@link WriterKind#commandFields()}). */
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "timeout", "options");
@@ -189,8 +190,19 @@ public final class ConfigLoader {
     boolean checksumCaptures = root.has("checksumCaptures") && bool("checksumCaptures", root.get("checksumCaptures"));
     Duration session = root.has("zookeeperSessionTimeout")
         ? duration("zookeeperSessionTimeout", root.get("zookeeperSessionTimeout")) : ZkClients.SESSION_TIMEOUT;
+    HostPort metricsListen = root.has("metrics") ? metricsListen(root.get("metrics")) : null;
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
-        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session);
+        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, metricsListen);
+  }
+
+  /** {@code metrics: {listen: HOST:PORT}}; {@code listen: none} (or no listen) serves none. */
+  private HostPort metricsListen(JsonNode n) throws ConfigException {
+    requireObject("metrics", n);
+    checkFields("metrics", n, METRICS_FIELDS);
+    if (!n.has("listen") || (n.get("listen").isTextual() && n.get("listen").asText().equals("none"))) {
+      return null;
+    }
+    return endpoint("metrics.listen", n.get("listen"));
   }
 
   private VolumeConfig volume(String f, JsonNode n) throws ConfigException {

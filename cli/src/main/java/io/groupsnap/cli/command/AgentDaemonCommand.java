@@ -9,6 +9,7 @@ import io.groupsnap.cli.support.DaemonLogging;
 import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.metrics.MetricsEndpoint;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -65,6 +66,8 @@ public final class AgentDaemonCommand implements Callable<Integer> {
       agent.start();
     } catch (ZkClients.UnreachableException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
+    } catch (MetricsEndpoint.UnavailableException e) {
+      throw new CliException(ExitCodes.FAILED, config + ": " + e.getMessage());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "groupsnap-agent-shutdown"));
     agent.awaitTermination();

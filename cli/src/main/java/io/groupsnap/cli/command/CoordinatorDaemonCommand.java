@@ -6,6 +6,7 @@ import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.metrics.MetricsEndpoint;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
 import io.groupsnap.coordinator.audit.AuditRetention;
@@ -29,6 +30,11 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
   @Option(names = "--advertise", paramLabel = "HOST:PORT",
       description = "Address others use to reach this coordinator (default: derived from --listen).")
   String advertise;
+
+  @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+      description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default: none, no endpoint; the packaged "
+          + "coordinator.env sets 127.0.0.1:9464).")
+  String metricsListen;
 
   @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "default", description = "Cluster name.")
   String cluster;
@@ -88,15 +94,27 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     }
     AuditRetention retention = audit(auditRetention, auditMaxEntries);
     Coordinator c = new Coordinator(cfg, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties())
-        .withAuditRetention(retention);
+        .withAuditRetention(retention).withMetricsListen(metricsAddress(metricsListen));
     try {
       c.start();
-    } catch (ZkClients.UnreachableException e) {
+    } catch (ZkClients.UnreachableException | MetricsEndpoint.UnavailableException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(c::close, "groupsnap-coordinator-shutdown"));
     c.awaitTermination();
     return ExitCodes.OK;
+  }
+
+  /** The metrics endpoint's address from {@code --metrics-listen}: null for none; exit 2 naming the flag if bad. */
+  static HostPort metricsAddress(String text) throws CliException {
+    if (text == null || text.equals("none")) {
+      return null;
+    }
+    try {
+      return HostPort.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, "--metrics-listen: " + e.getMessage() + " (or none)");
+    }
   }
 
   /** The audit trail's retention from the flags; exit 2 with one line naming the flag when out of bounds. */

@@ -60,8 +60,8 @@ public record AgentConfig(
   /** A configuration without a metrics endpoint. */
   public AgentConfig(String agentId, String cluster, HostPort listen, HostPort advertise, String zookeeper,
       Path snapshotRoot, Path stateDir, Duration maxFreezeLease, Map<String, String> labels,
-      List<VolumeConfig> volumes, List<WriterConfig> writers, Duration reaperInterval, Duration reaperGrace, List<Path> volumeRoots,
-      boolean checksumCaptures, Duration zookeeperSessionTimeout) {
+      List<VolumeConfig> volumes, List<WriterConfig> writers, Duration reaperInterval, Duration reaperGrace,
+      List<Path> volumeRoots, boolean checksumCaptures, Duration zookeeperSessionTimeout) {
     this(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease, labels, volumes,
         writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout, null);
   }

@@ -42,7 +42,8 @@ public final class HoldMetrics implements HoldListener {
 
   public HoldMetrics(MeterRegistry registry) {
     Gauge.builder("groupsnap.agent.holds.active", active, AtomicLong::get)
-        .description("Holds in progress on this agent now").register(registry);
+        .description("Holds in progress on this agent now").strongReference(true)
+        .register(registry);
     for (FreezeHold.Release r : FreezeHold.Release.values()) {
       String release = r.name().toLowerCase(Locale.ROOT);
       ended.put(r, Counter.builder("groupsnap.agent.holds").description("Holds ended on this agent, by what ended them")

@@ -15,8 +15,8 @@ import java.time.Duration;
  * What the meters of both daemons share: one registry per daemon, the {@code groupsnap_build_info} gauge, the JVM's
  * own meters, and the buckets of every duration histogram.
  *
- * <p>Names follow Prometheus' conventions once the registry renders them: Micrometer's {@code groupsnap.group.snapshots}
- * counter is {@code groupsnap_group_snapshots_total}, a timer {@code groupsnap.freeze.window} is the histogram
+ * <p>Names follow Prometheus' conventions once the registry renders them: Micrometer's
+ * {@code groupsnap.group.snapshots} counter is {@code groupsnap_group_snapshots_total}, a timer {@code groupsnap.freeze.window} is the histogram
  * {@code groupsnap_freeze_window_seconds} (base unit seconds). Every meter is listed in docs/operations.md.
  */
 public final class Meters {

@@ -15,6 +15,6 @@ public final class ZooKeeperMetrics {
   public static void bind(CuratorFramework zk, MeterRegistry registry) {
     Gauge.builder("groupsnap.zookeeper.connected", zk, z -> z.getZookeeperClient().isConnected() ? 1 : 0)
         .description("1 while the ZooKeeper client is connected, else 0")
-        .register(registry);
+        .strongReference(true).register(registry);
   }
 }

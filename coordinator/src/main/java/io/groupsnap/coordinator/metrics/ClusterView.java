@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.metrics;
 
+import io.groupsnap.common.CaptureConditions;
 import io.groupsnap.common.Daemons;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -8,8 +9,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -43,6 +46,7 @@ public final class ClusterView implements AutoCloseable {
   private final AtomicLong lastCommittedMillis;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-metrics-cluster"));
+  private final AtomicBoolean queued = new AtomicBoolean();
   private final CoordinatorCalls reads;
   private final BooleanSupplier connected;
 
@@ -57,19 +61,36 @@ public final class ClusterView implements AutoCloseable {
     this.connected = connected;
     this.lastCommittedMillis = lastCommittedMillis;
     Gauge.builder("groupsnap.agents.registered", registered, AtomicLong::get)
-        .description("Agents registered in ZooKeeper now").register(registry);
+        .description("Agents registered in ZooKeeper now")
+        .strongReference(true).register(registry);
     Gauge.builder("groupsnap.agents.missing", missing, AtomicLong::get)
-        .description("Agents the cluster knows that are not registered (not yet forgotten)").register(registry);
+        .description("Agents the cluster knows that are not registered (not yet forgotten)")
+        .strongReference(true).register(registry);
     Gauge.builder("groupsnap.group.snapshots.damaged", damaged, AtomicLong::get)
-        .description("Committed group snapshots whose captures a check found missing or altered").register(registry);
+        .description("Committed group snapshots whose captures a check found missing or altered")
+        .strongReference(true).register(registry);
     Gauge.builder("groupsnap.last.committed.timestamp", lastCommittedMillis, m -> m.get() / 1000.0)
         .description("When the newest committed group snapshot finished (Unix time); 0 while there is none")
-        .baseUnit("seconds").register(registry);
+        .baseUnit("seconds").strongReference(true).register(registry);
   }
 
   ClusterView start() {
     timer.scheduleWithFixedDelay(this::refresh, 0, REFRESH.toMillis(), TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /** Reads the figures again soon, on the view's thread (after a transaction); at most one such read is queued. */
+  void refreshSoon() {
+    if (queued.compareAndSet(false, true)) {
+      try {
+        timer.execute(() -> {
+          queued.set(false);
+          refresh();
+        });
+      } catch (RejectedExecutionException closing) {
+        queued.set(false);
+      }
+    }
   }
 
   /** Reads every figure once; on the view's own thread (tests call it directly). */
@@ -85,7 +106,7 @@ public final class ClusterView implements AutoCloseable {
       for (GroupSnapshot g : reads.listGroupSnapshots(false).records()) {
         if (g.getState() == GroupSnapshotState.COMMITTED) {
           newest = Math.max(newest, g.getFinishedAtMillis());
-          bad += io.groupsnap.common.CaptureConditions.isDamaged(g) ? 1 : 0;
+          bad += CaptureConditions.isDamaged(g) ? 1 : 0;
         }
       }
       lastCommittedMillis.accumulateAndGet(newest, Math::max);

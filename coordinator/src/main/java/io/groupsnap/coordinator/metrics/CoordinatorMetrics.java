@@ -36,9 +36,18 @@ public final class CoordinatorMetrics implements AutoCloseable {
   private volatile MetricsEndpoint endpoint;
   private volatile boolean closed;
 
-  /** What the transaction driver tells of each final record. */
+  /**
+   * What the transaction driver tells of each final record: counted at once, and the cluster figures are read again
+   * soon after (on the view's thread).
+   */
   public TransactionDriver.Outcomes transactions() {
-    return transactions;
+    return record -> {
+      transactions.finished(record);
+      ClusterView v = view;
+      if (v != null) {
+        v.refreshSoon();
+      }
+    };
   }
 
   /** The interceptor that times the gRPC calls this coordinator answers. */
@@ -57,16 +66,18 @@ public final class CoordinatorMetrics implements AutoCloseable {
    * @param epoch the epoch of this process's term while it leads
    * @param reads the coordinator's answers, for the cluster view (reads only)
    */
-  public void bind(CuratorFramework zk, BooleanSupplier leader, Supplier<Optional<Long>> epoch, CoordinatorCalls reads) {
+  public void bind(CuratorFramework zk, BooleanSupplier leader, Supplier<Optional<Long>> epoch,
+      CoordinatorCalls reads) {
     ZooKeeperMetrics.bind(zk, registry);
     AtomicLong lastEpoch = new AtomicLong();
     Gauge.builder("groupsnap.coordinator.leader", leader, l -> l.getAsBoolean() ? 1 : 0)
-        .description("1 while this coordinator is the acting leader, else 0").register(registry);
+        .description("1 while this coordinator is the acting leader, else 0").strongReference(true)
+        .register(registry);
     Gauge.builder("groupsnap.coordinator.epoch", epoch, e -> {
       e.get().ifPresent(lastEpoch::set);
       return lastEpoch.get();
     }).description("The leader epoch: of this coordinator's term while it leads, else the last it held")
-        .register(registry);
+        .strongReference(true).register(registry);
     ClusterView v = new ClusterView(registry, reads, () -> zk.getZookeeperClient().isConnected(),
         lastCommittedMillis);
     view = v;

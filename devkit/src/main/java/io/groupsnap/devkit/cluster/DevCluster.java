@@ -23,11 +23,14 @@ import java.util.function.UnaryOperator;
 /**
  * A whole cluster in one process on loopback: a ZooKeeper (embedded, or an existing one), one coordinator, and N agents
  * named {@code agent-1..N}, each with one {@code dir} volume {@code data} under {@code <dataDir>/agent-i/data} and
- * its snapshot root beside it. For first runs, demos and tests; closing it closes everything, agents first.
+ * its snapshot root beside it. Every daemon serves its metrics on a loopback port of its own ({@link #LOOPBACK_ANY}:
+ * {@code metricsAddress()} says which). For first runs, demos and tests; closing it closes everything, agents first.
  */
 public final class DevCluster implements AutoCloseable {
   public static final String CLUSTER = "default";
   public static final String VOLUME = "data";
+  /** Where every daemon of a dev cluster listens: loopback, a free port. */
+  static final HostPort LOOPBACK_ANY = new HostPort("127.0.0.1", 0);
 
   private final Path dataDir;
   private final EmbeddedZooKeeper embedded;
@@ -92,7 +95,7 @@ public final class DevCluster implements AutoCloseable {
         zk = embedded.connectString();
       }
       Coordinator coordinator = new Coordinator(coordinatorConfig.apply(CoordinatorConfig.defaults(CLUSTER, zk,
-          new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)))).start();
+          new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)))).withMetricsListen(LOOPBACK_ANY).start();
       started.add(coordinator);
       Map<String, Agent> agents = new LinkedHashMap<>();
       for (int i = 1; i <= agentCount; i++) {
@@ -131,6 +134,7 @@ public final class DevCluster implements AutoCloseable {
         .zookeeper(zk)
         .stateDir(home.resolve("state"))
         .labels(Map.of("dev", "true"))
+        .metricsListen(LOOPBACK_ANY)
         .volumes(List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())))
         .writers(writers)
         .build();

@@ -333,5 +333,6 @@ class GroupSnapshotIT {
       assertThat(c.sum("groupsnap_agents_registered")).isEqualTo(3);
       assertThat(c.sum("groupsnap_agents_missing")).isZero();
     });
+    ClusterMetrics.scrape(f).assertDocumentedIn(Path.of("../docs/operations.md"));
   }
 }

@@ -130,8 +130,9 @@ public final class CertAuthority {
       throw new TlsException("CA certificate file " + certFile + " holds " + Chains.subject(cert)
           + ", which is not a certificate authority");
     }
+    byte[] pem = Pem.read("CA key file", keyFile);
     Pem.requirePrivate("CA key file", keyFile);
-    PrivateKey key = Pem.privateKey("CA key file", keyFile, Pem.read("CA key file", keyFile));
+    PrivateKey key = Pem.privateKey("CA key file", keyFile, pem);
     if (!TlsMaterial.matches(key, cert.getPublicKey())) {
       throw new TlsException("CA key file " + keyFile + " does not match the certificate in " + certFile);
     }

@@ -33,8 +33,8 @@ record TlsMaterial(String alias, List<X509Certificate> chain, PrivateKey key, Li
     static Raw read(TlsFiles files) throws TlsException {
       byte[] ca = Pem.read("ca file", files.ca());
       byte[] cert = Pem.read("cert file", files.cert());
-      Pem.requirePrivate("key file", files.key());
       byte[] key = Pem.read("key file", files.key());
+      Pem.requirePrivate("key file", files.key());
       try {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         sha.update(ca);

@@ -1,19 +1,15 @@
 package io.groupsnap.common.tls;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateFactory;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
@@ -88,36 +84,6 @@ final class Chains {
           + caWhere;
     } catch (GeneralSecurityException e) {
       return subject(leaf) + " cannot be checked: " + Pem.firstLine(e);
-    }
-  }
-
-  /** The DNS names and IP addresses a certificate is valid for, as written ("localhost", "127.0.0.1"). */
-  static List<String> subjectAltNames(X509Certificate c) {
-    List<String> names = new ArrayList<>();
-    try {
-      Collection<List<?>> sans = c.getSubjectAlternativeNames();
-      if (sans != null) {
-        for (List<?> san : sans) {
-          int type = (Integer) san.get(0);
-          if (type == 2) {
-            names.add((String) san.get(1));
-          } else if (type == 7) {
-            names.add(ip((String) san.get(1)));
-          }
-        }
-      }
-    } catch (CertificateParsingException e) {
-      names.add("(unreadable: " + Pem.firstLine(e) + ")");
-    }
-    return names;
-  }
-
-  /** {@code 0:0:0:0:0:0:0:1} as {@code ::1}; the JDK writes IPv6 SANs in full. */
-  private static String ip(String literal) {
-    try {
-      return SubjectNames.format(InetAddress.getByName(literal));
-    } catch (UnknownHostException e) {
-      return literal;
     }
   }
 }

@@ -127,7 +127,7 @@ final class PeerTrustManager extends X509ExtendedTrustManager {
     X509Certificate leaf = chain[0];
     if (host != null) {
       return new Refusal(whose + " certificate " + Chains.subject(leaf) + " is not valid for '" + host
-          + "', the name dialled (it names " + String.join(", ", Chains.subjectAltNames(leaf)) + ")", cause);
+          + "', the name dialled (it names " + String.join(", ", SubjectNames.of(leaf)) + ")", cause);
     }
     return new Refusal(whose + " certificate " + Chains.subject(leaf) + " is refused: " + Pem.firstLine(e), cause);
   }

@@ -3,6 +3,11 @@ package io.groupsnap.common.tls;
 import com.google.common.net.InetAddresses;
 import io.groupsnap.common.Printable;
 import java.net.InetAddress;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -12,6 +17,9 @@ import java.util.regex.Pattern;
  */
 public final class SubjectNames {
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+
+  private static final int DNS = 2;
+  private static final int IP = 7;
 
   private SubjectNames() {}
 
@@ -47,6 +55,28 @@ public final class SubjectNames {
   /** The address an IP literal names, without a look-up. */
   public static InetAddress address(String ip) {
     return InetAddresses.forString(ip);
+  }
+
+  /** The DNS names and IP addresses {@code c} is valid for, in its order, IP addresses written as people do. */
+  public static List<String> of(X509Certificate c) {
+    List<String> names = new ArrayList<>();
+    try {
+      Collection<List<?>> sans = c.getSubjectAlternativeNames();
+      if (sans != null) {
+        for (List<?> san : sans) {
+          int type = (Integer) san.get(0);
+          if (type == DNS) {
+            names.add((String) san.get(1));
+          } else if (type == IP) {
+            String ip = (String) san.get(1);
+            names.add(isIp(ip) ? format(address(ip)) : ip);
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      names.add("(unreadable: " + Pem.firstLine(e) + ")");
+    }
+    return names;
   }
 
   /** An address as people write it: {@code ::1} rather than {@code 0:0:0:0:0:0:0:1}. */

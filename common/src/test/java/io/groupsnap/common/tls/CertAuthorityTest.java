@@ -47,7 +47,7 @@ class CertAuthorityTest {
     c.verify(ca.certificate().getPublicKey());
     assertThat(c.getIssuerX500Principal()).isEqualTo(ca.certificate().getSubjectX500Principal());
     assertThat(issued.identity()).isEqualTo(new Identity("coord-1", Set.of(Role.COORDINATOR, Role.ADMIN)));
-    assertThat(Chains.subjectAltNames(c)).containsExactly("localhost", "coord-1.example.org", "127.0.0.1", "::1",
+    assertThat(SubjectNames.of(c)).containsExactly("localhost", "coord-1.example.org", "127.0.0.1", "::1",
         "fd00::5");
     assertThat(c.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
     assertThat(c.getBasicConstraints()).isEqualTo(-1);

@@ -85,6 +85,16 @@ class MutualTlsTest {
   }
 
   @Test
+  void aClientOfTls12_isRefused() throws Exception {
+    TlsFiles bob = pki.issue("bob", Set.of(Role.VIEWER));
+    ChannelCredentials tls12 = NettySslContextChannelCredentials.create(GrpcSslContexts.configure(
+        SslContextBuilder.forClient(), SslProvider.JDK).keyManager(bob.cert().toFile(), bob.key().toFile())
+        .trustManager(pki.caFile().toFile()).protocols("TLSv1.2").build());
+    StatusRuntimeException e = refused(local(), tls12);
+    assertThat(TlsFailures.describe(e)).isEqualTo("the server does not speak TLS 1.3 (protocol_version)");
+  }
+
+  @Test
   void aClientCertificateFromAnotherCa_isRefused() throws Exception {
     Pki other = new Pki(otherDir);
     TlsFiles mallory = other.issue("mallory", Set.of(Role.ADMIN));

@@ -4,6 +4,7 @@ import io.groupsnap.cli.command.AgentDaemonCommand;
 import io.groupsnap.cli.command.AgentsCommand;
 import io.groupsnap.cli.command.AuditCommand;
 import io.groupsnap.cli.command.BenchCommand;
+import io.groupsnap.cli.command.CertsCommand;
 import io.groupsnap.cli.command.ClusterCommand;
 import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
     description = "Consistent group snapshots across volumes and machines.",
     subcommands = {SnapshotCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
         DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
-        VersionCommand.class, HealthCommand.class, AuditCommand.class},
+        VersionCommand.class, HealthCommand.class, AuditCommand.class, CertsCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed, or unreachable after a bounded wait", "2:usage or bad input",
         "3:group snapshot aborted"})

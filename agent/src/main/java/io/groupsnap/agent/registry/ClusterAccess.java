@@ -48,7 +48,7 @@ public final class ClusterAccess {
     String user = RegistrationAcls.user(config.agentId());
     ZkCredentials shared = ZkCredentials.load(config.zookeeperAuth()).require(ZkCredentials.AGENTS, "an agent");
     ZkCredentials own = shared.plus(user, AgentSecret.loadOrCreate(config.stateDir()));
-    return new ClusterAccess(config, own, new RegistrationAcls(own.id(user)));
+    return new ClusterAccess(config, own, new RegistrationAcls(own.id(user), own.id(ZkCredentials.AGENTS)));
   }
 
   /** The ACL its registration gets; null without credentials. */

@@ -1,5 +1,6 @@
 package io.groupsnap.common.zkauth;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.zookeeper.ZooDefs.Perms;
@@ -47,13 +48,14 @@ public final class ClusterAcls implements ACLProvider {
     return path.equals(agentsDir) ? agents : node;
   }
 
+  // ZooKeeper asks each list given to it whether it contains null, which an immutable list answers by throwing
   @Override
   public List<ACL> getDefaultAcl() {
-    return node;
+    return new ArrayList<>(node);
   }
 
   @Override
   public List<ACL> getAclForPath(String path) {
-    return expected(path);
+    return new ArrayList<>(expected(path));
   }
 }

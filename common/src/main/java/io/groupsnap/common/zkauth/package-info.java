@@ -6,7 +6,7 @@
  * <pre>
  * /groupsnap, /groupsnap/&lt;cluster&gt; and every node under it   digest coordinator ALL, digest agents READ
  *   agents/                                                  digest coordinator ALL, digest agents READ|CREATE
- *   agents/&lt;id&gt;  (ephemeral, made by that agent)             digest agent.&lt;id&gt; ALL, READ for the readers of agents/
+ *   agents/&lt;id&gt;  (ephemeral, made by that agent)             digest agent.&lt;id&gt; ALL, digest agents READ
  * </pre>
  */
 package io.groupsnap.common.zkauth;

@@ -69,7 +69,7 @@ public final class LayoutAcls {
       }
     }
     try {
-      zk.setACL().withACL(acls.expected(path)).forPath(path);
+      zk.setACL().withACL(acls.getAclForPath(path)).forPath(path);
       return changed + 1;
     } catch (KeeperException.NoNodeException gone) {
       return changed; // an ephemeral latch node whose session ended, a record deleted meanwhile

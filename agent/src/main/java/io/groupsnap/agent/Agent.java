@@ -5,6 +5,7 @@ import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.agent.kinds.WriterConfig;
+import io.groupsnap.agent.registry.ClusterAccess;
 import io.groupsnap.agent.registry.RecordDecisions;
 import io.groupsnap.agent.registry.Registration;
 import io.groupsnap.agent.rpc.AgentGrpcService;
@@ -21,11 +22,9 @@ import io.groupsnap.agent.config.KindSetups;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
-import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.Health;
 import io.groupsnap.common.HostPort;
-import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkHealth;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ServerEdge;
@@ -148,9 +147,10 @@ public final class Agent implements AutoCloseable {
     Files.createDirectories(config.snapshotRoot());
     Files.createDirectories(config.stateDir());
     ZkLayout layout = new ZkLayout(config.cluster());
-    zk = ZkClients.connect(config.zookeeper(), zkWait, config.zookeeperSessionTimeout());
+    ClusterAccess access = ClusterAccess.of(config);
+    zk = access.connect(zkWait);
     zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION_AND_REGISTRATION);
-    String clusterId = ClusterIdentity.ensure(zk, layout);
+    String clusterId = access.clusterId(zk, layout, zkWait);
     watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
     KindContext context = KindContext.of(config.snapshotRoot(), config.stateDir());
     if (kinds.needsWriterHub()) {
@@ -215,7 +215,12 @@ public final class Agent implements AutoCloseable {
         .setPath(v.path().toString())));
     writers.forEach(w -> reg.addWriters(WriterInfo.newBuilder().setName(w.name()).setKind(w.kind())
         .setTier(w.tier())));
-    registration = Registration.register(zk, layout, reg.build(), zkWait, zkHealth::registered);
+    try {
+      registration = Registration.register(zk, layout, reg.build(), zkWait, zkHealth::registered,
+          access.registrationAcls());
+    } catch (Exception e) {
+      throw access.refused(e, layout.agent(config.agentId()));
+    }
     zkHealth.start();
     log.info("agent {} serving on {} (cluster {} {}), {} volume(s), {} writer(s)", config.agentId(), endpoint,
         config.cluster(), clusterId, volumes.size(), writers.size());

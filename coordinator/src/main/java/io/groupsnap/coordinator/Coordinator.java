@@ -9,6 +9,10 @@ import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkHealth;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.tls.Callers;
+import io.groupsnap.common.zkauth.ClusterAcls;
+import io.groupsnap.common.zkauth.ZkAuth;
+import io.groupsnap.common.zkauth.ZkCredentials;
+import io.groupsnap.common.zkauth.ZkRefusedException;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.coordinator.api.NotLeaderException;
 import io.groupsnap.coordinator.audit.AuditPages;
@@ -27,6 +31,7 @@ import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterStore;
+import io.groupsnap.coordinator.store.LayoutAcls;
 import io.groupsnap.coordinator.store.LeaderTxnStore;
 import io.groupsnap.coordinator.store.Listing;
 import io.groupsnap.coordinator.txn.DecisionRule;
@@ -55,6 +60,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,6 +97,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private final CoordinatorConfig config;
   private final DecisionRule rule;
   private final FaultPoints faults;
+  /** The digest users it authenticates to ZooKeeper as; null: anonymous, and the nodes it makes are open. */
+  private final ZkCredentials zookeeperAuth;
   private final ThreadScheduler serial = new ThreadScheduler("groupsnap-txn");
   private final ExecutorService storeWriter = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-zk-writer"));
   private final ThreadScheduler resolverLane = new ThreadScheduler("groupsnap-resolver");
@@ -132,9 +140,19 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
    * daemon passes {@code SystemFaultPoints}.
    */
   public Coordinator(CoordinatorConfig config, DecisionRule rule, FaultPoints faults) {
+    this(config, rule, faults, null);
+  }
+
+  /**
+   * Authenticated to ZooKeeper with {@code zookeeperAuth} (users {@code coordinator} and {@code agents}, see
+   * {@code common.zkauth}): every node it makes is protected from its first moment, and at start it tightens the
+   * ACLs of a cluster made without credentials ({@link LayoutAcls}). Null: anonymous, every node open to anyone.
+   */
+  public Coordinator(CoordinatorConfig config, DecisionRule rule, FaultPoints faults, ZkCredentials zookeeperAuth) {
     this.config = config;
     this.rule = rule;
     this.faults = faults;
+    this.zookeeperAuth = zookeeperAuth;
   }
 
   /** How long the audit trail is kept (default {@link AuditRetention#DEFAULT}); set before {@link #start}. */
@@ -155,10 +173,13 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       throw new IllegalStateException("coordinator already started");
     }
     try {
-      zk = ZkClients.connect(config.zookeeper(), config.zkWait(), config.zkSessionTimeout());
+      ZkLayout layout = new ZkLayout(config.cluster());
+      ClusterAcls acls = zookeeperAuth == null ? null : new ClusterAcls(layout.agents(), zookeeperAuth);
+      zk = ZkClients.connect(config.zookeeper(), config.zkWait(), config.zkSessionTimeout(),
+          acls == null ? null : new ZkAuth(zookeeperAuth, acls));
       zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION);
-      store = new ClusterStore(zk, new ZkLayout(config.cluster()));
-      clusterId = store.ensureCluster();
+      store = new ClusterStore(zk, layout);
+      clusterId = setUpLayout(layout, acls);
       Scrubber scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
       MutableHandlerRegistry services = new MutableHandlerRegistry();
       server = ServerEdge.bounded(
@@ -207,6 +228,30 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     } catch (Exception e) {
       close();
       throw e;
+    }
+  }
+
+  /**
+   * Makes the cluster's nodes exist and, with credentials, brings their ACLs in line; a refusal of ZooKeeper becomes
+   * one line naming the node and what to check.
+   */
+  private String setUpLayout(ZkLayout layout, ClusterAcls acls) throws Exception {
+    try {
+      String id = store.ensureCluster();
+      if (acls != null) {
+        new LayoutAcls(zk, layout, acls).secure(line -> log.info("ZooKeeper ACL: {}", line));
+      } else {
+        log.warn("ZooKeeper: no credentials (--zookeeper-auth): the nodes this coordinator makes are open to anyone");
+      }
+      return id;
+    } catch (Exception e) {
+      Optional<KeeperException> refusal = ZkRefusedException.refusal(e);
+      if (refusal.isEmpty()) {
+        throw e;
+      }
+      throw ZkRefusedException.of("coordinator", zookeeperAuth, refusal.get(), layout.base(),
+          "check that its coordinator and agents passwords are those this cluster's nodes were secured with",
+          "this cluster's nodes are protected: start the coordinator with --zookeeper-auth FILE");
     }
   }
 

@@ -30,6 +30,9 @@ import java.util.Map;
  *     its contents (read once, in the background, never inside a freeze window), for {@code snapshot check --checksum}
  * @param zookeeperSessionTimeout the agent's ZooKeeper session timeout: how long a killed agent stays registered
  *     (within {@link ZkClients#MIN_SESSION_TIMEOUT}..{@link ZkClients#MAX_SESSION_TIMEOUT})
+ * @param zookeeperAuth the credential file (mode 0600 or 0400) holding the line {@code agents:PASSWORD} this agent
+ *     authenticates to ZooKeeper with, beside its own secret kept in {@code stateDir}; null: anonymous, the nodes it
+ *     makes open to anyone
  */
 public record AgentConfig(
     String agentId,
@@ -47,7 +50,8 @@ public record AgentConfig(
     Duration reaperGrace,
     List<Path> volumeRoots,
     boolean checksumCaptures,
-    Duration zookeeperSessionTimeout) {
+    Duration zookeeperSessionTimeout,
+    Path zookeeperAuth) {
   public AgentConfig {
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
@@ -55,35 +59,54 @@ public record AgentConfig(
     writers = List.copyOf(writers);
   }
 
+  /** A configuration without ZooKeeper credentials. */
+  public AgentConfig(String agentId, String cluster, HostPort listen, HostPort advertise, String zookeeper,
+      Path snapshotRoot, Path stateDir, Duration maxFreezeLease, Map<String, String> labels,
+      List<VolumeConfig> volumes, List<WriterConfig> writers, Duration reaperInterval, Duration reaperGrace,
+      List<Path> volumeRoots, boolean checksumCaptures, Duration zookeeperSessionTimeout) {
+    this(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease, labels, volumes,
+        writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout, null);
+  }
+
+  /** The agent's configuration with another ZooKeeper credential file (null: none). */
+  public AgentConfig withZookeeperAuth(Path file) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        file);
+  }
+
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        zookeeperAuth);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout);
+        zookeeperSessionTimeout, zookeeperAuth);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+        labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        zookeeperAuth);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout,
+        zookeeperAuth);
   }
 
   /**
@@ -115,6 +138,7 @@ public record AgentConfig(
     private List<Path> volumeRoots = List.of();
     private boolean checksumCaptures;
     private Duration zookeeperSessionTimeout = ZkClients.SESSION_TIMEOUT;
+    private Path zookeeperAuth;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -189,10 +213,17 @@ public record AgentConfig(
       return this;
     }
 
+    /** The ZooKeeper credential file; null (the default): anonymous. */
+    public Builder zookeeperAuth(Path file) {
+      this.zookeeperAuth = file;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
-          writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+          writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+          zookeeperAuth);
     }
   }
 }

@@ -13,6 +13,8 @@ import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.volume.Holding;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.zkauth.CredentialsFileException;
+import io.groupsnap.common.zkauth.ZkCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +55,13 @@ final class ConfigValidator {
       ZkClients.requireSessionTimeout("zookeeperSessionTimeout", config.zookeeperSessionTimeout());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(source + ": " + e.getMessage());
+    }
+    if (config.zookeeperAuth() != null) {
+      try {
+        ZkCredentials.load(config.zookeeperAuth()).require(ZkCredentials.AGENTS, "an agent");
+      } catch (CredentialsFileException e) {
+        throw error("zookeeperAuth", e.getMessage());
+      }
     }
     KindContext context = new KindContext(config.snapshotRoot(), config.stateDir(), CommandRunner.system());
     List<VolumeSetup<?>> volumes = new ArrayList<>();

@@ -9,6 +9,8 @@ import io.groupsnap.cli.support.DaemonLogging;
 import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.zkauth.CredentialsFileException;
+import io.groupsnap.common.zkauth.ZkRefusedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -63,7 +65,7 @@ public final class AgentDaemonCommand implements Callable<Integer> {
     DaemonLogging.useDaemonDefaults();
     try {
       agent.start();
-    } catch (ZkClients.UnreachableException e) {
+    } catch (ZkClients.UnreachableException | ZkRefusedException | CredentialsFileException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "groupsnap-agent-shutdown"));

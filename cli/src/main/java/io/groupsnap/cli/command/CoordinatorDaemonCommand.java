@@ -6,10 +6,14 @@ import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.zkauth.CredentialsFileException;
+import io.groupsnap.common.zkauth.ZkCredentials;
+import io.groupsnap.common.zkauth.ZkRefusedException;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
 import io.groupsnap.coordinator.audit.AuditRetention;
 import io.groupsnap.coordinator.txn.DecisionRule;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -58,6 +62,12 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       description = "Keep at most this many audit entries, the newest, 100..200000 (default 100000).")
   Integer auditMaxEntries;
 
+  @Option(names = "--zookeeper-auth", paramLabel = "FILE",
+      description = "ZooKeeper credentials (mode 0600/0400): lines coordinator:PASSWORD and agents:PASSWORD. The "
+          + "coordinator authenticates with them, protects every node it makes with ACLs and tightens those of a "
+          + "cluster made without.")
+  Path zookeeperAuth;
+
   @Override
   public Integer call() throws Exception {
     DaemonLogging.useDaemonDefaults();
@@ -86,12 +96,21 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
+    ZkCredentials credentials = null;
+    if (zookeeperAuth != null) {
+      try {
+        credentials = ZkCredentials.load(zookeeperAuth).require(ZkCredentials.COORDINATOR, "a coordinator")
+            .require(ZkCredentials.AGENTS, "a coordinator");
+      } catch (CredentialsFileException e) {
+        throw new CliException(ExitCodes.USAGE, "--zookeeper-auth: " + e.getMessage());
+      }
+    }
     AuditRetention retention = audit(auditRetention, auditMaxEntries);
-    Coordinator c = new Coordinator(cfg, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties())
+    Coordinator c = new Coordinator(cfg, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties(), credentials)
         .withAuditRetention(retention);
     try {
       c.start();
-    } catch (ZkClients.UnreachableException e) {
+    } catch (ZkClients.UnreachableException | ZkRefusedException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(c::close, "groupsnap-coordinator-shutdown"));

@@ -5,6 +5,10 @@ import io.groupsnap.common.LeaderLookup;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.zkauth.CredentialsFileException;
+import io.groupsnap.common.zkauth.ZkAuth;
+import io.groupsnap.common.zkauth.ZkCredentials;
+import io.groupsnap.common.zkauth.ZkRefusedException;
 import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
@@ -14,6 +18,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
 
 /**
  * A connection to the coordinator an operator's command talks to. Resolves the endpoint (flag, environment, then the
@@ -72,7 +78,8 @@ public final class Connection implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, "--cluster: " + e.getMessage());
     }
-    try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(10))) {
+    ZkAuth auth = auth(target);
+    try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(10), ZkClients.SESSION_TIMEOUT, auth)) {
       Optional<String> leader = LeaderLookup.leader(client, layout);
       return new Connection(leader.orElseThrow(() -> new CliException(ExitCodes.FAILED,
           "no coordinator is leading cluster '" + target.cluster() + "' (ZooKeeper " + zk + ")")));
@@ -81,7 +88,29 @@ public final class Connection implements AutoCloseable {
     } catch (CliException e) {
       throw e;
     } catch (Exception e) {
+      Optional<KeeperException> refusal = ZkRefusedException.refusal(e);
+      if (refusal.isPresent()) {
+        throw new CliException(ExitCodes.FAILED, ZkRefusedException.of("operator", auth == null ? null
+            : auth.credentials(), refusal.get(), layout.leader(), "check that it holds this cluster's agents or "
+            + "coordinator password", "this cluster's nodes are protected: pass --zookeeper-auth FILE (or set "
+            + "GROUPSNAP_ZOOKEEPER_AUTH)").getMessage());
+      }
       throw new CliException(ExitCodes.FAILED, "cannot read the leader from ZooKeeper " + zk + ": " + e);
+    }
+  }
+
+  /** The credentials of {@code --zookeeper-auth} / {@code GROUPSNAP_ZOOKEEPER_AUTH}; null when none are given. */
+  private static ZkAuth auth(Target target) throws CliException {
+    String file = target.zookeeperAuth();
+    if (file == null) {
+      return null;
+    }
+    try {
+      return new ZkAuth(ZkCredentials.load(Path.of(file)), null);
+    } catch (CredentialsFileException e) {
+      throw new CliException(ExitCodes.USAGE, "--zookeeper-auth: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new CliException(ExitCodes.USAGE, "--zookeeper-auth: '" + file + "' is not a path");
     }
   }
 
@@ -166,7 +195,8 @@ public final class Connection implements AutoCloseable {
   public boolean relocate() {
     String zk = target == null ? null : target.zookeeper();
     if (zk != null) {
-      try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(5))) {
+      try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(5), ZkClients.SESSION_TIMEOUT,
+          auth(target))) {
         Optional<String> leader = LeaderLookup.leader(client, new ZkLayout(target.cluster()));
         if (leader.isPresent() && !leader.get().equals(endpoint)) {
           follow(leader.get());

@@ -15,6 +15,11 @@ public final class Target {
       description = "ZooKeeper connect string to find the leader (default: $GROUPSNAP_ZOOKEEPER).")
   String zookeeper;
 
+  @Option(names = "--zookeeper-auth", paramLabel = "FILE",
+      description = "ZooKeeper credentials to read the leader with, mode 0600/0400 (default: "
+          + "$GROUPSNAP_ZOOKEEPER_AUTH); the agents' file suffices.")
+  String zookeeperAuth;
+
   @Option(names = "--cluster", paramLabel = "NAME",
       description = "Cluster name (default: $GROUPSNAP_CLUSTER, else 'default').")
   String cluster;
@@ -30,6 +35,11 @@ public final class Target {
 
   String zookeeper() {
     return firstNonBlank(zookeeper, System.getenv("GROUPSNAP_ZOOKEEPER"));
+  }
+
+  /** The ZooKeeper credential file, or null: read anonymously. */
+  String zookeeperAuth() {
+    return firstNonBlank(zookeeperAuth, System.getenv("GROUPSNAP_ZOOKEEPER_AUTH"));
   }
 
   String cluster() {

@@ -6,9 +6,11 @@ import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
+import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
+import io.groupsnap.coordinator.txn.DecisionRule;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -24,6 +27,10 @@ import java.util.function.UnaryOperator;
  * A whole cluster in one process on loopback: a ZooKeeper (embedded, or an existing one), one coordinator, and N agents
  * named {@code agent-1..N}, each with one {@code dir} volume {@code data} under {@code <dataDir>/agent-i/data} and
  * its snapshot root beside it. For first runs, demos and tests; closing it closes everything, agents first.
+ *
+ * <p>With its own embedded ZooKeeper it runs with ZooKeeper authentication and ACLs on ({@link DevCredentials}, kept
+ * in the data directory; {@code dev.env} names the agents' file for the CLI). On an existing ZooKeeper it connects
+ * anonymously, as the in-process test suites expect.
  */
 public final class DevCluster implements AutoCloseable {
   public static final String CLUSTER = "default";
@@ -34,14 +41,16 @@ public final class DevCluster implements AutoCloseable {
   private final String zookeeper;
   private final Coordinator coordinator;
   private final Map<String, Agent> agents;
+  private final DevCredentials credentials;
 
   private DevCluster(Path dataDir, EmbeddedZooKeeper embedded, String zookeeper, Coordinator coordinator,
-      Map<String, Agent> agents) {
+      Map<String, Agent> agents, DevCredentials credentials) {
     this.dataDir = dataDir;
     this.embedded = embedded;
     this.zookeeper = zookeeper;
     this.coordinator = coordinator;
     this.agents = agents;
+    this.credentials = credentials;
   }
 
   /**
@@ -85,20 +94,24 @@ public final class DevCluster implements AutoCloseable {
     List<AutoCloseable> started = new ArrayList<>();
     try {
       EmbeddedZooKeeper embedded = null;
+      DevCredentials credentials = null;
       String zk = zookeeper;
       if (zk == null) {
+        credentials = DevCredentials.ensure(dataDir);
         embedded = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"));
         started.add(embedded);
         zk = embedded.connectString();
       }
       Coordinator coordinator = new Coordinator(coordinatorConfig.apply(CoordinatorConfig.defaults(CLUSTER, zk,
-          new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)))).start();
+          new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10))), DecisionRule.STRICT, FaultPoints.NONE,
+          credentials == null ? null : credentials.coordinator()).start();
       started.add(coordinator);
       Map<String, Agent> agents = new LinkedHashMap<>();
       for (int i = 1; i <= agentCount; i++) {
         String id = "agent-" + i;
         List<Writer> own = writers.apply(id);
-        AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured);
+        AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured)
+            .withZookeeperAuth(credentials == null ? null : credentials.agentsFile());
         if (volumes.containsKey(id)) {
           config = config.withVolumes(List.of(volumes.get(id)), configured);
           ConfigLoader.validate("volumes of " + id, config, own.stream().map(Writer::volumes).toList());
@@ -107,7 +120,7 @@ public final class DevCluster implements AutoCloseable {
         started.add(a);
         agents.put(id, a);
       }
-      return new DevCluster(dataDir, embedded, zk, coordinator, agents);
+      return new DevCluster(dataDir, embedded, zk, coordinator, agents, credentials);
     } catch (Exception e) {
       for (int i = started.size() - 1; i >= 0; i--) {
         started.get(i).close();
@@ -157,11 +170,20 @@ public final class DevCluster implements AutoCloseable {
     return agents;
   }
 
-  /** Writes {@code dev.env} with the coordinator and ZooKeeper addresses; returns its path. */
+  /** The ZooKeeper credential files, when it runs with ZooKeeper authentication (its own embedded ZooKeeper). */
+  public Optional<DevCredentials> credentials() {
+    return Optional.ofNullable(credentials);
+  }
+
+  /**
+   * Writes {@code dev.env} with the coordinator and ZooKeeper addresses (and the agents' ZooKeeper credential file,
+   * with which the CLI may read the leader); returns its path.
+   */
   public Path writeEnv() throws java.io.IOException {
     Path env = dataDir.resolve("dev.env");
     Files.writeString(env, "GROUPSNAP_COORDINATOR=" + coordinator.endpoint() + "\n"
         + "GROUPSNAP_ZOOKEEPER=" + zookeeper + "\n"
+        + (credentials == null ? "" : "GROUPSNAP_ZOOKEEPER_AUTH=" + credentials.agentsFile().toAbsolutePath() + "\n")
         + "GROUPSNAP_CLUSTER=" + CLUSTER + "\n", StandardCharsets.UTF_8);
     return env;
   }

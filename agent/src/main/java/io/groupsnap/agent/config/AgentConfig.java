@@ -1,5 +1,6 @@
 package io.groupsnap.agent.config;
 
+import io.groupsnap.agent.hub.SocketAccess;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.common.HostPort;
@@ -30,6 +31,7 @@ import java.util.Map;
  *     its contents (read once, in the background, never inside a freeze window), for {@code snapshot check --checksum}
  * @param zookeeperSessionTimeout the agent's ZooKeeper session timeout: how long a killed agent stays registered
  *     (within {@link ZkClients#MIN_SESSION_TIMEOUT}..{@link ZkClients#MAX_SESSION_TIMEOUT})
+ * @param writerHub the writer hub socket's mode and group ({@code writerHub: {socketMode, socketGroup}})
  */
 public record AgentConfig(
     String agentId,
@@ -47,7 +49,8 @@ public record AgentConfig(
     Duration reaperGrace,
     List<Path> volumeRoots,
     boolean checksumCaptures,
-    Duration zookeeperSessionTimeout) {
+    Duration zookeeperSessionTimeout,
+    SocketAccess writerHub) {
   public AgentConfig {
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
@@ -58,40 +61,42 @@ public record AgentConfig(
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        writerHub);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, writerHub);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout);
+        zookeeperSessionTimeout, writerHub);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+        labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        writerHub);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout, writerHub);
   }
 
   /**
    * A configuration built in code, starting from what an agent.yaml that sets only these fields would give: cluster
    * {@code default}, listen {@code 0.0.0.0:7400}, no advertise address, ZooKeeper {@code 127.0.0.1:2181}, state under
    * {@code <snapshotRoot>/.groupsnap-state}, the default lease and reaper timings, no labels, volumes, writers or
-   * volume roots, no checksums, the default ZooKeeper session timeout. {@link Builder#build} does not validate: pass
-   * the result to {@link ConfigLoader#validate}.
+   * volume roots, no checksums, the default ZooKeeper session timeout, the default writer hub socket (0660, the
+   * agent's group). {@link Builder#build} does not validate: pass the result to {@link ConfigLoader#validate}.
    */
   public static Builder builder(String agentId, Path snapshotRoot) {
     return new Builder(agentId, snapshotRoot);
@@ -115,6 +120,7 @@ public record AgentConfig(
     private List<Path> volumeRoots = List.of();
     private boolean checksumCaptures;
     private Duration zookeeperSessionTimeout = ZkClients.SESSION_TIMEOUT;
+    private SocketAccess writerHub = SocketAccess.DEFAULT;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -189,10 +195,16 @@ public record AgentConfig(
       return this;
     }
 
+    public Builder writerHub(SocketAccess value) {
+      this.writerHub = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
-          writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+          writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+          writerHub);
     }
   }
 }

@@ -3,6 +3,9 @@ package io.groupsnap.agent.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.groupsnap.agent.testing.HostRequirement;
 import io.groupsnap.proto.v1.WriterAnswer;
 import io.groupsnap.proto.v1.WriterOutcome;
@@ -22,6 +25,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who may subscribe: over the real Unix domain socket, with subscribers in other processes running as another user
@@ -101,13 +105,22 @@ class WriterHubPeerTest {
   @Test
   void aSubscriberOfAnotherUser_isRefused_andNeverDisplacesTheRealApplication() throws Exception {
     start(PeerRule.agentUserOnly("options.peer of writer orders-writer"));
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    Logger hubLog = (Logger) LoggerFactory.getLogger(WriterHub.class);
+    hubLog.addAppender(logs);
     try (Subscriber squatter = new Subscriber(dir, socket, NOBODY, NOBODY).subscribe("orders")) {
       Status s = refusal(squatter);
       assertThat(s.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(s.getDescription()).isEqualTo("the process of uid 65534 gid 65534 pid " + squatter.pid()
           + " may not subscribe as application orders: its uid and gid are not admitted (admitted: uids [0]) "
           + "(change options.peer of writer orders-writer on agent a1)");
+    } finally {
+      hubLog.detachAppender(logs);
     }
+    assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.contains("refused"))
+        .singleElement().asString().contains("uid 65534 gid 65534", "application orders", "options.peer")
+        .doesNotContain("\n");
     assertThat(hub.isConnected("orders")).isFalse();
 
     try (Subscriber real = new Subscriber(socket).subscribe("orders")) {

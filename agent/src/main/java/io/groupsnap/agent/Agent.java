@@ -155,7 +155,7 @@ public final class Agent implements AutoCloseable {
     KindContext context = KindContext.of(config.snapshotRoot(), config.stateDir());
     if (kinds.needsWriterHub()) {
       writerHub = new WriterHub(config.agentId(), config.stateDir().resolve(WriterHub.SOCKET_NAME),
-          WriterHub.Transport.AUTO);
+          WriterHub.Transport.AUTO, config.writerHub());
       context = context.withWriterHub(writerHub);
     }
     List<Volume> volumes = new ArrayList<>();

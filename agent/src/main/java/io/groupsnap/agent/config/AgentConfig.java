@@ -1,5 +1,6 @@
 package io.groupsnap.agent.config;
 
+import io.groupsnap.agent.hub.SocketAccess;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.common.HostPort;
@@ -33,6 +34,7 @@ import java.util.Map;
  * @param zookeeperAuth the credential file (mode 0600 or 0400) holding the line {@code agents:PASSWORD} this agent
  *     authenticates to ZooKeeper with, beside its own secret kept in {@code stateDir}; null: anonymous, the nodes it
  *     makes open to anyone
+ * @param writerHub the writer hub socket's mode and group ({@code writerHub: {socketMode, socketGroup}})
  */
 public record AgentConfig(
     String agentId,
@@ -51,7 +53,8 @@ public record AgentConfig(
     List<Path> volumeRoots,
     boolean checksumCaptures,
     Duration zookeeperSessionTimeout,
-    Path zookeeperAuth) {
+    Path zookeeperAuth,
+    SocketAccess writerHub) {
   public AgentConfig {
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
@@ -59,62 +62,64 @@ public record AgentConfig(
     writers = List.copyOf(writers);
   }
 
-  /** A configuration without ZooKeeper credentials. */
+  /** A configuration without ZooKeeper credentials, its writer hub socket as by default. */
   public AgentConfig(String agentId, String cluster, HostPort listen, HostPort advertise, String zookeeper,
       Path snapshotRoot, Path stateDir, Duration maxFreezeLease, Map<String, String> labels,
       List<VolumeConfig> volumes, List<WriterConfig> writers, Duration reaperInterval, Duration reaperGrace,
       List<Path> volumeRoots, boolean checksumCaptures, Duration zookeeperSessionTimeout) {
     this(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease, labels, volumes,
-        writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout, null);
+        writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout, null,
+        SocketAccess.DEFAULT);
   }
 
   /** The agent's configuration with another ZooKeeper credential file (null: none). */
   public AgentConfig withZookeeperAuth(Path file) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        file);
+        file, writerHub);
   }
 
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth);
+        zookeeperAuth, writerHub);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth,
+        writerHub);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout, zookeeperAuth);
+        zookeeperSessionTimeout, zookeeperAuth, writerHub);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth);
+        zookeeperAuth, writerHub);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout,
-        zookeeperAuth);
+        zookeeperAuth, writerHub);
   }
 
   /**
    * A configuration built in code, starting from what an agent.yaml that sets only these fields would give: cluster
    * {@code default}, listen {@code 0.0.0.0:7400}, no advertise address, ZooKeeper {@code 127.0.0.1:2181}, state under
    * {@code <snapshotRoot>/.groupsnap-state}, the default lease and reaper timings, no labels, volumes, writers or
-   * volume roots, no checksums, the default ZooKeeper session timeout. {@link Builder#build} does not validate: pass
-   * the result to {@link ConfigLoader#validate}.
+   * volume roots, no checksums, the default ZooKeeper session timeout, the default writer hub socket (0660, the
+   * agent's group). {@link Builder#build} does not validate: pass the result to {@link ConfigLoader#validate}.
    */
   public static Builder builder(String agentId, Path snapshotRoot) {
     return new Builder(agentId, snapshotRoot);
@@ -139,6 +144,7 @@ public record AgentConfig(
     private boolean checksumCaptures;
     private Duration zookeeperSessionTimeout = ZkClients.SESSION_TIMEOUT;
     private Path zookeeperAuth;
+    private SocketAccess writerHub = SocketAccess.DEFAULT;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -219,11 +225,16 @@ public record AgentConfig(
       return this;
     }
 
+    public Builder writerHub(SocketAccess value) {
+      this.writerHub = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
           writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-          zookeeperAuth);
+          zookeeperAuth, writerHub);
     }
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.groupsnap.agent.hub.SocketAccess;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.kinds.WriterKind;
@@ -17,6 +18,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -38,7 +41,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
       "zookeeperSessionTimeout", "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers",
-      "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth");
+      "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth",
+      "writerHub");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   /** The fields every writer has; a kind may take more ({@link WriterKind#commandFields()}). */
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "timeout", "options");
@@ -190,8 +194,38 @@ public final class ConfigLoader {
     Duration session = root.has("zookeeperSessionTimeout")
         ? duration("zookeeperSessionTimeout", root.get("zookeeperSessionTimeout")) : ZkClients.SESSION_TIMEOUT;
     Path zookeeperAuth = root.has("zookeeperAuth") ? absolutePath("zookeeperAuth", root.get("zookeeperAuth")) : null;
+    SocketAccess writerHub = root.has("writerHub") ? writerHub("writerHub", root.get("writerHub"))
+        : SocketAccess.DEFAULT;
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
-        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, zookeeperAuth);
+        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, zookeeperAuth,
+        writerHub);
+  }
+
+  /** {@code writerHub: {socketMode: "0660", socketGroup: NAME}}; the group must exist on this host. */
+  private SocketAccess writerHub(String f, JsonNode n) throws ConfigException {
+    requireObject(f, n);
+    checkFields(f, n, Set.of("socketMode", "socketGroup"));
+    Set<PosixFilePermission> mode = SocketAccess.DEFAULT.mode();
+    if (n.has("socketMode")) {
+      if (n.get("socketMode").isNumber()) {
+        throw error(f + ".socketMode", "write the mode as a quoted octal string, e.g. \"0660\"");
+      }
+      try {
+        mode = SocketAccess.parseMode(text(f + ".socketMode", n.get("socketMode")));
+      } catch (IllegalArgumentException e) {
+        throw error(f + ".socketMode", e.getMessage());
+      }
+    }
+    Optional<String> group = Optional.empty();
+    if (n.has("socketGroup")) {
+      try {
+        group = Optional.of(text(f + ".socketGroup", n.get("socketGroup")));
+        SocketAccess.requireGroup(group.get());
+      } catch (IllegalArgumentException e) {
+        throw error(f + ".socketGroup", e.getMessage());
+      }
+    }
+    return new SocketAccess(mode, group);
   }
 
   private VolumeConfig volume(String f, JsonNode n) throws ConfigException {
@@ -258,7 +292,8 @@ public final class ConfigLoader {
         if (writerKind.commandFields().contains(e.getKey())) {
           throw error(field, ConfigValidator.unknownOption(kind, writerKind.options()));
         }
-        options.put(e.getKey(), text(field, e.getValue()));
+        options.put(e.getKey(), writerKind.structuredOptions().contains(e.getKey()) && e.getValue().isContainerNode()
+            ? json(field, e.getValue()) : text(field, e.getValue()));
       }
     }
     for (String field : writerKind.commandFields()) {

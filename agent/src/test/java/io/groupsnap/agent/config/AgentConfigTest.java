@@ -2,6 +2,7 @@ package io.groupsnap.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.groupsnap.agent.hub.SocketAccess;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.common.HostPort;
@@ -46,6 +47,7 @@ class AgentConfigTest {
 
     assertThat(c).isEqualTo(new AgentConfig("a1", "prod", new HostPort("127.0.0.1", 0), new HostPort("10.0.0.1", 7400),
         "zk:2181", root, tmp.resolve("state"), Duration.ofSeconds(9), Map.of("rack", "r1"), List.of(volume),
-        List.of(writer), Duration.ofSeconds(3), Duration.ofMinutes(7), List.of(tmp), true, Duration.ofSeconds(30)));
+        List.of(writer), Duration.ofSeconds(3), Duration.ofMinutes(7), List.of(tmp), true, Duration.ofSeconds(30),
+        null, SocketAccess.DEFAULT));
   }
 }

@@ -16,6 +16,11 @@ import io.groupsnap.coordinator.resolve.CallSpecs;
 import io.groupsnap.coordinator.resolve.Deleter;
 import io.groupsnap.coordinator.resolve.ResolutionLog;
 import io.groupsnap.coordinator.resolve.Resolver;
+import io.groupsnap.common.tls.Identity;
+import io.groupsnap.common.tls.InsecureNotice;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.coordinator.rpc.Access;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.scrub.Scrubber;
@@ -32,6 +37,7 @@ import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
 import java.net.InetAddress;
@@ -83,7 +89,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private final ThreadScheduler resolverLane = new ThreadScheduler("groupsnap-resolver");
   private final ScheduledExecutorService scrubTimer =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-scrub"));
-  private final GrpcAgentClient agents = new GrpcAgentClient();
+  private final Transport transport;
+  private final GrpcAgentClient agents;
+  private InsecureNotice insecureNotice;
   /** SERVING only once started and while connected to ZooKeeper (leader or standby); see docs/operations.md. */
   private final Health health = new Health("coordinator", CoordinatorServiceGrpc.SERVICE_NAME);
   private ZkHealth zkHealth;
@@ -98,21 +106,27 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private Resolver resolver;
   private volatile CoordinatorCore core;
 
-  public Coordinator(CoordinatorConfig config) {
-    this(config, DecisionRule.STRICT);
+  /**
+   * @param transport how it serves and dials agents: mutual TLS (its certificate must carry the coordinator role), or
+   *     plaintext when the operator said {@code --insecure}; the caller opened it and closes it after this
+   */
+  public Coordinator(CoordinatorConfig config, Transport transport) {
+    this(config, transport, DecisionRule.STRICT);
   }
 
   /** With another decision rule: for tests that show a weaker rule is caught. */
-  public Coordinator(CoordinatorConfig config, DecisionRule rule) {
-    this(config, rule, FaultPoints.NONE);
+  public Coordinator(CoordinatorConfig config, Transport transport, DecisionRule rule) {
+    this(config, transport, rule, FaultPoints.NONE);
   }
 
   /**
    * With fault points a test may arm in the transaction driver ({@code coordinator.*}, see {@link FaultPoints}); the
    * daemon passes {@code SystemFaultPoints}.
    */
-  public Coordinator(CoordinatorConfig config, DecisionRule rule, FaultPoints faults) {
+  public Coordinator(CoordinatorConfig config, Transport transport, DecisionRule rule, FaultPoints faults) {
     this.config = config;
+    this.transport = transport;
+    this.agents = new GrpcAgentClient(transport);
     this.rule = rule;
     this.faults = faults;
   }
@@ -132,8 +146,10 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       clusterId = store.ensureCluster();
       Scrubber scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
       MutableHandlerRegistry services = new MutableHandlerRegistry();
-      server = ServerEdge.bounded(
-              NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
+      insecureNotice = InsecureNotice.startFor("coordinator", transport, () -> false);
+      server = ServerEdge.bounded(NettyServerBuilder.forAddress(
+              new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
+          .intercept(transport.callers())
           .fallbackHandlerRegistry(services)
           .addService(health.service())
           .build().start();
@@ -161,7 +177,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolverLane,
           () -> leadership.term().isPresent());
       core = new CoordinatorCore(config, clusterId, endpoint, store, roster, leadership, driver, deleter, scrubber);
-      services.addService(new CoordinatorGrpcService(core));
+      services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(core),
+          Access.gate(Coordinator::denied)));
       roster.start();
       leadership.start();
       resolvePeriodically();
@@ -173,6 +190,11 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /** A caller refused by the role table (the audit trail records these too). */
+  private static void denied(Identity who, String method, Role needed, String why) {
+    log.warn("refused {}: {}", method, why);
   }
 
   private HostPort advertised(int port) throws Exception {
@@ -307,6 +329,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       return;
     }
     health.close();
+    if (insecureNotice != null) {
+      insecureNotice.close();
+    }
     if (zkHealth != null) {
       zkHealth.close();
     }

@@ -1,5 +1,6 @@
 package io.groupsnap.it;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -42,7 +43,7 @@ class StandbyIT {
   void start() throws Exception {
     f = new ClusterFixture(tmp, 3);
     standby = new Coordinator(CoordinatorConfig.defaults("default", f.zk.getConnectString(),
-        new HostPort("127.0.0.1", 0))).start();
+        new HostPort("127.0.0.1", 0)), Transport.insecure()).start();
     channel = NettyChannelBuilder.forTarget(standby.endpoint().toString()).usePlaintext().build();
     stub = CoordinatorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }

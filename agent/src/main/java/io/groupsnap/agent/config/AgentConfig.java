@@ -4,6 +4,8 @@ import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.tls.TlsFiles;
+import io.groupsnap.common.tls.TransportSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +32,9 @@ import java.util.Map;
  *     its contents (read once, in the background, never inside a freeze window), for {@code snapshot check --checksum}
  * @param zookeeperSessionTimeout the agent's ZooKeeper session timeout: how long a killed agent stays registered
  *     (within {@link ZkClients#MIN_SESSION_TIMEOUT}..{@link ZkClients#MAX_SESSION_TIMEOUT})
+ * @param tls the PEM files of its mutual TLS (the authority it trusts, its certificate, its key); null only when
+ *     {@code insecure}
+ * @param insecure plaintext gRPC, every caller obeyed: only when the operator wrote {@code insecure: true}
  */
 public record AgentConfig(
     String agentId,
@@ -47,7 +52,9 @@ public record AgentConfig(
     Duration reaperGrace,
     List<Path> volumeRoots,
     boolean checksumCaptures,
-    Duration zookeeperSessionTimeout) {
+    Duration zookeeperSessionTimeout,
+    TlsFiles tls,
+    boolean insecure) {
   public AgentConfig {
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
@@ -58,40 +65,57 @@ public record AgentConfig(
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        tls, insecure);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, tls,
+        insecure);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout);
+        zookeeperSessionTimeout, tls, insecure);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+        labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        tls, insecure);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout, tls,
+        insecure);
+  }
+
+  /** How it serves gRPC: checked by {@link ConfigLoader#validate} to be exactly one of TLS files and insecure. */
+  public TransportSettings transport() {
+    return new TransportSettings(tls, insecure);
+  }
+
+  /** The agent's configuration with another transport. */
+  public AgentConfig withTransport(TransportSettings t) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        t.tls(), t.insecure());
   }
 
   /**
    * A configuration built in code, starting from what an agent.yaml that sets only these fields would give: cluster
    * {@code default}, listen {@code 0.0.0.0:7400}, no advertise address, ZooKeeper {@code 127.0.0.1:2181}, state under
    * {@code <snapshotRoot>/.groupsnap-state}, the default lease and reaper timings, no labels, volumes, writers or
-   * volume roots, no checksums, the default ZooKeeper session timeout. {@link Builder#build} does not validate: pass
-   * the result to {@link ConfigLoader#validate}.
+   * volume roots, no checksums, the default ZooKeeper session timeout, and neither TLS files nor insecure — which
+   * {@link ConfigLoader#validate} refuses until one of them is set. {@link Builder#build} does not validate: pass the
+   * result to {@link ConfigLoader#validate}.
    */
   public static Builder builder(String agentId, Path snapshotRoot) {
     return new Builder(agentId, snapshotRoot);
@@ -115,6 +139,8 @@ public record AgentConfig(
     private List<Path> volumeRoots = List.of();
     private boolean checksumCaptures;
     private Duration zookeeperSessionTimeout = ZkClients.SESSION_TIMEOUT;
+    private TlsFiles tls;
+    private boolean insecure;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -189,10 +215,30 @@ public record AgentConfig(
       return this;
     }
 
+    /** Mutual TLS with these files. */
+    public Builder tls(TlsFiles files) {
+      this.tls = files;
+      return this;
+    }
+
+    /** Plaintext gRPC, every caller obeyed (dev clusters and tests that say so). */
+    public Builder insecure(boolean on) {
+      this.insecure = on;
+      return this;
+    }
+
+    /** Either of the above, as {@code t} says. */
+    public Builder transport(TransportSettings t) {
+      this.tls = t.tls();
+      this.insecure = t.insecure();
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
-          writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout);
+          writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+          tls, insecure);
     }
   }
 }

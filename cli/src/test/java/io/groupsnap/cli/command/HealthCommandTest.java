@@ -1,5 +1,6 @@
 package io.groupsnap.cli.command;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,7 +37,7 @@ class HealthCommandTest {
   void start() throws Exception {
     zk = new TestingServer(true);
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0))).start();
+        new HostPort("127.0.0.1", 0)), Transport.insecure()).start();
     endpoint = coordinator.endpoint().toString();
   }
 

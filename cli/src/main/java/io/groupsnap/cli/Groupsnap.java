@@ -40,10 +40,12 @@ public final class Groupsnap {
   }
 
   private static final java.util.Set<String> GLOBAL_WITH_VALUE =
-      java.util.Set.of("--coordinator", "--zookeeper", "--cluster", "-o", "--output");
+      java.util.Set.of("--coordinator", "--zookeeper", "--cluster", "-o", "--output", "--tls-ca", "--tls-cert",
+          "--tls-key");
+  private static final java.util.Set<String> GLOBAL_FLAGS = java.util.Set.of("--insecure");
 
   /**
-   * Lets connection and output options come before the subcommand too ({@code groupsnap --coordinator H:P snapshot
+   * Lets connection, TLS and output options come before the subcommand too ({@code groupsnap --coordinator H:P snapshot
    * list}): they are moved behind it, where the subcommands declare them.
    */
   static String[] hoistGlobalOptions(String[] args) {
@@ -52,6 +54,11 @@ public final class Groupsnap {
     while (i < args.length) {
       String a = args[i];
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      if (GLOBAL_FLAGS.contains(a)) {
+        leading.add(a);
+        i++;
+        continue;
+      }
       if (!GLOBAL_WITH_VALUE.contains(name)) {
         break;
       }

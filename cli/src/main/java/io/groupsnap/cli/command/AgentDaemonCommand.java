@@ -9,6 +9,7 @@ import io.groupsnap.cli.support.DaemonLogging;
 import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.tls.TlsException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +57,11 @@ public final class AgentDaemonCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
     if (check) {
+      try {
+        cfg.transport().open(Duration.ZERO).close(); // the TLS material is read now, as at start
+      } catch (TlsException e) {
+        throw new CliException(ExitCodes.USAGE, e.getMessage());
+      }
       System.out.println(config + ": ok (agent " + cfg.agentId() + ", " + cfg.volumes().size() + " volume(s), "
           + cfg.writers().size() + " writer(s))");
       return ExitCodes.OK;
@@ -65,6 +71,8 @@ public final class AgentDaemonCommand implements Callable<Integer> {
       agent.start();
     } catch (ZkClients.UnreachableException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
+    } catch (TlsException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "groupsnap-agent-shutdown"));
     agent.awaitTermination();

@@ -26,10 +26,13 @@ class HealthCommandTest {
   Coordinator coordinator;
   String endpoint;
 
+  /** Runs the CLI, plaintext ({@code --insecure}) as the coordinator under test serves. */
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Groupsnap.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    all[args.length] = "--insecure";
+    int code = Groupsnap.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());
   }
 

@@ -7,6 +7,9 @@ import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.common.HostPort;
+import io.groupsnap.common.tls.TlsException;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.common.tls.TransportSettings;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
 import java.nio.charset.StandardCharsets;
@@ -33,15 +36,19 @@ public final class DevCluster implements AutoCloseable {
   private final EmbeddedZooKeeper embedded;
   private final String zookeeper;
   private final Coordinator coordinator;
+  private final Transport coordinatorTransport;
   private final Map<String, Agent> agents;
+  private final DevTls tls;
 
   private DevCluster(Path dataDir, EmbeddedZooKeeper embedded, String zookeeper, Coordinator coordinator,
-      Map<String, Agent> agents) {
+      Transport coordinatorTransport, Map<String, Agent> agents, DevTls tls) {
     this.dataDir = dataDir;
     this.embedded = embedded;
     this.zookeeper = zookeeper;
     this.coordinator = coordinator;
+    this.coordinatorTransport = coordinatorTransport;
     this.agents = agents;
+    this.tls = tls;
   }
 
   /**
@@ -91,14 +98,21 @@ public final class DevCluster implements AutoCloseable {
         started.add(embedded);
         zk = embedded.connectString();
       }
+      List<String> ids = new ArrayList<>();
+      for (int i = 1; i <= agentCount; i++) {
+        ids.add("agent-" + i);
+      }
+      DevTls tls = DevTls.plaintext(ids);
+      Transport coordinatorTransport = tls.coordinator().open();
+      started.add(coordinatorTransport);
       Coordinator coordinator = new Coordinator(coordinatorConfig.apply(CoordinatorConfig.defaults(CLUSTER, zk,
-          new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)))).start();
+          new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10))), coordinatorTransport).start();
       started.add(coordinator);
       Map<String, Agent> agents = new LinkedHashMap<>();
-      for (int i = 1; i <= agentCount; i++) {
-        String id = "agent-" + i;
+      for (String id : ids) {
         List<Writer> own = writers.apply(id);
-        AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured);
+        AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured)
+            .withTransport(tls.agent(id));
         if (volumes.containsKey(id)) {
           config = config.withVolumes(List.of(volumes.get(id)), configured);
           ConfigLoader.validate("volumes of " + id, config, own.stream().map(Writer::volumes).toList());
@@ -107,7 +121,7 @@ public final class DevCluster implements AutoCloseable {
         started.add(a);
         agents.put(id, a);
       }
-      return new DevCluster(dataDir, embedded, zk, coordinator, agents);
+      return new DevCluster(dataDir, embedded, zk, coordinator, coordinatorTransport, agents, tls);
     } catch (Exception e) {
       for (int i = started.size() - 1; i >= 0; i--) {
         started.get(i).close();
@@ -157,12 +171,26 @@ public final class DevCluster implements AutoCloseable {
     return agents;
   }
 
-  /** Writes {@code dev.env} with the coordinator and ZooKeeper addresses; returns its path. */
+  /** How the cluster's {@code admin} reaches it: its TLS files (or plaintext), for a {@link CoordinatorSession}. */
+  public TransportSettings clientTransport() {
+    return tls.client();
+  }
+
+  /** A session with the coordinator as the cluster's {@code admin}; the caller closes it. */
+  public CoordinatorSession session() throws TlsException {
+    return new CoordinatorSession(coordinator.endpoint(), tls.client());
+  }
+
+  /**
+   * Writes {@code dev.env} with the coordinator and ZooKeeper addresses and the {@code admin} client's credentials
+   * (GROUPSNAP_TLS_*); returns its path.
+   */
   public Path writeEnv() throws java.io.IOException {
     Path env = dataDir.resolve("dev.env");
     Files.writeString(env, "GROUPSNAP_COORDINATOR=" + coordinator.endpoint() + "\n"
         + "GROUPSNAP_ZOOKEEPER=" + zookeeper + "\n"
-        + "GROUPSNAP_CLUSTER=" + CLUSTER + "\n", StandardCharsets.UTF_8);
+        + "GROUPSNAP_CLUSTER=" + CLUSTER + "\n"
+        + tls.env(), StandardCharsets.UTF_8);
     return env;
   }
 
@@ -172,6 +200,7 @@ public final class DevCluster implements AutoCloseable {
       a.close();
     }
     coordinator.close();
+    coordinatorTransport.close();
     if (embedded != null) {
       embedded.close();
     }

@@ -176,6 +176,11 @@ public final class DevCluster implements AutoCloseable {
     return tls.client();
   }
 
+  /** The coordinator's transport (its certificate, or plaintext): to start another coordinator of this cluster. */
+  public TransportSettings coordinatorTransport() {
+    return tls.coordinator();
+  }
+
   /** A session with the coordinator as the cluster's {@code admin}; the caller closes it. */
   public CoordinatorSession session() throws TlsException {
     return new CoordinatorSession(coordinator.endpoint(), tls.client());

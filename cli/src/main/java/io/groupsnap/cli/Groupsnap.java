@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
         DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
         VersionCommand.class, HealthCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:done", "1:failed, or unreachable after a bounded wait", "2:usage or bad input",
+    exitCodeList = {"0:done", "1:failed, unreachable after a bounded wait, or refused (a role missing)",
+        "2:usage or bad input (missing TLS credentials too)",
         "3:group snapshot aborted"})
 public final class Groupsnap {
   /** {@code --version}: {@code groupsnap VERSION}, the build's version ({@link io.groupsnap.common.Version}). */

@@ -33,6 +33,7 @@ import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.groupsnap.common.tls.PeerCheck;
 import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.TlsFailures;
 import io.groupsnap.common.tls.Transport;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
@@ -228,6 +229,10 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
         ? refusals.last(channelKey(agentId, endpoint)) : Optional.empty();
     if (refused.isPresent()) {
       return prefix + refused.get();
+    }
+    String tls = s.getCode() == Status.Code.UNAVAILABLE ? TlsFailures.describe(e) : null;
+    if (tls != null) {
+      return prefix + tls;
     }
     return prefix + s.getCode() + (s.getDescription() == null ? "" : " " + s.getDescription());
   }

@@ -26,11 +26,15 @@ import java.util.function.UnaryOperator;
 /**
  * A whole cluster in one process on loopback: a ZooKeeper (embedded, or an existing one), one coordinator, and N agents
  * named {@code agent-1..N}, each with one {@code dir} volume {@code data} under {@code <dataDir>/agent-i/data} and
- * its snapshot root beside it. For first runs, demos and tests; closing it closes everything, agents first.
+ * its snapshot root beside it. For first runs, demos and tests; closing it closes everything, agents first. Every hop
+ * is mutual TLS with certificates it issues at start under {@code <dataDir>/tls} ({@link DevTls}): the {@code admin}
+ * client's are in {@link #clientTransport()} and in the {@code dev.env} it writes.
  */
 public final class DevCluster implements AutoCloseable {
   public static final String CLUSTER = "default";
   public static final String VOLUME = "data";
+  /** Where, under the data dir, the cluster's authority and certificates are ({@link DevTls}). */
+  public static final String TLS_DIR = "tls";
 
   private final Path dataDir;
   private final EmbeddedZooKeeper embedded;
@@ -102,7 +106,7 @@ public final class DevCluster implements AutoCloseable {
       for (int i = 1; i <= agentCount; i++) {
         ids.add("agent-" + i);
       }
-      DevTls tls = DevTls.plaintext(ids);
+      DevTls tls = DevTls.issue(dataDir.resolve(TLS_DIR), ids);
       Transport coordinatorTransport = tls.coordinator().open();
       started.add(coordinatorTransport);
       Coordinator coordinator = new Coordinator(coordinatorConfig.apply(CoordinatorConfig.defaults(CLUSTER, zk,

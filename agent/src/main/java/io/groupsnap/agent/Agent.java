@@ -28,12 +28,17 @@ import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkHealth;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ServerEdge;
+import io.groupsnap.common.tls.Identity;
+import io.groupsnap.common.tls.InsecureNotice;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.Transport;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.EpochRecord;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.groupsnap.proto.v1.WriterInfo;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -59,6 +64,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One agent: its volumes and writers, the AgentService on its listen address, and its ephemeral registration.
+ * It serves over the transport its configuration names (mutual TLS, or plaintext when {@code insecure: true}) and obeys
+ * only callers holding the coordinator role; its health service answers any caller the transport admits.
  *
  * <p>Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()} is idempotent and releases every hold before it
  * stops serving, so shutting an agent down never leaves anything frozen.
@@ -90,6 +97,8 @@ public final class Agent implements AutoCloseable {
   private WriterHub writerHub;
   private CaptureChecker checker;
   private ScheduledExecutorService fingerprints;
+  private Transport transport;
+  private InsecureNotice insecureNotice;
 
   private Agent(AgentConfig config, KindSetups kinds, List<Writer> extraWriters, Duration zkWait,
       FaultPoints faults) {
@@ -144,6 +153,7 @@ public final class Agent implements AutoCloseable {
   }
 
   private void doStart() throws Exception {
+    transport = config.transport().open(); // unusable TLS material stops the agent before anything else starts
     Files.createDirectories(config.snapshotRoot());
     Files.createDirectories(config.stateDir());
     ZkLayout layout = new ZkLayout(config.cluster());
@@ -200,10 +210,13 @@ public final class Agent implements AutoCloseable {
     fingerprints = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-fingerprint-"
         + config.agentId()));
     checker.start(fingerprints, config.reaperInterval());
-    server = ServerEdge.bounded(
-            NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
-        .addService(new AgentGrpcService(participant, checker))
-        .addService(health.service())
+    insecureNotice = InsecureNotice.startFor("agent " + config.agentId(), transport, participant::isHolding);
+    server = ServerEdge.bounded(NettyServerBuilder.forAddress(
+            new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
+        .intercept(transport.callers())
+        .addService(ServerInterceptors.intercept(new AgentGrpcService(participant, checker),
+            AgentGrpcService.coordinatorsOnly(this::denied)))
+        .addService(health.service()) // any caller the authority vouches for
         .build()
         .start();
     endpoint = advertised(server.getPort());
@@ -224,6 +237,10 @@ public final class Agent implements AutoCloseable {
     zkHealth.start();
     log.info("agent {} serving on {} (cluster {} {}), {} volume(s), {} writer(s)", config.agentId(), endpoint,
         config.cluster(), clusterId, volumes.size(), writers.size());
+  }
+
+  private void denied(Identity who, String method, Role needed, String why) {
+    log.warn("agent {} refused {}: {}", config.agentId(), method, why);
   }
 
   /** Learns a new epoch as soon as a new leader raises it, so a deposed leader is refused even before contact. */
@@ -341,6 +358,8 @@ public final class Agent implements AutoCloseable {
     if (watchdog != null) {
       watchdog.shutdownNow();
     }
+    closeQuietly(insecureNotice);
+    closeQuietly(transport);
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -27,6 +27,11 @@ import io.groupsnap.coordinator.resolve.CallSpecs;
 import io.groupsnap.coordinator.resolve.Deleter;
 import io.groupsnap.coordinator.resolve.ResolutionLog;
 import io.groupsnap.coordinator.resolve.Resolver;
+import io.groupsnap.common.tls.Identity;
+import io.groupsnap.common.tls.InsecureNotice;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.coordinator.rpc.Access;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.scrub.Scrubber;
@@ -45,6 +50,7 @@ import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.ListAuditResponse;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
 import java.net.InetAddress;
@@ -111,7 +117,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private AuditTrail audit;
   private AuditPruner auditPruner;
   private volatile CoordinatorCalls calls;
-  private final GrpcAgentClient agents = new GrpcAgentClient();
+  private final Transport transport;
+  private final GrpcAgentClient agents;
+  private InsecureNotice insecureNotice;
   /** SERVING only once started and while connected to ZooKeeper (leader or standby); see docs/operations.md. */
   private final Health health = new Health("coordinator", CoordinatorServiceGrpc.SERVICE_NAME);
   private ZkHealth zkHealth;
@@ -126,21 +134,25 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private Resolver resolver;
   private volatile CoordinatorCore core;
 
-  public Coordinator(CoordinatorConfig config) {
-    this(config, DecisionRule.STRICT);
+  /**
+   * @param transport how it serves and dials agents: mutual TLS (its certificate must carry the coordinator role), or
+   *     plaintext when the operator said {@code --insecure}; the caller opened it and closes it after this
+   */
+  public Coordinator(CoordinatorConfig config, Transport transport) {
+    this(config, transport, DecisionRule.STRICT);
   }
 
   /** With another decision rule: for tests that show a weaker rule is caught. */
-  public Coordinator(CoordinatorConfig config, DecisionRule rule) {
-    this(config, rule, FaultPoints.NONE);
+  public Coordinator(CoordinatorConfig config, Transport transport, DecisionRule rule) {
+    this(config, transport, rule, FaultPoints.NONE);
   }
 
   /**
    * With fault points a test may arm in the transaction driver ({@code coordinator.*}, see {@link FaultPoints}); the
    * daemon passes {@code SystemFaultPoints}.
    */
-  public Coordinator(CoordinatorConfig config, DecisionRule rule, FaultPoints faults) {
-    this(config, rule, faults, null);
+  public Coordinator(CoordinatorConfig config, Transport transport, DecisionRule rule, FaultPoints faults) {
+    this(config, transport, rule, faults, null);
   }
 
   /**
@@ -148,8 +160,11 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
    * {@code common.zkauth}): every node it makes is protected from its first moment, and at start it tightens the
    * ACLs of a cluster made without credentials ({@link LayoutAcls}). Null: anonymous, every node open to anyone.
    */
-  public Coordinator(CoordinatorConfig config, DecisionRule rule, FaultPoints faults, ZkCredentials zookeeperAuth) {
+  public Coordinator(CoordinatorConfig config, Transport transport, DecisionRule rule, FaultPoints faults,
+      ZkCredentials zookeeperAuth) {
     this.config = config;
+    this.transport = transport;
+    this.agents = new GrpcAgentClient(transport);
     this.rule = rule;
     this.faults = faults;
     this.zookeeperAuth = zookeeperAuth;
@@ -182,8 +197,10 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       clusterId = setUpLayout(layout, acls);
       Scrubber scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
       MutableHandlerRegistry services = new MutableHandlerRegistry();
-      server = ServerEdge.bounded(
-              NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
+      insecureNotice = InsecureNotice.startFor("coordinator", transport, () -> false);
+      server = ServerEdge.bounded(NettyServerBuilder.forAddress(
+              new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
+          .intercept(transport.callers())
           .fallbackHandlerRegistry(services)
           .addService(health.service())
           .build().start();
@@ -216,7 +233,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       core = new CoordinatorCore(config, clusterId, endpoint, store, roster, leadership, driver, deleter, scrubber,
           new AuditPages(auditStore));
       calls = new AuditedCalls(core, audit, Callers::current, () -> core.acting().isPresent(), auditLane);
-      services.addService(new CoordinatorGrpcService(calls));
+      services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
       roster.start();
       leadership.start();
       resolvePeriodically();
@@ -253,6 +270,12 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
           "check that its coordinator and agents passwords are those this cluster's nodes were secured with",
           "this cluster's nodes are protected: start the coordinator with --zookeeper-auth FILE");
     }
+  }
+
+  /** A caller refused by the role table (the audit trail records these too). */
+  private void denied(Identity who, String method, Role needed, String why) {
+    log.warn("refused {}: {}", method, why);
+    audit.denied(who, method, why);
   }
 
   private HostPort advertised(int port) throws Exception {
@@ -405,6 +428,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       return;
     }
     health.close();
+    if (insecureNotice != null) {
+      insecureNotice.close();
+    }
     if (zkHealth != null) {
       zkHealth.close();
     }

@@ -5,6 +5,8 @@ import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.tls.TlsFiles;
+import io.groupsnap.common.tls.TransportSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +37,9 @@ import java.util.Map;
  *     authenticates to ZooKeeper with, beside its own secret kept in {@code stateDir}; null: anonymous, the nodes it
  *     makes open to anyone
  * @param writerHub the writer hub socket's mode and group ({@code writerHub: {socketMode, socketGroup}})
+ * @param tls the PEM files of its mutual TLS (the authority it trusts, its certificate, its key); null only when
+ *     {@code insecure}
+ * @param insecure plaintext gRPC, every caller obeyed: only when the operator wrote {@code insecure: true}
  */
 public record AgentConfig(
     String agentId,
@@ -54,7 +59,9 @@ public record AgentConfig(
     boolean checksumCaptures,
     Duration zookeeperSessionTimeout,
     Path zookeeperAuth,
-    SocketAccess writerHub) {
+    SocketAccess writerHub,
+    TlsFiles tls,
+    boolean insecure) {
   public AgentConfig {
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
@@ -62,56 +69,59 @@ public record AgentConfig(
     writers = List.copyOf(writers);
   }
 
-  /** A configuration without ZooKeeper credentials, its writer hub socket as by default. */
-  public AgentConfig(String agentId, String cluster, HostPort listen, HostPort advertise, String zookeeper,
-      Path snapshotRoot, Path stateDir, Duration maxFreezeLease, Map<String, String> labels,
-      List<VolumeConfig> volumes, List<WriterConfig> writers, Duration reaperInterval, Duration reaperGrace,
-      List<Path> volumeRoots, boolean checksumCaptures, Duration zookeeperSessionTimeout) {
-    this(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease, labels, volumes,
-        writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout, null,
-        SocketAccess.DEFAULT);
-  }
-
   /** The agent's configuration with another ZooKeeper credential file (null: none). */
   public AgentConfig withZookeeperAuth(Path file) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        file, writerHub);
+        file, writerHub, tls, insecure);
   }
 
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub);
+        zookeeperAuth, writerHub, tls, insecure);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth,
-        writerHub);
+        writerHub, tls, insecure);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout, zookeeperAuth, writerHub);
+        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub);
+        zookeeperAuth, writerHub, tls, insecure);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub);
+        zookeeperAuth, writerHub, tls, insecure);
+  }
+
+
+  /** How it serves gRPC: checked by {@link ConfigLoader#validate} to be exactly one of TLS files and insecure. */
+  public TransportSettings transport() {
+    return new TransportSettings(tls, insecure);
+  }
+
+  /** The agent's configuration with another transport. */
+  public AgentConfig withTransport(TransportSettings t) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        zookeeperAuth, writerHub, t.tls(), t.insecure());
   }
 
   /**
@@ -119,7 +129,8 @@ public record AgentConfig(
    * {@code default}, listen {@code 0.0.0.0:7400}, no advertise address, ZooKeeper {@code 127.0.0.1:2181}, state under
    * {@code <snapshotRoot>/.groupsnap-state}, the default lease and reaper timings, no labels, volumes, writers or
    * volume roots, no checksums, the default ZooKeeper session timeout, the default writer hub socket (0660, the
-   * agent's group). {@link Builder#build} does not validate: pass the result to {@link ConfigLoader#validate}.
+   * agent's group), and neither TLS files nor insecure — which {@link ConfigLoader#validate} refuses until one of
+   * them is set. {@link Builder#build} does not validate: pass the result to {@link ConfigLoader#validate}.
    */
   public static Builder builder(String agentId, Path snapshotRoot) {
     return new Builder(agentId, snapshotRoot);
@@ -145,6 +156,8 @@ public record AgentConfig(
     private Duration zookeeperSessionTimeout = ZkClients.SESSION_TIMEOUT;
     private Path zookeeperAuth;
     private SocketAccess writerHub = SocketAccess.DEFAULT;
+    private TlsFiles tls;
+    private boolean insecure;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -230,11 +243,30 @@ public record AgentConfig(
       return this;
     }
 
+    /** Mutual TLS with these files. */
+    public Builder tls(TlsFiles files) {
+      this.tls = files;
+      return this;
+    }
+
+    /** Plaintext gRPC, every caller obeyed (dev clusters and tests that say so). */
+    public Builder insecure(boolean on) {
+      this.insecure = on;
+      return this;
+    }
+
+    /** Either of the above, as {@code t} says. */
+    public Builder transport(TransportSettings t) {
+      this.tls = t.tls();
+      this.insecure = t.insecure();
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
           writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-          zookeeperAuth, writerHub);
+          zookeeperAuth, writerHub, tls, insecure);
     }
   }
 }

@@ -13,6 +13,7 @@ import io.groupsnap.common.Durations;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.tls.TlsFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -41,8 +42,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
       "zookeeperSessionTimeout", "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers",
-      "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth",
-      "writerHub");
+      "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth", "writerHub", "tls",
+      "insecure");
+  static final Set<String> TLS_FIELDS = Set.of("ca", "cert", "key");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   /** The fields every writer has; a kind may take more ({@link WriterKind#commandFields()}). */
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "timeout", "options");
@@ -193,12 +195,14 @@ public final class ConfigLoader {
     boolean checksumCaptures = root.has("checksumCaptures") && bool("checksumCaptures", root.get("checksumCaptures"));
     Duration session = root.has("zookeeperSessionTimeout")
         ? duration("zookeeperSessionTimeout", root.get("zookeeperSessionTimeout")) : ZkClients.SESSION_TIMEOUT;
+    boolean insecure = root.has("insecure") && bool("insecure", root.get("insecure"));
+    TlsFiles tls = root.has("tls") ? tls(root.get("tls"), insecure) : null;
     Path zookeeperAuth = root.has("zookeeperAuth") ? absolutePath("zookeeperAuth", root.get("zookeeperAuth")) : null;
     SocketAccess writerHub = root.has("writerHub") ? writerHub("writerHub", root.get("writerHub"))
         : SocketAccess.DEFAULT;
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
         volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, zookeeperAuth,
-        writerHub);
+        writerHub, tls, insecure);
   }
 
   /** {@code writerHub: {socketMode: "0660", socketGroup: NAME}}; the group must exist on this host. */
@@ -226,6 +230,25 @@ public final class ConfigLoader {
       }
     }
     return new SocketAccess(mode, group);
+  }
+
+  /** {@code tls: {ca, cert, key}}, all three absolute paths; the files themselves are checked by the validator. */
+  private TlsFiles tls(JsonNode n, boolean insecure) throws ConfigException {
+    if (insecure) {
+      throw error("tls", ConfigValidator.TLS_AND_INSECURE);
+    }
+    requireObject("tls", n);
+    checkFields("tls", n, TLS_FIELDS);
+    Path[] files = new Path[3];
+    String[] names = {"ca", "cert", "key"};
+    for (int i = 0; i < 3; i++) {
+      JsonNode f = n.get(names[i]);
+      if (f == null || f.isNull()) {
+        throw error("tls." + names[i], ConfigValidator.TLS_REQUIRED);
+      }
+      files[i] = absolutePath("tls." + names[i], f);
+    }
+    return new TlsFiles(files[0], files[1], files[2]);
   }
 
   private VolumeConfig volume(String f, JsonNode n) throws ConfigException {

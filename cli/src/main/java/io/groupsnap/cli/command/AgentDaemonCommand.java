@@ -11,6 +11,7 @@ import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.zkauth.CredentialsFileException;
 import io.groupsnap.common.zkauth.ZkRefusedException;
+import io.groupsnap.common.tls.TlsException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -58,6 +59,11 @@ public final class AgentDaemonCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
     if (check) {
+      try {
+        cfg.transport().open(Duration.ZERO).close(); // the TLS material is read now, as at start
+      } catch (TlsException e) {
+        throw new CliException(ExitCodes.USAGE, e.getMessage());
+      }
       System.out.println(config + ": ok (agent " + cfg.agentId() + ", " + cfg.volumes().size() + " volume(s), "
           + cfg.writers().size() + " writer(s))");
       return ExitCodes.OK;
@@ -67,6 +73,8 @@ public final class AgentDaemonCommand implements Callable<Integer> {
       agent.start();
     } catch (ZkClients.UnreachableException | ZkRefusedException | CredentialsFileException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
+    } catch (TlsException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "groupsnap-agent-shutdown"));
     agent.awaitTermination();

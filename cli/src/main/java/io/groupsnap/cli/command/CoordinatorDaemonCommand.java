@@ -3,12 +3,16 @@ package io.groupsnap.cli.command;
 import io.groupsnap.cli.support.CliException;
 import io.groupsnap.cli.support.DaemonLogging;
 import io.groupsnap.cli.support.ExitCodes;
+import io.groupsnap.cli.support.TlsOptions;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.zkauth.CredentialsFileException;
 import io.groupsnap.common.zkauth.ZkCredentials;
 import io.groupsnap.common.zkauth.ZkRefusedException;
+import io.groupsnap.common.tls.TlsException;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.common.tls.TransportSettings;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
 import io.groupsnap.coordinator.audit.AuditRetention;
@@ -68,6 +72,25 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
           + "cluster made without.")
   Path zookeeperAuth;
 
+  @Option(names = "--tls-ca", paramLabel = "FILE",
+      description = "Certificate authority (PEM) whose agents and operators this coordinator trusts.")
+  Path tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "This coordinator's certificate (PEM), with the coordinator role (groupsnap certs init).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "Its private key (PEM, PKCS#8).")
+  Path tlsKey;
+
+  @Option(names = "--insecure",
+      description = "Plaintext gRPC, every caller trusted, instead of mutual TLS: never in production.")
+  boolean insecure;
+
+  /** What a coordinator started with neither TLS files nor --insecure is told. */
+  static final String NO_TLS = "no TLS credentials: give --tls-ca, --tls-cert and --tls-key (a certificate with the "
+      + "coordinator role, e.g. from groupsnap certs init), or --insecure for plaintext (never in production)";
+
   @Override
   public Integer call() throws Exception {
     DaemonLogging.useDaemonDefaults();
@@ -106,14 +129,25 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       }
     }
     AuditRetention retention = audit(auditRetention, auditMaxEntries);
-    Coordinator c = new Coordinator(cfg, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties(), credentials)
-        .withAuditRetention(retention);
+    TransportSettings tls = TlsOptions.daemon(insecure, tlsCa, tlsCert, tlsKey, NO_TLS);
+    Transport transport;
+    try {
+      transport = tls.open();
+    } catch (TlsException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
+    Coordinator c = new Coordinator(cfg, transport, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties(),
+        credentials).withAuditRetention(retention);
     try {
       c.start();
     } catch (ZkClients.UnreachableException | ZkRefusedException e) {
+      transport.close();
       throw new CliException(ExitCodes.FAILED, e.getMessage());
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(c::close, "groupsnap-coordinator-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      c.close();
+      transport.close();
+    }, "groupsnap-coordinator-shutdown"));
     c.awaitTermination();
     return ExitCodes.OK;
   }

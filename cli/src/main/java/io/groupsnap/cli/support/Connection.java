@@ -13,6 +13,11 @@ import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.common.tls.PeerCheck;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.TlsException;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.common.tls.TransportSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -33,6 +38,11 @@ import org.apache.zookeeper.KeeperException;
  * leader found in ZooKeeper), puts a deadline on every call, follows a standby's NOT_LEADER answer to the leader, and
  * turns failures into {@link CliException}s with the right exit code and a one-line message.
  *
+ * <p>Every coordinator it connects to — the one it started with, and any it was sent to by a NOT_LEADER answer, by
+ * ZooKeeper or by a list of coordinators — must present a certificate with the coordinator role from the trusted
+ * authority (a forged leader node in ZooKeeper cannot send it to an impostor); its own certificate names the operator
+ * whose roles the coordinator checks.
+ *
  * <p>It remembers every coordinator it has heard of (the one it started with, those it was sent to, those
  * {@link #learnCoordinators} found), so that {@link #relocate} can find another one after the leader died even without
  * ZooKeeper. Not thread-safe: one command uses it from one thread.
@@ -44,34 +54,44 @@ public final class Connection implements AutoCloseable {
 
   private static final Duration PROBE_DEADLINE = Duration.ofSeconds(2);
 
+  private final Transport transport;
   private String endpoint;
   private ManagedChannel channel;
   private Target target;
   private final Set<String> known = new LinkedHashSet<>();
 
-  private Connection(String endpoint) {
+  private Connection(Transport transport, String endpoint) {
+    this.transport = transport;
     this.endpoint = endpoint;
     this.channel = open(endpoint);
     known.add(endpoint);
   }
 
-  /** Resolves the coordinator; fails with exit 2 for a malformed address, 1 when ZooKeeper cannot be reached. */
+  /**
+   * Resolves the coordinator; fails with exit 2 for a malformed address or missing or unusable TLS credentials, 1
+   * when ZooKeeper cannot be reached.
+   */
   public static Connection open(Target target) throws CliException {
-    Connection c = resolve(target);
+    String given = target.coordinator() == null ? null : validate("--coordinator", target.coordinator());
+    if (given == null && target.zookeeper() == null) {
+      throw new CliException(ExitCodes.USAGE, "no coordinator given: use --coordinator HOST:PORT or --zookeeper "
+          + "CONNECT (or set GROUPSNAP_COORDINATOR / GROUPSNAP_ZOOKEEPER, e.g. from a dev cluster's dev.env)");
+    }
+    TransportSettings settings = target.tls().settings(); // before a ZooKeeper lookup that may take a while
+    String endpoint = given != null ? given : leader(target);
+    Transport transport;
+    try {
+      transport = settings.open(Duration.ZERO);
+    } catch (TlsException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
+    Connection c = new Connection(transport, endpoint);
     c.target = target;
     return c;
   }
 
-  private static Connection resolve(Target target) throws CliException {
-    String ep = target.coordinator();
-    if (ep != null) {
-      return new Connection(validate("--coordinator", ep));
-    }
+  private static String leader(Target target) throws CliException {
     String zk = target.zookeeper();
-    if (zk == null) {
-      throw new CliException(ExitCodes.USAGE, "no coordinator given: use --coordinator HOST:PORT or --zookeeper "
-          + "CONNECT (or set GROUPSNAP_COORDINATOR / GROUPSNAP_ZOOKEEPER, e.g. from a dev cluster's dev.env)");
-    }
     ZkLayout layout;
     try {
       layout = new ZkLayout(target.cluster());
@@ -81,8 +101,8 @@ public final class Connection implements AutoCloseable {
     ZkAuth auth = auth(target);
     try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(10), ZkClients.SESSION_TIMEOUT, auth)) {
       Optional<String> leader = LeaderLookup.leader(client, layout);
-      return new Connection(leader.orElseThrow(() -> new CliException(ExitCodes.FAILED,
-          "no coordinator is leading cluster '" + target.cluster() + "' (ZooKeeper " + zk + ")")));
+      return leader.orElseThrow(() -> new CliException(ExitCodes.FAILED,
+          "no coordinator is leading cluster '" + target.cluster() + "' (ZooKeeper " + zk + ")"));
     } catch (ZkClients.UnreachableException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
     } catch (CliException e) {
@@ -122,8 +142,10 @@ public final class Connection implements AutoCloseable {
     }
   }
 
-  private static ManagedChannel open(String endpoint) {
-    return NettyChannelBuilder.forTarget(endpoint).usePlaintext().disableRetry().build();
+  /** A channel to {@code endpoint} that accepts only a server holding the coordinator role. */
+  private ManagedChannel open(String endpoint) {
+    return NettyChannelBuilder.forTarget(endpoint, transport.channelCredentials(PeerCheck.role(Role.COORDINATOR)))
+        .disableRetry().build();
   }
 
   public String endpoint() {
@@ -215,7 +237,7 @@ public final class Connection implements AutoCloseable {
     return false;
   }
 
-  private static boolean answers(String candidate) {
+  private boolean answers(String candidate) {
     ManagedChannel probe = open(candidate);
     try {
       CoordinatorServiceGrpc.newBlockingStub(probe).withDeadlineAfter(PROBE_DEADLINE.toMillis(),
@@ -253,7 +275,10 @@ public final class Connection implements AutoCloseable {
     }
     return switch (s.getCode()) {
       case INVALID_ARGUMENT, NOT_FOUND -> new CliException(ExitCodes.USAGE, desc);
-      case UNAVAILABLE -> new CliException(ExitCodes.FAILED, "cannot reach coordinator at " + endpoint + ": " + desc);
+      // "identity 'bob' (viewer) lacks the operator role for DeleteGroupSnapshot": the coordinator's one line
+      case PERMISSION_DENIED -> new CliException(ExitCodes.FAILED, "refused: " + desc);
+      case UNAVAILABLE -> new CliException(ExitCodes.FAILED, "cannot reach coordinator at " + endpoint + ": "
+          + Handshakes.describe(s).orElse(desc));
       case DEADLINE_EXCEEDED -> new CliException(ExitCodes.FAILED, "coordinator at " + endpoint
           + " did not answer in time");
       default -> new CliException(ExitCodes.FAILED, desc);
@@ -276,6 +301,8 @@ public final class Connection implements AutoCloseable {
       channel.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      transport.close();
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.groupsnap.cli.command;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,10 +38,13 @@ class ZooKeeperAuthCliTest {
   Coordinator coordinator;
   Path agentsFile;
 
+  /** Runs the CLI against this test's plaintext coordinator ({@code --insecure}: ZooKeeper is what is tested). */
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Groupsnap.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    all[args.length] = "--insecure";
+    int code = Groupsnap.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());
   }
 
@@ -52,8 +56,8 @@ class ZooKeeperAuthCliTest {
     agentsFile = tmp.resolve("agents.auth");
     SecretFiles.create(agentsFile, "agents:a-secret-1\n");
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)), DecisionRule.STRICT, FaultPoints.NONE, ZkCredentials.load(coordinatorFile))
-        .start();
+        new HostPort("127.0.0.1", 0)), Transport.insecure(), DecisionRule.STRICT, FaultPoints.NONE,
+        ZkCredentials.load(coordinatorFile)).start();
     await().atMost(Duration.ofSeconds(30)).until(coordinator::isLeader);
   }
 

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.zkauth;
 
+import io.groupsnap.common.tls.Transport;
 import static org.awaitility.Awaitility.await;
 
 import io.groupsnap.agent.Agent;
@@ -68,7 +69,8 @@ final class SecuredCluster implements AutoCloseable {
   /** Starts the coordinator with {@code credentials} (null: anonymous) and waits until it leads. */
   Coordinator startCoordinator(ZkCredentials credentials) throws Exception {
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)), DecisionRule.STRICT, FaultPoints.NONE,
+        new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)), Transport.insecure(), DecisionRule.STRICT,
+        FaultPoints.NONE,
         credentials).start();
     await().atMost(Duration.ofSeconds(30)).until(coordinator::isLeader);
     if (channel != null) {

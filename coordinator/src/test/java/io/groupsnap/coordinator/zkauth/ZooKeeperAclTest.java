@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.zkauth;
 
+import io.groupsnap.common.tls.Transport;
 import static io.groupsnap.coordinator.zkauth.SecuredCluster.LAYOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -133,7 +134,8 @@ class ZooKeeperAclTest {
     ZkCredentials wrong = ZkCredentials.of("/etc/groupsnap/wrong.auth", Map.of("coordinator", "not-it",
         "agents", SecuredCluster.AGENTS_PASSWORD));
     Coordinator second = new Coordinator(CoordinatorConfig.defaults("default", c.zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)), DecisionRule.STRICT, FaultPoints.NONE,
+        new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)), Transport.insecure(), DecisionRule.STRICT,
+        FaultPoints.NONE,
         wrong);
     Throwable t = catchThrowable(second::start);
     assertThat(t).isInstanceOf(ZkRefusedException.class);
@@ -145,7 +147,7 @@ class ZooKeeperAclTest {
   @Test
   void coordinatorWithoutCredentials_failsAtStartWithOneLine() {
     Coordinator open = new Coordinator(CoordinatorConfig.defaults("default", c.zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)));
+        new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)), Transport.insecure());
     Throwable t = catchThrowable(open::start);
     assertThat(t).isInstanceOf(ZkRefusedException.class);
     assertThat(t.getMessage()).startsWith("ZooKeeper refused the coordinator (no credentials) at /groupsnap/default")

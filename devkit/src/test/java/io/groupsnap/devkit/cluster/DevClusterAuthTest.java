@@ -23,7 +23,7 @@ class DevClusterAuthTest {
   void embeddedDevCluster_runsWithCredentials_andReusesThemOnTheNextRun() throws Exception {
     String agentsLine;
     try (DevCluster cluster = DevCluster.start(tmp, 2, null, id -> List.of());
-        CoordinatorSession session = new CoordinatorSession(cluster.coordinator().endpoint())) {
+        CoordinatorSession session = cluster.session()) {
       DevCredentials creds = cluster.credentials().orElseThrow();
       for (Path f : List.of(creds.coordinatorFile(), creds.agentsFile())) {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
@@ -36,7 +36,7 @@ class DevClusterAuthTest {
       agentsLine = Files.readString(creds.agentsFile());
     }
     try (DevCluster again = DevCluster.start(tmp, 2, null, id -> List.of());
-        CoordinatorSession session = new CoordinatorSession(again.coordinator().endpoint())) {
+        CoordinatorSession session = again.session()) {
       assertThat(Files.readString(again.credentials().orElseThrow().agentsFile())).isEqualTo(agentsLine);
       assertThat(session.create().getState()).isEqualTo(GroupSnapshotState.COMMITTED);
     }

@@ -183,10 +183,11 @@ writers:
     freeze: [/bin/sh, -c, 'echo "\$GROUPSNAP_PHASE \$GROUPSNAP_TXN" >> $work/hook.out']
     thaw: [/bin/sh, -c, 'echo "\$GROUPSNAP_PHASE \$GROUPSNAP_TXN" >> $work/hook.out']
     timeout: 5s
+insecure: true
 EOF
 cat >/etc/groupsnap/coordinator.env <<EOF
 GROUPSNAP_ZOOKEEPER=127.0.0.1:$zk_port
-GROUPSNAP_COORDINATOR_OPTS=--listen 127.0.0.1:$coord_port
+GROUPSNAP_COORDINATOR_OPTS=--listen 127.0.0.1:$coord_port --insecure
 EOF
 wait_for 30 "ZooKeeper on 127.0.0.1:$zk_port" bash -c "exec 3<>/dev/tcp/127.0.0.1/$zk_port"
 run_as_unit $units/groupsnap-coordinator.service ExecStart "$work/coordinator.log"
@@ -242,7 +243,7 @@ grep -q '^ExecStart=/opt/groupsnap/bin/groupsnap agent' "${tdir[0]}/systemd/grou
 say "tarball: layout complete, bin/groupsnap --version: $version"
 
 # --- one group snapshot through the installed daemons -------------------------------------------------------------
-export GROUPSNAP_ZOOKEEPER=127.0.0.1:$zk_port
+export GROUPSNAP_ZOOKEEPER=127.0.0.1:$zk_port GROUPSNAP_INSECURE=1 # the daemons above run plaintext
 listening() { [ -n "$(ss -Htln "sport = :$coord_port")" ] && [ -n "$(ss -Htln "sport = :$agent_port")" ]; }
 wait_for 60 "the coordinator and the agent listening" listening
 ready() { groupsnap cluster status | awk '$1 == "leader" && $2 != "(none)" {l=1} $1 == "agents" && $2 >= 1 {a=1} END {exit !(l && a)}'; }

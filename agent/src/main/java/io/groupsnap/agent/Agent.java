@@ -5,6 +5,7 @@ import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.agent.kinds.WriterConfig;
+import io.groupsnap.agent.registry.ClusterAccess;
 import io.groupsnap.agent.registry.RecordDecisions;
 import io.groupsnap.agent.registry.Registration;
 import io.groupsnap.agent.rpc.AgentGrpcService;
@@ -22,20 +23,23 @@ import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.agent.metrics.AgentMetrics;
-import io.groupsnap.common.ClusterIdentity;
 import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.Health;
 import io.groupsnap.common.HostPort;
-import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkHealth;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ServerEdge;
+import io.groupsnap.common.tls.Identity;
+import io.groupsnap.common.tls.InsecureNotice;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.Transport;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.EpochRecord;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.groupsnap.proto.v1.WriterInfo;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -61,6 +65,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One agent: its volumes and writers, the AgentService on its listen address, and its ephemeral registration.
+ * It serves over the transport its configuration names (mutual TLS, or plaintext when {@code insecure: true}) and obeys
+ * only callers holding the coordinator role; its health service answers any caller the transport admits.
  *
  * <p>Lifecycle {@code LATENT → STARTED → CLOSED}; {@link #close()} is idempotent and releases every hold before it
  * stops serving, so shutting an agent down never leaves anything frozen.
@@ -93,6 +99,8 @@ public final class Agent implements AutoCloseable {
   private WriterHub writerHub;
   private CaptureChecker checker;
   private ScheduledExecutorService fingerprints;
+  private Transport transport;
+  private InsecureNotice insecureNotice;
 
   private Agent(AgentConfig config, KindSetups kinds, List<Writer> extraWriters, Duration zkWait,
       FaultPoints faults) {
@@ -147,18 +155,21 @@ public final class Agent implements AutoCloseable {
   }
 
   private void doStart() throws Exception {
+    // unusable TLS material, or a certificate that is not this agent's, stops the agent before anything else starts
+    transport = config.transport().openAs(Role.AGENT, config.agentId());
     Files.createDirectories(config.snapshotRoot());
     Files.createDirectories(config.stateDir());
     ZkLayout layout = new ZkLayout(config.cluster());
-    zk = ZkClients.connect(config.zookeeper(), zkWait, config.zookeeperSessionTimeout());
+    ClusterAccess access = ClusterAccess.of(config);
+    zk = access.connect(zkWait);
     zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION_AND_REGISTRATION);
     metrics.bind(zk);
-    String clusterId = ClusterIdentity.ensure(zk, layout);
+    String clusterId = access.clusterId(zk, layout, zkWait);
     watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
     KindContext context = KindContext.of(config.snapshotRoot(), config.stateDir());
     if (kinds.needsWriterHub()) {
       writerHub = new WriterHub(config.agentId(), config.stateDir().resolve(WriterHub.SOCKET_NAME),
-          WriterHub.Transport.AUTO);
+          WriterHub.Transport.AUTO, config.writerHub());
       context = context.withWriterHub(writerHub);
     }
     List<Volume> volumes = new ArrayList<>();
@@ -204,11 +215,17 @@ public final class Agent implements AutoCloseable {
     fingerprints = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-fingerprint-"
         + config.agentId()));
     checker.start(fingerprints, config.reaperInterval());
-    server = ServerEdge.bounded(
-            NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
-        .addService(new AgentGrpcService(participant, checker))
-        .addService(health.service())
+    insecureNotice = InsecureNotice.startFor("agent " + config.agentId(), transport, participant::isHolding);
+    server = ServerEdge.bounded(NettyServerBuilder.forAddress(
+            new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
+        // Server-wide interceptors run last-added first: callers() runs first and puts the caller's identity in
+        // the call's context, then metrics times the call from there to its close, so refusals by the per-service
+        // role checks below are counted (PERMISSION_DENIED) as well as the calls served.
         .intercept(metrics.grpc())
+        .intercept(transport.callers())
+        .addService(ServerInterceptors.intercept(new AgentGrpcService(participant, checker),
+            AgentGrpcService.coordinatorsOnly(this::denied)))
+        .addService(health.service()) // any caller the authority vouches for
         .build()
         .start();
     endpoint = advertised(server.getPort());
@@ -221,10 +238,19 @@ public final class Agent implements AutoCloseable {
         .setPath(v.path().toString())));
     writers.forEach(w -> reg.addWriters(WriterInfo.newBuilder().setName(w.name()).setKind(w.kind())
         .setTier(w.tier())));
-    registration = Registration.register(zk, layout, reg.build(), zkWait, zkHealth::registered);
+    try {
+      registration = Registration.register(zk, layout, reg.build(), zkWait, zkHealth::registered,
+          access.registrationAcls());
+    } catch (Exception e) {
+      throw access.refused(e, layout.agent(config.agentId()));
+    }
     zkHealth.start();
     log.info("agent {} serving on {} (cluster {} {}), {} volume(s), {} writer(s)", config.agentId(), endpoint,
         config.cluster(), clusterId, volumes.size(), writers.size());
+  }
+
+  private void denied(Identity who, String method, Role needed, String why) {
+    log.warn("agent {} refused {}: {}", config.agentId(), method, why);
   }
 
   /** Learns a new epoch as soon as a new leader raises it, so a deposed leader is refused even before contact. */
@@ -348,6 +374,8 @@ public final class Agent implements AutoCloseable {
     if (watchdog != null) {
       watchdog.shutdownNow();
     }
+    closeQuietly(insecureNotice);
+    closeQuietly(transport);
   }
 
   private static void closeQuietly(AutoCloseable c) {

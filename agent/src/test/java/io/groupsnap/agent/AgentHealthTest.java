@@ -53,6 +53,7 @@ class AgentHealthTest {
         .listen(new HostPort("127.0.0.1", 0)).zookeeper(zk.getConnectString())
         .zookeeperSessionTimeout(sessionTimeout)
         .volumes(List.of(new VolumeConfig("data", "dir", data, Map.of("allowUnheld", "true"))))
+        .insecure(true)
         .build();
     agent = Agent.create(config, List.of(), Duration.ofSeconds(10)).start();
     channel = NettyChannelBuilder.forTarget(agent.endpoint().toString()).usePlaintext().build();

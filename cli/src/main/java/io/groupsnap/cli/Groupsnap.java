@@ -4,6 +4,7 @@ import io.groupsnap.cli.command.AgentDaemonCommand;
 import io.groupsnap.cli.command.AgentsCommand;
 import io.groupsnap.cli.command.AuditCommand;
 import io.groupsnap.cli.command.BenchCommand;
+import io.groupsnap.cli.command.CertsCommand;
 import io.groupsnap.cli.command.ClusterCommand;
 import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
@@ -23,9 +24,10 @@ import picocli.CommandLine.Command;
     description = "Consistent group snapshots across volumes and machines.",
     subcommands = {SnapshotCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
         DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
-        VersionCommand.class, HealthCommand.class, AuditCommand.class},
+        VersionCommand.class, HealthCommand.class, AuditCommand.class, CertsCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:done", "1:failed, or unreachable after a bounded wait", "2:usage or bad input",
+    exitCodeList = {"0:done", "1:failed, unreachable after a bounded wait, or refused (a role missing)",
+        "2:usage or bad input (missing TLS credentials too)",
         "3:group snapshot aborted"})
 public final class Groupsnap {
   /** {@code --version}: {@code groupsnap VERSION}, the build's version ({@link io.groupsnap.common.Version}). */
@@ -41,10 +43,12 @@ public final class Groupsnap {
   }
 
   private static final java.util.Set<String> GLOBAL_WITH_VALUE =
-      java.util.Set.of("--coordinator", "--zookeeper", "--cluster", "-o", "--output");
+      java.util.Set.of("--coordinator", "--zookeeper", "--cluster", "-o", "--output", "--tls-ca", "--tls-cert",
+          "--tls-key");
+  private static final java.util.Set<String> GLOBAL_FLAGS = java.util.Set.of("--insecure");
 
   /**
-   * Lets connection and output options come before the subcommand too ({@code groupsnap --coordinator H:P snapshot
+   * Lets connection, TLS and output options come before the subcommand too ({@code groupsnap --coordinator H:P snapshot
    * list}): they are moved behind it, where the subcommands declare them.
    */
   static String[] hoistGlobalOptions(String[] args) {
@@ -53,6 +57,11 @@ public final class Groupsnap {
     while (i < args.length) {
       String a = args[i];
       String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      if (GLOBAL_FLAGS.contains(a)) {
+        leading.add(a);
+        i++;
+        continue;
+      }
       if (!GLOBAL_WITH_VALUE.contains(name)) {
         break;
       }

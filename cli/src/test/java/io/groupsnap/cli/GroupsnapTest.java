@@ -156,7 +156,7 @@ class GroupsnapTest {
   void anAgentSessionTimeoutOutsideItsBounds_exitsTwo_namingTheOptionOrTheField(@TempDir Path tmp) throws Exception {
     Path data = Files.createDirectories(tmp.toRealPath().resolve("data"));
     String yaml = "snapshotRoot: " + tmp.toRealPath().resolve("snapshots") + "\nvolumes:\n  - name: data\n"
-        + "    kind: dir\n    path: " + data + "\n    options: {allowUnheld: \"true\"}\n";
+        + "    kind: dir\n    path: " + data + "\n    options: {allowUnheld: \"true\"}\ninsecure: true\n";
     Path cfg = Files.writeString(tmp.resolve("agent.yaml"), yaml);
     Result flag = run("agent", "--config", cfg.toString(), "--zookeeper-session-timeout", "500ms", "--check");
     assertThat(flag.exit()).isEqualTo(ExitCodes.USAGE);

@@ -1,5 +1,6 @@
 package io.groupsnap.common;
 
+import io.groupsnap.common.zkauth.ZkAuth;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -52,11 +53,28 @@ public final class ZkClients {
    */
   public static CuratorFramework connect(String connectString, Duration wait, Duration sessionTimeout)
       throws UnreachableException {
+    return connect(connectString, wait, sessionTimeout, null);
+  }
+
+  /**
+   * Connects as {@link #connect(String, Duration, Duration)} does, authenticated with {@code auth}'s digest users and
+   * creating every node with {@code auth}'s ACLs (see {@code common.zkauth}); a null {@code auth} connects
+   * anonymously and creates nodes open to anyone, as before ZooKeeper ACLs.
+   */
+  public static CuratorFramework connect(String connectString, Duration wait, Duration sessionTimeout, ZkAuth auth)
+      throws UnreachableException {
     requireSessionTimeout("session timeout", sessionTimeout);
     if (connectString == null || connectString.isBlank()) {
       throw new UnreachableException("ZooKeeper connect string is empty");
     }
-    CuratorFramework client = CuratorFrameworkFactory.builder()
+    CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
+    if (auth != null) {
+      builder.authorization(auth.credentials().authInfos());
+      if (auth.acls() != null) {
+        builder.aclProvider(auth.acls());
+      }
+    }
+    CuratorFramework client = builder
         .connectString(connectString)
         .sessionTimeoutMs((int) sessionTimeout.toMillis())
         .connectionTimeoutMs((int) Math.min(wait.toMillis(), 10_000))

@@ -9,6 +9,10 @@ import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkHealth;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.tls.Callers;
+import io.groupsnap.common.zkauth.ClusterAcls;
+import io.groupsnap.common.zkauth.ZkAuth;
+import io.groupsnap.common.zkauth.ZkCredentials;
+import io.groupsnap.common.zkauth.ZkRefusedException;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.coordinator.api.NotLeaderException;
 import io.groupsnap.coordinator.audit.AuditPages;
@@ -24,10 +28,16 @@ import io.groupsnap.coordinator.resolve.CallSpecs;
 import io.groupsnap.coordinator.resolve.Deleter;
 import io.groupsnap.coordinator.resolve.ResolutionLog;
 import io.groupsnap.coordinator.resolve.Resolver;
+import io.groupsnap.common.tls.Identity;
+import io.groupsnap.common.tls.InsecureNotice;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.coordinator.rpc.Access;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterStore;
+import io.groupsnap.coordinator.store.LayoutAcls;
 import io.groupsnap.coordinator.store.LeaderTxnStore;
 import io.groupsnap.coordinator.store.Listing;
 import io.groupsnap.coordinator.txn.DecisionRule;
@@ -41,6 +51,7 @@ import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.ListAuditResponse;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
 import java.net.InetAddress;
@@ -56,6 +67,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,6 +104,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private final CoordinatorConfig config;
   private final DecisionRule rule;
   private final FaultPoints faults;
+  /** The digest users it authenticates to ZooKeeper as; null: anonymous, and the nodes it makes are open. */
+  private final ZkCredentials zookeeperAuth;
   private final ThreadScheduler serial = new ThreadScheduler("groupsnap-txn");
   private final ExecutorService storeWriter = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-zk-writer"));
   private final ThreadScheduler resolverLane = new ThreadScheduler("groupsnap-resolver");
@@ -106,7 +120,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private AuditTrail audit;
   private AuditPruner auditPruner;
   private volatile CoordinatorCalls calls;
-  private final GrpcAgentClient agents = new GrpcAgentClient();
+  private final Transport transport;
+  private final GrpcAgentClient agents;
+  private InsecureNotice insecureNotice;
   /** SERVING only once started and while connected to ZooKeeper (leader or standby); see docs/operations.md. */
   private final Health health = new Health("coordinator", CoordinatorServiceGrpc.SERVICE_NAME);
   private ZkHealth zkHealth;
@@ -121,23 +137,40 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private Resolver resolver;
   private volatile CoordinatorCore core;
 
-  public Coordinator(CoordinatorConfig config) {
-    this(config, DecisionRule.STRICT);
+  /**
+   * @param transport how it serves and dials agents: mutual TLS (its certificate must carry the coordinator role), or
+   *     plaintext when the operator said {@code --insecure}; the caller opened it and closes it after this
+   */
+  public Coordinator(CoordinatorConfig config, Transport transport) {
+    this(config, transport, DecisionRule.STRICT);
   }
 
   /** With another decision rule: for tests that show a weaker rule is caught. */
-  public Coordinator(CoordinatorConfig config, DecisionRule rule) {
-    this(config, rule, FaultPoints.NONE);
+  public Coordinator(CoordinatorConfig config, Transport transport, DecisionRule rule) {
+    this(config, transport, rule, FaultPoints.NONE);
   }
 
   /**
    * With fault points a test may arm in the transaction driver ({@code coordinator.*}, see {@link FaultPoints}); the
    * daemon passes {@code SystemFaultPoints}.
    */
-  public Coordinator(CoordinatorConfig config, DecisionRule rule, FaultPoints faults) {
+  public Coordinator(CoordinatorConfig config, Transport transport, DecisionRule rule, FaultPoints faults) {
+    this(config, transport, rule, faults, null);
+  }
+
+  /**
+   * Authenticated to ZooKeeper with {@code zookeeperAuth} (users {@code coordinator} and {@code agents}, see
+   * {@code common.zkauth}): every node it makes is protected from its first moment, and at start it tightens the
+   * ACLs of a cluster made without credentials ({@link LayoutAcls}). Null: anonymous, every node open to anyone.
+   */
+  public Coordinator(CoordinatorConfig config, Transport transport, DecisionRule rule, FaultPoints faults,
+      ZkCredentials zookeeperAuth) {
     this.config = config;
+    this.transport = transport;
+    this.agents = new GrpcAgentClient(transport);
     this.rule = rule;
     this.faults = faults;
+    this.zookeeperAuth = zookeeperAuth;
   }
 
   /** How long the audit trail is kept (default {@link AuditRetention#DEFAULT}); set before {@link #start}. */
@@ -167,17 +200,25 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       throw new IllegalStateException("coordinator already started");
     }
     try {
-      zk = ZkClients.connect(config.zookeeper(), config.zkWait(), config.zkSessionTimeout());
+      ZkLayout layout = new ZkLayout(config.cluster());
+      ClusterAcls acls = zookeeperAuth == null ? null : new ClusterAcls(layout.agents(), zookeeperAuth);
+      zk = ZkClients.connect(config.zookeeper(), config.zkWait(), config.zkSessionTimeout(),
+          acls == null ? null : new ZkAuth(zookeeperAuth, acls));
       zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION);
-      store = new ClusterStore(zk, new ZkLayout(config.cluster()));
-      clusterId = store.ensureCluster();
+      store = new ClusterStore(zk, layout);
+      clusterId = setUpLayout(layout, acls);
       Scrubber scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
       MutableHandlerRegistry services = new MutableHandlerRegistry();
-      server = ServerEdge.bounded(
-              NettyServerBuilder.forAddress(new InetSocketAddress(config.listen().host(), config.listen().port())))
+      insecureNotice = InsecureNotice.startFor("coordinator", transport, () -> false);
+      server = ServerEdge.bounded(NettyServerBuilder.forAddress(
+              new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
+          // Server-wide interceptors run last-added first: callers() runs first and puts the caller's identity in
+          // the call's context, then metrics times the call from there to its close, so the role checks' refusals
+          // inside the services are counted (PERMISSION_DENIED) as well as the calls served.
+          .intercept(metrics.grpc())
+          .intercept(transport.callers())
           .fallbackHandlerRegistry(services)
           .addService(health.service())
-          .intercept(metrics.grpc())
           .build().start();
       endpoint = advertised(server.getPort());
       driver = new TransactionDriver(agents, new LeaderTxnStore(store, () -> leadership.term()
@@ -208,7 +249,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       core = new CoordinatorCore(config, clusterId, endpoint, store, roster, leadership, driver, deleter, scrubber,
           new AuditPages(auditStore));
       calls = new AuditedCalls(core, audit, Callers::current, () -> core.acting().isPresent(), auditLane);
-      services.addService(new CoordinatorGrpcService(calls));
+      services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
       roster.start();
       leadership.start();
       resolvePeriodically();
@@ -223,6 +264,36 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Makes the cluster's nodes exist and, with credentials, brings their ACLs in line; a refusal of ZooKeeper becomes
+   * one line naming the node and what to check.
+   */
+  private String setUpLayout(ZkLayout layout, ClusterAcls acls) throws Exception {
+    try {
+      String id = store.ensureCluster();
+      if (acls != null) {
+        new LayoutAcls(zk, layout, acls).secure(line -> log.info("ZooKeeper ACL: {}", line));
+      } else {
+        log.warn("ZooKeeper: no credentials (--zookeeper-auth): the nodes this coordinator makes are open to anyone");
+      }
+      return id;
+    } catch (Exception e) {
+      Optional<KeeperException> refusal = ZkRefusedException.refusal(e);
+      if (refusal.isEmpty()) {
+        throw e;
+      }
+      throw ZkRefusedException.of("coordinator", zookeeperAuth, refusal.get(), layout.base(),
+          "check that its coordinator and agents passwords are those this cluster's nodes were secured with",
+          "this cluster's nodes are protected: start the coordinator with --zookeeper-auth FILE");
+    }
+  }
+
+  /** A caller refused by the role table (the audit trail records these too). */
+  private void denied(Identity who, String method, Role needed, String why) {
+    log.warn("refused {}: {}", method, why);
+    audit.denied(who, method, why);
   }
 
   private HostPort advertised(int port) throws Exception {
@@ -381,6 +452,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     }
     health.close();
     metrics.close();
+    if (insecureNotice != null) {
+      insecureNotice.close();
+    }
     if (zkHealth != null) {
       zkHealth.close();
     }

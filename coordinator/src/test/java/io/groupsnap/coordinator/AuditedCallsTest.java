@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -67,7 +68,7 @@ class AuditedCallsTest {
     zk = new TestingServer(true);
     client = ZkClients.connect(zk.getConnectString(), Duration.ofSeconds(10));
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(200))).start();
+        new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(200)), Transport.insecure()).start();
     channel = NettyChannelBuilder.forTarget(coordinator.endpoint().toString()).usePlaintext().build();
     stub = CoordinatorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(20)).until(coordinator::isLeader);

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -52,7 +53,7 @@ class CoordinatorServiceTest {
   void start() throws Exception {
     zk = new TestingServer(true);
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0))).start();
+        new HostPort("127.0.0.1", 0)), Transport.insecure()).start();
     channel = NettyChannelBuilder.forTarget(coordinator.endpoint().toString()).usePlaintext().build();
     stub = CoordinatorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(20)).until(coordinator::isLeader);

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,7 +40,8 @@ class LeaderResolutionTest {
     zk = new TestingServer(true);
     client = ZkClients.connect(zk.getConnectString(), Duration.ofSeconds(10));
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(100))).start();
+        new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(100)),
+        Transport.insecure()).start();
     await().atMost(Duration.ofSeconds(20)).until(coordinator::isLeader);
   }
 
@@ -81,7 +83,8 @@ class LeaderResolutionTest {
     root.addAppender(logs);
     try {
       coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-          new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(100))).start();
+          new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(100)),
+        Transport.insecure()).start();
       await().atMost(Duration.ofSeconds(20)).until(coordinator::isLeader);
       assertThat(coordinator.getGroupSnapshot("gs-1").getState()).as("recovered past it")
           .isEqualTo(GroupSnapshotState.ABORTED);
@@ -118,7 +121,8 @@ class LeaderResolutionTest {
         .addMembers(MemberRecord.newBuilder().setAgentId("a1").setVolume("data")).setCreatedAtMillis(2).build()
         .toByteArray());
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(100))).start();
+        new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(100)),
+        Transport.insecure()).start();
     await().atMost(Duration.ofSeconds(20)).until(coordinator::isLeader);
     await().atMost(Duration.ofSeconds(20))
         .until(() -> coordinator.getGroupSnapshot("gs-1").getState() == GroupSnapshotState.ABORTED);

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator;
 
+import io.groupsnap.common.tls.Transport;
 import io.groupsnap.proto.v1.MemberState;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
@@ -56,8 +57,8 @@ class MissingAgentsTest {
   void start(Duration forgetAfter) throws Exception {
     zk = new TestingServer(true);
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)).withForgetAgentsAfter(forgetAfter).withResolveInterval(Duration.ofMillis(200)))
-        .start();
+        new HostPort("127.0.0.1", 0)).withForgetAgentsAfter(forgetAfter).withResolveInterval(Duration.ofMillis(200)),
+        Transport.insecure()).start();
     channel = NettyChannelBuilder.forTarget(coordinator.endpoint().toString()).usePlaintext().build();
     stub = CoordinatorServiceGrpc.newBlockingStub(channel);
     await().atMost(Duration.ofSeconds(20)).until(coordinator::isLeader);

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -57,7 +58,8 @@ class SuccessorAbortTest {
 
   private void startSuccessor() {
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(200)));
+        new HostPort("127.0.0.1", 0)).withResolveInterval(Duration.ofMillis(200)),
+        Transport.insecure());
     try {
       coordinator.start();
     } catch (Exception e) {

@@ -49,7 +49,7 @@ class CliIT {
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "--coordinator";
     all[args.length + 1] = coordinator;
-    return Cli.run(all);
+    return f.cli(all);
   }
 
   int transactions() {
@@ -225,18 +225,18 @@ class CliIT {
 
   @Test
   void theLeaderIsFound_throughZooKeeper() {
-    Cli r = Cli.run("cluster", "status", "--zookeeper", f.zk.getConnectString());
+    Cli r = f.cli("cluster", "status", "--zookeeper", f.zk.getConnectString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("leader       " + coordinator);
   }
 
   @Test
   void unreachableServices_exitOne_afterABoundedWait() {
-    Cli coord = Cli.run("snapshot", "list", "--coordinator", "127.0.0.1:1");
+    Cli coord = f.cli("snapshot", "list", "--coordinator", "127.0.0.1:1");
     assertThat(coord.exit()).isEqualTo(ExitCodes.FAILED);
     assertThat(coord.err()).startsWith("groupsnap: cannot reach coordinator at 127.0.0.1:1");
     long start = System.nanoTime();
-    Cli zk = Cli.run("snapshot", "list", "--zookeeper", "127.0.0.1:1");
+    Cli zk = f.cli("snapshot", "list", "--zookeeper", "127.0.0.1:1");
     assertThat(zk.exit()).isEqualTo(ExitCodes.FAILED);
     assertThat(zk.err()).isEqualTo("groupsnap: cannot reach ZooKeeper at 127.0.0.1:1 within 10.0s\n");
     assertThat((System.nanoTime() - start) / 1e9).as("bounded, never a hang").isLessThan(60);
@@ -244,7 +244,7 @@ class CliIT {
 
   @Test
   void aCreateThatReachesNoCoordinator_saysNoGroupSnapshotWasStarted() {
-    Cli r = Cli.run("snapshot", "create", "--wait", "--coordinator", "127.0.0.1:1");
+    Cli r = f.cli("snapshot", "create", "--wait", "--coordinator", "127.0.0.1:1");
     assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
     assertThat(r.err()).startsWith("groupsnap: cannot reach coordinator at 127.0.0.1:1 (UNAVAILABLE")
         .endsWith("): no group snapshot was started\n");
@@ -307,7 +307,7 @@ class CliIT {
       String id = created.out().strip();
       await().atMost(Duration.ofSeconds(20)).until(() -> slow.freezes.get() == frozenBefore + 1);
       StringWriter out = new StringWriter();
-      CompletableFuture<Cli> watching = CompletableFuture.supplyAsync(() -> Cli.run(out, new StringWriter(),
+      CompletableFuture<Cli> watching = CompletableFuture.supplyAsync(() -> f.cli(out, new StringWriter(),
           "snapshot", "watch", id, "--zookeeper", f.zk.getConnectString()));
       await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains(id + " PREPARING  3 member(s)"));
       assertThat(watching).as("not final while agent-2 is still freezing").isNotDone();

@@ -13,12 +13,13 @@ import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;
 import io.groupsnap.proto.v1.ProgressEvent;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.groupsnap.common.tls.TransportSettings;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ final class ClusterFixture implements AutoCloseable {
   final TestingServer zk;
   final DevCluster cluster;
   final Map<String, TestWriter> writers = new LinkedHashMap<>();
-  final ManagedChannel channel;
+  final ClientChannel channel;
   final CoordinatorServiceGrpc.CoordinatorServiceBlockingStub coordinator;
   final Path dataDir;
 
@@ -59,9 +60,32 @@ final class ClusterFixture implements AutoCloseable {
       zk.close();
       throw e;
     }
-    channel = NettyChannelBuilder.forTarget(cluster.coordinator().endpoint().toString()).usePlaintext().build();
-    coordinator = CoordinatorServiceGrpc.newBlockingStub(channel);
+    channel = ClientChannel.toCoordinator(cluster.clientTransport(), cluster.coordinator().endpoint().toString());
+    coordinator = CoordinatorServiceGrpc.newBlockingStub(channel.channel);
     await().atMost(Duration.ofSeconds(20)).until(() -> cluster.coordinator().isLeader());
+  }
+
+  /** The CLI flags of the cluster's {@code admin}: its TLS files, or {@code --insecure}. */
+  List<String> cliCredentials() {
+    TransportSettings t = cluster.clientTransport();
+    return t.insecure() ? List.of("--insecure") : List.of("--tls-ca", t.tls().ca().toString(), "--tls-cert",
+        t.tls().cert().toString(), "--tls-key", t.tls().key().toString());
+  }
+
+  /** Runs the CLI as the cluster's {@code admin}. */
+  Cli cli(String... args) {
+    return Cli.run(withCredentials(args));
+  }
+
+  /** Runs the CLI as the cluster's {@code admin}, stdout and stderr going to writers another thread may read. */
+  Cli cli(StringWriter out, StringWriter err, String... args) {
+    return Cli.run(out, err, withCredentials(args));
+  }
+
+  private String[] withCredentials(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(cliCredentials());
+    return all.toArray(String[]::new);
   }
 
   /** Runs one group snapshot to its end over gRPC; returns the final record. */
@@ -112,7 +136,7 @@ final class ClusterFixture implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    channel.shutdownNow();
+    channel.close();
     writers.values().forEach(w -> {
       if (w.freezeGate != null) {
         w.freezeGate.countDown();

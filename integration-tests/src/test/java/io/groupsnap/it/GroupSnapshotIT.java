@@ -1,5 +1,7 @@
 package io.groupsnap.it;
 
+import io.groupsnap.common.tls.PeerCheck;
+import io.groupsnap.common.tls.Role;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,8 +29,6 @@ import io.groupsnap.proto.v1.MemberState;
 import io.groupsnap.proto.v1.PrepareRequest;
 import io.groupsnap.proto.v1.PrepareResponse;
 import io.groupsnap.proto.v1.TxnHeader;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,16 +155,17 @@ class GroupSnapshotIT {
   void aLonePrepareNeverFrozen_endsAtItsOwnDeadline_andTheNextGroupSnapshotCommits() throws Exception {
     ClusterStatusResponse status = f.coordinator.clusterStatus(ClusterStatusRequest.getDefaultInstance());
     Agent agent2 = f.cluster.agents().get("agent-2");
-    ManagedChannel ch = NettyChannelBuilder.forTarget(agent2.endpoint().toString()).usePlaintext().build();
+    // a coordinator that died right after sending PREPARE (only a coordinator's PREPARE is obeyed)
+    ClientChannel ch = ClientChannel.open(f.cluster.coordinatorTransport(), agent2.endpoint().toString(),
+        PeerCheck.identity("agent-2", Role.AGENT));
     try {
-      // a coordinator that died right after sending PREPARE, or any stray client
-      PrepareResponse stray = AgentServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+      PrepareResponse stray = AgentServiceGrpc.newBlockingStub(ch.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
           .prepare(PrepareRequest.newBuilder().setHeader(TxnHeader.newBuilder().setClusterId(status.getClusterId())
               .setEpoch(status.getEpoch()).setTxnId("stray-1")).setLeaseMillis(30_000)
               .setFreezeWithinMillis(1_000).build());
       assertThat(stray.getOk()).as(stray.getReason()).isTrue();
     } finally {
-      ch.shutdownNow();
+      ch.close();
     }
     assertThat(agent2.participant().isActive("stray-1")).isTrue();
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
@@ -185,7 +186,7 @@ class GroupSnapshotIT {
     String coordinator = f.cluster.coordinator().endpoint().toString();
     int before = transactions();
 
-    Cli refused = Cli.run("snapshot", "create", "--wait", "--coordinator", coordinator);
+    Cli refused = f.cli("snapshot", "create", "--wait", "--coordinator", coordinator);
     assertThat(refused.exit()).as(refused.err()).isEqualTo(ExitCodes.USAGE);
     assertThat(refused.err()).startsWith("groupsnap: agent-3 (last seen ").contains(" is known to the cluster but "
         + "not registered; nothing was started").contains("--allow-missing").endsWith(")\n");
@@ -193,29 +194,29 @@ class GroupSnapshotIT {
     assertThat(refused.out()).isEmpty();
     assertThat(transactions()).as("nothing started").isEqualTo(before);
 
-    Cli allowed = Cli.run("snapshot", "create", "--wait", "--allow-missing", "-o", "json", "--coordinator",
+    Cli allowed = f.cli("snapshot", "create", "--wait", "--allow-missing", "-o", "json", "--coordinator",
         coordinator);
     assertThat(allowed.exit()).as(allowed.err()).isEqualTo(ExitCodes.OK);
     JsonNode g = new ObjectMapper().readTree(allowed.out());
     assertThat(g.get("state").asText()).isEqualTo("COMMITTED");
     assertThat(g.get("missingAgents")).hasSize(1).first().satisfies(n -> assertThat(n.asText()).isEqualTo("agent-3"));
     assertThat(g.get("members").findValuesAsText("agent")).containsExactly("agent-1", "agent-2");
-    Cli shown = Cli.run("snapshot", "show", g.get("id").asText(), "--coordinator", coordinator);
+    Cli shown = f.cli("snapshot", "show", g.get("id").asText(), "--coordinator", coordinator);
     assertThat(shown.out()).contains("left out, not registered: agent-3");
 
-    assertThat(Cli.run("agents", "list", "--coordinator", coordinator).out())
+    assertThat(f.cli("agents", "list", "--coordinator", coordinator).out())
         .containsPattern("not registered, known to the cluster.*\n"
             + "agent-3 +127\\.0\\.0\\.1:\\d+ +last seen \\d+s ago\n");
-    JsonNode listed = new ObjectMapper().readTree(Cli.run("agents", "list", "-o", "json", "--coordinator",
+    JsonNode listed = new ObjectMapper().readTree(f.cli("agents", "list", "-o", "json", "--coordinator",
         coordinator).out());
     assertThat(listed).as("JSON says what the text says").anySatisfy(n -> {
       assertThat(n.get("id").asText()).isEqualTo("agent-3");
       assertThat(n.get("state").asText()).isEqualTo("MISSING");
       assertThat(n.get("lastSeenAt").asText()).isNotBlank();
     });
-    Cli forgot = Cli.run("agents", "forget", "agent-3", "--coordinator", coordinator);
+    Cli forgot = f.cli("agents", "forget", "agent-3", "--coordinator", coordinator);
     assertThat(forgot.out()).as(forgot.err()).isEqualTo("forgot agent agent-3\n");
-    Cli after = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", coordinator);
+    Cli after = f.cli("snapshot", "create", "--wait", "-o", "json", "--coordinator", coordinator);
     assertThat(after.exit()).as(after.err()).isEqualTo(ExitCodes.OK);
     assertThat(new ObjectMapper().readTree(after.out()).get("missingAgents")).as("a retired agent is not missing")
         .isEmpty();
@@ -306,18 +307,19 @@ class GroupSnapshotIT {
     ClusterStatusResponse status = f.coordinator.clusterStatus(ClusterStatusRequest.getDefaultInstance());
     TxnHeader header = TxnHeader.newBuilder().setClusterId(status.getClusterId()).setEpoch(status.getEpoch())
         .setTxnId("stray-lease").build();
-    ManagedChannel ch = NettyChannelBuilder.forTarget(f.cluster.agents().get("agent-3").endpoint().toString())
-        .usePlaintext().build();
+    // (only a coordinator's PREPARE and FREEZE are obeyed: it dials with the coordinator's certificate)
+    ClientChannel ch = ClientChannel.open(f.cluster.coordinatorTransport(),
+        f.cluster.agents().get("agent-3").endpoint().toString(), PeerCheck.identity("agent-3", Role.AGENT));
     FreezeResponse frozen;
     try {
-      AgentServiceGrpc.AgentServiceBlockingStub agent3 = AgentServiceGrpc.newBlockingStub(ch)
+      AgentServiceGrpc.AgentServiceBlockingStub agent3 = AgentServiceGrpc.newBlockingStub(ch.channel)
           .withDeadlineAfter(10, TimeUnit.SECONDS);
       assertThat(agent3.prepare(PrepareRequest.newBuilder().setHeader(header).setLeaseMillis(500).build()).getOk())
           .isTrue();
       // frozen, or (on a very slow machine) already past its lease: either way the lease ends the hold
       frozen = agent3.freeze(FreezeRequest.newBuilder().setHeader(header).setLeaseMillis(500).build());
     } finally {
-      ch.shutdownNow();
+      ch.close();
     }
     FreezeResponse answer = frozen;
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {

@@ -52,7 +52,7 @@ class ScrubIT {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--coordinator");
     all.add(f.cluster.coordinator().endpoint().toString());
-    return Cli.run(all.toArray(String[]::new));
+    return f.cli(all.toArray(String[]::new));
   }
 
   /** A committed group snapshot whose members all confirmed and fingerprinted their captures. */

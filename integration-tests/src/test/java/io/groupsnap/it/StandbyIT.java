@@ -1,5 +1,6 @@
 package io.groupsnap.it;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -15,10 +16,8 @@ import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,22 +34,25 @@ class StandbyIT {
   @TempDir Path tmp;
   ClusterFixture f;
   Coordinator standby;
-  ManagedChannel channel;
+  Transport standbyTransport;
+  ClientChannel channel;
   CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub;
 
   @BeforeEach
   void start() throws Exception {
     f = new ClusterFixture(tmp, 3);
+    standbyTransport = f.cluster.coordinatorTransport().open();
     standby = new Coordinator(CoordinatorConfig.defaults("default", f.zk.getConnectString(),
-        new HostPort("127.0.0.1", 0))).start();
-    channel = NettyChannelBuilder.forTarget(standby.endpoint().toString()).usePlaintext().build();
-    stub = CoordinatorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        new HostPort("127.0.0.1", 0)), standbyTransport).start();
+    channel = ClientChannel.toCoordinator(f.cluster.clientTransport(), standby.endpoint().toString());
+    stub = CoordinatorServiceGrpc.newBlockingStub(channel.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 
   @AfterEach
   void stop() throws Exception {
-    channel.shutdownNow();
+    channel.close();
     standby.close();
+    standbyTransport.close();
     f.close();
   }
 
@@ -84,7 +86,7 @@ class StandbyIT {
     TestWriter slow = f.writers.get("agent-2");
     slow.freezeGate = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CompletableFuture<Cli> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
-        Cli.run("snapshot", "create", "--wait", "-o", "json", "--zookeeper", f.zk.getConnectString(),
+        f.cli("snapshot", "create", "--wait", "-o", "json", "--zookeeper", f.zk.getConnectString(),
             "--freeze-timeout", "20s"));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> slow.freezes.get() == 1);
     f.cluster.coordinator().close(); // the leader dies mid-FREEZE; the standby takes over and aborts
@@ -101,7 +103,7 @@ class StandbyIT {
 
   @Test
   void theCli_followsTheStandbysRedirect_andCommits() throws Exception {
-    Cli r = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", standby.endpoint().toString());
+    Cli r = f.cli("snapshot", "create", "--wait", "-o", "json", "--coordinator", standby.endpoint().toString());
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode g = new ObjectMapper().readTree(r.out());
     assertThat(g.get("state").asText()).as("%s", g).isEqualTo("COMMITTED");
@@ -117,7 +119,7 @@ class StandbyIT {
     slow.freezeGate = new java.util.concurrent.CountDownLatch(1);
     StringWriter err = new StringWriter();
     java.util.concurrent.CompletableFuture<Cli> waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
-        Cli.run(err, "snapshot", "create", "--wait", "-o", "json", "--coordinator", leader, "--freeze-timeout", "20s",
+        f.cli(new StringWriter(), err, "snapshot", "create", "--wait", "-o", "json", "--coordinator", leader, "--freeze-timeout", "20s",
             "--outcome-timeout", "60s"));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> slow.freezes.get() == 1);
     Matcher started = Pattern.compile("groupsnap: started (gs-\\d{8}-\\d{6}-[0-9a-f]{6}); waiting for its outcome")
@@ -139,8 +141,8 @@ class StandbyIT {
   @Test
   void aCreateWhoseLeaderVanishesBeforeTheFirstEvent_findsItsGroupSnapshot_andWaitsForItsOutcome() throws Exception {
     int before = transactions();
-    try (VanishingCoordinator dying = new VanishingCoordinator(f.cluster.coordinator().endpoint().toString(), true)) {
-      Cli r = Cli.run("snapshot", "create", "--wait", "-o", "json", "--coordinator", dying.endpoint(),
+    try (VanishingCoordinator dying = new VanishingCoordinator(f.cluster, true)) {
+      Cli r = f.cli("snapshot", "create", "--wait", "-o", "json", "--coordinator", dying.endpoint(),
           "--zookeeper", f.zk.getConnectString(), "--outcome-timeout", "60s");
       assertThat(r.exit()).as(r.err()).isZero();
       JsonNode g = new ObjectMapper().readTree(r.out());
@@ -156,8 +158,8 @@ class StandbyIT {
   @Test
   void aCreateLostBeforeReachingTheLeader_isSentToTheLeader_andStartsOnce() throws Exception {
     int before = transactions();
-    try (VanishingCoordinator dying = new VanishingCoordinator(f.cluster.coordinator().endpoint().toString(), false)) {
-      Cli r = Cli.run("snapshot", "create", "--coordinator", dying.endpoint(), "--zookeeper", f.zk.getConnectString(),
+    try (VanishingCoordinator dying = new VanishingCoordinator(f.cluster, false)) {
+      Cli r = f.cli("snapshot", "create", "--coordinator", dying.endpoint(), "--zookeeper", f.zk.getConnectString(),
           "--outcome-timeout", "60s");
       assertThat(r.exit()).as(r.err()).isZero();
       assertThat(r.out().trim()).matches("gs-\\d{8}-\\d{6}-[0-9a-f]{6}");

@@ -1,12 +1,13 @@
 package io.groupsnap.it;
 
+import io.groupsnap.common.tls.TlsException;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.ProgressEvent;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -25,16 +26,19 @@ final class VanishingCoordinator implements AutoCloseable {
   /** The group snapshot id the real leader confirmed for the forwarded request, once it did. */
   final AtomicReference<String> forwardedId = new AtomicReference<>();
   private final boolean forward;
-  private final ManagedChannel upstream;
+  private final ClientChannel upstream;
+  private final Transport transport;
   private final Server server;
   private final String endpoint;
   private final AtomicBoolean vanished = new AtomicBoolean();
 
-  VanishingCoordinator(String leader, boolean forward) throws IOException {
+  /** In front of {@code cluster}'s leader, with its coordinator's certificate; forwarding as its admin. */
+  VanishingCoordinator(DevCluster cluster, boolean forward) throws IOException, TlsException {
     this.forward = forward;
-    upstream = NettyChannelBuilder.forTarget(leader).usePlaintext().build();
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new Service()).build()
-        .start();
+    upstream = ClientChannel.toCoordinator(cluster.clientTransport(), cluster.coordinator().endpoint().toString());
+    transport = cluster.coordinatorTransport().open();
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0), transport.serverCredentials())
+        .addService(new Service()).build().start();
     endpoint = "127.0.0.1:" + server.getPort();
   }
 
@@ -56,7 +60,7 @@ final class VanishingCoordinator implements AutoCloseable {
         vanish(caller);
         return;
       }
-      CoordinatorServiceGrpc.newStub(upstream).createGroupSnapshot(req,
+      CoordinatorServiceGrpc.newStub(upstream.channel).createGroupSnapshot(req,
           new ClientResponseObserver<CreateGroupSnapshotRequest, ProgressEvent>() {
             private ClientCallStreamObserver<CreateGroupSnapshotRequest> call;
 
@@ -88,6 +92,7 @@ final class VanishingCoordinator implements AutoCloseable {
   @Override
   public void close() {
     server.shutdownNow();
-    upstream.shutdownNow();
+    upstream.close();
+    transport.close();
   }
 }

@@ -12,8 +12,6 @@ import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.ProgressEvent;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -41,10 +39,10 @@ class WorkloadsIT {
       }
       assertThat(tornNaive).as("a naive copy while the workloads run is torn").isPositive();
 
-      ManagedChannel ch = NettyChannelBuilder.forTarget(wc.cluster().coordinator().endpoint().toString())
-          .usePlaintext().build();
+      ClientChannel ch = ClientChannel.toCoordinator(wc.cluster().clientTransport(),
+          wc.cluster().coordinator().endpoint().toString());
       try {
-        CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub = CoordinatorServiceGrpc.newBlockingStub(ch);
+        CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub = CoordinatorServiceGrpc.newBlockingStub(ch.channel);
         long transfersBefore = wc.ledger().transfers();
         for (int i = 1; i <= 50; i++) {
           GroupSnapshot g = create(stub);
@@ -63,7 +61,7 @@ class WorkloadsIT {
         assertThat(wc.ledger().transfers()).as("the workload kept moving between snapshots")
             .isGreaterThan(transfersBefore);
       } finally {
-        ch.shutdownNow();
+        ch.close();
       }
     }
   }

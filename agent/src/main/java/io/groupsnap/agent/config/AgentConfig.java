@@ -1,9 +1,12 @@
 package io.groupsnap.agent.config;
 
+import io.groupsnap.agent.hub.SocketAccess;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.tls.TlsFiles;
+import io.groupsnap.common.tls.TransportSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +33,13 @@ import java.util.Map;
  *     its contents (read once, in the background, never inside a freeze window), for {@code snapshot check --checksum}
  * @param zookeeperSessionTimeout the agent's ZooKeeper session timeout: how long a killed agent stays registered
  *     (within {@link ZkClients#MIN_SESSION_TIMEOUT}..{@link ZkClients#MAX_SESSION_TIMEOUT})
+ * @param zookeeperAuth the credential file (mode 0600 or 0400) holding the line {@code agents:PASSWORD} this agent
+ *     authenticates to ZooKeeper with, beside its own secret kept in {@code stateDir}; null: anonymous, the nodes it
+ *     makes open to anyone
+ * @param writerHub the writer hub socket's mode and group ({@code writerHub: {socketMode, socketGroup}})
+ * @param tls the PEM files of its mutual TLS (the authority it trusts, its certificate, its key); null only when
+ *     {@code insecure}
+ * @param insecure plaintext gRPC, every caller obeyed: only when the operator wrote {@code insecure: true}
  * @param metricsListen where the Prometheus metrics are served ({@code metrics.listen}); null: not at all
  */
 public record AgentConfig(
@@ -49,6 +59,10 @@ public record AgentConfig(
     List<Path> volumeRoots,
     boolean checksumCaptures,
     Duration zookeeperSessionTimeout,
+    Path zookeeperAuth,
+    SocketAccess writerHub,
+    TlsFiles tls,
+    boolean insecure,
     HostPort metricsListen) {
   public AgentConfig {
     volumeRoots = List.copyOf(volumeRoots);
@@ -57,63 +71,74 @@ public record AgentConfig(
     writers = List.copyOf(writers);
   }
 
-  /** A configuration without a metrics endpoint. */
-  public AgentConfig(String agentId, String cluster, HostPort listen, HostPort advertise, String zookeeper,
-      Path snapshotRoot, Path stateDir, Duration maxFreezeLease, Map<String, String> labels,
-      List<VolumeConfig> volumes, List<WriterConfig> writers, Duration reaperInterval, Duration reaperGrace,
-      List<Path> volumeRoots, boolean checksumCaptures, Duration zookeeperSessionTimeout) {
-    this(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease, labels, volumes,
-        writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout, null);
+  /** The agent's configuration with another ZooKeeper credential file (null: none). */
+  public AgentConfig withZookeeperAuth(Path file) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        file, writerHub, tls, insecure, metricsListen);
   }
 
   /** The agent's configuration with its metrics served on {@code address} (null: not at all). */
   public AgentConfig withMetricsListen(HostPort address) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        address);
+        zookeeperAuth, writerHub, tls, insecure, address);
   }
 
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        metricsListen);
+        zookeeperAuth, writerHub, tls, insecure, metricsListen);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
-        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout,
-        metricsListen);
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth,
+        writerHub, tls, insecure, metricsListen);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout, metricsListen);
+        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure, metricsListen);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        metricsListen);
+        zookeeperAuth, writerHub, tls, insecure, metricsListen);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout,
-        metricsListen);
+        zookeeperAuth, writerHub, tls, insecure, metricsListen);
+  }
+
+  /** How it serves gRPC: checked by {@link ConfigLoader#validate} to be exactly one of TLS files and insecure. */
+  public TransportSettings transport() {
+    return new TransportSettings(tls, insecure);
+  }
+
+  /** The agent's configuration with another transport. */
+  public AgentConfig withTransport(TransportSettings t) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        zookeeperAuth, writerHub, t.tls(), t.insecure(), metricsListen);
   }
 
   /**
    * A configuration built in code, starting from what an agent.yaml that sets only these fields would give: cluster
    * {@code default}, listen {@code 0.0.0.0:7400}, no advertise address, ZooKeeper {@code 127.0.0.1:2181}, state under
    * {@code <snapshotRoot>/.groupsnap-state}, the default lease and reaper timings, no labels, volumes, writers or
-   * volume roots, no checksums, the default ZooKeeper session timeout. {@link Builder#build} does not validate: pass
-   * the result to {@link ConfigLoader#validate}.
+   * volume roots, no checksums, the default ZooKeeper session timeout, the default writer hub socket (0660, the
+   * agent's group), and neither TLS files nor insecure — which {@link ConfigLoader#validate} refuses until one of
+   * them is set. {@link Builder#build} does not validate: pass the result to {@link ConfigLoader#validate}.
    */
   public static Builder builder(String agentId, Path snapshotRoot) {
     return new Builder(agentId, snapshotRoot);
@@ -137,6 +162,10 @@ public record AgentConfig(
     private List<Path> volumeRoots = List.of();
     private boolean checksumCaptures;
     private Duration zookeeperSessionTimeout = ZkClients.SESSION_TIMEOUT;
+    private Path zookeeperAuth;
+    private SocketAccess writerHub = SocketAccess.DEFAULT;
+    private TlsFiles tls;
+    private boolean insecure;
     private HostPort metricsListen;
 
     private Builder(String agentId, Path snapshotRoot) {
@@ -212,6 +241,36 @@ public record AgentConfig(
       return this;
     }
 
+    /** The ZooKeeper credential file; null (the default): anonymous. */
+    public Builder zookeeperAuth(Path file) {
+      this.zookeeperAuth = file;
+      return this;
+    }
+
+    public Builder writerHub(SocketAccess value) {
+      this.writerHub = value;
+      return this;
+    }
+
+    /** Mutual TLS with these files. */
+    public Builder tls(TlsFiles files) {
+      this.tls = files;
+      return this;
+    }
+
+    /** Plaintext gRPC, every caller obeyed (dev clusters and tests that say so). */
+    public Builder insecure(boolean on) {
+      this.insecure = on;
+      return this;
+    }
+
+    /** Either of the above, as {@code t} says. */
+    public Builder transport(TransportSettings t) {
+      this.tls = t.tls();
+      this.insecure = t.insecure();
+      return this;
+    }
+
     /** Where the Prometheus metrics are served; null (the default): not at all. */
     public Builder metricsListen(HostPort value) {
       this.metricsListen = value;
@@ -222,7 +281,7 @@ public record AgentConfig(
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
           writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-          metricsListen);
+          zookeeperAuth, writerHub, tls, insecure, metricsListen);
     }
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.groupsnap.agent.hub.SocketAccess;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.kinds.WriterKind;
@@ -12,11 +13,13 @@ import io.groupsnap.common.Durations;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.tls.TlsFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,6 +28,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -38,8 +42,10 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
       "zookeeperSessionTimeout", "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers",
-      "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "metrics");
+      "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth", "writerHub", "tls",
+      "insecure", "metrics");
   static final Set<String> METRICS_FIELDS = Set.of("listen");
+  static final Set<String> TLS_FIELDS = Set.of("ca", "cert", "key");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   /** The fields every writer has; a kind may take more ({@link WriterKind#commandFields()}). */
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "timeout", "options");
@@ -190,9 +196,15 @@ public final class ConfigLoader {
     boolean checksumCaptures = root.has("checksumCaptures") && bool("checksumCaptures", root.get("checksumCaptures"));
     Duration session = root.has("zookeeperSessionTimeout")
         ? duration("zookeeperSessionTimeout", root.get("zookeeperSessionTimeout")) : ZkClients.SESSION_TIMEOUT;
+    boolean insecure = root.has("insecure") && bool("insecure", root.get("insecure"));
+    TlsFiles tls = root.has("tls") ? tls(root.get("tls"), insecure) : null;
+    Path zookeeperAuth = root.has("zookeeperAuth") ? absolutePath("zookeeperAuth", root.get("zookeeperAuth")) : null;
+    SocketAccess writerHub = root.has("writerHub") ? writerHub("writerHub", root.get("writerHub"))
+        : SocketAccess.DEFAULT;
     HostPort metricsListen = root.has("metrics") ? metricsListen(root.get("metrics")) : null;
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
-        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, metricsListen);
+        volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, zookeeperAuth,
+        writerHub, tls, insecure, metricsListen);
   }
 
   /** {@code metrics: {listen: HOST:PORT}}; {@code listen: none} (or no listen) serves none. */
@@ -203,6 +215,52 @@ public final class ConfigLoader {
       return null;
     }
     return endpoint("metrics.listen", n.get("listen"));
+  }
+
+  /** {@code writerHub: {socketMode: "0660", socketGroup: NAME}}; the group must exist on this host. */
+  private SocketAccess writerHub(String f, JsonNode n) throws ConfigException {
+    requireObject(f, n);
+    checkFields(f, n, Set.of("socketMode", "socketGroup"));
+    Set<PosixFilePermission> mode = SocketAccess.DEFAULT.mode();
+    if (n.has("socketMode")) {
+      if (n.get("socketMode").isNumber()) {
+        throw error(f + ".socketMode", "write the mode as a quoted octal string, e.g. \"0660\"");
+      }
+      try {
+        mode = SocketAccess.parseMode(text(f + ".socketMode", n.get("socketMode")));
+      } catch (IllegalArgumentException e) {
+        throw error(f + ".socketMode", e.getMessage());
+      }
+    }
+    Optional<String> group = Optional.empty();
+    if (n.has("socketGroup")) {
+      try {
+        group = Optional.of(text(f + ".socketGroup", n.get("socketGroup")));
+        SocketAccess.requireGroup(group.get());
+      } catch (IllegalArgumentException e) {
+        throw error(f + ".socketGroup", e.getMessage());
+      }
+    }
+    return new SocketAccess(mode, group);
+  }
+
+  /** {@code tls: {ca, cert, key}}, all three absolute paths; the files themselves are checked by the validator. */
+  private TlsFiles tls(JsonNode n, boolean insecure) throws ConfigException {
+    if (insecure) {
+      throw error("tls", ConfigValidator.TLS_AND_INSECURE);
+    }
+    requireObject("tls", n);
+    checkFields("tls", n, TLS_FIELDS);
+    Path[] files = new Path[3];
+    String[] names = {"ca", "cert", "key"};
+    for (int i = 0; i < 3; i++) {
+      JsonNode f = n.get(names[i]);
+      if (f == null || f.isNull()) {
+        throw error("tls." + names[i], ConfigValidator.TLS_REQUIRED);
+      }
+      files[i] = absolutePath("tls." + names[i], f);
+    }
+    return new TlsFiles(files[0], files[1], files[2]);
   }
 
   private VolumeConfig volume(String f, JsonNode n) throws ConfigException {
@@ -269,7 +327,8 @@ public final class ConfigLoader {
         if (writerKind.commandFields().contains(e.getKey())) {
           throw error(field, ConfigValidator.unknownOption(kind, writerKind.options()));
         }
-        options.put(e.getKey(), text(field, e.getValue()));
+        options.put(e.getKey(), writerKind.structuredOptions().contains(e.getKey()) && e.getValue().isContainerNode()
+            ? json(field, e.getValue()) : text(field, e.getValue()));
       }
     }
     for (String field : writerKind.commandFields()) {

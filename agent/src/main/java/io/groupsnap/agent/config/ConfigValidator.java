@@ -13,6 +13,8 @@ import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.volume.Holding;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.zkauth.CredentialsFileException;
+import io.groupsnap.common.zkauth.ZkCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +36,10 @@ final class ConfigValidator {
   /** Links followed in one path before giving up, as Linux does (ELOOP). */
   private static final int MAX_LINKS = 40;
 
+  /** Why TLS material is needed: a daemon serves plaintext only when told to, in so many words. */
+  static final String TLS_REQUIRED = "required unless insecure: true";
+  static final String TLS_AND_INSECURE = "given with insecure: true: plaintext and TLS exclude each other, remove one";
+
   private final String source;
 
   ConfigValidator(String source) {
@@ -54,13 +60,46 @@ final class ConfigValidator {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(source + ": " + e.getMessage());
     }
+    if (config.zookeeperAuth() != null) {
+      try {
+        ZkCredentials.load(config.zookeeperAuth()).require(ZkCredentials.AGENTS, "an agent");
+      } catch (CredentialsFileException e) {
+        throw error("zookeeperAuth", e.getMessage());
+      }
+    }
     KindContext context = new KindContext(config.snapshotRoot(), config.stateDir(), CommandRunner.system());
     List<VolumeSetup<?>> volumes = new ArrayList<>();
     List<Path> real = volumes(config, context, volumes);
     layout(config, real);
     List<WriterSetup<?>> writers = writers(config, context);
     holders(config, context, volumes, inProcessWriters);
+    transport(config);
     return new KindSetups(volumes, writers);
+  }
+
+  /** Exactly one of TLS files and insecure; each TLS file a readable regular file (its contents are read at start). */
+  private void transport(AgentConfig config) throws ConfigException {
+    if (config.insecure()) {
+      if (config.tls() != null) {
+        throw error("tls", TLS_AND_INSECURE);
+      }
+      return;
+    }
+    if (config.tls() == null) {
+      throw error("tls", TLS_REQUIRED + " (tls: {ca: FILE, cert: FILE, key: FILE}, e.g. from groupsnap certs init)");
+    }
+    file("tls.ca", config.tls().ca());
+    file("tls.cert", config.tls().cert());
+    file("tls.key", config.tls().key());
+  }
+
+  private void file(String field, Path p) throws ConfigException {
+    if (!Files.exists(p)) {
+      throw error(field, p + " does not exist");
+    }
+    if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+      throw error(field, p + " is not a readable file");
+    }
   }
 
   /** Checks each volume on its own and adds its setup to {@code setups}; returns their paths, links resolved. */

@@ -78,16 +78,14 @@ final class HubSocket {
     }
   }
 
-  /** Lets the agent's user and group connect, nobody else. */
-  static void restrictSocket(Path socket) throws IOException {
-    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
-  }
-
-  /** Writes the endpoint file atomically, readable by the agent's user and group only. */
+  /**
+   * Writes the endpoint file atomically, readable by the agent's user only (0600): over loopback TCP the token is the
+   * only check — there are no peer credentials — so only processes of the agent's own user may subscribe there.
+   */
   static void writeEndpointFile(Path path, String hostPort, String token) throws IOException {
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
+    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(tmp, ENDPOINT_HEADER + "\ntcp " + hostPort + "\ntoken " + token + "\n",
         StandardCharsets.US_ASCII);
     Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

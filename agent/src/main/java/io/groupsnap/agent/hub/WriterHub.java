@@ -8,6 +8,7 @@ import io.groupsnap.proto.v1.WriterOutcome;
 import io.groupsnap.proto.v1.WriterPhase;
 import io.groupsnap.proto.v1.WriterRequest;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -44,11 +45,16 @@ import org.slf4j.LoggerFactory;
  * The agent's endpoint for applications that take part as writers (writer kind {@code grpc}): serves the
  * {@code WriterService} of {@code writer.proto} and keeps, per application, its one open {@link Subscription}.
  *
- * <p>Where: a Unix domain socket at the path given (by default {@code <stateDir>/writers.sock}), mode 0660, so that
- * the agent's user and group may connect. A socket left by a previous run is removed at start; one another process
- * still listens on is an error. Where Unix domain sockets are not available (no epoll, or a path longer than 107
- * bytes) the hub listens on loopback TCP and writes an endpoint file (mode 0640) at that path naming the port and a
- * random token that subscribers must present.
+ * <p>Where: a Unix domain socket at the path given (by default {@code <stateDir>/writers.sock}), by default mode 0660
+ * in the agent's group ({@link SocketAccess}), so that the agent's user and group may connect. A socket left by a
+ * previous run is removed at start; one another process still listens on is an error. Where Unix domain sockets are
+ * not available (no epoll, or a path longer than 107 bytes) the hub listens on loopback TCP and writes an endpoint
+ * file (mode 0600) at that path naming the port and a random token that subscribers must present.
+ *
+ * <p>Who: on the Unix domain socket every subscriber's process is identified by the kernel ({@code SO_PEERCRED}, see
+ * {@link PeerCredentials}) and must be admitted by its application's {@link PeerRule} — by default only processes of
+ * the agent's own user — or is refused with {@code PERMISSION_DENIED} before it can take the application's place.
+ * Over loopback TCP there are no peer credentials: the token, readable by the agent's user only, is the whole check.
  *
  * <p>One subscriber per application: while one is connected, a second one is refused with {@code ALREADY_EXISTS}.
  * The connected one keeps its place because it may be holding its writes for a snapshot right now; a replacement
@@ -74,12 +80,13 @@ public final class WriterHub implements AutoCloseable {
   private enum State { LATENT, STARTED, CLOSED }
 
   /** What the configuration says about an application: the writer that serves it and that writer's volumes. */
-  record Registration(String writer, Set<String> volumes) {}
+  record Registration(String writer, Set<String> volumes, PeerRule peers) {}
 
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final String agentId;
   private final Path path;
   private final Transport transport;
+  private final SocketAccess access;
   private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
   private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
   private final AtomicLong requestIds = new AtomicLong();
@@ -93,19 +100,36 @@ public final class WriterHub implements AutoCloseable {
    * @param path where the socket (or the endpoint file) is made
    */
   public WriterHub(String agentId, Path path, Transport transport) {
-    this.agentId = agentId;
-    this.path = path.toAbsolutePath().normalize();
-    this.transport = transport;
-    this.endpoint = this.path.toString();
+    this(agentId, path, transport, SocketAccess.DEFAULT);
   }
 
   /**
-   * Declares that writer {@code writer} serves {@code application}; only declared applications may subscribe.
+   * @param agentId named in requests, for the application's logs
+   * @param path where the socket (or the endpoint file) is made
+   * @param access the socket's mode and group
+   */
+  public WriterHub(String agentId, Path path, Transport transport, SocketAccess access) {
+    this.agentId = agentId;
+    this.path = path.toAbsolutePath().normalize();
+    this.transport = transport;
+    this.access = access;
+    this.endpoint = this.path.toString();
+  }
+
+  /** As {@link #register(String, String, Set, PeerRule)}, admitting only processes of the agent's own user. */
+  public void register(String application, String writer, Set<String> volumes) {
+    register(application, writer, volumes, PeerRule.agentUserOnly("options.peer of writer " + writer));
+  }
+
+  /**
+   * Declares that writer {@code writer} serves {@code application}; only declared applications may subscribe, and
+   * only from processes {@code peers} admits.
    *
    * @throws IllegalArgumentException when another writer already serves it
    */
-  public void register(String application, String writer, Set<String> volumes) {
-    Registration previous = registrations.putIfAbsent(application, new Registration(writer, Set.copyOf(volumes)));
+  public void register(String application, String writer, Set<String> volumes, PeerRule peers) {
+    Registration previous = registrations.putIfAbsent(application, new Registration(writer, Set.copyOf(volumes),
+        peers));
     if (previous != null && !previous.writer().equals(writer)) {
       throw new IllegalArgumentException("application " + application + " is served by writers " + previous.writer()
           + " and " + writer + "; one writer per application");
@@ -125,7 +149,8 @@ public final class WriterHub implements AutoCloseable {
         serveUnixSocket();
       } else {
         if (transport == Transport.AUTO) {
-          log.warn("writer hub: {}; serving applications on loopback TCP instead (endpoint file {})", why, path);
+          log.warn("writer hub: {}; serving applications on loopback TCP instead (endpoint file {}, readable by the "
+              + "agent's user only: no peer credentials there)", why, path);
         }
         serveLoopback();
       }
@@ -155,10 +180,11 @@ public final class WriterHub implements AutoCloseable {
         EpollIoHandler.newFactory());
     server = builder(NettyServerBuilder.forAddress(new DomainSocketAddress(path.toString()))
         .channelType(EpollServerDomainSocketChannel.class)
+        .protocolNegotiator(PeerCredentials.negotiator())
         .withChildOption(ChannelOption.SO_KEEPALIVE, null) // gRPC's default; a Unix socket has no such option
         .bossEventLoopGroup(group)
         .workerEventLoopGroup(group)).build().start();
-    HubSocket.restrictSocket(path);
+    access.apply(path);
     endpoint = path.toString();
   }
 
@@ -174,7 +200,8 @@ public final class WriterHub implements AutoCloseable {
   }
 
   private NettyServerBuilder builder(NettyServerBuilder b) {
-    return b.addService(new WriterHubService(this)).maxInboundMessageSize(64 * 1024);
+    return b.addService(ServerInterceptors.intercept(new WriterHubService(this), PeerCredentials.interceptor()))
+        .maxInboundMessageSize(64 * 1024);
   }
 
   /** Where applications connect: the socket (or endpoint file) path. */
@@ -210,8 +237,10 @@ public final class WriterHub implements AutoCloseable {
   /**
    * Admits a new subscriber, or refuses it with the status its stream must end with. Sends the IDENTIFY request; the
    * subscription counts as connected once the application acknowledged it.
+   *
+   * @param peer the subscribing process as the kernel knows it; null over loopback TCP
    */
-  Subscription admit(WriterIdentity id, StreamObserver<WriterRequest> out) throws StatusException {
+  Subscription admit(WriterIdentity id, StreamObserver<WriterRequest> out, Peer peer) throws StatusException {
     if (state.get() != State.STARTED) {
       throw Status.UNAVAILABLE.withDescription("agent " + agentId + " is shutting down").asException();
     }
@@ -230,7 +259,9 @@ public final class WriterHub implements AutoCloseable {
           + app + " (served: " + (registrations.isEmpty() ? "none" : String.join(", ",
               new TreeMap<>(registrations).keySet())) + ")").asException();
     }
-    Subscription sub = new Subscription(app, id.getPid(), id.getVolumesList(), out, requestIds);
+    checkPeer(app, reg, peer);
+    long pid = peer != null ? peer.pid() : id.getPid();
+    Subscription sub = new Subscription(app, pid, id.getVolumesList(), out, requestIds);
     synchronized (subscriptions) {
       Subscription existing = subscriptions.get(app);
       if (existing != null && existing.isOpen()) {
@@ -243,6 +274,22 @@ public final class WriterHub implements AutoCloseable {
         .setWriter(reg.writer()).addAllVolumes(reg.volumes().stream().sorted().toList()))
         .whenComplete((answer, failure) -> identified(sub, answer, failure));
     return sub;
+  }
+
+  /** Refuses a process the application's rule does not admit; on the Unix domain socket only (see the class doc). */
+  private void checkPeer(String app, Registration reg, Peer peer) throws StatusException {
+    if (!unixSocket()) {
+      return;
+    }
+    String why = peer == null ? "its credentials are unknown" : reg.peers().refusal(peer).orElse(null);
+    if (why == null) {
+      return;
+    }
+    String who = peer == null ? "a process" : "the process of " + peer;
+    log.warn("writer hub: refused {} subscribing as application {}: {} (change {})", who, app, why,
+        reg.peers().field());
+    throw Status.PERMISSION_DENIED.withDescription(who + " may not subscribe as application " + app + ": " + why
+        + " (change " + reg.peers().field() + " on agent " + agentId + ")").asException();
   }
 
   private void identified(Subscription sub, WriterAnswer answer, Throwable failure) {

@@ -17,6 +17,7 @@ final class WriterHubService extends WriterServiceGrpc.WriterServiceImplBase {
 
   @Override
   public StreamObserver<ApplicationMessage> subscribe(StreamObserver<WriterRequest> out) {
+    Peer peer = PeerCredentials.current();
     return new StreamObserver<>() {
       // gRPC delivers one stream's inbound events one at a time, so these need no lock
       private Subscription sub;
@@ -33,7 +34,7 @@ final class WriterHubService extends WriterServiceGrpc.WriterServiceImplBase {
             return;
           }
           try {
-            sub = hub.admit(m.getIdentity(), out);
+            sub = hub.admit(m.getIdentity(), out, peer);
           } catch (StatusException e) {
             refuse(e.getStatus());
           }

@@ -31,6 +31,14 @@ public interface WriterKind<O> {
   }
 
   /**
+   * Names under {@code options:} whose value may be a YAML mapping or list (grpc's {@code peer}); the loader keeps
+   * such a value as its JSON text, for the kind to read back. Every other option is a string. None by default.
+   */
+  default Set<String> structuredOptions() {
+    return Set.of();
+  }
+
+  /**
    * Reads the writer's options into this kind's record. Looks at nothing on the host.
    *
    * @throws KindException naming the field at fault, relative to the writer ({@code options.unit}, {@code freeze})

@@ -3,6 +3,8 @@ package io.groupsnap.agent.registry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ZkNodes;
+import io.groupsnap.common.zkauth.RegistrationAcls;
+import io.groupsnap.common.zkauth.ZkRefusedException;
 import io.groupsnap.proto.v1.AgentRegistration;
 import java.time.Duration;
 import io.groupsnap.common.ZkClients;
@@ -22,6 +24,10 @@ import org.apache.zookeeper.data.Stat;
  * session expires, and waits for it (bounded by the session timeout); a node that outlives that wait belongs to a
  * live process with the same agent id, and the agent refuses to start. The directory {@code agents/} is made a
  * persistent node first (never a container, which ZooKeeper would delete in a moment without agents).
+ *
+ * <p>With ZooKeeper credentials ({@link RegistrationAcls}) only this agent may change the node, and {@code agents/}
+ * must exist (a coordinator makes it). Agents may create in {@code agents/} but not delete there, so closing leaves
+ * the node to vanish with the agent's session, which the agent ends right after.
  */
 public final class Registration implements AutoCloseable {
   private final PersistentNode node;
@@ -33,7 +39,7 @@ public final class Registration implements AutoCloseable {
   /** Registers; see {@link #register(CuratorFramework, ZkLayout, AgentRegistration, Duration, Runnable)}. */
   public static Registration register(CuratorFramework zk, ZkLayout layout, AgentRegistration reg, Duration wait)
       throws Exception {
-    return register(zk, layout, reg, wait, () -> { });
+    return register(zk, layout, reg, wait, () -> { }, null);
   }
 
   /**
@@ -41,9 +47,11 @@ public final class Registration implements AutoCloseable {
    *
    * @param created called (on a Curator thread) each time the node is created in the current session: the first
    *     time, and again after a session expiry took it away; never when it merely survived a disconnection
+   * @param acls the ACL provider of {@code zk} when it has credentials: it learns the readers of {@code agents/}
+   *     here; null for an anonymous client
    */
   public static Registration register(CuratorFramework zk, ZkLayout layout, AgentRegistration reg, Duration wait,
-      Runnable created) throws Exception {
+      Runnable created, RegistrationAcls acls) throws Exception {
     String path = layout.agent(reg.getAgentId());
     ZooKeeper session = zk.getZookeeperClient().getZooKeeper();
     long ours = session.getSessionId();
@@ -64,16 +72,40 @@ public final class Registration implements AutoCloseable {
         gone.await(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
       }
     }
-    ZkNodes.ensurePersistent(zk, layout.agents()); // never a container: it must outlive a moment without agents
+    if (acls == null) {
+      ZkNodes.ensurePersistent(zk, layout.agents()); // never a container: it must outlive a moment without agents
+    } else {
+      acls.readersFrom(zk.getACL().forPath(layout.agents()));
+    }
     PersistentNode node = new PersistentNode(zk, CreateMode.EPHEMERAL, false, path, reg.toByteArray());
     node.getListenable().addListener(p -> created.run());
     node.start();
     if (!node.waitForInitialCreate(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-      node.close();
+      closeQuietly(node);
+      refusal(zk, path, reg);
       throw new IllegalStateException("could not register agent " + reg.getAgentId() + " in ZooKeeper within "
           + wait.toSeconds() + "s");
     }
     return new Registration(node);
+  }
+
+  /** Throws ZooKeeper's refusal when that is why the node could not be made (the background create hides it). */
+  private static void refusal(CuratorFramework zk, String path, AgentRegistration reg) throws Exception {
+    try {
+      zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, reg.toByteArray());
+    } catch (KeeperException e) {
+      if (ZkRefusedException.refusal(e).isPresent()) {
+        throw e;
+      }
+    }
+  }
+
+  private static void closeQuietly(PersistentNode node) {
+    try {
+      node.close();
+    } catch (Exception e) {
+      // it was never made, or it goes with the session
+    }
   }
 
   private static String holder(CuratorFramework zk, String path) throws Exception {
@@ -88,6 +120,13 @@ public final class Registration implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    node.close();
+    try {
+      node.close();
+    } catch (Exception e) {
+      if (ZkRefusedException.refusal(e).isEmpty()) {
+        throw e;
+      }
+      // an agent with credentials may not delete in agents/: the node goes with its session, ended right after
+    }
   }
 }

@@ -32,7 +32,10 @@ import io.groupsnap.proto.v1.ThawRequest;
 import io.groupsnap.proto.v1.ThawResponse;
 import io.groupsnap.proto.v1.TxnHeader;
 import io.groupsnap.proto.v1.VolumeInfo;
+import io.groupsnap.common.tls.AccessGate;
+import io.groupsnap.common.tls.Role;
 import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
 import io.grpc.Context;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -40,6 +43,8 @@ import io.grpc.StatusException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The gRPC edge of the agent: maps messages to {@link Participant} calls and failures to status codes —
@@ -62,6 +67,18 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
   public AgentGrpcService(Participant participant, CaptureChecker checker) {
     this.participant = participant;
     this.checker = checker;
+  }
+
+  /**
+   * The gate of the AgentService (DESIGN.md G7): every method needs the coordinator role, so that no other caller can
+   * freeze, thaw or delete anything here; a refused call ends before its handler runs.
+   */
+  public static AccessGate coordinatorsOnly(AccessGate.Denials denials) {
+    Map<String, Role> needs = new HashMap<>();
+    for (MethodDescriptor<?, ?> m : AgentServiceGrpc.getServiceDescriptor().getMethods()) {
+      needs.put(m.getFullMethodName(), Role.COORDINATOR);
+    }
+    return new AccessGate(needs, denials);
   }
 
   /** The service, guarded so that an undecodable request is INVALID_ARGUMENT ({@link ServerEdge#guard}). */

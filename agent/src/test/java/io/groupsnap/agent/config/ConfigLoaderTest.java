@@ -35,8 +35,10 @@ class ConfigLoaderTest {
   static final String WRITER = "writers:\n  - name: app\n    kind: exec\n    freeze: [/bin/true]\n"
       + "    thaw: [/bin/true]\n";
 
+  /** A valid configuration of one unheld dir volume, plaintext (the TLS rules have tests of their own). */
   private String base() {
-    return "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: data\n    kind: dir\n    path: " + data
+    return "insecure: true\n"
+        + "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: data\n    kind: dir\n    path: " + data
         + "\n" + UNHELD;
   }
 
@@ -211,7 +213,7 @@ class ConfigLoaderTest {
     assertThat(error(base() + "zookeeperSessionTimeout: soon\n")).hasMessageStartingWith("agent.yaml: "
         + "zookeeperSessionTimeout: invalid duration 'soon'");
     AgentConfig built = AgentConfig.builder("host-a", root).volumes(ConfigLoader.parse("agent.yaml", base())
-        .volumes()).zookeeperSessionTimeout(Duration.ofMillis(500)).build();
+        .volumes()).zookeeperSessionTimeout(Duration.ofMillis(500)).insecure(true).build();
     assertThatThrownBy(() -> ConfigLoader.validate("in code", built)).hasMessage("in code: zookeeperSessionTimeout: "
         + "ZooKeeper session timeout 500ms is outside [2.0s, 2m00s]");
   }
@@ -287,7 +289,8 @@ class ConfigLoaderTest {
   }
 
   private String volume(String kind, String options) {
-    return "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: data\n    kind: " + kind + "\n    path: "
+    return "insecure: true\n"
+        + "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: data\n    kind: " + kind + "\n    path: "
         + data + "\n    options:\n" + options;
   }
 
@@ -391,7 +394,12 @@ class ConfigLoaderTest {
   @Test
   void deploySample_loads_whenItsDirectoriesAndHookExist() throws Exception {
     String sample = Files.readString(Path.of("../deploy/config/agent.yaml"));
+    Path tls = Files.createDirectories(tmp.resolve("tls"));
+    for (String f : List.of("ca.pem", "agent.pem", "agent.key")) {
+      Files.writeString(tls.resolve(f), "PEM"); // read at start, not by the loader
+    }
     AgentConfig c = ConfigLoader.parse("agent.yaml", sample.replace("/srv/pgdata", data.toString())
+        .replace("/etc/groupsnap/tls", tls.toString())
         .replace("/var/lib/groupsnap/snapshots", root.toString())
         .replace("/usr/local/lib/groupsnap/app-hook", "/bin/true"));
     assertThat(c.volumes()).extracting(VolumeConfig::name).containsExactly("pgdata");

@@ -90,7 +90,7 @@ class WriterHubTest {
       hub.start();
       assertThat(hub.unixSocket()).isFalse();
       assertThat(Files.isRegularFile(path)).isTrue();
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-r-----");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
       List<String> lines = Files.readAllLines(path, StandardCharsets.US_ASCII);
       assertThat(lines.get(0)).isEqualTo("groupsnap-writer-endpoint 1");
       assertThat(lines.get(1)).matches("tcp 127\\.0\\.0\\.1:\\d+");

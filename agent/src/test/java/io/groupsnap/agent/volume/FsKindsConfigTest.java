@@ -29,7 +29,8 @@ class FsKindsConfigTest {
   }
 
   private String yaml(String kind, Path path, String options) {
-    return "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: db\n    kind: " + kind
+    return "insecure: true\n"
+        + "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: db\n    kind: " + kind
         + "\n    path: " + path + "\n" + (options.isEmpty() ? "" : "    options:\n" + options);
   }
 

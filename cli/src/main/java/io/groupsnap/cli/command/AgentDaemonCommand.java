@@ -10,6 +10,10 @@ import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.metrics.MetricsEndpoint;
+import io.groupsnap.common.zkauth.CredentialsFileException;
+import io.groupsnap.common.zkauth.ZkRefusedException;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.TlsException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +61,11 @@ public final class AgentDaemonCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
     if (check) {
+      try {
+        cfg.transport().openAs(Role.AGENT, cfg.agentId(), Duration.ZERO).close(); // read and checked as at start
+      } catch (TlsException e) {
+        throw new CliException(ExitCodes.USAGE, e.getMessage());
+      }
       System.out.println(config + ": ok (agent " + cfg.agentId() + ", " + cfg.volumes().size() + " volume(s), "
           + cfg.writers().size() + " writer(s))");
       return ExitCodes.OK;
@@ -64,10 +73,12 @@ public final class AgentDaemonCommand implements Callable<Integer> {
     DaemonLogging.useDaemonDefaults();
     try {
       agent.start();
-    } catch (ZkClients.UnreachableException e) {
+    } catch (ZkClients.UnreachableException | ZkRefusedException | CredentialsFileException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
     } catch (MetricsEndpoint.UnavailableException e) {
       throw new CliException(ExitCodes.FAILED, config + ": " + e.getMessage());
+    } catch (TlsException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "groupsnap-agent-shutdown"));
     agent.awaitTermination();

@@ -3,14 +3,23 @@ package io.groupsnap.cli.command;
 import io.groupsnap.cli.support.CliException;
 import io.groupsnap.cli.support.DaemonLogging;
 import io.groupsnap.cli.support.ExitCodes;
+import io.groupsnap.cli.support.TlsOptions;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.metrics.MetricsEndpoint;
+import io.groupsnap.common.zkauth.CredentialsFileException;
+import io.groupsnap.common.zkauth.ZkCredentials;
+import io.groupsnap.common.zkauth.ZkRefusedException;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.TlsException;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.common.tls.TransportSettings;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
 import io.groupsnap.coordinator.audit.AuditRetention;
 import io.groupsnap.coordinator.txn.DecisionRule;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -64,6 +73,31 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       description = "Keep at most this many audit entries, the newest, 100..200000 (default 100000).")
   Integer auditMaxEntries;
 
+  @Option(names = "--zookeeper-auth", paramLabel = "FILE",
+      description = "ZooKeeper credentials (mode 0600/0400): lines coordinator:PASSWORD and agents:PASSWORD. The "
+          + "coordinator authenticates with them, protects every node it makes with ACLs and tightens those of a "
+          + "cluster made without.")
+  Path zookeeperAuth;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE",
+      description = "Certificate authority (PEM) whose agents and operators this coordinator trusts.")
+  Path tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "This coordinator's certificate (PEM), with the coordinator role (groupsnap certs init).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "Its private key (PEM, PKCS#8).")
+  Path tlsKey;
+
+  @Option(names = "--insecure",
+      description = "Plaintext gRPC, every caller trusted, instead of mutual TLS: never in production.")
+  boolean insecure;
+
+  /** What a coordinator started with neither TLS files nor --insecure is told. */
+  static final String NO_TLS = "no TLS credentials: give --tls-ca, --tls-cert and --tls-key (a certificate with the "
+      + "coordinator role, e.g. from groupsnap certs init), or --insecure for plaintext (never in production)";
+
   @Override
   public Integer call() throws Exception {
     DaemonLogging.useDaemonDefaults();
@@ -92,15 +126,36 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
+    ZkCredentials credentials = null;
+    if (zookeeperAuth != null) {
+      try {
+        credentials = ZkCredentials.load(zookeeperAuth).require(ZkCredentials.COORDINATOR, "a coordinator")
+            .require(ZkCredentials.AGENTS, "a coordinator");
+      } catch (CredentialsFileException e) {
+        throw new CliException(ExitCodes.USAGE, "--zookeeper-auth: " + e.getMessage());
+      }
+    }
     AuditRetention retention = audit(auditRetention, auditMaxEntries);
-    Coordinator c = new Coordinator(cfg, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties())
-        .withAuditRetention(retention).withMetricsListen(metricsAddress(metricsListen));
+    HostPort metricsAt = metricsAddress(metricsListen);
+    TransportSettings tls = TlsOptions.daemon(insecure, tlsCa, tlsCert, tlsKey, NO_TLS);
+    Transport transport;
+    try {
+      transport = tls.openAs(Role.COORDINATOR, null);
+    } catch (TlsException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
+    Coordinator c = new Coordinator(cfg, transport, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties(),
+        credentials).withAuditRetention(retention).withMetricsListen(metricsAt);
     try {
       c.start();
-    } catch (ZkClients.UnreachableException | MetricsEndpoint.UnavailableException e) {
+    } catch (ZkClients.UnreachableException | ZkRefusedException | MetricsEndpoint.UnavailableException e) {
+      transport.close();
       throw new CliException(ExitCodes.FAILED, e.getMessage());
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(c::close, "groupsnap-coordinator-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      c.close();
+      transport.close();
+    }, "groupsnap-coordinator-shutdown"));
     c.awaitTermination();
     return ExitCodes.OK;
   }

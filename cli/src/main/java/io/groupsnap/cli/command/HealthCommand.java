@@ -2,7 +2,12 @@ package io.groupsnap.cli.command;
 
 import io.groupsnap.cli.support.CliException;
 import io.groupsnap.cli.support.ExitCodes;
+import io.groupsnap.cli.support.Handshakes;
+import io.groupsnap.cli.support.TlsOptions;
 import io.groupsnap.common.HostPort;
+import io.groupsnap.common.tls.PeerCheck;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.Transport;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.grpc.ManagedChannel;
@@ -17,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,6 +42,8 @@ public final class HealthCommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Daemon daemon;
+
+  @Mixin TlsOptions tls;
 
   /** Which daemon to ask: exactly one. */
   static final class Daemon {
@@ -59,7 +67,9 @@ public final class HealthCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, option + ": " + e.getMessage());
     }
-    ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint).usePlaintext().disableRetry().build();
+    Transport transport = tls.open();
+    ManagedChannel channel = NettyChannelBuilder.forTarget(endpoint, transport.channelCredentials(
+        PeerCheck.role(isAgent ? Role.AGENT : Role.COORDINATOR))).disableRetry().build();
     try {
       ServingStatus status = HealthGrpc.newBlockingStub(channel)
           .withDeadlineAfter(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
@@ -72,9 +82,10 @@ public final class HealthCommand implements Callable<Integer> {
             + "?");
       }
       throw new CliException(ExitCodes.FAILED, "cannot ask the " + what + " at " + endpoint + ": "
-          + e.getStatus().getCode());
+          + Handshakes.describe(e.getStatus()).orElse(e.getStatus().getCode().toString()));
     } finally {
       channel.shutdownNow();
+      transport.close();
     }
   }
 }

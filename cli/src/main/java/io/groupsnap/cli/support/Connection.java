@@ -5,15 +5,25 @@ import io.groupsnap.common.LeaderLookup;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.zkauth.CredentialsFileException;
+import io.groupsnap.common.zkauth.ZkAuth;
+import io.groupsnap.common.zkauth.ZkCredentials;
+import io.groupsnap.common.zkauth.ZkRefusedException;
 import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.common.tls.PeerCheck;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.TlsException;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.common.tls.TransportSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,11 +31,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
 
 /**
  * A connection to the coordinator an operator's command talks to. Resolves the endpoint (flag, environment, then the
  * leader found in ZooKeeper), puts a deadline on every call, follows a standby's NOT_LEADER answer to the leader, and
  * turns failures into {@link CliException}s with the right exit code and a one-line message.
+ *
+ * <p>Every coordinator it connects to — the one it started with, and any it was sent to by a NOT_LEADER answer, by
+ * ZooKeeper or by a list of coordinators — must present a certificate with the coordinator role from the trusted
+ * authority (a forged leader node in ZooKeeper cannot send it to an impostor); its own certificate names the operator
+ * whose roles the coordinator checks.
  *
  * <p>It remembers every coordinator it has heard of (the one it started with, those it was sent to, those
  * {@link #learnCoordinators} found), so that {@link #relocate} can find another one after the leader died even without
@@ -38,50 +54,83 @@ public final class Connection implements AutoCloseable {
 
   private static final Duration PROBE_DEADLINE = Duration.ofSeconds(2);
 
+  private final Transport transport;
   private String endpoint;
   private ManagedChannel channel;
   private Target target;
   private final Set<String> known = new LinkedHashSet<>();
 
-  private Connection(String endpoint) {
+  private Connection(Transport transport, String endpoint) {
+    this.transport = transport;
     this.endpoint = endpoint;
     this.channel = open(endpoint);
     known.add(endpoint);
   }
 
-  /** Resolves the coordinator; fails with exit 2 for a malformed address, 1 when ZooKeeper cannot be reached. */
+  /**
+   * Resolves the coordinator; fails with exit 2 for a malformed address or missing or unusable TLS credentials, 1
+   * when ZooKeeper cannot be reached.
+   */
   public static Connection open(Target target) throws CliException {
-    Connection c = resolve(target);
+    String given = target.coordinator() == null ? null : validate("--coordinator", target.coordinator());
+    if (given == null && target.zookeeper() == null) {
+      throw new CliException(ExitCodes.USAGE, "no coordinator given: use --coordinator HOST:PORT or --zookeeper "
+          + "CONNECT (or set GROUPSNAP_COORDINATOR / GROUPSNAP_ZOOKEEPER, e.g. from a dev cluster's dev.env)");
+    }
+    TransportSettings settings = target.tls().settings(); // before a ZooKeeper lookup that may take a while
+    String endpoint = given != null ? given : leader(target);
+    Transport transport;
+    try {
+      transport = settings.open(Duration.ZERO);
+    } catch (TlsException e) {
+      throw new CliException(ExitCodes.USAGE, e.getMessage());
+    }
+    Connection c = new Connection(transport, endpoint);
     c.target = target;
     return c;
   }
 
-  private static Connection resolve(Target target) throws CliException {
-    String ep = target.coordinator();
-    if (ep != null) {
-      return new Connection(validate("--coordinator", ep));
-    }
+  private static String leader(Target target) throws CliException {
     String zk = target.zookeeper();
-    if (zk == null) {
-      throw new CliException(ExitCodes.USAGE, "no coordinator given: use --coordinator HOST:PORT or --zookeeper "
-          + "CONNECT (or set GROUPSNAP_COORDINATOR / GROUPSNAP_ZOOKEEPER, e.g. from a dev cluster's dev.env)");
-    }
     ZkLayout layout;
     try {
       layout = new ZkLayout(target.cluster());
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, "--cluster: " + e.getMessage());
     }
-    try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(10))) {
+    ZkAuth auth = auth(target);
+    try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(10), ZkClients.SESSION_TIMEOUT, auth)) {
       Optional<String> leader = LeaderLookup.leader(client, layout);
-      return new Connection(leader.orElseThrow(() -> new CliException(ExitCodes.FAILED,
-          "no coordinator is leading cluster '" + target.cluster() + "' (ZooKeeper " + zk + ")")));
+      return leader.orElseThrow(() -> new CliException(ExitCodes.FAILED,
+          "no coordinator is leading cluster '" + target.cluster() + "' (ZooKeeper " + zk + ")"));
     } catch (ZkClients.UnreachableException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
     } catch (CliException e) {
       throw e;
     } catch (Exception e) {
+      Optional<KeeperException> refusal = ZkRefusedException.refusal(e);
+      if (refusal.isPresent()) {
+        throw new CliException(ExitCodes.FAILED, ZkRefusedException.of("operator", auth == null ? null
+            : auth.credentials(), refusal.get(), layout.leader(), "check that it holds this cluster's agents or "
+            + "coordinator password", "this cluster's nodes are protected: pass --zookeeper-auth FILE (or set "
+            + "GROUPSNAP_ZOOKEEPER_AUTH)").getMessage());
+      }
       throw new CliException(ExitCodes.FAILED, "cannot read the leader from ZooKeeper " + zk + ": " + e);
+    }
+  }
+
+  /** The credentials of {@code --zookeeper-auth} / {@code GROUPSNAP_ZOOKEEPER_AUTH}; null when none are given. */
+  private static ZkAuth auth(Target target) throws CliException {
+    String file = target.zookeeperAuth();
+    if (file == null) {
+      return null;
+    }
+    try {
+      return new ZkAuth(ZkCredentials.load(Path.of(file)), null);
+    } catch (CredentialsFileException e) {
+      throw new CliException(ExitCodes.USAGE, "--zookeeper-auth: " + e.getMessage());
+    } catch (RuntimeException e) {
+      throw new CliException(ExitCodes.USAGE, "--zookeeper-auth: '" + file + "' is not a path");
     }
   }
 
@@ -93,8 +142,10 @@ public final class Connection implements AutoCloseable {
     }
   }
 
-  private static ManagedChannel open(String endpoint) {
-    return NettyChannelBuilder.forTarget(endpoint).usePlaintext().disableRetry().build();
+  /** A channel to {@code endpoint} that accepts only a server holding the coordinator role. */
+  private ManagedChannel open(String endpoint) {
+    return NettyChannelBuilder.forTarget(endpoint, transport.channelCredentials(PeerCheck.role(Role.COORDINATOR)))
+        .disableRetry().build();
   }
 
   public String endpoint() {
@@ -166,7 +217,8 @@ public final class Connection implements AutoCloseable {
   public boolean relocate() {
     String zk = target == null ? null : target.zookeeper();
     if (zk != null) {
-      try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(5))) {
+      try (CuratorFramework client = ZkClients.connect(zk, Duration.ofSeconds(5), ZkClients.SESSION_TIMEOUT,
+          auth(target))) {
         Optional<String> leader = LeaderLookup.leader(client, new ZkLayout(target.cluster()));
         if (leader.isPresent() && !leader.get().equals(endpoint)) {
           follow(leader.get());
@@ -185,7 +237,7 @@ public final class Connection implements AutoCloseable {
     return false;
   }
 
-  private static boolean answers(String candidate) {
+  private boolean answers(String candidate) {
     ManagedChannel probe = open(candidate);
     try {
       CoordinatorServiceGrpc.newBlockingStub(probe).withDeadlineAfter(PROBE_DEADLINE.toMillis(),
@@ -223,7 +275,10 @@ public final class Connection implements AutoCloseable {
     }
     return switch (s.getCode()) {
       case INVALID_ARGUMENT, NOT_FOUND -> new CliException(ExitCodes.USAGE, desc);
-      case UNAVAILABLE -> new CliException(ExitCodes.FAILED, "cannot reach coordinator at " + endpoint + ": " + desc);
+      // "identity 'bob' (viewer) lacks the operator role for DeleteGroupSnapshot": the coordinator's one line
+      case PERMISSION_DENIED -> new CliException(ExitCodes.FAILED, "refused: " + desc);
+      case UNAVAILABLE -> new CliException(ExitCodes.FAILED, "cannot reach coordinator at " + endpoint + ": "
+          + Handshakes.describe(s).orElse(desc));
       case DEADLINE_EXCEEDED -> new CliException(ExitCodes.FAILED, "coordinator at " + endpoint
           + " did not answer in time");
       default -> new CliException(ExitCodes.FAILED, desc);
@@ -246,6 +301,8 @@ public final class Connection implements AutoCloseable {
       channel.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      transport.close();
     }
   }
 }

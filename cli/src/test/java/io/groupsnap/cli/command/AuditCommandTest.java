@@ -1,5 +1,6 @@
 package io.groupsnap.cli.command;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,7 +50,7 @@ class AuditCommandTest {
     zk = new TestingServer(true);
     client = ZkClients.connect(zk.getConnectString(), Duration.ofSeconds(10));
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0))).start();
+        new HostPort("127.0.0.1", 0)), Transport.insecure()).start();
     await().atMost(Duration.ofSeconds(20)).until(coordinator::isLeader);
     AuditStore store = new AuditStore(client, LAYOUT);
     forget(new AuditTrail(store, Clock.fixed(now.minus(Duration.ofHours(3)), ZoneOffset.UTC), "c:1"), "old-op",
@@ -74,10 +75,11 @@ class AuditCommandTest {
   }
 
   Result run(String... args) {
-    String[] all = new String[args.length + 2];
+    String[] all = new String[args.length + 3];
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "--coordinator";
     all[args.length + 1] = coordinator.endpoint().toString();
+    all[args.length + 2] = "--insecure";
     return StandInCoordinator.runCli(all);
   }
 

@@ -1,5 +1,6 @@
 package io.groupsnap.cli.command;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,10 +26,13 @@ class HealthCommandTest {
   Coordinator coordinator;
   String endpoint;
 
+  /** Runs the CLI, plaintext ({@code --insecure}) as the coordinator under test serves. */
   static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Groupsnap.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    String[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    all[args.length] = "--insecure";
+    int code = Groupsnap.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());
   }
 
@@ -36,7 +40,7 @@ class HealthCommandTest {
   void start() throws Exception {
     zk = new TestingServer(true);
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0))).start();
+        new HostPort("127.0.0.1", 0)), Transport.insecure()).start();
     endpoint = coordinator.endpoint().toString();
   }
 

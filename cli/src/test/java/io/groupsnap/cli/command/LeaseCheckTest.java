@@ -77,13 +77,14 @@ class LeaseCheckTest {
   Result create(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 5];
+    String[] all = new String[args.length + 6];
     all[0] = "snapshot";
     all[1] = "create";
     all[2] = "--coordinator";
     all[3] = "127.0.0.1:" + server.getPort();
     all[4] = "--outcome-timeout=1s";
-    System.arraycopy(args, 0, all, 5, args.length);
+    all[5] = "--insecure";
+    System.arraycopy(args, 0, all, 6, args.length);
     int code = Groupsnap.run(all, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());
   }

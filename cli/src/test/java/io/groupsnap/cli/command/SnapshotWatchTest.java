@@ -197,7 +197,8 @@ class SnapshotWatchTest {
         + a.endpoint() + ": UNAVAILABLE); it was PREPARING\n");
     assertThat((System.nanoTime() - start) / 1e9).isLessThan(10);
 
-    Result never = StandInCoordinator.runCli("snapshot", "watch", ID, "--coordinator", "127.0.0.1:1");
+    Result never = StandInCoordinator.runCli("snapshot", "watch", ID, "--coordinator", "127.0.0.1:1",
+        "--insecure");
     assertThat(never.exit()).isEqualTo(ExitCodes.FAILED);
     assertThat(never.err()).startsWith("groupsnap: cannot reach coordinator at 127.0.0.1:1").hasLineCount(1);
   }

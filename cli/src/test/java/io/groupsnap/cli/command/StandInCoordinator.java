@@ -75,12 +75,13 @@ final class StandInCoordinator extends CoordinatorServiceGrpc.CoordinatorService
     out.onCompleted();
   }
 
-  /** Runs the CLI with {@code --coordinator} this stand-in. */
+  /** Runs the CLI with {@code --coordinator} this stand-in (plaintext: {@code --insecure}). */
   Result run(String... args) {
-    String[] all = new String[args.length + 2];
+    String[] all = new String[args.length + 3];
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "--coordinator";
     all[args.length + 1] = endpoint();
+    all[args.length + 2] = "--insecure";
     return runCli(all);
   }
 

@@ -70,12 +70,12 @@ class VersionCommandTest {
 
   @Test
   void noCoordinatorReachable_exitsZero_sayingWhy() throws Exception {
-    Result r = StandInCoordinator.runCli("version", "--coordinator", "127.0.0.1:1");
+    Result r = StandInCoordinator.runCli("version", "--coordinator", "127.0.0.1:1", "--insecure");
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).startsWith("client:      " + client + "\ncoordinator: unreachable (cannot reach "
         + "coordinator at 127.0.0.1:1").hasLineCount(2);
     JsonNode json = new ObjectMapper().readTree(StandInCoordinator.runCli("version", "-o", "json", "--coordinator",
-        "127.0.0.1:1").out());
+        "127.0.0.1:1", "--insecure").out());
     assertThat(json.get("coordinator").isNull()).isTrue();
     assertThat(json.get("coordinatorUnreachable").asText()).startsWith("cannot reach coordinator at 127.0.0.1:1");
     assertThat(json.get("mismatch").asBoolean()).isFalse();

@@ -9,6 +9,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
+import java.time.Clock;
+import java.time.Duration;
 
 /**
  * How a process speaks gRPC over TCP: mutual TLS with reloaded PEM material ({@link #tls}), or — only when the
@@ -26,12 +28,33 @@ public interface Transport extends AutoCloseable {
   /** Credentials for a client channel whose server must satisfy {@code check} (plaintext ignores it). */
   ChannelCredentials channelCredentials(PeerCheck check);
 
+  /**
+   * Who this process is to its peers: its current certificate's identity ({@link Identity#of}), or
+   * {@link Identity#INSECURE} on plaintext. An agent can check at start that it is the agent its id names.
+   */
+  default Identity identity() {
+    return Identity.INSECURE;
+  }
+
   /** The interceptor that puts the caller's identity into each call's context. */
   ServerInterceptor callers();
 
   /** Stops reloading the material. */
   @Override
   void close();
+
+  /**
+   * Mutual TLS 1.3 with the PEM material of {@code files}, checked now (a one-line {@link TlsException} naming the
+   * file and the problem) and re-read every {@code reloadEvery} when it changed (never when zero): new handshakes use
+   * the new material, established connections keep theirs, and new files that fail a check are logged once and not
+   * used. {@link #close()} stops the reloading.
+   *
+   * <p>Clients: {@code NettyChannelBuilder.forTarget(target, transport.channelCredentials(check))}. Servers:
+   * {@code NettyServerBuilder.forAddress(address, transport.serverCredentials()).intercept(transport.callers())}.
+   */
+  static Transport tls(TlsFiles files, Duration reloadEvery) throws TlsException {
+    return MutualTls.start(files, reloadEvery, Clock.systemUTC());
+  }
 
   /** Plaintext, every caller {@link Identity#INSECURE}. */
   static Transport insecure() {

@@ -31,6 +31,10 @@ import io.groupsnap.proto.v1.ThawRequest;
 import io.groupsnap.proto.v1.TxnHeader;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.groupsnap.common.tls.PeerCheck;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.TlsFailures;
+import io.groupsnap.common.tls.Transport;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -38,6 +42,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -55,23 +60,37 @@ import java.util.function.Function;
  * agent and the reason, typed by {@link Failure}: a missed deadline, an unreachable agent or an error status.
  */
 public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoCloseable {
+  /** By {@link #channelKey}: an endpoint is dialled as the agent a registration names, and only accepted as that. */
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-agent-retry"));
   private final AgentGuards guards;
+  private final Transport transport;
+  private final PeerRefusals refusals = new PeerRefusals();
 
-  public GrpcAgentClient() {
-    this(Duration.ofSeconds(10));
+  /** @param transport how agents are dialled: the coordinator's own certificate, and the authority it trusts */
+  public GrpcAgentClient(Transport transport) {
+    this(transport, Duration.ofSeconds(10));
   }
 
   /** @param breakerOpenFor how long an agent's circuit stays open after it failed */
-  public GrpcAgentClient(Duration breakerOpenFor) {
+  public GrpcAgentClient(Transport transport, Duration breakerOpenFor) {
+    this.transport = transport;
     this.guards = new AgentGuards(retryTimer, breakerOpenFor);
   }
 
-  private AgentServiceGrpc.AgentServiceFutureStub stub(String endpoint, Deadline deadline) {
-    ManagedChannel ch = channels.computeIfAbsent(endpoint,
-        e -> NettyChannelBuilder.forTarget(e).usePlaintext().disableRetry().build());
+  /**
+   * A stub for the agent {@code agentId} at {@code endpoint}. Its channel accepts only a server whose certificate is
+   * that agent's (a registration rewritten to point at another host is refused at the handshake).
+   */
+  private AgentServiceGrpc.AgentServiceFutureStub stub(String agentId, String endpoint, Deadline deadline) {
+    ManagedChannel ch = channels.computeIfAbsent(channelKey(agentId, endpoint),
+        k -> NettyChannelBuilder.forTarget(endpoint, transport.channelCredentials(
+            refusals.recording(k, PeerCheck.identity(agentId, Role.AGENT)))).disableRetry().build());
     return AgentServiceGrpc.newFutureStub(ch).withDeadline(deadline);
+  }
+
+  private static String channelKey(String agentId, String endpoint) {
+    return agentId + "@" + endpoint;
   }
 
   private static Deadline after(Duration d) {
@@ -85,7 +104,8 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
 
   @Override
   public CompletableFuture<PrepareReply> prepare(TxnSpec spec, Member m) {
-    ManagedChannel ch = channels.get(m.endpoint());
+    String key = channelKey(m.agentId(), m.endpoint());
+    ManagedChannel ch = channels.get(key);
     if (ch != null && ch.getState(false) != io.grpc.ConnectivityState.READY) {
       ch.resetConnectBackoff(); // the agent may be back: connect now, not after the channel's backoff
     }
@@ -93,7 +113,9 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
         .setLeaseMillis(spec.lease().toMillis()).setFreezeWithinMillis(spec.freezeWithin().toMillis()).build();
     // wait for the connection within PREPARE's deadline: an agent just back is reached rather than failed fast on
     // its channel's last failure; one that is really down still fails here, before anyone is frozen
-    return call(m, after(spec.callDeadline(Call.PREPARE)), true, st -> st.withWaitForReady().prepare(req),
+    // a refused certificate ends the wait at once, not at the deadline
+    return call(m, after(spec.callDeadline(Call.PREPARE)), true,
+        st -> refusals.endOnRefusal(key, st.withWaitForReady().prepare(req)),
         r -> new PrepareReply(r.getOk(), r.getRetry() != Retry.NON_RETRYABLE, r.getReason()),
         e -> Status.fromThrowable(e).getCode() == Status.Code.ABORTED
             ? new PrepareReply(false, false, describe(m, e)) // the agent already aborted it: a final NO, a vote
@@ -147,7 +169,8 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
 
   /** What kind of failure ended a call: a missed deadline, an agent not reached, or an error it answered with. */
   static Failure failure(Throwable e) {
-    if (e instanceof CallNotPermittedException || e instanceof BulkheadFullException) {
+    if (e instanceof CallNotPermittedException || e instanceof BulkheadFullException
+        || e instanceof PeerRefusals.RefusedException) {
       return Failure.UNREACHABLE;
     }
     return switch (Status.fromThrowable(e).getCode()) {
@@ -162,29 +185,39 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
    * outside the agent's circuit breaker: a slow check must not make the next PREPARE fail fast.
    */
   @Override
-  public CompletableFuture<CaptureProbe.Reply> check(String endpoint, TxnHeader header, List<String> volumes,
-      boolean checksum, Duration deadline) {
+  public CompletableFuture<CaptureProbe.Reply> check(String agentId, String endpoint, TxnHeader header,
+      List<String> volumes, boolean checksum, Duration deadline) {
     CheckSnapshotRequest req = CheckSnapshotRequest.newBuilder().setHeader(header).addAllVolumes(volumes)
         .setChecksum(checksum).build();
     Deadline d = after(deadline);
     CompletionStage<CheckSnapshotResponse> stage;
     try {
-      stage = guards.retryOnly(endpoint + "#check", () -> toStage(stub(endpoint, d).checkSnapshot(req)));
+      stage = guards.retryOnly(endpoint + "#check", () -> toStage(stub(agentId, endpoint, d).checkSnapshot(req)));
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(CaptureProbe.Reply.unreachable("agent at " + endpoint + ": " + e));
+      return CompletableFuture.completedFuture(
+          CaptureProbe.Reply.unreachable("agent " + agentId + " at " + endpoint + ": " + e));
     }
     return stage.handle((r, e) -> {
       if (e == null) {
         return CaptureProbe.Reply.answered(r.getCapturesList());
       }
-      Status s = Status.fromThrowable(unwrap(e));
-      return CaptureProbe.Reply.unreachable("agent at " + endpoint + ": " + s.getCode()
-          + (s.getDescription() == null ? "" : " " + s.getDescription()));
+      return CaptureProbe.Reply.unreachable(describe(agentId, endpoint, unwrap(e)));
     }).toCompletableFuture();
   }
 
-  private static String describe(Member m, Throwable e) {
-    String prefix = "agent " + m.agentId() + " at " + m.endpoint() + ": ";
+  private String describe(Member m, Throwable e) {
+    return describe(m.agentId(), m.endpoint(), e);
+  }
+
+  /**
+   * "agent ID at ENDPOINT: why", where why is, for a call that never reached the agent because its certificate was
+   * refused, that refusal ("the server presented the certificate of 'agent-3', not of 'agent-2'").
+   */
+  private String describe(String agentId, String endpoint, Throwable e) {
+    String prefix = "agent " + agentId + " at " + endpoint + ": ";
+    if (e instanceof PeerRefusals.RefusedException) {
+      return prefix + e.getMessage();
+    }
     if (e instanceof CallNotPermittedException) {
       return prefix + "not called: its recent calls failed (circuit open)";
     }
@@ -192,6 +225,15 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
       return prefix + "not called: too many calls in flight";
     }
     Status s = Status.fromThrowable(e);
+    Optional<String> refused = s.getCode() == Status.Code.UNAVAILABLE
+        ? refusals.last(channelKey(agentId, endpoint)) : Optional.empty();
+    if (refused.isPresent()) {
+      return prefix + refused.get();
+    }
+    String tls = s.getCode() == Status.Code.UNAVAILABLE ? TlsFailures.describe(e) : null;
+    if (tls != null) {
+      return prefix + tls;
+    }
     return prefix + s.getCode() + (s.getDescription() == null ? "" : " " + s.getDescription());
   }
 
@@ -204,7 +246,8 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
       Function<Throwable, T> failed) {
     CompletionStage<R> stage;
     try {
-      java.util.function.Supplier<CompletionStage<R>> raw = () -> toStage(rpc.apply(stub(m.endpoint(), deadline)));
+      java.util.function.Supplier<CompletionStage<R>> raw =
+          () -> toStage(rpc.apply(stub(m.agentId(), m.endpoint(), deadline)));
       String key = m.endpoint() + "#" + m.instance(); // a restarted agent starts with a closed circuit
       stage = guarded ? guards.run(key, raw) : guards.retryOnly(key, raw);
     } catch (RuntimeException e) {

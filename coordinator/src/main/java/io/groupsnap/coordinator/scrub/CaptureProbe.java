@@ -36,6 +36,10 @@ public interface CaptureProbe {
     }
   }
 
-  CompletableFuture<Reply> check(String endpoint, TxnHeader header, List<String> volumes, boolean checksum,
-      Duration deadline);
+  /**
+   * @param agentId the agent the registration at {@code endpoint} names: only that agent is accepted there
+   * @param endpoint where it serves, host:port
+   */
+  CompletableFuture<Reply> check(String agentId, String endpoint, TxnHeader header, List<String> volumes,
+      boolean checksum, Duration deadline);
 }

@@ -171,7 +171,7 @@ public final class Scrubber {
       String endpoint = endpoints.get(agent);
       calls.put(agent, endpoint == null
           ? CompletableFuture.completedFuture(CaptureProbe.Reply.unreachable("agent " + agent + " is not registered"))
-          : probe.check(endpoint, header, volumes, checksum, callDeadline).completeOnTimeout(
+          : probe.check(agent, endpoint, header, volumes, checksum, callDeadline).completeOnTimeout(
               CaptureProbe.Reply.unreachable("agent " + agent + " did not answer within "
                   + callDeadline.toSeconds() + "s"), callDeadline.toMillis() + 5_000, TimeUnit.MILLISECONDS));
     });

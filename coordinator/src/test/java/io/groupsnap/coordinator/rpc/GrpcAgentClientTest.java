@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.rpc;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupsnap.coordinator.txn.Member;
@@ -49,7 +50,7 @@ class GrpcAgentClientTest {
                 .asException());
           }
         }).build().start();
-    client = new GrpcAgentClient();
+    client = new GrpcAgentClient(Transport.insecure());
     member = new Member("a1", "127.0.0.1:" + server.getPort(), List.of("data"));
   }
 

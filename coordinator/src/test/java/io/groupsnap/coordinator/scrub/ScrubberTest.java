@@ -53,7 +53,7 @@ class ScrubberTest {
     Runnable duringCall = () -> { };
 
     @Override
-    public CompletableFuture<Reply> check(String endpoint, TxnHeader header, List<String> volumes,
+    public CompletableFuture<Reply> check(String agentId, String endpoint, TxnHeader header, List<String> volumes,
         boolean checksum, Duration deadline) {
       String agent = endpoint.substring(0, endpoint.indexOf(':'));
       calls.add(agent + " " + header.getTxnId() + " epoch " + header.getEpoch() + " " + volumes);

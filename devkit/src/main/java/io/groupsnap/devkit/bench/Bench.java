@@ -90,7 +90,7 @@ public final class Bench {
       }
       try (DevCluster cluster = DevCluster.start(dir, n, null, id -> List.<Writer>of(
           new GateWriter("app", new Gate(), timer, Duration.ofSeconds(2))));
-          CoordinatorSession coordinator = new CoordinatorSession(cluster.coordinator().endpoint())) {
+          CoordinatorSession coordinator = cluster.session()) {
         List<Long> latency = new ArrayList<>();
         List<Long> window = new ArrayList<>();
         List<Long> overhead = new ArrayList<>();

@@ -1,6 +1,11 @@
 package io.groupsnap.devkit.cluster;
 
 import io.groupsnap.common.HostPort;
+import io.groupsnap.common.tls.PeerCheck;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.TlsException;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.common.tls.TransportSettings;
 import io.groupsnap.devkit.DevkitException;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
@@ -14,16 +19,21 @@ import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A plaintext gRPC connection to a dev cluster's coordinator, through its public CoordinatorService: what the demo
- * and the bench take and delete group snapshots with. Calls block; one session may be used from one thread at a time.
+ * A gRPC connection to a dev cluster's coordinator, through its public CoordinatorService: what the demo and the
+ * bench take and delete group snapshots with. It accepts only a server holding the coordinator role. Calls block; one
+ * session may be used from one thread at a time.
  */
 public final class CoordinatorSession implements AutoCloseable {
   private static final Duration CREATE_DEADLINE = Duration.ofMinutes(5);
+  private final Transport transport;
   private final ManagedChannel channel;
   private final CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub;
 
-  public CoordinatorSession(HostPort coordinator) {
-    this.channel = NettyChannelBuilder.forTarget(coordinator.toString()).usePlaintext().build();
+  /** @param client the client's credentials (e.g. {@link DevCluster#clientTransport()}) */
+  public CoordinatorSession(HostPort coordinator, TransportSettings client) throws TlsException {
+    this.transport = client.open(Duration.ZERO);
+    this.channel = NettyChannelBuilder.forTarget(coordinator.toString(),
+        transport.channelCredentials(PeerCheck.role(Role.COORDINATOR))).build();
     this.stub = CoordinatorServiceGrpc.newBlockingStub(channel);
   }
 
@@ -53,5 +63,6 @@ public final class CoordinatorSession implements AutoCloseable {
   @Override
   public void close() {
     channel.shutdownNow();
+    transport.close();
   }
 }

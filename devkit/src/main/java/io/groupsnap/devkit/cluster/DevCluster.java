@@ -6,9 +6,14 @@ import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
+import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.HostPort;
+import io.groupsnap.common.tls.TlsException;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.common.tls.TransportSettings;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
+import io.groupsnap.coordinator.txn.DecisionRule;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,34 +22,49 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
  * A whole cluster in one process on loopback: a ZooKeeper (embedded, or an existing one), one coordinator, and N agents
  * named {@code agent-1..N}, each with one {@code dir} volume {@code data} under {@code <dataDir>/agent-i/data} and
- * its snapshot root beside it. Every daemon serves its metrics on a loopback port of its own ({@link #LOOPBACK_ANY}:
- * {@code metricsAddress()} says which). For first runs, demos and tests; closing it closes everything, agents first.
+ * its snapshot root beside it. For first runs, demos and tests; closing it closes everything, agents first. Every hop
+ * is mutual TLS with certificates it issues at start under {@code <dataDir>/tls} ({@link DevTls}): the {@code admin}
+ * client's are in {@link #clientTransport()} and in the {@code dev.env} it writes. Every daemon serves its metrics on
+ * a loopback port of its own ({@link #LOOPBACK_ANY}: {@code metricsAddress()} says which).
+ *
+ * <p>With its own embedded ZooKeeper it runs with ZooKeeper authentication and ACLs on ({@link DevCredentials}, kept
+ * in the data directory; {@code dev.env} names the agents' file for the CLI). On an existing ZooKeeper it connects
+ * anonymously, as the in-process test suites expect.
  */
 public final class DevCluster implements AutoCloseable {
   public static final String CLUSTER = "default";
   public static final String VOLUME = "data";
   /** Where every daemon of a dev cluster listens: loopback, a free port. */
   static final HostPort LOOPBACK_ANY = new HostPort("127.0.0.1", 0);
+  /** Where, under the data dir, the cluster's authority and certificates are ({@link DevTls}). */
+  public static final String TLS_DIR = "tls";
 
   private final Path dataDir;
   private final EmbeddedZooKeeper embedded;
   private final String zookeeper;
   private final Coordinator coordinator;
+  private final Transport coordinatorTransport;
   private final Map<String, Agent> agents;
+  private final DevCredentials credentials;
+  private final DevTls tls;
 
   private DevCluster(Path dataDir, EmbeddedZooKeeper embedded, String zookeeper, Coordinator coordinator,
-      Map<String, Agent> agents) {
+      Transport coordinatorTransport, Map<String, Agent> agents, DevCredentials credentials, DevTls tls) {
     this.dataDir = dataDir;
     this.embedded = embedded;
     this.zookeeper = zookeeper;
     this.coordinator = coordinator;
+    this.coordinatorTransport = coordinatorTransport;
     this.agents = agents;
+    this.credentials = credentials;
+    this.tls = tls;
   }
 
   /**
@@ -88,20 +108,32 @@ public final class DevCluster implements AutoCloseable {
     List<AutoCloseable> started = new ArrayList<>();
     try {
       EmbeddedZooKeeper embedded = null;
+      DevCredentials credentials = null;
       String zk = zookeeper;
       if (zk == null) {
+        credentials = DevCredentials.ensure(dataDir);
         embedded = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"));
         started.add(embedded);
         zk = embedded.connectString();
       }
+      List<String> ids = new ArrayList<>();
+      for (int i = 1; i <= agentCount; i++) {
+        ids.add("agent-" + i);
+      }
+      DevTls tls = DevTls.issue(dataDir.resolve(TLS_DIR), ids);
+      Transport coordinatorTransport = tls.coordinator().open();
+      started.add(coordinatorTransport);
       Coordinator coordinator = new Coordinator(coordinatorConfig.apply(CoordinatorConfig.defaults(CLUSTER, zk,
-          new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10)))).withMetricsListen(LOOPBACK_ANY).start();
+          new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10))), coordinatorTransport, DecisionRule.STRICT,
+          FaultPoints.NONE, credentials == null ? null : credentials.coordinator())
+          .withMetricsListen(LOOPBACK_ANY).start();
       started.add(coordinator);
       Map<String, Agent> agents = new LinkedHashMap<>();
-      for (int i = 1; i <= agentCount; i++) {
-        String id = "agent-" + i;
+      for (String id : ids) {
         List<Writer> own = writers.apply(id);
-        AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured);
+        AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured)
+            .withZookeeperAuth(credentials == null ? null : credentials.agentsFile())
+            .withTransport(tls.agent(id));
         if (volumes.containsKey(id)) {
           config = config.withVolumes(List.of(volumes.get(id)), configured);
           ConfigLoader.validate("volumes of " + id, config, own.stream().map(Writer::volumes).toList());
@@ -110,7 +142,7 @@ public final class DevCluster implements AutoCloseable {
         started.add(a);
         agents.put(id, a);
       }
-      return new DevCluster(dataDir, embedded, zk, coordinator, agents);
+      return new DevCluster(dataDir, embedded, zk, coordinator, coordinatorTransport, agents, credentials, tls);
     } catch (Exception e) {
       for (int i = started.size() - 1; i >= 0; i--) {
         started.get(i).close();
@@ -161,12 +193,38 @@ public final class DevCluster implements AutoCloseable {
     return agents;
   }
 
-  /** Writes {@code dev.env} with the coordinator and ZooKeeper addresses; returns its path. */
+  /** The ZooKeeper credential files, when it runs with ZooKeeper authentication (its own embedded ZooKeeper). */
+  public Optional<DevCredentials> credentials() {
+    return Optional.ofNullable(credentials);
+  }
+
+  /** How the cluster's {@code admin} reaches it: its TLS files (or plaintext), for a {@link CoordinatorSession}. */
+  public TransportSettings clientTransport() {
+    return tls.client();
+  }
+
+  /** The coordinator's transport (its certificate, or plaintext): to start another coordinator of this cluster. */
+  public TransportSettings coordinatorTransport() {
+    return tls.coordinator();
+  }
+
+  /** A session with the coordinator as the cluster's {@code admin}; the caller closes it. */
+  public CoordinatorSession session() throws TlsException {
+    return new CoordinatorSession(coordinator.endpoint(), tls.client());
+  }
+
+  /**
+   * Writes {@code dev.env} with the coordinator and ZooKeeper addresses and the {@code admin} client's credentials
+   * (GROUPSNAP_TLS_*), and the agents' ZooKeeper credential file, with which the CLI may read the leader;
+   * returns its path.
+   */
   public Path writeEnv() throws java.io.IOException {
     Path env = dataDir.resolve("dev.env");
     Files.writeString(env, "GROUPSNAP_COORDINATOR=" + coordinator.endpoint() + "\n"
         + "GROUPSNAP_ZOOKEEPER=" + zookeeper + "\n"
-        + "GROUPSNAP_CLUSTER=" + CLUSTER + "\n", StandardCharsets.UTF_8);
+        + (credentials == null ? "" : "GROUPSNAP_ZOOKEEPER_AUTH=" + credentials.agentsFile().toAbsolutePath() + "\n")
+        + "GROUPSNAP_CLUSTER=" + CLUSTER + "\n"
+        + tls.env(), StandardCharsets.UTF_8);
     return env;
   }
 
@@ -176,6 +234,7 @@ public final class DevCluster implements AutoCloseable {
       a.close();
     }
     coordinator.close();
+    coordinatorTransport.close();
     if (embedded != null) {
       embedded.close();
     }

@@ -45,6 +45,8 @@ public final class DevMode {
       out.println("  " + a.id() + "      " + a.endpoint() + "  volume data = "
           + DevCluster.volumeDir(dir, a.id()));
     }
+    out.println("  credentials  " + (cluster.clientTransport().insecure() ? "none: plaintext (insecure)"
+        : "admin, " + cluster.clientTransport().tls().cert() + " (in dev.env)"));
     out.println();
     out.println("In another shell:");
     out.println("  set -a; . " + env + "; set +a");

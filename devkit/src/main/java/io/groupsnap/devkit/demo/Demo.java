@@ -116,7 +116,7 @@ public final class Demo {
 
   private Summary groupSnapshots(WorkloadCluster wc, PrintWriter out) throws Exception {
     Summary s = new Summary();
-    try (CoordinatorSession coordinator = new CoordinatorSession(wc.cluster().coordinator().endpoint())) {
+    try (CoordinatorSession coordinator = wc.cluster().session()) {
       for (int i = 1; i <= options.snapshots(); i++) {
         GroupSnapshot g = coordinator.create();
         if (g.getState() != GroupSnapshotState.COMMITTED) {

@@ -106,6 +106,7 @@ public final class AgentHost {
     cfg.put("labels", Map.of("harness", "multihost"));
     cfg.put("volumes", List.of(volume));
     cfg.put("writers", List.of(writer));
+    cfg.put("insecure", true); // the harness's daemons speak plaintext (docs: the lead's multi-host runs)
     return new ObjectMapper(new YAMLFactory()).writeValueAsString(cfg);
   }
 

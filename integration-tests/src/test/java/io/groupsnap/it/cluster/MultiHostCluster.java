@@ -146,7 +146,7 @@ public final class MultiHostCluster implements AutoCloseable {
       coordinators.add(new ManagedProcess("coordinator-" + i, ns, ChildJvm.command(logback,
           List.of("-Dgroupsnap.failpoints.file=" + failpointFile("coordinator-" + i)),
           "io.groupsnap.cli.Groupsnap", List.of("coordinator", "--zookeeper", zookeeper.connectString(),
-              "--listen", endpoint, "--advertise", endpoint, "--cluster", CLUSTER)), Map.of(),
+              "--listen", endpoint, "--advertise", endpoint, "--cluster", CLUSTER, "--insecure")), Map.of(),
           workDir.resolve("coordinator-" + i + ".log")));
     }
     Map<Integer, Netns> hosts = new LinkedHashMap<>();

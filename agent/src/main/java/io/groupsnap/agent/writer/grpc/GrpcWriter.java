@@ -1,8 +1,10 @@
 package io.groupsnap.agent.writer.grpc;
 
+import io.groupsnap.agent.hub.PeerRule;
 import io.groupsnap.agent.hub.Subscription;
 import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.agent.kinds.ConfiguredWriter;
+import io.groupsnap.agent.kinds.KindOptions;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
@@ -37,7 +39,8 @@ import java.util.concurrent.TimeoutException;
  * socket. Every call waits at most the writer's {@code timeout} (FREEZE also no later than the lease deadline).
  *
  * <p>Options: {@code application} (required, a valid name): the name the application subscribes with. One writer
- * per application on an agent.
+ * per application on an agent. {@code peer} ({@link PeerOption}): which local users, groups and executable may
+ * subscribe as it; by default only the agent's own user.
  *
  * <p>Captures: a writer takes none; the volumes it covers are captured by their own kinds, named and listed there.
  *
@@ -60,13 +63,19 @@ public final class GrpcWriter extends ConfiguredWriter {
     }
   }
 
-  /** Registers the writer's application with {@code hub}. */
+  /** Registers the writer's application with {@code hub}, admitting only the agent's own user as its subscriber. */
   public GrpcWriter(WriterConfig config, GrpcOptions options, WriterHub hub, Clock clock) {
+    this(config, options, PeerRule.agentUserOnly(KindOptions.field(PeerOption.PEER) + " of writer " + config.name()),
+        hub, clock);
+  }
+
+  /** Registers the writer's application with {@code hub}; {@code peers} says which processes may subscribe as it. */
+  public GrpcWriter(WriterConfig config, GrpcOptions options, PeerRule peers, WriterHub hub, Clock clock) {
     super(config, "grpc");
     this.application = options.application();
     this.hub = hub;
     this.clock = clock;
-    hub.register(application, config.name(), config.volumes());
+    hub.register(application, config.name(), config.volumes(), peers);
   }
 
   /** The application this writer serves. */

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.writer.grpc;
 
+import io.groupsnap.agent.hub.PeerRule;
 import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.KindException;
@@ -32,6 +33,17 @@ public final class GrpcWriterKind implements WriterKind<GrpcOptions> {
   }
 
   @Override
+  public Set<String> structuredOptions() {
+    return Set.of(PeerOption.PEER);
+  }
+
+  /** Resolves the user and group names of option {@code peer}; an unknown one is an error naming it. */
+  @Override
+  public void validate(WriterConfig w, GrpcOptions options, KindContext context) throws KindException {
+    options.peer().resolve(w.name());
+  }
+
+  @Override
   public boolean needsWriterHub() {
     return true;
   }
@@ -49,6 +61,12 @@ public final class GrpcWriterKind implements WriterKind<GrpcOptions> {
     if (hub == null) {
       throw new IllegalStateException("writer " + w.name() + " of kind grpc needs the agent's writer hub");
     }
-    return new GrpcWriter(w, options, hub, Clock.systemUTC());
+    PeerRule peers;
+    try {
+      peers = options.peer().resolve(w.name());
+    } catch (KindException e) {
+      throw new IllegalStateException("writer " + w.name() + ": " + e.field() + ": " + e.getMessage(), e);
+    }
+    return new GrpcWriter(w, options, peers, hub, Clock.systemUTC());
   }
 }

@@ -5,17 +5,11 @@ import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Options</b> (all strings): {@code host} (default 127.0.0.1), {@code port} (default 5432), {@code database}
  * (required), {@code user} (required), {@code passwordFile} (absolute path; its first line is the password; read at
- * every PREPARE, must not be readable by group or others, never logged), {@code tables} (comma-separated
+ * every PREPARE; mode 0600 or 0400 and owned by the agent's user, else refused; never logged, and taken out of every
+ * error the server or driver reports), {@code tables} (comma-separated
  * {@code [schema.]name} list of unquoted identifiers; default: every user table of the database, resolved at
  * PREPARE), {@code checkpoint} ({@code true}/{@code false}, default true). See {@link PostgresOptions}.
  *
@@ -76,6 +71,8 @@ public final class PostgresWriter extends ConfiguredWriter {
   private final Clock clock;
   private final Map<String, HoldSession> sessions = new ConcurrentHashMap<>();
   private volatile Figures last;
+  /** The password last read, to take out of error reasons; null before any. */
+  private volatile String secret;
 
   /**
    * Timings of one transaction, for logs and benchmarks.
@@ -106,6 +103,10 @@ public final class PostgresWriter extends ConfiguredWriter {
 
   @Override
   public WriterResult prepare(TxnContext txn) {
+    return redacted(prepareSession(txn));
+  }
+
+  private WriterResult prepareSession(TxnContext txn) {
     Instant deadline = clock.instant().plus(config.timeout());
     HoldSession old = sessions.remove(txn.txnId());
     if (old != null) {
@@ -140,7 +141,7 @@ public final class PostgresWriter extends ConfiguredWriter {
     if (s == null) {
       return WriterResult.nonRetryable("not prepared for transaction " + txn.txnId());
     }
-    return s.hold(leaseDeadline, clock.instant().plus(config.timeout()));
+    return redacted(s.hold(leaseDeadline, clock.instant().plus(config.timeout())));
   }
 
   @Override
@@ -150,7 +151,7 @@ public final class PostgresWriter extends ConfiguredWriter {
       return WriterResult.nonRetryable("this agent process holds nothing for transaction " + txn.txnId()
           + " (restarted?): PostgreSQL ended that session when its connection closed or at the lease deadline");
     }
-    WriterResult r = s.release();
+    WriterResult r = redacted(s.release());
     Figures f = new Figures(txn.txnId(), s.tableCount(), s.checkpointMillis(), s.lockMillis(), s.lockAttempts(),
         s.heldMillis());
     last = f;
@@ -177,35 +178,22 @@ public final class PostgresWriter extends ConfiguredWriter {
     return n.length() > 63 ? n.substring(0, 63) : n;
   }
 
-  /** The first line of the password file, which must not be readable by group or others. */
+  /** The first line of the password file ({@link PasswordFile}: 0600 or 0400, owned by the agent's user). */
   private Optional<String> readPassword() throws IOException {
     if (options.passwordFile().isEmpty()) {
       return Optional.empty();
     }
-    Path file = options.passwordFile().get();
-    PosixFileAttributes a;
-    try {
-      a = Files.readAttributes(file, PosixFileAttributes.class);
-    } catch (IOException e) {
-      throw new IOException(file + " cannot be read (" + e.getClass().getSimpleName() + ")");
-    }
-    if (!a.isRegularFile()) {
-      throw new IOException(file + " is not a regular file");
-    }
-    Set<PosixFilePermission> p = a.permissions();
-    if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)) {
-      throw new IOException(file + " is readable by group or others (chmod 600 it)");
-    }
-    String content;
-    try {
-      content = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IOException(file + " cannot be read (" + e.getClass().getSimpleName() + ")");
-    }
-    String first = content.lines().findFirst().orElse("");
-    if (first.isEmpty()) {
-      throw new IOException(file + " is empty");
-    }
-    return Optional.of(first);
+    String password = PasswordFile.read(options.passwordFile().get());
+    secret = password;
+    return Optional.of(password);
+  }
+
+  /**
+   * {@code r} with the password taken out of its reason: a server or driver that echoes it (in a connection string,
+   * say) must not carry it into the transaction's report and the logs.
+   */
+  private WriterResult redacted(WriterResult r) {
+    String reason = PasswordFile.redact(r.reason(), secret);
+    return reason.equals(r.reason()) ? r : new WriterResult(r.outcome(), reason);
   }
 }

@@ -70,7 +70,8 @@ class ExecVolumeTest {
   }
 
   private String yaml(Path path, String options) {
-    return "agentId: a1\nsnapshotRoot: " + snaps + "\nvolumes:\n  - name: san\n    kind: exec\n    path: " + path
+    return "insecure: true\n"
+        + "agentId: a1\nsnapshotRoot: " + snaps + "\nvolumes:\n  - name: san\n    kind: exec\n    path: " + path
         + "\n    options:\n" + options;
   }
 

@@ -145,7 +145,8 @@ class CgroupWriterHoldTest {
 
   @Test
   void badOptions_areRefusedWhenTheConfigurationIsLoaded() throws Exception {
-    String base = "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: data\n    kind: dir\n    path: "
+    String base = "insecure: true\n"
+        + "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: data\n    kind: dir\n    path: "
         + data + "\nwriters:\n  - name: app\n    kind: cgroup\n";
     assertThat(ConfigLoader.parse("agent.yaml", base + "    options: {cgroup: /sys/fs/cgroup/unified/app}\n")
         .writers().get(0).kind()).isEqualTo("cgroup");

@@ -208,7 +208,8 @@ class ExecWriterHookDirTest {
   @Test
   void config_takesHookDirInsteadOfCommands_butNeverBoth() throws Exception {
     Path data = Files.createDirectories(tmp.resolve("data"));
-    String base = "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: data\n"
+    String base = "insecure: true\n"
+        + "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: data\n"
         + "    kind: dir\n    path: " + data + "\nwriters:\n  - name: app\n    kind: exec\n";
     assertThat(ConfigLoader.parse("agent.yaml", base + "    options: {hookDir: " + hooks + "}\n").writers().get(0)
         .options()).containsEntry("hookDir", hooks.toString());

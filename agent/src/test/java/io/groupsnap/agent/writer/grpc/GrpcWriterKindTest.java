@@ -17,7 +17,8 @@ class GrpcWriterKindTest {
   @Test
   void config_requiresAValidApplication_andOneWriterPerApplication() throws Exception {
     Path data = Files.createDirectories(tmp.resolve("data"));
-    String base = "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: data\n"
+    String base = "insecure: true\n"
+        + "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: data\n"
         + "    kind: dir\n    path: " + data + "\nwriters:\n";
     String orders = "  - name: w1\n    kind: grpc\n    options: {application: orders}\n";
     assertThat(ConfigLoader.parse("agent.yaml", base + orders).writers().get(0).options())

@@ -84,7 +84,8 @@ class PostgresOptionsTest {
 
   private String yaml(String writer) throws Exception {
     Path data = Files.createDirectories(tmp.resolve("data"));
-    return "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: data\n    kind: dir\n"
+    return "insecure: true\n"
+        + "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: data\n    kind: dir\n"
         + "    path: " + data + "\nwriters:\n" + writer;
   }
 

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.rpc.fuzz;
 
+import io.groupsnap.common.tls.Transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -64,7 +65,7 @@ class CoordinatorServiceFuzzTest {
     System.setProperty("zookeeper.forceSync", "no"); // this server's data is thrown away: no fsync per write
     zk = new TestingServer(true);
     coordinator = new Coordinator(CoordinatorConfig.defaults("default", zk.getConnectString(),
-        new HostPort("127.0.0.1", 0))).start();
+        new HostPort("127.0.0.1", 0)), Transport.insecure()).start();
     channel = NettyChannelBuilder.forTarget(coordinator.endpoint().toString()).usePlaintext().build();
     client = ZkClients.connect(zk.getConnectString(), Duration.ofSeconds(10));
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(coordinator::isLeader);

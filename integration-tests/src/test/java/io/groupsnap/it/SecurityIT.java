@@ -1,0 +1,227 @@
+package io.groupsnap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import io.groupsnap.cli.support.ExitCodes;
+import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.tls.CertAuthority;
+import io.groupsnap.common.tls.PeerCheck;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.TlsFiles;
+import io.groupsnap.common.tls.TransportSettings;
+import io.groupsnap.devkit.cluster.DevCluster;
+import io.groupsnap.devkit.cluster.DevTls;
+import io.groupsnap.proto.v1.AgentRegistration;
+import io.groupsnap.proto.v1.AgentServiceGrpc;
+import io.groupsnap.proto.v1.ClusterStatusRequest;
+import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
+import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.ListAgentsRequest;
+import io.groupsnap.proto.v1.PrepareRequest;
+import io.groupsnap.proto.v1.TxnHeader;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mutual TLS and roles on a real cluster (DESIGN.md G7): clients without a certificate, with one from another CA,
+ * with an expired one or with too small a role are refused, and nothing is frozen or deleted for them; a coordinator
+ * does not drive an endpoint whose certificate is not the agent its registration names.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SecurityIT {
+  @TempDir static Path tmp;
+  ClusterFixture f;
+  CertAuthority ca;
+  Path tls;
+  String coordinator;
+  GroupSnapshot committed;
+
+  @BeforeAll
+  void start() throws Exception {
+    f = new ClusterFixture(tmp.resolve("cluster"), 3);
+    tls = f.dataDir.resolve(DevCluster.TLS_DIR);
+    ca = CertAuthority.load(tls.resolve(DevTls.CA), tls.resolve(DevTls.CA_KEY));
+    coordinator = f.cluster.coordinator().endpoint().toString();
+    committed = f.create();
+    assertThat(committed.getState()).as(committed.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    f.close();
+  }
+
+  /** A certificate of the cluster's authority (or {@code other}'s) for {@code name} with {@code role}. */
+  TransportSettings issued(CertAuthority by, String name, Role role, Instant from, Instant to) throws Exception {
+    Path cert = tmp.resolve(name + ".pem");
+    Path key = tmp.resolve(name + ".key");
+    by.issue(new CertAuthority.Leaf(name, Set.of(role), List.of("127.0.0.1"), from, to)).write(cert, key);
+    return TransportSettings.tls(new TlsFiles(tls.resolve(DevTls.CA), cert, key));
+  }
+
+  TransportSettings valid(CertAuthority by, String name, Role role) throws Exception {
+    return issued(by, name, role, Instant.now().minus(Duration.ofMinutes(5)), Instant.now().plus(Duration.ofDays(1)));
+  }
+
+  static List<String> flags(TransportSettings t) {
+    return List.of("--tls-ca", t.tls().ca().toString(), "--tls-cert", t.tls().cert().toString(), "--tls-key",
+        t.tls().key().toString());
+  }
+
+  static Cli cli(TransportSettings as, String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(flags(as));
+    return Cli.run(all.toArray(String[]::new));
+  }
+
+  void assertStillCommitted() {
+    GroupSnapshot g = f.coordinator.getGroupSnapshot(io.groupsnap.proto.v1.GetGroupSnapshotRequest.newBuilder()
+        .setId(committed.getId()).build());
+    assertThat(g.getState()).isEqualTo(GroupSnapshotState.COMMITTED);
+    for (var a : f.cluster.agents().values()) {
+      assertThat(a.config().snapshotRoot().resolve(DevCluster.VOLUME).resolve(committed.getId())).isDirectory();
+    }
+  }
+
+  @Test
+  void aViewerCallingDelete_isRefused_namingItsIdentityAndTheRole_andNothingIsDeleted() throws Exception {
+    TransportSettings bob = valid(ca, "bob", Role.VIEWER);
+    Cli r = cli(bob, "snapshot", "delete", committed.getId(), "--coordinator", coordinator);
+    assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err()).isEqualTo("groupsnap: refused: identity 'bob' (viewer) lacks the operator role for "
+        + "DeleteGroupSnapshot\n");
+    assertStillCommitted();
+    Cli list = cli(bob, "snapshot", "list", "--coordinator", coordinator);
+    assertThat(list.exit()).as(list.err()).isZero();
+    assertThat(list.out()).contains(committed.getId());
+  }
+
+  @Test
+  void aClientWithoutACertificate_isRefusedAtTheHandshake() throws Exception {
+    ManagedChannel ch = NettyChannelBuilder.forTarget(coordinator).sslContext(GrpcSslContexts.forClient()
+        .trustManager(tls.resolve(DevTls.CA).toFile()).build()).build();
+    try {
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () ->
+          CoordinatorServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .deleteGroupSnapshot(DeleteGroupSnapshotRequest.newBuilder().setId(committed.getId()).build()));
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    } finally {
+      ch.shutdownNow();
+    }
+    Cli plain = Cli.run("snapshot", "delete", committed.getId(), "--coordinator", coordinator, "--insecure");
+    assertThat(plain.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(plain.err()).startsWith("groupsnap: cannot reach coordinator at " + coordinator).hasLineCount(1);
+    assertStillCommitted();
+  }
+
+  @Test
+  void aCertificateOfAnotherAuthority_isRefused_withOneLine() throws Exception {
+    CertAuthority other = CertAuthority.create("another CA", Duration.ofDays(1));
+    TransportSettings mallory = valid(other, "mallory", Role.ADMIN);
+    Cli r = cli(mallory, "snapshot", "delete", committed.getId(), "--coordinator", coordinator);
+    assertThat(r.exit()).as("refused before dialling: the CA given did not sign it").isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).hasLineCount(1);
+    assertThat(refusedWith(mallory)).isEqualTo(Status.Code.UNAVAILABLE); // and the coordinator refuses it too
+    assertStillCommitted();
+  }
+
+  @Test
+  void anExpiredCertificate_isRefused() throws Exception {
+    TransportSettings old = issued(ca, "old-admin", Role.ADMIN, Instant.now().minus(Duration.ofDays(2)),
+        Instant.now().minus(Duration.ofDays(1)));
+    Cli r = cli(old, "snapshot", "delete", committed.getId(), "--coordinator", coordinator);
+    assertThat(r.exit()).as(r.err()).isNotZero();
+    assertThat(r.err()).contains("expired").hasLineCount(1);
+    assertThat(refusedWith(old)).isEqualTo(Status.Code.UNAVAILABLE);
+    assertStillCommitted();
+  }
+
+  /** The status of a delete sent with {@code client}'s certificate as it is, by a plain TLS client (no checks). */
+  Status.Code refusedWith(TransportSettings client) throws Exception {
+    ManagedChannel ch = NettyChannelBuilder.forTarget(coordinator).sslContext(GrpcSslContexts.forClient()
+        .trustManager(tls.resolve(DevTls.CA).toFile())
+        .keyManager(client.tls().cert().toFile(), client.tls().key().toFile()).build()).build();
+    try {
+      return catchThrowableOfType(StatusRuntimeException.class, () ->
+          CoordinatorServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+              .deleteGroupSnapshot(DeleteGroupSnapshotRequest.newBuilder().setId(committed.getId()).build()))
+          .getStatus().getCode();
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
+  @Test
+  void anAgent_refusesAnAdminsPrepare_andItsWriterSeesNothing() throws Exception {
+    var agent2 = f.cluster.agents().get("agent-2");
+    int before = f.writers.get("agent-2").prepares.get();
+    var status = f.coordinator.clusterStatus(ClusterStatusRequest.getDefaultInstance());
+    try (ClientChannel ch = ClientChannel.open(f.cluster.clientTransport(), agent2.endpoint().toString(),
+        PeerCheck.identity("agent-2", Role.AGENT))) {
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () ->
+          AgentServiceGrpc.newBlockingStub(ch.channel).withDeadlineAfter(10, TimeUnit.SECONDS).prepare(
+              PrepareRequest.newBuilder().setHeader(TxnHeader.newBuilder().setClusterId(status.getClusterId())
+                  .setEpoch(status.getEpoch()).setTxnId("intruder-1")).setLeaseMillis(30_000).build()));
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(e.getStatus().getDescription())
+          .isEqualTo("identity 'admin' (admin) lacks the coordinator role for Prepare");
+    }
+    assertThat(f.writers.get("agent-2").prepares.get()).isEqualTo(before);
+    assertThat(agent2.participant().isActive("intruder-1")).isFalse();
+  }
+
+  @Test
+  void aServerWithoutTheCoordinatorRole_isRefusedByTheCli() throws Exception {
+    String agent1 = f.cluster.agents().get("agent-1").endpoint().toString(); // a valid certificate, of an agent
+    Cli r = f.cli("snapshot", "list", "--coordinator", agent1);
+    assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err()).isEqualTo("groupsnap: cannot reach coordinator at " + agent1 + ": the server's certificate "
+        + "agent-1 (agent) lacks the coordinator role\n");
+  }
+
+  @Test
+  void aForgedRegistration_isNotDriven_andTheGroupSnapshotAbortsNamingTheMismatch() throws Exception {
+    ZkLayout layout = new ZkLayout(DevCluster.CLUSTER);
+    String agent3 = f.cluster.agents().get("agent-3").endpoint().toString();
+    String agent2 = f.cluster.agents().get("agent-2").endpoint().toString();
+    try (CuratorFramework zk = ZkClients.connect(f.zk.getConnectString(), Duration.ofSeconds(10))) {
+      AgentRegistration real = AgentRegistration.parseFrom(zk.getData().forPath(layout.agent("agent-2")));
+      zk.setData().forPath(layout.agent("agent-2"), real.toBuilder().setEndpoint(agent3).build().toByteArray());
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> f.coordinator.listAgents(ListAgentsRequest
+            .getDefaultInstance()).getAgentsList().stream()
+            .anyMatch(a -> a.getAgentId().equals("agent-2") && a.getEndpoint().equals(agent3)));
+        int prepares2 = f.writers.get("agent-2").prepares.get();
+        GroupSnapshot g = f.create();
+        assertThat(g.getState()).isEqualTo(GroupSnapshotState.ABORTED);
+        assertThat(g.getAbortReason()).contains("agent agent-2 at " + agent3)
+            .contains("presented the certificate of 'agent-3'");
+        assertThat(f.writers.get("agent-2").prepares.get()).isEqualTo(prepares2);
+        f.assertNothingFrozen();
+      } finally {
+        zk.setData().forPath(layout.agent("agent-2"), real.toBuilder().setEndpoint(agent2).build().toByteArray());
+      }
+    }
+  }
+}

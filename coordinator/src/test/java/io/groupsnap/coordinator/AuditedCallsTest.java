@@ -262,8 +262,8 @@ class AuditedCallsTest {
     List<ListedAuditEntry> listed = stub.listAudit(ListAuditRequest.getDefaultInstance()).getEntriesList();
     assertThat(listed).extracting(l -> l.getEntry().getOutcome()).containsExactly(AuditOutcome.AUDIT_DENIED,
         AuditOutcome.AUDIT_STARTED, AuditOutcome.AUDIT_REFUSED);
-    assertThat(listed.get(1).getEntry().getIdentity()).as("no transport interceptor on this server yet")
-        .isEqualTo(Identity.NOBODY.name());
+    assertThat(listed.get(1).getEntry().getIdentity()).as("every caller of a plaintext server")
+        .isEqualTo(Identity.INSECURE.name());
     assertThat(stub.listAudit(ListAuditRequest.newBuilder().setLimit(1).build()).getEntriesList())
         .extracting(ListedAuditEntry::getName).containsExactly(listed.get(2).getName());
   }

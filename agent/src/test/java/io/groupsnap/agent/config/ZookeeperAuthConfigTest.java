@@ -19,7 +19,7 @@ class ZookeeperAuthConfigTest {
   void dirs() throws Exception {
     tmp = tmp.toRealPath();
     Path data = Files.createDirectories(tmp.resolve("data"));
-    base = "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snapshots") + "\nvolumes:\n  - name: data\n    kind: dir\n"
+    base = "agentId: host-a\ninsecure: true\nsnapshotRoot: " + tmp.resolve("snapshots") + "\nvolumes:\n  - name: data\n    kind: dir\n"
         + "    path: " + data + "\n    options: {allowUnheld: \"true\"}\n";
   }
 

@@ -70,7 +70,7 @@ class AccessTest {
     assertThat(byMethod).containsExactlyInAnyOrderEntriesOf(Map.of(
         "GetGroupSnapshot", Role.VIEWER, "ListGroupSnapshots", Role.VIEWER, "ListAgents", Role.VIEWER,
         "ClusterStatus", Role.VIEWER, "CreateGroupSnapshot", Role.OPERATOR, "DeleteGroupSnapshot", Role.OPERATOR,
-        "CheckGroupSnapshot", Role.OPERATOR, "ForgetAgent", Role.ADMIN));
+        "CheckGroupSnapshot", Role.OPERATOR, "ListAudit", Role.OPERATOR, "ForgetAgent", Role.ADMIN));
   }
 
   @Test

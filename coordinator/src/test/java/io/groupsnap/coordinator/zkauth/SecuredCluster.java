@@ -87,6 +87,7 @@ final class SecuredCluster implements AutoCloseable {
     Files.writeString(data.resolve("state.txt"), "state of " + id);
     return AgentConfig.builder(id, home.resolve("snapshots")).listen(new HostPort("127.0.0.1", 0))
         .zookeeper(zk.getConnectString()).stateDir(home.resolve("state")).zookeeperAuth(auth)
+        .insecure(true) // plaintext gRPC: what these tests are about is ZooKeeper
         .volumes(List.of(new VolumeConfig("data", "dir", data, Map.of("allowUnheld", "true")))).build();
   }
 

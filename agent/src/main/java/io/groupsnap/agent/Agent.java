@@ -22,6 +22,7 @@ import io.groupsnap.agent.config.KindSetups;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
+import io.groupsnap.agent.metrics.AgentMetrics;
 import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.Health;
 import io.groupsnap.common.HostPort;
@@ -84,6 +85,7 @@ public final class Agent implements AutoCloseable {
   private final FaultPoints faults;
   /** SERVING only once started and while connected and registered in ZooKeeper; see docs/operations.md. */
   private final Health health;
+  private final AgentMetrics metrics = new AgentMetrics();
   private ZkHealth zkHealth;
   private ScheduledExecutorService watchdog;
   private CuratorFramework zk;
@@ -161,6 +163,7 @@ public final class Agent implements AutoCloseable {
     ClusterAccess access = ClusterAccess.of(config);
     zk = access.connect(zkWait);
     zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION_AND_REGISTRATION);
+    metrics.bind(zk);
     String clusterId = access.clusterId(zk, layout, zkWait);
     watchdog = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-lease-watchdog-" + config.agentId()));
     KindContext context = KindContext.of(config.snapshotRoot(), config.stateDir());
@@ -187,6 +190,7 @@ public final class Agent implements AutoCloseable {
         fence, config.snapshotRoot(), config.maxFreezeLease(), watchdog, Clock.systemUTC(), System::nanoTime,
         TxnJournal.onDisk(config.stateDir()), faults);
     participant.confineVolumesTo(config.volumeRoots());
+    participant.reportHoldsTo(metrics.holds());
     List<String> recovered = participant.recoverAfterRestart();
     if (!recovered.isEmpty()) {
       log.warn("agent {} restarted while transactions {} may have held; everything they held is thawed",
@@ -214,6 +218,10 @@ public final class Agent implements AutoCloseable {
     insecureNotice = InsecureNotice.startFor("agent " + config.agentId(), transport, participant::isHolding);
     server = ServerEdge.bounded(NettyServerBuilder.forAddress(
             new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
+        // Server-wide interceptors run last-added first: callers() runs first and puts the caller's identity in
+        // the call's context, then metrics times the call from there to its close, so refusals by the per-service
+        // role checks below are counted (PERMISSION_DENIED) as well as the calls served.
+        .intercept(metrics.grpc())
         .intercept(transport.callers())
         .addService(ServerInterceptors.intercept(new AgentGrpcService(participant, checker),
             AgentGrpcService.coordinatorsOnly(this::denied)))
@@ -221,6 +229,7 @@ public final class Agent implements AutoCloseable {
         .build()
         .start();
     endpoint = advertised(server.getPort());
+    metrics.serve(config.metricsListen());
     AgentRegistration.Builder reg = AgentRegistration.newBuilder().setAgentId(config.agentId())
         .setEndpoint(endpoint.toString()).putAllLabels(config.labels()).setVersion(VERSION)
         .setStartedAtMillis(System.currentTimeMillis())
@@ -259,7 +268,7 @@ public final class Agent implements AutoCloseable {
 
   private void reapQuietly() {
     try {
-      reaper.runOnce();
+      metrics.reaped(reaper.runOnce());
     } catch (Exception e) {
       log.warn("reaper pass failed: {}", e.toString());
     }
@@ -267,7 +276,7 @@ public final class Agent implements AutoCloseable {
 
   /** Runs one reconciliation pass now (tests, operators). */
   public Reaper.Pass reapNow() throws IOException {
-    return reaper.runOnce();
+    return metrics.reaped(reaper.runOnce());
   }
 
   private HostPort advertised(int port) throws IOException {
@@ -293,6 +302,11 @@ public final class Agent implements AutoCloseable {
   /** The endpoint coordinators dial; valid once started. */
   public HostPort endpoint() {
     return endpoint;
+  }
+
+  /** Where the metrics endpoint listens (the port it got, for port 0); empty when none is configured. */
+  public Optional<HostPort> metricsAddress() {
+    return metrics.address();
   }
 
   /** The protocol participant, for in-process inspection (tests, demo). */
@@ -339,6 +353,7 @@ public final class Agent implements AutoCloseable {
       return;
     }
     health.close();
+    metrics.close();
     closeQuietly(zkHealth);
     if (reaperTimer != null) {
       reaperTimer.shutdownNow();

@@ -135,6 +135,13 @@ class GroupsnapTest {
   }
 
   @Test
+  void aBadMetricsAddress_exitsTwo_namingTheOption_beforeAnyConnection() {
+    Result bad = run("coordinator", "--zookeeper", "127.0.0.1:1", "--metrics-listen", "9464");
+    assertThat(bad.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bad.err()).isEqualTo("groupsnap: --metrics-listen: endpoint '9464' is not host:port (or none)\n");
+  }
+
+  @Test
   void aSessionTimeoutOutsideItsBounds_exitsTwo_namingTheOption_beforeAnyConnection() {
     Result tooShort = run("coordinator", "--zookeeper", "127.0.0.1:1", "--zookeeper-session-timeout", "500ms");
     assertThat(tooShort.exit()).isEqualTo(ExitCodes.USAGE);

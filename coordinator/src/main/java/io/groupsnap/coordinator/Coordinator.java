@@ -22,6 +22,7 @@ import io.groupsnap.coordinator.audit.AuditStore;
 import io.groupsnap.coordinator.audit.AuditTrail;
 import io.groupsnap.coordinator.audit.AuditedCalls;
 import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.metrics.CoordinatorMetrics;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
 import io.groupsnap.coordinator.resolve.CallSpecs;
 import io.groupsnap.coordinator.resolve.Deleter;
@@ -114,6 +115,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private final ScheduledExecutorService auditTimer =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-audit-prune"));
   private AuditRetention auditRetention = AuditRetention.DEFAULT;
+  private final CoordinatorMetrics metrics = new CoordinatorMetrics();
+  private HostPort metricsListen;
   private AuditTrail audit;
   private AuditPruner auditPruner;
   private volatile CoordinatorCalls calls;
@@ -179,6 +182,15 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     return this;
   }
 
+  /** Serves the Prometheus metrics on {@code listen} (null: not at all, the default); set before {@link #start}. */
+  public Coordinator withMetricsListen(HostPort listen) {
+    if (state.get() != State.LATENT) {
+      throw new IllegalStateException("the metrics address is set before the coordinator starts");
+    }
+    this.metricsListen = listen;
+    return this;
+  }
+
   /**
    * Connects to ZooKeeper, starts serving, and joins the election. The CoordinatorService is added to the server
    * once everything it calls is built; until then (a moment at start) its methods are not found there.
@@ -200,6 +212,10 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       insecureNotice = InsecureNotice.startFor("coordinator", transport, () -> false);
       server = ServerEdge.bounded(NettyServerBuilder.forAddress(
               new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
+          // Server-wide interceptors run last-added first: callers() runs first and puts the caller's identity in
+          // the call's context, then metrics times the call from there to its close, so the role checks' refusals
+          // inside the services are counted (PERMISSION_DENIED) as well as the calls served.
+          .intercept(metrics.grpc())
           .intercept(transport.callers())
           .fallbackHandlerRegistry(services)
           .addService(health.service())
@@ -207,7 +223,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       endpoint = advertised(server.getPort());
       driver = new TransactionDriver(agents, new LeaderTxnStore(store, () -> leadership.term()
               .map(t -> new LeaderTxnStore.Term(t.epoch(), t.fence())), RECORD_RETENTION, RECORDS_KEPT),
-          serial, storeWriter, rule, Clock.systemUTC(), System::nanoTime, faults);
+          serial, storeWriter, rule, Clock.systemUTC(), System::nanoTime, faults, metrics.transactions());
       CallSpecs specs = new CallSpecs(clusterId, endpoint.toString(), config.prepareTimeout(), config.freezeTimeout(),
           config.thawTimeout(), config.finishTimeout());
       Deleter deleter = new Deleter(agents, specs, resolverLane);
@@ -240,6 +256,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       scrubber.start(scrubTimer, config.scrubInterval(), core::acting);
       auditPruner.start(auditTimer, core::acting);
       zkHealth.start();
+      metrics.bind(zk, this::isLeader, () -> leadership.term().map(Leadership.Term::epoch), core);
+      metrics.serve(metricsListen);
       log.info("coordinator serving on {} (cluster {} {})", endpoint, config.cluster(), clusterId);
       return this;
     } catch (Exception e) {
@@ -292,6 +310,11 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
 
   public HostPort endpoint() {
     return endpoint;
+  }
+
+  /** Where the metrics endpoint listens (the port it got, for port 0); empty when none was asked for. */
+  public Optional<HostPort> metricsAddress() {
+    return metrics.address();
   }
 
   public String clusterId() {
@@ -428,6 +451,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       return;
     }
     health.close();
+    metrics.close();
     if (insecureNotice != null) {
       insecureNotice.close();
     }

@@ -10,6 +10,7 @@ import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.writer.WriterResult;
 import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.testing.ContainerCleanup;
+import io.groupsnap.common.testing.MetricsScrape;
 import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.proto.v1.AbortCause;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
@@ -17,6 +18,8 @@ import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
+import io.groupsnap.proto.v1.FreezeRequest;
+import io.groupsnap.proto.v1.FreezeResponse;
 import io.groupsnap.proto.v1.GetGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
@@ -28,6 +31,7 @@ import io.groupsnap.proto.v1.PrepareResponse;
 import io.groupsnap.proto.v1.TxnHeader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -232,5 +236,105 @@ class GroupSnapshotIT {
     assertThat(g.getState()).as("%s: %s (member %s)", g.getId(), g.getAbortReason(), g.getAbortMember())
         .isEqualTo(GroupSnapshotState.COMMITTED);
     f.assertNoOrphans(List.of(g.getId()));
+  }
+
+  /**
+   * Issue 13's metrics test: the endpoints of the coordinator and of every agent, scraped over HTTP around real group
+   * snapshots, moved as they should — a commit, a NO at prepare, a broken hold, and a hold its lease ended.
+   */
+  @Test
+  void metrics_moveAsRealGroupSnapshotsCommitAbortAndBreakHolds() throws Exception {
+    ClusterMetrics start = ClusterMetrics.scrape(f);
+    assertThat(start.coordinator().sum("groupsnap_coordinator_leader")).isEqualTo(1);
+    assertThat(start.coordinator().sum("groupsnap_coordinator_epoch")).isPositive();
+    assertThat(start.coordinator().sum("groupsnap_zookeeper_connected")).isEqualTo(1);
+    start.agents().values().forEach(a -> assertThat(a.sum("groupsnap_zookeeper_connected")).isEqualTo(1));
+    String freeze = AgentServiceGrpc.getFreezeMethod().getFullMethodName();
+
+    GroupSnapshot committed = f.create();
+    assertThat(committed.getState()).as(committed.getAbortReason()).isEqualTo(GroupSnapshotState.COMMITTED);
+    ClusterMetrics one = ClusterMetrics.scrape(f);
+    assertThat(one.coordinatorDelta(start, "groupsnap_group_snapshots_total", "result", "committed")).isEqualTo(1);
+    assertThat(one.coordinatorDelta(start, "groupsnap_group_snapshots_total", "result", "aborted")).isZero();
+    assertThat(one.coordinatorDelta(start, "groupsnap_freeze_window_seconds_count", "result", "committed"))
+        .isEqualTo(1);
+    assertThat(one.coordinatorDelta(start, "groupsnap_freeze_window_seconds_sum", "result", "committed"))
+        .isEqualTo(committed.getFreezeWindowMillis() / 1000.0);
+    assertThat(one.coordinatorDelta(start, "groupsnap_time_to_frozen_seconds_count", "result", "committed"))
+        .isEqualTo(1);
+    assertThat(one.coordinator().sum("groupsnap_last_committed_timestamp_seconds"))
+        .isEqualTo(committed.getFinishedAtMillis() / 1000.0);
+    for (String agent : f.cluster.agents().keySet()) {
+      assertThat(one.agentDelta(start, agent, "groupsnap_agent_holds_total", "release", "thaw")).isEqualTo(1);
+      assertThat(one.agentDelta(start, agent, "groupsnap_agent_hold_seconds_count", "release", "thaw")).isEqualTo(1);
+      assertThat(one.agentDelta(start, agent, "groupsnap_agent_time_to_frozen_seconds_count")).isEqualTo(1);
+      assertThat(one.agents().get(agent).sum("groupsnap_agent_holds_active")).isZero();
+      assertThat(one.agentDelta(start, agent, "groupsnap_agent_holds_broken_total")).isZero();
+    }
+    // the FREEZE call's latency is recorded once its answer is on its way: wait for it rather than race it
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      ClusterMetrics now = ClusterMetrics.scrape(f);
+      for (String agent : f.cluster.agents().keySet()) {
+        assertThat(now.agentDelta(start, agent, "groupsnap_grpc_server_calls_seconds_count", "method", freeze,
+            "code", "OK")).isEqualTo(1);
+      }
+    });
+
+    f.writers.get("agent-2").prepareAnswer = WriterResult.nonRetryable("replica is 40s behind");
+    assertThat(f.create().getAbortCause()).isEqualTo(AbortCause.ABORT_VOTED_NO);
+    f.writers.get("agent-2").prepareAnswer = WriterResult.OK;
+    ClusterMetrics two = ClusterMetrics.scrape(f);
+    assertThat(two.coordinatorDelta(one, "groupsnap_group_snapshots_total", "result", "aborted", "reason",
+        "voted_no")).isEqualTo(1);
+    assertThat(two.coordinatorDelta(one, "groupsnap_freeze_window_seconds_count")).as("nothing froze").isZero();
+    for (String agent : f.cluster.agents().keySet()) {
+      assertThat(two.agentDelta(one, agent, "groupsnap_agent_holds_total")).as("nothing froze").isZero();
+    }
+
+    f.writers.get("agent-1").thawAnswer = WriterResult.nonRetryable("gave up holding");
+    assertThat(f.create().getAbortCause()).isEqualTo(AbortCause.ABORT_BROKEN_HOLD);
+    f.writers.get("agent-1").thawAnswer = WriterResult.OK;
+    ClusterMetrics three = ClusterMetrics.scrape(f);
+    assertThat(three.coordinatorDelta(two, "groupsnap_group_snapshots_total", "result", "aborted", "reason",
+        "broken_hold")).isEqualTo(1);
+    assertThat(three.coordinatorDelta(two, "groupsnap_freeze_window_seconds_count", "result", "aborted"))
+        .isEqualTo(1);
+    assertThat(three.agentDelta(two, "agent-1", "groupsnap_agent_holds_broken_total")).isEqualTo(1);
+    assertThat(three.agentDelta(two, "agent-2", "groupsnap_agent_holds_broken_total")).isZero();
+    three.agents().values().forEach(a -> assertThat(a.sum("groupsnap_agent_holds_active")).isZero());
+
+    // a coordinator gone after FREEZE, played by a stray client: agent-3's lease ends the hold
+    ClusterStatusResponse status = f.coordinator.clusterStatus(ClusterStatusRequest.getDefaultInstance());
+    TxnHeader header = TxnHeader.newBuilder().setClusterId(status.getClusterId()).setEpoch(status.getEpoch())
+        .setTxnId("stray-lease").build();
+    // (only a coordinator's PREPARE and FREEZE are obeyed: it dials with the coordinator's certificate)
+    ClientChannel ch = ClientChannel.open(f.cluster.coordinatorTransport(),
+        f.cluster.agents().get("agent-3").endpoint().toString(), PeerCheck.identity("agent-3", Role.AGENT));
+    FreezeResponse frozen;
+    try {
+      AgentServiceGrpc.AgentServiceBlockingStub agent3 = AgentServiceGrpc.newBlockingStub(ch.channel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS);
+      assertThat(agent3.prepare(PrepareRequest.newBuilder().setHeader(header).setLeaseMillis(500).build()).getOk())
+          .isTrue();
+      // frozen, or (on a very slow machine) already past its lease: either way the lease ends the hold
+      frozen = agent3.freeze(FreezeRequest.newBuilder().setHeader(header).setLeaseMillis(500).build());
+    } finally {
+      ch.close();
+    }
+    FreezeResponse answer = frozen;
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(answer.getFrozen() || answer.getReason().contains("lease")).as(answer.getReason()).isTrue();
+      MetricsScrape now = MetricsScrape.fetch(f.cluster.agents().get("agent-3").metricsAddress().orElseThrow());
+      assertThat(now.sum("groupsnap_agent_holds_lease_expired_total")
+          - three.agents().get("agent-3").sum("groupsnap_agent_holds_lease_expired_total")).isEqualTo(1);
+      assertThat(now.sum("groupsnap_agent_holds_active")).isZero();
+    });
+    f.assertNothingFrozen();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      MetricsScrape c = MetricsScrape.fetch(f.cluster.coordinator().metricsAddress().orElseThrow());
+      assertThat(c.sum("groupsnap_agents_registered")).isEqualTo(3);
+      assertThat(c.sum("groupsnap_agents_missing")).isZero();
+    });
+    ClusterMetrics.scrape(f).assertDocumentedIn(Path.of("../docs/operations.md"));
   }
 }

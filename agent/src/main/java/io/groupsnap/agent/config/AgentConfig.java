@@ -40,6 +40,7 @@ import java.util.Map;
  * @param tls the PEM files of its mutual TLS (the authority it trusts, its certificate, its key); null only when
  *     {@code insecure}
  * @param insecure plaintext gRPC, every caller obeyed: only when the operator wrote {@code insecure: true}
+ * @param metricsListen where the Prometheus metrics are served ({@code metrics.listen}); null: not at all
  */
 public record AgentConfig(
     String agentId,
@@ -61,7 +62,8 @@ public record AgentConfig(
     Path zookeeperAuth,
     SocketAccess writerHub,
     TlsFiles tls,
-    boolean insecure) {
+    boolean insecure,
+    HostPort metricsListen) {
   public AgentConfig {
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
@@ -73,44 +75,50 @@ public record AgentConfig(
   public AgentConfig withZookeeperAuth(Path file) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        file, writerHub, tls, insecure);
+        file, writerHub, tls, insecure, metricsListen);
+  }
+
+  /** The agent's configuration with its metrics served on {@code address} (null: not at all). */
+  public AgentConfig withMetricsListen(HostPort address) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        zookeeperAuth, writerHub, tls, insecure, address);
   }
 
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure);
+        zookeeperAuth, writerHub, tls, insecure, metricsListen);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth,
-        writerHub, tls, insecure);
+        writerHub, tls, insecure, metricsListen);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure);
+        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure, metricsListen);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure);
+        zookeeperAuth, writerHub, tls, insecure, metricsListen);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure);
+        zookeeperAuth, writerHub, tls, insecure, metricsListen);
   }
-
 
   /** How it serves gRPC: checked by {@link ConfigLoader#validate} to be exactly one of TLS files and insecure. */
   public TransportSettings transport() {
@@ -121,7 +129,7 @@ public record AgentConfig(
   public AgentConfig withTransport(TransportSettings t) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, t.tls(), t.insecure());
+        zookeeperAuth, writerHub, t.tls(), t.insecure(), metricsListen);
   }
 
   /**
@@ -158,6 +166,7 @@ public record AgentConfig(
     private SocketAccess writerHub = SocketAccess.DEFAULT;
     private TlsFiles tls;
     private boolean insecure;
+    private HostPort metricsListen;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -262,11 +271,17 @@ public record AgentConfig(
       return this;
     }
 
+    /** Where the Prometheus metrics are served; null (the default): not at all. */
+    public Builder metricsListen(HostPort value) {
+      this.metricsListen = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
           writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-          zookeeperAuth, writerHub, tls, insecure);
+          zookeeperAuth, writerHub, tls, insecure, metricsListen);
     }
   }
 }

@@ -43,7 +43,8 @@ public final class ConfigLoader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
       "zookeeperSessionTimeout", "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers",
       "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth", "writerHub", "tls",
-      "insecure");
+      "insecure", "metrics");
+  static final Set<String> METRICS_FIELDS = Set.of("listen");
   static final Set<String> TLS_FIELDS = Set.of("ca", "cert", "key");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   /** The fields every writer has; a kind may take more ({@link WriterKind#commandFields()}). */
@@ -200,9 +201,20 @@ public final class ConfigLoader {
     Path zookeeperAuth = root.has("zookeeperAuth") ? absolutePath("zookeeperAuth", root.get("zookeeperAuth")) : null;
     SocketAccess writerHub = root.has("writerHub") ? writerHub("writerHub", root.get("writerHub"))
         : SocketAccess.DEFAULT;
+    HostPort metricsListen = root.has("metrics") ? metricsListen(root.get("metrics")) : null;
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
         volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, zookeeperAuth,
-        writerHub, tls, insecure);
+        writerHub, tls, insecure, metricsListen);
+  }
+
+  /** {@code metrics: {listen: HOST:PORT}}; {@code listen: none} (or no listen) serves none. */
+  private HostPort metricsListen(JsonNode n) throws ConfigException {
+    requireObject("metrics", n);
+    checkFields("metrics", n, METRICS_FIELDS);
+    if (!n.has("listen") || (n.get("listen").isTextual() && n.get("listen").asText().equals("none"))) {
+      return null;
+    }
+    return endpoint("metrics.listen", n.get("listen"));
   }
 
   /** {@code writerHub: {socketMode: "0660", socketGroup: NAME}}; the group must exist on this host. */

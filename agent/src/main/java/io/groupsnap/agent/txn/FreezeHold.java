@@ -44,14 +44,20 @@ public final class FreezeHold {
 
   private final Deque<Undo> undo = new ArrayDeque<>();
   private final LongSupplier nanos;
+  private final HoldListener listener;
+  private final long startedAtNanos;
+  /** From the start until every writer and volume was frozen; -1 until then. */
+  private volatile long frozenAfterNanos = -1;
   private volatile ScheduledFuture<?> watchdog;
   private Outcome outcome;
   private boolean releasing;
   private Release releasedBy;
   private long releasedAtNanos;
 
-  private FreezeHold(LongSupplier nanos) {
+  private FreezeHold(LongSupplier nanos, HoldListener listener) {
     this.nanos = nanos;
+    this.listener = listener;
+    this.startedAtNanos = nanos.getAsLong();
   }
 
   /** Starts holding and arms the lease watchdog. */
@@ -64,9 +70,24 @@ public final class FreezeHold {
    * #releasedAtNanos}), on the caller's monotonic clock.
    */
   public static FreezeHold start(ScheduledExecutorService scheduler, Duration lease, LongSupplier nanos) {
-    FreezeHold h = new FreezeHold(nanos);
+    return start(scheduler, lease, nanos, HoldListener.NONE);
+  }
+
+  /** As above, telling {@code listener} that the hold started and, once, how it ended. */
+  public static FreezeHold start(ScheduledExecutorService scheduler, Duration lease, LongSupplier nanos,
+      HoldListener listener) {
+    FreezeHold h = new FreezeHold(nanos, listener);
+    listener.started();
     h.watchdog = scheduler.schedule(() -> h.release(Release.LEASE_EXPIRED), lease.toNanos(), TimeUnit.NANOSECONDS);
     return h;
+  }
+
+  /**
+   * Every writer and volume is frozen, {@code afterNanos} after the hold started (the FREEZE's time to frozen): told
+   * to the listener when the hold ends. One volatile write.
+   */
+  public void frozen(long afterNanos) {
+    frozenAfterNanos = afterNanos;
   }
 
   /** Registers an undo step; false (and the step is not kept) when the hold has already been released. */
@@ -131,7 +152,9 @@ public final class FreezeHold {
         notifyAll();
       }
     }
-    return outcome();
+    Outcome o = outcome();
+    listener.ended(new HoldListener.Ended(why, o.unbroken(), nanos.getAsLong() - startedAtNanos, frozenAfterNanos));
+    return o;
   }
 
   private synchronized Outcome outcome() {

@@ -49,12 +49,18 @@ final class FreezeRun {
   private final Clock clock;
   private final LongSupplier nanos;
   private final FaultPoints faults;
+  private volatile HoldListener holds = HoldListener.NONE;
 
   FreezeRun(ScheduledExecutorService scheduler, Clock clock, LongSupplier nanos, FaultPoints faults) {
     this.scheduler = scheduler;
     this.clock = clock;
     this.nanos = nanos;
     this.faults = faults;
+  }
+
+  /** Tells {@code listener} of every hold a FREEZE starts from now on. */
+  void reportHoldsTo(HoldListener listener) {
+    this.holds = listener;
   }
 
   /**
@@ -71,10 +77,14 @@ final class FreezeRun {
     txn.freezeStartNanos = nanos.getAsLong();
     long startedAt = clock.millis();
     txn.freezeStartedAtMillis = startedAt;
-    txn.hold = FreezeHold.start(scheduler, effective, nanos);
+    txn.hold = FreezeHold.start(scheduler, effective, nanos, holds);
     Optional<Failure> failure = txn.abortRequested() ? Optional.of(released(txn, ""))
         : holdEverything(txn, clock.instant().plus(effective));
-    long timeToFrozen = (nanos.getAsLong() - txn.freezeStartNanos) / 1_000_000;
+    long frozenAfter = nanos.getAsLong() - txn.freezeStartNanos;
+    long timeToFrozen = frozenAfter / 1_000_000;
+    if (failure.isEmpty()) {
+      txn.hold.frozen(frozenAfter);
+    }
     List<Capture> captures = new ArrayList<>();
     if (failure.isEmpty()) {
       failure = captureAll(txn, captures);

@@ -134,6 +134,14 @@ public final class Participant {
   }
 
   /**
+   * Tells {@code listener} of every hold from now on: when it starts and how it ended (the daemon's metrics); set
+   * before the first FREEZE.
+   */
+  public void reportHoldsTo(HoldListener listener) {
+    freezeRun.reportHoldsTo(listener);
+  }
+
+  /**
    * Confines volumes to these directories: a volume whose path, symbolic links resolved, is not under one of them is
    * refused at PREPARE (its path may have been swapped for a link since the configuration was checked). Empty: no
    * confinement.

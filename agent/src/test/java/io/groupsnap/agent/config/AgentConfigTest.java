@@ -48,11 +48,11 @@ class AgentConfigTest {
         .maxFreezeLease(Duration.ofSeconds(9)).labels(Map.of("rack", "r1")).volumes(List.of(volume))
         .writers(List.of(writer)).reaper(Duration.ofSeconds(3), Duration.ofMinutes(7))
         .volumeRoots(List.of(tmp)).checksumCaptures(true).zookeeperSessionTimeout(Duration.ofSeconds(30))
-        .tls(tls).build();
+        .tls(tls).metricsListen(new HostPort("127.0.0.1", 9465)).build();
 
     assertThat(c).isEqualTo(new AgentConfig("a1", "prod", new HostPort("127.0.0.1", 0), new HostPort("10.0.0.1", 7400),
         "zk:2181", root, tmp.resolve("state"), Duration.ofSeconds(9), Map.of("rack", "r1"), List.of(volume),
         List.of(writer), Duration.ofSeconds(3), Duration.ofMinutes(7), List.of(tmp), true, Duration.ofSeconds(30),
-        null, SocketAccess.DEFAULT, tls, false));
+        null, SocketAccess.DEFAULT, tls, false, new HostPort("127.0.0.1", 9465)));
   }
 }

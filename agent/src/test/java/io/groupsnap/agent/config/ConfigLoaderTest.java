@@ -188,6 +188,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void metricsListen_isOffByDefault_parsedWhenGiven_andABadOneNamesTheField() throws Exception {
+    assertThat(ConfigLoader.parse("agent.yaml", base()).metricsListen()).isNull();
+    assertThat(ConfigLoader.parse("agent.yaml", base() + "metrics:\n  listen: 127.0.0.1:9465\n").metricsListen())
+        .isEqualTo(new io.groupsnap.common.HostPort("127.0.0.1", 9465));
+    assertThat(ConfigLoader.parse("agent.yaml", base() + "metrics: {listen: none}\n").metricsListen()).isNull();
+    assertThat(error(base() + "metrics: {listen: localhost}\n"))
+        .hasMessage("agent.yaml: metrics.listen: endpoint 'localhost' is not host:port");
+    assertThat(error(base() + "metrics: {listen: 127.0.0.1:9465, port: 1}\n").getMessage())
+        .startsWith("agent.yaml: metrics").contains("port").doesNotContain("\n");
+    assertThat(error(base() + "metrics: 127.0.0.1:9465\n").getMessage()).startsWith("agent.yaml: metrics: ");
+  }
+
+  @Test
   void aSessionTimeoutOutsideTwoSecondsToTwoMinutes_isRefused_namingTheField() throws Exception {
     assertThat(ConfigLoader.parse("agent.yaml", base()).zookeeperSessionTimeout())
         .isEqualTo(ZkClients.SESSION_TIMEOUT);

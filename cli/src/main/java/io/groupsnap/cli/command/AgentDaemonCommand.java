@@ -9,6 +9,7 @@ import io.groupsnap.cli.support.DaemonLogging;
 import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.metrics.MetricsEndpoint;
 import io.groupsnap.common.zkauth.CredentialsFileException;
 import io.groupsnap.common.zkauth.ZkRefusedException;
 import io.groupsnap.common.tls.Role;
@@ -74,6 +75,8 @@ public final class AgentDaemonCommand implements Callable<Integer> {
       agent.start();
     } catch (ZkClients.UnreachableException | ZkRefusedException | CredentialsFileException e) {
       throw new CliException(ExitCodes.FAILED, e.getMessage());
+    } catch (MetricsEndpoint.UnavailableException e) {
+      throw new CliException(ExitCodes.FAILED, config + ": " + e.getMessage());
     } catch (TlsException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }

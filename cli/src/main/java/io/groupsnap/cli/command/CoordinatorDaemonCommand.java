@@ -7,6 +7,7 @@ import io.groupsnap.cli.support.TlsOptions;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.metrics.MetricsEndpoint;
 import io.groupsnap.common.zkauth.CredentialsFileException;
 import io.groupsnap.common.zkauth.ZkCredentials;
 import io.groupsnap.common.zkauth.ZkRefusedException;
@@ -38,6 +39,11 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
   @Option(names = "--advertise", paramLabel = "HOST:PORT",
       description = "Address others use to reach this coordinator (default: derived from --listen).")
   String advertise;
+
+  @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+      description = "Serve Prometheus metrics at http://HOST:PORT/metrics (default: none, no endpoint; the packaged "
+          + "coordinator.env sets 127.0.0.1:9464).")
+  String metricsListen;
 
   @Option(names = "--cluster", paramLabel = "NAME", defaultValue = "default", description = "Cluster name.")
   String cluster;
@@ -130,6 +136,7 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       }
     }
     AuditRetention retention = audit(auditRetention, auditMaxEntries);
+    HostPort metricsAt = metricsAddress(metricsListen);
     TransportSettings tls = TlsOptions.daemon(insecure, tlsCa, tlsCert, tlsKey, NO_TLS);
     Transport transport;
     try {
@@ -138,10 +145,10 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
     Coordinator c = new Coordinator(cfg, transport, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties(),
-        credentials).withAuditRetention(retention);
+        credentials).withAuditRetention(retention).withMetricsListen(metricsAt);
     try {
       c.start();
-    } catch (ZkClients.UnreachableException | ZkRefusedException e) {
+    } catch (ZkClients.UnreachableException | ZkRefusedException | MetricsEndpoint.UnavailableException e) {
       transport.close();
       throw new CliException(ExitCodes.FAILED, e.getMessage());
     }
@@ -151,6 +158,18 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     }, "groupsnap-coordinator-shutdown"));
     c.awaitTermination();
     return ExitCodes.OK;
+  }
+
+  /** The metrics endpoint's address from {@code --metrics-listen}: null for none; exit 2 naming the flag if bad. */
+  static HostPort metricsAddress(String text) throws CliException {
+    if (text == null || text.equals("none")) {
+      return null;
+    }
+    try {
+      return HostPort.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, "--metrics-listen: " + e.getMessage() + " (or none)");
+    }
   }
 
   /** The audit trail's retention from the flags; exit 2 with one line naming the flag when out of bounds. */

@@ -60,6 +60,17 @@ public final class TransactionDriver {
     };
   }
 
+  /**
+   * Told of every transaction once it is final (its record is the one {@link #submit}'s future completes with), on the
+   * serial lane after its freeze window has closed; must not block (the daemon counts it in its metrics).
+   */
+  @FunctionalInterface
+  public interface Outcomes {
+    void finished(GroupSnapshot record);
+
+    Outcomes NONE = record -> { };
+  }
+
   private final AgentClient agents;
   private final TxnStore store;
   private final Scheduler serial;
@@ -68,6 +79,7 @@ public final class TransactionDriver {
   private final Clock clock;
   private final LongSupplier nanos;
   private final FaultPoints faults;
+  private final Outcomes outcomes;
   private final Queue<Running> queue = new ArrayDeque<>();
   /** Ids of the transactions queued or running: their records are theirs to write. */
   private final Set<String> running = ConcurrentHashMap.newKeySet();
@@ -82,6 +94,13 @@ public final class TransactionDriver {
    */
   public TransactionDriver(AgentClient agents, TxnStore store, Scheduler serial, Executor storeWriter,
       DecisionRule rule, Clock clock, LongSupplier nanos, FaultPoints faults) {
+    this(agents, store, serial, storeWriter, rule, clock, nanos, faults, Outcomes.NONE);
+  }
+
+  /** As above, telling {@code outcomes} of every final record. */
+  public TransactionDriver(AgentClient agents, TxnStore store, Scheduler serial, Executor storeWriter,
+      DecisionRule rule, Clock clock, LongSupplier nanos, FaultPoints faults, Outcomes outcomes) {
+    this.outcomes = outcomes;
     this.agents = agents;
     this.store = store;
     this.serial = serial;
@@ -277,6 +296,11 @@ public final class TransactionDriver {
 
   private void finish(Running r, GroupSnapshot result) {
     logOutcome(result);
+    try {
+      outcomes.finished(result);
+    } catch (RuntimeException e) {
+      log.warn("txn {}: its outcome was not counted: {}", result.getId(), e.toString());
+    }
     running.remove(r.txn.spec().txnId());
     r.result.complete(result);
     if (active == r) {

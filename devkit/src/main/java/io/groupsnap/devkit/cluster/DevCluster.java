@@ -31,7 +31,8 @@ import java.util.function.UnaryOperator;
  * named {@code agent-1..N}, each with one {@code dir} volume {@code data} under {@code <dataDir>/agent-i/data} and
  * its snapshot root beside it. For first runs, demos and tests; closing it closes everything, agents first. Every hop
  * is mutual TLS with certificates it issues at start under {@code <dataDir>/tls} ({@link DevTls}): the {@code admin}
- * client's are in {@link #clientTransport()} and in the {@code dev.env} it writes.
+ * client's are in {@link #clientTransport()} and in the {@code dev.env} it writes. Every daemon serves its metrics on
+ * a loopback port of its own ({@link #LOOPBACK_ANY}: {@code metricsAddress()} says which).
  *
  * <p>With its own embedded ZooKeeper it runs with ZooKeeper authentication and ACLs on ({@link DevCredentials}, kept
  * in the data directory; {@code dev.env} names the agents' file for the CLI). On an existing ZooKeeper it connects
@@ -40,6 +41,8 @@ import java.util.function.UnaryOperator;
 public final class DevCluster implements AutoCloseable {
   public static final String CLUSTER = "default";
   public static final String VOLUME = "data";
+  /** Where every daemon of a dev cluster listens: loopback, a free port. */
+  static final HostPort LOOPBACK_ANY = new HostPort("127.0.0.1", 0);
   /** Where, under the data dir, the cluster's authority and certificates are ({@link DevTls}). */
   public static final String TLS_DIR = "tls";
 
@@ -122,7 +125,8 @@ public final class DevCluster implements AutoCloseable {
       started.add(coordinatorTransport);
       Coordinator coordinator = new Coordinator(coordinatorConfig.apply(CoordinatorConfig.defaults(CLUSTER, zk,
           new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10))), coordinatorTransport, DecisionRule.STRICT,
-          FaultPoints.NONE, credentials == null ? null : credentials.coordinator()).start();
+          FaultPoints.NONE, credentials == null ? null : credentials.coordinator())
+          .withMetricsListen(LOOPBACK_ANY).start();
       started.add(coordinator);
       Map<String, Agent> agents = new LinkedHashMap<>();
       for (String id : ids) {
@@ -162,6 +166,7 @@ public final class DevCluster implements AutoCloseable {
         .zookeeper(zk)
         .stateDir(home.resolve("state"))
         .labels(Map.of("dev", "true"))
+        .metricsListen(LOOPBACK_ANY)
         .volumes(List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())))
         .writers(writers)
         .build();

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install test of the Debian package (issue 13): installs dist/target/groupsnap_*_all.deb on this machine, checks the
-# layout, runs a ZooKeeper, a coordinator and an agent from the installed files the way their systemd units would
-# (systemd itself is not running here), takes a group snapshot, then removes and purges the package and checks what
-# is left. Also unpacks the tarball and runs its launcher.
+# layout, secures it as docs/operations.md says (certificates from `groupsnap certs init`, ZooKeeper credential
+# files), runs a ZooKeeper, a coordinator and an agent from the installed files the way their systemd units would
+# (systemd itself is not running here), takes a group snapshot over mutual TLS as an admin client, checks that what
+# lacks credentials is refused (the CLI, an agent configuration without tls, an anonymous ZooKeeper client), then
+# removes and purges the package and checks what is left. Also unpacks the tarball and runs its launcher.
 #
 # Needs root and dpkg; build first: ./mvnw -B -q package -DskipTests. Without root it skips, unless GROUPSNAP_CI is
 # set (as .ci/run does): then every missing precondition is a failure. Refuses to run where a groupsnap package is
@@ -63,6 +65,11 @@ wait_for() {   # wait_for SECONDS DESCRIPTION COMMAND...: polls until COMMAND su
     [ $SECONDS -lt $deadline ] || fail "$what: not within ${deadline}s"
     sleep 0.5
   done
+}
+forget() {   # forget PID: a process waited for, no longer the cleanup's to stop
+  local p keep=()
+  for p in "${pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  pids=("${keep[@]}")
 }
 expect_file() { [ -e "$1" ] || fail "missing after install: $1"; }
 expect_gone() { [ ! -e "$1" ] && [ ! -L "$1" ] || fail "still there: $1"; }
@@ -144,9 +151,11 @@ for f in /etc/groupsnap/agent.yaml /etc/groupsnap/coordinator.env; do
   grep -q " $f " <<<"$conffiles" || fail "$f is not a conffile: $conffiles"
 done
 getent passwd groupsnap | grep -q ':/usr/sbin/nologin$' || fail "no system user groupsnap with /usr/sbin/nologin"
+tls=/etc/groupsnap/tls
+[ "$(stat -c '%a %U:%G' "$tls")" = "750 root:groupsnap" ] || fail "$tls: $(stat -c '%a %U:%G' "$tls"), not 750 root:groupsnap"
 enabled=(/etc/systemd/system/*.wants/groupsnap-*)
 [ ${#enabled[@]} -eq 0 ] || fail "installing enabled units: ${enabled[*]}"
-say "installed: ${#jars[@]} jars, conffiles $(awk '{print $1}' <<<"$conffiles" | xargs), user groupsnap, no unit enabled"
+say "installed: ${#jars[@]} jars, conffiles $(awk '{print $1}' <<<"$conffiles" | xargs), user groupsnap, $tls 750 root:groupsnap, no unit enabled"
 
 # --- configure as an operator would, and start the daemons from the installed layout -------------------------------
 # (the checks of the files run while the JVMs start)
@@ -158,16 +167,30 @@ java -Dzookeeper.admin.enableServer=false -cp '/usr/share/groupsnap/lib/*' \
   org.apache.zookeeper.server.ZooKeeperServerMain "$zk_port" "$work/zk" >"$work/zookeeper.log" 2>&1 &
 pids+=($!)
 
-# The shipped agent.yaml is an example naming /srv/pgdata: until an operator edits it, the unit's ExecStartPre check
-# refuses with one line naming the file and the field.
-if [ ! -e /srv/pgdata ]; then
-  rc=0; check=$(groupsnap agent --config /etc/groupsnap/agent.yaml --check 2>&1) || rc=$?
-  [ "$rc" -eq 2 ] && [ "$(wc -l <<<"$check")" -eq 1 ] && [[ $check == *"/etc/groupsnap/agent.yaml: volumes[0].path"* ]] \
-    || fail "unedited agent.yaml: expected exit 2 naming volumes[0].path, got $rc: $check"
-  say "unedited agent.yaml refused as expected: $check"
-fi
+# Certificates and credentials as docs/operations.md ("Certificates and credentials") makes them: the CA and every
+# host's certificate on an admin host (here $work/ca, which keeps the CA key), then each host's files copied under
+# the names the shipped configurations use, each key owned by the user of the daemon that reads it.
+ca=$work/ca
+install -d -m 700 "$ca"
+groupsnap certs init --dir "$ca" --coordinator coordinator --agent install-test --client admin=admin >"$work/certs.log" \
+  || fail "groupsnap certs init: $(cat "$work/certs.log")"
+install -m 644 "$ca/ca.pem" "$tls/ca.pem"
+install -m 644 "$ca/install-test.pem" "$tls/agent.pem"
+install -m 600 "$ca/install-test.key" "$tls/agent.key"
+install -m 644 "$ca/coordinator.pem" "$tls/coordinator.pem"
+install -m 600 -o groupsnap -g groupsnap "$ca/coordinator.key" "$tls/coordinator.key"
+(
+  umask 077
+  printf 'coordinator:%s\nagents:%s\n' "$(head -c 24 /dev/urandom | base64)" "$(head -c 24 /dev/urandom | base64)" \
+    >/etc/groupsnap/zookeeper-coordinator.auth
+  grep '^agents:' /etc/groupsnap/zookeeper-coordinator.auth >/etc/groupsnap/zookeeper-agents.auth
+)
+chown groupsnap:groupsnap /etc/groupsnap/zookeeper-coordinator.auth
+say "certs init: $(grep -c '^wrote' "$work/certs.log") certificates with keys; installed: $(cd "$tls" && stat -c '%n %a %U' -- * | paste -sd, | sed 's/,/, /g')"
+say "ZooKeeper credentials: $(cd /etc/groupsnap && stat -c '%n %a %U' -- zookeeper-*.auth | paste -sd, | sed 's/,/, /g')"
 
-cat >/etc/groupsnap/agent.yaml <<EOF
+agent_yaml() {   # agent_yaml LINE...: the test's agent configuration, the LINEs at its end
+  cat <<EOF
 agentId: install-test
 cluster: default
 listen: 127.0.0.1:$agent_port
@@ -183,12 +206,41 @@ writers:
     freeze: [/bin/sh, -c, 'echo "\$GROUPSNAP_PHASE \$GROUPSNAP_TXN" >> $work/hook.out']
     thaw: [/bin/sh, -c, 'echo "\$GROUPSNAP_PHASE \$GROUPSNAP_TXN" >> $work/hook.out']
     timeout: 5s
-insecure: true
+zookeeperAuth: /etc/groupsnap/zookeeper-agents.auth
 EOF
-cat >/etc/groupsnap/coordinator.env <<EOF
-GROUPSNAP_ZOOKEEPER=127.0.0.1:$zk_port
-GROUPSNAP_COORDINATOR_OPTS=--listen 127.0.0.1:$coord_port --insecure
-EOF
+  printf '%s\n' "$@"
+}
+# Secure by default: without tls: and without insecure: true the check refuses, in one line naming tls (checked in
+# the background while the shipped file is).
+agent_yaml >"$work/agent-without-tls.yaml"
+groupsnap agent --config "$work/agent-without-tls.yaml" --check >"$work/check-without-tls.log" 2>&1 &
+without_tls_pid=$!
+pids+=($!)
+
+# The shipped agent.yaml is an example naming /srv/pgdata: until an operator edits it, the unit's ExecStartPre check
+# refuses with one line naming the file and the field.
+if [ ! -e /srv/pgdata ]; then
+  rc=0; check=$(groupsnap agent --config /etc/groupsnap/agent.yaml --check 2>&1) || rc=$?
+  [ "$rc" -eq 2 ] && [ "$(wc -l <<<"$check")" -eq 1 ] && [[ $check == *"/etc/groupsnap/agent.yaml: volumes[0].path"* ]] \
+    || fail "unedited agent.yaml: expected exit 2 naming volumes[0].path, got $rc: $check"
+  say "unedited agent.yaml refused as expected: $check"
+fi
+
+rc=0; wait "$without_tls_pid" || rc=$?
+forget "$without_tls_pid"
+check=$(cat "$work/check-without-tls.log")
+[ "$rc" -eq 2 ] && [ "$(wc -l <<<"$check")" -eq 1 ] && [[ $check == *"$work/agent-without-tls.yaml: tls: required unless insecure: true"* ]] \
+  || fail "agent.yaml without tls: expected exit 2 naming tls, got $rc: $check"
+say "agent.yaml without tls refused: $check"
+
+agent_yaml 'tls:' "  ca: $tls/ca.pem" "  cert: $tls/agent.pem" "  key: $tls/agent.key" >/etc/groupsnap/agent.yaml
+# coordinator.env as shipped (TLS files and ZooKeeper credentials), with this test's ZooKeeper and address
+sed -i -e "s|^GROUPSNAP_ZOOKEEPER=.*|GROUPSNAP_ZOOKEEPER=127.0.0.1:$zk_port|" \
+  -e "s|--listen 0.0.0.0:7300|--listen 127.0.0.1:$coord_port|" /etc/groupsnap/coordinator.env
+for opt in "--listen 127.0.0.1:$coord_port" "--tls-ca $tls/ca.pem" "--tls-cert $tls/coordinator.pem" \
+    "--tls-key $tls/coordinator.key" "--zookeeper-auth /etc/groupsnap/zookeeper-coordinator.auth"; do
+  grep -q -e "^GROUPSNAP_COORDINATOR_OPTS=.*$opt" /etc/groupsnap/coordinator.env || fail "coordinator.env lacks $opt"
+done
 wait_for 30 "ZooKeeper on 127.0.0.1:$zk_port" bash -c "exec 3<>/dev/tcp/127.0.0.1/$zk_port"
 run_as_unit $units/groupsnap-coordinator.service ExecStart "$work/coordinator.log"
 coordinator_pid=$last_pid
@@ -243,13 +295,74 @@ grep -q '^ExecStart=/opt/groupsnap/bin/groupsnap agent' "${tdir[0]}/systemd/grou
 say "tarball: layout complete, bin/groupsnap --version: $version"
 
 # --- one group snapshot through the installed daemons -------------------------------------------------------------
-export GROUPSNAP_ZOOKEEPER=127.0.0.1:$zk_port GROUPSNAP_INSECURE=1 # the daemons above run plaintext
+# The CLI as an admin: the admin client's certificate, and the agents' ZooKeeper credentials to find the leader
+export GROUPSNAP_ZOOKEEPER=127.0.0.1:$zk_port GROUPSNAP_ZOOKEEPER_AUTH=/etc/groupsnap/zookeeper-agents.auth
+export GROUPSNAP_TLS_CA=$tls/ca.pem GROUPSNAP_TLS_CERT=$ca/admin.pem GROUPSNAP_TLS_KEY=$ca/admin.key
 listening() { [ -n "$(ss -Htln "sport = :$coord_port")" ] && [ -n "$(ss -Htln "sport = :$agent_port")" ]; }
 wait_for 60 "the coordinator and the agent listening" listening
 ready() { groupsnap cluster status | awk '$1 == "leader" && $2 != "(none)" {l=1} $1 == "agents" && $2 >= 1 {a=1} END {exit !(l && a)}'; }
 wait_for 60 "a leader and a registered agent" ready
 [ "$(stat -c %U "/proc/$coordinator_pid")" = groupsnap ] || fail "the coordinator does not run as user groupsnap"
 say "cluster up: $(groupsnap cluster status | awk '$1 == "leader" || $1 == "agents"' | xargs)"
+
+# What comes without credentials is refused: an anonymous ZooKeeper client (NoAuth) and the CLI (exit 2, one line)
+# (the installed ZooKeeper client jar, driven by a few lines of Java: its own shell needs commons-cli, not shipped)
+cat >"$work/ZkAnonymous.java" <<'EOF'
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+
+/** A ZooKeeper client without credentials: reads and writes the epoch, creates a registration. Exit 0: all refused. */
+public class ZkAnonymous {
+  public static void main(String[] args) throws Exception {
+    CountDownLatch connected = new CountDownLatch(1);
+    ZooKeeper zk = new ZooKeeper(args[0], 30_000, e -> {
+      if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
+        connected.countDown();
+      }
+    });
+    if (!connected.await(30, TimeUnit.SECONDS)) {
+      System.out.println("probe: not connected to " + args[0]);
+      System.exit(1);
+    }
+    String cluster = args[1];
+    String[] tries = {"get " + cluster + "/epoch", "set " + cluster + "/epoch", "create " + cluster + "/agents/forged"};
+    int refused = 0;
+    for (int i = 0; i < tries.length; i++) {
+      try {
+        switch (i) {
+          case 0 -> zk.getData(cluster + "/epoch", false, null);
+          case 1 -> zk.setData(cluster + "/epoch", new byte[] {0}, -1);
+          default -> zk.create(cluster + "/agents/forged", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+              CreateMode.EPHEMERAL);
+        }
+        System.out.println("probe: " + tries[i] + ": ALLOWED");
+      } catch (KeeperException e) {
+        System.out.println("probe: " + tries[i] + ": " + e.code());
+        refused += e.code() == KeeperException.Code.NOAUTH ? 1 : 0;
+      }
+    }
+    zk.close();
+    System.exit(refused == tries.length ? 0 : 1);
+  }
+}
+EOF
+GROUPSNAP_LOG_LEVEL=ERROR java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '/usr/share/groupsnap/lib/*' \
+  "$work/ZkAnonymous.java" "127.0.0.1:$zk_port" /groupsnap/default >"$work/zk-anonymous.log" 2>&1 &
+probe_pid=$!
+pids+=($!)
+rc=0; out=$(env -u GROUPSNAP_TLS_CA -u GROUPSNAP_TLS_CERT -u GROUPSNAP_TLS_KEY groupsnap snapshot list 2>&1) || rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <<<"$out")" -eq 1 ] && [[ $out == *"no TLS credentials"* ]] \
+  || fail "the CLI without credentials: expected exit 2 and one line, got $rc: $out"
+say "CLI without credentials, exit 2: $out"
+rc=0; wait "$probe_pid" || rc=$?
+forget "$probe_pid"
+[ "$rc" -eq 0 ] || fail "an anonymous ZooKeeper client was not refused everything (exit $rc): $(tail -n 8 "$work/zk-anonymous.log")"
+say "anonymous ZooKeeper client: $(sed -n 's/^probe: //p' "$work/zk-anonymous.log" | paste -sd, | sed 's/,/, /g')"
 
 rc=0; created=$(groupsnap snapshot create --wait 2>"$work/create.err") || rc=$?
 [ "$rc" -eq 0 ] || fail "snapshot create --wait exited $rc: $created $(cat "$work/create.err")"
@@ -279,6 +392,9 @@ for f in /usr/bin/groupsnap /usr/share/groupsnap $units/groupsnap-agent.service 
 done
 grep -q "^agentId: install-test$" /etc/groupsnap/agent.yaml || fail "dpkg -r did not keep the edited agent.yaml"
 [ -f /etc/groupsnap/coordinator.env ] || fail "dpkg -r did not keep coordinator.env"
+for f in "$tls/agent.key" "$tls/coordinator.key" /etc/groupsnap/zookeeper-coordinator.auth; do
+  [ -f "$f" ] || fail "dpkg -r did not keep $f"
+done
 say "dpkg -r: program files gone, conffiles kept: $(ls /etc/groupsnap | xargs)"
 
 dpkg --force-unsafe-io -P groupsnap >"$work/dpkg-purge.log" 2>&1 || fail "dpkg -P: $(tail -n 3 "$work/dpkg-purge.log")"
@@ -287,5 +403,5 @@ dpkg-query -W -f='${Status}' groupsnap 2>/dev/null | grep -qv 'not-installed' &&
 expect_gone /etc/groupsnap
 left=$(dpkg -S groupsnap 2>/dev/null || true)
 [ -z "$left" ] || fail "dpkg still knows files: $left"
-say "dpkg -P: /etc/groupsnap gone; left on purpose: the system user groupsnap ($(getent passwd groupsnap | cut -d: -f1,3))"
+say "dpkg -P: /etc/groupsnap gone (with its keys and credentials); left on purpose: the system user groupsnap ($(getent passwd groupsnap | cut -d: -f1,3))"
 say "OK in $((SECONDS - t0))s"

@@ -10,6 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +24,8 @@ class DistFilesTest {
   @TempDir Path out;
 
   private static final Path UNITS = Path.of("../deploy/systemd");
+  /** A path under /etc/groupsnap, as configurations and maintainer scripts write them. */
+  private static final Pattern ETC_PATH = Pattern.compile("/etc/groupsnap(/[A-Za-z0-9_.-]+)*");
 
   private String manPage() throws IOException {
     DistFiles.write(out, UNITS);
@@ -72,6 +78,32 @@ class DistFilesTest {
       assertThat(Files.readString(out.resolve("systemd").resolve(unit)))
           .contains("ExecStart=/opt/groupsnap/bin/groupsnap ").doesNotContain("/usr/bin/groupsnap");
     }
+  }
+
+  @Test
+  void purgeRemovesEveryFileTheShippedConfigurationsName_andNothingElse() throws IOException {
+    String postrm = Files.readString(Path.of("src/deb/control/postrm"));
+    Set<String> named = new TreeSet<>();
+    for (String config : List.of("agent.yaml", "coordinator.env")) {
+      for (String line : Files.readAllLines(Path.of("../deploy/config").resolve(config))) {
+        Matcher m = ETC_PATH.matcher(line.replaceFirst("#.*", "")); // what an unedited file uses, not its comments
+        while (m.find()) {
+          named.add(m.group());
+        }
+      }
+    }
+    Set<String> removed = new TreeSet<>();
+    Matcher m = ETC_PATH.matcher(postrm.replaceAll("(?m)^\\s*#.*$", ""));
+    while (m.find()) {
+      removed.add(m.group());
+    }
+
+    assertThat(named).contains("/etc/groupsnap/tls/agent.key", "/etc/groupsnap/tls/coordinator.key",
+        "/etc/groupsnap/zookeeper-agents.auth", "/etc/groupsnap/zookeeper-coordinator.auth");
+    assertThat(removed).as("postrm purge").containsAll(named);
+    removed.removeAll(named);
+    assertThat(removed).as("postrm removes only what the configurations name, and their directories")
+        .containsOnly("/etc/groupsnap/tls", "/etc/groupsnap");
   }
 
   @Test

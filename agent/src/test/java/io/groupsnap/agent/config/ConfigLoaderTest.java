@@ -398,8 +398,11 @@ class ConfigLoaderTest {
     for (String f : List.of("ca.pem", "agent.pem", "agent.key")) {
       Files.writeString(tls.resolve(f), "PEM"); // read at start, not by the loader
     }
+    Path auth = Files.writeString(tmp.resolve("zookeeper-agents.auth"), "agents:secret\n");
+    Files.setPosixFilePermissions(auth, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     AgentConfig c = ConfigLoader.parse("agent.yaml", sample.replace("/srv/pgdata", data.toString())
         .replace("/etc/groupsnap/tls", tls.toString())
+        .replace("/etc/groupsnap/zookeeper-agents.auth", auth.toString())
         .replace("/var/lib/groupsnap/snapshots", root.toString())
         .replace("/usr/local/lib/groupsnap/app-hook", "/bin/true"));
     assertThat(c.volumes()).extracting(VolumeConfig::name).containsExactly("pgdata");

@@ -160,8 +160,11 @@ public final class MultiHostCluster implements AutoCloseable {
       hosts.put(i, network.addHost(WorkloadNode.name(i), 100 + i));
       agentHosts.put(WorkloadNode.name(i), hosts.get(i));
     }
+    long issuing = System.nanoTime();
     security = config.insecure ? ClusterSecurity.none()
         : ClusterSecurity.issue(workDir, coordinatorHosts, agentHosts); // while ZooKeeper starts
+    System.out.printf("cluster credentials: %s (%dms)%n", config.insecure ? "none, insecure"
+        : "certificates by certs init, ZooKeeper digest users", (System.nanoTime() - issuing) / 1_000_000);
     rpc = new LeaderClient(this::leaderEndpoint, security.admin());
     zookeeper.awaitQuorum(config.startTimeout);
     zk = ZkClients.connect(zookeeper.connectString(), Duration.ofSeconds(20), ZkClients.SESSION_TIMEOUT,

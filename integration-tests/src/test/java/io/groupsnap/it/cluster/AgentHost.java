@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * One simulated application host: a namespace running an agent and its application ({@link WorkloadNode}), which
  * takes part as an {@code exec} writer through the harness's hook script. Its files live in one directory:
  * {@code data/} (the volume), {@code snapshots/} (the agent's snapshot root), {@code state/}, {@code holds.log} (the
- * workload's {@link HoldsFile}), {@code agent.yaml} and the two processes' logs.
+ * workload's {@link HoldsFile}), {@code agent.yaml} and the two processes' logs. The agent speaks mutual TLS with the
+ * certificate of its id and authenticates to ZooKeeper ({@link ClusterSecurity}).
  */
 public final class AgentHost {
   public static final int AGENT_PORT = 7400;
@@ -49,10 +50,11 @@ public final class AgentHost {
    * Writes the host's configuration and prepares (does not start) its processes.
    *
    * @param hosts every agent host's namespace by index, for the ledger's peers
+   * @param security the cluster's credentials: this agent's certificate and ZooKeeper credentials
    */
   static AgentHost create(int index, Map<Integer, Netns> hosts, Path clusterDir, Path hook, Path logback,
-      String cluster, String zookeeper, java.util.function.BiFunction<Integer, Path, HostVolume> volumes)
-      throws IOException {
+      String cluster, String zookeeper, java.util.function.BiFunction<Integer, Path, HostVolume> volumes,
+      ClusterSecurity security) throws IOException {
     Netns ns = hosts.get(index);
     String id = WorkloadNode.name(index);
     Path dir = clusterDir.resolve(id).toAbsolutePath();
@@ -60,7 +62,7 @@ public final class AgentHost {
     HostVolume volume = volumes == null ? HostVolume.dir(dir) : volumes.apply(index, dir);
     Files.createDirectories(volume.path());
     Path config = dir.resolve("agent.yaml");
-    Files.writeString(config, agentYaml(id, ns, dir, hook, cluster, zookeeper, volume));
+    Files.writeString(config, agentYaml(id, ns, dir, hook, cluster, zookeeper, volume, security));
     ManagedProcess agent = new ManagedProcess(id, ns, ChildJvm.command(logback,
         List.of("-Dgroupsnap.failpoints.file=" + dir.getParent().resolve(id + ".failpoints")),
         "io.groupsnap.cli.Groupsnap", List.of("agent", "--config", config.toString())), Map.of(),
@@ -76,7 +78,7 @@ public final class AgentHost {
 
   /** The agent's configuration, written by a YAML serializer so that no path or name is ever spliced into text. */
   private static String agentYaml(String id, Netns ns, Path dir, Path hook, String cluster, String zookeeper,
-      HostVolume hostVolume) throws IOException {
+      HostVolume hostVolume, ClusterSecurity security) throws IOException {
     List<String> hookArgv = List.of(hook.toString(), Integer.toString(WorkloadNode.CONTROL_PORT));
     Map<String, Object> writer = new LinkedHashMap<>();
     writer.put("name", "workload");
@@ -106,7 +108,7 @@ public final class AgentHost {
     cfg.put("labels", Map.of("harness", "multihost"));
     cfg.put("volumes", List.of(volume));
     cfg.put("writers", List.of(writer));
-    cfg.put("insecure", true); // the harness's daemons speak plaintext (docs: the lead's multi-host runs)
+    cfg.putAll(security.agentConfig(id)); // tls and zookeeperAuth (insecure: true only when the test asked)
     return new ObjectMapper(new YAMLFactory()).writeValueAsString(cfg);
   }
 

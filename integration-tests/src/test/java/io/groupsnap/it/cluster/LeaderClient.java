@@ -2,6 +2,11 @@ package io.groupsnap.it.cluster;
 
 import static org.awaitility.Awaitility.await;
 
+import io.groupsnap.common.tls.PeerCheck;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.common.tls.TlsException;
+import io.groupsnap.common.tls.Transport;
+import io.groupsnap.common.tls.TransportSettings;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc.CoordinatorServiceBlockingStub;
@@ -23,18 +28,25 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The test's gRPC client of the coordinators: finds whichever one leads (through ZooKeeper, never by asking a
- * coordinator), keeps one channel per endpoint, and runs group snapshots to their end. Every wait is bounded.
- * Thread-safe; {@link #close()} shuts every channel down.
+ * coordinator), keeps one channel per endpoint, and runs group snapshots to their end. It calls with the credentials
+ * it is given (the cluster's admin client certificate, {@link ClusterSecurity#admin()}) and requires the server to
+ * hold the coordinator role and a certificate for the address dialled. Every wait is bounded. Thread-safe;
+ * {@link #close()} shuts every channel down.
  */
 final class LeaderClient implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(60);
 
   private final Callable<Optional<String>> leaderLookup;
+  private final Transport transport;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
-  /** @param leaderLookup the leading coordinator's endpoint as ZooKeeper shows it now */
-  LeaderClient(Callable<Optional<String>> leaderLookup) {
+  /**
+   * @param leaderLookup the leading coordinator's endpoint as ZooKeeper shows it now
+   * @param credentials how to connect (read once: the harness never rotates its certificate)
+   */
+  LeaderClient(Callable<Optional<String>> leaderLookup, TransportSettings credentials) throws TlsException {
     this.leaderLookup = leaderLookup;
+    this.transport = credentials.open(Duration.ZERO);
   }
 
   /** A stub to whichever coordinator leads now (waits a bounded time for one). */
@@ -49,8 +61,8 @@ final class LeaderClient implements AutoCloseable {
   }
 
   CoordinatorServiceBlockingStub stub(String endpoint) {
-    ManagedChannel ch = channels.computeIfAbsent(endpoint,
-        e -> NettyChannelBuilder.forTarget(e).usePlaintext().build());
+    ManagedChannel ch = channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder
+        .forTarget(e, transport.channelCredentials(PeerCheck.role(Role.COORDINATOR))).build());
     return CoordinatorServiceGrpc.newBlockingStub(ch);
   }
 
@@ -96,5 +108,6 @@ final class LeaderClient implements AutoCloseable {
   @Override
   public void close() {
     channels.values().forEach(ManagedChannel::shutdownNow);
+    transport.close();
   }
 }

@@ -33,7 +33,8 @@ import org.awaitility.core.ConditionTimeoutException;
  * A real groupsnap cluster on one machine: a ZooKeeper ensemble of separate processes, coordinators and agents as
  * separate JVMs, every process in its own network namespace on one bridge ({@link Network}), every agent host running
  * its application ({@link WorkloadNode}). Faults: kill -9 and restart any process, pause and resume it, cut a host off
- * and heal it.
+ * and heal it. Secure as a production cluster: mutual TLS on every gRPC hop and ZooKeeper digest credentials, all
+ * made for the cluster at its start ({@link ClusterSecurity}); the test calls coordinators as an admin.
  *
  * <p>Build it with {@link #builder()}, start it with {@link #start()} (usually through {@link ClusterExtension}, which
  * reports and tears down on failure). {@link #close()} always removes every process, namespace and link, also from a
@@ -49,11 +50,12 @@ public final class MultiHostCluster implements AutoCloseable {
   private final ZkLayout layout = new ZkLayout(CLUSTER);
   private final List<ManagedProcess> coordinators = new CopyOnWriteArrayList<>();
   private final List<AgentHost> agents = new CopyOnWriteArrayList<>();
-  private final LeaderClient rpc = new LeaderClient(this::leaderEndpoint);
   private final Thread shutdownHook = new Thread(this::closeQuietly, "multihost-cluster-teardown");
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Network network;
+  private volatile ClusterSecurity security;
+  private volatile LeaderClient rpc;
   private volatile ZooKeeperEnsemble zookeeper;
   private volatile CuratorFramework zk;
   private volatile Duration startupTime;
@@ -75,6 +77,16 @@ public final class MultiHostCluster implements AutoCloseable {
     private Path workDir;
     private Duration startTimeout = Duration.ofSeconds(90);
     private java.util.function.BiFunction<Integer, Path, HostVolume> volumes;
+    private boolean insecure;
+
+    /**
+     * Plaintext gRPC ({@code --insecure}, {@code insecure: true}) and ZooKeeper without credentials or ACLs, for a
+     * test that needs the cluster open; by default every daemon runs with mutual TLS and ZooKeeper credentials.
+     */
+    public Builder insecure() {
+      insecure = true;
+      return this;
+    }
 
     /**
      * The volume of each agent host, from its index and its directory; by default a {@code dir} volume in the host's
@@ -138,24 +150,29 @@ public final class MultiHostCluster implements AutoCloseable {
     network = Network.create();
     zookeeper = ZooKeeperEnsemble.create(network, workDir, logback, config.zookeeperServers);
     zookeeper.start();
-    zookeeper.awaitQuorum(config.startTimeout);
-    zk = ZkClients.connect(zookeeper.connectString(), Duration.ofSeconds(20));
+    Map<String, Netns> coordinatorHosts = new LinkedHashMap<>();
     for (int i = 1; i <= config.coordinators; i++) {
-      Netns ns = network.addHost("coord" + i, 20 + i);
-      String endpoint = ns.address() + ":" + COORDINATOR_PORT;
-      coordinators.add(new ManagedProcess("coordinator-" + i, ns, ChildJvm.command(logback,
-          List.of("-Dgroupsnap.failpoints.file=" + failpointFile("coordinator-" + i)),
-          "io.groupsnap.cli.Groupsnap", List.of("coordinator", "--zookeeper", zookeeper.connectString(),
-              "--listen", endpoint, "--advertise", endpoint, "--cluster", CLUSTER, "--insecure")), Map.of(),
-          workDir.resolve("coordinator-" + i + ".log")));
+      coordinatorHosts.put("coordinator-" + i, network.addHost("coord" + i, 20 + i));
     }
     Map<Integer, Netns> hosts = new LinkedHashMap<>();
+    Map<String, Netns> agentHosts = new LinkedHashMap<>();
     for (int i = 1; i <= config.agents; i++) {
       hosts.put(i, network.addHost(WorkloadNode.name(i), 100 + i));
+      agentHosts.put(WorkloadNode.name(i), hosts.get(i));
     }
+    long issuing = System.nanoTime();
+    security = config.insecure ? ClusterSecurity.none()
+        : ClusterSecurity.issue(workDir, coordinatorHosts, agentHosts); // while ZooKeeper starts
+    System.out.printf("cluster credentials: %s (%dms)%n", config.insecure ? "none, insecure"
+        : "certificates by certs init, ZooKeeper digest users", (System.nanoTime() - issuing) / 1_000_000);
+    rpc = new LeaderClient(this::leaderEndpoint, security.admin());
+    zookeeper.awaitQuorum(config.startTimeout);
+    zk = ZkClients.connect(zookeeper.connectString(), Duration.ofSeconds(20), ZkClients.SESSION_TIMEOUT,
+        security.zookeeperReader());
+    coordinatorHosts.forEach((name, ns) -> coordinators.add(coordinator(name, ns, logback)));
     for (int i = 1; i <= config.agents; i++) {
       agents.add(AgentHost.create(i, hosts, workDir, hook, logback, CLUSTER, zookeeper.connectString(),
-          config.volumes));
+          config.volumes, security));
     }
     for (ManagedProcess p : processes()) {
       if (closed.get()) {
@@ -171,6 +188,17 @@ public final class MultiHostCluster implements AutoCloseable {
             && leaderEndpoint().isPresent());
     startupTime = Duration.ofNanos(System.nanoTime() - t0);
     return this;
+  }
+
+  /** A coordinator process (not started) serving at its host's address, with its certificate and credentials. */
+  private ManagedProcess coordinator(String name, Netns ns, Path logback) {
+    String endpoint = ns.address() + ":" + COORDINATOR_PORT;
+    List<String> args = new ArrayList<>(List.of("coordinator", "--zookeeper", zookeeper.connectString(),
+        "--listen", endpoint, "--advertise", endpoint, "--cluster", CLUSTER));
+    args.addAll(security.coordinatorFlags(name));
+    return new ManagedProcess(name, ns, ChildJvm.command(logback,
+        List.of("-Dgroupsnap.failpoints.file=" + failpointFile(name)), "io.groupsnap.cli.Groupsnap", args),
+        Map.of(), workDir.resolve(name + ".log"));
   }
 
   private Path resource(String name, boolean executable) throws IOException {
@@ -216,6 +244,11 @@ public final class MultiHostCluster implements AutoCloseable {
 
   public Network network() {
     return network;
+  }
+
+  /** The cluster's certificates and ZooKeeper credentials (known once {@link #start()} made them). */
+  public ClusterSecurity security() {
+    return security;
   }
 
   public ZooKeeperEnsemble zookeeper() {
@@ -278,12 +311,12 @@ public final class MultiHostCluster implements AutoCloseable {
 
   /** A stub to whichever coordinator leads now (waits a bounded time for one). */
   public CoordinatorServiceBlockingStub leader() {
-    return rpc.leader();
+    return rpc().leader();
   }
 
   /** A stub to one coordinator endpoint (channels are cached and closed with the cluster). */
   public CoordinatorServiceBlockingStub stub(String endpoint) {
-    return rpc.stub(endpoint);
+    return rpc().stub(endpoint);
   }
 
   /** Takes one group snapshot of every registered agent through the leader and returns its final record. */
@@ -296,7 +329,15 @@ public final class MultiHostCluster implements AutoCloseable {
    * to lead; returns its final record, committed or aborted.
    */
   public GroupSnapshot snapshot(CreateGroupSnapshotRequest request) {
-    return rpc.snapshot(request);
+    return rpc().snapshot(request);
+  }
+
+  private LeaderClient rpc() {
+    LeaderClient c = rpc;
+    if (c == null) {
+      throw new IllegalStateException("the cluster is not started");
+    }
+    return c;
   }
 
   /**
@@ -408,7 +449,9 @@ public final class MultiHostCluster implements AutoCloseable {
       return;
     }
     List<String> problems = new ArrayList<>();
-    rpc.close();
+    if (rpc != null) {
+      rpc.close();
+    }
     if (zk != null) {
       zk.close();
     }

@@ -40,6 +40,8 @@ import java.util.Map;
  * @param tls the PEM files of its mutual TLS (the authority it trusts, its certificate, its key); null only when
  *     {@code insecure}
  * @param insecure plaintext gRPC, every caller obeyed: only when the operator wrote {@code insecure: true}
+ * @param tlsReloadEvery how often the TLS files are reread, so that rotated ones take effect without a restart
+ *     ({@code tls.reloadEvery}; default {@link TransportSettings#RELOAD_EVERY})
  */
 public record AgentConfig(
     String agentId,
@@ -61,67 +63,80 @@ public record AgentConfig(
     Path zookeeperAuth,
     SocketAccess writerHub,
     TlsFiles tls,
-    boolean insecure) {
+    boolean insecure,
+    Duration tlsReloadEvery) {
   public AgentConfig {
+    java.util.Objects.requireNonNull(tlsReloadEvery, "tlsReloadEvery");
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
     volumes = List.copyOf(volumes);
     writers = List.copyOf(writers);
   }
 
+  /** A configuration whose TLS files are reread every {@link TransportSettings#RELOAD_EVERY}. */
+  public AgentConfig(String agentId, String cluster, HostPort listen, HostPort advertise, String zookeeper,
+      Path snapshotRoot, Path stateDir, Duration maxFreezeLease, Map<String, String> labels,
+      List<VolumeConfig> volumes, List<WriterConfig> writers, Duration reaperInterval, Duration reaperGrace,
+      List<Path> volumeRoots, boolean checksumCaptures, Duration zookeeperSessionTimeout, Path zookeeperAuth,
+      SocketAccess writerHub, TlsFiles tls, boolean insecure) {
+    this(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease, labels, volumes,
+        writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout, zookeeperAuth,
+        writerHub, tls, insecure, TransportSettings.RELOAD_EVERY);
+  }
+
   /** The agent's configuration with another ZooKeeper credential file (null: none). */
   public AgentConfig withZookeeperAuth(Path file) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        file, writerHub, tls, insecure);
+        file, writerHub, tls, insecure, tlsReloadEvery);
   }
 
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth,
-        writerHub, tls, insecure);
+        writerHub, tls, insecure, tlsReloadEvery);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure);
+        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery);
   }
 
 
   /** How it serves gRPC: checked by {@link ConfigLoader#validate} to be exactly one of TLS files and insecure. */
   public TransportSettings transport() {
-    return new TransportSettings(tls, insecure);
+    return new TransportSettings(tls, insecure, tlsReloadEvery);
   }
 
   /** The agent's configuration with another transport. */
   public AgentConfig withTransport(TransportSettings t) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, t.tls(), t.insecure());
+        zookeeperAuth, writerHub, t.tls(), t.insecure(), t.reloadEvery());
   }
 
   /**
@@ -158,6 +173,7 @@ public record AgentConfig(
     private SocketAccess writerHub = SocketAccess.DEFAULT;
     private TlsFiles tls;
     private boolean insecure;
+    private Duration tlsReloadEvery = TransportSettings.RELOAD_EVERY;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -259,6 +275,7 @@ public record AgentConfig(
     public Builder transport(TransportSettings t) {
       this.tls = t.tls();
       this.insecure = t.insecure();
+      this.tlsReloadEvery = t.reloadEvery();
       return this;
     }
 
@@ -266,7 +283,7 @@ public record AgentConfig(
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
           writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-          zookeeperAuth, writerHub, tls, insecure);
+          zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery);
     }
   }
 }

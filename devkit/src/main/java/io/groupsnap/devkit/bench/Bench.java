@@ -31,8 +31,8 @@ import java.util.function.UnaryOperator;
  * calling thread.
  *
  * <p>With more than one transport (mutual TLS and plaintext), one cluster of each runs at the same time and their
- * rounds alternate — one snapshot on each, the order flipped every round — so that both see the same noise and their
- * figures can be compared side by side.
+ * rounds alternate — one snapshot on each, the order flipped every round — so that both see the same noise and
+ * their figures can be compared side by side.
  */
 public final class Bench {
   private static final int WARM_UP = 3;

@@ -29,13 +29,23 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groupsnap.common.HostPort;
+import io.groupsnap.common.tls.Transport;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -222,6 +232,94 @@ class SecurityIT {
       } finally {
         zk.setData().forPath(layout.agent("agent-2"), real.toBuilder().setEndpoint(agent2).build().toByteArray());
       }
+    }
+  }
+
+  /** Replaces {@code name}'s certificate and key in the cluster's TLS directory, key first; the new serial. */
+  BigInteger reissue(String name, Role role, List<String> sans) throws Exception {
+    CertAuthority.Issued next = ca.issue(CertAuthority.Leaf.valid(name, Set.of(role), sans, Duration.ofDays(1)));
+    next.write(tls.resolve(name + ".pem"), tls.resolve(name + ".key"));
+    return next.certificate().getSerialNumber();
+  }
+
+  /**
+   * Issue 10, rotation: every certificate of the cluster (coordinator, agents, the client's) is replaced while group
+   * snapshots are taken back to back through the CLI; every daemon picks its new certificate up without a restart
+   * (seen on new connections, not waited for), no snapshot aborts, and new hops present the new certificates on both
+   * ends. Connections established before keep their handshake, as TLS does.
+   */
+  @Test
+  void certificatesReplacedWhileSnapshotsRun_nothingAborts_andNewConnectionsPresentTheNewOnes() throws Exception {
+    Map<String, HostPort> daemons = new LinkedHashMap<>();
+    daemons.put(DevTls.COORDINATOR, f.cluster.coordinator().endpoint());
+    f.cluster.agents().forEach((id, a) -> daemons.put(id, a.endpoint()));
+    Map<String, BigInteger> before = new LinkedHashMap<>();
+    for (String name : daemons.keySet()) {
+      before.put(name, TlsHops.serialOf(tls.resolve(name + ".pem")));
+    }
+    CertAuthority.Issued probe = ca.issue(CertAuthority.Leaf.valid("probe", Set.of(Role.VIEWER), List.of(),
+        Duration.ofDays(1)));
+    List<Object> runs = Collections.synchronizedList(new ArrayList<>()); // a Cli, or what the loop threw
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread creator = new Thread(() -> {
+      while (!stop.get()) {
+        try {
+          runs.add(f.cli("snapshot", "create", "--wait", "-o", "json", "--coordinator", coordinator));
+        } catch (RuntimeException | Error e) {
+          runs.add(e);
+          return;
+        }
+      }
+    }, "rotation-creates");
+    Map<String, BigInteger> after = new LinkedHashMap<>();
+    BigInteger admin;
+    int beforeRotation;
+    int afterReload;
+    creator.start();
+    try {
+      await().atMost(Duration.ofMinutes(2)).until(() -> runs.size() >= 3);
+      beforeRotation = runs.size();
+      for (String name : daemons.keySet()) {
+        after.put(name, reissue(name, name.equals(DevTls.COORDINATOR) ? Role.COORDINATOR : Role.AGENT,
+            DevTls.LOOPBACK));
+      }
+      admin = reissue(DevTls.ADMIN, Role.ADMIN, List.of());
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        for (Map.Entry<String, HostPort> d : daemons.entrySet()) {
+          assertThat(TlsHops.serverSerial(d.getValue().host(), d.getValue().port(), probe, ca.certificate()))
+              .as("serial a new connection to %s sees", d.getKey()).isEqualTo(after.get(d.getKey()));
+        }
+      });
+      afterReload = runs.size();
+      await().atMost(Duration.ofMinutes(2)).until(() -> runs.size() >= Math.max(12, afterReload + 5));
+    } finally {
+      stop.set(true);
+      creator.join(Duration.ofMinutes(2).toMillis());
+    }
+    assertThat(beforeRotation).isGreaterThanOrEqualTo(3);
+    ObjectMapper json = new ObjectMapper();
+    synchronized (runs) {
+      assertThat(runs).hasSizeGreaterThanOrEqualTo(12).allSatisfy(run -> {
+        assertThat(run).isInstanceOf(Cli.class);
+        Cli r = (Cli) run;
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode g = json.readTree(r.out());
+        assertThat(g.get("state").asText()).as("%s", g).isEqualTo("COMMITTED");
+      });
+    }
+    for (String name : daemons.keySet()) {
+      assertThat(after.get(name)).as(name).isNotEqualTo(before.get(name));
+    }
+    // client -> coordinator: a new connection with the client's files as they are now
+    try (Transport client = f.cluster.clientTransport().open(Duration.ZERO)) {
+      assertThat(TlsHops.toCoordinator(client, coordinator))
+          .isEqualTo(new TlsHops.Ends(admin, after.get(DevTls.COORDINATOR)));
+    }
+    // coordinator -> agent: a new connection made with the coordinator's own running transport
+    Transport coordinatorTransport = f.cluster.coordinatorTransportInUse();
+    for (var a : f.cluster.agents().values()) {
+      assertThat(TlsHops.toAgent(coordinatorTransport, a.id(), a.endpoint().toString())).as(a.id())
+          .isEqualTo(new TlsHops.Ends(after.get(DevTls.COORDINATOR), after.get(a.id())));
     }
   }
 }

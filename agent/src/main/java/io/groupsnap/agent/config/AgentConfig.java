@@ -40,6 +40,8 @@ import java.util.Map;
  * @param tls the PEM files of its mutual TLS (the authority it trusts, its certificate, its key); null only when
  *     {@code insecure}
  * @param insecure plaintext gRPC, every caller obeyed: only when the operator wrote {@code insecure: true}
+ * @param tlsReloadEvery how often the TLS files are reread, so that rotated ones take effect without a restart
+ *     ({@code tls.reloadEvery}; default {@link TransportSettings#RELOAD_EVERY})
  * @param metricsListen where the Prometheus metrics are served ({@code metrics.listen}); null: not at all
  */
 public record AgentConfig(
@@ -63,8 +65,10 @@ public record AgentConfig(
     SocketAccess writerHub,
     TlsFiles tls,
     boolean insecure,
+    Duration tlsReloadEvery,
     HostPort metricsListen) {
   public AgentConfig {
+    java.util.Objects.requireNonNull(tlsReloadEvery, "tlsReloadEvery");
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
     volumes = List.copyOf(volumes);
@@ -75,61 +79,61 @@ public record AgentConfig(
   public AgentConfig withZookeeperAuth(Path file) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        file, writerHub, tls, insecure, metricsListen);
+        file, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
   }
 
   /** The agent's configuration with its metrics served on {@code address} (null: not at all). */
   public AgentConfig withMetricsListen(HostPort address) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, address);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, address);
   }
 
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, metricsListen);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth,
-        writerHub, tls, insecure, metricsListen);
+        writerHub, tls, insecure, tlsReloadEvery, metricsListen);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure, metricsListen);
+        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, metricsListen);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, metricsListen);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
   }
 
   /** How it serves gRPC: checked by {@link ConfigLoader#validate} to be exactly one of TLS files and insecure. */
   public TransportSettings transport() {
-    return new TransportSettings(tls, insecure);
+    return new TransportSettings(tls, insecure, tlsReloadEvery);
   }
 
   /** The agent's configuration with another transport. */
   public AgentConfig withTransport(TransportSettings t) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, t.tls(), t.insecure(), metricsListen);
+        zookeeperAuth, writerHub, t.tls(), t.insecure(), t.reloadEvery(), metricsListen);
   }
 
   /**
@@ -167,6 +171,7 @@ public record AgentConfig(
     private TlsFiles tls;
     private boolean insecure;
     private HostPort metricsListen;
+    private Duration tlsReloadEvery = TransportSettings.RELOAD_EVERY;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -268,6 +273,7 @@ public record AgentConfig(
     public Builder transport(TransportSettings t) {
       this.tls = t.tls();
       this.insecure = t.insecure();
+      this.tlsReloadEvery = t.reloadEvery();
       return this;
     }
 
@@ -281,7 +287,7 @@ public record AgentConfig(
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
           writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-          zookeeperAuth, writerHub, tls, insecure, metricsListen);
+          zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
     }
   }
 }

@@ -14,6 +14,7 @@ import io.groupsnap.common.HostPort;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.tls.TlsFiles;
+import io.groupsnap.common.tls.TransportSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -45,7 +46,7 @@ public final class ConfigLoader {
       "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth", "writerHub", "tls",
       "insecure", "metrics");
   static final Set<String> METRICS_FIELDS = Set.of("listen");
-  static final Set<String> TLS_FIELDS = Set.of("ca", "cert", "key");
+  static final Set<String> TLS_FIELDS = Set.of("ca", "cert", "key", "reloadEvery");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
   /** The fields every writer has; a kind may take more ({@link WriterKind#commandFields()}). */
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "timeout", "options");
@@ -198,13 +199,15 @@ public final class ConfigLoader {
         ? duration("zookeeperSessionTimeout", root.get("zookeeperSessionTimeout")) : ZkClients.SESSION_TIMEOUT;
     boolean insecure = root.has("insecure") && bool("insecure", root.get("insecure"));
     TlsFiles tls = root.has("tls") ? tls(root.get("tls"), insecure) : null;
+    Duration tlsReloadEvery = tls != null && root.get("tls").has("reloadEvery")
+        ? reloadEvery(root.get("tls").get("reloadEvery")) : TransportSettings.RELOAD_EVERY;
     Path zookeeperAuth = root.has("zookeeperAuth") ? absolutePath("zookeeperAuth", root.get("zookeeperAuth")) : null;
     SocketAccess writerHub = root.has("writerHub") ? writerHub("writerHub", root.get("writerHub"))
         : SocketAccess.DEFAULT;
     HostPort metricsListen = root.has("metrics") ? metricsListen(root.get("metrics")) : null;
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
         volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, zookeeperAuth,
-        writerHub, tls, insecure, metricsListen);
+        writerHub, tls, insecure, tlsReloadEvery, metricsListen);
   }
 
   /** {@code metrics: {listen: HOST:PORT}}; {@code listen: none} (or no listen) serves none. */
@@ -215,6 +218,15 @@ public final class ConfigLoader {
       return null;
     }
     return endpoint("metrics.listen", n.get("listen"));
+  }
+
+  /** {@code tls.reloadEvery}: at least a second (the files are hashed on every look). */
+  private Duration reloadEvery(JsonNode n) throws ConfigException {
+    Duration d = duration("tls.reloadEvery", n);
+    if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw error("tls.reloadEvery", "must be at least 1s, got " + Durations.format(d));
+    }
+    return d;
   }
 
   /** {@code writerHub: {socketMode: "0660", socketGroup: NAME}}; the group must exist on this host. */
@@ -244,7 +256,9 @@ public final class ConfigLoader {
     return new SocketAccess(mode, group);
   }
 
-  /** {@code tls: {ca, cert, key}}, all three absolute paths; the files themselves are checked by the validator. */
+  /**
+   * {@code tls: {ca, cert, key, reloadEvery}}, the three files absolute paths (checked themselves by the validator).
+   */
   private TlsFiles tls(JsonNode n, boolean insecure) throws ConfigException {
     if (insecure) {
       throw error("tls", ConfigValidator.TLS_AND_INSECURE);

@@ -59,6 +59,17 @@ class TransportConfigTest {
   }
 
   @Test
+  void tlsReloadEvery_setsHowOftenTheFilesAreReread_atLeastASecond() throws Exception {
+    assertThat(ConfigLoader.parse("agent.yaml", yaml(tls(all()))).transport().reloadEvery())
+        .isEqualTo(TransportSettings.RELOAD_EVERY);
+    AgentConfig c = ConfigLoader.parse("agent.yaml", yaml(tls(all() + "  reloadEvery: 5s\n")));
+    assertThat(c.transport()).isEqualTo(TransportSettings.tls(new TlsFiles(ca, cert, key))
+        .withReloadEvery(java.time.Duration.ofSeconds(5)));
+    assertThat(c.withZookeeper("zk:2181").transport().reloadEvery()).isEqualTo(java.time.Duration.ofSeconds(5));
+    refused(yaml(tls(all() + "  reloadEvery: 500ms\n")), "agent.yaml: tls.reloadEvery: must be at least 1s, got 500ms");
+  }
+
+  @Test
   void neitherTlsNorInsecure_isRefused_sayingWhatToAdd() {
     refused(yaml(""), "agent.yaml: tls: required unless insecure: true (tls: {ca: FILE, cert: FILE, key: FILE}, "
         + "e.g. from groupsnap certs init)");
@@ -82,7 +93,8 @@ class TransportConfigTest {
 
   @Test
   void badTlsValues_areRefused_withTheFieldNamed() throws Exception {
-    refused(yaml(tls(all() + "  crt: /x\n")), "agent.yaml: tls.crt: unknown field (known: ca, cert, key)");
+    refused(yaml(tls(all() + "  crt: /x\n")), "agent.yaml: tls.crt: unknown field (known: ca, cert, key, "
+        + "reloadEvery)");
     refused(yaml(tls(all().replace(key.toString(), "agent.key"))), "agent.yaml: tls.key: 'agent.key' must be an "
         + "absolute path");
     refused(yaml("tls: " + ca + "\n"), "agent.yaml: tls: must be a mapping");

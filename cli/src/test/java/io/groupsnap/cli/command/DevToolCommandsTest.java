@@ -35,6 +35,26 @@ class DevToolCommandsTest {
   }
 
   @Test
+  void bench_onBothTransports_printsATlsAndAnInsecureRow_andWhatTlsCosts() {
+    Result r = run("bench", "--transport", "both", "--members", "1", "--snapshots", "2", "--files", "0");
+    assertThat(r.exit()).as(r.err()).isZero();
+    String figures = " +\\d+ / \\d+ / \\d+ +\\d+ / \\d+ / \\d+ +-?\\d+ / -?\\d+";
+    assertThat(r.out().lines().toList()).satisfiesExactly(
+        header -> assertThat(header).contains("members", "transport", "latency p50/p90/max", "window p50/p90/max"),
+        tls -> assertThat(tls).matches("1 +tls" + figures),
+        insecure -> assertThat(insecure).matches("1 +insecure" + figures),
+        cost -> assertThat(cost).startsWith("1        tls-cost"),
+        legend -> assertThat(legend).startsWith("latency: "));
+  }
+
+  @Test
+  void bench_refusesAnUnknownTransport_exitTwo() {
+    Result r = run("bench", "--transport", "quic");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--transport").contains("quic");
+  }
+
+  @Test
   void dev_withTooManyAgents_exitsTwo_andCreatesNothing() {
     Path dir = tmp.resolve("dev");
     Result r = run("dev", "--agents", "65", "--data-dir", dir.toString());

@@ -8,16 +8,32 @@ import java.time.Duration;
  *
  * @param tls the PEM material; null exactly when {@code insecure}
  * @param insecure plaintext gRPC, every caller trusted ({@code insecure: true}, {@code --insecure})
+ * @param reloadEvery how often {@link #open()} rereads the TLS files, so that rotated files take effect without a
+ *     restart (zero: never)
  */
-public record TransportSettings(TlsFiles tls, boolean insecure) {
+public record TransportSettings(TlsFiles tls, boolean insecure, Duration reloadEvery) {
   /** How often a daemon rereads its certificate and key, so that rotated files take effect without a restart. */
   public static final Duration RELOAD_EVERY = Duration.ofSeconds(30);
 
   public TransportSettings {
+    java.util.Objects.requireNonNull(reloadEvery, "reloadEvery");
+    if (reloadEvery.isNegative()) {
+      throw new IllegalArgumentException("a reload interval cannot be negative: " + reloadEvery);
+    }
     if (insecure == (tls != null)) {
       throw new IllegalArgumentException(insecure ? "insecure with TLS files: choose one"
           : "neither TLS files nor insecure");
     }
+  }
+
+  /** Rereading the files every {@link #RELOAD_EVERY}. */
+  public TransportSettings(TlsFiles tls, boolean insecure) {
+    this(tls, insecure, RELOAD_EVERY);
+  }
+
+  /** The same, rereading the TLS files every {@code every} (zero: never). */
+  public TransportSettings withReloadEvery(Duration every) {
+    return new TransportSettings(tls, insecure, every);
   }
 
   /** Mutual TLS with {@code files}. */
@@ -30,9 +46,9 @@ public record TransportSettings(TlsFiles tls, boolean insecure) {
     return new TransportSettings(null, true);
   }
 
-  /** Opens the transport, reading (and rereading every {@link #RELOAD_EVERY}) the TLS material. */
+  /** Opens the transport, reading (and rereading every {@link #reloadEvery}) the TLS material. */
   public Transport open() throws TlsException {
-    return open(RELOAD_EVERY);
+    return open(reloadEvery);
   }
 
   /**

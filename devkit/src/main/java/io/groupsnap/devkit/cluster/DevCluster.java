@@ -101,6 +101,21 @@ public final class DevCluster implements AutoCloseable {
   public static DevCluster start(Path dataDir, int agentCount, String zookeeper,
       Function<String, List<Writer>> writers, List<WriterConfig> configured, Map<String, VolumeConfig> volumes,
       UnaryOperator<CoordinatorConfig> coordinatorConfig) throws Exception {
+    return start(dataDir, agentCount, zookeeper, writers, configured, volumes, coordinatorConfig, Wire.TLS);
+  }
+
+  /** How the parts of a dev cluster speak gRPC to each other. */
+  public enum Wire {
+    /** Mutual TLS with certificates issued at start ({@link DevTls}): the default, as in production. */
+    TLS,
+    /** Plaintext, every caller trusted: only to measure what TLS costs ({@code groupsnap bench --transport}). */
+    INSECURE
+  }
+
+  /** As above, on {@code wire}. */
+  public static DevCluster start(Path dataDir, int agentCount, String zookeeper,
+      Function<String, List<Writer>> writers, List<WriterConfig> configured, Map<String, VolumeConfig> volumes,
+      UnaryOperator<CoordinatorConfig> coordinatorConfig, Wire wire) throws Exception {
     if (agentCount < 1 || agentCount > 64) {
       throw new IllegalArgumentException("--agents must be between 1 and 64, got " + agentCount);
     }
@@ -120,7 +135,7 @@ public final class DevCluster implements AutoCloseable {
       for (int i = 1; i <= agentCount; i++) {
         ids.add("agent-" + i);
       }
-      DevTls tls = DevTls.issue(dataDir.resolve(TLS_DIR), ids);
+      DevTls tls = wire == Wire.TLS ? DevTls.issue(dataDir.resolve(TLS_DIR), ids) : DevTls.plaintext(ids);
       Transport coordinatorTransport = tls.coordinator().open();
       started.add(coordinatorTransport);
       Coordinator coordinator = new Coordinator(coordinatorConfig.apply(CoordinatorConfig.defaults(CLUSTER, zk,
@@ -206,6 +221,14 @@ public final class DevCluster implements AutoCloseable {
   /** The coordinator's transport (its certificate, or plaintext): to start another coordinator of this cluster. */
   public TransportSettings coordinatorTransport() {
     return tls.coordinator();
+  }
+
+  /**
+   * The transport the running coordinator serves and dials agents with (its certificate as last reloaded): for a
+   * test that makes a hop as the coordinator does. Closed with the cluster.
+   */
+  public Transport coordinatorTransportInUse() {
+    return coordinatorTransport;
   }
 
   /** A session with the coordinator as the cluster's {@code admin}; the caller closes it. */

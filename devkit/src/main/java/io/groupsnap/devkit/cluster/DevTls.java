@@ -17,7 +17,9 @@ import java.util.Set;
  * The transport of every part of a dev cluster: the coordinator's, each agent's and the {@code admin} client's (the
  * operator's shell and the demo). {@link #issue} makes a new authority and their certificates in a directory of the
  * cluster's data dir, valid on loopback ({@code 127.0.0.1}, {@code localhost}), so that a dev cluster runs mutual TLS
- * like a real one; the authority's key stays there too ({@link #CA_KEY}), so that tests can issue more.
+ * like a real one; the authority's key stays there too ({@link #CA_KEY}), so that tests can issue more. The daemons
+ * reread their files every {@link #RELOAD_EVERY}: replacing them (key first, then certificate, each atomically)
+ * rotates a running cluster's certificates.
  */
 public final class DevTls {
   public static final String CA = "ca.pem";
@@ -26,7 +28,13 @@ public final class DevTls {
   public static final String ADMIN = "admin";
   public static final String COORDINATOR = "coordinator";
   static final Duration VALIDITY = Duration.ofDays(30);
-  static final List<String> LOOPBACK = List.of("127.0.0.1", "localhost");
+  /** The names every certificate of a daemon of a dev cluster is valid for. */
+  public static final List<String> LOOPBACK = List.of("127.0.0.1", "localhost");
+  /**
+   * How often the daemons of a dev cluster reread their TLS files: every second, so that a rotation (by hand, or by a
+   * test) takes effect at once; rereading is a hash of three small files.
+   */
+  public static final Duration RELOAD_EVERY = Duration.ofSeconds(1);
 
   private final TransportSettings coordinator;
   private final Map<String, TransportSettings> agents;
@@ -66,7 +74,7 @@ public final class DevTls {
     Path cert = dir.resolve(name + ".pem");
     Path key = dir.resolve(name + ".key");
     ca.issue(CertAuthority.Leaf.valid(name, Set.of(role), sans, VALIDITY)).write(cert, key);
-    return TransportSettings.tls(new TlsFiles(dir.resolve(CA), cert, key));
+    return TransportSettings.tls(new TlsFiles(dir.resolve(CA), cert, key)).withReloadEvery(RELOAD_EVERY);
   }
 
   TransportSettings coordinator() {

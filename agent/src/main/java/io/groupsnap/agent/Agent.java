@@ -153,7 +153,8 @@ public final class Agent implements AutoCloseable {
   }
 
   private void doStart() throws Exception {
-    transport = config.transport().open(); // unusable TLS material stops the agent before anything else starts
+    // unusable TLS material, or a certificate that is not this agent's, stops the agent before anything else starts
+    transport = config.transport().openAs(Role.AGENT, config.agentId());
     Files.createDirectories(config.snapshotRoot());
     Files.createDirectories(config.stateDir());
     ZkLayout layout = new ZkLayout(config.cluster());

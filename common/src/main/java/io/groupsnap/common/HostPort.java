@@ -11,6 +11,15 @@ public record HostPort(String host, int port) {
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("host is missing");
     }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+          || c == '_' || c == ':' || c == '%';
+      if (!ok) { // a name or an address never holds spaces, control characters or markup
+        throw new IllegalArgumentException("host '" + Names.printable(host) + "' holds a character no host name or "
+            + "address has");
+      }
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port " + port + " is out of range 0-65535");
     }

@@ -20,4 +20,17 @@ class HostPortTest {
   void refuses_malformedEndpoints(String text) {
     assertThatThrownBy(() -> HostPort.parse(text)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a host:80", "host\n:80", "h\u001b[31m:80", "<x>:80", "h/x:80"})
+  void refuses_hostsNoNameOrAddressHas_inOneLine(String text) {
+    assertThatThrownBy(() -> HostPort.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("holds a character no host name or address has").hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void accepts_namesAddressesAndScopedV6() {
+    assertThat(HostPort.parse("db-1.internal_x:7400").host()).isEqualTo("db-1.internal_x");
+    assertThat(HostPort.parse("[fe80::1%eth0]:7400").host()).isEqualTo("fe80::1%eth0");
+  }
 }

@@ -11,6 +11,7 @@ import io.groupsnap.common.SystemFaultPoints;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.zkauth.CredentialsFileException;
 import io.groupsnap.common.zkauth.ZkRefusedException;
+import io.groupsnap.common.tls.Role;
 import io.groupsnap.common.tls.TlsException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +61,7 @@ public final class AgentDaemonCommand implements Callable<Integer> {
     }
     if (check) {
       try {
-        cfg.transport().open(Duration.ZERO).close(); // the TLS material is read now, as at start
+        cfg.transport().openAs(Role.AGENT, cfg.agentId(), Duration.ZERO).close(); // read and checked as at start
       } catch (TlsException e) {
         throw new CliException(ExitCodes.USAGE, e.getMessage());
       }

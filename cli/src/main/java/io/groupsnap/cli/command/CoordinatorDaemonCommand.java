@@ -10,6 +10,7 @@ import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.zkauth.CredentialsFileException;
 import io.groupsnap.common.zkauth.ZkCredentials;
 import io.groupsnap.common.zkauth.ZkRefusedException;
+import io.groupsnap.common.tls.Role;
 import io.groupsnap.common.tls.TlsException;
 import io.groupsnap.common.tls.Transport;
 import io.groupsnap.common.tls.TransportSettings;
@@ -141,7 +142,7 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     }
     Transport transport;
     try {
-      transport = tls.open();
+      transport = tls.openAs(Role.COORDINATOR, null);
     } catch (TlsException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }

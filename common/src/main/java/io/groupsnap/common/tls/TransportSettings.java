@@ -43,4 +43,37 @@ public record TransportSettings(TlsFiles tls, boolean insecure) {
   public Transport open(Duration reloadEvery) throws TlsException {
     return insecure ? Transport.insecure() : Transport.tls(tls, reloadEvery);
   }
+
+  /** {@link #openAs(Role, String, Duration)}, rereading every {@link #RELOAD_EVERY}. */
+  public Transport openAs(Role role, String name) throws TlsException {
+    return openAs(role, name, RELOAD_EVERY);
+  }
+
+  /**
+   * Opens the transport and checks that its certificate is this process's own: holding {@code role} and, when
+   * {@code name} is not null, named {@code name}. A coordinator refuses to drive an agent whose certificate names
+   * another, and an agent obeys only coordinators, so a daemon started with the wrong certificate would fail every
+   * group snapshot; it is refused at start instead, with one line. Plaintext is not checked.
+   *
+   * @throws TlsException one line naming the certificate file and what is wrong with it
+   */
+  public Transport openAs(Role role, String name, Duration reloadEvery) throws TlsException {
+    Transport t = open(reloadEvery);
+    if (insecure) {
+      return t;
+    }
+    Identity me = t.identity();
+    String problem = null;
+    if (name != null && !me.name().equals(name)) {
+      problem = "is the certificate of '" + me.name() + "', not of '" + name + "'";
+    } else if (!me.may(role)) {
+      problem = "is " + me + ": it lacks the " + role.label() + " role";
+    }
+    if (problem == null) {
+      return t;
+    }
+    t.close();
+    throw new TlsException(tls.cert() + ": " + problem + " (issue one with groupsnap certs init --" + role.label() + " "
+        + (name == null ? "NAME" : name) + ")");
+  }
 }

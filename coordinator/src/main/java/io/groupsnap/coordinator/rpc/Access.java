@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * Who may call what on a coordinator (DESIGN.md G7), in one table: a viewer reads, an operator also creates, deletes
  * and checks group snapshots and reads the audit trail, an admin also forgets agents. A method not in the table is
- * refused to everyone
- * ({@link AccessGate}), so a method added to the service stays closed until it is given a role here.
+ * refused to everyone ({@link AccessGate}), so a method added to the service stays closed until it is given a role
+ * here.
  */
 public final class Access {
   private Access() {}

@@ -27,7 +27,7 @@ class PeerOptionTest {
   @BeforeEach
   void setUp() throws Exception {
     Path data = Files.createDirectories(tmp.resolve("data"));
-    base = "agentId: host-a\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: data\n"
+    base = "agentId: host-a\ninsecure: true\nsnapshotRoot: " + tmp.resolve("snaps") + "\nvolumes:\n  - name: data\n"
         + "    kind: dir\n    path: " + data + "\n";
   }
 

@@ -8,6 +8,7 @@ import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.exec.ExecWriterKind;
 import io.groupsnap.agent.writer.exec.ExecWriterOptions;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.zkauth.SecretFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -385,8 +386,11 @@ class ConfigLoaderTest {
     for (String f : List.of("ca.pem", "agent.pem", "agent.key")) {
       Files.writeString(tls.resolve(f), "PEM"); // read at start, not by the loader
     }
+    Path zookeeperAuth = tmp.resolve("zookeeper-agents.auth");
+    SecretFiles.create(zookeeperAuth, "agents:pw\n");
     AgentConfig c = ConfigLoader.parse("agent.yaml", sample.replace("/srv/pgdata", data.toString())
         .replace("/etc/groupsnap/tls", tls.toString())
+        .replace("/etc/groupsnap/zookeeper-agents.auth", zookeeperAuth.toString())
         .replace("/var/lib/groupsnap/snapshots", root.toString())
         .replace("/usr/local/lib/groupsnap/app-hook", "/bin/true"));
     assertThat(c.volumes()).extracting(VolumeConfig::name).containsExactly("pgdata");

@@ -80,14 +80,18 @@ final class SecuredCluster implements AutoCloseable {
     return coordinator;
   }
 
-  /** An agent's configuration: {@code auth} is its credential file, or null. */
+  /**
+   * An agent's configuration: {@code auth} is its credential file, or null. Plaintext gRPC, as this cluster's
+   * coordinator speaks ({@code insecure}, which is also what lets an agent start without ZooKeeper credentials).
+   */
   AgentConfig agentConfig(String id, Path auth) throws Exception {
     Path home = dir.resolve(id);
     Path data = Files.createDirectories(home.resolve("data"));
     Files.writeString(data.resolve("state.txt"), "state of " + id);
     return AgentConfig.builder(id, home.resolve("snapshots")).listen(new HostPort("127.0.0.1", 0))
         .zookeeper(zk.getConnectString()).stateDir(home.resolve("state")).zookeeperAuth(auth)
-        .volumes(List.of(new VolumeConfig("data", "dir", data, Map.of("allowUnheld", "true")))).build();
+        .volumes(List.of(new VolumeConfig("data", "dir", data, Map.of("allowUnheld", "true")))).insecure(true)
+        .build();
   }
 
   Agent startAgent(String id, Path auth) throws Exception {

@@ -161,6 +161,10 @@ public final class Agent implements AutoCloseable {
     Files.createDirectories(config.stateDir());
     ZkLayout layout = new ZkLayout(config.cluster());
     ClusterAccess access = ClusterAccess.of(config);
+    if (config.zookeeperAuth() == null) {
+      log.warn("agent {}: no ZooKeeper credentials (insecure: true, no zookeeperAuth): it connects anonymously and "
+          + "its registration is open to anyone", config.agentId());
+    }
     zk = access.connect(zkWait);
     zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION_AND_REGISTRATION);
     metrics.bind(zk);

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every command and daemon refuses to run without TLS credentials or an explicit insecure, before connecting. */
+/**
+ * Every command and daemon refuses to run without TLS credentials or an explicit insecure, before connecting; the
+ * daemons likewise without ZooKeeper credentials.
+ */
 class SecureByDefaultTest {
   record Result(int exit, String out, String err) {}
 
@@ -65,6 +68,36 @@ class SecureByDefaultTest {
     Result both = run("coordinator", "--zookeeper", "127.0.0.1:1", "--insecure", "--tls-cert", "/c.pem");
     assertThat(both.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(both.err()).startsWith("groupsnap: --insecure and --tls-ca/--tls-cert/--tls-key exclude each other");
+  }
+
+  @Test
+  void aCoordinatorWithTlsButNoZooKeeperCredentials_refusesToStart() {
+    Result r = run("coordinator", "--zookeeper", "127.0.0.1:1", "--tls-ca", "/ca.pem", "--tls-cert", "/c.pem",
+        "--tls-key", "/c.key");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).isEqualTo("groupsnap: no ZooKeeper credentials: give --zookeeper-auth FILE (mode 0600, lines "
+        + "coordinator:PASSWORD and agents:PASSWORD), or --insecure to leave every ZooKeeper node open to anyone "
+        + "(never in production)\n");
+  }
+
+  @Test
+  void anAgentConfigWithTlsButNoZooKeeperCredentials_failsItsCheck_sayingWhatToPutThere(@TempDir Path tmp)
+      throws Exception {
+    Path dir = tmp.toRealPath();
+    Path data = Files.createDirectories(dir.resolve("data"));
+    String tls = "tls:\n";
+    for (String f : new String[] {"ca", "cert", "key"}) {
+      tls += "  " + f + ": " + Files.writeString(dir.resolve(f + ".pem"), "PEM") + "\n";
+    }
+    Path cfg = Files.writeString(dir.resolve("agent.yaml"), "snapshotRoot: " + dir.resolve("snapshots")
+        + "\nvolumes:\n  - name: data\n    kind: dir\n    path: " + data + "\n    options: {allowUnheld: \"true\"}\n"
+        + tls);
+    Result r = run("agent", "--config", cfg.toString(), "--check");
+    assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).isEqualTo("groupsnap: " + cfg + ": zookeeperAuth: required unless insecure: true "
+        + "(zookeeperAuth: FILE, mode 0600, holding the line agents:PASSWORD of the coordinators' --zookeeper-auth "
+        + "file)\n");
+    assertThat(dir.resolve("snapshots")).doesNotExist();
   }
 
   @Test

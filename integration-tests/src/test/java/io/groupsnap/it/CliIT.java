@@ -7,13 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.Version;
-import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.ListGroupSnapshotsRequest;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -171,7 +171,7 @@ class CliIT {
   void undecodableRecords_areListedAsDamaged_andReported_neverAnExceptionAtTheOperator() throws Exception {
     ZkLayout layout = new ZkLayout("default");
     byte[] garbage = {7, 'g', 'a', 'r', 'b', 'a', 'g', 'e'};
-    try (CuratorFramework zk = ZkClients.connect(f.zk.getConnectString(), Duration.ofSeconds(10))) {
+    try (CuratorFramework zk = f.zkAsCoordinator()) { // only a coordinator may write records on this cluster
       zk.create().forPath(layout.txn("gs-bad"), garbage);
       zk.create().forPath(layout.agent("agent-x"), garbage);
       try {
@@ -228,6 +228,17 @@ class CliIT {
     Cli r = f.cli("cluster", "status", "--zookeeper", f.zk.getConnectString());
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("leader       " + coordinator);
+  }
+
+  /** The cluster's nodes are protected: without ZooKeeper credentials the CLI cannot read the leader, and says so. */
+  @Test
+  void theLeaderIsNotFound_anonymously_andTheCliSaysWhatToPass() {
+    List<String> args = new ArrayList<>(List.of("cluster", "status", "--zookeeper", f.zk.getConnectString()));
+    args.addAll(f.cliCredentials());
+    Cli r = Cli.run(args.toArray(String[]::new));
+    assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
+    assertThat(r.err()).startsWith("groupsnap: ").contains("--zookeeper-auth FILE").endsWith("\n");
+    assertThat(r.err().strip()).doesNotContain("\n");
   }
 
   @Test

@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.groupsnap.agent.Agent;
+import io.groupsnap.agent.registry.AgentSecret;
+import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.ZkLayout;
+import io.groupsnap.common.zkauth.ClusterAcls;
+import io.groupsnap.common.zkauth.RegistrationAcls;
+import io.groupsnap.common.zkauth.ZkAuth;
+import io.groupsnap.common.zkauth.ZkCredentials;
 import io.groupsnap.common.testing.ContainerCleanup;
 import io.groupsnap.coordinator.CoordinatorConfig;
 import io.groupsnap.devkit.cluster.DevCluster;
@@ -27,12 +34,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 
 /**
  * A real cluster for a test: a curator-test ZooKeeper server, one coordinator and N agents on loopback gRPC, each
  * agent with a {@link TestWriter}. The server removes empty container nodes every 100 ms rather than every minute
- * ({@link ContainerCleanup}). Closing it closes everything, agents first.
+ * ({@link ContainerCleanup}). Everything runs secured, as in production: mutual TLS, and ZooKeeper credentials made in
+ * the data directory ({@link DevCluster#credentials()}) with which the cluster's nodes are protected; a test that
+ * writes nodes itself does so through {@link #zkAsCoordinator()} or {@link #zkAsAgent}. Closing it closes
+ * everything, agents first.
  */
 final class ClusterFixture implements AutoCloseable {
   final TestingServer zk;
@@ -72,6 +83,34 @@ final class ClusterFixture implements AutoCloseable {
         t.tls().cert().toString(), "--tls-key", t.tls().key().toString());
   }
 
+  /** The CLI flag with which it reads the leader from this cluster's ZooKeeper: the agents' credential file. */
+  List<String> cliZooKeeperCredentials() {
+    return List.of("--zookeeper-auth", cluster.credentials().agentsFile().toString());
+  }
+
+  /**
+   * A ZooKeeper client authenticated as the cluster's coordinators, creating nodes with their ACLs: it may read and
+   * write every node but an agent's registration, as a coordinator may. The caller closes it.
+   */
+  CuratorFramework zkAsCoordinator() throws ZkClients.UnreachableException {
+    ZkCredentials c = cluster.credentials().coordinator();
+    return ZkClients.connect(zk.getConnectString(), Duration.ofSeconds(10), ZkClients.SESSION_TIMEOUT,
+        new ZkAuth(c, new ClusterAcls(new ZkLayout(DevCluster.CLUSTER).agents(), c)));
+  }
+
+  /**
+   * A ZooKeeper client authenticated as agent {@code id} would be (the agents' password and that agent's own secret,
+   * from its state directory): it may change that agent's registration only. The caller closes it.
+   */
+  CuratorFramework zkAsAgent(String id) throws Exception {
+    Agent a = cluster.agents().get(id);
+    String user = RegistrationAcls.user(id);
+    ZkCredentials c = ZkCredentials.load(cluster.credentials().agentsFile())
+        .plus(user, AgentSecret.loadOrCreate(a.config().stateDir()));
+    return ZkClients.connect(zk.getConnectString(), Duration.ofSeconds(10), ZkClients.SESSION_TIMEOUT,
+        new ZkAuth(c, new RegistrationAcls(c.id(user), c.id(ZkCredentials.AGENTS))));
+  }
+
   /** Runs the CLI as the cluster's {@code admin}. */
   Cli cli(String... args) {
     return Cli.run(withCredentials(args));
@@ -82,9 +121,13 @@ final class ClusterFixture implements AutoCloseable {
     return Cli.run(out, err, withCredentials(args));
   }
 
+  /** Adds the admin's TLS flags, and the ZooKeeper credentials when the command reads the leader from ZooKeeper. */
   private String[] withCredentials(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(cliCredentials());
+    if (all.contains("--zookeeper") && !all.contains("--zookeeper-auth")) {
+      all.addAll(cliZooKeeperCredentials());
+    }
     return all.toArray(String[]::new);
   }
 

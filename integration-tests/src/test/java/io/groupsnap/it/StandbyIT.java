@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
+import io.groupsnap.coordinator.txn.DecisionRule;
 import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
@@ -43,7 +45,8 @@ class StandbyIT {
     f = new ClusterFixture(tmp, 3);
     standbyTransport = f.cluster.coordinatorTransport().open();
     standby = new Coordinator(CoordinatorConfig.defaults("default", f.zk.getConnectString(),
-        new HostPort("127.0.0.1", 0)), standbyTransport).start();
+        new HostPort("127.0.0.1", 0)), standbyTransport, DecisionRule.STRICT, FaultPoints.NONE,
+        f.cluster.credentials().coordinator()).start();
     channel = ClientChannel.toCoordinator(f.cluster.clientTransport(), standby.endpoint().toString());
     stub = CoordinatorServiceGrpc.newBlockingStub(channel.channel).withDeadlineAfter(30, TimeUnit.SECONDS);
   }

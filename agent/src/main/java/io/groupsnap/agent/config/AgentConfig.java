@@ -34,12 +34,13 @@ import java.util.Map;
  * @param zookeeperSessionTimeout the agent's ZooKeeper session timeout: how long a killed agent stays registered
  *     (within {@link ZkClients#MIN_SESSION_TIMEOUT}..{@link ZkClients#MAX_SESSION_TIMEOUT})
  * @param zookeeperAuth the credential file (mode 0600 or 0400) holding the line {@code agents:PASSWORD} this agent
- *     authenticates to ZooKeeper with, beside its own secret kept in {@code stateDir}; null: anonymous, the nodes it
- *     makes open to anyone
+ *     authenticates to ZooKeeper with, beside its own secret kept in {@code stateDir}; null only when {@code insecure}
+ *     (anonymous, the nodes it makes open to anyone); with {@code insecure} it may still be given, and is used
  * @param writerHub the writer hub socket's mode and group ({@code writerHub: {socketMode, socketGroup}})
  * @param tls the PEM files of its mutual TLS (the authority it trusts, its certificate, its key); null only when
  *     {@code insecure}
- * @param insecure plaintext gRPC, every caller obeyed: only when the operator wrote {@code insecure: true}
+ * @param insecure plaintext gRPC, every caller obeyed, and ZooKeeper without credentials allowed: only when the
+ *     operator wrote {@code insecure: true}
  * @param tlsReloadEvery how often the TLS files are reread, so that rotated ones take effect without a restart
  *     ({@code tls.reloadEvery}; default {@link TransportSettings#RELOAD_EVERY})
  * @param metricsListen where the Prometheus metrics are served ({@code metrics.listen}); null: not at all
@@ -141,8 +142,8 @@ public record AgentConfig(
    * {@code default}, listen {@code 0.0.0.0:7400}, no advertise address, ZooKeeper {@code 127.0.0.1:2181}, state under
    * {@code <snapshotRoot>/.groupsnap-state}, the default lease and reaper timings, no labels, volumes, writers or
    * volume roots, no checksums, the default ZooKeeper session timeout, the default writer hub socket (0660, the
-   * agent's group), and neither TLS files nor insecure — which {@link ConfigLoader#validate} refuses until one of
-   * them is set. {@link Builder#build} does not validate: pass the result to {@link ConfigLoader#validate}.
+   * agent's group), no ZooKeeper credentials, and neither TLS files nor insecure — which
+   * {@link ConfigLoader#validate} refuses until TLS files and ZooKeeper credentials, or insecure, are set. {@link Builder#build} does not validate: pass the result to {@link ConfigLoader#validate}.
    */
   public static Builder builder(String agentId, Path snapshotRoot) {
     return new Builder(agentId, snapshotRoot);

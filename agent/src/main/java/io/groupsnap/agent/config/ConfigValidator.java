@@ -39,6 +39,13 @@ final class ConfigValidator {
   /** Why TLS material is needed: a daemon serves plaintext only when told to, in so many words. */
   static final String TLS_REQUIRED = "required unless insecure: true";
   static final String TLS_AND_INSECURE = "given with insecure: true: plaintext and TLS exclude each other, remove one";
+  /**
+   * Why ZooKeeper credentials are needed: an agent connects anonymously only when told to. With {@code insecure: true}
+   * they may still be given, and are used: a ZooKeeper whose nodes coordinators protect admits no anonymous agent,
+   * whatever the agent's own gRPC transport.
+   */
+  static final String ZOOKEEPER_AUTH_REQUIRED = "required unless insecure: true (zookeeperAuth: FILE, mode 0600, "
+      + "holding the line agents:PASSWORD of the coordinators' --zookeeper-auth file)";
 
   private final String source;
 
@@ -74,6 +81,9 @@ final class ConfigValidator {
     List<WriterSetup<?>> writers = writers(config, context);
     holders(config, context, volumes, inProcessWriters);
     transport(config);
+    if (config.zookeeperAuth() == null && !config.insecure()) {
+      throw error("zookeeperAuth", ZOOKEEPER_AUTH_REQUIRED);
+    }
     return new KindSetups(volumes, writers);
   }
 

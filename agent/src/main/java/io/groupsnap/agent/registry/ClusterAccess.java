@@ -21,7 +21,8 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 
 /**
- * How an agent reaches its cluster in ZooKeeper: anonymously (no {@code zookeeperAuth}: as before ZooKeeper ACLs), or
+ * How an agent reaches its cluster in ZooKeeper: anonymously (no {@code zookeeperAuth}, which only an
+ * {@code insecure: true} configuration may omit: as before ZooKeeper ACLs), or
  * authenticated as {@code agents} (the shared credential file) and as its own digest user {@code agent.<agentId>}
  * ({@link AgentSecret}), which alone may change its registration ({@link RegistrationAcls}).
  *

@@ -8,6 +8,7 @@ import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.exec.ExecWriterKind;
 import io.groupsnap.agent.writer.exec.ExecWriterOptions;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.common.zkauth.SecretFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

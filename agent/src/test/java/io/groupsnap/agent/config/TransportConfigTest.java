@@ -8,6 +8,7 @@ import io.groupsnap.common.tls.TlsFiles;
 import io.groupsnap.common.tls.TransportSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +23,7 @@ class TransportConfigTest {
   Path ca;
   Path cert;
   Path key;
+  Path zookeeperAuth;
 
   @BeforeEach
   void files() throws Exception {
@@ -30,11 +32,13 @@ class TransportConfigTest {
     ca = Files.writeString(tmp.resolve("ca.pem"), "PEM");
     cert = Files.writeString(tmp.resolve("agent.pem"), "PEM");
     key = Files.writeString(tmp.resolve("agent.key"), "PEM");
+    zookeeperAuth = Files.writeString(tmp.resolve("zookeeper.auth"), "agents:pw\n");
+    Files.setPosixFilePermissions(zookeeperAuth, PosixFilePermissions.fromString("rw-------"));
   }
 
   private String yaml(String transport) {
     return "agentId: host-a\nsnapshotRoot: " + root + "\nvolumes:\n  - name: data\n    kind: dir\n    path: " + data
-        + "\n    options: {allowUnheld: \"true\"}\n" + transport;
+        + "\n    options: {allowUnheld: \"true\"}\nzookeeperAuth: " + zookeeperAuth + "\n" + transport;
   }
 
   private String tls(String fields) {

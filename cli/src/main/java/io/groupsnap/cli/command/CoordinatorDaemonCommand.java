@@ -76,7 +76,7 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
   @Option(names = "--zookeeper-auth", paramLabel = "FILE",
       description = "ZooKeeper credentials (mode 0600/0400): lines coordinator:PASSWORD and agents:PASSWORD. The "
           + "coordinator authenticates with them, protects every node it makes with ACLs and tightens those of a "
-          + "cluster made without.")
+          + "cluster made without. Required unless --insecure.")
   Path zookeeperAuth;
 
   @Option(names = "--tls-ca", paramLabel = "FILE",
@@ -91,12 +91,18 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
   Path tlsKey;
 
   @Option(names = "--insecure",
-      description = "Plaintext gRPC, every caller trusted, instead of mutual TLS: never in production.")
+      description = "Plaintext gRPC, every caller trusted, instead of mutual TLS, and ZooKeeper without "
+          + "--zookeeper-auth allowed (every node open to anyone): never in production.")
   boolean insecure;
 
   /** What a coordinator started with neither TLS files nor --insecure is told. */
   static final String NO_TLS = "no TLS credentials: give --tls-ca, --tls-cert and --tls-key (a certificate with the "
       + "coordinator role, e.g. from groupsnap certs init), or --insecure for plaintext (never in production)";
+
+  /** What a coordinator started with TLS (or nothing) but without ZooKeeper credentials is told. */
+  static final String NO_ZOOKEEPER_AUTH = "no ZooKeeper credentials: give --zookeeper-auth FILE (mode 0600, lines "
+      + "coordinator:PASSWORD and agents:PASSWORD), or --insecure to leave every ZooKeeper node open to anyone "
+      + "(never in production)";
 
   @Override
   public Integer call() throws Exception {
@@ -138,6 +144,9 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     AuditRetention retention = audit(auditRetention, auditMaxEntries);
     HostPort metricsAt = metricsAddress(metricsListen);
     TransportSettings tls = TlsOptions.daemon(insecure, tlsCa, tlsCert, tlsKey, NO_TLS);
+    if (credentials == null && !insecure) {
+      throw new CliException(ExitCodes.USAGE, NO_ZOOKEEPER_AUTH);
+    }
     Transport transport;
     try {
       transport = tls.openAs(Role.COORDINATOR, null);

@@ -80,7 +80,10 @@ final class SecuredCluster implements AutoCloseable {
     return coordinator;
   }
 
-  /** An agent's configuration: {@code auth} is its credential file, or null. */
+  /**
+   * An agent's configuration: {@code auth} is its credential file, or null. Plaintext gRPC, as this cluster's
+   * coordinator speaks ({@code insecure}, which is also what lets an agent start without ZooKeeper credentials).
+   */
   AgentConfig agentConfig(String id, Path auth) throws Exception {
     Path home = dir.resolve(id);
     Path data = Files.createDirectories(home.resolve("data"));

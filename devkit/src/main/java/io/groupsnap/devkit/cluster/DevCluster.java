@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -34,9 +33,10 @@ import java.util.function.UnaryOperator;
  * client's are in {@link #clientTransport()} and in the {@code dev.env} it writes. Every daemon serves its metrics on
  * a loopback port of its own ({@link #LOOPBACK_ANY}: {@code metricsAddress()} says which).
  *
- * <p>With its own embedded ZooKeeper it runs with ZooKeeper authentication and ACLs on ({@link DevCredentials}, kept
- * in the data directory; {@code dev.env} names the agents' file for the CLI). On an existing ZooKeeper it connects
- * anonymously, as the in-process test suites expect.
+ * <p>It runs with ZooKeeper authentication and ACLs on, on its own embedded ZooKeeper and on an existing one alike
+ * ({@link DevCredentials}, kept in the data directory; {@code dev.env} names the agents' file for the CLI). On an
+ * existing ZooKeeper its nodes are protected with the credentials of this data directory: a later cluster there needs
+ * the same data directory (or a fresh ZooKeeper).
  */
 public final class DevCluster implements AutoCloseable {
   public static final String CLUSTER = "default";
@@ -123,10 +123,9 @@ public final class DevCluster implements AutoCloseable {
     List<AutoCloseable> started = new ArrayList<>();
     try {
       EmbeddedZooKeeper embedded = null;
-      DevCredentials credentials = null;
+      DevCredentials credentials = DevCredentials.ensure(dataDir);
       String zk = zookeeper;
       if (zk == null) {
-        credentials = DevCredentials.ensure(dataDir);
         embedded = EmbeddedZooKeeper.start(dataDir.resolve("zookeeper"));
         started.add(embedded);
         zk = embedded.connectString();
@@ -140,14 +139,14 @@ public final class DevCluster implements AutoCloseable {
       started.add(coordinatorTransport);
       Coordinator coordinator = new Coordinator(coordinatorConfig.apply(CoordinatorConfig.defaults(CLUSTER, zk,
           new HostPort("127.0.0.1", 0)).withZkWait(Duration.ofSeconds(10))), coordinatorTransport, DecisionRule.STRICT,
-          FaultPoints.NONE, credentials == null ? null : credentials.coordinator())
+          FaultPoints.NONE, credentials.coordinator())
           .withMetricsListen(LOOPBACK_ANY).start();
       started.add(coordinator);
       Map<String, Agent> agents = new LinkedHashMap<>();
       for (String id : ids) {
         List<Writer> own = writers.apply(id);
         AgentConfig config = agentConfig(dataDir, id, zk, own.isEmpty() && configured.isEmpty(), configured)
-            .withZookeeperAuth(credentials == null ? null : credentials.agentsFile())
+            .withZookeeperAuth(credentials.agentsFile())
             .withTransport(tls.agent(id));
         if (volumes.containsKey(id)) {
           config = config.withVolumes(List.of(volumes.get(id)), configured);
@@ -208,9 +207,12 @@ public final class DevCluster implements AutoCloseable {
     return agents;
   }
 
-  /** The ZooKeeper credential files, when it runs with ZooKeeper authentication (its own embedded ZooKeeper). */
-  public Optional<DevCredentials> credentials() {
-    return Optional.ofNullable(credentials);
+  /**
+   * The ZooKeeper credential files it runs with: the coordinator's (to start another coordinator of this cluster, or
+   * for a test's client that may write anything) and the agents' (what the CLI reads the leader with).
+   */
+  public DevCredentials credentials() {
+    return credentials;
   }
 
   /** How the cluster's {@code admin} reaches it: its TLS files (or plaintext), for a {@link CoordinatorSession}. */
@@ -245,7 +247,7 @@ public final class DevCluster implements AutoCloseable {
     Path env = dataDir.resolve("dev.env");
     Files.writeString(env, "GROUPSNAP_COORDINATOR=" + coordinator.endpoint() + "\n"
         + "GROUPSNAP_ZOOKEEPER=" + zookeeper + "\n"
-        + (credentials == null ? "" : "GROUPSNAP_ZOOKEEPER_AUTH=" + credentials.agentsFile().toAbsolutePath() + "\n")
+        + "GROUPSNAP_ZOOKEEPER_AUTH=" + credentials.agentsFile().toAbsolutePath() + "\n"
         + "GROUPSNAP_CLUSTER=" + CLUSTER + "\n"
         + tls.env(), StandardCharsets.UTF_8);
     return env;

@@ -24,7 +24,7 @@ class DevClusterAuthTest {
     String agentsLine;
     try (DevCluster cluster = DevCluster.start(tmp, 2, null, id -> List.of());
         CoordinatorSession session = cluster.session()) {
-      DevCredentials creds = cluster.credentials().orElseThrow();
+      DevCredentials creds = cluster.credentials();
       for (Path f : List.of(creds.coordinatorFile(), creds.agentsFile())) {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
       }
@@ -37,7 +37,7 @@ class DevClusterAuthTest {
     }
     try (DevCluster again = DevCluster.start(tmp, 2, null, id -> List.of());
         CoordinatorSession session = again.session()) {
-      assertThat(Files.readString(again.credentials().orElseThrow().agentsFile())).isEqualTo(agentsLine);
+      assertThat(Files.readString(again.credentials().agentsFile())).isEqualTo(agentsLine);
       assertThat(session.create().getState()).isEqualTo(GroupSnapshotState.COMMITTED);
     }
   }

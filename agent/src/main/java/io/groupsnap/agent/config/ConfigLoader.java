@@ -40,7 +40,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * <p>Every error is one line naming the file, the field (as a path like {@code volumes[1].path}) and what is wrong.
  * Unknown fields are errors too: a misspelt option silently ignored is how a volume ends up never captured.
  */
-public final class ConfigLoader {
+public final class ConfigLoader extends FieldReader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
       "zookeeperSessionTimeout", "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers",
       "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth", "writerHub", "tls",
@@ -61,10 +61,8 @@ public final class ConfigLoader {
   /** Duplicate keys are errors: with two {@code snapshotRoot:} lines, which one was meant? */
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
-  private final String source;
-
   private ConfigLoader(String source) {
-    this.source = source;
+    super(source);
   }
 
   /** Loads and validates the file. */
@@ -388,104 +386,5 @@ public final class ConfigLoader {
     int dot = host.indexOf('.');
     String shortName = dot > 0 ? host.substring(0, dot) : host;
     return Names.isValid(shortName) ? shortName : "agent";
-  }
-
-  private JsonNode required(JsonNode n, String field, String parent) throws ConfigException {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      throw error(parent.isEmpty() ? field : parent + "." + field, "is required");
-    }
-    return v;
-  }
-
-  private void checkFields(String f, JsonNode n, Set<String> known) throws ConfigException {
-    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (!known.contains(name)) {
-        String field = (f.isEmpty() ? "" : f + ".") + Names.printable(name);
-        throw error(field, "unknown field (known: " + String.join(", ", known.stream().sorted().toList()) + ")");
-      }
-    }
-  }
-
-  private String text(String f, JsonNode n) throws ConfigException {
-    if (!n.isValueNode() || n.isNull()) {
-      throw error(f, "must be a string");
-    }
-    String s = n.asText();
-    if (s.indexOf('\0') >= 0) {
-      throw error(f, "contains a NUL character");
-    }
-    return s;
-  }
-
-  private String name(String f, JsonNode n) throws ConfigException {
-    try {
-      return Names.require("value", text(f, n));
-    } catch (IllegalArgumentException e) {
-      throw error(f, e.getMessage());
-    }
-  }
-
-  /** A label's key: a name, else an error naming the labels (never an unchecked exception). */
-  private String labelKey(String key) throws ConfigException {
-    try {
-      return Names.require("key", key);
-    } catch (IllegalArgumentException e) {
-      throw error("labels", e.getMessage());
-    }
-  }
-
-  private HostPort endpoint(String f, JsonNode n) throws ConfigException {
-    try {
-      return HostPort.parse(text(f, n));
-    } catch (IllegalArgumentException e) {
-      throw error(f, e.getMessage());
-    }
-  }
-
-  private boolean bool(String f, JsonNode n) throws ConfigException {
-    if (!n.isBoolean()) {
-      throw error(f, "must be true or false");
-    }
-    return n.asBoolean();
-  }
-
-  private Duration duration(String f, JsonNode n) throws ConfigException {
-    try {
-      return Durations.parse(text(f, n));
-    } catch (IllegalArgumentException e) {
-      throw error(f, e.getMessage());
-    }
-  }
-
-  private Path absolutePath(String f, JsonNode n) throws ConfigException {
-    String s = text(f, n);
-    Path p;
-    try {
-      p = Path.of(s);
-    } catch (RuntimeException e) {
-      throw error(f, "'" + Names.printable(s) + "' is not a path");
-    }
-    if (!p.isAbsolute()) {
-      throw error(f, "'" + Names.printable(s) + "' must be an absolute path");
-    }
-    return p.normalize();
-  }
-
-  private void requireObject(String f, JsonNode n) throws ConfigException {
-    if (!n.isObject()) {
-      throw error(f.isEmpty() ? "(top level)" : f, "must be a mapping");
-    }
-  }
-
-  private void requireArray(String f, JsonNode n) throws ConfigException {
-    if (!n.isArray()) {
-      throw error(f, "must be a list");
-    }
-  }
-
-  private ConfigException error(String field, String message) {
-    return new ConfigException(source + ": " + (field.isEmpty() ? "" : field + ": ") + message);
   }
 }

@@ -4,7 +4,6 @@ import io.groupsnap.common.Daemons;
 import io.groupsnap.common.FaultPoints;
 import io.groupsnap.common.Health;
 import io.groupsnap.common.HostPort;
-import io.groupsnap.common.ServerEdge;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkHealth;
 import io.groupsnap.common.ZkLayout;
@@ -12,14 +11,11 @@ import io.groupsnap.common.tls.Callers;
 import io.groupsnap.common.zkauth.ClusterAcls;
 import io.groupsnap.common.zkauth.ZkAuth;
 import io.groupsnap.common.zkauth.ZkCredentials;
-import io.groupsnap.common.zkauth.ZkRefusedException;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.coordinator.api.NotLeaderException;
-import io.groupsnap.coordinator.audit.AuditPages;
-import io.groupsnap.coordinator.audit.AuditPruner;
 import io.groupsnap.coordinator.audit.AuditRetention;
-import io.groupsnap.coordinator.audit.AuditStore;
 import io.groupsnap.coordinator.audit.AuditTrail;
+import io.groupsnap.coordinator.audit.AuditWiring;
 import io.groupsnap.coordinator.audit.AuditedCalls;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.metrics.CoordinatorMetrics;
@@ -34,8 +30,10 @@ import io.groupsnap.common.tls.Role;
 import io.groupsnap.common.tls.Transport;
 import io.groupsnap.coordinator.rpc.Access;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
+import io.groupsnap.coordinator.rpc.CoordinatorServer;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.scrub.Scrubber;
+import io.groupsnap.coordinator.store.ClusterSetup;
 import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.LayoutAcls;
 import io.groupsnap.coordinator.store.LeaderTxnStore;
@@ -52,10 +50,7 @@ import io.groupsnap.proto.v1.ListAuditResponse;
 import io.groupsnap.proto.v1.MemberSelector;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.util.MutableHandlerRegistry;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -63,25 +58,24 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator process, wired: serves CoordinatorService, takes part in the leader election, and — while it is the
  * acting leader — runs group snapshot transactions ({@link TransactionDriver}) and resolves those a predecessor, or it
- * itself, left unfinished ({@link Resolver}). What it answers is {@link CoordinatorCore}'s; this class builds the
- * parts, starts and stops them.
+ * itself, left unfinished ({@link LeaderResolution}). What it answers is {@link CoordinatorCore}'s; this class builds
+ * the parts, starts and stops them.
  *
  * <p>Threads: gRPC calls on the server's threads; transactions and their deadlines on the "groupsnap-txn" lane, their
  * record writes on "groupsnap-zk-writer"; the election's events on "groupsnap-leadership", which only starts a
  * recovery and never waits for one; recovery, the periodic resolution, deletions and the roster's updates on
  * the "groupsnap-resolver" lane; the scrub on "groupsnap-scrub"; audit outcome entries of group snapshots and
- * deletions on "groupsnap-audit" (never on the transaction lane), the audit trail's pruning on "groupsnap-audit-prune".
+ * deletions on "groupsnap-audit" (never on the transaction lane), the audit trail's pruning on "groupsnap-audit-prune"
+ * (both {@link AuditWiring}'s).
  *
  * <p>Every mutating call is audited ({@link AuditedCalls}): its request is recorded in ZooKeeper before it acts (a
  * call whose request cannot be recorded is refused), its outcome once it has ended; the leader prunes the trail by
@@ -111,14 +105,10 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private final ThreadScheduler resolverLane = new ThreadScheduler("groupsnap-resolver");
   private final ScheduledExecutorService scrubTimer =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-scrub"));
-  private final ExecutorService auditLane = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-audit"));
-  private final ScheduledExecutorService auditTimer =
-      Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-audit-prune"));
   private AuditRetention auditRetention = AuditRetention.DEFAULT;
   private final CoordinatorMetrics metrics = new CoordinatorMetrics();
   private HostPort metricsListen;
-  private AuditTrail audit;
-  private AuditPruner auditPruner;
+  private AuditWiring audit;
   private volatile CoordinatorCalls calls;
   private final Transport transport;
   private final GrpcAgentClient agents;
@@ -127,14 +117,13 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private final Health health = new Health("coordinator", CoordinatorServiceGrpc.SERVICE_NAME);
   private ZkHealth zkHealth;
   private CuratorFramework zk;
-  private ClusterStore store;
   private Roster roster;
   private String clusterId;
   private Server server;
   private HostPort endpoint;
   private Leadership leadership;
   private TransactionDriver driver;
-  private Resolver resolver;
+  private LeaderResolution resolution;
   private volatile CoordinatorCore core;
 
   /**
@@ -205,34 +194,28 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       zk = ZkClients.connect(config.zookeeper(), config.zkWait(), config.zkSessionTimeout(),
           acls == null ? null : new ZkAuth(zookeeperAuth, acls));
       zkHealth = ZkHealth.follow(zk, health, ZkHealth.Needs.CONNECTION);
-      store = new ClusterStore(zk, layout);
-      clusterId = setUpLayout(layout, acls);
+      ClusterStore store = new ClusterStore(zk, layout);
+      clusterId = ClusterSetup.prepare(zk, store, acls, zookeeperAuth, line -> log.info("ZooKeeper ACL: {}", line));
+      if (acls == null) {
+        log.warn("ZooKeeper: no credentials (--zookeeper-auth): the nodes this coordinator makes are open to anyone");
+      }
       Scrubber scrubber = new Scrubber(store, agents, clusterId, Scrubber.CALL_DEADLINE, Clock.systemUTC());
       MutableHandlerRegistry services = new MutableHandlerRegistry();
       insecureNotice = InsecureNotice.startFor("coordinator", transport, () -> false);
-      server = ServerEdge.bounded(NettyServerBuilder.forAddress(
-              new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
-          // Server-wide interceptors run last-added first: callers() runs first and puts the caller's identity in
-          // the call's context, then metrics times the call from there to its close, so the role checks' refusals
-          // inside the services are counted (PERMISSION_DENIED) as well as the calls served.
-          .intercept(metrics.grpc())
-          .intercept(transport.callers())
-          .fallbackHandlerRegistry(services)
-          .addService(health.service())
-          .build().start();
-      endpoint = advertised(server.getPort());
+      server = CoordinatorServer.start(config.listen(), transport, metrics.grpc(), health, services);
+      endpoint = CoordinatorServer.advertised(config.listen(), config.advertise(), server.getPort());
       driver = new TransactionDriver(agents, new LeaderTxnStore(store, () -> leadership.term()
               .map(t -> new LeaderTxnStore.Term(t.epoch(), t.fence())), RECORD_RETENTION, RECORDS_KEPT),
           serial, storeWriter, rule, Clock.systemUTC(), System::nanoTime, faults, metrics.transactions());
       CallSpecs specs = new CallSpecs(clusterId, endpoint.toString(), config.prepareTimeout(), config.freezeTimeout(),
           config.thawTimeout(), config.finishTimeout());
       Deleter deleter = new Deleter(agents, specs, resolverLane);
-      resolver = new Resolver(agents, deleter, specs, resolverLane, Clock.systemUTC(), FIRST_RECOVERY_BACKOFF,
+      Resolver resolver = new Resolver(agents, deleter, specs, resolverLane, Clock.systemUTC(), FIRST_RECOVERY_BACKOFF,
           new ResolutionLog(config.resolveInterval()));
       leadership = new Leadership(zk, store, endpoint.toString(), new Leadership.Listener() {
         @Override
         public void elected(long epoch) {
-          recover(epoch);
+          resolution.recover(epoch);
         }
 
         @Override
@@ -243,18 +226,18 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       });
       roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolverLane,
           () -> leadership.term().isPresent());
-      AuditStore auditStore = new AuditStore(zk, store.layout());
-      audit = new AuditTrail(auditStore, Clock.systemUTC(), endpoint.toString());
-      auditPruner = new AuditPruner(zk, auditStore, auditRetention, Clock.systemUTC());
+      audit = new AuditWiring(zk, layout, auditRetention, Clock.systemUTC(), endpoint.toString());
       core = new CoordinatorCore(config, clusterId, endpoint, store, roster, leadership, driver, deleter, scrubber,
-          new AuditPages(auditStore));
-      calls = new AuditedCalls(core, audit, Callers::current, () -> core.acting().isPresent(), auditLane);
+          audit.pages());
+      calls = audit.calls(core, Callers::current, () -> core.acting().isPresent());
+      resolution = new LeaderResolution(leadership, core, resolver, driver, resolverLane, config.resolveInterval(),
+          () -> state.get() == State.CLOSED);
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
       roster.start();
       leadership.start();
-      resolvePeriodically();
+      resolution.resolvePeriodically();
       scrubber.start(scrubTimer, config.scrubInterval(), core::acting);
-      auditPruner.start(auditTimer, core::acting);
+      audit.start(core::acting);
       zkHealth.start();
       metrics.bind(zk, this::isLeader, () -> leadership.term().map(Leadership.Term::epoch), core);
       metrics.serve(metricsListen);
@@ -266,46 +249,10 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     }
   }
 
-  /**
-   * Makes the cluster's nodes exist and, with credentials, brings their ACLs in line; a refusal of ZooKeeper becomes
-   * one line naming the node and what to check.
-   */
-  private String setUpLayout(ZkLayout layout, ClusterAcls acls) throws Exception {
-    try {
-      String id = store.ensureCluster();
-      if (acls != null) {
-        new LayoutAcls(zk, layout, acls).secure(line -> log.info("ZooKeeper ACL: {}", line));
-      } else {
-        log.warn("ZooKeeper: no credentials (--zookeeper-auth): the nodes this coordinator makes are open to anyone");
-      }
-      return id;
-    } catch (Exception e) {
-      Optional<KeeperException> refusal = ZkRefusedException.refusal(e);
-      if (refusal.isEmpty()) {
-        throw e;
-      }
-      throw ZkRefusedException.of("coordinator", zookeeperAuth, refusal.get(), layout.base(),
-          "check that its coordinator and agents passwords are those this cluster's nodes were secured with",
-          "this cluster's nodes are protected: start the coordinator with --zookeeper-auth FILE");
-    }
-  }
-
   /** A caller refused by the role table (the audit trail records these too). */
   private void denied(Identity who, String method, Role needed, String why) {
     log.warn("refused {}: {}", method, why);
-    audit.denied(who, method, why);
-  }
-
-  private HostPort advertised(int port) throws Exception {
-    if (config.advertise() != null) {
-      return new HostPort(config.advertise().host(), config.advertise().port() == 0 ? port
-          : config.advertise().port());
-    }
-    String host = config.listen().host();
-    if (host.equals("0.0.0.0") || host.equals("::")) {
-      host = InetAddress.getLocalHost().getHostAddress();
-    }
-    return new HostPort(host, port);
+    audit.trail().denied(who, method, why);
   }
 
   public HostPort endpoint() {
@@ -326,62 +273,13 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
    * ({@link AuditTrail#denied}); null before {@link #start}.
    */
   public AuditTrail audit() {
-    return audit;
-  }
-
-  /** The audit trail's retention as this coordinator applies it, for tests to run a pass now. */
-  AuditPruner auditPruner() {
-    return auditPruner;
+    return audit == null ? null : audit.trail();
   }
 
   /** True while this process is the acting leader and has resolved its predecessor's transactions. */
   public boolean isLeader() {
     CoordinatorCore c = core;
     return c != null && c.acting().isPresent();
-  }
-
-  /**
-   * A new leader resolves what its predecessors left unfinished before it takes requests; called on the leadership
-   * thread, it only starts the recovery on the resolver's lane. When every attempt failed, leadership is given back.
-   */
-  private void recover(long epoch) {
-    Optional<Leadership.Term> term = leadership.term().filter(t -> t.epoch() == epoch);
-    if (term.isEmpty()) {
-      return; // deposed meanwhile
-    }
-    try {
-      resolver.recover(core.records(term.get())).thenAccept(outcome -> {
-        switch (outcome) {
-          case RECOVERED -> core.recovered(term.get());
-          case GAVE_UP -> leadership.giveBack(epoch);
-          case SUPERSEDED -> { }
-        }
-      });
-    } catch (RejectedExecutionException closing) {
-      // the coordinator is closing
-    }
-  }
-
-  /**
-   * Every resolveInterval after the last pass ended, while this process leads and has recovered, what recovery would
-   * do for the records it left unfinished itself (a failed ABORTED write, a commit write's unknown outcome, a member
-   * that missed COMMIT, a deletion failed half-way); transactions still queued or running here are left alone.
-   * Without it they would wait for the next leader, and an undecided record's captures for ever.
-   */
-  private void resolvePeriodically() {
-    if (state.get() == State.CLOSED) {
-      return;
-    }
-    try {
-      resolverLane.schedule(config.resolveInterval(), () -> {
-        Optional<Leadership.Term> term = core.acting();
-        CompletableFuture<Void> pass = term.isEmpty() ? CompletableFuture.completedFuture(null)
-            : resolver.resolve(core.records(term.get()), driver::isRunning);
-        pass.whenComplete((v, e) -> resolvePeriodically());
-      });
-    } catch (RejectedExecutionException closing) {
-      // the coordinator is closing
-    }
   }
 
   // ---- what it answers: CoordinatorCore's, mutating calls audited ----
@@ -468,8 +366,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     agents.close();
     resolverLane.close();
     scrubTimer.shutdownNow();
-    auditTimer.shutdownNow();
-    auditLane.shutdownNow();
+    if (audit != null) {
+      audit.close();
+    }
     serial.close();
     storeWriter.shutdownNow();
     if (zk != null) {

@@ -71,7 +71,7 @@ public final class ZkLayout {
 
   /** The directory nodes, each persistent, that the cluster relies on existing even while empty. */
   public List<String> directories() {
-    return List.of(agents(), txns(), snapshots(), leader(), known(), audit());
+    return List.of(agents(), txns(), snapshots(), leader(), known(), audit(), groups(), runs(), schedules());
   }
 
   public String known() {
@@ -80,6 +80,33 @@ public final class ZkLayout {
 
   public String known(String agentId) {
     return known() + "/" + agentId;
+  }
+
+  /** Named groups: {@code groups/<name>}, a GroupSpec each. */
+  public String groups() {
+    return base + "/groups";
+  }
+
+  public String group(String name) {
+    return groups() + "/" + name;
+  }
+
+  /** Backup runs: {@code runs/<id>}, a BackupRun each. */
+  public String runs() {
+    return base + "/runs";
+  }
+
+  public String run(String id) {
+    return runs() + "/" + id;
+  }
+
+  /** Schedules: {@code schedules/<group>}, a Schedule each (one per group). */
+  public String schedules() {
+    return base + "/schedules";
+  }
+
+  public String schedule(String group) {
+    return schedules() + "/" + group;
   }
 
   /** The audit trail's directory: one persistent sequential node per entry. */

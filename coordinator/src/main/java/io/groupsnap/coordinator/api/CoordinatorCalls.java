@@ -44,6 +44,21 @@ public interface CoordinatorCalls {
       TransactionDriver.Progress progress) throws Exception;
 
   /**
+   * Starts a group snapshot of a named group: its members resolved now against the registered agents
+   * ({@code GroupResolver}), its freeze timeout and lease unless given here. Everything that can fail before a freeze
+   * (unknown group, a required member not registered, a selector matching nothing) fails the call, naming it, and
+   * starts nothing. The record names the group and, for a backup run, the run.
+   *
+   * @param runId the backup run taking it, or null/empty
+   * @throws io.groupsnap.coordinator.store.NotFoundException when there is no such group
+   */
+  default CompletableFuture<GroupSnapshot> createGroupSnapshotOfGroup(String id, String group, String runId,
+      Duration freezeTimeout, Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress)
+      throws Exception {
+    throw new UnsupportedOperationException("group snapshots of named groups are not wired yet");
+  }
+
+  /**
    * Forgets an agent the cluster knows (a retired host), so that group snapshots of every agent stop waiting for it.
    *
    * @return false when it was not known

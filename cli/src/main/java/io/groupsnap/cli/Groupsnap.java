@@ -9,6 +9,7 @@ import io.groupsnap.cli.command.ClusterCommand;
 import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
 import io.groupsnap.cli.command.DevCommand;
+import io.groupsnap.cli.command.GroupCommand;
 import io.groupsnap.cli.command.HealthCommand;
 import io.groupsnap.cli.command.SnapshotCommand;
 import io.groupsnap.cli.command.VersionCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
 /** The {@code groupsnap} command. */
 @Command(name = "groupsnap", mixinStandardHelpOptions = true, versionProvider = Groupsnap.Version.class,
     description = "Consistent group snapshots across volumes and machines.",
-    subcommands = {SnapshotCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
+    subcommands = {SnapshotCommand.class, GroupCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
         DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
         VersionCommand.class, HealthCommand.class, AuditCommand.class, CertsCommand.class},
     exitCodeListHeading = "%nExit codes:%n",

@@ -18,6 +18,10 @@ import io.groupsnap.coordinator.audit.AuditTrail;
 import io.groupsnap.coordinator.audit.AuditWiring;
 import io.groupsnap.coordinator.audit.AuditedCalls;
 import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.groups.GroupCalls;
+import io.groupsnap.coordinator.groups.GroupStore;
+import io.groupsnap.coordinator.groups.GroupUsage;
+import io.groupsnap.coordinator.groups.Groups;
 import io.groupsnap.coordinator.metrics.CoordinatorMetrics;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
 import io.groupsnap.coordinator.resolve.CallSpecs;
@@ -31,6 +35,7 @@ import io.groupsnap.common.tls.Transport;
 import io.groupsnap.coordinator.rpc.Access;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.CoordinatorServer;
+import io.groupsnap.coordinator.rpc.GroupGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterSetup;
@@ -65,7 +70,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One coordinator process, wired: serves CoordinatorService, takes part in the leader election, and — while it is the
+ * One coordinator process, wired: serves CoordinatorService and GroupService, takes part in the leader election, and — while it is the
  * acting leader — runs group snapshot transactions ({@link TransactionDriver}) and resolves those a predecessor, or it
  * itself, left unfinished ({@link LeaderResolution}). What it answers is {@link CoordinatorCore}'s; this class builds
  * the parts, starts and stops them.
@@ -110,6 +115,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private HostPort metricsListen;
   private AuditWiring audit;
   private volatile CoordinatorCalls calls;
+  private volatile GroupCalls groupCalls;
   private final Transport transport;
   private final GrpcAgentClient agents;
   private InsecureNotice insecureNotice;
@@ -227,12 +233,16 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolverLane,
           () -> leadership.term().isPresent());
       audit = new AuditWiring(zk, layout, auditRetention, Clock.systemUTC(), endpoint.toString());
+      GroupStore groupStore = new GroupStore(zk, layout);
       core = new CoordinatorCore(config, clusterId, endpoint, store, roster, leadership, driver, deleter, scrubber,
-          audit.pages());
+          audit.pages(), groupStore);
       calls = audit.calls(core, Callers::current, () -> core.acting().isPresent());
+      groupCalls = audit.groups(new Groups(groupStore, new GroupUsage(zk, layout),
+          () -> core.requireLeader().fence(), store::agents, Clock.systemUTC()));
       resolution = new LeaderResolution(leadership, core, resolver, driver, resolverLane, config.resolveInterval(),
           () -> state.get() == State.CLOSED);
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
+      services.addService(ServerInterceptors.intercept(new GroupGrpcService(groupCalls), Access.gate(this::denied)));
       roster.start();
       leadership.start();
       resolution.resolvePeriodically();
@@ -289,6 +299,18 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       Duration freezeTimeout, Duration lease, Duration prepareTimeout, boolean allowMissing,
       TransactionDriver.Progress progress) throws Exception {
     return calls.createGroupSnapshot(id, selectors, freezeTimeout, lease, prepareTimeout, allowMissing, progress);
+  }
+
+  @Override
+  public CompletableFuture<GroupSnapshot> createGroupSnapshotOfGroup(String id, String group, String runId,
+      Duration freezeTimeout, Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress)
+      throws Exception {
+    return calls.createGroupSnapshotOfGroup(id, group, runId, freezeTimeout, lease, prepareTimeout, progress);
+  }
+
+  /** The named groups (the group service's calls, mutating ones audited); null before {@link #start}. */
+  public GroupCalls groups() {
+    return groupCalls;
   }
 
   @Override

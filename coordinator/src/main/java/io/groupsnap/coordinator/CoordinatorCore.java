@@ -10,6 +10,8 @@ import io.groupsnap.coordinator.api.MissingAgentsException;
 import io.groupsnap.coordinator.api.NotLeaderException;
 import io.groupsnap.coordinator.audit.AuditPages;
 import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.groups.GroupCatalog;
+import io.groupsnap.coordinator.groups.GroupResolver;
 import io.groupsnap.coordinator.resolve.Deleter;
 import io.groupsnap.coordinator.resolve.LeaderRecords;
 import io.groupsnap.coordinator.scrub.Scrubber;
@@ -24,6 +26,7 @@ import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotResponse;
 import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.GroupSpec;
 import io.groupsnap.proto.v1.KnownAgent;
 import io.groupsnap.proto.v1.ListAuditResponse;
 import io.groupsnap.proto.v1.MemberSelector;
@@ -56,12 +59,14 @@ final class CoordinatorCore implements CoordinatorCalls {
   private final Deleter deleter;
   private final Scrubber scrubber;
   private final AuditPages audit;
+  private final GroupCatalog groups;
   private final Object creating = new Object();
   /** The term whose recovery succeeded; only while it is also the acting term may this process act as leader. */
   private final AtomicReference<Leadership.Term> recovered = new AtomicReference<>();
 
   CoordinatorCore(CoordinatorConfig config, String clusterId, HostPort endpoint, ClusterStore store, Roster roster,
-      Leadership leadership, TransactionDriver driver, Deleter deleter, Scrubber scrubber, AuditPages audit) {
+      Leadership leadership, TransactionDriver driver, Deleter deleter, Scrubber scrubber, AuditPages audit,
+      GroupCatalog groups) {
     this.config = config;
     this.clusterId = clusterId;
     this.endpoint = endpoint;
@@ -72,6 +77,7 @@ final class CoordinatorCore implements CoordinatorCalls {
     this.deleter = deleter;
     this.scrubber = scrubber;
     this.audit = audit;
+    this.groups = groups;
   }
 
   /** The records of {@code term}, its writes fenced by it. */
@@ -106,6 +112,29 @@ final class CoordinatorCore implements CoordinatorCalls {
   public CompletableFuture<GroupSnapshot> createGroupSnapshot(String id, List<MemberSelector> selectors,
       Duration freezeTimeout, Duration lease, Duration prepareTimeout, boolean allowMissing,
       TransactionDriver.Progress progress) throws Exception {
+    return start(id, selectors, freezeTimeout, lease, prepareTimeout, allowMissing, null, "", progress);
+  }
+
+  @Override
+  public CompletableFuture<GroupSnapshot> createGroupSnapshotOfGroup(String id, String group, String runId,
+      Duration freezeTimeout, Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress)
+      throws Exception {
+    requireLeader();
+    Names.require("group", group);
+    if (runId != null && !runId.isEmpty()) {
+      Names.require("run_id", runId);
+    }
+    GroupSpec g = groups.find(group).orElseThrow(() -> new NotFoundException("no group '" + group + "'"));
+    return start(id, List.of(), freezeTimeout, lease, prepareTimeout, false, g, runId, progress);
+  }
+
+  /**
+   * Checks everything, then submits the transaction: of {@code selectors}, or of {@code group}'s members resolved now
+   * (its budgets unless given here) when it is not null.
+   */
+  private CompletableFuture<GroupSnapshot> start(String id, List<MemberSelector> selectors, Duration freezeTimeout,
+      Duration lease, Duration prepareTimeout, boolean allowMissing, GroupSpec group, String runId,
+      TransactionDriver.Progress progress) throws Exception {
     Leadership.Term term = requireLeader();
     boolean chosen = id != null && !id.isEmpty();
     if (chosen && !GroupSnapshotIds.isWellFormed(id)) {
@@ -114,6 +143,10 @@ final class CoordinatorCore implements CoordinatorCalls {
     }
     if (chosen) {
       requireUnused(id); // first: a create sent again is told its id is taken, whatever else changed meanwhile
+    }
+    if (group != null) {
+      freezeTimeout = freezeTimeout != null ? freezeTimeout : optionalMillis(group.getFreezeTimeoutMillis());
+      lease = lease != null ? lease : optionalMillis(group.getLeaseMillis());
     }
     Duration freeze = freezeTimeout == null ? config.freezeTimeout() : freezeTimeout;
     if (freeze.compareTo(CoordinatorConfig.MIN_FREEZE_TIMEOUT) < 0
@@ -134,11 +167,19 @@ final class CoordinatorCore implements CoordinatorCalls {
           + MAX_PREPARE.toMinutes() + "m");
     }
     List<AgentRegistration> registered = store.agents();
+    List<String> left = List.of();
+    if (group != null) {
+      GroupResolver.Resolution r = GroupResolver.resolve(group, registered);
+      if (!r.ok()) {
+        throw new IllegalArgumentException("group " + group.getName() + ": " + r.describeProblems());
+      }
+      selectors = r.members();
+      left = r.leftOut().stream().map(m -> m.split(":", 2)[0]).distinct().toList(); // optional members not here
+    }
     List<Member> members = MemberSelection.resolve(selectors, registered);
     AgentLimits.checkLease(l, lease == null ? "the freeze timeout + " + config.thawTimeout().toMillis() + "ms" : null,
         members, registered);
-    List<String> left = List.of();
-    if (selectors.isEmpty()) {
+    if (selectors.isEmpty() && group == null) {
       List<KnownAgent> missing = roster.missing(registered, true);
       if (!missing.isEmpty() && !allowMissing) {
         throw new MissingAgentsException(missing, System.currentTimeMillis());
@@ -149,9 +190,13 @@ final class CoordinatorCore implements CoordinatorCalls {
       String txnId = chosen ? id : GroupSnapshotIds.mint(Instant.now(), RANDOM);
       requireUnused(txnId);
       TxnSpec spec = new TxnSpec(txnId, clusterId, term.epoch(), endpoint.toString(), members, prepare, freeze, l,
-          config.thawTimeout(), config.finishTimeout(), left);
+          config.thawTimeout(), config.finishTimeout(), left, group == null ? "" : group.getName(), runId);
       return driver.submit(spec, progress);
     }
+  }
+
+  private static Duration optionalMillis(long ms) {
+    return ms > 0 ? Duration.ofMillis(ms) : null;
   }
 
   private void requireUnused(String id) throws Exception {
@@ -219,7 +264,8 @@ final class CoordinatorCore implements CoordinatorCalls {
     return audit.page(sinceMillis, limit, pageToken);
   }
 
-  private Leadership.Term requireLeader() throws NotLeaderException {
+  /** The acting term, else the refusal a standby (or a leader still recovering) gives mutating calls. */
+  Leadership.Term requireLeader() throws NotLeaderException {
     Optional<Leadership.Term> term = leadership.term();
     if (term.isPresent() && term.get().equals(recovered.get())) {
       return term.get();

@@ -96,10 +96,15 @@ final class AnsweringAgent implements AutoCloseable {
 
   /** Registers it as a live agent with volume {@code data}; the node lives as long as {@code zk}'s session. */
   AnsweringAgent register(CuratorFramework zk, ZkLayout layout) throws Exception {
+    return register(zk, layout, Map.of());
+  }
+
+  /** As {@link #register(CuratorFramework, ZkLayout)}, publishing {@code labels}. */
+  AnsweringAgent register(CuratorFramework zk, ZkLayout layout, Map<String, String> labels) throws Exception {
     zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(layout.agent(id),
         AgentRegistration.newBuilder().setAgentId(id).setEndpoint("127.0.0.1:" + server.getPort())
-            .setStartedAtMillis(1).addVolumes(VolumeInfo.newBuilder().setName("data").setKind("dir")).build()
-            .toByteArray());
+            .setStartedAtMillis(1).addVolumes(VolumeInfo.newBuilder().setName("data").setKind("dir"))
+            .putAllLabels(labels).build().toByteArray());
     return this;
   }
 

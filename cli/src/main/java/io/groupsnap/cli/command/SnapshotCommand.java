@@ -46,6 +46,11 @@ public final class SnapshotCommand {
         description = "A member; repeat for more. Without a volume: all of the agent's volumes.")
     List<String> members = new ArrayList<>();
 
+    @Option(names = "--group", paramLabel = "NAME",
+        description = "A named group (see 'groupsnap group'): its members resolved now, its budgets unless given "
+            + "here. Exclusive with --member and --allow-missing.")
+    String group;
+
     @Option(names = "--freeze-timeout", paramLabel = "DURATION",
         description = "How long every member may take to freeze and capture, e.g. 500ms, 10s (default 10s).")
     String freezeTimeout;
@@ -72,6 +77,13 @@ public final class SnapshotCommand {
     @Override
     public Integer call() throws Exception {
       CreateGroupSnapshotRequest.Builder req = CreateGroupSnapshotRequest.newBuilder();
+      if (group != null) {
+        if (!members.isEmpty() || allowMissing) {
+          throw new CliException(ExitCodes.USAGE, "--group: a group names its own members (not with "
+              + (members.isEmpty() ? "--allow-missing" : "--member") + ")");
+        }
+        req.setGroup(Connection.name("--group", group));
+      }
       for (String m : members) {
         req.addMembers(selector(m));
       }

@@ -98,6 +98,9 @@ public final class Printer {
       out.println("  abort reason: " + g.getAbortReason()
           + (g.getAbortMember().isEmpty() ? "" : " (member " + g.getAbortMember() + ")"));
     }
+    if (!g.getGroup().isEmpty()) {
+      out.println("  group: " + g.getGroup() + (g.getRunId().isEmpty() ? "" : ", run " + g.getRunId()));
+    }
     if (g.getMissingAgentsCount() > 0) {
       out.println("  left out, not registered: " + String.join(", ", g.getMissingAgentsList()));
     }

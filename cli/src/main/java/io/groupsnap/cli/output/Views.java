@@ -57,6 +57,12 @@ public final class Views {
       }
     }
     m.put("missingAgents", g.getMissingAgentsList());
+    if (!g.getGroup().isEmpty()) {
+      m.put("group", g.getGroup());
+    }
+    if (!g.getRunId().isEmpty()) {
+      m.put("runId", g.getRunId());
+    }
     if (CaptureConditions.isDamaged(g)) {
       m.put("damage", CaptureConditions.damaged(g).stream().map(r -> check(r.getCheck())).toList());
     }

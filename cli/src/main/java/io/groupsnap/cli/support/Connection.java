@@ -13,6 +13,7 @@ import io.groupsnap.proto.v1.ClusterStatusRequest;
 import io.groupsnap.proto.v1.ClusterStatusResponse;
 import io.groupsnap.proto.v1.CoordinatorInfo;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.proto.v1.GroupServiceGrpc;
 import io.groupsnap.common.tls.PeerCheck;
 import io.groupsnap.common.tls.Role;
 import io.groupsnap.common.tls.TlsException;
@@ -164,11 +165,31 @@ public final class Connection implements AutoCloseable {
     T run(CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub);
   }
 
+  /** A blocking GroupService stub whose calls all end within {@code deadline}. */
+  public GroupServiceGrpc.GroupServiceBlockingStub groups(Duration deadline) {
+    return GroupServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** One call of the group service. */
+  @FunctionalInterface
+  public interface GroupCall<T> {
+    T run(GroupServiceGrpc.GroupServiceBlockingStub stub);
+  }
+
   /** Runs a call, following NOT_LEADER redirects; failures become CliExceptions. */
   public <T> T call(Duration deadline, Call<T> call) throws CliException {
+    return redirected(() -> call.run(stub(deadline)));
+  }
+
+  /** Runs a group service call, following NOT_LEADER redirects; failures become CliExceptions. */
+  public <T> T callGroups(Duration deadline, GroupCall<T> call) throws CliException {
+    return redirected(() -> call.run(groups(deadline)));
+  }
+
+  private <T> T redirected(java.util.function.Supplier<T> call) throws CliException {
     for (int hop = 0; ; hop++) {
       try {
-        return call.run(stub(deadline));
+        return call.get();
       } catch (StatusRuntimeException e) {
         String leader = redirect(e);
         if (leader != null && hop < MAX_REDIRECTS && !leader.equals(endpoint)) {

@@ -5,6 +5,7 @@ import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.tls.Identity;
 import io.groupsnap.coordinator.api.CoordinatorCalls;
 import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.groups.GroupCalls;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -31,6 +32,7 @@ public final class AuditWiring implements AutoCloseable {
   private final AuditTrail trail;
   private final AuditPruner pruner;
   private final AuditPages pages;
+  private volatile AuditedCalls audited;
 
   /** @param coordinator the endpoint its entries name as the coordinator that recorded them */
   public AuditWiring(CuratorFramework zk, ZkLayout layout, AuditRetention retention, Clock clock, String coordinator) {
@@ -57,7 +59,19 @@ public final class AuditWiring implements AutoCloseable {
    * wiring's audit lane.
    */
   public CoordinatorCalls calls(CoordinatorCalls inner, Supplier<Identity> caller, BooleanSupplier leads) {
-    return new AuditedCalls(inner, trail, caller, leads, lane);
+    AuditedCalls calls = new AuditedCalls(inner, trail, caller, leads, lane);
+    audited = calls;
+    return calls;
+  }
+
+  /**
+   * The group service's calls audited like {@link #calls}'s, by the same caller and leadership; after {@link #calls}.
+   */
+  public GroupCalls groups(GroupCalls inner) {
+    if (audited == null) {
+      throw new IllegalStateException("the coordinator's calls are wired first");
+    }
+    return new AuditedGroupCalls(inner, audited);
   }
 
   /** Prunes the trail periodically, whenever {@code acting} names a term ({@link AuditPruner#start}). */

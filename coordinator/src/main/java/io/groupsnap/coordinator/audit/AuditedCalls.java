@@ -118,6 +118,36 @@ public final class AuditedCalls implements CoordinatorCalls {
       call.finished(o.outcome(), o.reason(), txnId);
       throw e;
     }
+    return decided(result, call, txnId);
+  }
+
+  @Override
+  public CompletableFuture<GroupSnapshot> createGroupSnapshotOfGroup(String id, String group, String runId,
+      Duration freezeTimeout, Duration lease, Duration prepareTimeout, TransactionDriver.Progress progress)
+      throws Exception {
+    if (!leads.getAsBoolean()) {
+      return inner.createGroupSnapshotOfGroup(id, group, runId, freezeTimeout, lease, prepareTimeout, progress);
+    }
+    String txnId = id == null || id.isEmpty() ? GroupSnapshotIds.mint(trail.clock().instant(), RANDOM) : id;
+    AuditTrail.Call call = trail.call(caller.get(), "CreateGroupSnapshot", AuditArguments.of()
+        .with("id", id).with("group", group).with("run_id", runId)
+        .with("freeze_timeout_ms", millis(freezeTimeout)).with("lease_ms", millis(lease))
+        .with("prepare_timeout_ms", millis(prepareTimeout)));
+    call.started(txnId);
+    CompletableFuture<GroupSnapshot> result;
+    try {
+      result = inner.createGroupSnapshotOfGroup(txnId, group, runId, freezeTimeout, lease, prepareTimeout, progress);
+    } catch (Exception e) {
+      Outcomes.Outcome o = Outcomes.of(e);
+      call.finished(o.outcome(), o.reason(), txnId);
+      throw e;
+    }
+    return decided(result, call, txnId);
+  }
+
+  /** {@code result}, completed once its outcome (committed, aborted, failed) is on record. */
+  private CompletableFuture<GroupSnapshot> decided(CompletableFuture<GroupSnapshot> result, AuditTrail.Call call,
+      String txnId) {
     return afterwards(result, g -> {
       switch (g.getState()) {
         case COMMITTED -> call.finished(AuditOutcome.AUDIT_COMMITTED, "", g.getId());

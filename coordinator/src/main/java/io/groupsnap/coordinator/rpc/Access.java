@@ -3,6 +3,7 @@ package io.groupsnap.coordinator.rpc;
 import io.groupsnap.common.tls.AccessGate;
 import io.groupsnap.common.tls.Role;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.proto.v1.GroupServiceGrpc;
 import io.grpc.MethodDescriptor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +12,7 @@ import java.util.Map;
  * Who may call what on a coordinator (DESIGN.md G7), in one table: a viewer reads, an operator also creates, deletes
  * and checks group snapshots and reads the audit trail, an admin also forgets agents. A method not in the table is
  * refused to everyone ({@link AccessGate}), so a method added to the service stays closed until it is given a role
- * here.
+ * here. The named groups ({@link #groupTable}): a viewer reads them, an operator creates, changes and deletes them.
  */
 public final class Access {
   private Access() {}
@@ -32,9 +33,27 @@ public final class Access {
     return t;
   }
 
-  /** The gate of a coordinator's CoordinatorService; {@code denials} is told of each refused call. */
+  /** The role each GroupService method needs, by full method name. */
+  public static Map<String, Role> groupTable() {
+    Map<String, Role> t = new LinkedHashMap<>();
+    put(t, GroupServiceGrpc.getGetGroupMethod(), Role.VIEWER);
+    put(t, GroupServiceGrpc.getListGroupsMethod(), Role.VIEWER);
+    put(t, GroupServiceGrpc.getCreateGroupMethod(), Role.OPERATOR);
+    put(t, GroupServiceGrpc.getUpdateGroupMethod(), Role.OPERATOR);
+    put(t, GroupServiceGrpc.getDeleteGroupMethod(), Role.OPERATOR);
+    return t;
+  }
+
+  /** Every method a coordinator serves, of every service, with the role it needs. */
+  public static Map<String, Role> all() {
+    Map<String, Role> t = table();
+    t.putAll(groupTable());
+    return t;
+  }
+
+  /** The gate of a coordinator's services; {@code denials} is told of each refused call. */
   public static AccessGate gate(AccessGate.Denials denials) {
-    return new AccessGate(table(), denials);
+    return new AccessGate(all(), denials);
   }
 
   private static void put(Map<String, Role> t, MethodDescriptor<?, ?> m, Role r) {

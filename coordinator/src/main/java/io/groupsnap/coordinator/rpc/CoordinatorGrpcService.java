@@ -99,6 +99,10 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
       return;
     }
     Watcher watcher = new Watcher(stream);
+    if (!req.getGroup().isEmpty()) {
+      createOfGroup(req, freeze, lease, prepare, watcher, out);
+      return;
+    }
     try {
       for (int i = 0; i < req.getMembersCount(); i++) {
         requireName("members[" + i + "].agent_id", req.getMembers(i).getAgentId());
@@ -108,6 +112,25 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
       }
       coordinator.createGroupSnapshot(req.getId(), req.getMembersList(), freeze, lease, prepare,
           req.getAllowMissing(), watcher)
+          .whenComplete((result, err) -> watcher.done(result, err));
+    } catch (Exception e) {
+      out.onError(toStatus(e));
+    }
+  }
+
+  /** A group snapshot of a named group: its members come from the group, so the request names none. */
+  private void createOfGroup(CreateGroupSnapshotRequest req, Duration freeze, Duration lease, Duration prepare,
+      Watcher watcher, StreamObserver<ProgressEvent> out) {
+    try {
+      requireName("group", req.getGroup());
+      if (req.getMembersCount() > 0) {
+        throw new IllegalArgumentException("group and members are exclusive: a group names its own members");
+      }
+      if (req.getAllowMissing()) {
+        throw new IllegalArgumentException("allow_missing applies to a group snapshot of every agent, not to a group "
+            + "(make such members optional in the group)");
+      }
+      coordinator.createGroupSnapshotOfGroup(req.getId(), req.getGroup(), "", freeze, lease, prepare, watcher)
           .whenComplete((result, err) -> watcher.done(result, err));
     } catch (Exception e) {
       out.onError(toStatus(e));

@@ -1,9 +1,9 @@
 package io.groupsnap.coordinator.store;
 
+import com.google.protobuf.MessageLite;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ZkNodes;
 import io.groupsnap.coordinator.txn.UncertainWriteException;
-import io.groupsnap.proto.v1.GroupSnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,7 +53,7 @@ final class FencedWrites {
    * @throws FencedWriteException when refused (deposed, a newer term, a write in between)
    * @throws UncertainWriteException when it failed and reading it back failed too
    */
-  void write(String path, GroupSnapshot rec, String parent, Ops ops) throws Exception {
+  void write(String path, MessageLite rec, String parent, Ops ops) throws Exception {
     try {
       zk.transaction().forOperations(ops.build());
     } catch (KeeperException.NoNodeException e) {
@@ -83,7 +83,7 @@ final class FencedWrites {
   }
 
   /** After a failed write: returns when an earlier attempt of Curator's retry loop was applied, else throws. */
-  private void verify(String path, GroupSnapshot rec, Exception e) throws Exception {
+  private void verify(String path, MessageLite rec, Exception e) throws Exception {
     byte[] now;
     try {
       now = zk.getData().forPath(path);

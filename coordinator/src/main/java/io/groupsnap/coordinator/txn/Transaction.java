@@ -68,7 +68,7 @@ public final class Transaction {
     this.record = GroupSnapshot.newBuilder().setId(spec.txnId()).setState(GroupSnapshotState.PREPARING)
         .setCreatedAtMillis(clock.millis()).setEpoch(spec.epoch()).setCoordinator(spec.coordinator())
         .setFreezeTimeoutMillis(spec.freezeTimeout().toMillis()).setLeaseMillis(spec.lease().toMillis())
-        .addAllMissingAgents(spec.missingAgents());
+        .addAllMissingAgents(spec.missingAgents()).setGroup(spec.group()).setRunId(spec.runId());
     for (Member m : spec.members()) {
       for (String v : m.volumes()) {
         record.addMembers(MemberRecord.newBuilder().setAgentId(m.agentId()).setVolume(v)

@@ -21,16 +21,20 @@ import java.util.List;
  * @param thawTimeout deadline for every THAW answer
  * @param finishTimeout deadline for COMMIT and ABORT acknowledgements
  * @param missingAgents agents the cluster knows that were not registered and are left out (allowed by the request)
+ * @param group the named group it is taken of, or empty
+ * @param runId the backup run taking it, or empty
  */
 public record TxnSpec(String txnId, String clusterId, long epoch, String coordinator, List<Member> members,
     Duration prepareTimeout, Duration freezeTimeout, Duration lease, Duration thawTimeout, Duration finishTimeout,
-    List<String> missingAgents) {
+    List<String> missingAgents, String group, String runId) {
   /** How much later than its phase's deadline a call's own deadline falls. */
   public static final Duration CALL_BACKSTOP = Duration.ofSeconds(2);
 
   public TxnSpec {
     members = List.copyOf(members);
     missingAgents = List.copyOf(missingAgents);
+    group = group == null ? "" : group;
+    runId = runId == null ? "" : runId;
     if (members.isEmpty()) {
       throw new IllegalArgumentException("a transaction needs at least one member");
     }
@@ -38,6 +42,14 @@ public record TxnSpec(String txnId, String clusterId, long epoch, String coordin
       throw new IllegalArgumentException("lease " + lease.toMillis() + "ms must exceed the freeze timeout "
           + freezeTimeout.toMillis() + "ms");
     }
+  }
+
+  /** A transaction of no named group. */
+  public TxnSpec(String txnId, String clusterId, long epoch, String coordinator, List<Member> members,
+      Duration prepareTimeout, Duration freezeTimeout, Duration lease, Duration thawTimeout, Duration finishTimeout,
+      List<String> missingAgents) {
+    this(txnId, clusterId, epoch, coordinator, members, prepareTimeout, freezeTimeout, lease, thawTimeout,
+        finishTimeout, missingAgents, "", "");
   }
 
   /** A transaction that leaves nobody out. */

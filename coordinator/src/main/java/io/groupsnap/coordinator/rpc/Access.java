@@ -3,6 +3,7 @@ package io.groupsnap.coordinator.rpc;
 import io.groupsnap.common.tls.AccessGate;
 import io.groupsnap.common.tls.Role;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
+import io.groupsnap.proto.v1.ScheduleServiceGrpc;
 import io.grpc.MethodDescriptor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,6 +31,26 @@ public final class Access {
     // who did what: the operators who act, and admins, may read the trail; a viewer may not
     put(t, CoordinatorServiceGrpc.getListAuditMethod(), Role.OPERATOR);
     return t;
+  }
+
+  /**
+   * The role each ScheduleService method needs: a viewer reads schedules, their next ticks and retention plans; an
+   * operator creates, pauses, resumes and deletes schedules.
+   */
+  public static Map<String, Role> scheduleTable() {
+    Map<String, Role> t = new LinkedHashMap<>();
+    put(t, ScheduleServiceGrpc.getListSchedulesMethod(), Role.VIEWER);
+    put(t, ScheduleServiceGrpc.getNextTicksMethod(), Role.VIEWER);
+    put(t, ScheduleServiceGrpc.getPlanRetentionMethod(), Role.VIEWER);
+    put(t, ScheduleServiceGrpc.getCreateScheduleMethod(), Role.OPERATOR);
+    put(t, ScheduleServiceGrpc.getSetSchedulePausedMethod(), Role.OPERATOR);
+    put(t, ScheduleServiceGrpc.getDeleteScheduleMethod(), Role.OPERATOR);
+    return t;
+  }
+
+  /** The gate of a coordinator's ScheduleService; {@code denials} is told of each refused call. */
+  public static AccessGate scheduleGate(AccessGate.Denials denials) {
+    return new AccessGate(scheduleTable(), denials);
   }
 
   /** The gate of a coordinator's CoordinatorService; {@code denials} is told of each refused call. */

@@ -11,6 +11,8 @@ import io.groupsnap.cli.command.DemoCommand;
 import io.groupsnap.cli.command.DevCommand;
 import io.groupsnap.cli.command.GroupCommand;
 import io.groupsnap.cli.command.HealthCommand;
+import io.groupsnap.cli.command.RetentionCommand;
+import io.groupsnap.cli.command.ScheduleCommand;
 import io.groupsnap.cli.command.SnapshotCommand;
 import io.groupsnap.cli.command.VersionCommand;
 import io.groupsnap.cli.support.CliException;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Command;
     description = "Consistent group snapshots across volumes and machines.",
     subcommands = {SnapshotCommand.class, GroupCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
         DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
-        VersionCommand.class, HealthCommand.class, AuditCommand.class, CertsCommand.class},
+        VersionCommand.class, HealthCommand.class, AuditCommand.class, CertsCommand.class, ScheduleCommand.class,
+        RetentionCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed, unreachable after a bounded wait, or refused (a role missing)",
         "2:usage or bad input (missing TLS credentials too)",

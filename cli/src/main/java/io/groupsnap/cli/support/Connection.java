@@ -201,6 +201,27 @@ public final class Connection implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a call on another service of the coordinator ({@code stubs} makes its blocking stub from the channel), with
+   * the same deadline, NOT_LEADER redirects and failure mapping as {@link #call(Duration, Call)}.
+   */
+  public <S extends io.grpc.stub.AbstractStub<S>, T> T call(Duration deadline,
+      java.util.function.Function<io.grpc.Channel, S> stubs, java.util.function.Function<S, T> call)
+      throws CliException {
+    for (int hop = 0; ; hop++) {
+      try {
+        return call.apply(stubs.apply(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (StatusRuntimeException e) {
+        String leader = redirect(e);
+        if (leader != null && hop < MAX_REDIRECTS && !leader.equals(endpoint)) {
+          follow(leader);
+          continue;
+        }
+        throw failure(e);
+      }
+    }
+  }
+
   /** The leader named by a NOT_LEADER answer, or null. */
   public static String redirect(StatusRuntimeException e) {
     if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION || e.getTrailers() == null) {

@@ -4,6 +4,7 @@ import io.groupsnap.common.tls.AccessGate;
 import io.groupsnap.common.tls.Role;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.GroupServiceGrpc;
+import io.groupsnap.proto.v1.ScheduleServiceGrpc;
 import io.grpc.MethodDescriptor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,7 +49,28 @@ public final class Access {
   public static Map<String, Role> all() {
     Map<String, Role> t = table();
     t.putAll(groupTable());
+    t.putAll(scheduleTable());
     return t;
+  }
+
+  /**
+   * The role each ScheduleService method needs: a viewer reads schedules, their next ticks and retention plans; an
+   * operator creates, pauses, resumes and deletes schedules.
+   */
+  public static Map<String, Role> scheduleTable() {
+    Map<String, Role> t = new LinkedHashMap<>();
+    put(t, ScheduleServiceGrpc.getListSchedulesMethod(), Role.VIEWER);
+    put(t, ScheduleServiceGrpc.getNextTicksMethod(), Role.VIEWER);
+    put(t, ScheduleServiceGrpc.getPlanRetentionMethod(), Role.VIEWER);
+    put(t, ScheduleServiceGrpc.getCreateScheduleMethod(), Role.OPERATOR);
+    put(t, ScheduleServiceGrpc.getSetSchedulePausedMethod(), Role.OPERATOR);
+    put(t, ScheduleServiceGrpc.getDeleteScheduleMethod(), Role.OPERATOR);
+    return t;
+  }
+
+  /** The gate of a coordinator's ScheduleService: the one gate of every service ({@link #gate}). */
+  public static AccessGate scheduleGate(AccessGate.Denials denials) {
+    return gate(denials);
   }
 
   /** The gate of a coordinator's services; {@code denials} is told of each refused call. */

@@ -18,6 +18,7 @@ import io.groupsnap.coordinator.audit.AuditTrail;
 import io.groupsnap.coordinator.audit.AuditWiring;
 import io.groupsnap.coordinator.audit.AuditedCalls;
 import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.groups.GroupCatalog;
 import io.groupsnap.coordinator.metrics.CoordinatorMetrics;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
 import io.groupsnap.coordinator.resolve.CallSpecs;
@@ -32,6 +33,7 @@ import io.groupsnap.coordinator.rpc.Access;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.CoordinatorServer;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
+import io.groupsnap.coordinator.runs.RunOptions;
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterSetup;
 import io.groupsnap.coordinator.store.ClusterStore;
@@ -125,6 +127,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private TransactionDriver driver;
   private LeaderResolution resolution;
   private volatile CoordinatorCore core;
+  private GroupCatalog groups = RunWiring.NO_GROUPS;
+  private RunOptions runOptions = RunOptions.defaults();
+  private RunWiring runs;
 
   /**
    * @param transport how it serves and dials agents: mutual TLS (its certificate must carry the coordinator role), or
@@ -168,6 +173,19 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       throw new IllegalStateException("audit retention is set before the coordinator starts");
     }
     this.auditRetention = retention;
+    return this;
+  }
+
+  /**
+   * Where backup runs find their groups, and how they are driven (default: no groups, {@link RunOptions#defaults});
+   * set before {@link #start}.
+   */
+  public Coordinator withBackupRuns(GroupCatalog groups, RunOptions options) {
+    if (state.get() != State.LATENT) {
+      throw new IllegalStateException("backup runs are set up before the coordinator starts");
+    }
+    this.groups = groups;
+    this.runOptions = options;
     return this;
   }
 
@@ -222,6 +240,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
         public void deposed(String why) {
           core.deposed();
           driver.leadershipLost(why);
+          runs.deposed(why);
         }
       });
       roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolverLane,
@@ -233,6 +252,10 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       resolution = new LeaderResolution(leadership, core, resolver, driver, resolverLane, config.resolveInterval(),
           () -> state.get() == State.CLOSED);
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
+      runs = new RunWiring(zk, store, groups, core, agents, core::acting, leadership, audit.trail(), runOptions,
+          clusterId, endpoint.toString());
+      services.addService(ServerInterceptors.intercept(runs.service(), Access.backupGate(this::denied)));
+      runs.start();
       roster.start();
       leadership.start();
       resolution.resolvePeriodically();
@@ -363,6 +386,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       roster.close();
     }
     Daemons.stop(server);
+    if (runs != null) {
+      runs.close();
+    }
     agents.close();
     resolverLane.close();
     scrubTimer.shutdownNow();

@@ -2,6 +2,7 @@ package io.groupsnap.coordinator.rpc;
 
 import io.groupsnap.common.tls.AccessGate;
 import io.groupsnap.common.tls.Role;
+import io.groupsnap.proto.v1.BackupServiceGrpc;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.grpc.MethodDescriptor;
 import java.util.LinkedHashMap;
@@ -30,6 +31,21 @@ public final class Access {
     // who did what: the operators who act, and admins, may read the trail; a viewer may not
     put(t, CoordinatorServiceGrpc.getListAuditMethod(), Role.OPERATOR);
     return t;
+  }
+
+  /** The role each BackupService method needs: a viewer reads runs, an operator starts and deletes them. */
+  public static Map<String, Role> backupTable() {
+    Map<String, Role> t = new LinkedHashMap<>();
+    put(t, BackupServiceGrpc.getGetBackupRunMethod(), Role.VIEWER);
+    put(t, BackupServiceGrpc.getListBackupRunsMethod(), Role.VIEWER);
+    put(t, BackupServiceGrpc.getStartBackupRunMethod(), Role.OPERATOR);
+    put(t, BackupServiceGrpc.getDeleteBackupRunMethod(), Role.OPERATOR);
+    return t;
+  }
+
+  /** The gate of a coordinator's BackupService. */
+  public static AccessGate backupGate(AccessGate.Denials denials) {
+    return new AccessGate(backupTable(), denials);
   }
 
   /** The gate of a coordinator's CoordinatorService; {@code denials} is told of each refused call. */

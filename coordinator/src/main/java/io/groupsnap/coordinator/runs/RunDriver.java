@@ -143,6 +143,11 @@ public final class RunDriver implements RunLauncher {
   }
 
   private NotLeaderException notLeader() {
+    return notLeader(leader);
+  }
+
+  /** The refusal of a mutating call on a coordinator that is not the recovered leader. */
+  static NotLeaderException notLeader(Leader leader) {
     Optional<String> id = leader.leaderId();
     return new NotLeaderException(id.orElse(null), id.isEmpty() ? "no coordinator leads yet; retry shortly"
         : "this coordinator is not the recovered leader; the leader is " + id.get());

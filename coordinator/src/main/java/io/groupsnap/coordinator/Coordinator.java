@@ -189,6 +189,11 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     return this;
   }
 
+  /** As {@link #withBackupRuns(GroupCatalog, RunOptions)}, the groups left as they are. */
+  public Coordinator withBackupRuns(RunOptions options) {
+    return withBackupRuns(groups, options);
+  }
+
   /** Serves the Prometheus metrics on {@code listen} (null: not at all, the default); set before {@link #start}. */
   public Coordinator withMetricsListen(HostPort listen) {
     if (state.get() != State.LATENT) {

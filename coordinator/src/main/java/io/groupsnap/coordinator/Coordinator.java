@@ -22,6 +22,7 @@ import io.groupsnap.coordinator.groups.GroupCalls;
 import io.groupsnap.coordinator.groups.GroupStore;
 import io.groupsnap.coordinator.groups.GroupUsage;
 import io.groupsnap.coordinator.groups.Groups;
+import io.groupsnap.coordinator.groups.GroupCatalog;
 import io.groupsnap.coordinator.metrics.CoordinatorMetrics;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
 import io.groupsnap.coordinator.resolve.CallSpecs;
@@ -37,6 +38,7 @@ import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.CoordinatorServer;
 import io.groupsnap.coordinator.rpc.GroupGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
+import io.groupsnap.coordinator.runs.RunOptions;
 import io.groupsnap.coordinator.scrub.Scrubber;
 import io.groupsnap.coordinator.store.ClusterSetup;
 import io.groupsnap.coordinator.store.ClusterStore;
@@ -131,6 +133,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private TransactionDriver driver;
   private LeaderResolution resolution;
   private volatile CoordinatorCore core;
+  private GroupCatalog groups = RunWiring.NO_GROUPS;
+  private RunOptions runOptions = RunOptions.defaults();
+  private RunWiring runs;
 
   /**
    * @param transport how it serves and dials agents: mutual TLS (its certificate must carry the coordinator role), or
@@ -175,6 +180,24 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     }
     this.auditRetention = retention;
     return this;
+  }
+
+  /**
+   * Where backup runs find their groups, and how they are driven (default: no groups, {@link RunOptions#defaults});
+   * set before {@link #start}.
+   */
+  public Coordinator withBackupRuns(GroupCatalog groups, RunOptions options) {
+    if (state.get() != State.LATENT) {
+      throw new IllegalStateException("backup runs are set up before the coordinator starts");
+    }
+    this.groups = groups;
+    this.runOptions = options;
+    return this;
+  }
+
+  /** As {@link #withBackupRuns(GroupCatalog, RunOptions)}, the groups left as they are. */
+  public Coordinator withBackupRuns(RunOptions options) {
+    return withBackupRuns(groups, options);
   }
 
   /** Serves the Prometheus metrics on {@code listen} (null: not at all, the default); set before {@link #start}. */
@@ -228,6 +251,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
         public void deposed(String why) {
           core.deposed();
           driver.leadershipLost(why);
+          runs.deposed(why);
         }
       });
       roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolverLane,
@@ -243,6 +267,10 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
           () -> state.get() == State.CLOSED);
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
       services.addService(ServerInterceptors.intercept(new GroupGrpcService(groupCalls), Access.gate(this::denied)));
+      runs = new RunWiring(zk, store, groups, core, agents, core::acting, leadership, audit.trail(), runOptions,
+          clusterId, endpoint.toString());
+      services.addService(ServerInterceptors.intercept(runs.service(), Access.backupGate(this::denied)));
+      runs.start();
       roster.start();
       leadership.start();
       resolution.resolvePeriodically();
@@ -385,6 +413,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       roster.close();
     }
     Daemons.stop(server);
+    if (runs != null) {
+      runs.close();
+    }
     agents.close();
     resolverLane.close();
     scrubTimer.shutdownNow();

@@ -73,6 +73,14 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       description = "Keep at most this many audit entries, the newest, 100..200000 (default 100000).")
   Integer auditMaxEntries;
 
+  @Option(names = "--max-concurrent-exports", paramLabel = "N", defaultValue = "4",
+      description = "How many agents may export backup runs at once, across the cluster (default ${DEFAULT-VALUE}).")
+  int maxConcurrentExports;
+
+  @Option(names = "--export-deadline", paramLabel = "DURATION",
+      description = "A backup run's exports not finished this long after its commit fail (default 6h).")
+  String exportDeadline;
+
   @Option(names = "--zookeeper-auth", paramLabel = "FILE",
       description = "ZooKeeper credentials (mode 0600/0400): lines coordinator:PASSWORD and agents:PASSWORD. The "
           + "coordinator authenticates with them, protects every node it makes with ACLs and tightens those of a "
@@ -142,6 +150,14 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       }
     }
     AuditRetention retention = audit(auditRetention, auditMaxEntries);
+    io.groupsnap.coordinator.runs.RunOptions runs;
+    try {
+      runs = io.groupsnap.coordinator.runs.RunOptions.defaults().withMaxConcurrentExports(maxConcurrentExports)
+          .withExportDeadline(exportDeadline == null ? io.groupsnap.coordinator.runs.RunOptions.DEFAULT_EXPORT_DEADLINE
+              : io.groupsnap.common.Durations.parse(exportDeadline));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, "--max-concurrent-exports/--export-deadline: " + e.getMessage());
+    }
     HostPort metricsAt = metricsAddress(metricsListen);
     TransportSettings tls = TlsOptions.daemon(insecure, tlsCa, tlsCert, tlsKey, NO_TLS);
     if (credentials == null && !insecure) {
@@ -154,7 +170,9 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.USAGE, e.getMessage());
     }
     Coordinator c = new Coordinator(cfg, transport, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties(),
-        credentials).withAuditRetention(retention).withMetricsListen(metricsAt);
+        credentials).withAuditRetention(retention).withMetricsListen(metricsAt)
+        // TODO lead: pass the ZooKeeper GroupCatalog once it is merged (until then every group is unknown)
+        .withBackupRuns(runs);
     try {
       c.start();
     } catch (ZkClients.UnreachableException | ZkRefusedException | MetricsEndpoint.UnavailableException e) {

@@ -222,6 +222,25 @@ public final class Connection implements AutoCloseable {
     }
   }
 
+  /** A BackupService call, following NOT_LEADER redirects as {@link #call} does; failures become CliExceptions. */
+  public <T> T backup(Duration deadline,
+      java.util.function.Function<io.groupsnap.proto.v1.BackupServiceGrpc.BackupServiceBlockingStub, T> call)
+      throws CliException {
+    for (int hop = 0; ; hop++) {
+      try {
+        return call.apply(io.groupsnap.proto.v1.BackupServiceGrpc.newBlockingStub(channel)
+            .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (StatusRuntimeException e) {
+        String leader = redirect(e);
+        if (leader != null && hop < MAX_REDIRECTS && !leader.equals(endpoint)) {
+          follow(leader);
+          continue;
+        }
+        throw failure(e);
+      }
+    }
+  }
+
   /** The leader named by a NOT_LEADER answer, or null. */
   public static String redirect(StatusRuntimeException e) {
     if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION || e.getTrailers() == null) {

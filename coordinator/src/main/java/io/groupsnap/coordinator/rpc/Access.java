@@ -2,6 +2,7 @@ package io.groupsnap.coordinator.rpc;
 
 import io.groupsnap.common.tls.AccessGate;
 import io.groupsnap.common.tls.Role;
+import io.groupsnap.proto.v1.BackupServiceGrpc;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.GroupServiceGrpc;
 import io.groupsnap.proto.v1.ScheduleServiceGrpc;
@@ -50,6 +51,7 @@ public final class Access {
     Map<String, Role> t = table();
     t.putAll(groupTable());
     t.putAll(scheduleTable());
+    t.putAll(backupTable());
     return t;
   }
 
@@ -70,6 +72,21 @@ public final class Access {
 
   /** The gate of a coordinator's ScheduleService: the one gate of every service ({@link #gate}). */
   public static AccessGate scheduleGate(AccessGate.Denials denials) {
+    return gate(denials);
+  }
+
+  /** The role each BackupService method needs: a viewer reads runs, an operator starts and deletes them. */
+  public static Map<String, Role> backupTable() {
+    Map<String, Role> t = new LinkedHashMap<>();
+    put(t, BackupServiceGrpc.getGetBackupRunMethod(), Role.VIEWER);
+    put(t, BackupServiceGrpc.getListBackupRunsMethod(), Role.VIEWER);
+    put(t, BackupServiceGrpc.getStartBackupRunMethod(), Role.OPERATOR);
+    put(t, BackupServiceGrpc.getDeleteBackupRunMethod(), Role.OPERATOR);
+    return t;
+  }
+
+  /** The gate of a coordinator's BackupService: the one gate of every service ({@link #gate}). */
+  public static AccessGate backupGate(AccessGate.Denials denials) {
     return gate(denials);
   }
 

@@ -82,7 +82,7 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
    * A stub for the agent {@code agentId} at {@code endpoint}. Its channel accepts only a server whose certificate is
    * that agent's (a registration rewritten to point at another host is refused at the handshake).
    */
-  private AgentServiceGrpc.AgentServiceFutureStub stub(String agentId, String endpoint, Deadline deadline) {
+  AgentServiceGrpc.AgentServiceFutureStub stub(String agentId, String endpoint, Deadline deadline) {
     ManagedChannel ch = channels.computeIfAbsent(channelKey(agentId, endpoint),
         k -> NettyChannelBuilder.forTarget(endpoint, transport.channelCredentials(
             refusals.recording(k, PeerCheck.identity(agentId, Role.AGENT)))).disableRetry().build());
@@ -260,7 +260,7 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
     return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
-  private static <R> CompletionStage<R> toStage(ListenableFuture<R> f) {
+  static <R> CompletionStage<R> toStage(ListenableFuture<R> f) {
     CompletableFuture<R> out = new CompletableFuture<>();
     Futures.addCallback(f, new FutureCallback<>() {
       @Override

@@ -1,0 +1,119 @@
+package io.groupsnap.coordinator;
+
+import io.groupsnap.common.tls.Callers;
+import io.groupsnap.coordinator.audit.AuditTrail;
+import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.exec.ThreadScheduler;
+import io.groupsnap.coordinator.groups.GroupCatalog;
+import io.groupsnap.coordinator.rpc.BackupGrpcService;
+import io.groupsnap.coordinator.rpc.GrpcAgentClient;
+import io.groupsnap.coordinator.rpc.GrpcExportClient;
+import io.groupsnap.coordinator.runs.AuditedRuns;
+import io.groupsnap.coordinator.runs.BackupCalls;
+import io.groupsnap.coordinator.runs.CoordinatorSnapshots;
+import io.groupsnap.coordinator.runs.ExportClient;
+import io.groupsnap.coordinator.runs.RunCatalog;
+import io.groupsnap.coordinator.runs.RunDeletion;
+import io.groupsnap.coordinator.runs.RunDriver;
+import io.groupsnap.coordinator.runs.RunLauncher;
+import io.groupsnap.coordinator.runs.RunOptions;
+import io.groupsnap.coordinator.runs.RunService;
+import io.groupsnap.coordinator.runs.RunStore;
+import io.groupsnap.coordinator.store.ClusterStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.curator.framework.CuratorFramework;
+
+/**
+ * Backup runs, wired into a coordinator: the records ({@link RunStore}), the {@link RunDriver} on its own lane
+ * "groupsnap-runs" (it checks leadership every second: resumes the runs that go on in a new recovered term, stops
+ * when the term ends), the agents' export calls over the coordinator's agent channels, the deletion, and the
+ * audited BackupService. Built once the coordinator has its core; {@link #close} stops the lane (idempotent).
+ */
+final class RunWiring implements AutoCloseable {
+  /** Each export call's deadline (the agent answers StartExport at once and exports in the background). */
+  static final Duration EXPORT_CALL_DEADLINE = Duration.ofSeconds(30);
+  static final Duration LEADERSHIP_TICK = Duration.ofSeconds(1);
+
+  /**
+   * The groups until the ZooKeeper group catalog is wired (TODO lead: pass it with
+   * {@code Coordinator.withBackupRuns}): none, so every run is refused as of an unknown group.
+   */
+  static final GroupCatalog NO_GROUPS = new GroupCatalog() {
+    @Override
+    public Optional<io.groupsnap.proto.v1.GroupSpec> find(String name) {
+      return Optional.empty();
+    }
+
+    @Override
+    public io.groupsnap.coordinator.store.Listing<io.groupsnap.proto.v1.GroupSpec> list() {
+      return new io.groupsnap.coordinator.store.Listing<>(java.util.List.of(), java.util.List.of());
+    }
+  };
+
+  private final ThreadScheduler lane = new ThreadScheduler("groupsnap-runs");
+  private final RunStore store;
+  private final RunDriver driver;
+  private final BackupCalls calls;
+
+  /**
+   * @param snapshotCalls the coordinator's calls, unaudited (group snapshots of a run, their deletion)
+   * @param acting the term this process acts in once recovered
+   */
+  RunWiring(CuratorFramework zk, ClusterStore cluster, GroupCatalog groups, CoordinatorCore snapshotCalls,
+      GrpcAgentClient agentChannels, Supplier<Optional<Leadership.Term>> acting, Leadership leadership,
+      AuditTrail audit, RunOptions options, String clusterId, String endpoint) {
+    this.store = new RunStore(zk, cluster.layout());
+    RunDriver.Agents agents = cluster::agents;
+    RunDriver.Leader leader = new RunDriver.Leader() {
+      @Override
+      public Optional<Leadership.Term> acting() {
+        return acting.get();
+      }
+
+      @Override
+      public Optional<String> leaderId() {
+        return leadership.leaderId();
+      }
+    };
+    ExportClient exports = new GrpcExportClient(agentChannels, agents, EXPORT_CALL_DEADLINE);
+    CoordinatorSnapshots snapshots = new CoordinatorSnapshots(snapshotCalls, groups, agents);
+    Clock clock = Clock.systemUTC();
+    this.driver = new RunDriver(store, groups, agents, snapshots, exports, leader, lane, clock, options, clusterId,
+        endpoint);
+    RunDeletion deletion = new RunDeletion(store, exports, snapshots, lane, clock, clusterId, endpoint);
+    this.calls = new AuditedRuns(new RunService(driver, store, deletion, leader), audit, Callers::current,
+        () -> acting.get().isPresent());
+  }
+
+  void start() {
+    driver.start(LEADERSHIP_TICK);
+  }
+
+  /** The term ended: stop driving runs at once (the tick would, a second later). */
+  void deposed(String why) {
+    driver.stop(why);
+  }
+
+  /** What schedules use to start runs. */
+  RunLauncher launcher() {
+    return driver;
+  }
+
+  /** What retention and the CLI read. */
+  RunCatalog catalog() {
+    return store;
+  }
+
+  BackupGrpcService service() {
+    return new BackupGrpcService(calls);
+  }
+
+  @Override
+  public void close() {
+    driver.close();
+    lane.close();
+  }
+}

@@ -19,6 +19,9 @@ import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.VolumeSetup;
 import io.groupsnap.agent.kinds.WriterSetup;
 import io.groupsnap.agent.config.KindSetups;
+import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.export.ExportManager;
+import io.groupsnap.agent.export.ExportTargets;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
@@ -36,6 +39,7 @@ import io.groupsnap.common.tls.Transport;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.EpochRecord;
+import io.groupsnap.proto.v1.ExportTargetInfo;
 import io.groupsnap.proto.v1.VolumeInfo;
 import io.groupsnap.proto.v1.WriterInfo;
 import io.grpc.Server;
@@ -99,6 +103,7 @@ public final class Agent implements AutoCloseable {
   private WriterHub writerHub;
   private CaptureChecker checker;
   private ScheduledExecutorService fingerprints;
+  private ExportManager exports;
   private Transport transport;
   private InsecureNotice insecureNotice;
 
@@ -219,6 +224,10 @@ public final class Agent implements AutoCloseable {
     fingerprints = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-fingerprint-"
         + config.agentId()));
     checker.start(fingerprints, config.reaperInterval());
+    exports = new ExportManager(config.agentId(), ExportTargets.create(config.exports(), config.stateDir(),
+        CommandRunner.system()), catalog, ExportManager.CaptureLocator.byVolumes(volumes), fence, config.stateDir(),
+        config.exports().concurrency(), Clock.systemUTC(), metrics.exports());
+    exports.start(); // resumes what a killed agent left pending or running
     insecureNotice = InsecureNotice.startFor("agent " + config.agentId(), transport, participant::isHolding);
     server = ServerEdge.bounded(NettyServerBuilder.forAddress(
             new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
@@ -227,7 +236,7 @@ public final class Agent implements AutoCloseable {
         // role checks below are counted (PERMISSION_DENIED) as well as the calls served.
         .intercept(metrics.grpc())
         .intercept(transport.callers())
-        .addService(ServerInterceptors.intercept(new AgentGrpcService(participant, checker),
+        .addService(ServerInterceptors.intercept(new AgentGrpcService(participant, checker, exports),
             AgentGrpcService.coordinatorsOnly(this::denied)))
         .addService(health.service()) // any caller the authority vouches for
         .build()
@@ -242,6 +251,8 @@ public final class Agent implements AutoCloseable {
         .setPath(v.path().toString())));
     writers.forEach(w -> reg.addWriters(WriterInfo.newBuilder().setName(w.name()).setKind(w.kind())
         .setTier(w.tier())));
+    exports.targets().forEach(t -> reg.addExportTargets(ExportTargetInfo.newBuilder().setName(t.name())
+        .setKind(t.kind())));
     try {
       registration = Registration.register(zk, layout, reg.build(), zkWait, zkHealth::registered,
           access.registrationAcls());
@@ -323,6 +334,11 @@ public final class Agent implements AutoCloseable {
     return checker;
   }
 
+  /** This agent's exports, for in-process inspection (tests). */
+  public ExportManager exports() {
+    return exports;
+  }
+
   /** The endpoint applications subscribe to (writers of kind grpc); null when no configured writer needs one. */
   public WriterHub writerHub() {
     return writerHub;
@@ -368,6 +384,7 @@ public final class Agent implements AutoCloseable {
     if (participant != null) {
       participant.releaseAll();
     }
+    closeQuietly(exports); // kills running export tools; the journal resumes them at the next start
     closeQuietly(writerHub);
     closeQuietly(registration);
     closeQuietly(epochCache);

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.config;
 
+import io.groupsnap.agent.export.ExportsConfig;
 import io.groupsnap.agent.hub.SocketAccess;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
@@ -44,6 +45,8 @@ import java.util.Map;
  * @param tlsReloadEvery how often the TLS files are reread, so that rotated ones take effect without a restart
  *     ({@code tls.reloadEvery}; default {@link TransportSettings#RELOAD_EVERY})
  * @param metricsListen where the Prometheus metrics are served ({@code metrics.listen}); null: not at all
+ * @param exports the export targets ({@code exports:}) and how many exports run at once ({@code
+ *     exportConcurrency:}); {@link ExportsConfig#NONE}: none
  */
 public record AgentConfig(
     String agentId,
@@ -67,9 +70,11 @@ public record AgentConfig(
     TlsFiles tls,
     boolean insecure,
     Duration tlsReloadEvery,
-    HostPort metricsListen) {
+    HostPort metricsListen,
+    ExportsConfig exports) {
   public AgentConfig {
     java.util.Objects.requireNonNull(tlsReloadEvery, "tlsReloadEvery");
+    exports = exports == null ? ExportsConfig.NONE : exports;
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
     volumes = List.copyOf(volumes);
@@ -80,49 +85,56 @@ public record AgentConfig(
   public AgentConfig withZookeeperAuth(Path file) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        file, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
+        file, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
   }
 
   /** The agent's configuration with its metrics served on {@code address} (null: not at all). */
   public AgentConfig withMetricsListen(HostPort address) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, address);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, address, exports);
   }
 
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth,
-        writerHub, tls, insecure, tlsReloadEvery, metricsListen);
+        writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
+        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
+  }
+
+  /** The agent's configuration with other export targets. */
+  public AgentConfig withExports(ExportsConfig value) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, value);
   }
 
   /** How it serves gRPC: checked by {@link ConfigLoader#validate} to be exactly one of TLS files and insecure. */
@@ -134,7 +146,7 @@ public record AgentConfig(
   public AgentConfig withTransport(TransportSettings t) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, t.tls(), t.insecure(), t.reloadEvery(), metricsListen);
+        zookeeperAuth, writerHub, t.tls(), t.insecure(), t.reloadEvery(), metricsListen, exports);
   }
 
   /**
@@ -173,6 +185,7 @@ public record AgentConfig(
     private boolean insecure;
     private HostPort metricsListen;
     private Duration tlsReloadEvery = TransportSettings.RELOAD_EVERY;
+    private ExportsConfig exports = ExportsConfig.NONE;
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -284,11 +297,17 @@ public record AgentConfig(
       return this;
     }
 
+    /** The export targets and concurrency; {@link ExportsConfig#NONE} (the default): none. */
+    public Builder exports(ExportsConfig value) {
+      this.exports = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
           writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-          zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen);
+          zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
     }
   }
 }

@@ -44,7 +44,7 @@ public final class ConfigLoader extends FieldReader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
       "zookeeperSessionTimeout", "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers",
       "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth", "writerHub", "tls",
-      "insecure", "metrics");
+      "insecure", "metrics", "exports", "exportConcurrency");
   static final Set<String> METRICS_FIELDS = Set.of("listen");
   static final Set<String> TLS_FIELDS = Set.of("ca", "cert", "key", "reloadEvery");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
@@ -205,7 +205,7 @@ public final class ConfigLoader extends FieldReader {
     HostPort metricsListen = root.has("metrics") ? metricsListen(root.get("metrics")) : null;
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
         volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, zookeeperAuth,
-        writerHub, tls, insecure, tlsReloadEvery, metricsListen);
+        writerHub, tls, insecure, tlsReloadEvery, metricsListen, new ExportsReader(source).read(root));
   }
 
   /** {@code metrics: {listen: HOST:PORT}}; {@code listen: none} (or no listen) serves none. */

@@ -80,6 +80,7 @@ final class ConfigValidator {
     layout(config, real);
     List<WriterSetup<?>> writers = writers(config, context);
     holders(config, context, volumes, inProcessWriters);
+    ExportsReader.check(source, config.exports(), context.commands());
     transport(config);
     if (config.zookeeperAuth() == null && !config.insecure()) {
       throw error("zookeeperAuth", ZOOKEEPER_AUTH_REQUIRED);

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.metrics;
 
+import io.groupsnap.agent.export.ExportManager;
 import io.groupsnap.agent.txn.HoldListener;
 import io.groupsnap.agent.txn.Reaper;
 import io.groupsnap.common.HostPort;
@@ -15,7 +16,7 @@ import org.apache.curator.framework.CuratorFramework;
 /**
  * An agent's metrics, wired: its registry, its holds ({@link HoldMetrics}), the reaper's deletions ({@code
  * groupsnap_agent_reaper_deletions_total{what}}: {@code captures} counts group snapshots whose captures here a pass
- * deleted, {@code strays} directories no transaction knew), the ZooKeeper connection, gRPC call latencies, and the
+ * deleted, {@code strays} directories no transaction knew), exports ({@link ExportMetrics}), the ZooKeeper connection, gRPC call latencies, and the
  * endpoint that serves them when the configuration asks for one ({@code metrics.listen}).
  *
  * <p>Lifecycle: built with the agent, {@link #bind} once it is connected, {@link #serve} once it serves, {@link
@@ -30,6 +31,7 @@ public final class AgentMetrics implements AutoCloseable {
   private final GrpcServerMetrics grpc = new GrpcServerMetrics(registry);
   private final Counter reapedCaptures = reaperCounter("captures");
   private final Counter reapedStrays = reaperCounter("strays");
+  private final ExportMetrics exports = new ExportMetrics(registry);
   private volatile MetricsEndpoint endpoint;
   private volatile boolean closed;
 
@@ -42,6 +44,11 @@ public final class AgentMetrics implements AutoCloseable {
   /** What the participant tells of each hold. */
   public HoldListener holds() {
     return holds;
+  }
+
+  /** What the export manager tells of each export that ended. */
+  public ExportManager.Listener exports() {
+    return exports;
   }
 
   /** The interceptor that times the gRPC calls this agent answers. */

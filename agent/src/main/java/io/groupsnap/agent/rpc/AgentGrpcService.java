@@ -1,5 +1,8 @@
 package io.groupsnap.agent.rpc;
 
+import io.groupsnap.agent.export.ExportException;
+import io.groupsnap.agent.export.ExportManager;
+import io.groupsnap.agent.export.ExportRefusedException;
 import io.groupsnap.agent.scrub.CaptureChecker;
 import io.groupsnap.agent.txn.AgentTxnState;
 import io.groupsnap.agent.txn.FencedException;
@@ -20,6 +23,11 @@ import io.groupsnap.proto.v1.CommitRequest;
 import io.groupsnap.proto.v1.CommitResponse;
 import io.groupsnap.proto.v1.DeleteSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteSnapshotResponse;
+import io.groupsnap.proto.v1.ExportStatusResponse;
+import io.groupsnap.proto.v1.ForgetExportRequest;
+import io.groupsnap.proto.v1.ForgetExportResponse;
+import io.groupsnap.proto.v1.GetExportRequest;
+import io.groupsnap.proto.v1.StartExportRequest;
 import io.groupsnap.proto.v1.FreezeRequest;
 import io.groupsnap.proto.v1.FreezeResponse;
 import io.groupsnap.proto.v1.ListSnapshotsRequest;
@@ -50,7 +58,9 @@ import java.util.Map;
  * The gRPC edge of the agent: maps messages to {@link Participant} calls and failures to status codes —
  * INVALID_ARGUMENT for malformed requests (field named) and for requests that do not decode, FAILED_PRECONDITION for
  * a stale epoch, another cluster or the wrong phase, ABORTED for a PREPARE or FREEZE of a transaction this agent has
- * already aborted, INTERNAL for local I/O failures.
+ * already aborted, INTERNAL for local I/O failures. Exports: FAILED_PRECONDITION for a capture this agent does not
+ * keep, an unknown target or a forget while the run's export is going; UNAVAILABLE for a forget the repository
+ * refused (one line saying why); UNIMPLEMENTED when the agent was built without an export manager.
  *
  * <p>Every id and name is checked here, before the participant sees it, and every status description is escaped and
  * bounded ({@link ServerEdge#status}): an answer never echoes an unbounded input. Thread-safe (stateless).
@@ -58,6 +68,7 @@ import java.util.Map;
 public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, BindableService {
   private final Participant participant;
   private final CaptureChecker checker;
+  private final ExportManager exports;
 
   public AgentGrpcService(Participant participant) {
     this(participant, null);
@@ -65,8 +76,14 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
 
   /** @param checker answers CheckSnapshot and fingerprints captures after COMMIT; null: CheckSnapshot UNIMPLEMENTED */
   public AgentGrpcService(Participant participant, CaptureChecker checker) {
+    this(participant, checker, null);
+  }
+
+  /** @param exports runs and answers exports; null: StartExport, GetExport and ForgetExport UNIMPLEMENTED */
+  public AgentGrpcService(Participant participant, CaptureChecker checker, ExportManager exports) {
     this.participant = participant;
     this.checker = checker;
+    this.exports = exports;
   }
 
   /**
@@ -210,6 +227,70 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
     });
   }
 
+  @Override
+  public void startExport(StartExportRequest req, StreamObserver<ExportStatusResponse> out) {
+    if (noExports(out)) {
+      return;
+    }
+    handle(out, () -> {
+      TxnRef ref = ref(req.getHeader());
+      requireName("run_id", req.getRunId());
+      requireName("group", req.getGroup());
+      requireName("target", req.getTarget());
+      for (int i = 0; i < req.getVolumesCount(); i++) {
+        requireName("volumes[" + i + "]", req.getVolumes(i));
+      }
+      return ExportStatusResponse.newBuilder().addAllExports(exports.startExport(ref, req.getRunId(),
+          req.getGroup(), req.getTarget(), req.getVolumesList())).build();
+    });
+  }
+
+  @Override
+  public void getExport(GetExportRequest req, StreamObserver<ExportStatusResponse> out) {
+    if (noExports(out)) {
+      return;
+    }
+    handle(out, () -> {
+      requireName("run_id", req.getRunId());
+      return ExportStatusResponse.newBuilder().addAllExports(exports.status(req.getRunId())).build();
+    });
+  }
+
+  @Override
+  public void forgetExport(ForgetExportRequest req, StreamObserver<ForgetExportResponse> out) {
+    if (noExports(out)) {
+      return;
+    }
+    handle(out, () -> {
+      TxnRef ref = ref(req.getHeader());
+      requireName("run_id", req.getRunId());
+      requireName("group", req.getGroup());
+      if (!req.getTarget().isEmpty()) {
+        requireName("target", req.getTarget());
+      }
+      for (int i = 0; i < req.getRepositorySnapshotIdsCount(); i++) {
+        String id = req.getRepositorySnapshotIds(i);
+        if (id.length() > 256 || id.chars().anyMatch(Character::isISOControl)) {
+          throw invalid("repository_snapshot_ids[" + i + "] '" + Printable.value(id) + "' is not a snapshot id");
+        }
+      }
+      try {
+        return ForgetExportResponse.newBuilder().setForgotten(exports.forget(ref, req.getRunId(), req.getGroup(),
+            req.getTarget(), req.getRepositorySnapshotIdsList())).build();
+      } catch (ExportException e) {
+        throw ServerEdge.status(Status.Code.UNAVAILABLE, e.getMessage()).asException();
+      }
+    });
+  }
+
+  private boolean noExports(StreamObserver<?> out) {
+    if (exports == null) {
+      out.onError(Status.UNIMPLEMENTED.withDescription("this agent does not export").asException());
+      return true;
+    }
+    return false;
+  }
+
   private static TxnRef ref(TxnHeader h) throws StatusException {
     if (h.getClusterId().isEmpty()) {
       throw invalid("header.cluster_id is missing");
@@ -258,7 +339,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
     } catch (StatusException e) {
       out.onError(e);
       return;
-    } catch (FencedException | WrongPhaseException e) {
+    } catch (FencedException | WrongPhaseException | ExportRefusedException e) {
       out.onError(ServerEdge.status(Status.Code.FAILED_PRECONDITION, e.getMessage()).asException());
       return;
     } catch (IllegalArgumentException e) {

@@ -54,6 +54,7 @@ class AgentConfigTest {
     assertThat(c).isEqualTo(new AgentConfig("a1", "prod", new HostPort("127.0.0.1", 0), new HostPort("10.0.0.1", 7400),
         "zk:2181", root, tmp.resolve("state"), Duration.ofSeconds(9), Map.of("rack", "r1"), List.of(volume),
         List.of(writer), Duration.ofSeconds(3), Duration.ofMinutes(7), List.of(tmp), true, Duration.ofSeconds(30),
-        null, SocketAccess.DEFAULT, tls, false, TransportSettings.RELOAD_EVERY, new HostPort("127.0.0.1", 9465)));
+        null, SocketAccess.DEFAULT, tls, false, TransportSettings.RELOAD_EVERY, new HostPort("127.0.0.1", 9465),
+        io.groupsnap.agent.export.ExportsConfig.NONE));
   }
 }

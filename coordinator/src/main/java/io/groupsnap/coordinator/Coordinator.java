@@ -20,9 +20,6 @@ import io.groupsnap.coordinator.audit.AuditedCalls;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.groups.GroupCalls;
 import io.groupsnap.coordinator.groups.GroupStore;
-import io.groupsnap.coordinator.groups.GroupUsage;
-import io.groupsnap.coordinator.groups.Groups;
-import io.groupsnap.coordinator.groups.GroupCatalog;
 import io.groupsnap.coordinator.metrics.CoordinatorMetrics;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
 import io.groupsnap.coordinator.resolve.CallSpecs;
@@ -36,7 +33,6 @@ import io.groupsnap.common.tls.Transport;
 import io.groupsnap.coordinator.rpc.Access;
 import io.groupsnap.coordinator.rpc.CoordinatorGrpcService;
 import io.groupsnap.coordinator.rpc.CoordinatorServer;
-import io.groupsnap.coordinator.rpc.GroupGrpcService;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.runs.RunOptions;
 import io.groupsnap.coordinator.scrub.Scrubber;
@@ -117,7 +113,6 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private HostPort metricsListen;
   private AuditWiring audit;
   private volatile CoordinatorCalls calls;
-  private volatile GroupCalls groupCalls;
   private final Transport transport;
   private final GrpcAgentClient agents;
   private InsecureNotice insecureNotice;
@@ -133,9 +128,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private TransactionDriver driver;
   private LeaderResolution resolution;
   private volatile CoordinatorCore core;
-  private GroupCatalog groups = RunWiring.NO_GROUPS;
   private RunOptions runOptions = RunOptions.defaults();
-  private RunWiring runs;
+  private BackupWiring backup;
 
   /**
    * @param transport how it serves and dials agents: mutual TLS (its certificate must carry the coordinator role), or
@@ -182,22 +176,13 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
     return this;
   }
 
-  /**
-   * Where backup runs find their groups, and how they are driven (default: no groups, {@link RunOptions#defaults});
-   * set before {@link #start}.
-   */
-  public Coordinator withBackupRuns(GroupCatalog groups, RunOptions options) {
+  /** How backup runs are driven and retention applied (default {@link RunOptions#defaults}); before {@link #start}. */
+  public Coordinator withBackupRuns(RunOptions options) {
     if (state.get() != State.LATENT) {
       throw new IllegalStateException("backup runs are set up before the coordinator starts");
     }
-    this.groups = groups;
     this.runOptions = options;
     return this;
-  }
-
-  /** As {@link #withBackupRuns(GroupCatalog, RunOptions)}, the groups left as they are. */
-  public Coordinator withBackupRuns(RunOptions options) {
-    return withBackupRuns(groups, options);
   }
 
   /** Serves the Prometheus metrics on {@code listen} (null: not at all, the default); set before {@link #start}. */
@@ -251,7 +236,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
         public void deposed(String why) {
           core.deposed();
           driver.leadershipLost(why);
-          runs.deposed(why);
+          backup.deposed(why);
         }
       });
       roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolverLane,
@@ -261,16 +246,13 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       core = new CoordinatorCore(config, clusterId, endpoint, store, roster, leadership, driver, deleter, scrubber,
           audit.pages(), groupStore);
       calls = audit.calls(core, Callers::current, () -> core.acting().isPresent());
-      groupCalls = audit.groups(new Groups(groupStore, new GroupUsage(zk, layout),
-          () -> core.requireLeader().fence(), store::agents, Clock.systemUTC()));
+      backup = new BackupWiring(zk, store, groupStore, core, agents, leadership, audit, runOptions, clusterId,
+          endpoint.toString());
       resolution = new LeaderResolution(leadership, core, resolver, driver, resolverLane, config.resolveInterval(),
           () -> state.get() == State.CLOSED);
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
-      services.addService(ServerInterceptors.intercept(new GroupGrpcService(groupCalls), Access.gate(this::denied)));
-      runs = new RunWiring(zk, store, groups, core, agents, core::acting, leadership, audit.trail(), runOptions,
-          clusterId, endpoint.toString());
-      services.addService(ServerInterceptors.intercept(runs.service(), Access.backupGate(this::denied)));
-      runs.start();
+      backup.register(services, this::denied);
+      backup.start();
       roster.start();
       leadership.start();
       resolution.resolvePeriodically();
@@ -338,7 +320,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
 
   /** The named groups (the group service's calls, mutating ones audited); null before {@link #start}. */
   public GroupCalls groups() {
-    return groupCalls;
+    return backup == null ? null : backup.groupCalls();
   }
 
   @Override
@@ -413,8 +395,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       roster.close();
     }
     Daemons.stop(server);
-    if (runs != null) {
-      runs.close();
+    if (backup != null) {
+      backup.close();
     }
     agents.close();
     resolverLane.close();

@@ -37,26 +37,11 @@ final class RunWiring implements AutoCloseable {
   static final Duration EXPORT_CALL_DEADLINE = Duration.ofSeconds(30);
   static final Duration LEADERSHIP_TICK = Duration.ofSeconds(1);
 
-  /**
-   * The groups until the ZooKeeper group catalog is wired (TODO lead: pass it with
-   * {@code Coordinator.withBackupRuns}): none, so every run is refused as of an unknown group.
-   */
-  static final GroupCatalog NO_GROUPS = new GroupCatalog() {
-    @Override
-    public Optional<io.groupsnap.proto.v1.GroupSpec> find(String name) {
-      return Optional.empty();
-    }
-
-    @Override
-    public io.groupsnap.coordinator.store.Listing<io.groupsnap.proto.v1.GroupSpec> list() {
-      return new io.groupsnap.coordinator.store.Listing<>(java.util.List.of(), java.util.List.of());
-    }
-  };
-
   private final ThreadScheduler lane = new ThreadScheduler("groupsnap-runs");
   private final RunStore store;
   private final RunDriver driver;
   private final BackupCalls calls;
+  private final RunDeletion deletion;
 
   /**
    * @param snapshotCalls the coordinator's calls, unaudited (group snapshots of a run, their deletion)
@@ -83,7 +68,7 @@ final class RunWiring implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     this.driver = new RunDriver(store, groups, agents, snapshots, exports, leader, lane, clock, options, clusterId,
         endpoint);
-    RunDeletion deletion = new RunDeletion(store, exports, snapshots, lane, clock, clusterId, endpoint);
+    this.deletion = new RunDeletion(store, exports, snapshots, lane, clock, clusterId, endpoint);
     this.calls = new AuditedRuns(new RunService(driver, store, deletion, leader), audit, Callers::current,
         () -> acting.get().isPresent());
   }
@@ -100,6 +85,16 @@ final class RunWiring implements AutoCloseable {
   /** What schedules use to start runs. */
   RunLauncher launcher() {
     return driver;
+  }
+
+  /** What retention removes runs' data with. */
+  RunDeletion deletion() {
+    return deletion;
+  }
+
+  /** Told of every run the driver ends. */
+  void onEnded(java.util.function.Consumer<io.groupsnap.proto.v1.BackupRun> listener) {
+    driver.onEnded(listener);
   }
 
   /** What retention and the CLI read. */

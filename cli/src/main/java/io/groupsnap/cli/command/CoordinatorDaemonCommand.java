@@ -1,5 +1,8 @@
 package io.groupsnap.cli.command;
 
+import io.groupsnap.common.Durations;
+import io.groupsnap.coordinator.runs.RunOptions;
+
 import io.groupsnap.cli.support.CliException;
 import io.groupsnap.cli.support.DaemonLogging;
 import io.groupsnap.cli.support.ExitCodes;
@@ -81,6 +84,10 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       description = "A backup run's exports not finished this long after its commit fail (default 6h).")
   String exportDeadline;
 
+  @Option(names = "--retention-interval", paramLabel = "DURATION",
+      description = "How often the leader applies every group's retention; it also does after each run (default 10m).")
+  String retentionInterval;
+
   @Option(names = "--zookeeper-auth", paramLabel = "FILE",
       description = "ZooKeeper credentials (mode 0600/0400): lines coordinator:PASSWORD and agents:PASSWORD. The "
           + "coordinator authenticates with them, protects every node it makes with ACLs and tightens those of a "
@@ -150,13 +157,23 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       }
     }
     AuditRetention retention = audit(auditRetention, auditMaxEntries);
-    io.groupsnap.coordinator.runs.RunOptions runs;
+    RunOptions runs = RunOptions.defaults();
     try {
-      runs = io.groupsnap.coordinator.runs.RunOptions.defaults().withMaxConcurrentExports(maxConcurrentExports)
-          .withExportDeadline(exportDeadline == null ? io.groupsnap.coordinator.runs.RunOptions.DEFAULT_EXPORT_DEADLINE
-              : io.groupsnap.common.Durations.parse(exportDeadline));
+      runs = runs.withMaxConcurrentExports(maxConcurrentExports);
     } catch (IllegalArgumentException e) {
-      throw new CliException(ExitCodes.USAGE, "--max-concurrent-exports/--export-deadline: " + e.getMessage());
+      throw new CliException(ExitCodes.USAGE, "--max-concurrent-exports: " + e.getMessage());
+    }
+    try {
+      runs = runs.withExportDeadline(exportDeadline == null ? RunOptions.DEFAULT_EXPORT_DEADLINE
+          : Durations.parse(exportDeadline));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, "--export-deadline: " + e.getMessage());
+    }
+    try {
+      runs = runs.withRetentionInterval(retentionInterval == null ? RunOptions.DEFAULT_RETENTION_INTERVAL
+          : Durations.parse(retentionInterval));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.USAGE, "--retention-interval: " + e.getMessage());
     }
     HostPort metricsAt = metricsAddress(metricsListen);
     TransportSettings tls = TlsOptions.daemon(insecure, tlsCa, tlsCert, tlsKey, NO_TLS);
@@ -171,7 +188,6 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
     }
     Coordinator c = new Coordinator(cfg, transport, DecisionRule.STRICT, SystemFaultPoints.fromSystemProperties(),
         credentials).withAuditRetention(retention).withMetricsListen(metricsAt)
-        // TODO lead: pass the ZooKeeper GroupCatalog once it is merged (until then every group is unknown)
         .withBackupRuns(runs);
     try {
       c.start();

@@ -74,6 +74,14 @@ public final class AuditWiring implements AutoCloseable {
     return new AuditedGroupCalls(inner, audited);
   }
 
+  /** The audited calls {@link #calls} made: other services audit their mutating calls through its {@code call}. */
+  public AuditedCalls audited() {
+    if (audited == null) {
+      throw new IllegalStateException("the coordinator's calls are wired first");
+    }
+    return audited;
+  }
+
   /** Prunes the trail periodically, whenever {@code acting} names a term ({@link AuditPruner#start}). */
   public void start(Supplier<Optional<Leadership.Term>> acting) {
     pruner.start(timer, acting);

@@ -43,14 +43,48 @@ public final class RunDeletion {
 
   /** Deletes the run {@code id} in {@code term}. */
   public CompletableFuture<BackupRun> delete(String id, Leadership.Term term) throws Exception {
-    BackupRun r = store.adopt(id).orElseThrow(() -> new NotFoundException("no backup run '" + id + "'"));
+    BackupRun r = finished(id);
     if (r.getState() == RunState.RUN_DELETED) {
       return CompletableFuture.completedFuture(r);
     }
-    if (!RunRecords.ended(r.getState())) {
+    return forget(r, term).thenCompose(after -> deleteLocal(after, term));
+  }
+
+  /**
+   * Retention: removes a finished run's exports ({@code export}) and/or its group snapshot ({@code local}) and keeps
+   * its record; once neither is left the run is DELETED. Idempotent like {@link #delete}.
+   */
+  public CompletableFuture<BackupRun> expire(String id, Leadership.Term term, boolean local, boolean export)
+      throws Exception {
+    BackupRun r = finished(id);
+    if (r.getState() == RunState.RUN_DELETED) {
+      return CompletableFuture.completedFuture(r);
+    }
+    CompletableFuture<BackupRun> exported = export && !r.getExportDeleted() ? forget(r, term)
+        : CompletableFuture.completedFuture(r);
+    if (local && !r.getLocalDeleted()) {
+      return exported.thenCompose(after -> deleteLocal(after, term));
+    }
+    return exported.thenApplyAsync(after -> after.getLocalDeleted() && !holdsExports(after)
+        ? write(after.toBuilder().setState(RunState.RUN_DELETED), term) : after, lane);
+  }
+
+  private BackupRun finished(String id) throws Exception {
+    BackupRun r = store.adopt(id).orElseThrow(() -> new NotFoundException("no backup run '" + id + "'"));
+    if (r.getState() != RunState.RUN_DELETED && !RunRecords.ended(r.getState())) {
       throw new IllegalStateException("backup run " + id + " is " + RunDriver.label(r.getState())
           + ": only a finished run can be deleted");
     }
+    return r;
+  }
+
+  /** Whether some export of the run may still be in its repository. */
+  static boolean holdsExports(BackupRun r) {
+    return !r.getExportDeleted() && r.getExportsList().stream().anyMatch(e -> e.getState() == ExportState.EXPORT_DONE
+        || (e.getState() == ExportState.EXPORT_FAILED && !e.getRepositorySnapshotId().isEmpty()));
+  }
+
+  private CompletableFuture<BackupRun> forget(BackupRun r, Leadership.Term term) {
     Map<String, List<String>> byAgent = new LinkedHashMap<>();
     for (MemberExport e : r.getExportsList()) {
       if (e.getState() == ExportState.EXPORT_DONE || (e.getState() == ExportState.EXPORT_FAILED
@@ -66,8 +100,7 @@ public final class RunDeletion {
         term.epoch(), r.getGroupSnapshotId(), r.getId(), r.getGroup(), r.getExportTarget(),
         ExportStep.membersOf(r, agent).stream().map(MemberExport::getVolume).toList()), ids)));
     return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new))
-        .thenApplyAsync(x -> forgotten(r, asked, term), lane)
-        .thenCompose(after -> deleteLocal(after, term));
+        .thenApplyAsync(x -> forgotten(r, asked, term), lane);
   }
 
   private BackupRun forgotten(BackupRun r, Map<String, CompletableFuture<ExportClient.Answer>> asked,
@@ -117,9 +150,14 @@ public final class RunDeletion {
         throw new IllegalStateException(RunRecords.line("could not delete group snapshot " + r.getGroupSnapshotId()
             + " of backup run " + r.getId() + ": " + SnapshotStep.message(t) + "; run the deletion again"), t);
       }
-      BackupRun.Builder b = r.toBuilder().setLocalDeleted(true).setState(RunState.RUN_DELETED);
-      RunRecords.event(b, clock.millis(), "run deleted"
-          + (r.getGroupSnapshotId().isEmpty() ? "" : " (group snapshot " + r.getGroupSnapshotId() + " deleted)"));
+      BackupRun.Builder b = r.toBuilder().setLocalDeleted(true);
+      if (holdsExports(r)) {
+        RunRecords.event(b, clock.millis(), "group snapshot " + r.getGroupSnapshotId() + " deleted (exports kept)");
+      } else {
+        b.setState(RunState.RUN_DELETED);
+        RunRecords.event(b, clock.millis(), "run deleted"
+            + (r.getGroupSnapshotId().isEmpty() ? "" : " (group snapshot " + r.getGroupSnapshotId() + " deleted)"));
+      }
       return write(b, term);
     }, lane);
   }

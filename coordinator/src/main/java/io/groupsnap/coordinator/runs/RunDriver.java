@@ -76,6 +76,7 @@ public final class RunDriver implements RunLauncher {
   private Leadership.Term resumedIn;
   private Scheduler.Cancellable tick;
   private volatile boolean closed;
+  private volatile java.util.function.Consumer<BackupRun> ended = r -> { };
 
   public RunDriver(RunStore store, GroupCatalog groups, Agents agents, GroupSnapshots groupSnapshots,
       ExportClient exports, Leader leader, Scheduler lane, Clock clock, RunOptions options, String clusterId,
@@ -289,6 +290,7 @@ public final class RunDriver implements RunLauncher {
     if (save(a, b)) {
       log.info("backup run {} {}{}", a.id(), label(state), reason.isEmpty() ? "" : ": " + reason);
       drop(a);
+      ended.accept(b.build());
     }
   }
 
@@ -321,6 +323,11 @@ public final class RunDriver implements RunLauncher {
     active.remove(a.id(), a);
     exportStep.released(a);
     store.release(a.id());
+  }
+
+  /** Told of every run this driver ends (after its final record is written): retention acts then. */
+  public void onEnded(java.util.function.Consumer<BackupRun> listener) {
+    this.ended = listener;
   }
 
   /** Stops everything for good (the coordinator closes). */

@@ -13,9 +13,10 @@ import java.time.Duration;
  * @param snapshotDeadline from an attempt's start: a group snapshot whose outcome is still unknown by then counts as
  *     aborted
  * @param resumeInterval how often the leader looks for runs nobody drives (after a failed write, or a new term)
+ * @param retentionInterval how often the leader applies every group's retention (it also does after each run ends)
  */
 public record RunOptions(int maxConcurrentExports, Duration pollInterval, Duration progressWriteInterval,
-    Duration exportDeadline, Duration snapshotDeadline, Duration resumeInterval) {
+    Duration exportDeadline, Duration snapshotDeadline, Duration resumeInterval, Duration retentionInterval) {
   public static final int DEFAULT_MAX_CONCURRENT_EXPORTS = 4;
   public static final Duration DEFAULT_EXPORT_DEADLINE = Duration.ofHours(6);
 
@@ -28,21 +29,33 @@ public record RunOptions(int maxConcurrentExports, Duration pollInterval, Durati
     positive("export deadline", exportDeadline);
     positive("snapshot deadline", snapshotDeadline);
     positive("resume interval", resumeInterval);
+    positive("retention interval", retentionInterval);
   }
 
-  /** 4 concurrent exports, poll every second, progress written at most every 5 s, exports within 6 h. */
+  public static final Duration DEFAULT_RETENTION_INTERVAL = Duration.ofMinutes(10);
+
+  /**
+   * 4 concurrent exports, poll every second, progress written at most every 5 s, exports within 6 h, retention every
+   * 10 min.
+   */
   public static RunOptions defaults() {
     return new RunOptions(DEFAULT_MAX_CONCURRENT_EXPORTS, Duration.ofSeconds(1), Duration.ofSeconds(5),
-        DEFAULT_EXPORT_DEADLINE, Duration.ofHours(1), Duration.ofSeconds(30));
+        DEFAULT_EXPORT_DEADLINE, Duration.ofHours(1), Duration.ofSeconds(30), DEFAULT_RETENTION_INTERVAL);
   }
 
   public RunOptions withMaxConcurrentExports(int n) {
-    return new RunOptions(n, pollInterval, progressWriteInterval, exportDeadline, snapshotDeadline, resumeInterval);
+    return new RunOptions(n, pollInterval, progressWriteInterval, exportDeadline, snapshotDeadline, resumeInterval,
+        retentionInterval);
   }
 
   public RunOptions withExportDeadline(Duration d) {
     return new RunOptions(maxConcurrentExports, pollInterval, progressWriteInterval, d, snapshotDeadline,
-        resumeInterval);
+        resumeInterval, retentionInterval);
+  }
+
+  public RunOptions withRetentionInterval(Duration d) {
+    return new RunOptions(maxConcurrentExports, pollInterval, progressWriteInterval, exportDeadline, snapshotDeadline,
+        resumeInterval, d);
   }
 
   private static void positive(String what, Duration d) {

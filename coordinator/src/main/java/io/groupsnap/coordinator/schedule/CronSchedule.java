@@ -28,6 +28,9 @@ import java.util.Optional;
  */
 public final class CronSchedule {
   private static final CronParser UNIX = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+  /** Six fields, seconds first (Spring's reading): for schedules more often than once a minute. */
+  private static final CronParser WITH_SECONDS =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.SPRING));
   /** Wider than any daylight-saving shift: where a search for the tick around an instant starts. */
   private static final Duration SLACK = Duration.ofHours(3);
   private static final int MAX_DETAIL = 120;
@@ -44,7 +47,8 @@ public final class CronSchedule {
   }
 
   /**
-   * Parses {@code expression} to be read in {@code zone}.
+   * Parses {@code expression} to be read in {@code zone}: five fields (Unix cron: minute hour day-of-month month
+   * day-of-week), or six with seconds first ({@code "*&#47;10 * * * * *"}: every ten seconds).
    *
    * @throws IllegalArgumentException one line naming the expression and what is wrong with it (the wrong number of
    *     fields, a value out of range, a nickname such as {@code @daily}, a date that never comes)
@@ -57,7 +61,7 @@ public final class CronSchedule {
     String e = expression.trim();
     ExecutionTime local;
     try {
-      Cron cron = UNIX.parse(e);
+      Cron cron = (e.split("\\s+").length == 6 ? WITH_SECONDS : UNIX).parse(e);
       cron.validate();
       local = ExecutionTime.forCron(cron);
     } catch (RuntimeException ex) {

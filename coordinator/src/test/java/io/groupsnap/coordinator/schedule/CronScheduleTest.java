@@ -28,6 +28,15 @@ class CronScheduleTest {
   }
 
   @Test
+  void sixFields_readTheFirstAsSeconds() {
+    CronSchedule c = CronSchedule.parse("*/5 * * * * *", ZoneOffset.UTC);
+    assertThat(c.next(at("2026-01-10T12:00:02Z"), 3)).containsExactly(at("2026-01-10T12:00:05Z"),
+        at("2026-01-10T12:00:10Z"), at("2026-01-10T12:00:15Z"));
+    assertThat(CronSchedule.parse("30 0 7 * * MON", ZoneOffset.UTC).next(at("2026-12-01T00:00:00Z")))
+        .contains(at("2026-12-07T07:00:30Z"));
+  }
+
+  @Test
   void aDailyTimeTheClocksSkip_firesAsMuchLater_andTheDayIsNotLost() {
     CronSchedule c = CronSchedule.parse("30 2 * * *", BERLIN);
     // 2026-03-29 02:00 CET the clocks go to 03:00 CEST: 02:30 does not exist that night

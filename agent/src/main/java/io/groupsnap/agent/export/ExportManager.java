@@ -86,6 +86,8 @@ public final class ExportManager implements AutoCloseable {
   private final EpochFence fence;
   private final ExportJournal journal;
   private final Clock clock;
+  private final java.util.Map<String, java.util.concurrent.locks.ReadWriteLock> repositoryLocks =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Listener listener;
   private final ExecutorService workers;
   /** Runs by id; guarded by {@code this}. */
@@ -258,7 +260,14 @@ public final class ExportManager implements AutoCloseable {
     if (t == null) {
       throw new ExportRefusedException("agent " + agentId + " has no export target '" + targetName + "'");
     }
-    int n = t.forget(new ExportTarget.Forget(agentId, group, runId, ref.txnId(), snapshotIds), exported);
+    int n;
+    java.util.concurrent.locks.Lock exclusive = repositoryLock(targetName).writeLock();
+    exclusive.lockInterruptibly();
+    try {
+      n = t.forget(new ExportTarget.Forget(agentId, group, runId, ref.txnId(), snapshotIds), exported);
+    } finally {
+      exclusive.unlock();
+    }
     synchronized (this) {
       Run run = runs.get(runId);
       if (run != null) {
@@ -268,6 +277,15 @@ public final class ExportManager implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  /**
+   * Per target: exports share it, a forget holds it alone — restic's prune needs the repository to itself, and a
+   * backup started meanwhile would fail on its lock. (Agents sharing one repository can still meet there: give each
+   * its own, or expect such an export to fail with restic's lock message and the forget to be tried again.)
+   */
+  private java.util.concurrent.locks.ReadWriteLock repositoryLock(String target) {
+    return repositoryLocks.computeIfAbsent(target, k -> new java.util.concurrent.locks.ReentrantReadWriteLock());
   }
 
   private void submit(String runId, String volume) {
@@ -304,9 +322,16 @@ public final class ExportManager implements AutoCloseable {
             + agentId);
       }
       Path capture = capture(gsid, volume);
-      ExportTarget.Result r = target.export(new ExportTarget.Job(agentId, req.getGroup(), runId, gsid, volume,
-          capture), (bytesDone, bytesTotal, filesDone, filesTotal) -> progress(run, volume, bytesDone, bytesTotal,
-          filesDone, filesTotal));
+      ExportTarget.Result r;
+      java.util.concurrent.locks.Lock shared = repositoryLock(req.getTarget()).readLock();
+      shared.lockInterruptibly();
+      try {
+        r = target.export(new ExportTarget.Job(agentId, req.getGroup(), runId, gsid, volume, capture),
+            (bytesDone, bytesTotal, filesDone, filesTotal) -> progress(run, volume, bytesDone, bytesTotal, filesDone,
+                filesTotal));
+      } finally {
+        shared.unlock();
+      }
       end(run, volume, ExportState.EXPORT_DONE, r, "");
       listener.ended(target.kind(), ExportState.EXPORT_DONE, r.bytes(), clock.millis() - started);
     } catch (ExportException ex) {

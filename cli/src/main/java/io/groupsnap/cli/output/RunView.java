@@ -29,13 +29,13 @@ public final class RunView {
     m.put("trigger", r.getTrigger().name().replaceFirst("^RUN_", ""));
     m.put("created", Views.time(r.getCreatedAtMillis()));
     m.put("finished", r.getFinishedAtMillis() == 0 ? null : Views.time(r.getFinishedAtMillis()));
-    m.put("group_snapshot_id", r.getGroupSnapshotId());
-    m.put("export_target", r.getExportTarget());
+    m.put("groupSnapshotId", r.getGroupSnapshotId());
+    m.put("exportTarget", r.getExportTarget());
     m.put("reason", r.getReason());
     m.put("epoch", r.getEpoch());
     m.put("coordinator", r.getCoordinator());
-    m.put("local_deleted", r.getLocalDeleted());
-    m.put("export_deleted", r.getExportDeleted());
+    m.put("localDeleted", r.getLocalDeleted());
+    m.put("exportDeleted", r.getExportDeleted());
     m.put("attempts", r.getAttemptsList().stream().map(RunView::attempt).toList());
     m.put("exports", r.getExportsList().stream().map(RunView::export).toList());
     m.put("events", r.getEventsList().stream().map(RunView::event).toList());
@@ -44,7 +44,7 @@ public final class RunView {
 
   static Map<String, Object> attempt(SnapshotAttempt a) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("group_snapshot_id", a.getGroupSnapshotId());
+    m.put("groupSnapshotId", a.getGroupSnapshotId());
     m.put("state", a.getState().name());
     m.put("reason", a.getReason());
     m.put("started", Views.time(a.getStartedAtMillis()));
@@ -53,15 +53,15 @@ public final class RunView {
 
   static Map<String, Object> export(MemberExport e) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("agent_id", e.getAgentId());
+    m.put("agentId", e.getAgentId());
     m.put("volume", e.getVolume());
     m.put("state", e.getState().name().replaceFirst("^EXPORT_", ""));
-    m.put("bytes_done", e.getBytesDone());
-    m.put("bytes_total", e.getBytesTotal());
-    m.put("files_done", e.getFilesDone());
-    m.put("files_total", e.getFilesTotal());
-    m.put("duration_ms", duration(e));
-    m.put("repository_snapshot_id", e.getRepositorySnapshotId());
+    m.put("bytesDone", e.getBytesDone());
+    m.put("bytesTotal", e.getBytesTotal());
+    m.put("filesDone", e.getFilesDone());
+    m.put("filesTotal", e.getFilesTotal());
+    m.put("durationMillis", duration(e));
+    m.put("repositorySnapshotId", e.getRepositorySnapshotId());
     m.put("error", e.getError());
     m.put("attempts", e.getAttempts());
     return m;

@@ -3,6 +3,8 @@ package io.groupsnap.devkit.cluster;
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigLoader;
+import io.groupsnap.agent.export.ExportTargetConfig;
+import io.groupsnap.agent.export.ExportsConfig;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.writer.Writer;
@@ -43,6 +45,11 @@ public final class DevCluster implements AutoCloseable {
   public static final String VOLUME = "data";
   /** Where every daemon of a dev cluster listens: loopback, a free port. */
   static final HostPort LOOPBACK_ANY = new HostPort("127.0.0.1", 0);
+  /**
+   * The export target each agent has when restic is installed: a restic repository of its own,
+   * {@code <dataDir>/agent-i/restic-repo} (made at the first export), password in {@code restic.pass} beside it.
+   */
+  public static final String EXPORT_TARGET = "local";
   /** Where, under the data dir, the cluster's authority and certificates are ({@link DevTls}). */
   public static final String TLS_DIR = "tls";
 
@@ -174,7 +181,12 @@ public final class DevCluster implements AutoCloseable {
     Path home = dataDir.resolve(id).toAbsolutePath();
     Path volume = home.resolve(VOLUME);
     Files.createDirectories(volume);
+    ExportsConfig exports = Tools.which("restic").isEmpty() ? ExportsConfig.NONE
+        : new ExportsConfig(List.of(new ExportTargetConfig.Restic(EXPORT_TARGET, resticRepository(dataDir, id)
+            .toString(), resticPassword(home), 0, true, ExportTargetConfig.Restic.DEFAULT_NICE,
+            Duration.ofHours(1))), 1);
     return AgentConfig.builder(id, home.resolve("snapshots"))
+        .exports(exports)
         .cluster(CLUSTER)
         .listen(new HostPort("127.0.0.1", 0))
         .zookeeper(zk)
@@ -184,6 +196,27 @@ public final class DevCluster implements AutoCloseable {
         .volumes(List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())))
         .writers(writers)
         .build();
+  }
+
+  /** An agent's restic repository ({@link #EXPORT_TARGET}). */
+  public static Path resticRepository(Path dataDir, String agentId) {
+    return dataDir.resolve(agentId).resolve("restic-repo").toAbsolutePath();
+  }
+
+  /** The repository's password file, made once with a random password (mode 0600). */
+  static Path resticPassword(Path home) throws java.io.IOException {
+    Path file = home.resolve("restic.pass");
+    if (!Files.exists(file)) {
+      byte[] random = new byte[24];
+      new java.security.SecureRandom().nextBytes(random);
+      Path tmp = home.resolve("restic.pass.tmp");
+      Files.deleteIfExists(tmp);
+      Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(tmp, java.util.HexFormat.of().formatHex(random) + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    return file;
   }
 
   /** The directory of an agent's {@code data} volume. */

@@ -52,6 +52,16 @@ public final class DevMode {
     out.println("  set -a; . " + env + "; set +a");
     out.println("  bin/groupsnap snapshot create --wait");
     out.println("  bin/groupsnap snapshot list");
+    if (cluster.agents().values().stream().anyMatch(a -> !a.config().exports().targets().isEmpty())) {
+      out.println("Backup runs: every agent exports to its restic repository (export target '"
+          + DevCluster.EXPORT_TARGET + "', " + DevCluster.resticRepository(dir, "agent-1").getParent().getParent()
+          + "/agent-N/restic-repo):");
+      out.println("  bin/groupsnap group create all --selector dev=true --export-target " + DevCluster.EXPORT_TARGET
+          + " --keep-last 3");
+      out.println("  bin/groupsnap backup run all --wait");
+    } else {
+      out.println("(restic is not installed: the agents have no export target; apt-get install restic)");
+    }
     out.println("Press Ctrl-C to stop.");
     out.flush();
     stopped.await();

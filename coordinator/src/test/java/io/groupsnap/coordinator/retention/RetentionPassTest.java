@@ -103,8 +103,12 @@ class RetentionPassTest {
   @Test
   void onePass_removesExactlyWhatThePlanRemoves() throws Exception {
     Map<String, String> planned = removals(plans.plan("db").getDecisionsList());
+    Map<String, String> told = new LinkedHashMap<>();
+    pass.onRemoved((group, run, scope) -> told.put(group + "/" + run, scope));
     Map<String, String> done = pass.passNow();
     assertThat(done).isEqualTo(planned);
+    assertThat(told).hasSize(done.size());
+    done.forEach((run, scope) -> assertThat(told).containsEntry("db/" + run, scope));
 
     // the same, worked out independently: keep-last 2 locally, 3 exported, the failed run is older than all
     String c1 = completed.get(0);

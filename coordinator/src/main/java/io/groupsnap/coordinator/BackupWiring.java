@@ -24,7 +24,8 @@ import org.apache.curator.framework.CuratorFramework;
  * Everything of backup runs in one coordinator (DESIGN.md §8): the named groups ({@link GroupStore}, the audited
  * GroupService), the runs ({@link RunWiring}), the schedules ({@link ScheduleWiring}) that launch them, and the
  * retention pass that expires them after each run and every {@link RunOptions#retentionInterval()} — each service
- * behind the coordinator's role gate; what runs and retention come to is counted in {@link BackupMetrics}. The leader's parts act only while {@code core} names an acting term.
+ * behind the coordinator's role gate; what runs and retention come to is counted in {@link BackupMetrics}. The
+ * leader's parts act only while {@code core} names an acting term.
  */
 final class BackupWiring implements AutoCloseable {
   private final GroupStore groups;

@@ -19,7 +19,8 @@ import org.apache.curator.framework.CuratorFramework;
  * A coordinator's metrics, wired: its registry, what its transactions come to ({@link TransactionMetrics}), the
  * cluster's figures ({@link ClusterView}), leadership ({@code groupsnap_coordinator_leader} 1 while this process is
  * the acting leader, {@code groupsnap_coordinator_epoch} the epoch of its term, or the last one it read while
- * standby), backup runs and retention ({@link BackupMetrics}), the ZooKeeper connection, gRPC call latencies, and the endpoint that serves them when one is configured.
+ * standby), backup runs and retention ({@link BackupMetrics}), the ZooKeeper connection, gRPC call latencies, and
+ * the endpoint that serves them when one is configured.
  *
  * <p>Lifecycle: built with the coordinator, {@link #bind} once it is connected, {@link #serve} once it is built,
  * {@link #close()} when it closes (idempotent).

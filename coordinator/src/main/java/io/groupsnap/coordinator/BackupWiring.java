@@ -8,6 +8,7 @@ import io.groupsnap.coordinator.groups.GroupCalls;
 import io.groupsnap.coordinator.groups.GroupStore;
 import io.groupsnap.coordinator.groups.GroupUsage;
 import io.groupsnap.coordinator.groups.Groups;
+import io.groupsnap.coordinator.metrics.BackupMetrics;
 import io.groupsnap.coordinator.retention.RetentionPass;
 import io.groupsnap.coordinator.rpc.Access;
 import io.groupsnap.coordinator.rpc.GroupGrpcService;
@@ -23,7 +24,8 @@ import org.apache.curator.framework.CuratorFramework;
  * Everything of backup runs in one coordinator (DESIGN.md §8): the named groups ({@link GroupStore}, the audited
  * GroupService), the runs ({@link RunWiring}), the schedules ({@link ScheduleWiring}) that launch them, and the
  * retention pass that expires them after each run and every {@link RunOptions#retentionInterval()} — each service
- * behind the coordinator's role gate. The leader's parts act only while {@code core} names an acting term.
+ * behind the coordinator's role gate; what runs and retention come to is counted in {@link BackupMetrics}. The
+ * leader's parts act only while {@code core} names an acting term.
  */
 final class BackupWiring implements AutoCloseable {
   private final GroupStore groups;
@@ -32,10 +34,11 @@ final class BackupWiring implements AutoCloseable {
   private final ScheduleWiring schedules;
   private final ThreadScheduler retentionLane = new ThreadScheduler("groupsnap-retention");
   private final RetentionPass retention;
+  private final BackupMetrics metrics;
 
   BackupWiring(CuratorFramework zk, ClusterStore store, GroupStore groups, CoordinatorCore core,
       GrpcAgentClient agents, Leadership leadership, AuditWiring audit, RunOptions options, String clusterId,
-      String endpoint) {
+      String endpoint, BackupMetrics metrics) {
     Clock clock = Clock.systemUTC();
     this.groups = groups;
     this.groupCalls = audit.groups(new Groups(groups, new GroupUsage(zk, store.layout()),
@@ -46,7 +49,12 @@ final class BackupWiring implements AutoCloseable {
         runs.catalog(), groups, audit.audited()::call, clock);
     this.retention = new RetentionPass(groups, schedules.plans(), runs.deletion()::expire, core::acting,
         retentionLane, options.retentionInterval());
-    runs.onEnded(r -> retention.poke());
+    this.metrics = metrics;
+    runs.onEnded(r -> {
+      metrics.ended(r);
+      retention.poke();
+    });
+    retention.onRemoved((group, run, scope) -> metrics.removed(scope));
   }
 
   /** Adds the group, backup and schedule services to the server, behind the role gate. */
@@ -60,6 +68,7 @@ final class BackupWiring implements AutoCloseable {
     runs.start();
     schedules.start();
     retention.start();
+    metrics.start(runs.catalog(), groups);
   }
 
   /** This coordinator became the recovered leader, or stopped leading. */

@@ -247,7 +247,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
           audit.pages(), groupStore);
       calls = audit.calls(core, Callers::current, () -> core.acting().isPresent());
       backup = new BackupWiring(zk, store, groupStore, core, agents, leadership, audit, runOptions, clusterId,
-          endpoint.toString());
+          endpoint.toString(), metrics.backups());
       resolution = new LeaderResolution(leadership, core, resolver, driver, resolverLane, config.resolveInterval(),
           () -> state.get() == State.CLOSED);
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));

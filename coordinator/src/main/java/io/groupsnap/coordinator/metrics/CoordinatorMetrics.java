@@ -19,7 +19,8 @@ import org.apache.curator.framework.CuratorFramework;
  * A coordinator's metrics, wired: its registry, what its transactions come to ({@link TransactionMetrics}), the
  * cluster's figures ({@link ClusterView}), leadership ({@code groupsnap_coordinator_leader} 1 while this process is
  * the acting leader, {@code groupsnap_coordinator_epoch} the epoch of its term, or the last one it read while
- * standby), the ZooKeeper connection, gRPC call latencies, and the endpoint that serves them when one is configured.
+ * standby), backup runs and retention ({@link BackupMetrics}), the ZooKeeper connection, gRPC call latencies, and
+ * the endpoint that serves them when one is configured.
  *
  * <p>Lifecycle: built with the coordinator, {@link #bind} once it is connected, {@link #serve} once it is built,
  * {@link #close()} when it closes (idempotent).
@@ -32,6 +33,7 @@ public final class CoordinatorMetrics implements AutoCloseable {
   private final AtomicLong lastCommittedMillis = new AtomicLong();
   private final TransactionMetrics transactions = new TransactionMetrics(registry, lastCommittedMillis);
   private final GrpcServerMetrics grpc = new GrpcServerMetrics(registry);
+  private final BackupMetrics backups = new BackupMetrics(registry);
   private volatile ClusterView view;
   private volatile MetricsEndpoint endpoint;
   private volatile boolean closed;
@@ -53,6 +55,11 @@ public final class CoordinatorMetrics implements AutoCloseable {
   /** The interceptor that times the gRPC calls this coordinator answers. */
   public GrpcServerMetrics grpc() {
     return grpc;
+  }
+
+  /** What backup runs and retention are counted in; its reading of the run records is started by the wiring. */
+  public BackupMetrics backups() {
+    return backups;
   }
 
   public PrometheusMeterRegistry registry() {
@@ -104,6 +111,7 @@ public final class CoordinatorMetrics implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    backups.close();
     MetricsEndpoint e = endpoint;
     if (e != null) {
       e.close();

@@ -38,6 +38,12 @@ public final class RetentionPass implements AutoCloseable {
         throws Exception;
   }
 
+  /** Told of each removal a pass made (metrics). */
+  @FunctionalInterface
+  public interface Removed {
+    void removed(String group, String runId, String scope);
+  }
+
   private final GroupCatalog groups;
   private final RetentionPlans plans;
   private final Expiry expiry;
@@ -47,6 +53,7 @@ public final class RetentionPass implements AutoCloseable {
   private final AtomicBoolean queued = new AtomicBoolean();
   private volatile boolean closed;
   private Scheduler.Cancellable timer;
+  private volatile Removed removed = (group, runId, scope) -> { };
 
   public RetentionPass(GroupCatalog groups, RetentionPlans plans, Expiry expiry,
       Supplier<Optional<Leadership.Term>> acting, Scheduler lane, Duration interval) {
@@ -122,12 +129,18 @@ public final class RetentionPass implements AutoCloseable {
       try {
         expiry.expire(e.getKey(), term, local, export).get(REMOVAL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         done.put(e.getKey(), scope);
+        removed.removed(group, e.getKey(), scope);
         log.info("retention: group {}: removed {} of backup run {}", group, scope, e.getKey());
       } catch (Exception ex) {
         log.warn("retention: group {}: could not remove {} of backup run {} (tried again at the next pass): {}",
             group, scope, e.getKey(), oneLine(ex));
       }
     }
+  }
+
+  /** Tells {@code listener} of every removal from now on (one listener). */
+  public void onRemoved(Removed listener) {
+    this.removed = listener;
   }
 
   /** Whether a group's policies remove anything at all (all-zero keeps everything). */

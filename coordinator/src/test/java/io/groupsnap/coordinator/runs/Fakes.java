@@ -25,8 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
-/** Test implementations of the run driver's ports. */
-final class Fakes {
+/** Test implementations of the run driver's ports (also used by the retention tests). */
+public final class Fakes {
   private Fakes() {}
 
   static AgentRegistration agent(String id, String target, String... volumes) {
@@ -40,7 +40,7 @@ final class Fakes {
     return b.build();
   }
 
-  static GroupSpec group(String name, String target, String... agents) {
+  public static GroupSpec group(String name, String target, String... agents) {
     GroupSpec.Builder b = GroupSpec.newBuilder().setName(name).setExportTarget(target == null ? "" : target);
     for (String a : agents) {
       b.addMembers(GroupMember.newBuilder().setAgentId(a));
@@ -49,10 +49,10 @@ final class Fakes {
   }
 
   /** Groups in memory. */
-  static final class Groups implements GroupCatalog {
+  public static final class Groups implements GroupCatalog {
     final Map<String, GroupSpec> groups = new ConcurrentHashMap<>();
 
-    Groups put(GroupSpec g) {
+    public Groups put(GroupSpec g) {
       groups.put(g.getName(), g);
       return this;
     }
@@ -72,12 +72,12 @@ final class Fakes {
    * Group snapshots whose outcomes the test scripts: each start takes the next outcome (a reason: ABORTED with it;
    * null: COMMITTED of the members given). Records what it was asked.
    */
-  static final class Snapshots implements GroupSnapshots {
+  public static final class Snapshots implements GroupSnapshots {
     final Deque<String> outcomes = new ArrayDeque<>();
     final List<MemberRecord> members = new ArrayList<>();
     final Map<String, GroupSnapshot> records = new ConcurrentHashMap<>();
     final List<String> started = new ArrayList<>();
-    final List<String> deleted = new ArrayList<>();
+    public final List<String> deleted = new ArrayList<>();
     /** When set, starts hang (the future never completes): a leader that loses track. */
     boolean hang;
 
@@ -129,14 +129,14 @@ final class Fakes {
    * bytes; its end is DONE, or FAILED with {@code failWith}; an unreachable agent answers UNREACHABLE. Counts how many
    * agents export at once (from an accepted start until an answer where every volume is finished).
    */
-  static final class Exports implements ExportClient {
+  public static final class Exports implements ExportClient {
     final Map<String, Integer> steps = new HashMap<>();
     final Map<String, String> failWith = new HashMap<>();
-    final Set<String> unreachable = new HashSet<>();
+    public final Set<String> unreachable = new HashSet<>();
     final Map<String, Integer> polls = new HashMap<>();
     final Map<String, Order> orders = new HashMap<>();
     final List<String> startCalls = new ArrayList<>();
-    final List<String> forgotten = new ArrayList<>();
+    public final List<String> forgotten = new ArrayList<>();
     final Set<String> exporting = new HashSet<>();
     int maxConcurrent;
     /** The agent answers to start calls as this function says, when set (e.g. refusals). */

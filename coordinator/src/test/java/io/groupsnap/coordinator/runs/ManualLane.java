@@ -14,7 +14,7 @@ import java.util.PriorityQueue;
  * A lane and its clock driven by the test: tasks run only when the test drains them, timers only when it advances
  * virtual time. Tasks may be queued from any thread; they run on the test's.
  */
-final class ManualLane extends Clock implements Scheduler {
+public final class ManualLane extends Clock implements Scheduler {
   private record Timed(long at, long seq, Runnable task, boolean[] cancelled) {}
 
   private final Deque<Runnable> ready = new ArrayDeque<>();
@@ -36,7 +36,7 @@ final class ManualLane extends Clock implements Scheduler {
   }
 
   /** Runs every ready task, including those they queue. */
-  void drain() {
+  public void drain() {
     while (true) {
       Runnable r;
       synchronized (this) {
@@ -50,7 +50,7 @@ final class ManualLane extends Clock implements Scheduler {
   }
 
   /** Moves time forward by {@code d}, running each timer when its time comes (and what it queues). */
-  void advance(Duration d) {
+  public void advance(Duration d) {
     long target = now + d.toMillis();
     drain();
     while (true) {

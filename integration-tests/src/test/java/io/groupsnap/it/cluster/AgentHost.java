@@ -54,7 +54,7 @@ public final class AgentHost {
    */
   static AgentHost create(int index, Map<Integer, Netns> hosts, Path clusterDir, Path hook, Path logback,
       String cluster, String zookeeper, java.util.function.BiFunction<Integer, Path, HostVolume> volumes,
-      ClusterSecurity security) throws IOException {
+      ClusterSecurity security, boolean exports) throws IOException {
     Netns ns = hosts.get(index);
     String id = WorkloadNode.name(index);
     Path dir = clusterDir.resolve(id).toAbsolutePath();
@@ -62,7 +62,7 @@ public final class AgentHost {
     HostVolume volume = volumes == null ? HostVolume.dir(dir) : volumes.apply(index, dir);
     Files.createDirectories(volume.path());
     Path config = dir.resolve("agent.yaml");
-    Files.writeString(config, agentYaml(id, ns, dir, hook, cluster, zookeeper, volume, security));
+    Files.writeString(config, agentYaml(id, ns, dir, hook, cluster, zookeeper, volume, security, exports));
     ManagedProcess agent = new ManagedProcess(id, ns, ChildJvm.command(logback,
         List.of("-Dgroupsnap.failpoints.file=" + dir.getParent().resolve(id + ".failpoints")),
         "io.groupsnap.cli.Groupsnap", List.of("agent", "--config", config.toString())), Map.of(),
@@ -78,7 +78,7 @@ public final class AgentHost {
 
   /** The agent's configuration, written by a YAML serializer so that no path or name is ever spliced into text. */
   private static String agentYaml(String id, Netns ns, Path dir, Path hook, String cluster, String zookeeper,
-      HostVolume hostVolume, ClusterSecurity security) throws IOException {
+      HostVolume hostVolume, ClusterSecurity security, boolean exports) throws IOException {
     List<String> hookArgv = List.of(hook.toString(), Integer.toString(WorkloadNode.CONTROL_PORT));
     Map<String, Object> writer = new LinkedHashMap<>();
     writer.put("name", "workload");
@@ -109,7 +109,32 @@ public final class AgentHost {
     cfg.put("volumes", List.of(volume));
     cfg.put("writers", List.of(writer));
     cfg.putAll(security.agentConfig(id)); // tls and zookeeperAuth (insecure: true only when the test asked)
+    if (exports) {
+      Path password = dir.resolve("restic.pass");
+      Files.writeString(password, "harness-" + id + "\n");
+      Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      Map<String, Object> target = new LinkedHashMap<>();
+      target.put("name", EXPORT_TARGET);
+      target.put("kind", "restic");
+      target.put("repository", dir.resolve(RESTIC_REPOSITORY).toString());
+      target.put("passwordFile", password.toString());
+      target.put("createIfMissing", true);
+      cfg.put("exports", List.of(target));
+    }
     return new ObjectMapper(new YAMLFactory()).writeValueAsString(cfg);
+  }
+
+  /** The export target every agent of a cluster built with {@code exports()} has. */
+  public static final String EXPORT_TARGET = "offsite";
+  static final String RESTIC_REPOSITORY = "restic-repo";
+
+  /** This host's restic repository (exports() clusters), and its password file beside it. */
+  public Path resticRepository() {
+    return dir.resolve(RESTIC_REPOSITORY);
+  }
+
+  public Path resticPasswordFile() {
+    return dir.resolve("restic.pass");
   }
 
   public int index() {

@@ -51,19 +51,28 @@ final class LeaderClient implements AutoCloseable {
 
   /** A stub to whichever coordinator leads now (waits a bounded time for one). */
   CoordinatorServiceBlockingStub leader() {
+    return CoordinatorServiceGrpc.newBlockingStub(leaderChannel());
+  }
+
+  CoordinatorServiceBlockingStub stub(String endpoint) {
+    return CoordinatorServiceGrpc.newBlockingStub(channel(endpoint));
+  }
+
+  /** The channel to one coordinator endpoint, for the services beside CoordinatorService (groups, runs, ...). */
+  ManagedChannel channel(String endpoint) {
+    return channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder
+        .forTarget(e, transport.channelCredentials(PeerCheck.role(Role.COORDINATOR))).build());
+  }
+
+  /** The channel to whichever coordinator leads now (waits a bounded time for one). */
+  ManagedChannel leaderChannel() {
     AtomicReference<String> ep = new AtomicReference<>();
     await("a leading coordinator").atMost(WAIT).pollInterval(Duration.ofMillis(200))
         .until(() -> leaderLookup.call().map(e -> {
           ep.set(e);
           return true;
         }).orElse(false));
-    return stub(ep.get());
-  }
-
-  CoordinatorServiceBlockingStub stub(String endpoint) {
-    ManagedChannel ch = channels.computeIfAbsent(endpoint, e -> NettyChannelBuilder
-        .forTarget(e, transport.channelCredentials(PeerCheck.role(Role.COORDINATOR))).build());
-    return CoordinatorServiceGrpc.newBlockingStub(ch);
+    return channel(ep.get());
   }
 
   /**

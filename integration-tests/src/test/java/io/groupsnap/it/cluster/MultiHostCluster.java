@@ -78,6 +78,23 @@ public final class MultiHostCluster implements AutoCloseable {
     private Duration startTimeout = Duration.ofSeconds(90);
     private java.util.function.BiFunction<Integer, Path, HostVolume> volumes;
     private boolean insecure;
+    private boolean exports;
+    private final List<String> coordinatorFlags = new ArrayList<>();
+
+    /**
+     * Every agent gets an export target {@value AgentHost#EXPORT_TARGET}: a restic repository of its own in its
+     * host directory ({@link AgentHost#resticRepository()}), with a password file only root may read.
+     */
+    public Builder exports() {
+      exports = true;
+      return this;
+    }
+
+    /** More command-line flags for every coordinator (e.g. short intervals). */
+    public Builder coordinatorFlags(String... flags) {
+      coordinatorFlags.addAll(List.of(flags));
+      return this;
+    }
 
     /**
      * Plaintext gRPC ({@code --insecure}, {@code insecure: true}) and ZooKeeper without credentials or ACLs, for a
@@ -172,7 +189,7 @@ public final class MultiHostCluster implements AutoCloseable {
     coordinatorHosts.forEach((name, ns) -> coordinators.add(coordinator(name, ns, logback)));
     for (int i = 1; i <= config.agents; i++) {
       agents.add(AgentHost.create(i, hosts, workDir, hook, logback, CLUSTER, zookeeper.connectString(),
-          config.volumes, security));
+          config.volumes, security, config.exports));
     }
     for (ManagedProcess p : processes()) {
       if (closed.get()) {
@@ -196,6 +213,7 @@ public final class MultiHostCluster implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of("coordinator", "--zookeeper", zookeeper.connectString(),
         "--listen", endpoint, "--advertise", endpoint, "--cluster", CLUSTER));
     args.addAll(security.coordinatorFlags(name));
+    args.addAll(config.coordinatorFlags);
     return new ManagedProcess(name, ns, ChildJvm.command(logback,
         List.of("-Dgroupsnap.failpoints.file=" + failpointFile(name)), "io.groupsnap.cli.Groupsnap", args),
         Map.of(), workDir.resolve(name + ".log"));
@@ -312,6 +330,11 @@ public final class MultiHostCluster implements AutoCloseable {
   /** A stub to whichever coordinator leads now (waits a bounded time for one). */
   public CoordinatorServiceBlockingStub leader() {
     return rpc().leader();
+  }
+
+  /** The channel to whichever coordinator leads now, for GroupService, BackupService and ScheduleService stubs. */
+  public io.grpc.ManagedChannel leaderChannel() {
+    return rpc().leaderChannel();
   }
 
   /** A stub to one coordinator endpoint (channels are cached and closed with the cluster). */

@@ -67,12 +67,26 @@ public final class ResticTarget implements ExportTarget {
     return ExportTargetConfig.Restic.KIND;
   }
 
+  private static boolean isEmpty(java.nio.file.Path dir) throws ExportException {
+    try (java.util.stream.Stream<java.nio.file.Path> s = Files.list(dir)) {
+      return s.findAny().isEmpty();
+    } catch (java.io.IOException e) {
+      throw new ExportException("cannot read capture " + dir + ": " + e.getMessage());
+    }
+  }
+
   @Override
   public Result export(Job job, Progress progress) throws ExportException, InterruptedException {
     checkPasswordFile();
     if (!Files.isDirectory(job.capture(), LinkOption.NOFOLLOW_LINKS)) {
       throw new ExportException("capture " + job.capture() + " of volume " + job.volume()
           + " is not a directory: restic exports file trees only");
+    }
+    if (isEmpty(job.capture())) {
+      // restic refuses to save an empty tree; an empty volume is a state worth backing up all the same: nothing is
+      // stored, and restoring the member gives an empty directory
+      progress.update(0, 0, 0, 0);
+      return new Result(0, 0, "");
     }
     List<String> args = new ArrayList<>(List.of("backup", "--json", "--tag", "groupsnap", "--tag",
         "group=" + job.group(), "--tag", "run=" + job.runId(), "--tag", "member=" + job.member(), "--tag",

@@ -95,6 +95,16 @@ class ResticTargetTest {
   }
 
   @Test
+  void anEmptyCapture_isExportedAsNothing_ratherThanFailing() throws Exception {
+    restic("init");
+    Path empty = Files.createDirectories(tmp.resolve("captures/gs-2/data"));
+    ExportTarget.Result r = target(repo.toString(), false).export(new ExportTarget.Job("host-a", "shop", "run-2",
+        "gs-2", "data", empty), ExportTarget.Progress.NONE);
+    assertThat(r).isEqualTo(new ExportTarget.Result(0, 0, ""));
+    assertThat(snapshots()).isEmpty();
+  }
+
+  @Test
   void aWrongPassword_isOneLineNamingTheRepositoryAndTheFile() throws Exception {
     restic("init");
     Files.writeString(password, "wrong\n");

@@ -149,6 +149,9 @@ public final class ResticTarget implements ExportTarget {
   @Override
   public int forget(Forget f, List<Exported> exported) throws ExportException, InterruptedException {
     checkPasswordFile();
+    if (exported.stream().allMatch(e -> e.repositorySnapshotId().isEmpty()) && !repositoryExists()) {
+      return 0; // only empty captures were exported (nothing stored), and the repository was never made
+    }
     List<String> ids = new ArrayList<>();
     for (JsonNode s : list("group=" + f.group() + ",run=" + f.runId(), f.agentId())) {
       ids.add(s.path("id").asText());
@@ -222,6 +225,18 @@ public final class ResticTarget implements ExportTarget {
     } catch (IOException e) {
       throw new ExportException("cannot run restic: " + e.getMessage());
     }
+  }
+
+  /** Whether the repository answers at all ({@code restic cat config}); false only when it does not exist. */
+  private boolean repositoryExists() throws ExportException, InterruptedException {
+    ExportProcess.Outcome o = run(List.of("cat", "config"), null, line -> { });
+    if (o.ok()) {
+      return true;
+    }
+    if (missingRepository(o)) {
+      return false;
+    }
+    throw failure("cat config", o);
   }
 
   private static boolean missingRepository(ExportProcess.Outcome o) {

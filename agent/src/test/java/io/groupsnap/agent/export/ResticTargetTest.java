@@ -102,6 +102,11 @@ class ResticTargetTest {
         "gs-2", "data", empty), ExportTarget.Progress.NONE);
     assertThat(r).isEqualTo(new ExportTarget.Result(0, 0, ""));
     assertThat(snapshots()).isEmpty();
+    // forgetting it where nothing was ever stored (the repository never made) succeeds
+    Path never = tmp.resolve("never-made");
+    assertThat(target(never.toString(), true).forget(new ExportTarget.Forget("host-a", "shop", "run-2", "gs-2",
+        List.of()), List.of(new ExportTarget.Exported("data", "")))).isZero();
+    assertThat(never).doesNotExist();
   }
 
   @Test

@@ -24,9 +24,9 @@ import org.apache.zookeeper.data.Stat;
  * <p><b>Clock offset.</b> ZooKeeper shows its time only as the {@code mtime} it stamps on a write; no read reveals it.
  * The one write an agent's credentials allow inside the cluster's tree is a registration under {@code agents/}, which
  * coordinators would take for an agent, so the probe is written outside the cluster's tree: an ephemeral, empty node
- * {@code /groupsnap-doctor-<random>} at the top of the connect string's root, deleted at once (and by ZooKeeper with the
- * session, should the doctor die). The offset is its {@code mtime} minus the middle of the local times before and after
- * the create, give or take half that round trip. When ZooKeeper's ACL refuses the node, the check is SKIPPED with the
+ * {@code /groupsnap-doctor-<random>} at the top of the connect string's root, deleted at once (and by ZooKeeper with
+ * the session, should the doctor die). The offset is its {@code mtime} minus the middle of the local times before and
+ * after the create, give or take half that round trip. When ZooKeeper's ACL refuses the node, the check is SKIPPED with the
  * reason. The group snapshot protocol needs no clock agreement; a clock off by more than {@link #CLOCK_WARN} only makes
  * the freeze window figures and capture times agents report disagree, hence WARN and never FAIL.
  */

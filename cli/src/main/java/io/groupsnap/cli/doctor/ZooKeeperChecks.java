@@ -26,9 +26,9 @@ import org.apache.zookeeper.data.Stat;
  * coordinators would take for an agent, so the probe is written outside the cluster's tree: an ephemeral, empty node
  * {@code /groupsnap-doctor-<random>} at the top of the connect string's root, deleted at once (and by ZooKeeper with
  * the session, should the doctor die). The offset is its {@code mtime} minus the middle of the local times before and
- * after the create, give or take half that round trip. When ZooKeeper's ACL refuses the node, the check is SKIPPED with the
- * reason. The group snapshot protocol needs no clock agreement; a clock off by more than {@link #CLOCK_WARN} only makes
- * the freeze window figures and capture times agents report disagree, hence WARN and never FAIL.
+ * after the create, give or take half that round trip. When ZooKeeper's ACL refuses the node, the check is SKIPPED with
+ * the reason. The group snapshot protocol needs no clock agreement; a clock off by more than {@link #CLOCK_WARN} only
+ * makes the freeze window figures and capture times agents report disagree, hence WARN and never FAIL.
  */
 final class ZooKeeperChecks {
   static final Duration CLOCK_WARN = Duration.ofSeconds(1);

@@ -10,6 +10,7 @@ import io.groupsnap.cli.command.ClusterCommand;
 import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
 import io.groupsnap.cli.command.DevCommand;
+import io.groupsnap.cli.command.DoctorCommand;
 import io.groupsnap.cli.command.GroupCommand;
 import io.groupsnap.cli.command.HealthCommand;
 import io.groupsnap.cli.command.RetentionCommand;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Command;
     subcommands = {SnapshotCommand.class, GroupCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
         DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
         VersionCommand.class, HealthCommand.class, AuditCommand.class, CertsCommand.class, ScheduleCommand.class,
-        RetentionCommand.class, BackupCommand.class},
+        RetentionCommand.class, BackupCommand.class, DoctorCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed, unreachable after a bounded wait, or refused (a role missing)",
         "2:usage or bad input (missing TLS credentials too)",

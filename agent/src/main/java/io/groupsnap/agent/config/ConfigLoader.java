@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.export.ExportTargetConfig;
+import io.groupsnap.agent.export.ExportsConfig;
 import io.groupsnap.agent.hub.SocketAccess;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.WriterConfig;
@@ -74,6 +77,39 @@ public final class ConfigLoader extends FieldReader {
       throw new ConfigException(file + ": cannot read: " + e.getMessage());
     }
     return parse(file.toString(), text);
+  }
+
+  /**
+   * Reads the file's fields without the cross-field and host checks of {@link #validate}: for a diagnosis that goes on
+   * to check the host piece by piece ({@code groupsnap doctor}). An agent never starts from this.
+   */
+  public static AgentConfig readUnchecked(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read: " + e.getMessage());
+    }
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(file + ": " + yamlProblem(e));
+    }
+    ConfigLoader loader = new ConfigLoader(file.toString());
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      throw loader.error("", "the file is empty");
+    }
+    return loader.read(root);
+  }
+
+  /**
+   * The checks validation makes of one export target on this host (password file, tools, commands), as one line
+   * naming {@code source} and the field.
+   */
+  public static void checkExportTarget(String source, ExportTargetConfig target, CommandRunner tools)
+      throws ConfigException {
+    ExportsReader.check(source, new ExportsConfig(List.of(target), 1), tools);
   }
 
   /** Parses and validates YAML text; {@code source} names it in errors. */

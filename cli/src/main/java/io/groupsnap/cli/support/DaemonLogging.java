@@ -46,7 +46,7 @@ public final class DaemonLogging {
       case "text" -> Format.TEXT;
       case "json" -> Format.JSON;
       default -> throw new CliException(ExitCodes.USAGE,
-          where + ": expected text or json, got " + io.groupsnap.common.Printable.value(value));
+          where + ": expected text or json, got '" + io.groupsnap.common.Printable.value(value) + "'");
     };
   }
 
@@ -73,9 +73,7 @@ public final class DaemonLogging {
         JsonLogEncoder encoder = new JsonLogEncoder();
         encoder.setContext(context);
         encoder.start();
-        out.stop();
-        out.setEncoder(encoder);
-        out.start();
+        out.setEncoder(encoder); // not stop/start: stopping a console appender closes its stream (stderr)
       }
     }
   }

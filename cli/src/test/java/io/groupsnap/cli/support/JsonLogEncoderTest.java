@@ -23,6 +23,7 @@ class JsonLogEncoderTest {
   /** A private logback context whose root writes to {@code out} through an appender the way logback.xml sets it up. */
   private static LoggerContext contextWritingTo(ByteArrayOutputStream out) {
     LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(org.slf4j.MDC.getMDCAdapter());
     ch.qos.logback.classic.encoder.PatternLayoutEncoder text = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
     text.setContext(context);
     text.setPattern("%msg%n");
@@ -95,6 +96,7 @@ class JsonLogEncoderTest {
       pattern = xml.substring(xml.indexOf("<pattern>") + 9, xml.indexOf("</pattern>"));
     }
     LoggerContext context = new LoggerContext();
+    context.setMDCAdapter(org.slf4j.MDC.getMDCAdapter());
     PatternLayout layout = new PatternLayout();
     layout.setContext(context);
     layout.setPattern(pattern.replace("%d{HH:mm:ss.SSS} ", ""));

@@ -14,7 +14,7 @@ import picocli.CommandLine;
 
 /**
  * Writes the files the packages ship that are generated rather than kept in the repository, under one output
- * directory: {@code completion/groupsnap} (bash; zsh through {@code bashcompinit}), {@code man/groupsnap.1.gz}, and
+ * directory: {@code completion/groupsnap} (bash), {@code completion/groupsnap.zsh} ({@link #ZSH_COMPLETION}), {@code man/groupsnap.1.gz}, and
  * {@code systemd/} — the units of {@code deploy/systemd} as the tarball needs them, running the launcher from
  * {@value #TARBALL_HOME} instead of the package's {@value #PACKAGE_LAUNCHER}.
  *
@@ -26,6 +26,29 @@ public final class DistFiles {
   public static final String PACKAGE_LAUNCHER = "/usr/bin/groupsnap";
   /** Where the tarball's README and units expect it unpacked. */
   public static final String TARBALL_HOME = "/opt/groupsnap";
+
+  /**
+   * The zsh completion: the bash script through zsh's {@code bashcompinit}. The package installs it as
+   * {@code /usr/share/zsh/vendor-completions/_groupsnap} (autoloaded by compinit; it completes the first time it is
+   * called, then the bash script's function is registered); the tarball's {@code completion/groupsnap.zsh} is sourced
+   * from ~/.zshrc after compinit and finds the bash script next to it.
+   */
+  static final String ZSH_COMPLETION = """
+      #compdef groupsnap
+      # zsh completion of groupsnap: the generated bash completion script, run through zsh's bashcompinit.
+      autoload -U +X bashcompinit && bashcompinit
+      local gs_script
+      for gs_script in ${${(%):-%x}:A:h}/groupsnap /usr/share/bash-completion/completions/groupsnap; do
+        if [[ -r $gs_script ]]; then
+          source $gs_script
+          break
+        fi
+      done
+      unset gs_script
+      if [[ $funcstack[1] == _groupsnap ]] && (( $+functions[_complete_groupsnap] )); then
+        _bash_complete -F _complete_groupsnap "$@"
+      fi
+      """;
 
   private DistFiles() {}
 
@@ -42,6 +65,7 @@ public final class DistFiles {
     CommandLine cli = new CommandLine(new Groupsnap());
     Path completion = Files.createDirectories(out.resolve("completion")).resolve("groupsnap");
     Files.writeString(completion, AutoComplete.bash("groupsnap", cli), StandardCharsets.UTF_8);
+    Files.writeString(completion.resolveSibling("groupsnap.zsh"), ZSH_COMPLETION, StandardCharsets.UTF_8);
 
     Path man = Files.createDirectories(out.resolve("man")).resolve("groupsnap.1.gz");
     try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(man))) {

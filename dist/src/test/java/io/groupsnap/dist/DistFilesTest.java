@@ -70,6 +70,20 @@ class DistFilesTest {
   }
 
   @Test
+  void zshCompletionWrapsTheBashScript_andIsPackagedWhereZshLooks() throws IOException {
+    DistFiles.write(out, UNITS);
+    String zsh = Files.readString(out.resolve("completion/groupsnap.zsh"));
+
+    assertThat(zsh).startsWith("#compdef groupsnap\n").contains("bashcompinit", "_complete_groupsnap",
+        "/usr/share/bash-completion/completions/groupsnap");
+    assertThat(Files.readString(Path.of("pom.xml")))
+        .contains("<src>${dist.work}/completion/groupsnap.zsh</src>",
+            "<dst>/usr/share/zsh/vendor-completions/_groupsnap</dst>");
+    assertThat(Files.readString(Path.of("src/assembly/tarball.xml")))
+        .contains("<directory>${dist.work}/completion</directory>");
+  }
+
+  @Test
   void tarballUnitsRunTheLauncherUnderOpt_whenThePackageUnitsRunUsrBin() throws IOException {
     DistFiles.write(out, UNITS);
 

@@ -6,6 +6,7 @@ import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.common.Daemons;
+import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.proto.v1.ExportState;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;
@@ -290,7 +291,11 @@ public final class ExportManager implements AutoCloseable {
 
   private void submit(String runId, String volume) {
     try {
-      workers.execute(() -> runOne(runId, volume));
+      workers.execute(() -> {
+        try (LogContext ignored = LogContext.run(runId, null)) {
+          runOne(runId, volume);
+        }
+      });
     } catch (RejectedExecutionException e) {
       // closing: the journal keeps it pending for the next start
     }

@@ -40,6 +40,7 @@ import io.groupsnap.proto.v1.ThawRequest;
 import io.groupsnap.proto.v1.ThawResponse;
 import io.groupsnap.proto.v1.TxnHeader;
 import io.groupsnap.proto.v1.VolumeInfo;
+import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.common.tls.AccessGate;
 import io.groupsnap.common.tls.Role;
 import io.grpc.BindableService;
@@ -106,7 +107,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
 
   @Override
   public void prepare(PrepareRequest req, StreamObserver<PrepareResponse> out) {
-    handle(out, () -> {
+    handle(out, req.getHeader().getTxnId(), () -> {
       for (int i = 0; i < req.getVolumesCount(); i++) {
         requireName("volumes[" + i + "]", req.getVolumes(i));
       }
@@ -131,7 +132,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
 
   @Override
   public void freeze(FreezeRequest req, StreamObserver<FreezeResponse> out) {
-    handle(out, () -> {
+    handle(out, req.getHeader().getTxnId(), () -> {
       Results.FreezeResult r = participant.freeze(ref(req.getHeader()), Duration.ofMillis(req.getLeaseMillis()));
       if (r.outcome() == Results.FreezeOutcome.ABORTED) {
         throw aborted(r.reason());
@@ -149,7 +150,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
 
   @Override
   public void thaw(ThawRequest req, StreamObserver<ThawResponse> out) {
-    handle(out, () -> {
+    handle(out, req.getHeader().getTxnId(), () -> {
       Results.ThawResult r = participant.thaw(ref(req.getHeader()));
       return ThawResponse.newBuilder().setUnbroken(r.unbroken()).setBrokenReason(r.brokenReason())
           .setThawedAtMillis(r.thawedAtMillis()).setHeldMillis(r.heldMillis()).setThawMillis(r.thawMillis())
@@ -159,7 +160,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
 
   @Override
   public void commit(CommitRequest req, StreamObserver<CommitResponse> out) {
-    handle(out, () -> {
+    handle(out, req.getHeader().getTxnId(), () -> {
       CommitResponse r = CommitResponse.newBuilder().setKept(participant.commit(ref(req.getHeader()))).build();
       if (checker != null) {
         checker.committed(req.getHeader().getTxnId());
@@ -170,7 +171,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
 
   @Override
   public void abort(AbortRequest req, StreamObserver<AbortResponse> out) {
-    handle(out, () -> {
+    handle(out, req.getHeader().getTxnId(), () -> {
       Results.AbortResult r = participant.abort(ref(req.getHeader()));
       Results.HoldReport h = r.report();
       return AbortResponse.newBuilder().setDeleted(r.deleted()).setWasFrozen(r.wasFrozen())
@@ -196,7 +197,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
 
   @Override
   public void listSnapshots(ListSnapshotsRequest req, StreamObserver<ListSnapshotsResponse> out) {
-    handle(out, () -> {
+    handle(out, req.getGroupSnapshotId(), () -> {
       if (!req.getGroupSnapshotId().isEmpty()) {
         requireName("group_snapshot_id", req.getGroupSnapshotId());
       }
@@ -207,7 +208,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
 
   @Override
   public void deleteSnapshot(DeleteSnapshotRequest req, StreamObserver<DeleteSnapshotResponse> out) {
-    handle(out, () -> DeleteSnapshotResponse.newBuilder()
+    handle(out, req.getHeader().getTxnId(), () -> DeleteSnapshotResponse.newBuilder()
         .setDeleted(participant.deleteSnapshot(ref(req.getHeader()))).build());
   }
 
@@ -218,7 +219,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
       return;
     }
     Context call = Context.current();
-    handle(out, () -> {
+    handle(out, req.getHeader().getTxnId(), () -> {
       for (int i = 0; i < req.getVolumesCount(); i++) {
         requireName("volumes[" + i + "]", req.getVolumes(i));
       }
@@ -232,7 +233,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
     if (noExports(out)) {
       return;
     }
-    handle(out, () -> {
+    handle(out, req.getHeader().getTxnId(), () -> {
       TxnRef ref = ref(req.getHeader());
       requireName("run_id", req.getRunId());
       requireName("group", req.getGroup());
@@ -261,7 +262,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
     if (noExports(out)) {
       return;
     }
-    handle(out, () -> {
+    handle(out, req.getHeader().getTxnId(), () -> {
       TxnRef ref = ref(req.getHeader());
       requireName("run_id", req.getRunId());
       requireName("group", req.getGroup());
@@ -323,6 +324,16 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
   @FunctionalInterface
   private interface Call<T> {
     T run() throws Exception;
+  }
+
+  /**
+   * As {@link #handle(StreamObserver, Call)}, naming transaction {@code txnId} on every log line written meanwhile
+   * (once per call; an id that is not a valid name is left out rather than written into a log line).
+   */
+  private static <T> void handle(StreamObserver<T> out, String txnId, Call<T> call) {
+    try (LogContext ignored = LogContext.txn(Names.isValid(txnId) ? txnId : null)) {
+      handle(out, call);
+    }
   }
 
   private static <T> void handle(StreamObserver<T> out, Call<T> call) {

@@ -3,6 +3,7 @@ package io.groupsnap.agent.txn;
 import io.groupsnap.agent.txn.Results.AbortResult;
 import io.groupsnap.agent.txn.Results.FreezeResult;
 import io.groupsnap.agent.txn.Results.HoldReport;
+import io.groupsnap.common.logging.LogContext;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -111,8 +112,10 @@ final class LocalAbort {
     long left = Math.max(0, txn.freezeByNanos - nanos.getAsLong());
     try {
       txn.armFreezeTimer(scheduler.schedule(() -> {
-        if (txn.claim(AbortCause.noFreezeWithin(txn.freezeWithin))) {
-          dropClaimed(txn);
+        try (LogContext ignored = LogContext.txn(txn.ref.txnId())) {
+          if (txn.claim(AbortCause.noFreezeWithin(txn.freezeWithin))) {
+            dropClaimed(txn);
+          }
         }
       }, left, TimeUnit.NANOSECONDS));
     } catch (RejectedExecutionException e) {

@@ -1,6 +1,7 @@
 package io.groupsnap.agent.txn;
 
 import io.groupsnap.agent.volume.Volume;
+import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;
 import java.io.IOException;
@@ -73,7 +74,7 @@ public final class Reaper {
     }
     for (String id : ids) {
       List<LocalSnapshot> captures = all.stream().filter(s -> s.getGroupSnapshotId().equals(id)).toList();
-      try {
+      try (LogContext ignored = LogContext.txn(id)) {
         Decision decision = decisions.of(id);
         if (participant.isActive(id)) {
           // in progress here: only a recorded abort ends it (its ABORT was lost); anything else is the leader's

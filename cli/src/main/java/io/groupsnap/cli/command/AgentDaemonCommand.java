@@ -36,11 +36,16 @@ public final class AgentDaemonCommand implements Callable<Integer> {
           + "registered about this long.")
   String sessionTimeout;
 
+  @Option(names = "--log-format", paramLabel = "text|json",
+      description = "Log lines as text or as one JSON object each (default: $GROUPSNAP_LOG_FORMAT, else text).")
+  String logFormat;
+
   @Option(names = "--check", description = "Only validate the configuration, then exit.")
   boolean check;
 
   @Override
   public Integer call() throws Exception {
+    DaemonLogging.Format format = DaemonLogging.format(logFormat);
     AgentConfig cfg;
     Agent agent;
     try {
@@ -70,7 +75,7 @@ public final class AgentDaemonCommand implements Callable<Integer> {
           + cfg.writers().size() + " writer(s))");
       return ExitCodes.OK;
     }
-    DaemonLogging.useDaemonDefaults();
+    DaemonLogging.useDaemonDefaults(format);
     try {
       agent.start();
     } catch (ZkClients.UnreachableException | ZkRefusedException | CredentialsFileException e) {

@@ -32,6 +32,10 @@ import picocli.CommandLine.Option;
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
     description = "Run a coordinator; several may run, one leads (ZooKeeper election).")
 public final class CoordinatorDaemonCommand implements Callable<Integer> {
+  @Option(names = "--log-format", paramLabel = "text|json",
+      description = "Log lines as text or as one JSON object each (default: $GROUPSNAP_LOG_FORMAT, else text).")
+  String logFormat;
+
   @Option(names = "--zookeeper", paramLabel = "CONNECT", required = true, description = "ZooKeeper connect string.")
   String zookeeper;
 
@@ -121,7 +125,8 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    DaemonLogging.useDaemonDefaults();
+    DaemonLogging.Format format = DaemonLogging.format(logFormat);
+    DaemonLogging.useDaemonDefaults(format);
     CoordinatorConfig cfg;
     try {
       cfg = CoordinatorConfig.defaults(cluster, zookeeper, HostPort.parse(listen));

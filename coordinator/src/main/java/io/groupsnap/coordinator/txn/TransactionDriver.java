@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.txn;
 
 import io.groupsnap.common.FaultPoints;
+import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.coordinator.exec.Scheduler;
 import io.groupsnap.coordinator.txn.Replies.Ack;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -116,10 +117,12 @@ public final class TransactionDriver {
     Running r = new Running(new Transaction(spec, rule, clock, nanos), progress);
     running.add(spec.txnId());
     serial.execute(() -> {
-      queue.add(r);
-      if (queue.size() > 1 || active != null) {
-        progress.phase(spec.txnId(), TxnState.BEGINNING,
-            "queued behind " + (active != null ? active.txn.spec().txnId() : "another transaction"));
+      try (LogContext ignored = context(r)) {
+        queue.add(r);
+        if (queue.size() > 1 || active != null) {
+          progress.phase(spec.txnId(), TxnState.BEGINNING,
+              "queued behind " + (active != null ? active.txn.spec().txnId() : "another transaction"));
+        }
       }
       startNext();
     });
@@ -156,13 +159,15 @@ public final class TransactionDriver {
     active = queue.poll();
     Running r = active;
     List<TxnAction> actions;
-    try {
-      actions = r.txn.start();
-    } catch (RuntimeException e) {
-      broken(r, e);
-      return;
+    try (LogContext ignored = context(r)) {
+      try {
+        actions = r.txn.start();
+      } catch (RuntimeException e) {
+        broken(r, e);
+        return;
+      }
+      apply(r, actions);
     }
-    apply(r, actions);
   }
 
   private void feed(Running r, TxnEvent event) {
@@ -170,13 +175,20 @@ public final class TransactionDriver {
       return;
     }
     List<TxnAction> actions;
-    try {
-      actions = r.txn.on(event);
-    } catch (RuntimeException e) {
-      broken(r, e);
-      return;
+    try (LogContext ignored = context(r)) {
+      try {
+        actions = r.txn.on(event);
+      } catch (RuntimeException e) {
+        broken(r, e);
+        return;
+      }
+      apply(r, actions);
     }
-    apply(r, actions);
+  }
+
+  /** Names the transaction on every log line written while handling it (lanes do not carry the MDC along). */
+  private static LogContext context(Running r) {
+    return LogContext.txn(r.txn.spec().txnId(), r.txn.spec().group());
   }
 
   /**
@@ -239,6 +251,12 @@ public final class TransactionDriver {
 
   /** On the store-writer executor: starts the write; its outcome goes back to the serial lane as an event. */
   private void persist(Running r, TxnAction.Persist p) {
+    try (LogContext ignored = context(r)) {
+      startPersist(r, p);
+    }
+  }
+
+  private void startPersist(Running r, TxnAction.Persist p) {
     boolean commit = p.state() == TxnState.COMMITTING;
     CompletableFuture<Void> write;
     try {
@@ -250,20 +268,27 @@ public final class TransactionDriver {
       write = CompletableFuture.failedFuture(e);
     }
     write.whenComplete((ok, err) -> {
-      TxnEvent event;
-      if (err == null) {
-        if (commit) {
-          faults.hit("coordinator.after-commit-write");
-        }
-        event = new TxnEvent.Persisted(p.state());
-      } else {
-        Throwable e = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        log.warn("txn {}: could not persist {}: {}", p.record().getId(), p.state(), e.toString());
-        event = new TxnEvent.PersistFailed(p.state(), e.getMessage() == null ? e.toString() : e.getMessage(),
-            !(e instanceof UncertainWriteException));
+      try (LogContext ignored = context(r)) {
+        persisted(r, p, commit, err);
       }
-      serial.execute(() -> feed(r, event));
     });
+  }
+
+  /** The outcome of a write, on whichever thread completed it: goes back to the serial lane as an event. */
+  private void persisted(Running r, TxnAction.Persist p, boolean commit, Throwable err) {
+    TxnEvent event;
+    if (err == null) {
+      if (commit) {
+        faults.hit("coordinator.after-commit-write");
+      }
+      event = new TxnEvent.Persisted(p.state());
+    } else {
+      Throwable e = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+      log.warn("txn {}: could not persist {}: {}", p.record().getId(), p.state(), e.toString());
+      event = new TxnEvent.PersistFailed(p.state(), e.getMessage() == null ? e.toString() : e.getMessage(),
+          !(e instanceof UncertainWriteException));
+    }
+    serial.execute(() -> feed(r, event));
   }
 
   private void send(Running r, TxnAction.Send s) {

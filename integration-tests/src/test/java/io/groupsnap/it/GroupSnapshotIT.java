@@ -335,6 +335,22 @@ class GroupSnapshotIT {
       assertThat(c.sum("groupsnap_agents_registered")).isEqualTo(3);
       assertThat(c.sum("groupsnap_agents_missing")).isZero();
     });
-    ClusterMetrics.scrape(f).assertDocumentedIn(Path.of("../docs/operations.md"));
+    // a backup run, exported by every agent (the dev cluster's restic targets), moves the run and export metrics
+    String coordinator = f.cluster.coordinator().endpoint().toString();
+    Cli group = f.cli("group", "create", "metrics", "--selector", "dev=true", "--export-target",
+        io.groupsnap.devkit.cluster.DevCluster.EXPORT_TARGET, "--coordinator", coordinator);
+    assertThat(group.exit()).as(group.err()).isZero();
+    Cli run = f.cli("backup", "run", "metrics", "--wait", "--coordinator", coordinator);
+    assertThat(run.exit()).as(run.out() + run.err()).isZero();
+    ClusterMetrics after = ClusterMetrics.scrape(f);
+    assertThat(after.coordinatorDelta(three, "groupsnap_backup_runs_total", "group", "metrics", "result",
+        "completed")).isEqualTo(1);
+    assertThat(after.coordinatorDelta(three, "groupsnap_backup_last_success_timestamp_seconds", "group", "metrics"))
+        .isPositive();
+    for (String a : f.cluster.agents().keySet()) {
+      assertThat(after.agentDelta(three, a, "groupsnap_agent_exports_total", "kind", "restic", "result", "done"))
+          .as("exports ended on %s", a).isEqualTo(1);
+    }
+    after.assertDocumentedIn(Path.of("../docs/operations.md"));
   }
 }

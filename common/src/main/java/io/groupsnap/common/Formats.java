@@ -53,7 +53,8 @@ public final class Formats {
       return null;
     }
     int v = effective(written);
-    return "is a " + type + " of format version " + v + ", which this groupsnap does not read (it reads "
+    String article = "AEIOU".indexOf(type.charAt(0)) >= 0 ? "an " : "a ";
+    return "is " + article + type + " of format version " + v + ", which this groupsnap does not read (it reads "
         + range() + "): written by " + (v > CURRENT ? "a newer" : "an older") + " groupsnap";
   }
 

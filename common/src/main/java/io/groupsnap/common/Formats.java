@@ -64,11 +64,16 @@ public final class Formats {
     return f == null ? 0 : (Integer) record.getField(f);
   }
 
-  /** {@code record} with its {@code format_version} set to {@link #CURRENT}; as it is when it has no such field. */
+  /**
+   * {@code record} as a writer of this build writes it: with its {@code format_version} set to {@link #CURRENT} unless
+   * it already stands for it (0 while {@link #CURRENT} is 1: the record is then returned as it is, byte for byte). A
+   * store applies this to every record it writes, so that a record read at an older version, or one a client built
+   * with any version, is written at the current one. As it is when the message has no such field.
+   */
   @SuppressWarnings("unchecked")
   public static <T extends Message> T stamp(T record) {
     FieldDescriptor f = record.getDescriptorForType().findFieldByName(RECORD_FIELD);
-    if (f == null || version(record) == CURRENT) {
+    if (f == null || effective(version(record)) == CURRENT) {
       return record;
     }
     return (T) record.toBuilder().setField(f, CURRENT).build();

@@ -7,6 +7,8 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import io.groupsnap.common.Formats;
 import io.groupsnap.common.testing.Corpus;
+import io.groupsnap.proto.v1.GroupSpec;
+import io.groupsnap.proto.v1.KnownAgent;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Set;
@@ -74,6 +76,17 @@ class CorpusTest {
     assertThat(Formats.problem("GroupSnapshot", Formats.CURRENT + 1)).isEqualTo("is a GroupSnapshot of format "
         + "version " + (Formats.CURRENT + 1) + ", which this groupsnap does not read (it reads " + Formats.range()
         + "): written by a newer groupsnap");
+  }
+
+  @Test
+  void stamp_writesTheCurrentVersion_overAnyOther_andLeavesARecordThatStandsForItAsItIs() {
+    GroupSpec unversioned = GroupSpec.newBuilder().setName("orders").build();
+    assertThat(Formats.effective(Formats.stamp(unversioned).getFormatVersion())).isEqualTo(Formats.CURRENT);
+    GroupSpec current = unversioned.toBuilder().setFormatVersion(Formats.CURRENT).build();
+    assertThat(Formats.stamp(current)).isSameAs(current);
+    assertThat(Formats.stamp(unversioned.toBuilder().setFormatVersion(Formats.CURRENT + 3).build())
+        .getFormatVersion()).isEqualTo(Formats.CURRENT);
+    assertThat(Formats.version(Formats.stamp(KnownAgent.newBuilder().setAgentId("a").build()))).isZero();
   }
 
   /** {@code bytes} with a length-delimited field {@link #NEXT_FIELD} appended, as a newer writer would add one. */

@@ -176,7 +176,7 @@ class CorpusRecordsTest {
     for (String path : new String[] {layout.txn(TXN), layout.snapshot(TXN), layout.txn(UNVERSIONED)}) {
       GroupSnapshot g = GroupSnapshot.parseFrom(zk.getData().forPath(path));
       assertThat(g.getUnknownFields().hasField(NEXT_FIELD)).as(path).isTrue();
-      assertThat(g.getFormatVersion()).as(path).isEqualTo(Formats.CURRENT);
+      assertThat(Formats.effective(g.getFormatVersion())).as(path).isEqualTo(Formats.CURRENT);
     }
     assertThat(GroupSnapshot.parseFrom(zk.getData().forPath(layout.txn(TXN))).getMembers(0).getCheck())
         .isEqualTo(found);

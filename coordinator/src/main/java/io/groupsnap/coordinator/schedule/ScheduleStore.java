@@ -165,8 +165,8 @@ public final class ScheduleStore {
     Schedule s = null;
     try {
       s = Schedule.parseFrom(data);
-      problem = Formats.problem("Schedule", s.getFormatVersion()) != null
-          ? Formats.problem("Schedule", s.getFormatVersion())
+      String format = Formats.problem("Schedule", s.getFormatVersion());
+      problem = format != null ? format
           : !s.getGroup().equals(group)
           ? (s.getGroup().isEmpty() ? "decodes to a schedule without a group" : "decodes to another group's schedule")
           : s.getCron().isEmpty() ? "decodes to a schedule without a cron expression" : null;

@@ -27,6 +27,7 @@ import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.agent.metrics.AgentMetrics;
 import io.groupsnap.common.FaultPoints;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.Health;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkHealth;
@@ -246,7 +247,7 @@ public final class Agent implements AutoCloseable {
     AgentRegistration.Builder reg = AgentRegistration.newBuilder().setAgentId(config.agentId())
         .setEndpoint(endpoint.toString()).putAllLabels(config.labels()).setVersion(VERSION)
         .setStartedAtMillis(System.currentTimeMillis())
-        .setMaxFreezeLeaseMillis(config.maxFreezeLease().toMillis());
+        .setMaxFreezeLeaseMillis(config.maxFreezeLease().toMillis()).setFormatVersion(Formats.CURRENT);
     volumes.forEach(v -> reg.addVolumes(VolumeInfo.newBuilder().setName(v.name()).setKind(v.kind())
         .setPath(v.path().toString())));
     writers.forEach(w -> reg.addWriters(WriterInfo.newBuilder().setName(w.name()).setKind(w.kind())

@@ -2,6 +2,7 @@ package io.groupsnap.agent.registry;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.groupsnap.agent.txn.Reaper;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import java.util.Set;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A transaction record that cannot be decoded (or names another id) is quarantined: the catalog entry still
  * decides when there is one (COMMITTED), and otherwise the captures are left alone as UNDECIDED, never deleted on
- * the strength of an unreadable record. Such a record is logged at WARN once, not on every reaper pass. Thread-safe.
+ * the strength of an unreadable record — nor of one of a format this agent does not read ({@link Formats}: written by
+ * a newer coordinator), which could mean something else than this agent takes it for. Such a record is logged at WARN once, not on every reaper pass. Thread-safe.
  */
 public final class RecordDecisions implements Reaper.Decisions {
   private static final Logger log = LoggerFactory.getLogger(RecordDecisions.class);
@@ -46,10 +48,12 @@ public final class RecordDecisions implements Reaper.Decisions {
     } catch (InvalidProtocolBufferException e) {
       g = null;
     }
-    if (g == null || !g.getId().equals(groupSnapshotId)) {
+    String newer = g == null ? null : Formats.problem("GroupSnapshot", g.getFormatVersion());
+    if (g == null || !g.getId().equals(groupSnapshotId) || newer != null) {
       if (reported.add(groupSnapshotId)) {
-        log.warn("record {} cannot be decoded: it is quarantined, and the captures of {} are kept unless the "
-            + "catalog says it committed", layout.txn(groupSnapshotId), groupSnapshotId);
+        log.warn("record {} cannot be used ({}): it is quarantined, and the captures of {} are kept unless the "
+            + "catalog says it committed", layout.txn(groupSnapshotId), newer != null ? "it " + newer
+            : "it does not decode as its GroupSnapshot", groupSnapshotId);
       }
       return inCatalog(groupSnapshotId) ? Reaper.Decision.COMMITTED : Reaper.Decision.UNDECIDED;
     }

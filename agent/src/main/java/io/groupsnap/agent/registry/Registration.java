@@ -1,6 +1,7 @@
 package io.groupsnap.agent.registry;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ZkNodes;
 import io.groupsnap.common.zkauth.RegistrationAcls;
@@ -50,8 +51,9 @@ public final class Registration implements AutoCloseable {
    * @param acls the ACL provider of {@code zk} when it has credentials: it learns the readers of {@code agents/}
    *     here; null for an anonymous client
    */
-  public static Registration register(CuratorFramework zk, ZkLayout layout, AgentRegistration reg, Duration wait,
-      Runnable created, RegistrationAcls acls) throws Exception {
+  public static Registration register(CuratorFramework zk, ZkLayout layout, AgentRegistration registration,
+      Duration wait, Runnable created, RegistrationAcls acls) throws Exception {
+    AgentRegistration reg = Formats.stamp(registration);
     String path = layout.agent(reg.getAgentId());
     ZooKeeper session = zk.getZookeeperClient().getZooKeeper();
     long ours = session.getSessionId();

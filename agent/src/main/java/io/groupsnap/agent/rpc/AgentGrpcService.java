@@ -10,6 +10,7 @@ import io.groupsnap.agent.txn.Participant;
 import io.groupsnap.agent.txn.Results;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.txn.WrongPhaseException;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.Printable;
 import io.groupsnap.common.ServerEdge;
@@ -58,7 +59,8 @@ import java.util.Map;
 /**
  * The gRPC edge of the agent: maps messages to {@link Participant} calls and failures to status codes —
  * INVALID_ARGUMENT for malformed requests (field named) and for requests that do not decode, FAILED_PRECONDITION for
- * a stale epoch, another cluster or the wrong phase, ABORTED for a PREPARE or FREEZE of a transaction this agent has
+ * a stale epoch, another cluster, the wrong phase or a request of a protocol version it does not speak
+ * ({@code header.protocol_version}, see {@link Formats}), ABORTED for a PREPARE or FREEZE of a transaction this agent has
  * already aborted, INTERNAL for local I/O failures. Exports: FAILED_PRECONDITION for a capture this agent does not
  * keep, an unknown target or a forget while the run's export is going; UNAVAILABLE for a forget the repository
  * refused (one line saying why); UNIMPLEMENTED when the agent was built without an export manager.
@@ -302,6 +304,11 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
     requireName("header.txn_id", h.getTxnId());
     if (h.getEpoch() <= 0) {
       throw invalid("header.epoch must be positive");
+    }
+    if (!Formats.readable(h.getProtocolVersion())) { // a newer coordinator's request: refused rather than misread
+      throw ServerEdge.status(Status.Code.FAILED_PRECONDITION, "request of protocol version "
+          + Formats.effective(h.getProtocolVersion()) + " refused: this agent speaks protocol version "
+          + Formats.range() + " (upgrade it to the coordinator's release)").asException();
     }
     return new TxnRef(h.getClusterId(), h.getEpoch(), h.getTxnId());
   }

@@ -3,6 +3,7 @@ package io.groupsnap.agent.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.groupsnap.agent.txn.Reaper;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.ZkClients;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.GroupSnapshot;
@@ -65,5 +66,15 @@ class RecordDecisionsTest {
     assertThat(decisions.of("gs-bad")).as("never deleted on an unreadable word").isEqualTo(Reaper.Decision.UNDECIDED);
     assertThat(decisions.of("gs-other")).isEqualTo(Reaper.Decision.UNDECIDED);
     assertThat(decisions.of("gs-kept")).isEqualTo(Reaper.Decision.COMMITTED);
+  }
+
+  @Test
+  void aRecordOfANewerFormat_keepsTheCaptures_unlessTheCatalogSaysCommitted() throws Exception {
+    write(layout.txn("gs-new"), GroupSnapshot.newBuilder().setId("gs-new").setState(GroupSnapshotState.ABORTED)
+        .setFormatVersion(Formats.CURRENT + 1).build().toByteArray());
+    write(layout.txn("gs-old"), record("gs-old", GroupSnapshotState.ABORTED)); // unversioned: read as 1
+    assertThat(decisions.of("gs-new")).as("never deleted on a word it may misread")
+        .isEqualTo(Reaper.Decision.UNDECIDED);
+    assertThat(decisions.of("gs-old")).isEqualTo(Reaper.Decision.ABORTED);
   }
 }

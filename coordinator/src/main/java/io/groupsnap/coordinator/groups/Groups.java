@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.groups;
 
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.Names;
 import io.groupsnap.coordinator.api.AlreadyExistsException;
 import io.groupsnap.coordinator.api.NotLeaderException;
@@ -55,7 +56,8 @@ public final class Groups implements GroupCalls {
   public GroupSpec createGroup(GroupSpec spec) throws Exception {
     ClusterStore.Fence f = leader.require();
     long now = clock.millis();
-    GroupSpec g = GroupSpecs.validate(spec.toBuilder().setCreatedAtMillis(now).setUpdatedAtMillis(now).build());
+    GroupSpec g = GroupSpecs.validate(spec.toBuilder().setCreatedAtMillis(now).setUpdatedAtMillis(now)
+        .setFormatVersion(Formats.CURRENT).build());
     if (store.lookup(g.getName()).isPresent()) {
       throw taken(g.getName());
     }
@@ -79,7 +81,8 @@ public final class Groups implements GroupCalls {
     long now = clock.millis();
     long created = old.record() != null && old.record().getCreatedAtMillis() > 0 ? old.record().getCreatedAtMillis()
         : now; // a quarantined record is replaced whole
-    GroupSpec g = GroupSpecs.validate(spec.toBuilder().setCreatedAtMillis(created).setUpdatedAtMillis(now).build());
+    GroupSpec g = GroupSpecs.validate(spec.toBuilder().setCreatedAtMillis(created).setUpdatedAtMillis(now)
+        .setFormatVersion(Formats.CURRENT).build());
     store.replace(g, old.version(), f);
     return g;
   }

@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.groupsnap.common.Formats;
 import io.groupsnap.coordinator.scrub.CaptureProbe;
 import io.groupsnap.coordinator.txn.AgentClient;
 import io.groupsnap.coordinator.txn.Member;
@@ -99,7 +100,7 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
 
   static TxnHeader header(TxnSpec spec) {
     return TxnHeader.newBuilder().setClusterId(spec.clusterId()).setEpoch(spec.epoch()).setTxnId(spec.txnId())
-        .build();
+        .setProtocolVersion(Formats.CURRENT).build();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.rpc;
 
+import io.groupsnap.common.Formats;
 import io.groupsnap.coordinator.runs.ExportClient;
 import io.groupsnap.coordinator.runs.RunDriver;
 import io.groupsnap.proto.v1.AgentRegistration;
@@ -57,7 +58,7 @@ public final class GrpcExportClient implements ExportClient {
 
   private static TxnHeader header(Order o) {
     return TxnHeader.newBuilder().setClusterId(o.clusterId()).setEpoch(o.epoch()).setTxnId(o.groupSnapshotId())
-        .build();
+        .setProtocolVersion(Formats.CURRENT).build();
   }
 
   private <R> CompletableFuture<Answer> call(String agentId,

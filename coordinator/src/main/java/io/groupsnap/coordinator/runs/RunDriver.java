@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.runs;
 
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.Printable;
 import io.groupsnap.coordinator.api.AlreadyExistsException;
@@ -120,7 +121,8 @@ public final class RunDriver implements RunLauncher {
         throw new RunInProgressException(group, going.get().getId());
       }
       long now = clock.millis();
-      BackupRun.Builder b = BackupRun.newBuilder().setId(id).setGroup(group).setState(RunState.RUN_SNAPSHOTTING)
+      BackupRun.Builder b = BackupRun.newBuilder().setFormatVersion(Formats.CURRENT).setId(id).setGroup(group)
+          .setState(RunState.RUN_SNAPSHOTTING)
           .setTrigger(trigger == null || trigger == RunTrigger.RUN_TRIGGER_UNSPECIFIED ? RunTrigger.RUN_MANUAL
               : trigger)
           .setScheduledForMillis(scheduledForMillis).setCreatedAtMillis(now).setExportTarget(spec.getExportTarget())

@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.runs;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ZkNodes;
@@ -97,7 +98,8 @@ public final class RunStore implements RunCatalog {
   }
 
   /** Creates a new run's record. */
-  public void create(BackupRun run, ClusterStore.Fence f) throws Exception {
+  public void create(BackupRun record, ClusterStore.Fence f) throws Exception {
+    BackupRun run = Formats.stamp(record);
     String path = layout.run(run.getId());
     List<CuratorOp> ops = fenced(f, zk.transactionOp().create().forPath(path, run.toByteArray()));
     try {
@@ -121,7 +123,8 @@ public final class RunStore implements RunCatalog {
   }
 
   /** Replaces a run's record at the version this process last wrote or {@link #adopt adopted}. */
-  public void update(BackupRun run, ClusterStore.Fence f) throws Exception {
+  public void update(BackupRun record, ClusterStore.Fence f) throws Exception {
+    BackupRun run = Formats.stamp(record);
     String path = layout.run(run.getId());
     Integer version = versions.get(run.getId());
     if (version == null) {
@@ -194,7 +197,8 @@ public final class RunStore implements RunCatalog {
     BackupRun run = null;
     try {
       run = BackupRun.parseFrom(data);
-      problem = problem(run, id);
+      problem = Formats.problem("BackupRun", run.getFormatVersion());
+      problem = problem != null ? problem : problem(run, id);
     } catch (InvalidProtocolBufferException e) {
       problem = "does not decode as a BackupRun (" + data.length + " bytes)";
     }

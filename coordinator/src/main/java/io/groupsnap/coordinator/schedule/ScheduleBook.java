@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.schedule;
 
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.Names;
 import io.groupsnap.coordinator.api.NotLeaderException;
 import io.groupsnap.coordinator.election.Leadership;
@@ -67,7 +68,8 @@ public final class ScheduleBook {
     Schedule s = Schedule.newBuilder().setGroup(group).setCron(cron.expression()).setTimeZone(zone.getId())
         .setStartingDeadlineMillis(req.getStartingDeadlineMillis() > 0 ? req.getStartingDeadlineMillis()
             : TickPlanner.DEFAULT_STARTING_DEADLINE.toMillis())
-        .setPaused(req.getPaused()).setCreatedAtMillis(now).setUpdatedAtMillis(now).setEpoch(term.epoch()).build();
+        .setPaused(req.getPaused()).setCreatedAtMillis(now).setUpdatedAtMillis(now).setEpoch(term.epoch())
+        .setFormatVersion(Formats.CURRENT).build();
     store.create(s, term.fence());
     changed.run();
     return s;

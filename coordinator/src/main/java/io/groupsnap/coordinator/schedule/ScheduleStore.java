@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.schedule;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ZkNodes;
@@ -89,7 +90,8 @@ public final class ScheduleStore {
   }
 
   /** Creates a group's schedule; {@link AlreadyExistsException} when the group has one. */
-  public void create(Schedule s, ClusterStore.Fence fence) throws Exception {
+  public void create(Schedule schedule, ClusterStore.Fence fence) throws Exception {
+    Schedule s = Formats.stamp(schedule);
     String path = layout.schedule(s.getGroup());
     try {
       write(path, s, () -> fenced(fence, zk.transactionOp().create().forPath(path, s.toByteArray())));
@@ -108,7 +110,8 @@ public final class ScheduleStore {
   }
 
   /** Replaces a schedule read at {@code version}; {@link FencedWriteException} when it changed since. */
-  public void update(Schedule s, int version, ClusterStore.Fence fence) throws Exception {
+  public void update(Schedule schedule, int version, ClusterStore.Fence fence) throws Exception {
+    Schedule s = Formats.stamp(schedule);
     String path = layout.schedule(s.getGroup());
     write(path, s, () -> fenced(fence,
         zk.transactionOp().setData().withVersion(version).forPath(path, s.toByteArray())));
@@ -162,7 +165,9 @@ public final class ScheduleStore {
     Schedule s = null;
     try {
       s = Schedule.parseFrom(data);
-      problem = !s.getGroup().equals(group)
+      String format = Formats.problem("Schedule", s.getFormatVersion());
+      problem = format != null ? format
+          : !s.getGroup().equals(group)
           ? (s.getGroup().isEmpty() ? "decodes to a schedule without a group" : "decodes to another group's schedule")
           : s.getCron().isEmpty() ? "decodes to a schedule without a cron expression" : null;
     } catch (InvalidProtocolBufferException e) {

@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.scrub;
 
 import io.groupsnap.common.CaptureConditions;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.Names;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.store.ClusterStore;
@@ -165,7 +166,7 @@ public final class Scrubber {
         MemberRecord::getAgentId, LinkedHashMap::new, Collectors.mapping(MemberRecord::getVolume,
             Collectors.toList())));
     TxnHeader header = TxnHeader.newBuilder().setClusterId(clusterId).setEpoch(term.epoch()).setTxnId(g.getId())
-        .build();
+        .setProtocolVersion(Formats.CURRENT).build();
     Map<String, CompletableFuture<CaptureProbe.Reply>> calls = new LinkedHashMap<>();
     byAgent.forEach((agent, volumes) -> {
       String endpoint = endpoints.get(agent);

@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator.store;
 
 import io.groupsnap.common.ClusterIdentity;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.common.ZkNodes;
 import io.groupsnap.proto.v1.AgentRegistration;
@@ -124,7 +125,8 @@ public final class ClusterStore {
   }
 
   /** Creates the record of a new transaction (BEGIN). */
-  public void createTxn(GroupSnapshot rec, Fence f) throws Exception {
+  public void createTxn(GroupSnapshot record, Fence f) throws Exception {
+    GroupSnapshot rec = Formats.stamp(record);
     String path = layout.txn(rec.getId());
     writes.write(path, rec, layout.txns(),
         () -> writes.fenced(f, zk.transactionOp().create().forPath(path, rec.toByteArray())));
@@ -132,7 +134,8 @@ public final class ClusterStore {
   }
 
   /** Replaces a transaction record at the version this process last wrote. */
-  public void updateTxn(GroupSnapshot rec, Fence f) throws Exception {
+  public void updateTxn(GroupSnapshot record, Fence f) throws Exception {
+    GroupSnapshot rec = Formats.stamp(record);
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
     writes.write(path, rec, null, () -> writes.fenced(f,
@@ -141,7 +144,8 @@ public final class ClusterStore {
   }
 
   /** The commit point: the record becomes COMMITTED and the manifest appears in the catalog, atomically. */
-  public void commitTxn(GroupSnapshot rec, Fence f) throws Exception {
+  public void commitTxn(GroupSnapshot record, Fence f) throws Exception {
+    GroupSnapshot rec = Formats.stamp(record);
     String path = layout.txn(rec.getId());
     int version = version(rec.getId());
     writes.write(path, rec, layout.snapshots(), () -> writes.fenced(f,
@@ -206,7 +210,7 @@ public final class ClusterStore {
     if (!expected.test(now)) {
       return Optional.empty();
     }
-    GroupSnapshot next = change.apply(now);
+    GroupSnapshot next = Formats.stamp(change.apply(now));
     List<CuratorOp> ops = writes.fenced(f,
         zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path, next.toByteArray()));
     if (dropManifest && zk.checkExists().forPath(layout.snapshot(id)) != null) {
@@ -346,10 +350,10 @@ public final class ClusterStore {
     if (!checkable(manifest, record)) {
       return Optional.empty();
     }
-    GroupSnapshot nextManifest = change.apply(manifest.get().record());
+    GroupSnapshot nextManifest = Formats.stamp(change.apply(manifest.get().record()));
     List<CuratorOp> ops = writes.fenced(f, zk.transactionOp().setData()
         .withVersion(manifest.get().stat().getVersion()).forPath(layout.snapshot(id), nextManifest.toByteArray()));
-    GroupSnapshot nextRecord = record.map(r -> change.apply(r.record())).orElse(null);
+    GroupSnapshot nextRecord = record.map(r -> Formats.stamp(change.apply(r.record()))).orElse(null);
     if (nextRecord != null) {
       ops.add(zk.transactionOp().setData().withVersion(record.get().stat().getVersion()).forPath(layout.txn(id),
           nextRecord.toByteArray()));

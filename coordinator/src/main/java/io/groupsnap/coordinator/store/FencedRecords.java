@@ -2,6 +2,7 @@ package io.groupsnap.coordinator.store;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.ZkLayout;
 import io.groupsnap.proto.v1.DamagedRecord;
 import io.groupsnap.proto.v1.RecordKind;
@@ -15,7 +16,8 @@ import org.apache.zookeeper.KeeperException;
  * node named by the record's name: read and listed like transaction records (a record that cannot be used is
  * quarantined and listed apart as a {@link DamagedRecord}, never failing a listing, see {@link RecordReader}), and
  * written only under a leader's {@link ClusterStore.Fence}, verified by reading back like every leader write
- * ({@link FencedWrites}). Thread-safe.
+ * ({@link FencedWrites}). Every record written carries {@link Formats#CURRENT} in its {@code format_version}.
+ * Thread-safe.
  *
  * @param <T> the record's message type
  */
@@ -76,7 +78,8 @@ public final class FencedRecords<T extends Message> {
    * @throws KeeperException.NodeExistsException when there is one already (written by someone else)
    * @throws FencedWriteException when refused by the fence
    */
-  public void create(String name, T rec, ClusterStore.Fence f) throws Exception {
+  public void create(String name, T record, ClusterStore.Fence f) throws Exception {
+    T rec = Formats.stamp(record);
     String path = path(name);
     try {
       writes.write(path, rec, dir, () -> writes.fenced(f, zk.transactionOp().create().forPath(path,
@@ -95,7 +98,8 @@ public final class FencedRecords<T extends Message> {
    *
    * @throws FencedWriteException when refused: deposed, a newer term, a write in between, or the node gone
    */
-  public void replace(String name, T rec, int version, ClusterStore.Fence f) throws Exception {
+  public void replace(String name, T record, int version, ClusterStore.Fence f) throws Exception {
+    T rec = Formats.stamp(record);
     String path = path(name);
     writes.write(path, rec, null, () -> writes.fenced(f, zk.transactionOp().setData().withVersion(version)
         .forPath(path, rec.toByteArray())));

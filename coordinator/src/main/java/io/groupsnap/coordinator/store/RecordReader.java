@@ -1,7 +1,9 @@
 package io.groupsnap.coordinator.store;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.Parser;
+import io.groupsnap.common.Formats;
 import io.groupsnap.common.Names;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.DamagedRecord;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * node names (another id, no id, no state: what stray bytes that happen to parse look like). It comes back
  * as a {@link DamagedRecord} beside the good ones, never as an exception out of a listing, and is logged at WARN once
  * per written version of its node however often it is read. A record from a newer version, with fields this one does
- * not know, decodes (protobuf keeps unknown fields, and a rewrite keeps them too).
+ * not know, decodes (protobuf keeps unknown fields, and a rewrite keeps them too); one whose {@code format_version}
+ * this build does not read ({@link Formats}: newer than {@link Formats#CURRENT}, written by a newer coordinator) is
+ * quarantined rather than misread.
  *
  * <p>A record cut off exactly between two fields cannot be told from an older, shorter one by its bytes alone; it is
  * caught when it lost its id or state, and otherwise reads as the record it still is. Thread-safe.
@@ -140,7 +144,10 @@ final class RecordReader {
     T record = null;
     try {
       record = codec.parser().parseFrom(data);
-      problem = codec.check().problem(record, name);
+      problem = record instanceof MessageOrBuilder m ? Formats.problem(codec.type(), Formats.version(m)) : null;
+      if (problem == null) {
+        problem = codec.check().problem(record, name);
+      }
     } catch (InvalidProtocolBufferException e) {
       problem = "does not decode as a " + codec.type() + " (" + data.length + " bytes: " + firstSentence(e) + ")";
     }

@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.txn;
 
+import io.groupsnap.common.Formats;
 import io.groupsnap.coordinator.txn.Replies.Captured;
 import io.groupsnap.coordinator.txn.Replies.Failure;
 import io.groupsnap.coordinator.txn.Replies.FreezeReply;
@@ -68,7 +69,8 @@ public final class Transaction {
     this.record = GroupSnapshot.newBuilder().setId(spec.txnId()).setState(GroupSnapshotState.PREPARING)
         .setCreatedAtMillis(clock.millis()).setEpoch(spec.epoch()).setCoordinator(spec.coordinator())
         .setFreezeTimeoutMillis(spec.freezeTimeout().toMillis()).setLeaseMillis(spec.lease().toMillis())
-        .addAllMissingAgents(spec.missingAgents()).setGroup(spec.group()).setRunId(spec.runId());
+        .addAllMissingAgents(spec.missingAgents()).setGroup(spec.group()).setRunId(spec.runId())
+        .setFormatVersion(Formats.CURRENT);
     for (Member m : spec.members()) {
       for (String v : m.volumes()) {
         record.addMembers(MemberRecord.newBuilder().setAgentId(m.agentId()).setVolume(v)

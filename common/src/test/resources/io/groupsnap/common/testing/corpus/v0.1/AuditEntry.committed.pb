@@ -1,0 +1,1 @@
+¢°’ùÆ3	ops-aliceoperator"CreateGroupSnapshot0Bcoord-1.example:7400Jgs-20261203-101500-a1b2c3Re-0000000041

@@ -1,0 +1,1 @@
+writer postgres is not ready

@@ -99,11 +99,22 @@ public final class RunView {
 
   /** One line per run: id, group, state, created, group snapshot, exports done. */
   public static void list(PrintWriter out, List<BackupRun> runs, List<DamagedRecord> damaged) {
+    if (runs.isEmpty() && damaged.isEmpty()) {
+      out.println("no backup runs");
+      return;
+    }
+    if (!runs.isEmpty()) {
+      out.printf(Locale.ROOT, "%-26s  %-12s %-17s %-24s  %-25s  %s%n", "RUN", "GROUP", "STATE", "CREATED",
+          "GROUP SNAPSHOT", "EXPORTS (done/forgotten/all)");
+    }
     for (BackupRun r : runs) {
       long done = r.getExportsList().stream().filter(e -> e.getState().name().equals("EXPORT_DONE")).count();
-      out.printf(Locale.ROOT, "%s  %-12s %-17s %s  %s  exports %d/%d%n", r.getId(), r.getGroup(), state(r),
-          Instant.ofEpochMilli(r.getCreatedAtMillis()), r.getGroupSnapshotId().isEmpty() ? "-"
-              : r.getGroupSnapshotId(), done, r.getExportsCount());
+      long forgotten = r.getExportsList().stream().filter(e -> e.getState().name().equals("EXPORT_FORGOTTEN"))
+          .count();
+      out.printf(Locale.ROOT, "%-26s  %-12s %-17s %-24s  %-25s  %d/%d/%d%n", r.getId(), r.getGroup(), state(r),
+          Instant.ofEpochMilli(r.getCreatedAtMillis()), (r.getGroupSnapshotId().isEmpty() ? "-"
+              : r.getGroupSnapshotId()) + (r.getLocalDeleted() ? " (deleted)" : ""), done, forgotten,
+          r.getExportsCount());
     }
     for (DamagedRecord d : damaged) {
       out.printf(Locale.ROOT, "damaged record %s: %s%n", d.getPath(), d.getReason());

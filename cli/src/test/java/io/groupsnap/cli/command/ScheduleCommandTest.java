@@ -70,8 +70,8 @@ class ScheduleCommandTest {
   void aBadCron_isOneLineFromTheCoordinator_exit2() {
     StandInCoordinator.Result r = run("schedule", "create", "db", "--cron", "0 7 * *");
     assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
-    assertThat(r.err().strip()).isEqualTo("groupsnap: cron expression '0 7 * *' is not valid: Cron expression "
-        + "contains 4 parts but we expect one of [5]");
+    assertThat(r.err().strip()).isEqualTo("groupsnap: cron expression '0 7 * *' is not valid: it has 4 "
+        + "fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)");
   }
 
   @Test
@@ -125,7 +125,8 @@ class ScheduleCommandTest {
     public void createSchedule(CreateScheduleRequest req, StreamObserver<Schedule> out) {
       if (req.getSchedule().getCron().split(" ").length != 5) {
         out.onError(Status.INVALID_ARGUMENT.withDescription("cron expression '" + req.getSchedule().getCron()
-            + "' is not valid: Cron expression contains 4 parts but we expect one of [5]").asRuntimeException());
+            + "' is not valid: it has 4 fields; expected 5 (minute hour day-of-month month day-of-week) or 6 "
+            + "(seconds first)").asRuntimeException());
         return;
       }
       requests.add(req);

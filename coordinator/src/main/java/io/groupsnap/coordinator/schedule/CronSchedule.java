@@ -186,6 +186,12 @@ public final class CronSchedule {
   private static String detail(RuntimeException ex) {
     String m = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
     m = m.replace("Failed to parse cron expression. ", "").replace("Failed to parse '", "'");
+    java.util.regex.Matcher parts = java.util.regex.Pattern.compile("contains (\\d+) parts but we expect one of")
+        .matcher(m);
+    if (parts.find()) {
+      m = "it has " + parts.group(1) + " fields; expected 5 (minute hour day-of-month month day-of-week) or 6 "
+          + "(seconds first)";
+    }
     return Printable.escapeAndCut(m.lines().findFirst().orElse(m), MAX_DETAIL);
   }
 

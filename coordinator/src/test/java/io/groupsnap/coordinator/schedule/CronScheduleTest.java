@@ -37,6 +37,13 @@ class CronScheduleTest {
   }
 
   @Test
+  void theWrongNumberOfFields_isNamedWithBothFormsThatWork() {
+    assertThatThrownBy(() -> CronSchedule.parse("*/5 * * *", ZoneOffset.UTC)).hasMessage("cron expression "
+        + "'*/5 * * *' is not valid: it has 4 fields; expected 5 (minute hour day-of-month month day-of-week) or 6 "
+        + "(seconds first)");
+  }
+
+  @Test
   void aDailyTimeTheClocksSkip_firesAsMuchLater_andTheDayIsNotLost() {
     CronSchedule c = CronSchedule.parse("30 2 * * *", BERLIN);
     // 2026-03-29 02:00 CET the clocks go to 03:00 CEST: 02:30 does not exist that night
@@ -81,12 +88,12 @@ class CronScheduleTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "0 7 * *         | cron expression '0 7 * *' is not valid: Cron expression contains 4 parts but we expect one of [5]",
+      "0 7 * *         | cron expression '0 7 * *' is not valid: it has 4 fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)",
       "61 * * * *      | cron expression '61 * * * *' is not valid: Value 61 not in range [0, 59]",
       "0 7 * * 8       | cron expression '0 7 * * 8' is not valid: Value 8 not in range [0, 7]",
       "@daily          | cron expression '@daily' is not valid: Nicknames not supported!",
       "0 0 30 2 *      | cron expression '0 0 30 2 *' never fires (no date matches its day and month fields)",
-      "every morning   | cron expression 'every morning' is not valid: Cron expression contains 2 parts but we expect one of [5]"})
+      "every morning   | cron expression 'every morning' is not valid: it has 2 fields; expected 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)"})
   void aBadExpression_isOneLineNamingIt(String expression, String message) {
     assertThatThrownBy(() -> CronSchedule.parse(expression, ZoneOffset.UTC))
         .isInstanceOf(IllegalArgumentException.class).hasMessage(message)

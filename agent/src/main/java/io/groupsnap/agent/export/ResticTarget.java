@@ -159,6 +159,9 @@ public final class ResticTarget implements ExportTarget {
     if (ids.isEmpty()) {
       return 0;
     }
+    // a restic killed with its agent leaves its lock; forget --prune needs the repository to itself, so remove the
+    // locks of processes that are gone first (restic's own test: same host, process not running)
+    run(List.of("unlock"), null, line -> { });
     List<String> args = new ArrayList<>(List.of("forget", "--prune"));
     args.addAll(ids);
     ExportProcess.Outcome o = run(args, null, line -> { });

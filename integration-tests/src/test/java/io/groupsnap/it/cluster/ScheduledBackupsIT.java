@@ -124,6 +124,11 @@ class ScheduledBackupsIT {
 
     // Every completed run that retention kept exported: repositories intact, the newest restores byte for byte.
     for (AgentHost a : c.agents()) {
+      // an agent killed mid-export leaves its restic to finish or die on its own, and a killed restic its lock:
+      // once no process uses the repository, restic's own unlock removes stale locks (as an operator would)
+      await("no restic left running on " + a.id() + "'s repository").atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(500)).until(() -> !resticRunningOn(a.resticRepository()));
+      assertThat(restic(a, "unlock").exitCode()).as("restic unlock of %s", a.id()).isZero();
       Commands.Result check = restic(a, "check");
       assertThat(check.exitCode()).as("restic check of %s: %s", a.id(), check.output()).isZero();
     }
@@ -224,6 +229,23 @@ class ScheduledBackupsIT {
         a.resticPasswordFile().toString(), "--no-cache"));
     cmd.addAll(List.of(args));
     return Commands.run(Duration.ofMinutes(2), cmd);
+  }
+
+  /** Whether a process on this machine runs restic on {@code repository} (its command line names it). */
+  private static boolean resticRunningOn(Path repository) {
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).anyMatch(p -> {
+        try {
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+          return cmd.contains("restic") && cmd.contains(repository.toString()) && !cmd.contains("\0unlock\0")
+              && !cmd.contains("\0check\0");
+        } catch (IOException e) {
+          return false; // gone meanwhile
+        }
+      });
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Same relative paths, and every regular file's bytes equal. */

@@ -71,12 +71,6 @@ final class BackupWiring implements AutoCloseable {
     metrics.start(runs.catalog(), groups);
   }
 
-  /** This coordinator became the recovered leader, or stopped leading. */
-  void leadershipChanged() {
-    schedules.leadershipChanged();
-    retention.poke();
-  }
-
   void deposed(String why) {
     runs.deposed(why);
     schedules.leadershipChanged();

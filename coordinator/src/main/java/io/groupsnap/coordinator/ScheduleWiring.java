@@ -69,7 +69,7 @@ public final class ScheduleWiring implements AutoCloseable {
 
   /** The ScheduleService, behind its role gate. */
   public ServerServiceDefinition service(AccessGate.Denials denials) {
-    return ServerInterceptors.intercept(new ScheduleGrpcService(book, plans, audit), Access.scheduleGate(denials));
+    return ServerInterceptors.intercept(new ScheduleGrpcService(book, plans, audit), Access.gate(denials));
   }
 
   public ScheduleRunner runner() {

@@ -22,11 +22,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,8 +91,8 @@ public final class ExportManager implements AutoCloseable {
   private final EpochFence fence;
   private final ExportJournal journal;
   private final Clock clock;
-  private final java.util.Map<String, java.util.concurrent.locks.ReadWriteLock> repositoryLocks =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, ReadWriteLock> repositoryLocks =
+      new ConcurrentHashMap<>();
   private final Listener listener;
   private final ExecutorService workers;
   /** Runs by id; guarded by {@code this}. */
@@ -262,7 +266,7 @@ public final class ExportManager implements AutoCloseable {
       throw new ExportRefusedException("agent " + agentId + " has no export target '" + targetName + "'");
     }
     int n;
-    java.util.concurrent.locks.Lock exclusive = repositoryLock(targetName).writeLock();
+    Lock exclusive = repositoryLock(targetName).writeLock();
     exclusive.lockInterruptibly();
     try {
       n = t.forget(new ExportTarget.Forget(agentId, group, runId, ref.txnId(), snapshotIds), exported);
@@ -285,8 +289,8 @@ public final class ExportManager implements AutoCloseable {
    * backup started meanwhile would fail on its lock. (Agents sharing one repository can still meet there: give each
    * its own, or expect such an export to fail with restic's lock message and the forget to be tried again.)
    */
-  private java.util.concurrent.locks.ReadWriteLock repositoryLock(String target) {
-    return repositoryLocks.computeIfAbsent(target, k -> new java.util.concurrent.locks.ReentrantReadWriteLock());
+  private ReadWriteLock repositoryLock(String target) {
+    return repositoryLocks.computeIfAbsent(target, k -> new ReentrantReadWriteLock());
   }
 
   private void submit(String runId, String volume) {
@@ -328,7 +332,7 @@ public final class ExportManager implements AutoCloseable {
       }
       Path capture = capture(gsid, volume);
       ExportTarget.Result r;
-      java.util.concurrent.locks.Lock shared = repositoryLock(req.getTarget()).readLock();
+      Lock shared = repositoryLock(req.getTarget()).readLock();
       shared.lockInterruptibly();
       try {
         r = target.export(new ExportTarget.Job(agentId, req.getGroup(), runId, gsid, volume, capture),

@@ -208,37 +208,16 @@ public final class Connection implements AutoCloseable {
   public <S extends io.grpc.stub.AbstractStub<S>, T> T call(Duration deadline,
       java.util.function.Function<io.grpc.Channel, S> stubs, java.util.function.Function<S, T> call)
       throws CliException {
-    for (int hop = 0; ; hop++) {
-      try {
-        return call.apply(stubs.apply(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
-      } catch (StatusRuntimeException e) {
-        String leader = redirect(e);
-        if (leader != null && hop < MAX_REDIRECTS && !leader.equals(endpoint)) {
-          follow(leader);
-          continue;
-        }
-        throw failure(e);
-      }
-    }
+    // the stub is made at each hop: a redirect changes the channel
+    return redirected(() -> call.apply(stubs.apply(channel).withDeadlineAfter(deadline.toMillis(),
+        TimeUnit.MILLISECONDS)));
   }
 
   /** A BackupService call, following NOT_LEADER redirects as {@link #call} does; failures become CliExceptions. */
   public <T> T backup(Duration deadline,
       java.util.function.Function<io.groupsnap.proto.v1.BackupServiceGrpc.BackupServiceBlockingStub, T> call)
       throws CliException {
-    for (int hop = 0; ; hop++) {
-      try {
-        return call.apply(io.groupsnap.proto.v1.BackupServiceGrpc.newBlockingStub(channel)
-            .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
-      } catch (StatusRuntimeException e) {
-        String leader = redirect(e);
-        if (leader != null && hop < MAX_REDIRECTS && !leader.equals(endpoint)) {
-          follow(leader);
-          continue;
-        }
-        throw failure(e);
-      }
-    }
+    return call(deadline, io.groupsnap.proto.v1.BackupServiceGrpc::newBlockingStub, call);
   }
 
   /** The leader named by a NOT_LEADER answer, or null. */

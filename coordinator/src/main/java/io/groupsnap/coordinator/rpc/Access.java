@@ -70,11 +70,6 @@ public final class Access {
     return t;
   }
 
-  /** The gate of a coordinator's ScheduleService: the one gate of every service ({@link #gate}). */
-  public static AccessGate scheduleGate(AccessGate.Denials denials) {
-    return gate(denials);
-  }
-
   /** The role each BackupService method needs: a viewer reads runs, an operator starts and deletes them. */
   public static Map<String, Role> backupTable() {
     Map<String, Role> t = new LinkedHashMap<>();
@@ -83,11 +78,6 @@ public final class Access {
     put(t, BackupServiceGrpc.getStartBackupRunMethod(), Role.OPERATOR);
     put(t, BackupServiceGrpc.getDeleteBackupRunMethod(), Role.OPERATOR);
     return t;
-  }
-
-  /** The gate of a coordinator's BackupService: the one gate of every service ({@link #gate}). */
-  public static AccessGate backupGate(AccessGate.Denials denials) {
-    return gate(denials);
   }
 
   /** The gate of a coordinator's services; {@code denials} is told of each refused call. */

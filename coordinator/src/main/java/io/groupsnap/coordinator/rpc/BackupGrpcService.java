@@ -36,17 +36,17 @@ public final class BackupGrpcService implements BackupServiceGrpc.AsyncService, 
 
   @Override
   public void startBackupRun(StartBackupRunRequest req, StreamObserver<BackupRun> out) {
-    unary(out, () -> runs.start(req.getGroup(), req.getId()));
+    Unary.answer(out, () -> runs.start(req.getGroup(), req.getId()));
   }
 
   @Override
   public void getBackupRun(GetBackupRunRequest req, StreamObserver<BackupRun> out) {
-    unary(out, () -> runs.get(req.getId()));
+    Unary.answer(out, () -> runs.get(req.getId()));
   }
 
   @Override
   public void listBackupRuns(ListBackupRunsRequest req, StreamObserver<ListBackupRunsResponse> out) {
-    unary(out, () -> {
+    Unary.answer(out, () -> {
       Listing<BackupRun> l = runs.list(req.getGroup(), req.getIncludeDeleted());
       return ListBackupRunsResponse.newBuilder().addAllRuns(l.records()).addAllDamaged(l.damaged()).build();
     });
@@ -69,20 +69,4 @@ public final class BackupGrpcService implements BackupServiceGrpc.AsyncService, 
     }
   }
 
-  @FunctionalInterface
-  private interface Call<T> {
-    T run() throws Exception;
-  }
-
-  private static <T> void unary(StreamObserver<T> out, Call<T> call) {
-    T result;
-    try {
-      result = call.run();
-    } catch (Exception e) {
-      out.onError(CoordinatorGrpcService.toStatus(e));
-      return;
-    }
-    out.onNext(result);
-    out.onCompleted();
-  }
 }

@@ -139,12 +139,12 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
 
   @Override
   public void getGroupSnapshot(GetGroupSnapshotRequest req, StreamObserver<GroupSnapshot> out) {
-    unary(out, () -> coordinator.getGroupSnapshot(req.getId()));
+    Unary.answer(out, () -> coordinator.getGroupSnapshot(req.getId()));
   }
 
   @Override
   public void listGroupSnapshots(ListGroupSnapshotsRequest req, StreamObserver<ListGroupSnapshotsResponse> out) {
-    unary(out, () -> {
+    Unary.answer(out, () -> {
       Listing<GroupSnapshot> l = coordinator.listGroupSnapshots(req.getIncludeAborted());
       return ListGroupSnapshotsResponse.newBuilder().addAllSnapshots(l.records()).addAllDamaged(l.damaged()).build();
     });
@@ -169,7 +169,7 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
 
   @Override
   public void checkGroupSnapshot(CheckGroupSnapshotRequest req, StreamObserver<CheckGroupSnapshotResponse> out) {
-    unary(out, () -> {
+    Unary.answer(out, () -> {
       Scrubber.Result r = coordinator.checkGroupSnapshot(req.getId(), req.getChecksum());
       return CheckGroupSnapshotResponse.newBuilder().setSnapshot(r.snapshot()).addAllCaptures(r.captures()).build();
     });
@@ -177,7 +177,7 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
 
   @Override
   public void listAgents(ListAgentsRequest req, StreamObserver<ListAgentsResponse> out) {
-    unary(out, () -> {
+    Unary.answer(out, () -> {
       Listing<AgentRegistration> l = coordinator.listAgents();
       return ListAgentsResponse.newBuilder().addAllAgents(l.records()).addAllDamaged(l.damaged())
           .addAllMissing(coordinator.missingAgents()).build();
@@ -186,18 +186,18 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
 
   @Override
   public void forgetAgent(ForgetAgentRequest req, StreamObserver<ForgetAgentResponse> out) {
-    unary(out, () -> ForgetAgentResponse.newBuilder().setForgotten(coordinator.forgetAgent(req.getAgentId()))
+    Unary.answer(out, () -> ForgetAgentResponse.newBuilder().setForgotten(coordinator.forgetAgent(req.getAgentId()))
         .build());
   }
 
   @Override
   public void listAudit(ListAuditRequest req, StreamObserver<ListAuditResponse> out) {
-    unary(out, () -> coordinator.listAudit(req.getSinceMillis(), req.getLimit(), req.getPageToken()));
+    Unary.answer(out, () -> coordinator.listAudit(req.getSinceMillis(), req.getLimit(), req.getPageToken()));
   }
 
   @Override
   public void clusterStatus(ClusterStatusRequest req, StreamObserver<ClusterStatusResponse> out) {
-    unary(out, () -> coordinator.clusterStatus().toBuilder().setCoordinatorVersion(Version.current()).build());
+    Unary.answer(out, () -> coordinator.clusterStatus().toBuilder().setCoordinatorVersion(Version.current()).build());
   }
 
   private static void requireName(String field, String value) {
@@ -211,23 +211,6 @@ public final class CoordinatorGrpcService implements CoordinatorServiceGrpc.Asyn
     return ms > 0 ? Duration.ofMillis(ms) : null;
   }
 
-  /** A call that may fail with a domain exception. */
-  @FunctionalInterface
-  private interface Call<T> {
-    T run() throws Exception;
-  }
-
-  private static <T> void unary(StreamObserver<T> out, Call<T> call) {
-    T result;
-    try {
-      result = call.run();
-    } catch (Exception e) {
-      out.onError(toStatus(e));
-      return;
-    }
-    out.onNext(result);
-    out.onCompleted();
-  }
 
   static StatusException toStatus(Throwable e) {
     if (e instanceof StatusException s) {

@@ -38,22 +38,22 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
 
   @Override
   public void createGroup(CreateGroupRequest req, StreamObserver<GroupSpec> out) {
-    unary(out, () -> groups.createGroup(req.getGroup()));
+    Unary.answer(out, () -> groups.createGroup(req.getGroup()));
   }
 
   @Override
   public void updateGroup(UpdateGroupRequest req, StreamObserver<GroupSpec> out) {
-    unary(out, () -> groups.updateGroup(req.getGroup()));
+    Unary.answer(out, () -> groups.updateGroup(req.getGroup()));
   }
 
   @Override
   public void getGroup(GetGroupRequest req, StreamObserver<GroupView> out) {
-    unary(out, () -> groups.getGroup(req.getName()));
+    Unary.answer(out, () -> groups.getGroup(req.getName()));
   }
 
   @Override
   public void listGroups(ListGroupsRequest req, StreamObserver<ListGroupsResponse> out) {
-    unary(out, () -> {
+    Unary.answer(out, () -> {
       Listing<GroupSpec> l = groups.listGroups();
       return ListGroupsResponse.newBuilder().addAllGroups(l.records()).addAllDamaged(l.damaged()).build();
     });
@@ -61,24 +61,7 @@ public final class GroupGrpcService implements GroupServiceGrpc.AsyncService, Bi
 
   @Override
   public void deleteGroup(DeleteGroupRequest req, StreamObserver<DeleteGroupResponse> out) {
-    unary(out, () -> DeleteGroupResponse.newBuilder().setDeleted(groups.deleteGroup(req.getName())).build());
+    Unary.answer(out, () -> DeleteGroupResponse.newBuilder().setDeleted(groups.deleteGroup(req.getName())).build());
   }
 
-  /** A call that may fail with a domain exception. */
-  @FunctionalInterface
-  private interface Call<T> {
-    T run() throws Exception;
-  }
-
-  private static <T> void unary(StreamObserver<T> out, Call<T> call) {
-    T result;
-    try {
-      result = call.run();
-    } catch (Exception e) {
-      out.onError(CoordinatorGrpcService.toStatus(e));
-      return;
-    }
-    out.onNext(result);
-    out.onCompleted();
-  }
 }

@@ -57,7 +57,7 @@ public final class ScheduleGrpcService implements ScheduleServiceGrpc.AsyncServi
   @Override
   public void createSchedule(CreateScheduleRequest req, StreamObserver<Schedule> out) {
     Schedule s = req.getSchedule();
-    unary(out, () -> audit.call("CreateSchedule", AuditArguments.of().with("group", s.getGroup())
+    Unary.answer(out, () -> audit.call("CreateSchedule", AuditArguments.of().with("group", s.getGroup())
             .with("cron", s.getCron()).with("time_zone", s.getTimeZone())
             .with("starting_deadline_ms", s.getStartingDeadlineMillis()).flag("paused", s.getPaused()), "",
         () -> book.create(s), r -> "created (" + r.getCron() + " " + r.getTimeZone() + ")"));
@@ -65,47 +65,31 @@ public final class ScheduleGrpcService implements ScheduleServiceGrpc.AsyncServi
 
   @Override
   public void listSchedules(ListSchedulesRequest req, StreamObserver<ListSchedulesResponse> out) {
-    unary(out, book::list);
+    Unary.answer(out, book::list);
   }
 
   @Override
   public void setSchedulePaused(SetSchedulePausedRequest req, StreamObserver<Schedule> out) {
-    unary(out, () -> audit.call(req.getPaused() ? "PauseSchedule" : "ResumeSchedule",
+    Unary.answer(out, () -> audit.call(req.getPaused() ? "PauseSchedule" : "ResumeSchedule",
         AuditArguments.of().with("group", req.getGroup()), "", () -> book.setPaused(req.getGroup(), req.getPaused()),
         r -> r.getPaused() ? "paused" : "resumed"));
   }
 
   @Override
   public void deleteSchedule(DeleteScheduleRequest req, StreamObserver<DeleteScheduleResponse> out) {
-    unary(out, () -> audit.call("DeleteSchedule", AuditArguments.of().with("group", req.getGroup()), "",
+    Unary.answer(out, () -> audit.call("DeleteSchedule", AuditArguments.of().with("group", req.getGroup()), "",
         () -> DeleteScheduleResponse.newBuilder().setDeleted(book.delete(req.getGroup())).build(),
         r -> r.getDeleted() ? "deleted" : "there was no schedule"));
   }
 
   @Override
   public void nextTicks(NextTicksRequest req, StreamObserver<NextTicksResponse> out) {
-    unary(out, () -> book.nextTicks(req.getGroup(), req.getCron(), req.getTimeZone(), req.getCount()));
+    Unary.answer(out, () -> book.nextTicks(req.getGroup(), req.getCron(), req.getTimeZone(), req.getCount()));
   }
 
   @Override
   public void planRetention(PlanRetentionRequest req, StreamObserver<RetentionPlan> out) {
-    unary(out, () -> plans.plan(req.getGroup()));
+    Unary.answer(out, () -> plans.plan(req.getGroup()));
   }
 
-  @FunctionalInterface
-  private interface Call<T> {
-    T run() throws Exception;
-  }
-
-  private static <T> void unary(StreamObserver<T> out, Call<T> call) {
-    T result;
-    try {
-      result = call.run();
-    } catch (Exception e) {
-      out.onError(CoordinatorGrpcService.toStatus(e));
-      return;
-    }
-    out.onNext(result);
-    out.onCompleted();
-  }
 }

@@ -2,12 +2,16 @@ package io.groupsnap.coordinator.resolve;
 
 import io.groupsnap.common.Durations;
 import io.groupsnap.common.Printable;
+import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The daemon's {@link ResolutionListener}: logs what the resolver does. Stateless but for the interval it names. */
+/**
+ * The daemon's {@link ResolutionListener}: logs what the resolver does, each line about one record inside that
+ * transaction's {@link LogContext} (the resolver's lanes carry none). Stateless but for the interval it names.
+ */
 public final class ResolutionLog implements ResolutionListener {
   private static final Logger log = LoggerFactory.getLogger(Resolver.class);
 
@@ -20,34 +24,46 @@ public final class ResolutionLog implements ResolutionListener {
 
   @Override
   public void aborting(Pass pass, GroupSnapshot record) {
-    log.info("epoch {}: aborting transaction {} left {} by epoch {}", pass.epoch(), record.getId(),
-        record.getState(), record.getEpoch());
+    try (LogContext ignored = LogContext.txn(record.getId(), record.getGroup())) {
+      log.info("epoch {}: aborting transaction {} left {} by epoch {}", pass.epoch(), record.getId(),
+          record.getState(), record.getEpoch());
+    }
   }
 
   @Override
   public void finishingCommit(Pass pass, GroupSnapshot record) {
-    log.info("epoch {}: finishing the commit of {}", pass.epoch(), record.getId());
+    try (LogContext ignored = LogContext.txn(record.getId(), record.getGroup())) {
+      log.info("epoch {}: finishing the commit of {}", pass.epoch(), record.getId());
+    }
   }
 
   @Override
   public void finalized(Pass pass, String id) {
-    log.debug("epoch {}: every member confirmed the commit of {}; finalized", pass.epoch(), id);
+    try (LogContext ignored = LogContext.txn(id, null)) {
+      log.debug("epoch {}: every member confirmed the commit of {}; finalized", pass.epoch(), id);
+    }
   }
 
   @Override
   public void finishingDeletion(Pass pass, GroupSnapshot record) {
-    log.debug("epoch {}: finishing the deletion of {}", pass.epoch(), record.getId());
+    try (LogContext ignored = LogContext.txn(record.getId(), record.getGroup())) {
+      log.debug("epoch {}: finishing the deletion of {}", pass.epoch(), record.getId());
+    }
   }
 
   @Override
   public void deletionFinished(Pass pass, String id) {
-    log.info("epoch {}: finished the deletion of {}", pass.epoch(), id);
+    try (LogContext ignored = LogContext.txn(id, null)) {
+      log.info("epoch {}: finished the deletion of {}", pass.epoch(), id);
+    }
   }
 
   @Override
   public void couldNotResolve(Pass pass, String what, String id, Throwable why) {
-    log.warn("epoch {}: could not {} {} now: {}", pass.epoch(), what, id,
-        Printable.line(String.valueOf(why.getMessage() == null ? why : why.getMessage())));
+    try (LogContext ignored = LogContext.txn(id, null)) {
+      log.warn("epoch {}: could not {} {} now: {}", pass.epoch(), what, id,
+          Printable.line(String.valueOf(why.getMessage() == null ? why : why.getMessage())));
+    }
   }
 
   @Override

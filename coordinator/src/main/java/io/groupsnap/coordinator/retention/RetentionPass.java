@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.retention;
 
+import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.exec.Scheduler;
 import io.groupsnap.coordinator.groups.GroupCatalog;
@@ -126,14 +127,16 @@ public final class RetentionPass implements AutoCloseable {
       boolean local = e.getValue()[0];
       boolean export = e.getValue()[1];
       String scope = local && export ? "local+export" : local ? "local" : "export";
-      try {
-        expiry.expire(e.getKey(), term, local, export).get(REMOVAL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        done.put(e.getKey(), scope);
-        removed.removed(group, e.getKey(), scope);
-        log.info("retention: group {}: removed {} of backup run {}", group, scope, e.getKey());
-      } catch (Exception ex) {
-        log.warn("retention: group {}: could not remove {} of backup run {} (tried again at the next pass): {}",
-            group, scope, e.getKey(), oneLine(ex));
+      try (LogContext ignored = LogContext.run(e.getKey(), group)) {
+        try {
+          expiry.expire(e.getKey(), term, local, export).get(REMOVAL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+          done.put(e.getKey(), scope);
+          removed.removed(group, e.getKey(), scope);
+          log.info("retention: group {}: removed {} of backup run {}", group, scope, e.getKey());
+        } catch (Exception ex) {
+          log.warn("retention: group {}: could not remove {} of backup run {} (tried again at the next pass): {}",
+              group, scope, e.getKey(), oneLine(ex));
+        }
       }
     }
   }

@@ -3,6 +3,7 @@ package io.groupsnap.coordinator.runs;
 import io.groupsnap.common.Formats;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.Printable;
+import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.coordinator.api.AlreadyExistsException;
 import io.groupsnap.coordinator.api.NotLeaderException;
 import io.groupsnap.coordinator.election.Leadership;
@@ -202,7 +203,9 @@ public final class RunDriver implements RunLauncher {
       for (BackupRun listed : store.list(null).records()) {
         if (RunRecords.going(listed.getState()) && !active.containsKey(listed.getId())) {
           store.adopt(listed.getId()).filter(r -> RunRecords.going(r.getState())).ifPresent(r -> {
-            log.info("resuming backup run {} ({}) in epoch {}", r.getId(), r.getState(), term.epoch());
+            try (LogContext ignored = LogContext.run(r.getId(), r.getGroup())) {
+              log.info("resuming backup run {} ({}) in epoch {}", r.getId(), r.getState(), term.epoch());
+            }
             adopt(term, r);
           });
         }
@@ -228,18 +231,25 @@ public final class RunDriver implements RunLauncher {
     }
     ActiveRun a = new ActiveRun(term, run);
     active.put(a.id(), a);
-    if (run.getEpoch() != term.epoch()) {
-      BackupRun.Builder b = run.toBuilder();
-      RunRecords.event(b, clock.millis(), "resumed by " + coordinatorId + " in epoch " + term.epoch());
-      if (!save(a, b)) {
-        return;
+    try (LogContext ignored = context(a)) {
+      if (run.getEpoch() != term.epoch()) {
+        BackupRun.Builder b = run.toBuilder();
+        RunRecords.event(b, clock.millis(), "resumed by " + coordinatorId + " in epoch " + term.epoch());
+        if (!save(a, b)) {
+          return;
+        }
+      }
+      if (run.getState() == RunState.RUN_SNAPSHOTTING) {
+        snapshots.begin(a);
+      } else {
+        exportStep.begin(a);
       }
     }
-    if (run.getState() == RunState.RUN_SNAPSHOTTING) {
-      snapshots.begin(a);
-    } else {
-      exportStep.begin(a);
-    }
+  }
+
+  /** The run's log context: every line written while the driver works for one run names it and its group. */
+  private static LogContext context(ActiveRun a) {
+    return LogContext.run(a.id(), a.run.getGroup());
   }
 
   /** Stops driving every run (leadership lost): timers cancelled, slots freed, nothing written. Any thread. */
@@ -304,7 +314,9 @@ public final class RunDriver implements RunLauncher {
   void later(ActiveRun a, Duration delay, Runnable task) {
     a.timers.add(lane.schedule(delay, () -> {
       if (!a.stopped) {
-        task.run();
+        try (LogContext ignored = context(a)) {
+          task.run();
+        }
       }
     }));
   }
@@ -313,7 +325,9 @@ public final class RunDriver implements RunLauncher {
   void onLane(ActiveRun a, Runnable task) {
     lane.execute(() -> {
       if (!a.stopped) {
-        task.run();
+        try (LogContext ignored = context(a)) {
+          task.run();
+        }
       }
     });
   }

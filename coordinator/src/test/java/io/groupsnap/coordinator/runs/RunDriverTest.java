@@ -282,6 +282,41 @@ class RunDriverTest {
   }
 
   @Test
+  void everyLineAboutARunNamesItAndItsGroupInTheMdc_acrossAResumeAndAFencedWrite() throws Exception {
+    ch.qos.logback.classic.Logger driverLog =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RunDriver.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+        new ch.qos.logback.core.read.ListAppender<>();
+    events.start();
+    driverLog.addAppender(events);
+    try {
+      exports.steps.put("a1", 20);
+      exports.steps.put("a2", 20);
+      RunDriver a = driver(store, term("A"), "A");
+      String id = a.launch("db", null, RunTrigger.RUN_MANUAL, 0).getId();
+      lane.advance(Duration.ofSeconds(3));
+      RunDriver b = driver(new RunStore(zk, layout), term("B"), "B");
+      b.resumeNow();
+      lane.drain();
+      lane.advance(Duration.ofSeconds(66));
+      assertThat(record(id).getState()).isEqualTo(RunState.RUN_COMPLETED);
+
+      List<String> lines = events.list.stream().map(e -> e.getFormattedMessage()).toList();
+      assertThat(lines).as("the resume, A's refused write and the end are logged")
+          .anyMatch(m -> m.startsWith("resuming backup run " + id))
+          .anyMatch(m -> m.startsWith("backup run " + id + ": record not written"))
+          .anyMatch(m -> m.startsWith("backup run " + id + " completed"));
+      for (ch.qos.logback.classic.spi.ILoggingEvent e : events.list) {
+        assertThat(e.getMDCPropertyMap()).as(e.getFormattedMessage())
+            .containsEntry("run", id).containsEntry("group", "db");
+      }
+      assertThat(org.slf4j.MDC.get("run")).as("nothing left behind on the lane's thread").isNull();
+    } finally {
+      driverLog.detachAppender(events);
+    }
+  }
+
+  @Test
   void successorWaitsForTheOutcomeOfAnAttemptItDidNotSee() throws Exception {
     snaps.hang = true;
     Leadership.Term ta = term("A");

@@ -272,6 +272,29 @@ completion=$(bash -c 'source /usr/share/bash-completion/completions/groupsnap
 [ "$completion" = snapshot ] || fail "bash completion of 'groupsnap snap' gave: $completion"
 say "bash completion: 'groupsnap snap<TAB>' -> $completion"
 
+# zsh: the installed _groupsnap, found by compinit in the vendor directory, runs the bash script through zsh's
+# bashcompinit; asked as zsh's _bash_complete asks (sh emulation, COMP_* set), it must answer as bash does.
+if command -v zsh >/dev/null 2>&1; then
+  zsh_out=$(HOME=$work zsh -f -c '
+    fpath=(/usr/share/zsh/vendor-completions $fpath)
+    autoload -U compinit && compinit -u -d "$HOME/zcompdump"
+    [[ $_comps[groupsnap] == _groupsnap ]] || { print -r -- "compinit did not bind groupsnap: $_comps[groupsnap]"; exit 1 }
+    autoload -U +X _groupsnap && _groupsnap 2>/dev/null
+    ask() {
+      local -a words COMP_WORDS COMPREPLY; local -x COMP_LINE COMP_POINT COMP_CWORD; local CURRENT
+      words=("$@"); CURRENT=$#words; COMP_LINE="$words"; COMP_POINT=${#COMP_LINE}; COMP_CWORD=$((CURRENT - 1))
+      COMP_WORDS=($words)
+      compgen -F _complete_groupsnap -- ${words[CURRENT]} | sort | paste -sd" " -
+    }
+    print -r -- "backup: $(ask groupsnap backup "")"
+    print -r -- "create: $(ask groupsnap snapshot create --gr)"' 2>&1) || fail "zsh completion: $zsh_out"
+  grep -qx 'backup: delete list logs run show' <<<"$zsh_out" || fail "zsh completion of 'groupsnap backup ': $zsh_out"
+  grep -q '^create: .*--group ' <<<"$zsh_out" || fail "zsh completion of 'groupsnap snapshot create --gr': $zsh_out"
+  say "zsh completion: 'groupsnap backup <TAB>' -> $(sed -n 's/^backup: //p' <<<"$zsh_out")"
+elif [ -n "${GROUPSNAP_CI:-}" ]; then
+  fail "zsh is missing (GROUPSNAP_CI is set: the zsh completion must be checked)"
+fi
+
 if command -v systemd-analyze >/dev/null 2>&1; then
   systemd-analyze verify $units/groupsnap-agent.service $units/groupsnap-coordinator.service \
     >"$work/systemd-analyze.log" 2>&1 || fail "systemd-analyze verify: $(cat "$work/systemd-analyze.log")"

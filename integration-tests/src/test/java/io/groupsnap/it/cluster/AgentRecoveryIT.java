@@ -16,14 +16,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Agents that crash, restart, are cut off or come back after an outage, on a multi-host cluster: each test started as
  * a reproduction of a problem the harness found (orphan captures, a refused restart, a stale PREPARE after a heal,
- * holds not released by a restarted agent, reconnect backoff) and now checks the fix.
+ * holds not released by a restarted agent, reconnect backoff) and now checks the fix. The tests share one cluster,
+ * put back to its started state between them ({@link ClusterExtension#shared}).
  */
 class AgentRecoveryIT {
-  @RegisterExtension final ClusterExtension clusters = new ClusterExtension();
+  @RegisterExtension static final ClusterExtension clusters = new ClusterExtension();
 
   @Test
   void captureOfAnAbortedGroupSnapshot_isReaped_whenItsAgentWasKilledAfterCapturing() throws Exception {
-    MultiHostCluster c = clusters.start(MultiHostCluster.builder());
+    MultiHostCluster c = clusters.shared(MultiHostCluster.builder());
     Guarantees g = new Guarantees(c);
     CompletableFuture<GroupSnapshot> f = snapshotWhileAgent3FreezesSlowly(c);
     awaitUncommittedCapture(g, c.agent(2));
@@ -35,7 +36,7 @@ class AgentRecoveryIT {
 
   @Test
   void captureOfAnAbortedGroupSnapshot_isReaped_whenItsHostWasCutOffAfterCapturing() throws Exception {
-    MultiHostCluster c = clusters.start(MultiHostCluster.builder());
+    MultiHostCluster c = clusters.shared(MultiHostCluster.builder());
     Guarantees g = new Guarantees(c);
     CompletableFuture<GroupSnapshot> f = snapshotWhileAgent3FreezesSlowly(c);
     awaitUncommittedCapture(g, c.agent(1));
@@ -47,7 +48,7 @@ class AgentRecoveryIT {
 
   @Test
   void agentRestartedRightAfterKill9_startsAndRegisters() throws Exception {
-    MultiHostCluster c = clusters.start(MultiHostCluster.builder());
+    MultiHostCluster c = clusters.shared(MultiHostCluster.builder());
     long killedAt = System.currentTimeMillis();
     c.agent(1).agent().kill();
     c.agent(1).agent().start();
@@ -60,7 +61,7 @@ class AgentRecoveryIT {
 
   @Test
   void healedHost_dropsATransactionAbortedWhileItWasCutOff_andTakesPartAgainAtOnce() throws Exception {
-    MultiHostCluster c = clusters.start(MultiHostCluster.builder());
+    MultiHostCluster c = clusters.shared(MultiHostCluster.builder());
     Guarantees g = new Guarantees(c);
     HarnessFaultsIT.report("baseline", c.awaitCommitted(CreateGroupSnapshotRequest.getDefaultInstance(),
         Duration.ofSeconds(60)).toString());
@@ -83,7 +84,7 @@ class AgentRecoveryIT {
 
   @Test
   void restartedAgent_releasesTheHoldItsKilledPredecessorLeft() throws Exception {
-    MultiHostCluster c = clusters.start(MultiHostCluster.builder());
+    MultiHostCluster c = clusters.shared(MultiHostCluster.builder());
     c.agent(3).slowFreeze(Duration.ofSeconds(4));
     CompletableFuture<GroupSnapshot> f = CompletableFuture.supplyAsync(() -> c.snapshot(
         CreateGroupSnapshotRequest.newBuilder().setFreezeTimeoutMillis(20_000).setLeaseMillis(40_000).build()));
@@ -98,7 +99,7 @@ class AgentRecoveryIT {
 
   @Test
   void agentBackAfterAnOutage_takesPartInTheNextGroupSnapshot() throws Exception {
-    MultiHostCluster c = clusters.start(MultiHostCluster.builder());
+    MultiHostCluster c = clusters.shared(MultiHostCluster.builder());
     long outageEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     c.agent(2).agent().kill();
     while (System.nanoTime() < outageEnd) {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * leader that wakes up after its successor took over. After each scenario the guarantees are checked: every committed
  * group snapshot is one consistent cut (G1), no hold outlived its lease by more than a second (G2), no capture is left
  * that no committed group snapshot owns, once the reapers have run (G3), every transaction record is final (G4 lets
- * a successor's decision win).
+ * a successor's decision win). The scenarios share one cluster, put back to its started state between them
+ * ({@link ClusterExtension#shared}), so each one's final checks cover the history of those before it too.
  */
 class FaultMatrixIT {
   /** Short deadlines and lease, so that aborted attempts settle quickly. */
@@ -33,11 +34,11 @@ class FaultMatrixIT {
       .setPrepareTimeoutMillis(3_000).setFreezeTimeoutMillis(2_000).setLeaseMillis(4_000).build();
   static final Duration SETTLE = Duration.ofSeconds(30);
 
-  @RegisterExtension final ClusterExtension clusters = new ClusterExtension();
+  @RegisterExtension static final ClusterExtension clusters = new ClusterExtension();
 
   @Test
   void leaderKilledAtEachPointOfTheProtocol_theNextLeaderDecides_andNothingIsLost() throws Exception {
-    MultiHostCluster c = clusters.start(MultiHostCluster.builder().agents(3).coordinators(2));
+    MultiHostCluster c = clusters.shared(MultiHostCluster.builder().agents(3).coordinators(2));
     Guarantees g = new Guarantees(c);
     HarnessFaultsIT.report("baseline", HarnessFaultsIT.committedWithin(c, Duration.ofSeconds(60)));
     // point, how the process dies there, the outcome the successor must reach (null: either, as long as it is final)
@@ -73,7 +74,7 @@ class FaultMatrixIT {
 
   @Test
   void agentFaults_abortBeforeHarm_andAreRepairedByTheAgents() throws Exception {
-    MultiHostCluster c = clusters.start(MultiHostCluster.builder().agents(3).coordinators(2));
+    MultiHostCluster c = clusters.shared(MultiHostCluster.builder().agents(3).coordinators(2));
     Guarantees g = new Guarantees(c);
     HarnessFaultsIT.report("baseline", HarnessFaultsIT.committedWithin(c, Duration.ofSeconds(60)));
 
@@ -142,7 +143,7 @@ class FaultMatrixIT {
 
   @Test
   void zookeeperFaults_andAPausedLeaderWakingUpAfterItsSuccessor_fencingWins() throws Exception {
-    MultiHostCluster c = clusters.start(MultiHostCluster.builder().agents(3).coordinators(2));
+    MultiHostCluster c = clusters.shared(MultiHostCluster.builder().agents(3).coordinators(2));
     Guarantees g = new Guarantees(c);
     HarnessFaultsIT.report("baseline", HarnessFaultsIT.committedWithin(c, Duration.ofSeconds(60)));
 

@@ -429,6 +429,63 @@ public final class MultiHostCluster implements AutoCloseable {
         .until(() -> registration(a.id()).map(r -> r.getStartedAtMillis() >= killedAt).orElse(false));
   }
 
+  /**
+   * Puts a cluster a test has finished with back to how {@link #start()} left it, for the next test of the same class
+   * ({@link ClusterExtension#shared}): every host healed, every failpoint and slow freeze disarmed, every process
+   * that a test killed (ZooKeeper server, coordinator, agent) started again (an agent once ZooKeeper has expired its old registration), then waits until
+   * every agent is registered by a live process with no hold open, every workload answers, a leader acts, every
+   * transaction is final and no capture is left that no committed group snapshot owns (G3): the next test sees no
+   * trace of this one but committed group snapshots.
+   *
+   * @throws Exception when that state is not reached within {@code within}: the caller closes the cluster
+   */
+  public void resetForNextTest(Duration within) throws Exception {
+    for (Netns ns : network.hosts()) {
+      if (network.isCutOff(ns)) {
+        network.heal(ns);
+      }
+    }
+    for (ManagedProcess z : zookeeper.servers()) {
+      if (!z.isAlive()) {
+        z.start();
+      }
+    }
+    zookeeper.awaitQuorum(within);
+    for (ManagedProcess p : coordinators) {
+      failpoints(p, "");
+      if (!p.isAlive()) {
+        p.start();
+      }
+    }
+    for (AgentHost a : agents) {
+      failpoints(a.agent(), "");
+      if (!a.agent().isAlive()) {
+        await(a.id() + "'s old registration to expire").atMost(within).pollInterval(Duration.ofMillis(200))
+            .until(() -> !registeredAgents().contains(a.id()));
+        a.agent().start();
+      }
+    }
+    await("every agent registered with no hold open, every workload ready, a leader acting").atMost(within)
+        .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> registeredAgents().size() == agents.size() && agents.stream().allMatch(AgentHost::workloadReady)
+            && agents.stream().allMatch(a -> a.agent().isAlive() && noHoldOpen(a))
+            && leaderEndpoint().isPresent());
+    for (AgentHost a : agents) {
+      a.slowFreeze(Duration.ZERO);
+    }
+    Guarantees g = new Guarantees(this);
+    g.assertAllTransactionsFinal(within);
+    g.assertNoOrphanCaptures(within);
+  }
+
+  private static boolean noHoldOpen(AgentHost a) {
+    try {
+      return a.holds().read().stream().noneMatch(HoldsFile.Hold::open);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** An agent's current registration, if any. */
   public Optional<AgentRegistration> registration(String agentId) throws Exception {
     try {

@@ -58,7 +58,7 @@ class ScheduledBackupsIT {
   static final String GROUP = "harness-all";
   static final long PERIOD_MILLIS = 5_000;
   static final String CRON = "*/5 * * * * *"; // six fields: seconds first
-  static final Duration FAULTS_FOR = Duration.ofSeconds(Long.getLong("scheduled.seconds", 120));
+  static final Duration FAULTS_FOR = Duration.ofSeconds(Long.getLong("scheduled.seconds", 90));
   static final int LOCAL_KEEP_LAST = 3;
   static final int EXPORT_KEEP_LAST = 6;
 

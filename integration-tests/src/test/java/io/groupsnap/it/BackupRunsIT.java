@@ -106,6 +106,10 @@ class BackupRunsIT {
         .setId(r.get("groupSnapshotId").asText()).build());
     assertThat(cut.getGroup()).isEqualTo("all");
     assertThat(cut.getRunId()).isEqualTo(r.get("id").asText());
+    Cli watched = cli("snapshot", "watch", r.get("id").asText(), "-o", "json");
+    assertThat(watched.exit()).as("snapshot watch of a completed run: %s", watched.err()).isEqualTo(ExitCodes.OK);
+    assertThat(JSON.readTree(watched.out().lines().reduce((a, b) -> b).orElseThrow()).get("state").asText())
+        .isEqualTo("COMPLETED");
     for (JsonNode e : r.get("exports")) {
       assertThat(e.get("state").asText()).isEqualTo("DONE");
       assertThat(e.get("bytesDone").asLong()).isGreaterThanOrEqualTo(256 * 1024);

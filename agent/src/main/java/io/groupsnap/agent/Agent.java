@@ -22,6 +22,7 @@ import io.groupsnap.agent.config.KindSetups;
 import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.export.ExportManager;
 import io.groupsnap.agent.export.ExportTargets;
+import io.groupsnap.agent.export.ToolLedger;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
@@ -225,10 +226,11 @@ public final class Agent implements AutoCloseable {
     fingerprints = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-fingerprint-"
         + config.agentId()));
     checker.start(fingerprints, config.reaperInterval());
+    ToolLedger tools = new ToolLedger(config.stateDir().resolve("export-tools"));
     exports = new ExportManager(config.agentId(), ExportTargets.create(config.exports(), config.stateDir(),
-        CommandRunner.system()), catalog, ExportManager.CaptureLocator.byVolumes(volumes), fence, config.stateDir(),
-        config.exports().concurrency(), Clock.systemUTC(), metrics.exports());
-    exports.start(); // resumes what a killed agent left pending or running
+        CommandRunner.system(), tools), catalog, ExportManager.CaptureLocator.byVolumes(volumes), fence,
+        config.stateDir(), config.exports().concurrency(), Clock.systemUTC(), metrics.exports(), tools);
+    exports.start(); // stops the tools a killed agent left running, resumes its pending and running exports
     insecureNotice = InsecureNotice.startFor("agent " + config.agentId(), transport, participant::isHolding);
     server = ServerEdge.bounded(NettyServerBuilder.forAddress(
             new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))

@@ -18,8 +18,15 @@ import java.util.Map;
  */
 public final class ExecTarget implements ExportTarget {
   private final ExportTargetConfig.Exec config;
+  private final ToolLedger ledger;
 
   public ExecTarget(ExportTargetConfig.Exec config) {
+    this(config, ToolLedger.NONE);
+  }
+
+  /** @param ledger where each command is written down while it runs ({@link ToolLedger}) */
+  public ExecTarget(ExportTargetConfig.Exec config, ToolLedger ledger) {
+    this.ledger = ledger;
     this.config = config;
   }
 
@@ -67,7 +74,7 @@ public final class ExecTarget implements ExportTarget {
     }
     ExportProcess.Outcome o;
     try {
-      o = ExportProcess.run(argv, dir, Map.of(), config.timeout(), line -> { });
+      o = ExportProcess.run(argv, dir, Map.of(), config.timeout(), line -> { }, ledger);
     } catch (IOException e) {
       throw new ExportException("cannot run " + what + " " + exe + ": " + e.getMessage());
     }

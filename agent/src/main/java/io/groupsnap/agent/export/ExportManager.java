@@ -90,6 +90,9 @@ public final class ExportManager implements AutoCloseable {
   private final CaptureLocator locator;
   private final EpochFence fence;
   private final ExportJournal journal;
+  private final ToolLedger ledger;
+  /** How long a predecessor's tool is given to end on SIGTERM (restic removes its lock) before SIGKILL. */
+  static final java.time.Duration LEFTOVER_GRACE = java.time.Duration.ofSeconds(10);
   private final Clock clock;
   private final Map<String, ReadWriteLock> repositoryLocks =
       new ConcurrentHashMap<>();
@@ -118,7 +121,17 @@ public final class ExportManager implements AutoCloseable {
    */
   public ExportManager(String agentId, List<ExportTarget> targets, SnapshotCatalog catalog, CaptureLocator locator,
       EpochFence fence, Path stateDir, int concurrency, Clock clock, Listener listener) {
+    this(agentId, targets, catalog, locator, fence, stateDir, concurrency, clock, listener, ToolLedger.NONE);
+  }
+
+  /**
+   * @param ledger the tools the targets run, written down: {@link #start} stops those a killed predecessor left
+   *     running before it resumes their exports
+   */
+  public ExportManager(String agentId, List<ExportTarget> targets, SnapshotCatalog catalog, CaptureLocator locator,
+      EpochFence fence, Path stateDir, int concurrency, Clock clock, Listener listener, ToolLedger ledger) {
     this.agentId = agentId;
+    this.ledger = ledger;
     targets.forEach(t -> this.targets.put(t.name(), t));
     this.catalog = catalog;
     this.locator = locator;
@@ -130,8 +143,12 @@ public final class ExportManager implements AutoCloseable {
         new LinkedBlockingQueue<>(), Daemons.named("groupsnap-export-" + agentId));
   }
 
-  /** Reads the journal and queues again every export a previous process left pending or running; returns them. */
+  /**
+   * Stops the tools a previous agent process left running ({@link ToolLedger}), then reads the journal and queues
+   * again every export that process left pending or running; returns how many.
+   */
   public synchronized int start() throws IOException {
+    ledger.stopLeftovers(LEFTOVER_GRACE);
     int resumed = 0;
     for (ExportJournal.RunExports r : journal.load()) {
       Run run = new Run(r.request());

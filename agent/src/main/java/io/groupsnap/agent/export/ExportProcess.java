@@ -59,11 +59,12 @@ final class ExportProcess {
    * @param workDir its working directory; null: the agent's
    * @param env changes to the agent's environment: a null value removes the variable
    * @param onLine called with each line of standard output, from a reader thread
+   * @param ledger where the running process is written down until it ends (a successor agent stops it)
    * @throws IOException when it cannot be started (the message names the program)
    * @throws InterruptedException when the calling thread was interrupted: the process has been killed
    */
   static Outcome run(List<String> argv, Path workDir, Map<String, String> env, Duration timeout,
-      Consumer<String> onLine) throws IOException, InterruptedException {
+      Consumer<String> onLine, ToolLedger ledger) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     if (workDir != null) {
@@ -78,6 +79,15 @@ final class ExportProcess {
       }
     });
     Process p = pb.start();
+    ledger.started(p.toHandle());
+    try {
+      return waitFor(p, timeout, onLine);
+    } finally {
+      ledger.ended(p.toHandle());
+    }
+  }
+
+  private static Outcome waitFor(Process p, Duration timeout, Consumer<String> onLine) throws InterruptedException {
     AtomicReference<String> last = new AtomicReference<>("");
     Deque<String> errors = new ArrayDeque<>();
     Thread out = reader("out", p.getInputStream(), line -> {

@@ -42,6 +42,7 @@ public final class ResticTarget implements ExportTarget {
   private final Path restic;
   private final Path nice;
   private final Path cacheDir;
+  private final ToolLedger ledger;
   private final String shownRepository;
 
   /**
@@ -50,6 +51,12 @@ public final class ResticTarget implements ExportTarget {
    * @param cacheDir restic's cache ({@code --cache-dir}), under the agent's state directory
    */
   public ResticTarget(ExportTargetConfig.Restic config, Path restic, Path nice, Path cacheDir) {
+    this(config, restic, nice, cacheDir, ToolLedger.NONE);
+  }
+
+  /** @param ledger where each restic process is written down while it runs ({@link ToolLedger}) */
+  public ResticTarget(ExportTargetConfig.Restic config, Path restic, Path nice, Path cacheDir, ToolLedger ledger) {
+    this.ledger = ledger;
     this.config = config;
     this.restic = restic;
     this.nice = nice;
@@ -224,7 +231,7 @@ public final class ResticTarget implements ExportTarget {
     argv.addAll(args);
     try {
       Files.createDirectories(cacheDir);
-      return ExportProcess.run(argv, workDir, ENV, config.timeout(), onLine);
+      return ExportProcess.run(argv, workDir, ENV, config.timeout(), onLine, ledger);
     } catch (IOException e) {
       throw new ExportException("cannot run restic: " + e.getMessage());
     }

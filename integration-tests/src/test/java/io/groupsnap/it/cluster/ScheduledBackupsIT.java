@@ -124,8 +124,9 @@ class ScheduledBackupsIT {
 
     // Every completed run that retention kept exported: repositories intact, the newest restores byte for byte.
     for (AgentHost a : c.agents()) {
-      // an agent killed mid-export leaves its restic to finish or die on its own, and a killed restic its lock:
-      // once no process uses the repository, restic's own unlock removes stale locks (as an operator would)
+      // an agent killed mid-export and not yet restarted leaves its restic to finish on its own (a restarted one
+      // stops it), and a killed restic its lock: once no process uses the repository, restic's own unlock removes
+      // stale locks (as an operator would)
       await("no restic left running on " + a.id() + "'s repository").atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(500)).until(() -> !resticRunningOn(a.resticRepository()));
       assertThat(restic(a, "unlock").exitCode()).as("restic unlock of %s", a.id()).isZero();

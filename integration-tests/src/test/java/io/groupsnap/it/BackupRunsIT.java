@@ -88,6 +88,10 @@ class BackupRunsIT {
     assertThat(unknown.err().strip()).contains("nosuchgroup").doesNotContain("\n");
     Cli noTarget = cli("group", "create", "elsewhere", "--selector", "dev=true", "--export-target", "nowhere");
     assertThat(noTarget.exit()).isZero(); // stored; a run of it fails before any freeze, naming the target
+    assertThat(noTarget.err().lines().filter(l -> l.startsWith("groupsnap: warning: a run of group elsewhere would "
+        + "fail now: ")).toList()).as("the operator is told at once: %s", noTarget.err())
+        .isNotEmpty().allMatch(l -> l.contains("nowhere"));
+    assertThat(made.err()).as("no warning for a group that can run").doesNotContain("warning");
     Cli refused = cli("backup", "run", "elsewhere");
     assertThat(refused.exit()).isEqualTo(ExitCodes.USAGE);
     assertThat(refused.err()).contains("nowhere").contains("agent-1");

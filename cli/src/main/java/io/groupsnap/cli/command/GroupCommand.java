@@ -49,6 +49,7 @@ public final class GroupCommand {
         GroupSpec made = c.callGroups(Connection.CALL_DEADLINE,
             s -> s.createGroup(CreateGroupRequest.newBuilder().setGroup(g).build()));
         printChanged(spec, output, made, "created");
+        warnIfItCannotRun(c, spec, checked);
         return ExitCodes.OK;
       }
     }
@@ -77,6 +78,7 @@ public final class GroupCommand {
         GroupSpec changed = c.callGroups(Connection.CALL_DEADLINE,
             s -> s.updateGroup(UpdateGroupRequest.newBuilder().setGroup(g).build()));
         printChanged(spec, output, changed, "updated");
+        warnIfItCannotRun(c, spec, checked);
         return ExitCodes.OK;
       }
     }
@@ -162,6 +164,25 @@ public final class GroupCommand {
         return ExitCodes.OK;
       }
     }
+  }
+
+  /**
+   * Prints, on standard error, why a run of the group would fail now (a required member not registered, a selector
+   * matching nothing, an agent without the export target), one warning line each: the group was saved, but a
+   * schedule of it would only count failed runs. Best effort: a failure to ask is not the command's failure.
+   */
+  static void warnIfItCannotRun(Connection c, CommandSpec spec, String group) {
+    GroupView v;
+    try {
+      v = c.callGroups(Connection.CALL_DEADLINE, s -> s.getGroup(GetGroupRequest.newBuilder().setName(group).build()));
+    } catch (Exception e) {
+      return;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    for (String problem : v.getProblemsList()) {
+      err.println("groupsnap: warning: a run of group " + group + " would fail now: " + problem);
+    }
+    err.flush();
   }
 
   private static void printChanged(CommandSpec spec, OutputOption output, GroupSpec g, String what) {

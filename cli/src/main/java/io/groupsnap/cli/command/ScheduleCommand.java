@@ -87,6 +87,7 @@ public final class ScheduleCommand {
       try (Connection c = Connection.open(target)) {
         Schedule made = call(c, st -> st.createSchedule(CreateScheduleRequest.newBuilder().setSchedule(s).build()));
         ScheduleViews.schedule(printer(), spec.commandLine().getOut(), made, "created");
+        GroupCommand.warnIfItCannotRun(c, spec, made.getGroup());
       }
       return ExitCodes.OK;
     }

@@ -29,7 +29,11 @@ import picocli.CommandLine.Spec;
     description = "Print the client's version and the coordinator's (when one answers); warn when their "
         + "major.minor differ. Exit 0 even when no coordinator answers.")
 public final class VersionCommand implements Callable<Integer> {
-  static final Duration DEADLINE = Duration.ofSeconds(5);
+  /**
+   * How long the coordinator is given to answer, connection and TLS handshake included: a loaded host took more
+   * than 5 s for a first call, and "unreachable" then misled.
+   */
+  static final Duration DEADLINE = Duration.ofSeconds(15);
 
   @Spec CommandSpec spec;
   @Mixin Target target;

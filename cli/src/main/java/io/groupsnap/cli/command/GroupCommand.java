@@ -44,7 +44,7 @@ public final class GroupCommand {
     @Override
     public Integer call() throws Exception {
       String checked = Connection.name("NAME", name);
-      GroupSpec g = options.apply(GroupSpec.newBuilder().setName(checked).build());
+      GroupSpec g = GroupOptions.checked(options.apply(GroupSpec.newBuilder().setName(checked).build()));
       try (Connection c = Connection.open(target)) {
         GroupSpec made = c.callGroups(Connection.CALL_DEADLINE,
             s -> s.createGroup(CreateGroupRequest.newBuilder().setGroup(g).build()));
@@ -74,7 +74,7 @@ public final class GroupCommand {
       try (Connection c = Connection.open(target)) {
         GroupView now = c.callGroups(Connection.CALL_DEADLINE,
             s -> s.getGroup(GetGroupRequest.newBuilder().setName(checked).build()));
-        GroupSpec g = options.apply(now.getGroup());
+        GroupSpec g = GroupOptions.checked(options.apply(now.getGroup()));
         GroupSpec changed = c.callGroups(Connection.CALL_DEADLINE,
             s -> s.updateGroup(UpdateGroupRequest.newBuilder().setGroup(g).build()));
         printChanged(spec, output, changed, "updated");

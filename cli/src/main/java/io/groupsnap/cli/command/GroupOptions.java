@@ -4,6 +4,7 @@ import io.groupsnap.cli.support.CliException;
 import io.groupsnap.cli.support.Connection;
 import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.common.Printable;
+import io.groupsnap.coordinator.groups.GroupSpecs;
 import io.groupsnap.proto.v1.GroupMember;
 import io.groupsnap.proto.v1.GroupSpec;
 import io.groupsnap.proto.v1.LabelSelector;
@@ -106,6 +107,41 @@ public final class GroupOptions {
     b.setExportRetention(retention("--export-", b.getExportRetention(), exportKeepLast, exportKeepHourly,
         exportKeepDaily, exportKeepWeekly, exportKeepMonthly, exportKeepYearly, exportKeepWithin));
     return b.build();
+  }
+
+  /** The group's fields and the options that set them, longest prefix first, for {@link #checked}'s errors. */
+  private static final String[][] FIELD_OPTIONS = {
+      {"retry.max_attempts", "--max-attempts"}, {"retry.initial_backoff_millis", "--retry-backoff"},
+      {"retry.max_backoff_millis", "--retry-max-backoff"}, {"time_zone", "--time-zone"},
+      {"freeze_timeout", "--freeze-timeout"}, {"lease", "--lease"}, {"export_target", "--export-target"},
+      {"description", "--description"}, {"members[", "--member"}, {"selectors[", "--selector"},
+      {"local_retention.keep_within_millis", "--keep-within"}, {"export_retention.keep_within_millis",
+          "--export-keep-within"}, {"local_retention.keep_", "--keep-"}, {"export_retention.keep_", "--export-keep-"}};
+
+  /**
+   * Checks the whole group as the coordinator will ({@link GroupSpecs#validate}), before any call, so that a value
+   * out of range is named by the option that set it: {@code --max-attempts: retry.max_attempts 99 is outside 0..10}.
+   */
+  static GroupSpec checked(GroupSpec g) throws CliException {
+    try {
+      return GroupSpecs.validate(g);
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage();
+      for (String[] fo : FIELD_OPTIONS) {
+        if (m.startsWith(fo[0])) {
+          String option = fo[1];
+          if (option.endsWith("-")) { // keep_daily -> --keep-daily
+            String rest = m.substring(fo[0].length());
+            option += rest.substring(0, rest.indexOf(' ') < 0 ? rest.length() : rest.indexOf(' ')).replace('_', '-');
+          }
+          throw new CliException(ExitCodes.USAGE, option + ": " + m);
+        }
+      }
+      if (m.contains("needs at least one member or selector")) {
+        throw new CliException(ExitCodes.USAGE, "--member or --selector: " + m);
+      }
+      throw new CliException(ExitCodes.USAGE, m);
+    }
   }
 
   private static RetentionPolicy retention(String prefix, RetentionPolicy base, Integer last, Integer hourly,

@@ -104,10 +104,11 @@ class GroupCommandTest {
   }
 
   @Test
-  void badInput_exitsTwo_onOneLineNamingIt() {
+  void badInput_exitsTwo_onOneLineNamingIt() throws Exception {
     Result noMembers = run("group", "create", "db");
     assertThat(noMembers.exit()).isEqualTo(ExitCodes.USAGE);
-    assertThat(noMembers.err()).isEqualTo("groupsnap: group db needs at least one member or selector\n");
+    assertThat(noMembers.err())
+        .isEqualTo("groupsnap: --member or --selector: group db needs at least one member or selector\n");
     assertThat(run("group", "create", "../x", "--member", "a").err())
         .startsWith("groupsnap: NAME '../x' is not a valid name");
     assertThat(run("group", "create", "db", "--selector", "tier").err())
@@ -123,7 +124,15 @@ class GroupCommandTest {
     assertThat(run("group", "create", "db", "--member", "a", "--export-keep-within", "soon").err())
         .startsWith("groupsnap: --export-keep-within: invalid duration 'soon'");
     assertThat(run("group", "create", "db", "--member", "a", "--time-zone", "Mars/Base").err())
-        .startsWith("groupsnap: time_zone 'Mars/Base' is not an IANA time zone id");
+        .startsWith("groupsnap: --time-zone: time_zone 'Mars/Base' is not an IANA time zone id");
+    // values only the coordinator's rules refuse are named by the option that set them, before any call
+    assertThat(run("group", "create", "db", "--member", "a", "--max-attempts", "101").err())
+        .startsWith("groupsnap: --max-attempts: retry.max_attempts 101 is outside 0..");
+    assertThat(run("group", "create", "db", "--member", "a", "--freeze-timeout", "20m").err())
+        .startsWith("groupsnap: --freeze-timeout: freeze_timeout 1200000ms is outside");
+    assertThat(run("group", "create", "db", "--member", "a", "--retry-backoff", "25h").err())
+        .startsWith("groupsnap: --retry-backoff: retry.initial_backoff_millis");
+    assertThat(coordinator.groups().listGroups().records()).as("nothing stored by refused input").isEmpty();
     assertThat(run("group", "create", "db", "--member", "a", "--max-attempts", "x").exit())
         .isEqualTo(ExitCodes.USAGE);
     assertThat(run("group", "show", "nope").err()).isEqualTo("groupsnap: no group 'nope'\n");

@@ -46,6 +46,26 @@ public interface Writer {
   default void committed(TxnContext txn) {}
 
   /**
+   * An in-place restore is about to replace the data of the volumes in {@code restore} (those of this writer's that
+   * are restored): get the application out of the way — stop it, or have it close its files — and answer OK; any
+   * other answer refuses the restore, and no member's data is replaced. Nothing has changed yet. The default
+   * refuses: a writer that cannot stop its application must not have the data replaced under it.
+   */
+  default WriterResult preRestore(RestoreContext restore) {
+    return WriterResult.nonRetryable(kind() + " writer " + name() + " cannot stop its application for an in-place "
+        + "restore");
+  }
+
+  /**
+   * The restore ended: {@code restored} true when the volumes now hold the restored data, false when the old data was
+   * put back. Start the application again on what is there. Called exactly once after every {@link #preRestore}
+   * that was called, whatever it answered. The default does nothing.
+   */
+  default WriterResult postRestore(RestoreContext restore, boolean restored) {
+    return WriterResult.OK;
+  }
+
+  /**
    * The transaction being worked on.
    *
    * @param txnId group snapshot id
@@ -53,4 +73,14 @@ public interface Writer {
    * @param volumes the names of the agent's volumes in this transaction
    */
   record TxnContext(String txnId, long epoch, Set<String> volumes) {}
+
+  /**
+   * An in-place restore being worked on.
+   *
+   * @param restoreId the restore's id
+   * @param groupSnapshotId the group snapshot whose data is restored
+   * @param epoch the leader's epoch
+   * @param volumes the names of this agent's volumes being restored
+   */
+  record RestoreContext(String restoreId, String groupSnapshotId, long epoch, Set<String> volumes) {}
 }

@@ -63,10 +63,19 @@ final class Dispatcher {
         return call("abort", () -> handler.abort(txn));
       case WRITER_PHASE_COMMITTED:
         return call("committed", () -> handler.committed(txn));
+      case WRITER_PHASE_PRE_RESTORE:
+        return call("preRestore", () -> handler.preRestore(restore(r)));
+      case WRITER_PHASE_POST_RESTORE:
+        return call("postRestore", () -> handler.postRestore(restore(r)));
       default:
         return Outcome.nonRetryable("unknown request phase " + r.getPhaseValue() + " (client " + WriterClient.CLIENT
             + ")");
     }
+  }
+
+  private static Restore restore(WriterRequest r) {
+    return new Restore(r.getRestoreId(), r.getGroupSnapshotId(), r.getEpoch(), r.getVolumesList(), r.getAgentId(),
+        r.getRestored());
   }
 
   private Outcome freeze(Txn txn, Instant deadline) {

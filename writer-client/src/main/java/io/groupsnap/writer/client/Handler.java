@@ -52,4 +52,24 @@ public interface Handler {
   default Outcome committed(Txn txn) {
     return Outcome.OK;
   }
+
+  /**
+   * An in-place restore is about to replace the data of {@code restore}'s volumes: stop writing to them (close the
+   * files, stop serving; or exit, then {@link #postRestore} is not called in this process) and return OK, or refuse —
+   * then no member's data is replaced. Nothing has changed yet. Refused by default: an application that does not
+   * say how it gets out of the way must not have its data replaced under it.
+   */
+  default Outcome preRestore(Restore restore) {
+    return Outcome.nonRetryable("this application does not take part in in-place restores (its Handler does not "
+        + "implement preRestore)");
+  }
+
+  /**
+   * The restore ended: {@code restore.restored()} true when the volumes now hold the restored data, false when the old
+   * data was put back. Reopen and resume on what is there. Called once after every {@link #preRestore}, whatever it
+   * returned. OK by default.
+   */
+  default Outcome postRestore(Restore restore) {
+    return Outcome.OK;
+  }
 }

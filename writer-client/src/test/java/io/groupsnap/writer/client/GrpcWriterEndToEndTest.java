@@ -158,6 +158,35 @@ class GrpcWriterEndToEndTest {
   }
 
   @Test
+  void restoreEvents_reachTheApplication_withTheRestoreAndItsOutcome_andADefaultHandlerRefuses() throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RecordingApp restoring = new RecordingApp() {
+      @Override
+      public Outcome preRestore(Restore r) {
+        seen.add("pre " + r.id() + " " + r.groupSnapshotId() + " " + r.volumes() + " " + r.agentId());
+        return Outcome.OK;
+      }
+
+      @Override
+      public Outcome postRestore(Restore r) {
+        seen.add("post " + r.id() + " restored=" + r.restored());
+        return Outcome.OK;
+      }
+    };
+    connected("orders", restoring);
+    Writer.RestoreContext rs = new Writer.RestoreContext("rs-1", "gs-4", 1, Set.of("data"));
+    assertThat(orders.preRestore(rs)).isEqualTo(WriterResult.OK);
+    assertThat(orders.postRestore(rs, false)).isEqualTo(WriterResult.OK);
+    assertThat(seen).containsExactly("pre rs-1 gs-4 [data] a1", "post rs-1 restored=false");
+
+    connected("slow", app); // a Handler that knows nothing of restores
+    WriterResult refused = slow.preRestore(rs);
+    assertThat(refused.outcome()).isEqualTo(WriterResult.Outcome.NON_RETRYABLE);
+    assertThat(refused.reason()).contains("does not take part in in-place restores");
+    assertThat(slow.postRestore(rs, false)).isEqualTo(WriterResult.OK);
+  }
+
+  @Test
   void prepareIsRefusedAsRetryable_namingTheApplicationAndSocket_whenItIsNotConnected() throws Exception {
     PrepareResult r = participant.prepare(ref("gs-1"), List.of(), LEASE);
     assertThat(r.ok()).isFalse();

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * A test application behind the real client library: records every callback, answers as told, and tracks whether it
  * holds its writes now.
  */
-final class RecordingApp implements Handler {
+class RecordingApp implements Handler {
   final List<String> calls = new CopyOnWriteArrayList<>();
   volatile Outcome prepare = Outcome.OK;
   volatile Outcome freeze = Outcome.OK;

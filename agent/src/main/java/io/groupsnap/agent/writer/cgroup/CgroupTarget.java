@@ -57,6 +57,37 @@ final class CgroupTarget {
   }
 
   /** The cgroup now: the configured directory, or the unit's, asked of systemd. */
+  /**
+   * {@code systemctl stop} or {@code start} of the unit, for an in-place restore; refused for a writer that names
+   * only a cgroup directory (nothing here knows how to stop and start what runs in it).
+   *
+   * @param verb {@code stop} or {@code start}
+   */
+  WriterResult unitCommand(String verb, String writer) {
+    if (unit == null) {
+      return WriterResult.nonRetryable("cgroup writer " + writer + " names a cgroup directory, not a systemd unit: an "
+          + "in-place restore needs its application stopped and started (use options." + UNIT + ", or an exec "
+          + "writer with preRestore and postRestore)");
+    }
+    String field = "options." + UNIT + ": ";
+    if (!Files.isDirectory(systemdRunning)) {
+      return WriterResult.nonRetryable(field + "systemd is not running on this host (no " + systemdRunning
+          + "), so unit " + unit + " cannot be " + (verb.equals("stop") ? "stopped" : "started"));
+    }
+    Optional<Path> systemctl = commands.which("systemctl");
+    if (systemctl.isEmpty()) {
+      return WriterResult.nonRetryable(field + "systemctl not found");
+    }
+    CommandRunner.Result r;
+    try {
+      r = commands.run(List.of(systemctl.get().toString(), verb, "--", unit), timeout);
+    } catch (IOException e) {
+      return WriterResult.nonRetryable(field + "systemctl could not start: " + e.getMessage());
+    }
+    return r.ok() ? WriterResult.OK
+        : WriterResult.nonRetryable(field + "systemctl " + verb + " " + unit + ": " + r.lastLine());
+  }
+
   Cgroup resolve() throws Unresolved {
     if (path != null) {
       try {

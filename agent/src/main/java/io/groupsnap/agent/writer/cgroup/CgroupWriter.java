@@ -96,6 +96,18 @@ public final class CgroupWriter extends ConfiguredWriter {
     this.allowEmpty = options.allowEmpty();
   }
 
+  /** Stops the writer's systemd unit for an in-place restore ({@code systemctl stop}); refused without a unit. */
+  @Override
+  public WriterResult preRestore(RestoreContext restore) {
+    return target.unitCommand("stop", name());
+  }
+
+  /** Starts the unit again, on whatever data the restore left ({@code systemctl start}). */
+  @Override
+  public WriterResult postRestore(RestoreContext restore, boolean restored) {
+    return target.unitCommand("start", name());
+  }
+
   /** Where the hold of one transaction is. */
   private enum State { PREPARED, FREEZING, FROZEN, RELEASED }
 

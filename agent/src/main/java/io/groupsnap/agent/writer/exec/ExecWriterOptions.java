@@ -29,13 +29,16 @@ import java.util.Set;
  * @param abort run when the transaction aborts; empty for none
  * @param retryableExitCodes exit codes that mean "try again later"; other non-zero codes are final
  * @param hookDir the hook directory; null with commands
+ * @param preRestore stops the application before an in-place restore; empty: such restores are refused
+ * @param postRestore starts it again after one; empty for none
  */
 public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<String> thaw, List<String> abort,
-    Set<Integer> retryableExitCodes, Path hookDir) {
+    Set<Integer> retryableExitCodes, Path hookDir, List<String> preRestore, List<String> postRestore) {
   /** Option naming the hook directory. */
   public static final String HOOK_DIR = "hookDir";
   /** The writer's own fields that are this kind's options. */
-  static final Set<String> COMMAND_FIELDS = Set.of("prepare", "freeze", "thaw", "abort", "retryableExitCodes");
+  static final Set<String> COMMAND_FIELDS = Set.of("prepare", "freeze", "thaw", "abort", "retryableExitCodes",
+      "preRestore", "postRestore");
   /** EX_TEMPFAIL from sysexits.h: "try again later"; retryable unless the writer lists others. */
   public static final int EX_TEMPFAIL = 75;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,6 +49,14 @@ public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<
     thaw = List.copyOf(thaw);
     abort = List.copyOf(abort);
     retryableExitCodes = Set.copyOf(retryableExitCodes);
+    preRestore = List.copyOf(preRestore);
+    postRestore = List.copyOf(postRestore);
+  }
+
+  /** The same options without restore commands (the record's shape before in-place restores). */
+  public ExecWriterOptions(List<String> prepare, List<String> freeze, List<String> thaw, List<String> abort,
+      Set<Integer> retryableExitCodes, Path hookDir) {
+    this(prepare, freeze, thaw, abort, retryableExitCodes, hookDir, List.of(), List.of());
   }
 
   /** Commands for freeze and thaw only; exit code 75 retryable. */
@@ -60,7 +71,7 @@ public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<
 
   static ExecWriterOptions parse(KindOptions o) throws KindException {
     Map<String, List<String>> commands = new LinkedHashMap<>();
-    for (String phase : List.of("freeze", "thaw", "prepare", "abort")) {
+    for (String phase : List.of("freeze", "thaw", "prepare", "abort", "preRestore", "postRestore")) {
       commands.put(phase, argv(o, phase));
     }
     Set<Integer> retryable = exitCodes(o);
@@ -72,7 +83,7 @@ public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<
         }
       }
     } else {
-      for (String phase : List.of("prepare", "freeze", "thaw", "abort")) {
+      for (String phase : List.of("prepare", "freeze", "thaw", "abort", "preRestore", "postRestore")) {
         if (!commands.get(phase).isEmpty()) {
           throw new KindException(phase, "cannot be combined with options." + HOOK_DIR
               + ": use per-phase commands or a hook directory, not both");
@@ -80,14 +91,19 @@ public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<
       }
       dir = hookDirPath(o.get(HOOK_DIR));
     }
-    for (String phase : List.of("prepare", "freeze", "thaw", "abort")) {
+    if (commands.get("preRestore").isEmpty() != commands.get("postRestore").isEmpty()) {
+      throw new KindException(commands.get("preRestore").isEmpty() ? "preRestore" : "postRestore",
+          "is required with " + (commands.get("preRestore").isEmpty() ? "postRestore" : "preRestore")
+          + " (what stops the application for an in-place restore, and what starts it again)");
+    }
+    for (String phase : List.of("prepare", "freeze", "thaw", "abort", "preRestore", "postRestore")) {
       List<String> argv = commands.get(phase);
       if (!argv.isEmpty() && !Path.of(argv.get(0)).isAbsolute()) {
         throw new KindException(phase, "command '" + Names.printable(argv.get(0)) + "' must be an absolute path");
       }
     }
     return new ExecWriterOptions(commands.get("prepare"), commands.get("freeze"), commands.get("thaw"),
-        commands.get("abort"), retryable, dir);
+        commands.get("abort"), retryable, dir, commands.get("preRestore"), commands.get("postRestore"));
   }
 
   /** The commands by phase, in the order they are checked; absent ones empty. */
@@ -97,6 +113,8 @@ public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<
     out.put("freeze", freeze);
     out.put("thaw", thaw);
     out.put("abort", abort);
+    out.put("preRestore", preRestore);
+    out.put("postRestore", postRestore);
     return out;
   }
 

@@ -167,6 +167,42 @@ public final class GrpcWriter extends ConfiguredWriter {
     }
   }
 
+  /**
+   * Asks the application to stop writing for an in-place restore (PRE_RESTORE, waited for up to the writer's
+   * timeout). Not connected: refused as RETRYABLE — it cannot be asked to get out of the way.
+   */
+  @Override
+  public WriterResult preRestore(RestoreContext restore) {
+    Subscription sub = hub.connected(application);
+    if (sub == null) {
+      return WriterResult.retryable("application " + application + " is not connected to " + hub.endpoint()
+          + ": it cannot be asked to stop for the restore");
+    }
+    return await(sub, restoreRequest(WriterPhase.WRITER_PHASE_PRE_RESTORE, restore), "PRE_RESTORE",
+        config.timeout());
+  }
+
+  /**
+   * Tells the application the restore ended and whether its volumes now hold the restored data (POST_RESTORE,
+   * waited for). An application that is no longer connected exited to get out of the way (allowed): it starts on
+   * what is there when it is started again, so there is nothing to tell.
+   */
+  @Override
+  public WriterResult postRestore(RestoreContext restore, boolean restored) {
+    Subscription sub = hub.connected(application);
+    if (sub == null) {
+      return WriterResult.OK;
+    }
+    return await(sub, restoreRequest(WriterPhase.WRITER_PHASE_POST_RESTORE, restore).setRestored(restored),
+        "POST_RESTORE", config.timeout());
+  }
+
+  private WriterRequest.Builder restoreRequest(WriterPhase phase, RestoreContext restore) {
+    return WriterRequest.newBuilder().setPhase(phase).setRestoreId(restore.restoreId())
+        .setGroupSnapshotId(restore.groupSnapshotId()).setEpoch(restore.epoch()).addAllVolumes(restore.volumes())
+        .setAgentId(hub.agentId()).setWriter(config.name());
+  }
+
   private WriterRequest.Builder request(WriterPhase phase, TxnContext txn) {
     return WriterRequest.newBuilder().setPhase(phase).setTxnId(txn.txnId()).setEpoch(txn.epoch())
         .addAllVolumes(txn.volumes()).setAgentId(hub.agentId()).setWriter(config.name());

@@ -12,12 +12,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-say() { printf 'image-test: [%3ss] %s\n' "$SECONDS" "$*"; }
-fail() { printf 'image-test: FAILED: %s\n' "$*" >&2; exit 1; }
-unmet() {
-  if [ -n "${GROUPSNAP_CI:-}" ]; then fail "$* (GROUPSNAP_CI is set: this test must run)"; fi
-  say "skipped: $*"; exit 0
-}
+TEST_NAME=image-test
+# shellcheck source=deploy/test/lib.sh
+. deploy/test/lib.sh
 
 [ "$(id -u)" -eq 0 ] || unmet "needs root (chroot and mount namespaces)"
 command -v python3 >/dev/null 2>&1 || unmet "needs python3"

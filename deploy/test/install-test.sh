@@ -13,12 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-say() { printf 'install-test: [%3ss] %s\n' "$SECONDS" "$*"; }
-fail() { printf 'install-test: FAILED: %s\n' "$*" >&2; exit 1; }
-unmet() {
-  if [ -n "${GROUPSNAP_CI:-}" ]; then fail "$* (GROUPSNAP_CI is set: this test must run)"; fi
-  say "skipped: $*"; exit 0
-}
+TEST_NAME=install-test
+# shellcheck source=deploy/test/lib.sh
+. deploy/test/lib.sh
 
 [ "$(id -u)" -eq 0 ] || unmet "needs root (it installs a package)"
 command -v dpkg >/dev/null 2>&1 || unmet "needs dpkg"

@@ -235,7 +235,7 @@ public final class Agent implements AutoCloseable {
         CommandRunner.system()), catalog, ExportManager.CaptureLocator.byVolumes(volumes), fence, config.stateDir(),
         config.exports().concurrency(), Clock.systemUTC(), metrics.exports());
     exports.start(); // resumes what a killed agent left pending or running
-    restores = new RestoreManager(config.agentId(), volumes, catalog, fence,
+    restores = new RestoreManager(config.agentId(), volumes, exports.targets(), catalog, fence,
         new RestoreTargets(config.restoreRoots(), volumes), RestoreManager.FreeSpace.SYSTEM, RESTORE_CONCURRENCY,
         Clock.systemUTC());
     insecureNotice = InsecureNotice.startFor("agent " + config.agentId(), transport, participant::isHolding);

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -138,6 +139,50 @@ class RestoreIT {
 
   @Test
   @Order(3)
+  void aMemberWhoseLocalCaptureIsGone_comesBackFromItsResticExport() throws Exception {
+    boolean restic = Stream.of(System.getenv().getOrDefault("PATH", "").split(":"), new String[] {"/usr/bin"})
+        .flatMap(Stream::of).anyMatch(d -> Files.isExecutable(Path.of(d, "restic")));
+    if (System.getenv("GROUPSNAP_CI") == null) {
+      Assumptions.assumeTrue(restic, "restic is not installed");
+    }
+    committed(); // data on every volume
+    Cli made = cli("group", "create", "all", "--selector", "dev=true", "--export-target", DevCluster.EXPORT_TARGET);
+    assertThat(made.exit()).as(made.err()).isEqualTo(ExitCodes.OK);
+    Cli run = cli("backup", "run", "all", "--wait", "-o", "json");
+    assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.OK);
+    JsonNode r = JSON.readTree(run.out().lines().reduce((a, b) -> b).orElseThrow());
+    GroupSnapshot g = f.coordinator.getGroupSnapshot(io.groupsnap.proto.v1.GetGroupSnapshotRequest.newBuilder()
+        .setId(r.get("groupSnapshotId").asText()).build());
+    MemberRecord lost = g.getMembersList().stream().filter(m -> m.getAgentId().equals("agent-2")).findFirst()
+        .orElseThrow();
+    Map<String, String> expected = describe(Path.of(lost.getSnapshotPath()));
+    deleteTree(Path.of(lost.getSnapshotPath())); // the local capture is lost (a disk replaced, a hand too quick)
+
+    Path to = DevCluster.restoreRoot(data).resolve("from-export");
+    Cli restored = cli("restore", r.get("id").asText(), "--run", "--to", to.toString(), "-o", "json");
+    assertThat(restored.exit()).as(restored.err()).isEqualTo(ExitCodes.OK);
+    JsonNode out = JSON.readTree(restored.out());
+    assertThat(member(out, "agent-2").get("method").asText()).isEqualTo("restic-restore");
+    assertThat(member(out, "agent-1").get("method").asText()).isIn("copy", "reflink");
+    assertThat(describe(to.resolve("agent-2").resolve(lost.getVolume()))).isEqualTo(expected);
+    for (MemberRecord m : g.getMembersList()) {
+      if (m != lost) {
+        assertThat(describe(to.resolve(m.getAgentId()).resolve(m.getVolume())))
+            .isEqualTo(describe(Path.of(m.getSnapshotPath())));
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  @Test
+  @Order(4)
   void aMemberWhoseAgentIsDown_isRefusedBeforeAnyOtherMemberIsWritten() throws Exception {
     GroupSnapshot g = committed();
     f.cluster.agents().get("agent-3").close();

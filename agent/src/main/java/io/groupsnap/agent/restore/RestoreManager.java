@@ -1,10 +1,13 @@
 package io.groupsnap.agent.restore;
 
+import io.groupsnap.agent.export.ExportException;
+import io.groupsnap.agent.export.ExportTarget;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.CaptureTree;
+import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.common.Daemons;
@@ -68,6 +71,7 @@ public final class RestoreManager implements AutoCloseable {
 
   private final String agentId;
   private final Map<String, Volume> volumes = new LinkedHashMap<>();
+  private final Map<String, ExportTarget> exportTargets = new LinkedHashMap<>();
   private final SnapshotCatalog catalog;
   private final EpochFence fence;
   private final RestoreTargets targets;
@@ -91,7 +95,15 @@ public final class RestoreManager implements AutoCloseable {
 
   public RestoreManager(String agentId, List<Volume> volumes, SnapshotCatalog catalog, EpochFence fence,
       RestoreTargets targets, FreeSpace freeSpace, int concurrency, Clock clock) {
+    this(agentId, volumes, List.of(), catalog, fence, targets, freeSpace, concurrency, clock);
+  }
+
+  /** @param exportTargets where captures were exported, to restore from when a local capture is gone */
+  public RestoreManager(String agentId, List<Volume> volumes, List<ExportTarget> exportTargets,
+      SnapshotCatalog catalog, EpochFence fence, RestoreTargets targets, FreeSpace freeSpace, int concurrency,
+      Clock clock) {
     this.agentId = agentId;
+    exportTargets.forEach(t -> this.exportTargets.put(t.name(), t));
     volumes.forEach(v -> this.volumes.put(v.name(), v));
     this.catalog = catalog;
     this.fence = fence;
@@ -173,7 +185,7 @@ public final class RestoreManager implements AutoCloseable {
       throws RestoreRefusedException, IOException {
     Map<String, LocalSnapshot> kept = new TreeMap<>();
     catalog.list(groupSnapshotId).forEach(s -> kept.put(s.getVolume(), s));
-    if (kept.isEmpty()) {
+    if (kept.isEmpty() && asked.stream().allMatch(t -> t.getExportTarget().isEmpty())) {
       throw new RestoreRefusedException("agent " + agentId + " keeps no capture of group snapshot "
           + groupSnapshotId);
     }
@@ -187,15 +199,17 @@ public final class RestoreManager implements AutoCloseable {
         throw new RestoreRefusedException("volume " + v + " is asked for twice");
       }
       LocalSnapshot s = kept.get(v);
-      if (s == null) {
-        throw new RestoreRefusedException("agent " + agentId + " keeps no capture of volume " + v
-            + " of group snapshot " + groupSnapshotId);
-      }
-      if (s.getState() != LocalSnapshotState.LOCAL_KEPT) {
+      if (s != null && s.getState() != LocalSnapshotState.LOCAL_KEPT) {
         throw new RestoreRefusedException("group snapshot " + groupSnapshotId + " is not committed on agent "
             + agentId + ": only kept captures are restored");
       }
       Volume volume = volumes.get(v);
+      boolean local = s != null && volume != null && present(volume, s);
+      if (!local && t.getExportTarget().isEmpty()) {
+        throw new RestoreRefusedException("agent " + agentId + " keeps no capture of volume " + v
+            + " of group snapshot " + groupSnapshotId + (s == null ? "" : " (it is gone from the volume)")
+            + " and no export of it is known");
+      }
       if (volume == null) {
         throw new RestoreRefusedException("volume " + v + " is no longer configured on agent " + agentId);
       }
@@ -213,13 +227,33 @@ public final class RestoreManager implements AutoCloseable {
         }
       }
       try {
-        plans.add(new RestorePlan(v, volume.kind(), Path.of(s.getPath()), target,
-            volume.restorer(Path.of(s.getPath()), target)));
-      } catch (VolumeException e) {
+        plans.add(local ? new RestorePlan(v, volume.kind(), Path.of(s.getPath()), target,
+            volume.restorer(Path.of(s.getPath()), target))
+            : new RestorePlan(v, volume.kind(), null, target, fromExport(v, t)));
+      } catch (VolumeException | ExportException e) {
         throw new RestoreRefusedException("volume " + v + ": " + e.getMessage());
       }
     }
     return plans;
+  }
+
+  /** Whether the kept capture is still on its volume's storage (a tool failure counts as present: try it). */
+  private static boolean present(Volume volume, LocalSnapshot s) {
+    try {
+      return volume.locate(Path.of(s.getPath())).present();
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  /** The export of a volume whose local capture is gone, as the leader named it. */
+  private Restorer fromExport(String volume, VolumeTarget t) throws RestoreRefusedException, ExportException {
+    ExportTarget target = exportTargets.get(t.getExportTarget());
+    if (target == null) {
+      throw new RestoreRefusedException("volume " + volume + ": the local capture is gone and export target "
+          + t.getExportTarget() + " is not configured on agent " + agentId);
+    }
+    return target.restorer(t.getRepositorySnapshotId(), t.getExportBytes());
   }
 
   /** Each file system the targets lie on must have room for everything written there. */

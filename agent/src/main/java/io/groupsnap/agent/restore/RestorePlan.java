@@ -8,7 +8,7 @@ import java.nio.file.Path;
  *
  * @param volume the volume's name
  * @param kind its kind
- * @param capture where the kept capture is
+ * @param capture where the kept capture is; null when restored from its export
  * @param target where the restored tree goes (resolved; absent or an empty directory)
  * @param restorer how the kind materializes it
  */

@@ -5,6 +5,8 @@ import io.groupsnap.coordinator.runs.RunDriver;
 import io.groupsnap.coordinator.store.NotFoundException;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.BackupRun;
+import io.groupsnap.proto.v1.ExportState;
+import io.groupsnap.proto.v1.MemberExport;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.MemberRecord;
@@ -22,10 +24,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -45,6 +49,10 @@ import java.util.stream.Collectors;
  * member, and nothing was written. Then every agent starts its part at once, and each is polled until all its volumes
  * have finished; an agent that stays unreachable longer than {@code unreachableFor}, or that lost the restore, fails
  * its running volumes with the reason. The answer carries every member's path, bytes, method and duration.
+ *
+ * <p>A member whose local capture is gone is restored from its export when the group snapshot's backup run (the one
+ * asked for, else the one that took it) exported it: each agent is told of its members' DONE exports and uses them
+ * only when its capture is no longer there.
  *
  * <p>Targets: {@code <to>/<agent>/<volume>} when {@code to} is given, a per-member target overriding it, else each
  * agent's default (under its first restore root). The agents, not this class, decide what a path may be.
@@ -100,7 +108,7 @@ public final class GroupRestore implements RestoreCalls {
       throw new IllegalArgumentException("group snapshot " + g.getId() + " is " + g.getState()
           + ": only a committed group snapshot can be restored");
     }
-    Map<String, List<VolumeTarget>> parts = parts(g, req);
+    Map<String, List<VolumeTarget>> parts = withExports(parts(g, req), exportsOf(g, req));
     Set<String> registered = agents.registered().stream().map(AgentRegistration::getAgentId)
         .collect(Collectors.toSet());
     List<String> down = parts.keySet().stream().filter(a -> !registered.contains(a)).toList();
@@ -147,6 +155,42 @@ public final class GroupRestore implements RestoreCalls {
       throw new IllegalArgumentException("backup run " + run.getId() + " has no group snapshot");
     }
     return run.getGroupSnapshotId();
+  }
+
+  /**
+   * The backup run whose exports hold this group snapshot's captures: the run asked for, else the run that took it;
+   * empty when there is none, it exported nothing or its exports were forgotten.
+   */
+  private Optional<BackupRun> exportsOf(GroupSnapshot g, RestoreGroupSnapshotRequest req) throws Exception {
+    String runId = !req.getBackupRunId().isEmpty() ? req.getBackupRunId() : g.getRunId();
+    if (runId.isEmpty()) {
+      return Optional.empty();
+    }
+    return runs.find(runId).filter(r -> r.getGroupSnapshotId().equals(g.getId()) && !r.getExportTarget().isEmpty()
+        && !r.getExportDeleted());
+  }
+
+  /**
+   * Each member's DONE export, so that an agent whose local capture is gone restores from it instead (the agent
+   * prefers its local capture whenever that is still there).
+   */
+  static Map<String, List<VolumeTarget>> withExports(Map<String, List<VolumeTarget>> parts, Optional<BackupRun> run) {
+    if (run.isEmpty()) {
+      return parts;
+    }
+    Map<String, MemberExport> done = new HashMap<>();
+    for (MemberExport e : run.get().getExportsList()) {
+      if (e.getState() == ExportState.EXPORT_DONE) {
+        done.put(e.getAgentId() + ":" + e.getVolume(), e);
+      }
+    }
+    Map<String, List<VolumeTarget>> out = new TreeMap<>();
+    parts.forEach((agent, volumes) -> out.put(agent, volumes.stream().map(v -> {
+      MemberExport e = done.get(agent + ":" + v.getVolume());
+      return e == null ? v : v.toBuilder().setExportTarget(run.get().getExportTarget())
+          .setRepositorySnapshotId(e.getRepositorySnapshotId()).setExportBytes(Math.max(e.getBytesTotal(), e.getBytesDone())).build();
+    }).toList()));
+    return out;
   }
 
   /** Each member agent's volumes and targets, in the record's order. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.groupsnap.coordinator.store.NotFoundException;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.BackupRun;
+import io.groupsnap.proto.v1.ExportState;
+import io.groupsnap.proto.v1.MemberExport;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.MemberRecord;
@@ -36,11 +38,13 @@ class GroupRestoreTest {
   /** Agents that accept everything (unless told to refuse one) and finish at the first poll. */
   static final class Agents implements RestoreClient {
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    final List<Order> orders = Collections.synchronizedList(new ArrayList<>());
     final Map<String, Answer> dryRunAnswers = new java.util.concurrent.ConcurrentHashMap<>();
     final Map<String, List<MemberRestore>> started = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public CompletableFuture<Answer> start(String agentId, Order o) {
+      orders.add(o);
       calls.add((o.dryRun() ? "check " : "start ") + agentId + " " + o.volumes().stream()
           .map(v -> v.getVolume() + "=" + v.getTarget()).toList());
       if (o.dryRun()) {
@@ -71,7 +75,12 @@ class GroupRestoreTest {
     }, new io.groupsnap.coordinator.runs.RunCatalog() {
       @Override
       public Optional<BackupRun> find(String id) {
-        return id.equals("run-1") ? Optional.of(BackupRun.newBuilder().setId(id).setGroupSnapshotId("gs-1").build())
+        return id.equals("run-1") ? Optional.of(BackupRun.newBuilder().setId(id).setGroupSnapshotId("gs-1")
+            .setExportTarget("offsite")
+            .addExports(MemberExport.newBuilder().setAgentId("a1").setVolume("db").setState(ExportState.EXPORT_DONE)
+                .setRepositorySnapshotId("abc123").setBytesTotal(42).setBytesDone(42))
+            .addExports(MemberExport.newBuilder().setAgentId("a2").setVolume("db")
+                .setState(ExportState.EXPORT_FAILED)).build())
             : Optional.empty();
       }
 
@@ -106,6 +115,16 @@ class GroupRestoreTest {
     restore(COMMITTED).restore(RestoreGroupSnapshotRequest.newBuilder().setBackupRunId("run-1").build())
         .get(10, TimeUnit.SECONDS);
     assertThat(agents.calls).contains("check a1 [db=, logs=]", "start a2 [db=]");
+  }
+
+  @Test
+  void theRunsDoneExports_areNamedToTheAgents_forMembersWhoseCaptureIsGone() throws Exception {
+    restore(COMMITTED.toBuilder().setRunId("run-1").build()).restore(req().build()).get(10, TimeUnit.SECONDS);
+    List<io.groupsnap.proto.v1.VolumeTarget> started = agents.orders.stream().filter(o -> !o.dryRun())
+        .flatMap(o -> o.volumes().stream()).toList();
+    assertThat(started).extracting(v -> v.getVolume() + " " + v.getExportTarget() + " "
+        + v.getRepositorySnapshotId() + " " + v.getExportBytes())
+        .containsExactlyInAnyOrder("db offsite abc123 42", "logs   0", "db   0");
   }
 
   @Test

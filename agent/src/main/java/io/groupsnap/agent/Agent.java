@@ -8,7 +8,10 @@ import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.registry.ClusterAccess;
 import io.groupsnap.agent.registry.RecordDecisions;
 import io.groupsnap.agent.registry.Registration;
+import io.groupsnap.agent.restore.RestoreManager;
+import io.groupsnap.agent.restore.RestoreTargets;
 import io.groupsnap.agent.rpc.AgentGrpcService;
+import io.groupsnap.agent.rpc.AgentRestoreGrpcService;
 import io.groupsnap.agent.scrub.CaptureChecker;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
@@ -80,6 +83,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   public static final String VERSION = "0.1.0";
+  /** How many volumes this agent restores at once (copies are disk-bound; more would only compete). */
+  static final int RESTORE_CONCURRENCY = 2;
 
   private enum State { LATENT, STARTED, CLOSED }
 
@@ -106,6 +111,7 @@ public final class Agent implements AutoCloseable {
   private CaptureChecker checker;
   private ScheduledExecutorService fingerprints;
   private ExportManager exports;
+  private RestoreManager restores;
   private Transport transport;
   private InsecureNotice insecureNotice;
 
@@ -231,6 +237,9 @@ public final class Agent implements AutoCloseable {
         CommandRunner.system(), tools), catalog, ExportManager.CaptureLocator.byVolumes(volumes), fence,
         config.stateDir(), config.exports().concurrency(), Clock.systemUTC(), metrics.exports(), tools);
     exports.start(); // stops the tools a killed agent left running, resumes its pending and running exports
+    restores = new RestoreManager(config.agentId(), volumes, exports.targets(), catalog, fence,
+        new RestoreTargets(config.restoreRoots(), volumes), RestoreManager.FreeSpace.SYSTEM, RESTORE_CONCURRENCY,
+        Clock.systemUTC());
     insecureNotice = InsecureNotice.startFor("agent " + config.agentId(), transport, participant::isHolding);
     server = ServerEdge.bounded(NettyServerBuilder.forAddress(
             new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
@@ -241,6 +250,8 @@ public final class Agent implements AutoCloseable {
         .intercept(transport.callers())
         .addService(ServerInterceptors.intercept(new AgentGrpcService(participant, checker, exports),
             AgentGrpcService.coordinatorsOnly(this::denied)))
+        .addService(ServerInterceptors.intercept(new AgentRestoreGrpcService(restores),
+            AgentRestoreGrpcService.coordinatorsOnly(this::denied)))
         .addService(health.service()) // any caller the authority vouches for
         .build()
         .start();
@@ -387,6 +398,7 @@ public final class Agent implements AutoCloseable {
     if (participant != null) {
       participant.releaseAll();
     }
+    closeQuietly(restores);
     closeQuietly(exports); // kills running export tools; the journal resumes them at the next start
     closeQuietly(writerHub);
     closeQuietly(registration);

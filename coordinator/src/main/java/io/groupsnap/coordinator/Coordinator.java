@@ -130,6 +130,7 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   private volatile CoordinatorCore core;
   private RunOptions runOptions = RunOptions.defaults();
   private BackupWiring backup;
+  private RestoreWiring restores;
 
   /**
    * @param transport how it serves and dials agents: mutual TLS (its certificate must carry the coordinator role), or
@@ -252,6 +253,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
           () -> state.get() == State.CLOSED);
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
       backup.register(services, this::denied);
+      restores = new RestoreWiring(zk, store, core, agents, audit.trail(), clusterId);
+      restores.register(services, this::denied);
       backup.start();
       roster.start();
       leadership.start();
@@ -395,6 +398,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       roster.close();
     }
     Daemons.stop(server);
+    if (restores != null) {
+      restores.close();
+    }
     if (backup != null) {
       backup.close();
     }

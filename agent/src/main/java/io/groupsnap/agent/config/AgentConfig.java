@@ -47,6 +47,8 @@ import java.util.Map;
  * @param metricsListen where the Prometheus metrics are served ({@code metrics.listen}); null: not at all
  * @param exports the export targets ({@code exports:}) and how many exports run at once ({@code
  *     exportConcurrency:}); {@link ExportsConfig#NONE}: none
+ * @param restoreRoots the only trees restores may write in ({@code restoreRoots:}); the first holds default targets;
+ *     empty or null: {@code <stateDir>/restores}; never overlapping a volume
  */
 public record AgentConfig(
     String agentId,
@@ -71,10 +73,13 @@ public record AgentConfig(
     boolean insecure,
     Duration tlsReloadEvery,
     HostPort metricsListen,
-    ExportsConfig exports) {
+    ExportsConfig exports,
+    List<Path> restoreRoots) {
   public AgentConfig {
     java.util.Objects.requireNonNull(tlsReloadEvery, "tlsReloadEvery");
     exports = exports == null ? ExportsConfig.NONE : exports;
+    restoreRoots = restoreRoots == null || restoreRoots.isEmpty() ? List.of(stateDir.resolve("restores"))
+        : List.copyOf(restoreRoots);
     volumeRoots = List.copyOf(volumeRoots);
     labels = Map.copyOf(labels);
     volumes = List.copyOf(volumes);
@@ -85,56 +90,63 @@ public record AgentConfig(
   public AgentConfig withZookeeperAuth(Path file) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        file, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
+        file, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports, restoreRoots);
   }
 
   /** The agent's configuration with its metrics served on {@code address} (null: not at all). */
   public AgentConfig withMetricsListen(HostPort address) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, address, exports);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, address, exports, restoreRoots);
   }
 
   /** The agent's configuration with another ZooKeeper connect string. */
   public AgentConfig withZookeeper(String connect) {
     return new AgentConfig(agentId, cluster, listen, advertise, connect, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports, restoreRoots);
   }
 
   /** The agent's configuration with another ZooKeeper session timeout. */
   public AgentConfig withZookeeperSessionTimeout(Duration timeout) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, timeout, zookeeperAuth,
-        writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
+        writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports, restoreRoots);
   }
 
   /** The agent's configuration with other volumes and writers. */
   public AgentConfig withVolumes(List<VolumeConfig> newVolumes, List<WriterConfig> newWriters) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, newVolumes, newWriters, reaperInterval, reaperGrace, volumeRoots, checksumCaptures,
-        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
+        zookeeperSessionTimeout, zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports, restoreRoots);
   }
 
   /** The agent's configuration with other reaper timings. */
   public AgentConfig withReaper(Duration interval, Duration grace) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, interval, grace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports, restoreRoots);
   }
 
   /** The agent's configuration with checksums of its captures on or off. */
   public AgentConfig withChecksumCaptures(boolean on) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, on, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports, restoreRoots);
   }
 
   /** The agent's configuration with other export targets. */
   public AgentConfig withExports(ExportsConfig value) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, value);
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, value, restoreRoots);
+  }
+
+  /** The agent's configuration with other restore roots (empty: the default). */
+  public AgentConfig withRestoreRoots(List<Path> value) {
+    return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
+        labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
+        zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports, value);
   }
 
   /** How it serves gRPC: checked by {@link ConfigLoader#validate} to be exactly one of TLS files and insecure. */
@@ -146,7 +158,7 @@ public record AgentConfig(
   public AgentConfig withTransport(TransportSettings t) {
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxFreezeLease,
         labels, volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-        zookeeperAuth, writerHub, t.tls(), t.insecure(), t.reloadEvery(), metricsListen, exports);
+        zookeeperAuth, writerHub, t.tls(), t.insecure(), t.reloadEvery(), metricsListen, exports, restoreRoots);
   }
 
   /**
@@ -186,6 +198,7 @@ public record AgentConfig(
     private HostPort metricsListen;
     private Duration tlsReloadEvery = TransportSettings.RELOAD_EVERY;
     private ExportsConfig exports = ExportsConfig.NONE;
+    private List<Path> restoreRoots = List.of();
 
     private Builder(String agentId, Path snapshotRoot) {
       this.agentId = agentId;
@@ -303,11 +316,17 @@ public record AgentConfig(
       return this;
     }
 
+    /** Where restores may write; empty (the default): {@code <stateDir>/restores}. */
+    public Builder restoreRoots(List<Path> value) {
+      this.restoreRoots = value;
+      return this;
+    }
+
     public AgentConfig build() {
       return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot,
           stateDir != null ? stateDir : snapshotRoot.resolve(".groupsnap-state"), maxFreezeLease, labels, volumes,
           writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, zookeeperSessionTimeout,
-          zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports);
+          zookeeperAuth, writerHub, tls, insecure, tlsReloadEvery, metricsListen, exports, restoreRoots);
     }
   }
 }

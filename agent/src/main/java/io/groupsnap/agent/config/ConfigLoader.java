@@ -47,7 +47,7 @@ public final class ConfigLoader extends FieldReader {
   static final Set<String> TOP_FIELDS = Set.of("agentId", "cluster", "listen", "advertise", "zookeeper",
       "zookeeperSessionTimeout", "snapshotRoot", "stateDir", "maxFreezeLease", "labels", "volumes", "writers",
       "reaperInterval", "reaperGrace", "volumeRoots", "checksumCaptures", "zookeeperAuth", "writerHub", "tls",
-      "insecure", "metrics", "exports", "exportConcurrency");
+      "insecure", "metrics", "exports", "exportConcurrency", "restoreRoots");
   static final Set<String> METRICS_FIELDS = Set.of("listen");
   static final Set<String> TLS_FIELDS = Set.of("ca", "cert", "key", "reloadEvery");
   static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
@@ -239,9 +239,18 @@ public final class ConfigLoader extends FieldReader {
     SocketAccess writerHub = root.has("writerHub") ? writerHub("writerHub", root.get("writerHub"))
         : SocketAccess.DEFAULT;
     HostPort metricsListen = root.has("metrics") ? metricsListen(root.get("metrics")) : null;
+    List<Path> restoreRoots = new ArrayList<>();
+    if (root.has("restoreRoots")) {
+      JsonNode rs = root.get("restoreRoots");
+      requireArray("restoreRoots", rs);
+      for (int i = 0; i < rs.size(); i++) {
+        restoreRoots.add(absolutePath("restoreRoots[" + i + "]", rs.get(i)).normalize());
+      }
+    }
     return new AgentConfig(agentId, cluster, listen, advertise, zookeeper, snapshotRoot, stateDir, maxLease, labels,
         volumes, writers, reaperInterval, reaperGrace, volumeRoots, checksumCaptures, session, zookeeperAuth,
-        writerHub, tls, insecure, tlsReloadEvery, metricsListen, new ExportsReader(source).read(root));
+        writerHub, tls, insecure, tlsReloadEvery, metricsListen, new ExportsReader(source).read(root),
+        restoreRoots);
   }
 
   /** {@code metrics: {listen: HOST:PORT}}; {@code listen: none} (or no listen) serves none. */

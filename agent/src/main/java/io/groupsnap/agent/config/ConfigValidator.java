@@ -168,6 +168,16 @@ final class ConfigValidator {
             + ": the agent's own state must lie outside every volume");
       }
     }
+    for (int r = 0; r < config.restoreRoots().size(); r++) {
+      Path restore = config.restoreRoots().get(r).toAbsolutePath().normalize();
+      Path realRestore = resolved("restoreRoots[" + r + "]", restore);
+      for (int i = 0; i < real.size(); i++) {
+        if (overlap(realRestore, real.get(i))) {
+          throw error("restoreRoots[" + r + "]", shown(restore, realRestore) + " overlaps " + volume(config, real, i)
+              + ": a restore must never write into live data");
+        }
+      }
+    }
     for (int j = 1; j < real.size(); j++) {
       VolumeConfig later = config.volumes().get(j);
       String shownLater = shown(later.path().toAbsolutePath().normalize(), real.get(j));

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.export;
 
+import io.groupsnap.agent.volume.Restorer;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -30,6 +31,17 @@ public interface ExportTarget {
    * @return how many repository snapshots were removed
    */
   int forget(Forget forget, List<Exported> exported) throws ExportException, InterruptedException;
+
+  /**
+   * How an exported capture comes back as a tree, for a restore whose local capture is gone: checks only, the
+   * restore manager materializes. The default refuses (kinds that cannot read back what they exported).
+   *
+   * @param repositorySnapshotId what {@link #export} returned (empty: an empty capture, nothing stored)
+   * @param bytes the size of the export, for the room check
+   */
+  default Restorer restorer(String repositorySnapshotId, long bytes) throws ExportException {
+    throw new ExportException("export target " + name() + " (kind " + kind() + ") cannot restore what it exported");
+  }
 
   /**
    * One capture to export.

@@ -2,6 +2,8 @@ package io.groupsnap.agent.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groupsnap.agent.volume.Restorer;
+import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.common.Durations;
 import io.groupsnap.common.zkauth.CredentialsFileException;
 import io.groupsnap.common.zkauth.SecretFiles;
@@ -176,6 +178,53 @@ public final class ResticTarget implements ExportTarget {
       throw failure("forget", o);
     }
     return ids.size();
+  }
+
+  /**
+   * {@code restic restore ID --target TARGET}: the capture was backed up from its own directory ({@code .}), so its
+   * files land directly in the target. An empty capture (no snapshot stored) comes back as an empty directory.
+   */
+  @Override
+  public Restorer restorer(String repositorySnapshotId, long bytes) throws ExportException {
+    checkPasswordFile();
+    return new Restorer() {
+      @Override
+      public String method() {
+        return "restic-restore";
+      }
+
+      @Override
+      public long bytesNeeded() {
+        return bytes;
+      }
+
+      @Override
+      public long bytes() {
+        return bytes;
+      }
+
+      @Override
+      public String materialize(Path target) throws VolumeException {
+        try {
+          Files.createDirectory(target);
+          if (repositorySnapshotId.isEmpty()) {
+            return method();
+          }
+          ExportProcess.Outcome o = run(List.of("restore", repositorySnapshotId, "--target", target.toString()),
+              null, line -> { });
+          if (!o.ok()) {
+            throw new VolumeException(failure("restore", o).getMessage(), true);
+          }
+          return method();
+        } catch (IOException | ExportException e) {
+          throw new VolumeException("restic restore of " + repositorySnapshotId + " from " + shownRepository
+              + " failed: " + e.getMessage(), true, e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new VolumeException("restic restore of " + repositorySnapshotId + " interrupted", true, e);
+        }
+      }
+    };
   }
 
   /** This agent's snapshots carrying the tags {@code groupsnap} and {@code tags} (comma-separated: all of them). */

@@ -294,7 +294,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
     return false;
   }
 
-  private static TxnRef ref(TxnHeader h) throws StatusException {
+  static TxnRef ref(TxnHeader h) throws StatusException {
     if (h.getClusterId().isEmpty()) {
       throw invalid("header.cluster_id is missing");
     }
@@ -313,7 +313,7 @@ public final class AgentGrpcService implements AgentServiceGrpc.AsyncService, Bi
     return new TxnRef(h.getClusterId(), h.getEpoch(), h.getTxnId());
   }
 
-  private static void requireName(String field, String value) throws StatusException {
+  static void requireName(String field, String value) throws StatusException {
     if (!Names.isValid(value)) {
       throw invalid(field + " '" + Printable.value(value) + "' is not a valid name");
     }

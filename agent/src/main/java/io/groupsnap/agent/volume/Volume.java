@@ -123,6 +123,33 @@ public interface Volume {
   }
 
   /**
+   * How a capture of this volume comes back as a writable tree at {@code target} (a restore to a new place, the
+   * staging of an in-place restore, a test restore's scratch copy); {@code target} does not exist yet. Checks only,
+   * writes nothing: the caller checks room against {@link Restorer#bytesNeeded} and then materializes. The default
+   * copies the tree {@link #locate} finds ({@link TreeRestorer}) and refuses a capture that is gone or is not a file
+   * tree; kinds with a cheaper way (a writable btrfs snapshot) or with their own (an exec command) override it.
+   *
+   * @throws VolumeException when this capture cannot be restored so, saying why in one line
+   */
+  default Restorer restorer(Path capture, Path target) throws VolumeException {
+    Located where;
+    try {
+      where = locate(capture);
+    } catch (IOException e) {
+      throw new VolumeException("cannot find capture " + capture + " of volume " + name() + ": " + e.getMessage(),
+          true, e);
+    }
+    if (!where.present()) {
+      throw new VolumeException("capture " + capture + " of volume " + name() + " is gone", false);
+    }
+    if (where.tree() == null) {
+      throw new VolumeException("volume " + name() + " (kind " + kind() + ") keeps captures that are not file trees:"
+          + " it cannot restore them to a path", false);
+    }
+    return TreeRestorer.of(where.tree());
+  }
+
+  /**
    * Where a capture stands, for the scrub.
    *
    * @param present it exists on the volume's storage

@@ -55,6 +55,6 @@ class AgentConfigTest {
         "zk:2181", root, tmp.resolve("state"), Duration.ofSeconds(9), Map.of("rack", "r1"), List.of(volume),
         List.of(writer), Duration.ofSeconds(3), Duration.ofMinutes(7), List.of(tmp), true, Duration.ofSeconds(30),
         null, SocketAccess.DEFAULT, tls, false, TransportSettings.RELOAD_EVERY, new HostPort("127.0.0.1", 9465),
-        io.groupsnap.agent.export.ExportsConfig.NONE));
+        io.groupsnap.agent.export.ExportsConfig.NONE, List.of()));
   }
 }

@@ -387,7 +387,7 @@ class ConfigLoaderTest {
         .hasMessage("agent.yaml: volumes[0].options.atomic: must be true or false");
     assertThat(error(volume("exec", cmds + "      retries: \"3\"\n")).getMessage())
         .startsWith("agent.yaml: volumes[0].options.retries: unknown option for kind exec (known: allowUnheld, "
-            + "atomic, check, create, delete, list, timeout)");
+            + "atomic, check, create, delete, list, restore, timeout)");
     assertThat(error(volume("dir", "      allowUnheld: [\"true\"]\n")))
         .hasMessage("agent.yaml: volumes[0].options.allowUnheld: must be true or false");
   }

@@ -5,6 +5,7 @@ import io.groupsnap.common.tls.Role;
 import io.groupsnap.proto.v1.BackupServiceGrpc;
 import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.GroupServiceGrpc;
+import io.groupsnap.proto.v1.RestoreServiceGrpc;
 import io.groupsnap.proto.v1.ScheduleServiceGrpc;
 import io.grpc.MethodDescriptor;
 import java.util.LinkedHashMap;
@@ -52,6 +53,7 @@ public final class Access {
     t.putAll(groupTable());
     t.putAll(scheduleTable());
     t.putAll(backupTable());
+    t.putAll(restoreTable());
     return t;
   }
 
@@ -77,6 +79,13 @@ public final class Access {
     put(t, BackupServiceGrpc.getListBackupRunsMethod(), Role.VIEWER);
     put(t, BackupServiceGrpc.getStartBackupRunMethod(), Role.OPERATOR);
     put(t, BackupServiceGrpc.getDeleteBackupRunMethod(), Role.OPERATOR);
+    return t;
+  }
+
+  /** The role each RestoreService method needs: restoring writes on the agents, so an operator, like a snapshot. */
+  public static Map<String, Role> restoreTable() {
+    Map<String, Role> t = new LinkedHashMap<>();
+    put(t, RestoreServiceGrpc.getRestoreGroupSnapshotMethod(), Role.OPERATOR);
     return t;
   }
 

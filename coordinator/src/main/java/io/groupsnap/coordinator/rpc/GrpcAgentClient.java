@@ -84,10 +84,14 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
    * that agent's (a registration rewritten to point at another host is refused at the handshake).
    */
   AgentServiceGrpc.AgentServiceFutureStub stub(String agentId, String endpoint, Deadline deadline) {
-    ManagedChannel ch = channels.computeIfAbsent(channelKey(agentId, endpoint),
+    return AgentServiceGrpc.newFutureStub(channel(agentId, endpoint)).withDeadline(deadline);
+  }
+
+  /** The channel to agent {@code agentId} at {@code endpoint}, for its other services (restores); as {@link #stub}. */
+  ManagedChannel channel(String agentId, String endpoint) {
+    return channels.computeIfAbsent(channelKey(agentId, endpoint),
         k -> NettyChannelBuilder.forTarget(endpoint, transport.channelCredentials(
             refusals.recording(k, PeerCheck.identity(agentId, Role.AGENT)))).disableRetry().build());
-    return AgentServiceGrpc.newFutureStub(ch).withDeadline(deadline);
   }
 
   private static String channelKey(String agentId, String endpoint) {

@@ -29,11 +29,13 @@ import java.util.function.UnaryOperator;
 
 /**
  * A whole cluster in one process on loopback: a ZooKeeper (embedded, or an existing one), one coordinator, and N agents
- * named {@code agent-1..N}, each with one {@code dir} volume {@code data} under {@code <dataDir>/agent-i/data} and
- * its snapshot root beside it. For first runs, demos and tests; closing it closes everything, agents first. Every hop
- * is mutual TLS with certificates it issues at start under {@code <dataDir>/tls} ({@link DevTls}): the {@code admin}
- * client's are in {@link #clientTransport()} and in the {@code dev.env} it writes. Every daemon serves its metrics on
- * a loopback port of its own ({@link #LOOPBACK_ANY}: {@code metricsAddress()} says which).
+ * named {@code agent-1..N}, each with one {@code dir} volume {@code data} under {@code <dataDir>/agent-i/data} and its
+ * snapshot root beside it; restores go to {@code <dataDir>/agent-i/restores} by default, and any agent may also restore
+ * under the shared {@link #restoreRoot} ({@code groupsnap restore ID --to <dataDir>/restores/...}). For first runs,
+ * demos and tests; closing it closes everything, agents first. Every hop is mutual TLS with certificates it issues at
+ * start under {@code <dataDir>/tls} ({@link DevTls}): the {@code admin} client's are in {@link #clientTransport()} and
+ * in the {@code dev.env} it writes. Every daemon serves its metrics on a loopback port of its own ({@link
+ * #LOOPBACK_ANY}: {@code metricsAddress()} says which).
  *
  * <p>It runs with ZooKeeper authentication and ACLs on, on its own embedded ZooKeeper and on an existing one alike
  * ({@link DevCredentials}, kept in the data directory; {@code dev.env} names the agents' file for the CLI). On an
@@ -195,7 +197,13 @@ public final class DevCluster implements AutoCloseable {
         .metricsListen(LOOPBACK_ANY)
         .volumes(List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())))
         .writers(writers)
+        .restoreRoots(List.of(home.resolve("restores"), restoreRoot(dataDir)))
         .build();
+  }
+
+  /** The restore root every agent of a dev cluster shares. */
+  public static Path restoreRoot(Path dataDir) {
+    return dataDir.resolve("restores").toAbsolutePath();
   }
 
   /** An agent's restic repository ({@link #EXPORT_TARGET}). */

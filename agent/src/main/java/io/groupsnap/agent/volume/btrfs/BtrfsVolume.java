@@ -2,6 +2,7 @@ package io.groupsnap.agent.volume.btrfs;
 
 import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.volume.Captures;
+import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.volume.linux.BtrfsIoctl;
@@ -259,6 +260,63 @@ public final class BtrfsVolume implements Volume {
     CommandRunner.Result r = commands.run(List.of(btrfs.toString(), "subvolume", "delete", c.toString()), TOOL_TIMEOUT);
     if (!r.ok()) {
       throw new IOException("btrfs subvolume delete " + c + " failed: " + r.lastLine());
+    }
+  }
+
+  /**
+   * A writable snapshot of the read-only capture when the target's directory is on the same btrfs (no data written:
+   * nothing needed but metadata), else a copy ({@link Volume#restorer}).
+   */
+  @Override
+  public Restorer restorer(Path capture, Path target) throws VolumeException {
+    Path c = capture.toAbsolutePath().normalize();
+    Restorer copy = Volume.super.restorer(c, target);
+    if (notOnSameBtrfs(c, target.getParent()) != null) {
+      return copy;
+    }
+    return new Restorer() {
+      @Override
+      public String method() {
+        return "btrfs-snapshot";
+      }
+
+      @Override
+      public long bytesNeeded() {
+        return 0;
+      }
+
+      @Override
+      public long bytes() {
+        return copy.bytes();
+      }
+
+      @Override
+      public String materialize(Path t) throws VolumeException {
+        writableSnapshot(c, t.toAbsolutePath().normalize());
+        return method();
+      }
+    };
+  }
+
+  private void writableSnapshot(Path capture, Path t) throws VolumeException {
+    if (Linux.check() == null) {
+      try {
+        BtrfsIoctl.snapshot(capture, t.getParent(), t.getFileName().toString(), false);
+        return;
+      } catch (ErrnoException e) {
+        throw new VolumeException("writable snapshot of " + capture + " at " + t + " failed: " + e.getMessage(),
+            true, e);
+      }
+    }
+    Path btrfs = commands.which("btrfs").orElse(Path.of("btrfs"));
+    try {
+      CommandRunner.Result r = commands.run(List.of(btrfs.toString(), "subvolume", "snapshot", capture.toString(),
+          t.toString()), TOOL_TIMEOUT);
+      if (!r.ok()) {
+        throw new VolumeException("btrfs subvolume snapshot of " + capture + " failed: " + r.lastLine(), true);
+      }
+    } catch (IOException e) {
+      throw new VolumeException("btrfs subvolume snapshot of " + capture + " failed: " + e.getMessage(), true, e);
     }
   }
 

@@ -2,6 +2,7 @@ package io.groupsnap.agent.volume.exec;
 
 import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.volume.ArgvTemplate;
+import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.StorageTools;
 import io.groupsnap.agent.volume.Volume;
@@ -30,8 +31,9 @@ import java.util.function.LongSupplier;
  * (as for {@code dir}) declares instead that nothing writes to the volume during snapshots. The kind never freezes
  * anything itself. Privileges are whatever the commands need; the agent runs them as its own user.
  *
- * <p>Options ({@link ExecVolumeOptions}): {@code create}, {@code delete} and {@code list} (required) and {@code check}
- * (optional) are argument vectors (YAML lists, kept as JSON array text), run without a shell; {@code timeout} limits
+ * <p>Options ({@link ExecVolumeOptions}): {@code create}, {@code delete} and {@code list} (required), {@code check}
+ * and {@code restore} (optional; see {@link #restorer}) are argument vectors (YAML lists, kept as JSON array text),
+ * run without a shell; {@code timeout} limits
  * each (default 60s; {@code create} runs inside the freeze window, so keep it well below the freeze lease). Arguments
  * may hold placeholders, replaced inside that argument only (see {@link ArgvTemplate}): {@code {volume}} (the
  * volume's name), {@code {snapshot}} (the group snapshot id), {@code {path}} (the volume's path) and {@code {target}}
@@ -244,6 +246,48 @@ public final class ExecVolume implements Volume {
     String id = idOf(location);
     return id != null && listCaptures().stream().anyMatch(f -> f.groupSnapshotId().equals(id)) ? Located.PRESENT
         : Located.MISSING;
+  }
+
+  /**
+   * The operator's {@code restore} command, given {@code {volume}}, {@code {snapshot}}, {@code {path}} (the live
+   * volume), {@code {target}} (the capture location) and {@code {to}} (where the restored tree goes, absent when it
+   * runs; the command creates it). Without one, restoring is refused. The size is unknown until it ran.
+   */
+  @Override
+  public Restorer restorer(Path capture, Path target) throws VolumeException {
+    String id = idOf(capture);
+    if (id == null) {
+      throw new VolumeException("capture " + capture + " is not one of volume " + name + "'s", false);
+    }
+    if (!commands.containsKey("restore")) {
+      throw new VolumeException("volume " + name + " (kind exec) has no restore command: add option restore to"
+          + " restore it", false);
+    }
+    Path location = capture.toAbsolutePath().normalize();
+    return new Restorer() {
+      @Override
+      public String method() {
+        return "exec";
+      }
+
+      @Override
+      public long bytesNeeded() {
+        return 0; // the command's own business (it may restore onto other storage)
+      }
+
+      @Override
+      public long bytes() {
+        return -1;
+      }
+
+      @Override
+      public String materialize(Path to) throws VolumeException {
+        Map<String, String> v = values(id, location);
+        v.put("to", to.toAbsolutePath().normalize().toString());
+        run("restore", v);
+        return method();
+      }
+    };
   }
 
   /** Without a printed time: the target's modification time if it exists, else now (too young to reap). */

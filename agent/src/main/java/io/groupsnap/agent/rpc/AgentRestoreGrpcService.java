@@ -1,0 +1,110 @@
+package io.groupsnap.agent.rpc;
+
+import io.groupsnap.agent.restore.RestoreManager;
+import io.groupsnap.agent.restore.RestoreRefusedException;
+import io.groupsnap.agent.txn.FencedException;
+import io.groupsnap.common.Names;
+import io.groupsnap.common.ServerEdge;
+import io.groupsnap.common.logging.LogContext;
+import io.groupsnap.common.tls.AccessGate;
+import io.groupsnap.common.tls.Role;
+import io.groupsnap.proto.v1.AgentRestoreServiceGrpc;
+import io.groupsnap.proto.v1.GetRestoreRequest;
+import io.groupsnap.proto.v1.RestoreStatusResponse;
+import io.groupsnap.proto.v1.StartRestoreRequest;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gRPC edge of this agent's restores ({@link RestoreManager}): INVALID_ARGUMENT for a malformed request (field
+ * named), FAILED_PRECONDITION for a stale epoch, another cluster or a refused restore (one line naming the volume and
+ * why; nothing was written), NOT_FOUND from GetRestore for a restore it does not know, INTERNAL for local I/O failures.
+ * Coordinators only ({@link #coordinatorsOnly}). Thread-safe (stateless).
+ */
+public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.AsyncService, BindableService {
+  private final RestoreManager restores;
+
+  public AgentRestoreGrpcService(RestoreManager restores) {
+    this.restores = restores;
+  }
+
+  /** Every method needs the coordinator role (DESIGN.md G7), as the AgentService's. */
+  public static AccessGate coordinatorsOnly(AccessGate.Denials denials) {
+    Map<String, Role> needs = new HashMap<>();
+    for (MethodDescriptor<?, ?> m : AgentRestoreServiceGrpc.getServiceDescriptor().getMethods()) {
+      needs.put(m.getFullMethodName(), Role.COORDINATOR);
+    }
+    return new AccessGate(needs, denials);
+  }
+
+  @Override
+  public ServerServiceDefinition bindService() {
+    return ServerEdge.guard(AgentRestoreServiceGrpc.bindService(this));
+  }
+
+  @Override
+  public void startRestore(StartRestoreRequest req, StreamObserver<RestoreStatusResponse> out) {
+    String id = req.getHeader().getTxnId();
+    try (LogContext ignored = LogContext.txn(Names.isValid(id) ? id : null)) {
+      answer(out, () -> {
+        var ref = AgentGrpcService.ref(req.getHeader());
+        AgentGrpcService.requireName("restore_id", req.getRestoreId());
+        for (int i = 0; i < req.getVolumesCount(); i++) {
+          AgentGrpcService.requireName("volumes[" + i + "].volume", req.getVolumes(i).getVolume());
+          String t = req.getVolumes(i).getTarget();
+          if (t.length() > 4096 || t.chars().anyMatch(Character::isISOControl)) {
+            throw ServerEdge.status(Status.Code.INVALID_ARGUMENT, "volumes[" + i + "].target is not a path")
+                .asException();
+          }
+        }
+        return RestoreStatusResponse.newBuilder().addAllVolumes(restores.start(ref, req.getRestoreId(),
+            req.getVolumesList(), req.getDryRun())).build();
+      });
+    }
+  }
+
+  @Override
+  public void getRestore(GetRestoreRequest req, StreamObserver<RestoreStatusResponse> out) {
+    answer(out, () -> {
+      AgentGrpcService.requireName("restore_id", req.getRestoreId());
+      List<io.groupsnap.proto.v1.MemberRestore> s = restores.status(req.getRestoreId()).orElseThrow(() ->
+          ServerEdge.status(Status.Code.NOT_FOUND, "no restore " + req.getRestoreId() + " on this agent")
+              .asException());
+      return RestoreStatusResponse.newBuilder().addAllVolumes(s).build();
+    });
+  }
+
+  @FunctionalInterface
+  private interface Call<T> {
+    T run() throws Exception;
+  }
+
+  private static <T> void answer(StreamObserver<T> out, Call<T> call) {
+    T result;
+    try {
+      result = call.run();
+    } catch (StatusException e) {
+      out.onError(e);
+      return;
+    } catch (FencedException | RestoreRefusedException e) {
+      out.onError(ServerEdge.status(Status.Code.FAILED_PRECONDITION, e.getMessage()).asException());
+      return;
+    } catch (IOException e) {
+      out.onError(ServerEdge.status(Status.Code.INTERNAL, e.getMessage()).asException());
+      return;
+    } catch (Exception e) {
+      out.onError(ServerEdge.status(Status.Code.INTERNAL, e.toString()).withCause(e).asException());
+      return;
+    }
+    out.onNext(result);
+    out.onCompleted();
+  }
+}

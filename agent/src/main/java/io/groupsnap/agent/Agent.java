@@ -103,6 +103,7 @@ public final class Agent implements AutoCloseable {
   private Server server;
   private Registration registration;
   private Participant participant;
+  private volatile EpochFence fence;
   private HostPort endpoint;
   private CuratorCache epochCache;
   private Reaper reaper;
@@ -200,7 +201,7 @@ public final class Agent implements AutoCloseable {
     if (writerHub != null) {
       writerHub.start();
     }
-    EpochFence fence = new EpochFence(config.stateDir(), clusterId);
+    fence = new EpochFence(config.stateDir(), clusterId);
     fence.confirmWith(() -> EpochRecord.parseFrom(zk.getData().forPath(layout.epoch())).getEpoch());
     SnapshotCatalog catalog = SnapshotCatalog.onDisk(config.stateDir());
     participant = new Participant(config.agentId(), volumes, writers, catalog,
@@ -336,6 +337,14 @@ public final class Agent implements AutoCloseable {
   /** Where the metrics endpoint listens (the port it got, for port 0); empty when none is configured. */
   public Optional<HostPort> metricsAddress() {
     return metrics.address();
+  }
+
+  /**
+   * The highest epoch this agent has accepted (0 before it started): the bench drives its {@link #participant()}
+   * directly under it to measure the uncoordinated floor.
+   */
+  public long epoch() {
+    return fence == null ? 0 : fence.highest();
   }
 
   /** The protocol participant, for in-process inspection (tests, demo). */

@@ -1,29 +1,43 @@
 package io.groupsnap.cli.command;
 
+import io.groupsnap.cli.output.Printer;
 import io.groupsnap.cli.support.ExitCodes;
+import io.groupsnap.cli.support.OutputOption;
 import io.groupsnap.devkit.DevkitException;
 import io.groupsnap.devkit.bench.Bench;
+import io.groupsnap.devkit.bench.Figures;
 import io.groupsnap.devkit.cluster.DevCluster.Wire;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code groupsnap bench}: the cost of coordination by member count (the devkit's {@link Bench}). */
+/**
+ * {@code groupsnap bench}: the cost of coordination by member count (the devkit's {@link Bench}): the uncoordinated
+ * floor and the coordinated freeze window side by side, as a table (a row as each member count is done) or, with
+ * {@code -o json}, one JSON document at the end.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure latency, freeze window and coordination overhead by member count, with TLS or without.")
+    description = "Measure the freeze window against its uncoordinated floor, and create-to-committed latency, by "
+        + "member count, with TLS or without.")
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+  @Mixin OutputOption output;
 
   @Option(names = "--members", split = ",", paramLabel = "N[,N...]", defaultValue = "1,3,6,12",
       description = "Member counts to measure (default ${DEFAULT-VALUE}).")
   List<Integer> members;
 
   @Option(names = "--snapshots", paramLabel = "N", defaultValue = "30",
-      description = "Group snapshots per member count and transport, after 3 warm-up ones (default "
-          + "${DEFAULT-VALUE}).")
+      description = "Group snapshots (and as many floor samples) per member count and transport, after 3 warm-up "
+          + "ones (default ${DEFAULT-VALUE}).")
   int snapshots;
 
   @Option(names = "--files", paramLabel = "N", defaultValue = "20",
@@ -48,11 +62,47 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Printer printer = new Printer(output.format, out);
+    Bench.Options options = new Bench.Options(members, snapshots, files, transport.wires);
     try {
-      Bench.run(new Bench.Options(members, snapshots, files, transport.wires), spec.commandLine().getOut());
+      if (printer.json()) {
+        printer.json(json(Bench.run(options, f -> { })));
+      } else {
+        out.println(Figures.HEADER);
+        out.flush();
+        Bench.run(options, text(out));
+        out.println(Bench.LEGEND);
+        out.flush();
+      }
     } catch (DevkitException e) {
       throw DevkitFailures.toCli(e);
     }
     return ExitCodes.OK;
+  }
+
+  /** Prints the rows of a member count, and what TLS costs when both transports ran. */
+  static Consumer<List<Figures>> text(PrintWriter out) {
+    return rows -> {
+      rows.forEach(f -> out.println(f.row()));
+      Figures tls = find(rows, Wire.TLS);
+      Figures insecure = find(rows, Wire.INSECURE);
+      if (tls != null && insecure != null) {
+        out.println(Figures.tlsCost(tls, insecure));
+      }
+      out.flush();
+    };
+  }
+
+  /** The JSON document: {@code {"rows": [figures...], "legend": "..."}}. */
+  static Map<String, Object> json(List<Figures> rows) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("rows", rows.stream().map(Figures::json).toList());
+    m.put("legend", Bench.LEGEND);
+    return m;
+  }
+
+  private static Figures find(List<Figures> rows, Wire w) {
+    return rows.stream().filter(f -> f.transport().equals(Bench.label(w))).findFirst().orElse(null);
   }
 }

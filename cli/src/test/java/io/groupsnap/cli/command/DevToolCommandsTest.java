@@ -38,13 +38,16 @@ class DevToolCommandsTest {
   void bench_onBothTransports_printsATlsAndAnInsecureRow_andWhatTlsCosts() {
     Result r = run("bench", "--transport", "both", "--members", "1", "--snapshots", "2", "--files", "0");
     assertThat(r.exit()).as(r.err()).isZero();
-    String figures = " +\\d+ / \\d+ / \\d+ +\\d+ / \\d+ / \\d+ +-?\\d+ / -?\\d+";
+    String ms = "-?\\d+\\.\\d\\d";
+    String pair = " +" + ms + " / " + ms;
+    String figures = pair + pair + " +(\\d+\\.\\d|-)" + pair + pair;
     assertThat(r.out().lines().toList()).satisfiesExactly(
-        header -> assertThat(header).contains("members", "transport", "latency p50/p90/max", "window p50/p90/max"),
+        header -> assertThat(header).contains("members", "transport", "floor p50/p99", "window p50/p99", "ratio",
+            "overhead p50/p99", "create>commit p50/p99"),
         tls -> assertThat(tls).matches("1 +tls" + figures),
         insecure -> assertThat(insecure).matches("1 +insecure" + figures),
         cost -> assertThat(cost).startsWith("1        tls-cost"),
-        legend -> assertThat(legend).startsWith("latency: "));
+        legend -> assertThat(legend).startsWith("floor: "));
   }
 
   @Test

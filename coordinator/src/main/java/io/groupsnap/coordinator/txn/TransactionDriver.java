@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * so a slow ZooKeeper never delays a THAW; their outcomes come back to the lane. Transactions run one at a time;
  * later submissions wait in a FIFO queue (two overlapping transactions would only make agents refuse each other as
  * busy). {@link #submit}, {@link #leadershipLost} and {@link #isRunning} may be called from any thread.
+ *
+ * <p>The freeze window is kept free of the lane's own work: of one step's actions, the calls to agents are started
+ * first (a THAW leaves before anything else is done with the last FROZEN answer), and progress reports met while the
+ * transaction is FREEZING are held back and delivered, in order, once it has left FREEZING (a caller's stream is not
+ * written to while members are frozen).
  */
 public final class TransactionDriver {
   private static final Logger log = LoggerFactory.getLogger(TransactionDriver.class);
@@ -213,26 +218,52 @@ public final class TransactionDriver {
     if (thawing) {
       faults.hit("coordinator.after-all-frozen");
     }
+    // calls first: nothing else a step does (records, deadlines, progress) is needed before an agent hears of it
     for (TxnAction a : actions) {
       if (a instanceof TxnAction.Send s) {
         send(r, s);
+      }
+    }
+    boolean windowOpen = r.txn.state() == TxnState.FREEZING;
+    for (TxnAction a : actions) {
+      if (a instanceof TxnAction.Send) {
+        continue;
       } else if (a instanceof TxnAction.Persist p) {
         storeWriter.execute(() -> persist(r, p));
       } else if (a instanceof TxnAction.ArmDeadline d) {
         serial.schedule(d.after(), () -> feed(r, new TxnEvent.DeadlinePassed(d.state())));
       } else if (a instanceof TxnAction.PhaseChanged p) {
-        tell(r, () -> r.progress.phase(r.txn.spec().txnId(), p.state(), p.detail()));
+        report(r, windowOpen, () -> r.progress.phase(r.txn.spec().txnId(), p.state(), p.detail()));
       } else if (a instanceof TxnAction.MemberChanged m) {
-        tell(r, () -> r.progress.member(r.txn.spec().txnId(), m.agentId(), m.state(), m.detail()));
+        report(r, windowOpen, () -> r.progress.member(r.txn.spec().txnId(), m.agentId(), m.state(), m.detail()));
       } else if (a instanceof TxnAction.Finish f) {
+        flushReports(r);
         finish(r, f.result());
       }
+    }
+    if (!windowOpen) {
+      flushReports(r);
     }
     if (freezing) {
       faults.hit("coordinator.after-freeze-sent");
     }
     if (thawing) {
       faults.hit("coordinator.after-thaw-sent");
+    }
+  }
+
+  /** A progress report, held back while the freeze window is open, otherwise delivered after those held back. */
+  private static void report(Running r, boolean windowOpen, Runnable report) {
+    r.heldReports.add(report);
+    if (!windowOpen) {
+      flushReports(r);
+    }
+  }
+
+  private static void flushReports(Running r) {
+    Runnable next;
+    while ((next = r.heldReports.poll()) != null) {
+      tell(r, next);
     }
   }
 
@@ -349,6 +380,8 @@ public final class TransactionDriver {
     final Transaction txn;
     final Progress progress;
     final CompletableFuture<GroupSnapshot> result = new CompletableFuture<>();
+    /** Progress reports held back while the transaction is FREEZING; touched on the serial lane only. */
+    final Queue<Runnable> heldReports = new ArrayDeque<>();
 
     Running(Transaction txn, Progress progress) {
       this.txn = txn;

@@ -1,5 +1,6 @@
 package io.groupsnap.devkit.bench;
 
+import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.common.Daemons;
 import io.groupsnap.devkit.DevkitException;
@@ -11,7 +12,6 @@ import io.groupsnap.devkit.workload.Gate;
 import io.groupsnap.devkit.workload.GateWriter;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,19 +22,27 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
  * The cost of coordination, by member count ({@code groupsnap bench}). For each member count, a one-process cluster
  * (embedded ZooKeeper, one coordinator, N agents each with one small dir volume and one in-process writer) takes a
- * series of group snapshots; the figures are printed, never asserted (machines are shared and noisy). Runs on the
- * calling thread.
+ * series of coordinated group snapshots and, on the same agents, volumes and writers, a series of uncoordinated floor
+ * samples ({@link Floor}: every member's own freeze, capture and thaw at once, no coordinator); the two kinds alternate
+ * sample by sample, the order flipped every round, so that the machine's noise hits both alike. Both windows are
+ * timed by the same marks on the agents' hold path ({@link WindowMarks}). The figures are reported, never asserted
+ * (machines are shared and noisy). Runs on the calling thread.
  *
  * <p>With more than one transport (mutual TLS and plaintext), one cluster of each runs at the same time and their
- * rounds alternate — one snapshot on each, the order flipped every round — so that both see the same noise and
- * their figures can be compared side by side.
+ * rounds alternate too, so that their figures can be compared side by side.
  */
 public final class Bench {
+  /** What the figures mean, for a line under the table. */
+  public static final String LEGEND = "floor: every member's own freeze + capture + thaw started at once, no "
+      + "coordinator; window: first hold start to last thaw in a group snapshot (both on the agents' hold path); "
+      + "ratio: window/floor p50; overhead: window - floor; create>commit: client-observed create to committed "
+      + "result. Milliseconds.";
   private static final int WARM_UP = 3;
   private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
   private final Options options;
@@ -43,7 +51,8 @@ public final class Bench {
    * What to measure.
    *
    * @param members the member counts to measure (each 1 to 64)
-   * @param snapshots group snapshots per member count and transport, after 3 warm-up ones (at least 1)
+   * @param snapshots group snapshots (and as many floor samples) per member count and transport, after 3 warm-up ones
+   *     of each (at least 1)
    * @param files files of 4 KiB in each volume (0 or more)
    * @param transports the transports to measure, each on its own cluster, rounds alternating (at least one)
    */
@@ -64,68 +73,91 @@ public final class Bench {
   }
 
   /**
-   * Runs the bench and prints one line per member count and transport.
+   * Runs the bench; hands the figures of each member count (one per transport, in the order of
+   * {@link Options#transports}) to {@code each} as soon as they are known, and returns them all.
    *
-   * @throws DevkitException (bad input) for options out of range; (failed) when a snapshot does not commit
+   * @throws DevkitException (bad input) for options out of range; (failed) when a snapshot does not commit or a floor
+   *     sample does not hold unbroken
    */
-  public static void run(Options options, PrintWriter out) throws Exception {
+  public static List<Figures> run(Options options, Consumer<List<Figures>> each) throws Exception {
     if (options.snapshots() < 1 || options.files() < 0 || options.members().stream().anyMatch(n -> n < 1 || n > 64)
         || options.transports().isEmpty() || options.transports().stream().distinct().count()
         != options.transports().size()) {
       throw new DevkitException(DevkitException.Kind.BAD_INPUT,
           "need --snapshots >= 1, --files >= 0, members between 1 and 64");
     }
-    new Bench(options).run(out);
+    return new Bench(options).run(each);
   }
 
-  private void run(PrintWriter out) throws Exception {
-    out.println(Series.HEADER);
-    out.flush();
+  private List<Figures> run(Consumer<List<Figures>> each) throws Exception {
+    List<Figures> all = new ArrayList<>();
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(Daemons.named("bench-lease-timer"));
     try {
       for (int n : options.members()) {
-        measure(n, timer, out);
+        List<Figures> f = measure(n, timer);
+        each.accept(f);
+        all.addAll(f);
       }
     } finally {
       timer.shutdownNow();
     }
-    out.println("latency: client-observed, create to committed result; window: first freeze to last thaw "
-        + "(agents' clocks); overhead: latency minus window (prepare, ZooKeeper writes, commit). Milliseconds.");
-    out.flush();
+    return all;
   }
 
-  /** One cluster of the series: where its files are, the cluster and the admin's session with it. */
-  private record Running(Path dir, DevCluster cluster, CoordinatorSession session) implements AutoCloseable {
+  /** One cluster of the series: where its files are, the cluster, the admin's session, its floor and its marks. */
+  private record Running(Path dir, DevCluster cluster, CoordinatorSession session, Floor floor, WindowMarks marks,
+      Series series) implements AutoCloseable {
     @Override
     public void close() throws Exception {
       try {
+        floor.close();
         session.close();
         cluster.close();
       } finally {
         FileTrees.delete(dir);
       }
     }
+
+    /** One floor sample. */
+    void floorSample() throws Exception {
+      floor.sample(marks);
+      series.floor(marks.windowNanos());
+    }
+
+    /** One coordinated group snapshot: committed, timed, then deleted (outside the timing). */
+    void coordinatedSample() throws Exception {
+      marks.reset();
+      long start = System.nanoTime();
+      GroupSnapshot g = commit(session);
+      long latency = System.nanoTime() - start;
+      series.coordinated(marks.windowNanos(), latency);
+      session.delete(g.getId(), DELETE_DEADLINE);
+    }
   }
 
-  private void measure(int n, ScheduledExecutorService timer, PrintWriter out) throws Exception {
+  private List<Figures> measure(int n, ScheduledExecutorService timer) throws Exception {
     Map<Wire, Running> clusters = new LinkedHashMap<>();
-    Map<Wire, Series> series = new LinkedHashMap<>();
     try {
       for (Wire w : options.transports()) {
         clusters.put(w, start(n, w, timer));
-        series.put(w, new Series());
       }
       for (int i = 0; i < WARM_UP; i++) {
         for (Running r : clusters.values()) {
-          snapshot(r.session());
+          r.session().delete(commit(r.session()).getId(), DELETE_DEADLINE);
+          r.floor().sample(r.marks());
         }
       }
       List<Wire> order = new ArrayList<>(options.transports());
       for (int i = 0; i < options.snapshots(); i++) {
         for (Wire w : i % 2 == 0 ? order : reversed(order)) {
-          long start = System.nanoTime();
-          GroupSnapshot g = snapshot(clusters.get(w).session());
-          series.get(w).add((System.nanoTime() - start) / 1_000_000, g.getFreezeWindowMillis());
+          Running r = clusters.get(w);
+          if (i % 2 == 0) {
+            r.floorSample();
+            r.coordinatedSample();
+          } else {
+            r.coordinatedSample();
+            r.floorSample();
+          }
         }
       }
     } finally {
@@ -133,13 +165,11 @@ public final class Bench {
         r.close();
       }
     }
-    for (Map.Entry<Wire, Series> s : series.entrySet()) {
-      out.println(s.getValue().row(n, label(s.getKey())));
+    List<Figures> figures = new ArrayList<>();
+    for (Map.Entry<Wire, Running> e : clusters.entrySet()) {
+      figures.add(e.getValue().series().figures(n, label(e.getKey())));
     }
-    if (series.size() == 2 && series.containsKey(Wire.TLS) && series.containsKey(Wire.INSECURE)) {
-      out.println(Series.difference(n, series.get(Wire.TLS), series.get(Wire.INSECURE)));
-    }
-    out.flush();
+    return figures;
   }
 
   private static List<Wire> reversed(List<Wire> l) {
@@ -166,7 +196,12 @@ public final class Bench {
           new GateWriter("app", new Gate(), timer, Duration.ofSeconds(2))), List.of(), Map.of(),
           UnaryOperator.identity(), wire);
       try {
-        return new Running(dir, cluster, cluster.session());
+        WindowMarks marks = new WindowMarks();
+        List<Agent> agents = List.copyOf(cluster.agents().values());
+        // before the first FREEZE: the marks replace the agents' hold metrics, which the bench does not read
+        agents.forEach(a -> a.participant().reportHoldsTo(marks));
+        return new Running(dir, cluster, cluster.session(), new Floor(agents, cluster.coordinator().clusterId()),
+            marks, new Series());
       } catch (Exception e) {
         cluster.close();
         throw e;
@@ -177,14 +212,13 @@ public final class Bench {
     }
   }
 
-  /** Takes one group snapshot, which must commit, and deletes it again. */
-  private static GroupSnapshot snapshot(CoordinatorSession coordinator) throws DevkitException {
+  /** Takes one group snapshot, which must commit. */
+  private static GroupSnapshot commit(CoordinatorSession coordinator) throws DevkitException {
     GroupSnapshot g = coordinator.create();
     if (g.getState() != GroupSnapshotState.COMMITTED) {
       throw new DevkitException(DevkitException.Kind.FAILED, "bench snapshot " + g.getId() + " " + g.getState()
           + ": " + g.getAbortReason());
     }
-    coordinator.delete(g.getId(), DELETE_DEADLINE);
     return g;
   }
 }

@@ -12,6 +12,9 @@ import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.ProgressEvent;
+import io.groupsnap.proto.v1.RestoreGroupSnapshotRequest;
+import io.groupsnap.proto.v1.RestoreGroupSnapshotResponse;
+import io.groupsnap.proto.v1.RestoreServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -52,6 +55,16 @@ public final class CoordinatorSession implements AutoCloseable {
       }
     }
     throw new DevkitException(DevkitException.Kind.FAILED, "the coordinator ended the stream without a result");
+  }
+
+  /**
+   * Restores a group snapshot to new places, each member at {@code <to>/<agent>/<volume>}, through the leader's
+   * RestoreService, waiting at most {@code deadline}; returns the per-member results.
+   */
+  public RestoreGroupSnapshotResponse restore(String id, java.nio.file.Path to, Duration deadline) {
+    return RestoreServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .restoreGroupSnapshot(RestoreGroupSnapshotRequest.newBuilder().setGroupSnapshotId(id)
+            .setTo(to.toAbsolutePath().toString()).build());
   }
 
   /** Deletes a group snapshot, waiting at most {@code deadline}. */

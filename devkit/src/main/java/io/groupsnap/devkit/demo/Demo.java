@@ -5,15 +5,19 @@ import io.groupsnap.devkit.FileTrees;
 import io.groupsnap.devkit.Percentiles;
 import io.groupsnap.devkit.cluster.BtrfsDemoVolumes;
 import io.groupsnap.devkit.cluster.CoordinatorSession;
+import io.groupsnap.devkit.cluster.DevCluster;
 import io.groupsnap.devkit.workload.CutVerifier;
 import io.groupsnap.devkit.workload.WorkloadCluster;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
+import io.groupsnap.proto.v1.MemberRestore;
+import io.groupsnap.proto.v1.RestoreGroupSnapshotResponse;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +29,7 @@ import java.util.Map;
  */
 public final class Demo {
   private static final Duration DELETE_DEADLINE = Duration.ofMinutes(2);
+  private static final Duration RESTORE_DEADLINE = Duration.ofMinutes(5);
   private final Options options;
 
   /**
@@ -81,9 +86,13 @@ public final class Demo {
           + "max %dms%n", pct(s.windows, 50), pct(s.windows, 100), pct(s.coordWindows, 50), pct(s.coordWindows, 100));
       out.printf(Locale.ROOT, "workloads:       %d header updates, %d transfers%n", wc.headers().updates(),
           wc.ledger().transfers());
-      boolean ok = s.inconsistent == 0 && s.committed == options.snapshots();
-      out.println(ok ? "OK: every group snapshot is one consistent cut."
-          : "FAILED: " + s.inconsistent + " inconsistent, " + (options.snapshots() - s.committed) + " not committed");
+      out.printf(Locale.ROOT, "restored:        %s%n", s.restored == null ? "nothing (no group snapshot committed)"
+          : s.restored);
+      boolean ok = s.inconsistent == 0 && s.committed == options.snapshots() && s.restoredConsistent;
+      out.println(ok ? "OK: every group snapshot is one consistent cut, and the one restored to new places too."
+          : "FAILED: " + s.inconsistent + " inconsistent, " + (options.snapshots() - s.committed) + " not committed"
+              + (s.restoredConsistent ? "" : ", the restored copy " + (s.restored == null ? "missing"
+                  : "inconsistent")));
       out.flush();
       return ok;
     } finally {
@@ -134,10 +143,45 @@ public final class Demo {
         out.printf(Locale.ROOT, "group snapshot %2d: %s COMMITTED, freeze window %dms: %s%n", i, g.getId(),
             g.getFreezeWindowMillis(), r.consistent() ? "consistent" : "INCONSISTENT " + r);
         out.flush();
-        coordinator.delete(g.getId(), DELETE_DEADLINE);
+        if (i < options.snapshots() || !r.consistent()) {
+          coordinator.delete(g.getId(), DELETE_DEADLINE);
+        } else {
+          restoreToNewPlaces(wc, coordinator, g, s, out);
+        }
       }
     }
     return s;
+  }
+
+  /**
+   * Restores the last group snapshot to new places (under the dev cluster's shared restore root, each member at
+   * {@code <root>/<id>/<agent>/<volume>}) through the coordinator's RestoreService, and checks the header counts and
+   * the ledger on the restored trees — not on the captures: what an operator gets back must be the cut.
+   */
+  private static void restoreToNewPlaces(WorkloadCluster wc, CoordinatorSession coordinator, GroupSnapshot g,
+      Summary s, PrintWriter out) throws Exception {
+    Path to = DevCluster.restoreRoot(wc.cluster().dataDir()).resolve(g.getId());
+    try {
+      RestoreGroupSnapshotResponse r = coordinator.restore(g.getId(), to, RESTORE_DEADLINE);
+      Map<String, Path> restored = new LinkedHashMap<>();
+      long bytes = 0;
+      long slowest = 0;
+      for (MemberRestore m : r.getMembersList()) {
+        restored.put(m.getAgentId(), Path.of(m.getPath()));
+        bytes += m.getBytes();
+        slowest = Math.max(slowest, m.getDurationMillis());
+      }
+      CutVerifier.Report check = r.getOk() ? CutVerifier.verify(restored, wc.ledger().total()) : null;
+      s.restoredConsistent = check != null && check.consistent();
+      s.restored = g.getId() + " to " + to + ": " + r.getMembersCount() + " members, " + bytes + " bytes, slowest "
+          + slowest + "ms, " + (check == null ? "FAILED " + r.getMembersList().stream().filter(m -> !m.getError()
+              .isEmpty()).map(m -> m.getAgentId() + ": " + m.getError()).findFirst().orElse("")
+              : check.consistent() ? "consistent (header counts and ledger checked on the restored trees)"
+                  : "INCONSISTENT " + check);
+    } finally {
+      FileTrees.delete(to);
+      coordinator.delete(g.getId(), DELETE_DEADLINE);
+    }
   }
 
   private static long pct(List<Long> values, int p) {
@@ -148,6 +192,8 @@ public final class Demo {
     int committed;
     int aborted;
     int inconsistent;
+    String restored;
+    boolean restoredConsistent;
     final List<Long> windows = new ArrayList<>();
     final List<Long> coordWindows = new ArrayList<>();
   }

@@ -1,0 +1,98 @@
+package io.groupsnap.cli.command;
+
+import io.groupsnap.cli.output.Printer;
+import io.groupsnap.cli.support.ExitCodes;
+import io.groupsnap.cli.support.OutputOption;
+import io.groupsnap.devkit.DevkitException;
+import io.groupsnap.devkit.bench.scale.ScaleBench;
+import io.groupsnap.devkit.bench.scale.ScaleRow;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code groupsnap bench scale}: the devkit's {@link ScaleBench}, up to thousands of lightweight agents. */
+@Command(name = "scale", mixinStandardHelpOptions = true,
+    description = "Measure window, floor, latency, coordinator CPU/heap and ZooKeeper record sizes with many "
+        + "lightweight agents (a second JVM) against one coordinator.")
+public final class ScaleBenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin OutputOption output;
+
+  @Option(names = "--members", split = ",", paramLabel = "N[,N...]", defaultValue = "10,100",
+      description = "Member counts, measured in ascending order on one growing cluster (default ${DEFAULT-VALUE}).")
+  List<Integer> members;
+
+  @Option(names = "--snapshots", paramLabel = "N", defaultValue = "10",
+      description = "Group snapshots per member count, after 2 warm-up ones (default ${DEFAULT-VALUE}).")
+  int snapshots;
+
+  @Option(names = "--floor-rounds", paramLabel = "N", defaultValue = "10",
+      description = "Rounds of the uncoordinated floor per member count; 0: none (default ${DEFAULT-VALUE}).")
+  int floorRounds;
+
+  @Option(names = "--files", paramLabel = "N", defaultValue = "3",
+      description = "Files of 1 KiB in each agent's volume (default ${DEFAULT-VALUE}).")
+  int files;
+
+  @Option(names = "--dead", paramLabel = "K", defaultValue = "0",
+      description = "At the end, K agents stop serving and one more group snapshot shows how fast it aborts "
+          + "(default ${DEFAULT-VALUE}: none).")
+  int dead;
+
+  @Option(names = "--agent-heap", paramLabel = "SIZE", defaultValue = "1g",
+      description = "Maximum heap of the agents' JVM (default ${DEFAULT-VALUE}).")
+  String agentHeap;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Printer p = new Printer(output.format, out);
+    if (!p.json()) {
+      out.println(ScaleRow.HEADER);
+      out.flush();
+    }
+    ScaleBench.Report report;
+    try {
+      report = ScaleBench.run(new ScaleBench.Options(members, snapshots, floorRounds, files, dead, agentHeap),
+          row -> {
+            if (!p.json()) {
+              out.println(row.text());
+              out.flush();
+            }
+          });
+    } catch (DevkitException e) {
+      throw DevkitFailures.toCli(e);
+    }
+    if (p.json()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      List<Map<String, Object>> rows = new ArrayList<>();
+      report.rows().forEach(r -> rows.add(r.asMap()));
+      m.put("rows", rows);
+      if (report.dead() != null) {
+        m.put("dead", Map.of("members", report.dead().members(), "dead", report.dead().dead(),
+            "state", report.dead().state(), "latencyMs", report.dead().latencyMillis(),
+            "reason", report.dead().reason()));
+      }
+      p.json(m);
+    } else {
+      out.println("window: first freeze to last thaw (agents' clocks); floor: the same freeze, capture and thaw "
+          + "run locally on every agent at once, no coordinator; latency: create to committed result; cpu ms and "
+          + "alloc MiB: the coordinator's JVM per group snapshot; max record: largest txns/ or snapshots/ record; "
+          + "commit multi: both together (the commit's one multi-op). Milliseconds.");
+      if (report.dead() != null) {
+        out.println("dead members: " + report.dead().dead() + " of " + report.dead().members() + " stopped serving: "
+            + report.dead().state() + " after " + report.dead().latencyMillis() + " ms: " + report.dead().reason());
+      }
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+}

@@ -51,6 +51,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
       description = "Maximum heap of the agents' JVM (default ${DEFAULT-VALUE}).")
   String agentHeap;
 
+  @Option(names = "--under", paramLabel = "DIR",
+      description = "Where the run keeps its volumes, captures and ZooKeeper data (default: /dev/shm when it exists, "
+          + "else the system's temporary directory): a tmpfs keeps one shared disk out of the figures.")
+  java.nio.file.Path under;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -61,7 +66,8 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     }
     ScaleBench.Report report;
     try {
-      report = ScaleBench.run(new ScaleBench.Options(members, snapshots, floorRounds, files, dead, agentHeap),
+      report = ScaleBench.run(new ScaleBench.Options(members, snapshots, floorRounds, files, dead, agentHeap,
+              under != null ? under : defaultUnder()),
           row -> {
             if (!p.json()) {
               out.println(row.text());
@@ -94,5 +100,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  private static java.nio.file.Path defaultUnder() {
+    java.nio.file.Path shm = java.nio.file.Path.of("/dev/shm");
+    return java.nio.file.Files.isDirectory(shm) && java.nio.file.Files.isWritable(shm) ? shm
+        : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
   }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * {@code agents.log} of the data directory), sends it one command at a time and returns its answer. Not thread-safe.
  */
 final class AgentHostProcess implements AutoCloseable {
+  /** Extra JVM options for the agents' JVM, space-separated (e.g. to record it with JFR). */
+  static final String EXTRA_OPTS = "GROUPSNAP_SCALE_AGENT_JAVA_OPTS";
   private final Process process;
   private final BufferedReader in;
   private final PrintWriter out;
@@ -29,6 +31,9 @@ final class AgentHostProcess implements AutoCloseable {
     this.in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     this.out = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
     String first = in.readLine();
+    while (first != null && !first.startsWith("zk ")) { // the JVM's own notices (e.g. JFR's) come first
+      first = in.readLine();
+    }
     if (first == null || !first.startsWith("zk ")) {
       throw new DevkitException(DevkitException.Kind.FAILED, "the agent host did not start (see " + log + ")");
     }
@@ -41,6 +46,10 @@ final class AgentHostProcess implements AutoCloseable {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx" + heap);
     cmd.add("-Xss512k");
+    String extra = System.getenv(EXTRA_OPTS);
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.trim().split("\\s+")));
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(AgentHost.class.getName());

@@ -46,9 +46,11 @@ public final class ScaleBench {
    * @param files files of 1 KiB in each agent's volume
    * @param dead agents that stop serving for the last, aborting group snapshot (0: none)
    * @param agentHeap the agents' JVM's maximum heap, as {@code -Xmx} takes it
+   * @param under where the run's temporary directory (volumes, captures, ZooKeeper data) is made; a tmpfs such as
+   *     {@code /dev/shm} keeps a thousand agents' captures from measuring one shared disk instead of coordination
    */
   public record Options(List<Integer> members, int snapshots, int floorRounds, int files, int dead,
-      String agentHeap) {
+      String agentHeap, Path under) {
     public Options {
       members = members.stream().sorted().distinct().toList();
     }
@@ -80,16 +82,16 @@ public final class ScaleBench {
         || options.members().get(options.members().size() - 1) > MAX_MEMBERS || options.snapshots() < 1
         || options.floorRounds() < 0 || options.files() < 0 || options.dead() < 0
         || options.dead() >= options.members().get(options.members().size() - 1)
-        || !options.agentHeap().matches("[0-9]+[kKmMgG]?")) {
+        || !options.agentHeap().matches("[0-9]+[kKmMgG]?") || !Files.isDirectory(options.under())) {
       throw new DevkitException(DevkitException.Kind.BAD_INPUT, "need members between 1 and " + MAX_MEMBERS
           + ", --snapshots >= 1, --floor-rounds >= 0, --files >= 0, 0 <= --dead < the largest member count and "
-          + "--agent-heap like 2g");
+          + "--agent-heap like 2g, --under an existing directory");
     }
     return new ScaleBench(options, each).run();
   }
 
   private Report run() throws Exception {
-    Path dir = Files.createTempDirectory("groupsnap-scale-");
+    Path dir = Files.createTempDirectory(options.under(), "groupsnap-scale-");
     List<ScaleRow> rows = new ArrayList<>();
     DeadRun dead = null;
     try (AgentHostProcess agents = AgentHostProcess.start(dir, options.agentHeap());
@@ -130,6 +132,7 @@ public final class ScaleBench {
     }
     List<Long> window = new ArrayList<>();
     List<Long> latency = new ArrayList<>();
+    List<Long> spread = new ArrayList<>();
     Meter meter = new Meter();
     long largestTxn = 0;
     long largestMulti = 0;
@@ -138,6 +141,8 @@ public final class ScaleBench {
       GroupSnapshot g = snapshot(session, meter);
       latency.add((System.nanoTime() - start) / 1_000_000);
       window.add(g.getFreezeWindowMillis());
+      spread.add(g.getMembersList().stream().mapToLong(m -> m.getFreezeStartedAtMillis()).max().orElse(0)
+          - g.getMembersList().stream().mapToLong(m -> m.getFreezeStartedAtMillis()).min().orElse(0));
       long txn = sizes.of(layout.txn(g.getId()));
       long manifest = sizes.of(layout.snapshot(g.getId()));
       largestTxn = Math.max(largestTxn, Math.max(txn, manifest));
@@ -146,6 +151,7 @@ public final class ScaleBench {
     }
     RecordSizes.Largest any = sizes.largestUnder(layout.base());
     return new ScaleRow(n, options.snapshots(), Percentiles.of(window, 50), Percentiles.of(window, 99),
+        Percentiles.of(spread, 50),
         floor.isEmpty() ? -1 : percentile(floor, 50), floor.isEmpty() ? -1 : percentile(floor, 99),
         Percentiles.of(latency, 50), Percentiles.of(latency, 99), meter.cpuMillis() / options.snapshots(),
         meter.allocatedBytes() / 1024.0 / options.snapshots(), largestTxn, any.bytes(), any.path(), largestMulti);

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code groupsnap bench}: the cost of coordination by member count (the devkit's {@link Bench}). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    subcommands = ScaleBenchCommand.class,
+    subcommands = {ScaleBenchCommand.class, FootprintCommand.class},
     description = "Measure latency, freeze window and coordination overhead by member count, with TLS or without.")
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

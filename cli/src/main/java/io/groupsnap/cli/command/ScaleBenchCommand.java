@@ -51,6 +51,12 @@ public final class ScaleBenchCommand implements Callable<Integer> {
       description = "Maximum heap of the agents' JVM (default ${DEFAULT-VALUE}).")
   String agentHeap;
 
+  @Option(names = "--throughput-groups", paramLabel = "G", defaultValue = "0",
+      description = "After the member counts, G clients at once each take --snapshots group snapshots of two agents "
+          + "of their own (disjoint members, one leader); prints group snapshots per second (default "
+          + "${DEFAULT-VALUE}: none).")
+  int throughputGroups;
+
   @Option(names = "--under", paramLabel = "DIR",
       description = "Where the run keeps its volumes, captures and ZooKeeper data (default: /dev/shm when it exists, "
           + "else the system's temporary directory): a tmpfs keeps one shared disk out of the figures.")
@@ -67,7 +73,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     ScaleBench.Report report;
     try {
       report = ScaleBench.run(new ScaleBench.Options(members, snapshots, floorRounds, files, dead, agentHeap,
-              under != null ? under : defaultUnder()),
+              throughputGroups, under != null ? under : defaultUnder()),
           row -> {
             if (!p.json()) {
               out.println(row.text());
@@ -82,6 +88,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
       List<Map<String, Object>> rows = new ArrayList<>();
       report.rows().forEach(r -> rows.add(r.asMap()));
       m.put("rows", rows);
+      if (report.throughput() != null) {
+        ScaleBench.ThroughputRun t = report.throughput();
+        m.put("throughput", Map.of("groups", t.groups(), "snapshots", t.snapshots(), "perSecond", t.perSecond(),
+            "latencyP50Ms", t.latencyP50(), "latencyP99Ms", t.latencyP99()));
+      }
       if (report.dead() != null) {
         m.put("dead", Map.of("members", report.dead().members(), "dead", report.dead().dead(),
             "state", report.dead().state(), "latencyMs", report.dead().latencyMillis(),
@@ -93,6 +104,12 @@ public final class ScaleBenchCommand implements Callable<Integer> {
           + "run locally on every agent at once, no coordinator; latency: create to committed result; cpu ms and "
           + "alloc MiB: the coordinator's JVM per group snapshot; max record: largest txns/ or snapshots/ record; "
           + "commit multi: both together (the commit's one multi-op). Milliseconds.");
+      if (report.throughput() != null) {
+        ScaleBench.ThroughputRun t = report.throughput();
+        out.println(String.format(java.util.Locale.ROOT, "throughput: %d groups of 2 disjoint members, %d group "
+            + "snapshots: %.1f per second, create to committed p50 %d / p99 %d ms", t.groups(), t.snapshots(),
+            t.perSecond(), t.latencyP50(), t.latencyP99()));
+      }
       if (report.dead() != null) {
         out.println("dead members: " + report.dead().dead() + " of " + report.dead().members() + " stopped serving: "
             + report.dead().state() + " after " + report.dead().latencyMillis() + " ms: " + report.dead().reason());

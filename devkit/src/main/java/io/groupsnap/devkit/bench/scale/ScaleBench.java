@@ -46,11 +46,12 @@ public final class ScaleBench {
    * @param files files of 1 KiB in each agent's volume
    * @param dead agents that stop serving for the last, aborting group snapshot (0: none)
    * @param agentHeap the agents' JVM's maximum heap, as {@code -Xmx} takes it
+   * @param throughputGroups clients at once for the throughput run, each with two agents of its own (0: none)
    * @param under where the run's temporary directory (volumes, captures, ZooKeeper data) is made; a tmpfs such as
    *     {@code /dev/shm} keeps a thousand agents' captures from measuring one shared disk instead of coordination
    */
   public record Options(List<Integer> members, int snapshots, int floorRounds, int files, int dead,
-      String agentHeap, Path under) {
+      String agentHeap, int throughputGroups, Path under) {
     public Options {
       members = members.stream().sorted().distinct().toList();
     }
@@ -59,8 +60,11 @@ public final class ScaleBench {
   /** The last, aborting group snapshot with {@code dead} agents that no longer answer. */
   public record DeadRun(int members, int dead, String state, long latencyMillis, String reason) {}
 
-  /** Everything measured. */
-  public record Report(List<ScaleRow> rows, DeadRun dead) {}
+  /** Group snapshots per second of {@code groups} 2-member groups on disjoint members, through one leader. */
+  public record ThroughputRun(int groups, int snapshots, double perSecond, long latencyP50, long latencyP99) {}
+
+  /** Everything measured; {@code dead} and {@code throughput} are null when not asked for. */
+  public record Report(List<ScaleRow> rows, ThroughputRun throughput, DeadRun dead) {}
 
   public static final int MAX_MEMBERS = 5000;
 
@@ -80,12 +84,13 @@ public final class ScaleBench {
   public static Report run(Options options, Consumer<ScaleRow> each) throws Exception {
     if (options.members().isEmpty() || options.members().get(0) < 1
         || options.members().get(options.members().size() - 1) > MAX_MEMBERS || options.snapshots() < 1
-        || options.floorRounds() < 0 || options.files() < 0 || options.dead() < 0
+        || options.floorRounds() < 0 || options.throughputGroups() < 0
+        || 2 * options.throughputGroups() > options.members().get(options.members().size() - 1) || options.files() < 0 || options.dead() < 0
         || options.dead() >= options.members().get(options.members().size() - 1)
         || !options.agentHeap().matches("[0-9]+[kKmMgG]?") || !Files.isDirectory(options.under())) {
       throw new DevkitException(DevkitException.Kind.BAD_INPUT, "need members between 1 and " + MAX_MEMBERS
           + ", --snapshots >= 1, --floor-rounds >= 0, --files >= 0, 0 <= --dead < the largest member count and "
-          + "--agent-heap like 2g, --under an existing directory");
+          + "--agent-heap like 2g, --under an existing directory, 2 x --throughput-groups <= the largest member count");
     }
     return new ScaleBench(options, each).run();
   }
@@ -94,6 +99,7 @@ public final class ScaleBench {
     Path dir = Files.createTempDirectory(options.under(), "groupsnap-scale-");
     List<ScaleRow> rows = new ArrayList<>();
     DeadRun dead = null;
+    ThroughputRun throughput = null;
     try (AgentHostProcess agents = AgentHostProcess.start(dir, options.agentHeap());
          Transport transport = TransportSettings.plaintext().open();
          Coordinator coordinator = new Coordinator(CoordinatorConfig.defaults(DevCluster.CLUSTER,
@@ -109,13 +115,17 @@ public final class ScaleBench {
         rows.add(row);
         each.accept(row);
       }
+      if (options.throughputGroups() > 0) {
+        Throughput.Result t = Throughput.run(coordinator.endpoint(), options.throughputGroups(), options.snapshots());
+        throughput = new ThroughputRun(t.groups(), t.snapshots(), t.perSecond(), t.latencyP50(), t.latencyP99());
+      }
       if (options.dead() > 0) {
         dead = deadRun(agents, session);
       }
     } finally {
       FileTrees.delete(dir);
     }
-    return new Report(rows, dead);
+    return new Report(rows, throughput, dead);
   }
 
   private ScaleRow measure(int n, AgentHostProcess agents, CoordinatorSession session, RecordSizes sizes,

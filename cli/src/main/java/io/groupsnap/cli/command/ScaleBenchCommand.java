@@ -66,16 +66,17 @@ public final class ScaleBenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Printer p = new Printer(output.format, out);
-    if (!p.json()) {
-      out.println(ScaleRow.HEADER);
-      out.flush();
-    }
+    boolean[] headed = {false}; // the header comes with the first row: bad input prints nothing on stdout
     ScaleBench.Report report;
     try {
       report = ScaleBench.run(new ScaleBench.Options(members, snapshots, floorRounds, files, dead, agentHeap,
               throughputGroups, under != null ? under : defaultUnder()),
           row -> {
             if (!p.json()) {
+              if (!headed[0]) {
+                out.println(ScaleRow.HEADER);
+                headed[0] = true;
+              }
               out.println(row.text());
               out.flush();
             }

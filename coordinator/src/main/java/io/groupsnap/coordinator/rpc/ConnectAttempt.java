@@ -23,8 +23,8 @@ final class ConnectAttempt {
   static CompletableFuture<Boolean> of(ManagedChannel channel) {
     CompletableFuture<Boolean> out = new CompletableFuture<>();
     ConnectivityState now = channel.getState(true); // IDLE: starts connecting
-    if (now == ConnectivityState.READY) {
-      out.complete(true);
+    if (now == ConnectivityState.READY || now == ConnectivityState.SHUTDOWN) {
+      out.complete(now == ConnectivityState.READY); // a shut-down channel changes state no more: say so now
       return out;
     }
     if (now == ConnectivityState.TRANSIENT_FAILURE) {

@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
  * {@code -o json}, one JSON document at the end.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+    subcommands = {ScaleBenchCommand.class, FootprintCommand.class},
     description = "Measure the freeze window against its uncoordinated floor, and create-to-committed latency, by "
-        + "member count, with TLS or without.")
+        + "member count, with TLS or without; 'bench scale' to 1,000 members, 'bench footprint' an agent's.")
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin OutputOption output;

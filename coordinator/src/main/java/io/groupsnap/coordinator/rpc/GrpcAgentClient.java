@@ -94,7 +94,10 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
     return AgentServiceGrpc.newFutureStub(channel(agentId, endpoint)).withDeadline(deadline);
   }
 
-  /** The channel to agent {@code agentId} at {@code endpoint}, for its other services (restores); as {@link #stub}. */
+  /**
+   * The one channel to agent {@code agentId} at {@code endpoint}, made at first use and reused by every call, also
+   * for its other services (restores).
+   */
   ManagedChannel channel(String agentId, String endpoint) {
     return channels.computeIfAbsent(channelKey(agentId, endpoint),
         k -> NettyChannelBuilder.forTarget(endpoint, transport.channelCredentials(
@@ -114,19 +117,39 @@ public final class GrpcAgentClient implements AgentClient, CaptureProbe, AutoClo
         .setProtocolVersion(Formats.CURRENT).build();
   }
 
+  /**
+   * PREPARE, once a connection to the agent is up. When the channel is not READY, one fresh connection attempt is
+   * made first ({@link ConnectAttempt}): an agent that is back is reached, and one whose connection is refused
+   * answers UNREACHABLE at once instead of holding every other member until the PREPARE deadline.
+   */
   @Override
   public CompletableFuture<PrepareReply> prepare(TxnSpec spec, Member m) {
-    String key = channelKey(m.agentId(), m.endpoint());
-    ManagedChannel ch = channels.get(key);
-    if (ch != null && ch.getState(false) != io.grpc.ConnectivityState.READY) {
-      ch.resetConnectBackoff(); // the agent may be back: connect now, not after the channel's backoff
+    Deadline deadline = after(spec.callDeadline(Call.PREPARE));
+    ManagedChannel ch;
+    try {
+      ch = channel(m.agentId(), m.endpoint());
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(PrepareReply.failed(failure(e), describe(m, e)));
     }
+    if (ch.getState(false) == io.grpc.ConnectivityState.READY) {
+      return prepareCall(spec, m, deadline);
+    }
+    // past the deadline the call is made anyway, and fails at once as DEADLINE_EXCEEDED: the future always completes
+    return ConnectAttempt.of(ch)
+        .completeOnTimeout(true, deadline.timeRemaining(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS)
+        .thenCompose(up -> up ? prepareCall(spec, m, deadline)
+            : CompletableFuture.completedFuture(PrepareReply.failed(Failure.UNREACHABLE, describe(m,
+                Status.UNAVAILABLE.withDescription("connection attempt failed").asRuntimeException()))));
+  }
+
+  private CompletableFuture<PrepareReply> prepareCall(TxnSpec spec, Member m, Deadline deadline) {
+    String key = channelKey(m.agentId(), m.endpoint());
     PrepareRequest req = PrepareRequest.newBuilder().setHeader(header(spec)).addAllVolumes(m.volumes())
         .setLeaseMillis(spec.lease().toMillis()).setFreezeWithinMillis(spec.freezeWithin().toMillis()).build();
     // wait for the connection within PREPARE's deadline: an agent just back is reached rather than failed fast on
     // its channel's last failure; one that is really down still fails here, before anyone is frozen
     // a refused certificate ends the wait at once, not at the deadline
-    return call(m, after(spec.callDeadline(Call.PREPARE)), true,
+    return call(m, deadline, true,
         st -> refusals.endOnRefusal(key, st.withWaitForReady().prepare(req)),
         r -> new PrepareReply(r.getOk(), r.getRetry() != Retry.NON_RETRYABLE, r.getReason()),
         e -> Status.fromThrowable(e).getCode() == Status.Code.ABORTED

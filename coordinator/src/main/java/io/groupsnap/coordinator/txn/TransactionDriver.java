@@ -8,6 +8,10 @@ import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.MemberState;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
@@ -26,9 +30,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: every transaction event, and every deadline, is handled on the {@code serial} lane, so a
  * transaction's state needs no locks. Store writes are started in order on {@code storeWriter}, off the serial lane,
- * so a slow ZooKeeper never delays a THAW; their outcomes come back to the lane. Transactions run one at a time;
- * later submissions wait in a FIFO queue (two overlapping transactions would only make agents refuse each other as
- * busy). {@link #submit}, {@link #leadershipLost} and {@link #isRunning} may be called from any thread.
+ * so a slow ZooKeeper never delays a THAW; their outcomes come back to the lane. Transactions whose members share no
+ * agent run at the same time (issue 14: independent groups through one leader); one that shares an agent with a
+ * running transaction, or with one queued before it, waits in a FIFO queue (two overlapping transactions would only
+ * make agents refuse each other as busy). Each transaction's record writes still go to the one store writer in the
+ * order it asks for them. {@link #submit}, {@link #leadershipLost} and {@link #isRunning} may be called from any
+ * thread.
  *
  * <p>The freeze window is kept free of the lane's own work: of one step's actions, the calls to agents are started
  * first (a THAW leaves before anything else is done with the last FROZEN answer), and progress reports met while the
@@ -89,7 +96,8 @@ public final class TransactionDriver {
   private final Queue<Running> queue = new ArrayDeque<>();
   /** Ids of the transactions queued or running: their records are theirs to write. */
   private final Set<String> running = ConcurrentHashMap.newKeySet();
-  private Running active;
+  /** The transactions started and not yet finished: no two share an agent. */
+  private final List<Running> active = new ArrayList<>();
 
   /**
    * @param serial the lane every event and deadline of a transaction runs on (one at a time, in order)
@@ -122,19 +130,18 @@ public final class TransactionDriver {
     Running r = new Running(new Transaction(spec, rule, clock, nanos), progress);
     running.add(spec.txnId());
     serial.execute(() -> {
-      try (LogContext ignored = context(r)) {
-        queue.add(r);
-        if (queue.size() > 1 || active != null) {
-          progress.phase(spec.txnId(), TxnState.BEGINNING,
-              "queued behind " + (active != null ? active.txn.spec().txnId() : "another transaction"));
+      queue.add(r);
+      startNext();
+      if (queue.contains(r)) {
+        try (LogContext ignored = context(r)) {
+          progress.phase(spec.txnId(), TxnState.BEGINNING, "queued behind " + blocker(r));
         }
       }
-      startNext();
     });
     return r.result;
   }
 
-  /** This coordinator lost leadership: the active transaction stops issuing commands; queued ones fail. */
+  /** This coordinator lost leadership: the active transactions stop issuing commands; queued ones fail. */
   public void leadershipLost(String why) {
     serial.execute(() -> {
       Running q;
@@ -143,8 +150,8 @@ public final class TransactionDriver {
         q.result.completeExceptionally(new IllegalStateException("leadership lost before the transaction started; "
             + "retry (the CLI follows the new leader)"));
       }
-      if (active != null) {
-        feed(active, new TxnEvent.LeadershipLost(why));
+      for (Running a : List.copyOf(active)) {
+        feed(a, new TxnEvent.LeadershipLost(why));
       }
     });
   }
@@ -157,12 +164,50 @@ public final class TransactionDriver {
     return running.contains(txnId);
   }
 
+  /**
+   * Starts every queued transaction that shares no agent with a running one nor with one queued before it (so
+   * overlapping transactions keep their FIFO order and none is overtaken for ever).
+   */
   private void startNext() {
-    if (active != null || queue.isEmpty()) {
-      return;
+    Set<String> taken = new HashSet<>();
+    active.forEach(a -> taken.addAll(agents(a)));
+    List<Running> starting = new ArrayList<>();
+    for (Iterator<Running> it = queue.iterator(); it.hasNext(); ) {
+      Running r = it.next();
+      Set<String> mine = agents(r);
+      if (Collections.disjoint(mine, taken)) {
+        it.remove();
+        active.add(r);
+        starting.add(r);
+      }
+      taken.addAll(mine);
     }
-    active = queue.poll();
-    Running r = active;
+    starting.forEach(this::start); // after the walk: a start that fails at once calls startNext again
+  }
+
+  private static Set<String> agents(Running r) {
+    Set<String> ids = new HashSet<>();
+    r.txn.spec().members().forEach(m -> ids.add(m.agentId()));
+    return ids;
+  }
+
+  /** The id of the running or earlier queued transaction that shares an agent with {@code r}. */
+  private String blocker(Running r) {
+    Set<String> mine = agents(r);
+    for (Running a : active) {
+      if (!Collections.disjoint(mine, agents(a))) {
+        return a.txn.spec().txnId();
+      }
+    }
+    for (Running q : queue) {
+      if (q != r && !Collections.disjoint(mine, agents(q))) {
+        return q.txn.spec().txnId();
+      }
+    }
+    return "another transaction";
+  }
+
+  private void start(Running r) {
     List<TxnAction> actions;
     try (LogContext ignored = context(r)) {
       try {
@@ -206,8 +251,7 @@ public final class TransactionDriver {
     log.error("txn {}: the transaction failed in {} and is left to the periodic resolution", id, r.txn.state(), e);
     running.remove(id);
     r.result.completeExceptionally(e);
-    if (active == r) {
-      active = null;
+    if (active.remove(r)) {
       startNext();
     }
   }
@@ -359,8 +403,7 @@ public final class TransactionDriver {
     }
     running.remove(r.txn.spec().txnId());
     r.result.complete(result);
-    if (active == r) {
-      active = null;
+    if (active.remove(r)) {
       startNext();
     }
   }

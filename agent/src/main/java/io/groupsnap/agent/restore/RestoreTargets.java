@@ -40,6 +40,22 @@ public final class RestoreTargets {
   }
 
   /**
+   * Where a test restore copies a volume: {@code <first root>/.verify-<restore id>/<volume>}, scratch space that the
+   * test restore removes again whatever its outcome.
+   */
+  public Path scratchTarget(String restoreId, String volume) {
+    return scratchDir(restoreId).resolve(volume);
+  }
+
+  /** The scratch directory of one test restore. */
+  public Path scratchDir(String restoreId) {
+    return roots.get(0).resolve(SCRATCH_PREFIX + restoreId);
+  }
+
+  /** The name prefix of test restores' scratch directories in the first restore root. */
+  public static final String SCRATCH_PREFIX = ".verify-";
+
+  /**
    * Checks a target and returns it resolved (its existing part's real path, then the rest as written).
    *
    * @throws RestoreRefusedException saying in one line why the target is not allowed

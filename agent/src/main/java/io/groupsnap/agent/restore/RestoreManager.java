@@ -142,6 +142,13 @@ public final class RestoreManager implements AutoCloseable {
     try (var entries = Files.newDirectoryStream(root, RestoreTargets.SCRATCH_PREFIX + "*")) {
       for (Path p : entries) {
         log.info("agent {}: removing test restore scratch {} left by an earlier run", agentId, p);
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          try (var copies = Files.newDirectoryStream(p)) {
+            for (Path copy : copies) {
+              CaptureTree.delete(copy); // one at a time: a writable btrfs snapshot is a file system of its own
+            }
+          }
+        }
         CaptureTree.delete(p);
       }
     } catch (IOException e) {

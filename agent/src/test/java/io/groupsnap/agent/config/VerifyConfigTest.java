@@ -52,6 +52,7 @@ class VerifyConfigTest {
     assertThat(catchThrowable(() -> ConfigLoader.parse("agent.yaml", yaml("    verify: /bin/check\n"))))
         .hasMessage("agent.yaml: volumes[0].verify: must be a list");
     assertThat(catchThrowable(() -> ConfigLoader.parse("agent.yaml", yaml("    verify: [/bin/true]\n"
-        + "    verifyTimeout: 0s\n")))).hasMessageStartingWith("agent.yaml: volumes[0].verifyTimeout:").hasMessageEndingWith("must be positive");
+        + "    verifyTimeout: 0s\n"))))
+        .hasMessageStartingWith("agent.yaml: volumes[0].verifyTimeout:").hasMessageEndingWith("must be positive");
   }
 }

@@ -194,6 +194,35 @@ class TestRestoreTest {
   }
 
   @Test
+  void aRestoreThatFailsHalfWay_failsTheVerdict_andItsPartialCopyIsRemoved() throws Exception {
+    Path half = script("mkdir -p \"$1/d\" && echo half > \"$1/d/written\" && echo 'disk full' >&2 && exit 1");
+    var setup = io.groupsnap.agent.config.Kinds.setUp(new VolumeConfig("ext", "exec", live, Map.of(
+        "create", "[\"/bin/mkdir\", \"{target}\"]", "delete", "[\"/bin/true\"]",
+        "list", "[\"/bin/echo\", \"" + GS + "\"]",
+        "restore", "[\"" + half + "\", \"{to}\"]", "allowUnheld", "true")));
+    var context = io.groupsnap.agent.kinds.KindContext.of(tmp.resolve("exec-snaps"), tmp.resolve("state"));
+    setup.validate(context);
+    Volume ext = setup.create(context);
+    Path t = ext.captureTarget(GS);
+    ext.check(t);
+    Path c = ext.capture(t);
+    catalog.put(LocalSnapshot.newBuilder().setGroupSnapshotId(GS).setVolume("ext").setPath(c.toString())
+        .setState(LocalSnapshotState.LOCAL_KEPT).build());
+    manager = new RestoreManager("a1", List.of(ext), List.of(), catalog, new EpochFence(EpochFence.Store.inMemory(),
+        CLUSTER), new RestoreTargets(List.of(roots), List.of(ext)), dir -> Long.MAX_VALUE, 2, Clock.systemUTC(),
+        RestoredCheck.filesOnly());
+    manager.start(new TxnRef(CLUSTER, 3, GS), "v1", List.of(VolumeTarget.newBuilder().setVolume("ext").build()),
+        false, true);
+    MemberRestore m = await().atMost(Duration.ofSeconds(30)).until(() -> manager.status("v1").orElseThrow().get(0),
+        x -> x.getState() != RestoreState.RESTORE_RUNNING);
+    assertThat(m.getState()).isEqualTo(RestoreState.RESTORE_FAILED);
+    assertThat(m.getVerification()).isEqualTo(Verification.VERIFICATION_FAILED);
+    assertThat(m.getVerificationReason()).startsWith("the restore failed: ").contains("disk full");
+    assertThat(m.getScratchRemoved()).isTrue();
+    assertThat(List.of(roots.toFile().list())).isEmpty();
+  }
+
+  @Test
   void aTestRestore_choosesItsOwnScratch_aGivenTargetIsRefused() throws Exception {
     manager = manager(List.of(), VolumeConfig.VERIFY_TIMEOUT);
     assertThatThrownBy(() -> manager.start(new TxnRef(CLUSTER, 3, GS), "v1", List.of(VolumeTarget.newBuilder()

@@ -136,8 +136,8 @@ public final class GroupRestore implements RestoreCalls {
       throw new IllegalArgumentException("agent" + (down.size() > 1 ? "s " : " ") + String.join(", ", down)
           + (down.size() > 1 ? " are" : " is") + " not registered (down?): nothing was restored");
     }
-    String restoreId = (verify ? "verify-" : "restore-") + TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits(random.nextInt())
-        .substring(2);
+    String restoreId = (verify ? "verify-" : "restore-") + TIME.format(Instant.now()) + "-"
+        + HexFormat.of().toHexDigits(random.nextInt()).substring(2);
     String runId = !req.getBackupRunId().isEmpty() ? req.getBackupRunId() : g.getRunId();
     CompletableFuture<RestoreGroupSnapshotResponse> done = restore(g, epoch, restoreId, parts, verify);
     return !verify ? done : done.thenApplyAsync(r -> {

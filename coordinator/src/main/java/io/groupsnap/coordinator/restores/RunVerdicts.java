@@ -43,8 +43,8 @@ public final class RunVerdicts implements VerdictLog {
       }
       store.update(run.get().toBuilder().setLastVerification(verdict.getVerification())
           .setLastVerifiedAtMillis(atMillis).setLastVerificationReason(verdict.getVerificationReason())
-          .setLastVerificationDurationMillis(verdict.getDurationMillis()).setEpoch(t.epoch()).setCoordinator(coordinatorId).build(),
-          t.fence());
+          .setLastVerificationDurationMillis(verdict.getDurationMillis()).setEpoch(t.epoch())
+          .setCoordinator(coordinatorId).build(), t.fence());
       return true;
     } finally {
       store.release(runId);

@@ -200,6 +200,7 @@ class RestoreIT {
           .satisfies(s -> assertThat(s.getFingerprint().getSha256()).isNotEmpty());
     }
 
+    ClusterMetrics before = ClusterMetrics.scrape(f);
     Cli good = cli("verify", runId, "--run");
     assertThat(good.exit()).as(good.out() + good.err()).isEqualTo(ExitCodes.OK);
     assertThat(good.out()).contains("VERIFIED").contains("recorded on backup run " + runId)
@@ -225,6 +226,9 @@ class RestoreIT {
     assertThat(cli("backup", "list").out()).containsPattern(runId + " .* FAILED ");
     assertThat(cli("backup", "show", runId).out()).contains("last verified: FAILED").contains("agent-2:data");
     assertNoScratch();
+    ClusterMetrics after = ClusterMetrics.scrape(f);
+    assertThat(after.coordinatorDelta(before, "groupsnap_verifications_total", "result", "verified")).isEqualTo(1);
+    assertThat(after.coordinatorDelta(before, "groupsnap_verifications_total", "result", "failed")).isEqualTo(1);
   }
 
   @Test

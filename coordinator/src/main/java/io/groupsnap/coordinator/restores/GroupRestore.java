@@ -142,6 +142,7 @@ public final class GroupRestore implements RestoreCalls {
     CompletableFuture<RestoreGroupSnapshotResponse> done = restore(g, epoch, restoreId, parts, verify);
     return !verify ? done : done.thenApplyAsync(r -> {
       RestoreGroupSnapshotResponse judged = TestVerdict.judge(r, (System.nanoTime() - t0) / 1_000_000);
+      verdicts.judged(judged);
       return runId.isEmpty() ? judged : recorded(runId, judged);
     }, executor);
   }

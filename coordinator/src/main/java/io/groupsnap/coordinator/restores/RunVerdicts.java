@@ -18,6 +18,7 @@ public final class RunVerdicts implements VerdictLog {
   private final RunStore store;
   private final Terms term;
   private final String coordinatorId;
+  private final java.util.function.Consumer<Boolean> counted;
 
   /** The acting leader's term; throws when this coordinator does not lead. */
   @FunctionalInterface
@@ -25,11 +26,20 @@ public final class RunVerdicts implements VerdictLog {
     Leadership.Term get() throws Exception;
   }
 
-  /** @param coordinatorId this coordinator, as the records name their last writer */
-  public RunVerdicts(RunStore store, Terms term, String coordinatorId) {
+  /**
+   * @param coordinatorId this coordinator, as the records name their last writer
+   * @param counted told of every verdict: true for VERIFIED (the metrics)
+   */
+  public RunVerdicts(RunStore store, Terms term, String coordinatorId, java.util.function.Consumer<Boolean> counted) {
+    this.counted = counted;
     this.store = store;
     this.term = term;
     this.coordinatorId = coordinatorId;
+  }
+
+  @Override
+  public void judged(RestoreGroupSnapshotResponse verdict) {
+    counted.accept(verdict.getVerification() == io.groupsnap.proto.v1.Verification.VERIFIED);
   }
 
   @Override

@@ -40,7 +40,8 @@ public final class RestoreTargets {
   }
 
   /**
-   * Where a test restore copies a volume: {@code <first root>/.verify-<restore id>/<volume>}, scratch space that the
+   * Where a test restore copies a volume: {@code <first root>/.verify-<restore id>/<volume>} (or
+   * {@code .<restore id>} when the id already starts with {@code verify-}, as the leader's do), scratch space that the
    * test restore removes again whatever its outcome.
    */
   public Path scratchTarget(String restoreId, String volume) {
@@ -49,7 +50,8 @@ public final class RestoreTargets {
 
   /** The scratch directory of one test restore. */
   public Path scratchDir(String restoreId) {
-    return roots.get(0).resolve(SCRATCH_PREFIX + restoreId);
+    return roots.get(0).resolve(restoreId.startsWith(SCRATCH_PREFIX.substring(1)) ? "." + restoreId
+        : SCRATCH_PREFIX + restoreId);
   }
 
   /** The name prefix of test restores' scratch directories in the first restore root. */

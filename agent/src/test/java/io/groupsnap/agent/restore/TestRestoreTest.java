@@ -229,6 +229,10 @@ class TestRestoreTest {
         .setVolume("db").setTarget(roots.resolve("x").toString()).build()), false, true))
         .isInstanceOf(RestoreRefusedException.class).hasMessageContaining("scratch");
     assertThat(roots).doesNotExist();
+    RestoreTargets t = new RestoreTargets(List.of(roots), List.of(volume));
+    assertThat(t.scratchTarget("v1", "db")).isEqualTo(roots.resolve(".verify-v1/db"));
+    assertThat(t.scratchTarget("verify-20261203-101500-1a2b3c", "db"))
+        .isEqualTo(roots.resolve(".verify-20261203-101500-1a2b3c/db")); // the leader's ids: no ".verify-verify-"
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.groupsnap.cli.command.AgentDaemonCommand;
 import io.groupsnap.cli.command.AgentsCommand;
 import io.groupsnap.cli.command.AuditCommand;
 import io.groupsnap.cli.command.RestoreCommand;
+import io.groupsnap.cli.command.VerifyCommand;
 import io.groupsnap.cli.command.BackupCommand;
 import io.groupsnap.cli.command.BenchCommand;
 import io.groupsnap.cli.command.CertsCommand;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Command;
     subcommands = {SnapshotCommand.class, GroupCommand.class, AgentsCommand.class, ClusterCommand.class, DevCommand.class,
         DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
         VersionCommand.class, HealthCommand.class, AuditCommand.class, CertsCommand.class, ScheduleCommand.class,
-        RetentionCommand.class, BackupCommand.class, DoctorCommand.class, RestoreCommand.class},
+        RetentionCommand.class, BackupCommand.class, DoctorCommand.class, RestoreCommand.class,
+        VerifyCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed, unreachable after a bounded wait, or refused (a role missing)",
         "2:usage or bad input (missing TLS credentials too)",

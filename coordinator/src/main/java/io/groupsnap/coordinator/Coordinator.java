@@ -253,7 +253,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
           () -> state.get() == State.CLOSED);
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
       backup.register(services, this::denied);
-      restores = new RestoreWiring(zk, store, core, agents, audit.trail(), clusterId);
+      restores = new RestoreWiring(zk, store, core, agents, audit.trail(), clusterId, endpoint.toString(),
+          metrics.backups());
       restores.register(services, this::denied);
       backup.start();
       roster.start();

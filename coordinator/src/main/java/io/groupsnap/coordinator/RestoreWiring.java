@@ -4,8 +4,10 @@ import io.groupsnap.common.Daemons;
 import io.groupsnap.common.tls.AccessGate;
 import io.groupsnap.common.tls.Callers;
 import io.groupsnap.coordinator.audit.AuditTrail;
+import io.groupsnap.coordinator.metrics.BackupMetrics;
 import io.groupsnap.coordinator.restores.AuditedRestores;
 import io.groupsnap.coordinator.restores.GroupRestore;
+import io.groupsnap.coordinator.restores.RunVerdicts;
 import io.groupsnap.coordinator.rpc.Access;
 import io.groupsnap.coordinator.rpc.GrpcAgentClient;
 import io.groupsnap.coordinator.rpc.GrpcRestoreClient;
@@ -35,10 +37,11 @@ final class RestoreWiring implements AutoCloseable {
   private final RestoreGrpcService service;
 
   RestoreWiring(CuratorFramework zk, ClusterStore store, CoordinatorCore core, GrpcAgentClient agentChannels,
-      AuditTrail audit, String clusterId) {
+      AuditTrail audit, String clusterId, String coordinatorId, BackupMetrics metrics) {
+    RunStore runs = new RunStore(zk, store.layout());
     GroupRestore restores = new GroupRestore(clusterId, () -> core.requireLeader().epoch(), core::getGroupSnapshot,
-        new RunStore(zk, store.layout()), store::agents, new GrpcRestoreClient(agentChannels, store::agents,
-        CALL_DEADLINE), lane, POLL_EVERY, UNREACHABLE_FOR);
+        runs, store::agents, new GrpcRestoreClient(agentChannels, store::agents, CALL_DEADLINE), lane, POLL_EVERY,
+        UNREACHABLE_FOR, new RunVerdicts(runs, core::requireLeader, coordinatorId, metrics::verification));
     this.service = new RestoreGrpcService(new AuditedRestores(restores, audit, Callers::current,
         () -> core.acting().isPresent()));
   }

@@ -183,6 +183,82 @@ class RestoreIT {
 
   @Test
   @Order(4)
+  void verify_aRunIsVerifiedAndShownInBackupList_thenACorruptedCaptureFailsNamingItsMember() throws Exception {
+    committed(); // data on every volume
+    Cli made = cli("group", "create", "verified", "--selector", "dev=true");
+    assertThat(made.exit()).as(made.err()).isEqualTo(ExitCodes.OK);
+    Cli run = cli("backup", "run", "verified", "--wait", "-o", "json");
+    assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.OK);
+    JsonNode r = JSON.readTree(run.out().lines().reduce((a, b) -> b).orElseThrow());
+    String runId = r.get("id").asText();
+    String gs = r.get("groupSnapshotId").asText();
+    // a fingerprint with a checksum of every capture, as `snapshot check --checksum` (or checksumCaptures) records
+    Cli check = cli("snapshot", "check", gs, "--checksum");
+    assertThat(check.exit()).as(check.out() + check.err()).isEqualTo(ExitCodes.OK);
+    for (String agent : f.cluster.agents().keySet()) {
+      assertThat(f.cluster.agents().get(agent).participant().snapshots(gs)).singleElement()
+          .satisfies(s -> assertThat(s.getFingerprint().getSha256()).isNotEmpty());
+    }
+
+    ClusterMetrics before = ClusterMetrics.scrape(f);
+    Cli good = cli("verify", runId, "--run");
+    assertThat(good.exit()).as(good.out() + good.err()).isEqualTo(ExitCodes.OK);
+    assertThat(good.out()).contains("VERIFIED").contains("recorded on backup run " + runId)
+        .contains("contents match the capture's fingerprint");
+    assertThat(cli("backup", "list").out()).containsPattern(runId + " .* VERIFIED ");
+    assertThat(cli("backup", "show", runId).out()).contains("last verified: VERIFIED");
+    assertNoScratch();
+
+    GroupSnapshot g = f.coordinator.getGroupSnapshot(io.groupsnap.proto.v1.GetGroupSnapshotRequest.newBuilder()
+        .setId(gs).build());
+    Path blob = Path.of(g.getMembersList().stream().filter(m -> m.getAgentId().equals("agent-2")).findFirst()
+        .orElseThrow().getSnapshotPath()).resolve("nested/deeper/blob");
+    Files.write(blob, new byte[] {0, 7, (byte) 201, 13}); // one byte flipped, same size: bit rot
+
+    Cli bad = cli("verify", runId, "--run", "-o", "json");
+    assertThat(bad.exit()).as(bad.out() + bad.err()).isEqualTo(ExitCodes.FAILED);
+    JsonNode out = JSON.readTree(bad.out());
+    assertThat(out.get("result").asText()).isEqualTo("FAILED");
+    assertThat(out.get("reason").asText()).startsWith("agent-2:data: ").contains("contents differ");
+    assertThat(member(out, "agent-2").get("result").asText()).isEqualTo("FAILED");
+    assertThat(member(out, "agent-1").get("result").asText()).isEqualTo("VERIFIED");
+    assertThat(out.get("members")).allSatisfy(m -> assertThat(m.get("scratchRemoved").asBoolean()).isTrue());
+    assertThat(cli("backup", "list").out()).containsPattern(runId + " .* FAILED ");
+    assertThat(cli("backup", "show", runId).out()).contains("last verified: FAILED").contains("agent-2:data");
+    assertNoScratch();
+    ClusterMetrics after = ClusterMetrics.scrape(f);
+    assertThat(after.coordinatorDelta(before, "groupsnap_verifications_total", "result", "verified")).isEqualTo(1);
+    assertThat(after.coordinatorDelta(before, "groupsnap_verifications_total", "result", "failed")).isEqualTo(1);
+  }
+
+  @Test
+  @Order(5)
+  void verify_ofAnUnknownOrAbortedId_isOneLine_exit2_andWritesNothing() throws Exception {
+    f.writers.get("agent-2").prepareAnswer = WriterResult.nonRetryable("not now");
+    GroupSnapshot aborted = f.create();
+    f.writers.get("agent-2").prepareAnswer = WriterResult.OK;
+    Map<String, String> before = restoredTrees();
+    assertRefused(cli("verify", "gs-unknown"), "gs-unknown");
+    assertRefused(cli("verify", "run-unknown", "--run"), "run-unknown");
+    assertRefused(cli("verify", aborted.getId()), "is ABORTED");
+    assertThat(restoredTrees()).isEqualTo(before);
+  }
+
+  /** No test restore left scratch space on any agent. */
+  private void assertNoScratch() throws IOException {
+    for (var a : f.cluster.agents().values()) {
+      Path home = a.config().restoreRoots().get(0);
+      if (Files.isDirectory(home)) {
+        try (Stream<Path> entries = Files.list(home)) {
+          assertThat(entries.map(p -> p.getFileName().toString())).as("scratch on %s", a.id())
+              .noneMatch(n -> n.startsWith(".verify-"));
+        }
+      }
+    }
+  }
+
+  @Test
+  @Order(6)
   void aMemberWhoseAgentIsDown_isRefusedBeforeAnyOtherMemberIsWritten() throws Exception {
     GroupSnapshot g = committed();
     f.cluster.agents().get("agent-3").close();
@@ -191,6 +267,7 @@ class RestoreIT {
     Map<String, String> before = restoredTrees();
     assertRefused(cli("restore", g.getId(), "--to", DevCluster.restoreRoot(data).resolve("down").toString()),
         "agent agent-3 is not registered");
+    assertRefused(cli("verify", g.getId()), "agent agent-3 is not registered");
     assertThat(restoredTrees()).isEqualTo(before);
   }
 

@@ -50,7 +50,7 @@ public final class ConfigLoader extends FieldReader {
       "insecure", "metrics", "exports", "exportConcurrency", "restoreRoots");
   static final Set<String> METRICS_FIELDS = Set.of("listen");
   static final Set<String> TLS_FIELDS = Set.of("ca", "cert", "key", "reloadEvery");
-  static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options");
+  static final Set<String> VOLUME_FIELDS = Set.of("name", "kind", "path", "options", "verify", "verifyTimeout");
   /** The fields every writer has; a kind may take more ({@link WriterKind#commandFields()}). */
   static final Set<String> WRITER_FIELDS = Set.of("name", "kind", "tier", "volumes", "timeout", "options");
   public static final Duration DEFAULT_MAX_LEASE = Duration.ofSeconds(60);
@@ -339,7 +339,30 @@ public final class ConfigLoader extends FieldReader {
         options.put(e.getKey(), e.getValue().isArray() ? listOption(field, e.getValue()) : text(field, e.getValue()));
       }
     }
-    return new VolumeConfig(name, kind, path, options);
+    List<String> verify = new ArrayList<>();
+    if (n.has("verify")) {
+      requireArray(f + ".verify", n.get("verify"));
+      if (n.get("verify").isEmpty()) {
+        throw error(f + ".verify", "is empty: give the command and its arguments, e.g. [/usr/local/bin/check,"
+            + " \"{path}\"]");
+      }
+      for (int i = 0; i < n.get("verify").size(); i++) {
+        JsonNode a = n.get("verify").get(i);
+        if (a.isObject()) {
+          throw error(f + ".verify[" + i + "]", "is a YAML mapping, not a string: quote placeholders, e.g. \"{path}\"");
+        }
+        verify.add(text(f + ".verify[" + i + "]", a));
+      }
+      if (!Path.of(verify.get(0)).isAbsolute()) {
+        throw error(f + ".verify[0]", "'" + Names.printable(verify.get(0)) + "' must be an absolute path");
+      }
+    }
+    Duration verifyTimeout = n.has("verifyTimeout") ? duration(f + ".verifyTimeout", n.get("verifyTimeout"))
+        : VolumeConfig.VERIFY_TIMEOUT;
+    if (verifyTimeout.isNegative() || verifyTimeout.isZero()) {
+      throw error(f + ".verifyTimeout", "must be positive");
+    }
+    return new VolumeConfig(name, kind, path, options, verify, verifyTimeout);
   }
 
   private WriterConfig writer(String f, JsonNode n) throws ConfigException {

@@ -6,6 +6,7 @@ import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.TxnRef;
+import io.groupsnap.agent.verify.RestoredCheck;
 import io.groupsnap.agent.volume.CaptureTree;
 import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.Volume;
@@ -15,6 +16,7 @@ import io.groupsnap.proto.v1.LocalSnapshot;
 import io.groupsnap.proto.v1.LocalSnapshotState;
 import io.groupsnap.proto.v1.MemberRestore;
 import io.groupsnap.proto.v1.RestoreState;
+import io.groupsnap.proto.v1.Verification;
 import io.groupsnap.proto.v1.VolumeTarget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,8 +55,13 @@ import org.slf4j.LoggerFactory;
  * read. The staging of an in-place restore and a test restore's scratch copy are this same operation with other
  * targets.
  *
+ * <p>A test restore ({@code verify}) restores each volume to scratch space ({@link RestoreTargets#scratchTarget}),
+ * checks the copy ({@link RestoredCheck}) and removes the scratch space again, whatever the outcome; the volume stays
+ * RUNNING until its verdict is in and its scratch gone.
+ *
  * <p>Restores are kept in memory only: an agent killed mid-restore leaves a {@code .restoring} directory, which the
- * next restore to that target removes, and the coordinator sees the restore unknown. Thread-safe.
+ * next restore to that target removes, and the coordinator sees the restore unknown; test restores' scratch left by a
+ * killed agent is removed when the next agent starts. Thread-safe.
  */
 public final class RestoreManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RestoreManager.class);
@@ -78,6 +85,7 @@ public final class RestoreManager implements AutoCloseable {
   private final FreeSpace freeSpace;
   private final Clock clock;
   private final ExecutorService workers;
+  private final RestoredCheck checks;
   /** Restores by id, oldest first; guarded by {@code this}. */
   private final Map<String, Job> jobs = new LinkedHashMap<>();
   /** Targets and (group snapshot, volume) pairs being restored now; guarded by {@code this}. */
@@ -86,10 +94,12 @@ public final class RestoreManager implements AutoCloseable {
 
   private static final class Job {
     final String groupSnapshotId;
+    final boolean verify;
     final Map<String, MemberRestore> volumes = new TreeMap<>();
 
-    Job(String groupSnapshotId) {
+    Job(String groupSnapshotId, boolean verify) {
       this.groupSnapshotId = groupSnapshotId;
+      this.verify = verify;
     }
   }
 
@@ -102,7 +112,16 @@ public final class RestoreManager implements AutoCloseable {
   public RestoreManager(String agentId, List<Volume> volumes, List<ExportTarget> exportTargets,
       SnapshotCatalog catalog, EpochFence fence, RestoreTargets targets, FreeSpace freeSpace, int concurrency,
       Clock clock) {
+    this(agentId, volumes, exportTargets, catalog, fence, targets, freeSpace, concurrency, clock,
+        RestoredCheck.filesOnly());
+  }
+
+  /** @param checks what a test restore checks of each restored copy (the volumes' verify commands) */
+  public RestoreManager(String agentId, List<Volume> volumes, List<ExportTarget> exportTargets,
+      SnapshotCatalog catalog, EpochFence fence, RestoreTargets targets, FreeSpace freeSpace, int concurrency,
+      Clock clock, RestoredCheck checks) {
     this.agentId = agentId;
+    this.checks = checks;
     exportTargets.forEach(t -> this.exportTargets.put(t.name(), t));
     volumes.forEach(v -> this.volumes.put(v.name(), v));
     this.catalog = catalog;
@@ -111,6 +130,30 @@ public final class RestoreManager implements AutoCloseable {
     this.freeSpace = freeSpace;
     this.clock = clock;
     this.workers = Executors.newFixedThreadPool(concurrency, Daemons.named("groupsnap-restore-" + agentId));
+    removeLeftoverScratch();
+  }
+
+  /** Removes test restores' scratch directories a killed agent left in the first restore root. */
+  private void removeLeftoverScratch() {
+    Path root = targets.roots().get(0);
+    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var entries = Files.newDirectoryStream(root, RestoreTargets.SCRATCH_PREFIX + "*")) {
+      for (Path p : entries) {
+        log.info("agent {}: removing test restore scratch {} left by an earlier run", agentId, p);
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          try (var copies = Files.newDirectoryStream(p)) {
+            for (Path copy : copies) {
+              CaptureTree.delete(copy); // one at a time: a writable btrfs snapshot is a file system of its own
+            }
+          }
+        }
+        CaptureTree.delete(p);
+      }
+    } catch (IOException e) {
+      log.warn("agent {}: cannot remove test restore scratch in {}: {}", agentId, root, e.getMessage());
+    }
   }
 
   /**
@@ -122,7 +165,24 @@ public final class RestoreManager implements AutoCloseable {
    */
   public List<MemberRestore> start(TxnRef ref, String restoreId, List<VolumeTarget> asked, boolean dryRun)
       throws FencedException, RestoreRefusedException, IOException {
+    return start(ref, restoreId, asked, dryRun, false);
+  }
+
+  /**
+   * StartRestore, or with {@code verify} a test restore: every target must be empty (the scratch space is chosen
+   * here), and each volume is checked and its scratch removed before it finishes.
+   */
+  public List<MemberRestore> start(TxnRef ref, String restoreId, List<VolumeTarget> asked, boolean dryRun,
+      boolean verify) throws FencedException, RestoreRefusedException, IOException {
     fence.admit(ref);
+    if (verify) {
+      for (VolumeTarget t : asked) {
+        if (!t.getTarget().isEmpty()) {
+          throw new RestoreRefusedException("volume " + t.getVolume() + ": a test restore chooses its own scratch"
+              + " target; none may be given");
+        }
+      }
+    }
     synchronized (this) {
       Job known = jobs.get(restoreId);
       if (known != null) {
@@ -133,7 +193,8 @@ public final class RestoreManager implements AutoCloseable {
         return List.copyOf(known.volumes.values());
       }
     }
-    List<RestorePlan> plans = plan(ref.txnId(), asked);
+    List<RestorePlan> plans = plan(ref.txnId(), asked,
+        v -> verify ? targets.scratchTarget(restoreId, v) : targets.defaultTarget(ref.txnId(), v));
     checkRoom(plans);
     List<MemberRestore> out = new ArrayList<>();
     synchronized (this) {
@@ -149,7 +210,7 @@ public final class RestoreManager implements AutoCloseable {
               + " is being restored by another restore");
         }
       }
-      Job job = new Job(ref.txnId());
+      Job job = new Job(ref.txnId(), verify);
       long now = clock.millis();
       for (RestorePlan p : plans) {
         MemberRestore m = MemberRestore.newBuilder().setAgentId(agentId).setVolume(p.volume()).setKind(p.kind())
@@ -181,8 +242,8 @@ public final class RestoreManager implements AutoCloseable {
     return job == null ? Optional.empty() : Optional.of(List.copyOf(job.volumes.values()));
   }
 
-  private List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked)
-      throws RestoreRefusedException, IOException {
+  private List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked,
+      java.util.function.Function<String, Path> defaultTarget) throws RestoreRefusedException, IOException {
     Map<String, LocalSnapshot> kept = new TreeMap<>();
     catalog.list(groupSnapshotId).forEach(s -> kept.put(s.getVolume(), s));
     if (kept.isEmpty() && asked.stream().allMatch(t -> t.getExportTarget().isEmpty())) {
@@ -213,7 +274,7 @@ public final class RestoreManager implements AutoCloseable {
       if (volume == null) {
         throw new RestoreRefusedException("volume " + v + " is no longer configured on agent " + agentId);
       }
-      String raw = t.getTarget().isEmpty() ? targets.defaultTarget(groupSnapshotId, v).toString() : t.getTarget();
+      String raw = t.getTarget().isEmpty() ? defaultTarget.apply(v).toString() : t.getTarget();
       Path target;
       try {
         target = targets.check(raw);
@@ -298,8 +359,10 @@ public final class RestoreManager implements AutoCloseable {
     Path target = p.target();
     Path staging = target.resolveSibling("." + target.getFileName() + ".restoring");
     MemberRestore.Builder m;
+    boolean verify;
     synchronized (this) {
       m = jobs.get(restoreId).volumes.get(p.volume()).toBuilder();
+      verify = jobs.get(restoreId).verify;
     }
     try {
       Files.createDirectories(target.getParent());
@@ -328,12 +391,62 @@ public final class RestoreManager implements AutoCloseable {
         // the next restore to this target removes it
       }
     }
+    if (verify) {
+      verifyAndRemove(groupSnapshotId, p, staging, m);
+    }
     m.setDurationMillis((System.nanoTime() - t0) / 1_000_000);
     synchronized (this) {
       jobs.get(restoreId).volumes.put(p.volume(), m.build());
       busyTargets.remove(target);
       busyCaptures.remove(groupSnapshotId + "/" + p.volume());
     }
+  }
+
+  /** A test restore's second half: checks the restored copy (when it was restored), then always removes it. */
+  private void verifyAndRemove(String groupSnapshotId, RestorePlan p, Path staging, MemberRestore.Builder m) {
+    try {
+      if (m.getState() == RestoreState.RESTORE_DONE) {
+        RestoredCheck.Verdict v = checks.check(p.volume(), p.target(), recordedFingerprint(groupSnapshotId,
+            p.volume()), () -> Thread.currentThread().isInterrupted());
+        m.setVerification(v.ok() ? Verification.VERIFIED : Verification.VERIFICATION_FAILED)
+            .setVerificationReason(oneLine(v.reason())).setVerifyOutputTail(v.outputTail());
+        log.info("agent {}: test restore of volume {} of group snapshot {}: {} ({})", agentId, p.volume(),
+            groupSnapshotId, v.ok() ? "VERIFIED" : "FAILED", v.reason());
+      } else {
+        m.setVerification(Verification.VERIFICATION_FAILED).setVerificationReason("the restore failed: "
+            + m.getError());
+      }
+    } catch (RuntimeException e) {
+      m.setVerification(Verification.VERIFICATION_FAILED).setVerificationReason("the check failed: "
+          + oneLine(e.toString()));
+    } finally {
+      m.setScratchRemoved(removeScratch(p.target(), staging));
+    }
+  }
+
+  private io.groupsnap.proto.v1.CaptureFingerprint recordedFingerprint(String groupSnapshotId, String volume) {
+    try {
+      return catalog.list(groupSnapshotId).stream().filter(s -> s.getVolume().equals(volume) && s.hasFingerprint())
+          .map(LocalSnapshot::getFingerprint).findFirst().orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Deletes a test restore's copy and staging, and their scratch directory once empty; whether both are gone. */
+  private boolean removeScratch(Path target, Path staging) {
+    try {
+      CaptureTree.delete(staging);
+      CaptureTree.delete(target);
+      try {
+        Files.deleteIfExists(target.getParent());
+      } catch (java.nio.file.DirectoryNotEmptyException e) {
+        // another volume of the same test restore is still there; the last one removes the directory
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("agent {}: cannot remove test restore scratch {}: {}", agentId, target, e.getMessage());
+    }
+    return !Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.exists(staging, LinkOption.NOFOLLOW_LINKS);
   }
 
   /** Deletes {@code target} when it is an empty directory (checked empty before), so that it can be created anew. */

@@ -40,6 +40,24 @@ public final class RestoreTargets {
   }
 
   /**
+   * Where a test restore copies a volume: {@code <first root>/.verify-<restore id>/<volume>} (or
+   * {@code .<restore id>} when the id already starts with {@code verify-}, as the leader's do), scratch space that the
+   * test restore removes again whatever its outcome.
+   */
+  public Path scratchTarget(String restoreId, String volume) {
+    return scratchDir(restoreId).resolve(volume);
+  }
+
+  /** The scratch directory of one test restore. */
+  public Path scratchDir(String restoreId) {
+    return roots.get(0).resolve(restoreId.startsWith(SCRATCH_PREFIX.substring(1)) ? "." + restoreId
+        : SCRATCH_PREFIX + restoreId);
+  }
+
+  /** The name prefix of test restores' scratch directories in the first restore root. */
+  public static final String SCRATCH_PREFIX = ".verify-";
+
+  /**
    * Checks a target and returns it resolved (its existing part's real path, then the rest as written).
    *
    * @throws RestoreRefusedException saying in one line why the target is not allowed

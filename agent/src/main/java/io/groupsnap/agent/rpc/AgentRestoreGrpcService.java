@@ -66,7 +66,7 @@ public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.As
           }
         }
         return RestoreStatusResponse.newBuilder().addAllVolumes(restores.start(ref, req.getRestoreId(),
-            req.getVolumesList(), req.getDryRun())).build();
+            req.getVolumesList(), req.getDryRun(), req.getVerify())).build();
       });
     }
   }

@@ -28,11 +28,11 @@ import java.util.function.BooleanSupplier;
  * {@code stop} before every entry and after every MiB it reads, and gives up with {@link Stopped} when told: it must
  * never compete with a freeze window. Not thread-safe; one instance per walk.
  */
-final class TreeFingerprint {
+public final class TreeFingerprint {
   private static final int CHUNK = 1 << 20;
 
   /** The walk was told to stop before it finished. */
-  static final class Stopped extends Exception {
+  public static final class Stopped extends Exception {
     Stopped() {
       super("stopped", null, false, false);
     }
@@ -70,7 +70,7 @@ final class TreeFingerprint {
    * @throws Stopped when {@code stop} said so before the walk finished
    * @throws IOException when an entry cannot be read
    */
-  static CaptureFingerprint of(Path root, boolean checksum, BooleanSupplier stop, long nowMillis)
+  public static CaptureFingerprint of(Path root, boolean checksum, BooleanSupplier stop, long nowMillis)
       throws IOException, Stopped {
     TreeFingerprint walk = new TreeFingerprint(root, checksum, stop);
     walk.directory(root, "");
@@ -87,7 +87,7 @@ final class TreeFingerprint {
    * What differs between a recorded fingerprint and one found now, as one line; null when they agree. Checksums are
    * compared only when both have one.
    */
-  static String difference(CaptureFingerprint recorded, CaptureFingerprint found) {
+  public static String difference(CaptureFingerprint recorded, CaptureFingerprint found) {
     List<String> out = new ArrayList<>();
     differs(out, "files", recorded.getFiles(), found.getFiles());
     differs(out, "directories", recorded.getDirectories(), found.getDirectories());

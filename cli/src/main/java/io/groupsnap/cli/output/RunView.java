@@ -5,6 +5,7 @@ import io.groupsnap.proto.v1.DamagedRecord;
 import io.groupsnap.proto.v1.MemberExport;
 import io.groupsnap.proto.v1.RunEvent;
 import io.groupsnap.proto.v1.SnapshotAttempt;
+import io.groupsnap.proto.v1.Verification;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -39,7 +40,32 @@ public final class RunView {
     m.put("attempts", r.getAttemptsList().stream().map(RunView::attempt).toList());
     m.put("exports", r.getExportsList().stream().map(RunView::export).toList());
     m.put("events", r.getEventsList().stream().map(RunView::event).toList());
+    m.put("lastVerification", lastVerification(r));
     return m;
+  }
+
+  /** The run's last test restore as a map; null when it was never verified. */
+  static Map<String, Object> lastVerification(BackupRun r) {
+    if (r.getLastVerification() == Verification.VERIFICATION_UNSPECIFIED) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("result", verdict(r.getLastVerification()));
+    m.put("at", Views.time(r.getLastVerifiedAtMillis()));
+    m.put("durationMillis", r.getLastVerificationDurationMillis());
+    m.put("reason", r.getLastVerificationReason());
+    return m;
+  }
+
+  /** "VERIFIED", "FAILED". */
+  public static String verdict(Verification v) {
+    return v == Verification.VERIFIED ? "VERIFIED" : v == Verification.VERIFICATION_FAILED ? "FAILED" : "-";
+  }
+
+  /** "VERIFIED 2026-12-03T14:20:00Z" or "never". */
+  static String verifiedColumn(BackupRun r) {
+    return r.getLastVerification() == Verification.VERIFICATION_UNSPECIFIED ? "never"
+        : verdict(r.getLastVerification()) + " " + Instant.ofEpochMilli(r.getLastVerifiedAtMillis());
   }
 
   static Map<String, Object> attempt(SnapshotAttempt a) {
@@ -104,17 +130,17 @@ public final class RunView {
       return;
     }
     if (!runs.isEmpty()) {
-      out.printf(Locale.ROOT, "%-26s  %-12s %-17s %-24s  %-25s  %s%n", "RUN", "GROUP", "STATE", "CREATED",
-          "GROUP SNAPSHOT", "EXPORTS (done/forgotten/all)");
+      out.printf(Locale.ROOT, "%-26s  %-12s %-17s %-24s  %-25s  %-28s  %s%n", "RUN", "GROUP", "STATE", "CREATED",
+          "GROUP SNAPSHOT", "EXPORTS (done/forgotten/all)", "LAST VERIFIED");
     }
     for (BackupRun r : runs) {
       long done = r.getExportsList().stream().filter(e -> e.getState().name().equals("EXPORT_DONE")).count();
       long forgotten = r.getExportsList().stream().filter(e -> e.getState().name().equals("EXPORT_FORGOTTEN"))
           .count();
-      out.printf(Locale.ROOT, "%-26s  %-12s %-17s %-24s  %-25s  %d/%d/%d%n", r.getId(), r.getGroup(), state(r),
+      out.printf(Locale.ROOT, "%-26s  %-12s %-17s %-24s  %-25s  %-28s  %s%n", r.getId(), r.getGroup(), state(r),
           Instant.ofEpochMilli(r.getCreatedAtMillis()), (r.getGroupSnapshotId().isEmpty() ? "-"
-              : r.getGroupSnapshotId()) + (r.getLocalDeleted() ? " (deleted)" : ""), done, forgotten,
-          r.getExportsCount());
+              : r.getGroupSnapshotId()) + (r.getLocalDeleted() ? " (deleted)" : ""), done + "/" + forgotten + "/"
+          + r.getExportsCount(), verifiedColumn(r));
     }
     for (DamagedRecord d : damaged) {
       out.printf(Locale.ROOT, "damaged record %s: %s%n", d.getPath(), d.getReason());
@@ -132,6 +158,9 @@ public final class RunView {
     out.println("  group snapshot: " + (r.getGroupSnapshotId().isEmpty() ? "-" : r.getGroupSnapshotId())
         + (r.getLocalDeleted() ? " (deleted)" : "") + "  export target: "
         + (r.getExportTarget().isEmpty() ? "-" : r.getExportTarget()) + (r.getExportDeleted() ? " (forgotten)" : ""));
+    out.println("  last verified: " + verifiedColumn(r) + (r.getLastVerification()
+        == Verification.VERIFICATION_UNSPECIFIED ? "" : " (took " + r.getLastVerificationDurationMillis() + " ms)"
+        + (r.getLastVerificationReason().isEmpty() ? "" : ": " + r.getLastVerificationReason())));
     for (int i = 0; i < r.getAttemptsCount(); i++) {
       SnapshotAttempt a = r.getAttempts(i);
       out.printf(Locale.ROOT, "  attempt %d: %s %s%s%n", i + 1, a.getGroupSnapshotId(), a.getState().name(),

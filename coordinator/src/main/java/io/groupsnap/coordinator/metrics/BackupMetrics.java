@@ -52,6 +52,8 @@ public final class BackupMetrics implements AutoCloseable {
   private final Map<String, Gauge> lastSuccessGauges = new ConcurrentHashMap<>();
   private final Counter removedLocal;
   private final Counter removedExport;
+  private final Counter verified;
+  private final Counter verificationFailed;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-metrics-backups"));
 
@@ -59,6 +61,19 @@ public final class BackupMetrics implements AutoCloseable {
     this.registry = registry;
     removedLocal = removals("local");
     removedExport = removals("export");
+    verified = verifications("verified");
+    verificationFailed = verifications("failed");
+  }
+
+  private Counter verifications(String result) {
+    return Counter.builder("groupsnap.verifications")
+        .description("Test restores (groupsnap verify) this coordinator judged as leader, by verdict")
+        .tag("result", result).register(registry);
+  }
+
+  /** A test restore was judged: VERIFIED ({@code ok}) or FAILED. */
+  public void verification(boolean ok) {
+    (ok ? verified : verificationFailed).increment();
   }
 
   private Counter removals(String scope) {

@@ -36,7 +36,8 @@ public final class AuditedRestores implements RestoreCalls {
       return inner.restore(req);
     }
     AuditArguments args = AuditArguments.of().with("id", req.getGroupSnapshotId())
-        .with("run", req.getBackupRunId()).with("to", req.getTo()).with("targets", req.getTargetsCount());
+        .with("run", req.getBackupRunId()).with("to", req.getTo()).with("targets", req.getTargetsCount())
+        .flag("verify", req.getVerify());
     AuditTrail.Call call = trail.call(caller.get(), "RestoreGroupSnapshot", args);
     call.started(req.getGroupSnapshotId());
     CompletableFuture<RestoreGroupSnapshotResponse> f;
@@ -48,8 +49,9 @@ public final class AuditedRestores implements RestoreCalls {
     }
     return f.whenComplete((r, e) -> {
       if (e == null) {
-        call.finished(r.getOk() ? AuditOutcome.AUDIT_SUCCEEDED : AuditOutcome.AUDIT_FAILED, r.getOk()
-            ? "restored " + r.getMembersCount() + " members (" + r.getRestoreId() + ")"
+        call.finished(r.getOk() ? AuditOutcome.AUDIT_SUCCEEDED : AuditOutcome.AUDIT_FAILED, req.getVerify()
+            ? (r.getOk() ? "VERIFIED " : "FAILED: " + r.getVerificationReason() + " ") + "(" + r.getRestoreId() + ")"
+            : r.getOk() ? "restored " + r.getMembersCount() + " members (" + r.getRestoreId() + ")"
             : "some members failed (" + r.getRestoreId() + ")", r.getGroupSnapshotId());
       } else {
         Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;

@@ -57,10 +57,16 @@ import java.util.stream.Collectors;
  * <p>Targets: {@code <to>/<agent>/<volume>} when {@code to} is given, a per-member target overriding it, else each
  * agent's default (under its first restore root). The agents, not this class, decide what a path may be.
  *
+ * <p>A test restore ({@code verify}, {@code groupsnap verify}) is the same two rounds with each agent choosing scratch
+ * space and checking its copies before removing them; the answer then carries the verdict ({@link TestVerdict}), which
+ * is recorded on the backup run asked for, else the one that took the group snapshot, when that run has finished
+ * ({@link VerdictLog}). A verdict that cannot be recorded is still answered.
+ *
  * <p>Restores are not records yet: a leader that dies mid-restore leaves the agents finishing their parts, and the
  * caller sees the call fail. Thread-safe; the polls run on {@code executor}.
  */
 public final class GroupRestore implements RestoreCalls {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GroupRestore.class);
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
       .withZone(ZoneOffset.UTC);
 
@@ -86,9 +92,17 @@ public final class GroupRestore implements RestoreCalls {
   private final Duration pollEvery;
   private final Duration unreachableFor;
   private final Random random = new Random();
+  private final VerdictLog verdicts;
 
   public GroupRestore(String clusterId, Leader leader, Snapshots snapshots, RunCatalog runs, RunDriver.Agents agents,
       RestoreClient client, Executor executor, Duration pollEvery, Duration unreachableFor) {
+    this(clusterId, leader, snapshots, runs, agents, client, executor, pollEvery, unreachableFor, VerdictLog.NONE);
+  }
+
+  /** @param verdicts where test restores' verdicts are recorded */
+  public GroupRestore(String clusterId, Leader leader, Snapshots snapshots, RunCatalog runs, RunDriver.Agents agents,
+      RestoreClient client, Executor executor, Duration pollEvery, Duration unreachableFor, VerdictLog verdicts) {
+    this.verdicts = verdicts;
     this.clusterId = clusterId;
     this.leader = leader;
     this.snapshots = snapshots;
@@ -103,6 +117,12 @@ public final class GroupRestore implements RestoreCalls {
   @Override
   public CompletableFuture<RestoreGroupSnapshotResponse> restore(RestoreGroupSnapshotRequest req) throws Exception {
     long epoch = leader.epoch();
+    boolean verify = req.getVerify();
+    if (verify && (!req.getTo().isEmpty() || req.getTargetsCount() > 0)) {
+      throw new IllegalArgumentException("a test restore chooses scratch space on each agent: give neither to nor"
+          + " targets");
+    }
+    long t0 = System.nanoTime();
     GroupSnapshot g = snapshots.get(groupSnapshotId(req));
     if (g.getState() != GroupSnapshotState.COMMITTED) {
       throw new IllegalArgumentException("group snapshot " + g.getId() + " is " + g.getState()
@@ -116,15 +136,37 @@ public final class GroupRestore implements RestoreCalls {
       throw new IllegalArgumentException("agent" + (down.size() > 1 ? "s " : " ") + String.join(", ", down)
           + (down.size() > 1 ? " are" : " is") + " not registered (down?): nothing was restored");
     }
-    String restoreId = "restore-" + TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits(random.nextInt())
-        .substring(2);
-    return round(g.getId(), epoch, restoreId, parts, true).thenCompose(checked -> {
+    String restoreId = (verify ? "verify-" : "restore-") + TIME.format(Instant.now()) + "-"
+        + HexFormat.of().toHexDigits(random.nextInt()).substring(2);
+    String runId = !req.getBackupRunId().isEmpty() ? req.getBackupRunId() : g.getRunId();
+    CompletableFuture<RestoreGroupSnapshotResponse> done = restore(g, epoch, restoreId, parts, verify);
+    return !verify ? done : done.thenApplyAsync(r -> {
+      RestoreGroupSnapshotResponse judged = TestVerdict.judge(r, (System.nanoTime() - t0) / 1_000_000);
+      verdicts.judged(judged);
+      return runId.isEmpty() ? judged : recorded(runId, judged);
+    }, executor);
+  }
+
+  private RestoreGroupSnapshotResponse recorded(String runId, RestoreGroupSnapshotResponse judged) {
+    try {
+      return verdicts.record(runId, judged, System.currentTimeMillis())
+          ? judged.toBuilder().setRecordedOnRun(runId).build() : judged;
+    } catch (Exception e) {
+      log.warn("cannot record the verdict of test restore {} on backup run {}: {}", judged.getRestoreId(), runId,
+          e.toString());
+      return judged;
+    }
+  }
+
+  private CompletableFuture<RestoreGroupSnapshotResponse> restore(GroupSnapshot g, long epoch, String restoreId,
+      Map<String, List<VolumeTarget>> parts, boolean verify) {
+    return round(g.getId(), epoch, restoreId, parts, true, verify).thenCompose(checked -> {
       for (Map.Entry<String, RestoreClient.Answer> a : checked.entrySet()) {
         if (a.getValue().kind() != RestoreClient.Kind.ANSWERED) {
           throw new IllegalArgumentException(a.getValue().reason() + " (nothing was restored)");
         }
       }
-      return round(g.getId(), epoch, restoreId, parts, false);
+      return round(g.getId(), epoch, restoreId, parts, false, verify);
     }).thenCompose(started -> {
       List<CompletableFuture<List<MemberRestore>>> follows = new ArrayList<>();
       started.forEach((agent, answer) -> follows.add(answer.kind() == RestoreClient.Kind.ANSWERED
@@ -242,10 +284,10 @@ public final class GroupRestore implements RestoreCalls {
 
   /** One call per agent, in parallel; completes with every agent's answer. */
   private CompletableFuture<Map<String, RestoreClient.Answer>> round(String id, long epoch, String restoreId,
-      Map<String, List<VolumeTarget>> parts, boolean dryRun) {
+      Map<String, List<VolumeTarget>> parts, boolean dryRun, boolean verify) {
     Map<String, CompletableFuture<RestoreClient.Answer>> calls = new TreeMap<>();
     parts.forEach((agent, volumes) -> calls.put(agent, client.start(agent,
-        new RestoreClient.Order(clusterId, epoch, id, restoreId, volumes, dryRun))));
+        new RestoreClient.Order(clusterId, epoch, id, restoreId, volumes, dryRun, verify))));
     return CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).thenApply(x -> {
       Map<String, RestoreClient.Answer> out = new TreeMap<>();
       calls.forEach((agent, f) -> out.put(agent, f.join()));

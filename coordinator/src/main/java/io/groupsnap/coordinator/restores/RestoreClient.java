@@ -11,11 +11,19 @@ import java.util.concurrent.CompletableFuture;
  * reason naming the agent.
  */
 public interface RestoreClient {
-  /** What one agent is asked: its volumes of one committed group snapshot, fenced by the leader's epoch. */
+  /**
+   * What one agent is asked: its volumes of one committed group snapshot, fenced by the leader's epoch; with
+   * {@code verify} a test restore (to scratch space the agent chooses, checked, then removed).
+   */
   record Order(String clusterId, long epoch, String groupSnapshotId, String restoreId, List<VolumeTarget> volumes,
-      boolean dryRun) {
+      boolean dryRun, boolean verify) {
     public Order {
       volumes = List.copyOf(volumes);
+    }
+
+    public Order(String clusterId, long epoch, String groupSnapshotId, String restoreId, List<VolumeTarget> volumes,
+        boolean dryRun) {
+      this(clusterId, epoch, groupSnapshotId, restoreId, volumes, dryRun, false);
     }
   }
 

@@ -41,7 +41,7 @@ public final class GrpcRestoreClient implements RestoreClient {
     StartRestoreRequest req = StartRestoreRequest.newBuilder().setHeader(TxnHeader.newBuilder()
             .setClusterId(o.clusterId()).setEpoch(o.epoch()).setTxnId(o.groupSnapshotId())
             .setProtocolVersion(Formats.CURRENT))
-        .setRestoreId(o.restoreId()).addAllVolumes(o.volumes()).setDryRun(o.dryRun()).build();
+        .setRestoreId(o.restoreId()).addAllVolumes(o.volumes()).setDryRun(o.dryRun()).setVerify(o.verify()).build();
     return call(agentId, st -> st.startRestore(req), false);
   }
 

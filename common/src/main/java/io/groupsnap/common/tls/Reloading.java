@@ -52,7 +52,8 @@ final class Reloading implements AutoCloseable {
 
   /** Loads and checks the files now, then looks at them every {@code every} (never when zero). */
   static Reloading start(TlsFiles files, Duration every, Clock clock) throws TlsException {
-    Reloading r = new Reloading(files, clock, TlsMaterial.load(files, "groupsnap-0", clock.instant()), every);
+    Reloading r = new Reloading(files, clock, TlsMaterial.loadSettled(files, "groupsnap-0", clock.instant()),
+        every);
     LOG.info("TLS: using {}", describe(r.current));
     return r;
   }

@@ -1,7 +1,7 @@
 package io.groupsnap.common.tls;
 
 /** TLS material that cannot be used; the message is one line naming the file and what is wrong with it. */
-public final class TlsException extends Exception {
+public class TlsException extends Exception {
   public TlsException(String message) {
     super(message);
   }

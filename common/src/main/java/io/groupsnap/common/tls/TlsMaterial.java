@@ -62,6 +62,57 @@ record TlsMaterial(String alias, List<X509Certificate> chain, PrivateKey key, Li
     return check(Raw.read(files), alias, now);
   }
 
+  /** How long a key that does not match its certificate is read again while the two files keep changing. */
+  static final java.time.Duration ROTATION_SETTLE = java.time.Duration.ofSeconds(2);
+  private static final long REREAD_PAUSE_MILLIS = 25;
+
+  /**
+   * As {@link #load}, for a process starting while the files may be being replaced (a rotation writes the certificate
+   * and the key one after the other, so a reader in between sees a key that does not match): a mismatch is read again
+   * while the files keep changing, for at most {@link #ROTATION_SETTLE}; files that stay the same and still do not
+   * match are the error they say.
+   */
+  static TlsMaterial loadSettled(TlsFiles files, String alias, Instant now) throws TlsException {
+    return loadSettled(files, alias, now, ROTATION_SETTLE);
+  }
+
+  static TlsMaterial loadSettled(TlsFiles files, String alias, Instant now, java.time.Duration settle)
+      throws TlsException {
+    long giveUp = System.nanoTime() + settle.toNanos();
+    Raw raw = Raw.read(files);
+    while (true) {
+      try {
+        return check(raw, alias, now);
+      } catch (MismatchException e) {
+        Raw again = reread(files);
+        if (Arrays.equals(again.digest(), raw.digest())) {
+          if (System.nanoTime() - giveUp >= 0) {
+            throw e;
+          }
+          continue; // unchanged so far: the second file of a rotation may not be written yet
+        }
+        raw = again;
+      }
+    }
+  }
+
+  private static Raw reread(TlsFiles files) throws TlsException {
+    try {
+      Thread.sleep(REREAD_PAUSE_MILLIS); // a pause between reads of files being replaced, bounded by the caller
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TlsException("interrupted while reading " + files.cert() + " and " + files.key());
+    }
+    return Raw.read(files);
+  }
+
+  /** The key file holds the private half of another certificate than the cert file's. */
+  static final class MismatchException extends TlsException {
+    MismatchException(String message) {
+      super(message);
+    }
+  }
+
   static TlsMaterial check(Raw raw, String alias, Instant now) throws TlsException {
     TlsFiles f = raw.files();
     List<X509Certificate> authorities = authorities(f, Pem.certificates("ca file", f.ca(), raw.ca()));
@@ -69,7 +120,7 @@ record TlsMaterial(String alias, List<X509Certificate> chain, PrivateKey key, Li
     PrivateKey key = Pem.privateKey("key file", f.key(), raw.key());
     X509Certificate leaf = chain.get(0);
     if (!matches(key, leaf.getPublicKey())) {
-      throw new TlsException("key file " + f.key() + " does not match the certificate in " + f.cert() + " ("
+      throw new MismatchException("key file " + f.key() + " does not match the certificate in " + f.cert() + " ("
           + Chains.subject(leaf) + ")");
     }
     for (X509Certificate ca : authorities) {

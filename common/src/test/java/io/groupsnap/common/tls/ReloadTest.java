@@ -136,6 +136,29 @@ class ReloadTest {
   }
 
   @Test
+  void aProcessStartingMidRotation_readsThePairAgainUntilItMatches_butAStableMismatchIsRefused() throws Exception {
+    TlsFiles files = pki.issue(coordinator(), "coord-1");
+    TlsFiles next = pki.issue(coordinator(), "next");
+    Files.copy(next.cert(), files.cert(), java.nio.file.StandardCopyOption.REPLACE_EXISTING); // the key not yet
+    java.util.concurrent.CompletableFuture<TlsMaterial> starting = java.util.concurrent.CompletableFuture
+        .supplyAsync(() -> {
+          try {
+            return TlsMaterial.loadSettled(files, "groupsnap-0", java.time.Instant.now(), Duration.ofMinutes(2));
+          } catch (TlsException e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        });
+    Files.copy(next.key(), files.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING); // the rotation ends
+    assertThat(starting.get(2, TimeUnit.MINUTES).certificate().getSerialNumber()).isEqualTo(serialIn(next));
+
+    TlsFiles other = pki.issue(coordinator(), "other");
+    Files.copy(other.key(), files.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING); // a wrong key, for good
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TlsMaterial.loadSettled(files, "groupsnap-0",
+            java.time.Instant.now(), Duration.ofMillis(100)))
+        .isInstanceOf(TlsException.class).hasMessageStartingWith("key file " + files.key() + " does not match");
+  }
+
+  @Test
   void close_stopsTheReloadingThread() throws Exception {
     TlsFiles files = pki.issue(coordinator(), "coord-1");
     Transport server = Transport.tls(files, Duration.ofMillis(20));

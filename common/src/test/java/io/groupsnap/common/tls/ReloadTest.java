@@ -139,7 +139,7 @@ class ReloadTest {
   void aProcessStartingMidRotation_readsThePairAgainUntilItMatches_butAStableMismatchIsRefused() throws Exception {
     TlsFiles files = pki.issue(coordinator(), "coord-1");
     TlsFiles next = pki.issue(coordinator(), "next");
-    Files.copy(next.cert(), files.cert(), java.nio.file.StandardCopyOption.REPLACE_EXISTING); // the key not yet
+    replace(files.cert(), next.cert()); // the key not yet
     java.util.concurrent.CompletableFuture<TlsMaterial> starting = java.util.concurrent.CompletableFuture
         .supplyAsync(() -> {
           try {
@@ -148,14 +148,22 @@ class ReloadTest {
             throw new java.util.concurrent.CompletionException(e);
           }
         });
-    Files.copy(next.key(), files.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING); // the rotation ends
+    replace(files.key(), next.key()); // the rotation ends
     assertThat(starting.get(2, TimeUnit.MINUTES).certificate().getSerialNumber()).isEqualTo(serialIn(next));
 
     TlsFiles other = pki.issue(coordinator(), "other");
-    Files.copy(other.key(), files.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING); // a wrong key, for good
+    replace(files.key(), other.key()); // a wrong key, for good
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> TlsMaterial.loadSettled(files, "groupsnap-0",
             java.time.Instant.now(), Duration.ofMillis(100)))
         .isInstanceOf(TlsException.class).hasMessageStartingWith("key file " + files.key() + " does not match");
+  }
+
+  /** Replaces {@code target} by a copy of {@code source} in one rename, as rotation tools write each file. */
+  private static void replace(Path target, Path source) throws Exception {
+    Path tmp = target.resolveSibling(target.getFileName() + ".new");
+    Files.copy(source, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Test

@@ -71,7 +71,8 @@ public final class ZkLayout {
 
   /** The directory nodes, each persistent, that the cluster relies on existing even while empty. */
   public List<String> directories() {
-    return List.of(agents(), txns(), snapshots(), leader(), known(), audit(), groups(), runs(), schedules());
+    return List.of(agents(), txns(), snapshots(), leader(), known(), audit(), groups(), runs(), schedules(),
+        restores());
   }
 
   public String known() {
@@ -98,6 +99,15 @@ public final class ZkLayout {
 
   public String run(String id) {
     return runs() + "/" + id;
+  }
+
+  /** In-place restores: {@code restores/<id>}, an InPlaceRestore each, written fenced by epoch. */
+  public String restores() {
+    return base + "/restores";
+  }
+
+  public String restore(String id) {
+    return restores() + "/" + id;
   }
 
   /** Schedules: {@code schedules/<group>}, a Schedule each (one per group). */

@@ -18,4 +18,11 @@ public interface FaultPoints {
 
   /** The caller reached {@code point}: carries out whatever is armed there, if anything. */
   void hit(String point);
+
+  /** Thrown by {@link #hit} at a point armed to fail: the caller treats it as the failure of its own work there. */
+  final class InjectedFault extends RuntimeException {
+    public InjectedFault(String point) {
+      super("injected fault at " + point);
+    }
+  }
 }

@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@link FaultPoints} armed from outside a process: {@code -Dgroupsnap.failpoints=NAME=ACTION[,NAME=ACTION]} with
  * ACTION {@code halt} (the process dies at once, like kill -9), {@code halt-after:MILLIS} (dies that much later,
- * without blocking the caller: lets requests just sent leave the process), {@code delay:MILLIS}, or {@code once-halt}
- * (halt the first time only). With {@code -Dgroupsnap.failpoints.file=PATH} the points are re-read from the first
+ * without blocking the caller: lets requests just sent leave the process), {@code delay:MILLIS}, {@code once-halt}
+ * (halt the first time only), or {@code fail} (the caller gets a {@link FaultPoints.InjectedFault}, as if the work at
+ * that point had failed). With {@code -Dgroupsnap.failpoints.file=PATH} the points are re-read from the first
  * line of PATH (same syntax) whenever it changes, so a test harness arms a point in a running process; a missing file
  * arms nothing. Unarmed, {@link #hit} is one map lookup on an empty map (plus a file stamp check with a file).
  *
@@ -99,6 +100,8 @@ public final class SystemFaultPoints implements FaultPoints {
       }, "failpoint-halt");
       t.setDaemon(true);
       t.start();
+    } else if (action.equals("fail")) {
+      throw new InjectedFault(point);
     } else if (action.startsWith("delay:")) {
       try {
         TimeUnit.MILLISECONDS.sleep(millis(action.substring(6))); // the armed delay itself

@@ -37,6 +37,15 @@ class SystemFaultPointsTest {
   }
 
   @Test
+  void failThrowsAtThePoint_andOnlyThere() {
+    SystemFaultPoints p = SystemFaultPoints.of("agent.in-place-stage=fail", null);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.hit("agent.in-place-stage"))
+        .isInstanceOf(FaultPoints.InjectedFault.class).hasMessageContaining("agent.in-place-stage");
+    p.hit("agent.freeze");
+  }
+
+  @Test
   void setArmsAndDisarms_oneInstanceOnly() {
     SystemFaultPoints p = SystemFaultPoints.of("", null);
     SystemFaultPoints other = SystemFaultPoints.of("", null);

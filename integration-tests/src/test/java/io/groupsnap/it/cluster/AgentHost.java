@@ -19,8 +19,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * One simulated application host: a namespace running an agent and its application ({@link WorkloadNode}), which
- * takes part as an {@code exec} writer through the harness's hook script. Its files live in one directory:
+ * One simulated application host: a namespace running an agent and its application ({@link WorkloadProcess}), which
+ * takes part as an {@code exec} writer through the harness's hook script (freezes, and stops and starts again around
+ * an in-place restore). Its files live in one directory:
  * {@code data/} (the volume), {@code snapshots/} (the agent's snapshot root), {@code state/}, {@code holds.log} (the
  * workload's {@link HoldsFile}), {@code agent.yaml} and the two processes' logs. The agent speaks mutual TLS with the
  * certificate of its id and authenticates to ZooKeeper ({@link ClusterSecurity}).
@@ -70,7 +71,7 @@ public final class AgentHost {
     String peers = hosts.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue().address())
         .collect(Collectors.joining(","));
     ManagedProcess workload = new ManagedProcess("workload-" + index, ns, ChildJvm.command(logback, List.of(),
-        WorkloadNode.class.getName(), List.of("index=" + index, "hosts=" + peers,
+        WorkloadProcess.class.getName(), List.of("index=" + index, "hosts=" + peers,
             "volume=" + volume.path(), "holds=" + dir.resolve("holds.log"))), Map.of(),
         dir.resolve("workload.log"));
     return new AgentHost(index, ns, dir, agent, workload, volume);
@@ -87,6 +88,8 @@ public final class AgentHost {
     writer.put("freeze", hookArgv);
     writer.put("thaw", hookArgv);
     writer.put("abort", hookArgv);
+    writer.put("preRestore", hookArgv);
+    writer.put("postRestore", hookArgv);
     writer.put("timeout", "8s");
     Map<String, Object> volume = new LinkedHashMap<>();
     volume.put("name", VOLUME);

@@ -1,16 +1,9 @@
 package io.groupsnap.it.cluster;
 
 import io.groupsnap.devkit.workload.HeaderCountWorkload;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,8 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -30,16 +21,17 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 /**
- * The application of one simulated host, run as its own JVM in the host's namespace (so that the agent can be killed
- * while the application keeps holding until its lease deadline):
+ * The application of one simulated host, run by {@link WorkloadProcess} as its own JVM in the host's namespace (so
+ * that the agent can be killed while the application keeps holding until its lease deadline), from the state its
+ * volume holds when it starts (after an in-place restore: the restored cut's):
  *
  * <ul>
  *   <li>{@link HeaderCountWorkload} on the host's volume;
  *   <li>this host's {@link LedgerAccount}, with transfers to the other hosts over TCP on their 198.18 addresses: the
  *       debit is logged first, the peer applies the credit exactly once per transfer id, and a transfer that cannot
  *       be delivered stays in flight and is retried;
- *   <li>the writer protocol ({@link HoldKeeper}) on {@code 127.0.0.1:controlPort} inside the namespace, one command
- *       line per connection: {@code ping}, {@code freeze DEADLINE_MILLIS TXN}, {@code thaw TXN}, {@code abort TXN}.
+ *   <li>the writer protocol ({@link HoldKeeper}), {@link #control}: {@code ping}, {@code freeze DEADLINE_MILLIS TXN},
+ *       {@code thaw TXN}, {@code abort TXN}, served by the process on its control port.
  * </ul>
  *
  * <p>The peer port also answers {@code ping}, {@code stats} and the fault {@code slow-freeze MILLIS} (answer each
@@ -95,14 +87,12 @@ public final class WorkloadNode implements AutoCloseable {
   private final LedgerAccount account;
   private final HoldKeeper keeper;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("lease-timer"));
-  private final ExecutorService handlers = Executors.newCachedThreadPool(daemon("connection"));
   private final Map<Integer, TransferSender> senders = new LinkedHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
-  private final List<ServerSocket> servers = new ArrayList<>();
+  private volatile LineServer peerServer;
   private final AtomicLong counter = new AtomicLong();
   private final AtomicLong debits = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final CountDownLatch done = new CountDownLatch(1);
 
   WorkloadNode(Options options) throws IOException {
     this.options = options;
@@ -124,14 +114,9 @@ public final class WorkloadNode implements AutoCloseable {
     }
   }
 
-  public static void main(String[] args) throws Exception {
-    WorkloadNode node = new WorkloadNode(Options.parse(args));
-    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "workload-shutdown"));
-    node.start();
-    System.out.println("READY workload " + node.self + " on " + node.options.hosts().get(node.options.index()) + ":"
-        + node.options.peerPort() + ", control 127.0.0.1:" + node.options.controlPort() + ", "
-        + node.account.recoveredDebits().size() + " debit(s) recovered");
-    node.done.await();
+  /** How many debits this node found in flight when it started (it sends them again). */
+  int recoveredDebits() {
+    return account.recoveredDebits().size();
   }
 
   static String name(int index) {
@@ -144,61 +129,13 @@ public final class WorkloadNode implements AutoCloseable {
 
   void start() throws IOException {
     headers.start();
-    serve(new InetSocketAddress(InetAddress.getByName(options.hosts().get(options.index())), options.peerPort()),
-        this::peerCommand, "peer-server");
-    serve(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.controlPort()), this::controlCommand,
-        "control-server");
+    peerServer = LineServer.start(new InetSocketAddress(InetAddress.getByName(options.hosts().get(options.index())),
+        options.peerPort()), this::peerCommand, "peer-server");
     senders.values().forEach(s -> thread(s, "sender-" + s.peer()));
     thread(this::transferLoop, "transfers");
   }
 
-  // ---- servers ----
-
-  @FunctionalInterface
-  private interface LineHandler {
-    String answer(String line) throws Exception;
-  }
-
-  private void serve(InetSocketAddress at, LineHandler handler, String name) throws IOException {
-    ServerSocket server = new ServerSocket();
-    server.setReuseAddress(true);
-    server.bind(at, 64);
-    servers.add(server);
-    thread(() -> {
-      while (!closed.get()) {
-        try {
-          Socket s = server.accept();
-          handlers.execute(() -> converse(s, handler));
-        } catch (IOException e) {
-          if (!closed.get()) {
-            System.out.println(name + ": accept failed: " + e);
-          }
-        }
-      }
-    }, name);
-  }
-
-  private void converse(Socket s, LineHandler handler) {
-    try (s; BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(),
-        StandardCharsets.US_ASCII)); Writer out = new OutputStreamWriter(s.getOutputStream(),
-        StandardCharsets.US_ASCII)) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        String answer;
-        try {
-          answer = handler.answer(line);
-        } catch (InterruptedException e) {
-          return;
-        } catch (Exception e) {
-          answer = "error " + e.getClass().getSimpleName() + ": " + e.getMessage();
-        }
-        out.write(answer.replace('\n', ' ') + "\n");
-        out.flush();
-      }
-    } catch (IOException e) {
-      // the peer went away; it retries
-    }
-  }
+  // ---- commands ----
 
   private String peerCommand(String line) throws Exception {
     String[] f = line.split(" ");
@@ -226,15 +163,8 @@ public final class WorkloadNode implements AutoCloseable {
     return "error unknown command";
   }
 
-  private String controlCommand(String line) throws Exception {
-    long t0 = System.nanoTime();
-    String answer = control(line.split(" "));
-    System.out.printf(Locale.ROOT, "control '%s' -> '%s' in %dms%n", line.length() > 200 ? "(long line)" : line,
-        answer, (System.nanoTime() - t0) / 1_000_000);
-    return answer;
-  }
-
-  private String control(String[] f) throws Exception {
+  /** The exec writer hook's commands (see the class comment). */
+  String control(String[] f) throws Exception {
     if (f.length == 1 && f[0].equals("ping")) {
       return "ok";
     }
@@ -314,16 +244,18 @@ public final class WorkloadNode implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     account.gate().open();
-    for (ServerSocket s : servers) {
-      try {
-        s.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
+    LineServer peers = peerServer;
+    if (peers != null) {
+      peers.close();
     }
     threads.forEach(Thread::interrupt);
-    handlers.shutdownNow();
+    for (Thread t : threads) {
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     timer.shutdownNow();
-    done.countDown();
   }
 }

@@ -2,7 +2,7 @@
 # groupsnap exec-writer hook of the multi-host harness: relays the agent's phase to the WorkloadNode listening on
 # 127.0.0.1:PORT inside the same network namespace, and maps its one-line answer to an exit code.
 #
-#   usage: workload-hook.sh PORT        (the phase and transaction come from the agent's environment)
+#   usage: workload-hook.sh PORT        (the phase and transaction or restore come from the agent's environment)
 #   exit:  0 ok | 75 try again later (busy, unreachable, no answer in time) | 1 refused | 2 bad input
 #
 # Nothing from the environment is evaluated: every value is checked against a strict pattern before it is sent.
@@ -13,9 +13,14 @@ port="${1:-}"
 phase="${GROUPSNAP_PHASE:-}"
 txn="${GROUPSNAP_TXN:-}"
 deadline="${GROUPSNAP_LEASE_DEADLINE_MILLIS:-}"
+restored="${GROUPSNAP_RESTORED:-}"
 
 [[ "$port" =~ ^[0-9]{1,5}$ ]] || { log "bad port argument" >&2; exit 2; }
-[[ "$txn" =~ ^[A-Za-z0-9._-]{1,128}$ ]] || { log "bad GROUPSNAP_TXN" >&2; exit 2; }
+case "$phase" in
+  pre-restore|post-restore) txn="${GROUPSNAP_RESTORE:-}"; what="GROUPSNAP_RESTORE" ;;
+  *) what="GROUPSNAP_TXN" ;;
+esac
+[[ "$txn" =~ ^[A-Za-z0-9._-]{1,128}$ ]] || { log "bad $what" >&2; exit 2; }
 
 case "$phase" in
   prepare) line="ping" ;;
@@ -24,6 +29,10 @@ case "$phase" in
     line="freeze $deadline $txn" ;;
   thaw) line="thaw $txn" ;;
   abort) line="abort $txn" ;;
+  pre-restore) line="pre-restore $txn" ;;
+  post-restore)
+    [[ "$restored" =~ ^(true|false)$ ]] || { log "bad GROUPSNAP_RESTORED" >&2; exit 2; }
+    line="post-restore $txn $restored" ;;
   *) log "unknown phase" >&2; exit 2 ;;
 esac
 

@@ -337,6 +337,30 @@ public final class MultiHostCluster implements AutoCloseable {
     return rpc().leaderChannel();
   }
 
+  /**
+   * Makes {@code call} through the leader ({@link #leaderChannel()}), trying again for up to 90 s while leadership
+   * moves (UNAVAILABLE, DEADLINE_EXCEEDED, NOT_LEADER); any other failure is thrown at once.
+   */
+  public <T> T throughLeader(java.util.concurrent.Callable<T> call) {
+    java.util.concurrent.atomic.AtomicReference<T> out = new java.util.concurrent.atomic.AtomicReference<>();
+    await("a call through the leader").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        .ignoreExceptionsMatching(MultiHostCluster::leadershipMoving).until(() -> {
+          out.set(call.call());
+          return true;
+        });
+    return out.get();
+  }
+
+  private static boolean leadershipMoving(Throwable t) {
+    if (!(t instanceof io.grpc.StatusRuntimeException s)) {
+      return false;
+    }
+    String d = String.valueOf(s.getStatus().getDescription());
+    return s.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
+        || s.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED
+        || s.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION && d.startsWith("NOT_LEADER");
+  }
+
   /** A stub to one coordinator endpoint (channels are cached and closed with the cluster). */
   public CoordinatorServiceBlockingStub stub(String endpoint) {
     return rpc().stub(endpoint);
@@ -432,7 +456,7 @@ public final class MultiHostCluster implements AutoCloseable {
   /**
    * Puts a cluster a test has finished with back to how {@link #start()} left it, for the next test of the same class
    * ({@link ClusterExtension#shared}): every host healed, every failpoint and slow freeze disarmed, every process
-   * that a test killed (ZooKeeper server, coordinator, agent) started again (an agent once ZooKeeper has expired its old registration), then waits until
+   * that a test killed (ZooKeeper server, coordinator, agent, workload) started again (an agent once ZooKeeper has expired its old registration), then waits until
    * every agent is registered by a live process with no hold open, every workload answers, a leader acts, every
    * transaction is final and no capture is left that no committed group snapshot owns (G3): the next test sees no
    * trace of this one but committed group snapshots.
@@ -459,6 +483,9 @@ public final class MultiHostCluster implements AutoCloseable {
     }
     for (AgentHost a : agents) {
       failpoints(a.agent(), "");
+      if (!a.workload().isAlive()) {
+        a.workload().start();
+      }
       if (!a.agent().isAlive()) {
         await(a.id() + "'s old registration to expire").atMost(within).pollInterval(Duration.ofMillis(200))
             .until(() -> !registeredAgents().contains(a.id()));

@@ -25,8 +25,6 @@ import io.groupsnap.proto.v1.Schedule;
 import io.groupsnap.proto.v1.ScheduleServiceGrpc;
 import io.groupsnap.proto.v1.ScheduleView;
 import io.groupsnap.proto.v1.SetSchedulePausedRequest;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +37,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -177,23 +174,7 @@ class ScheduledBackupsIT {
 
   /** Calls the leader, retrying (bounded) while leadership moves. */
   private static <T> T leader(MultiHostCluster c, Callable<T> call) {
-    AtomicReference<T> out = new AtomicReference<>();
-    await("a call through the leader").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-        .ignoreExceptionsMatching(ScheduledBackupsIT::leadershipMoving).until(() -> {
-          out.set(call.call());
-          return true;
-        });
-    return out.get();
-  }
-
-  private static boolean leadershipMoving(Throwable t) {
-    if (!(t instanceof StatusRuntimeException s)) {
-      return false;
-    }
-    String d = String.valueOf(s.getStatus().getDescription());
-    return s.getStatus().getCode() == Status.Code.UNAVAILABLE
-        || s.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED
-        || s.getStatus().getCode() == Status.Code.FAILED_PRECONDITION && d.startsWith("NOT_LEADER");
+    return c.throughLeader(call);
   }
 
   /** One fault, healed before returning or after a short while in the background of the schedule. */

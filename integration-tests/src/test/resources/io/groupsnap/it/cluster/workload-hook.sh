@@ -47,7 +47,7 @@ if ! IFS= read -r -t 6 answer <&3; then
   exit 75
 fi
 exec 3>&-
-log "$phase $txn: $answer"
+log "$phase $txn${restored:+ restored=$restored}: $answer"
 case "$answer" in
   ok) exit 0 ;;
   busy*) exit 75 ;;

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checks of a test restore on one restored volume: that every file of the restored tree reads back to its end
@@ -32,6 +34,7 @@ import java.util.function.BooleanSupplier;
 public final class RestoredCheck {
   /** How much of a verify command's output the verdict keeps (its end). */
   public static final int OUTPUT_TAIL = 2048;
+  private static final Logger log = LoggerFactory.getLogger(RestoredCheck.class);
 
   /**
    * One volume's verdict.
@@ -56,6 +59,13 @@ public final class RestoredCheck {
     volumes.forEach(v -> this.volumes.put(v.name(), v));
     this.runner = runner;
     this.databases = List.copyOf(databases);
+    for (PostgresCheck db : this.databases) {
+      if (volumes.stream().noneMatch(v -> db.dataDirectory().normalize().startsWith(v.path().toAbsolutePath()
+          .normalize()))) {
+        log.warn("writer {}: dataDirectory {} lies in none of the agent's volumes: no test restore starts PostgreSQL"
+            + " on it", db.writer(), db.dataDirectory());
+      }
+    }
   }
 
   /** Checks without any verify command: files only. */

@@ -193,7 +193,7 @@ final class ThrowawayPostgres implements AutoCloseable {
       String l = lines.get(i);
       int at = Math.max(l.indexOf("PANIC:"), l.indexOf("FATAL:"));
       if (at >= 0) {
-        return l.substring(at).strip();
+        return l.substring(at).replaceAll("\\s+", " ").strip();
       }
     }
     return lines.isEmpty() ? "no output" : lines.get(lines.size() - 1).strip();

@@ -217,8 +217,12 @@ final class ThrowawayPostgres implements AutoCloseable {
   }
 
   /** Sends {@code signal} to the postmaster; whether it exited within {@link #STOP_WAIT}. */
-  private boolean signal(String signal) throws IOException {
-    runner.run(List.of("kill", "-s", signal, String.valueOf(process.pid())), TOOL_TIMEOUT);
+  private boolean signal(String signal) {
+    try {
+      runner.run(List.of("kill", "-s", signal, String.valueOf(process.pid())), TOOL_TIMEOUT);
+    } catch (IOException e) {
+      return false; // interrupted (the agent is closing) or no kill: the next mode, then killing, follows
+    }
     return awaitExit(STOP_WAIT);
   }
 

@@ -9,6 +9,7 @@ import io.groupsnap.agent.registry.ClusterAccess;
 import io.groupsnap.agent.registry.RecordDecisions;
 import io.groupsnap.agent.registry.Registration;
 import io.groupsnap.agent.restore.RestoreManager;
+import io.groupsnap.agent.verify.PostgresCheck;
 import io.groupsnap.agent.verify.RestoredCheck;
 import io.groupsnap.agent.restore.RestoreTargets;
 import io.groupsnap.agent.rpc.AgentGrpcService;
@@ -241,7 +242,8 @@ public final class Agent implements AutoCloseable {
     exports.start(); // stops the tools a killed agent left running, resumes its pending and running exports
     restores = new RestoreManager(config.agentId(), volumes, exports.targets(), catalog, fence,
         new RestoreTargets(config.restoreRoots(), volumes), RestoreManager.FreeSpace.SYSTEM, RESTORE_CONCURRENCY,
-        Clock.systemUTC(), new RestoredCheck(config.volumes(), CommandRunner.system()));
+        Clock.systemUTC(), new RestoredCheck(config.volumes(), CommandRunner.system(),
+            PostgresCheck.forWriters(config.writers(), CommandRunner.system())));
     insecureNotice = InsecureNotice.startFor("agent " + config.agentId(), transport, participant::isHolding);
     server = ServerEdge.bounded(NettyServerBuilder.forAddress(
             new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))

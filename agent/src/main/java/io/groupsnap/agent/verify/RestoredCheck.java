@@ -17,18 +17,24 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checks of a test restore on one restored volume: that every file of the restored tree reads back to its end
  * and that the tree matches the fingerprint recorded of the capture after its commit ({@code scrub}), then the
  * volume's own verify command from this agent's configuration, if it has one. Only commands the agent's configuration
  * names are run — a request never carries one — as argument vectors without a shell, with {@code {path}} and
- * {@code {volume}} replaced. Stateless apart from its configuration; thread-safe.
+ * {@code {volume}} replaced. Last, for each {@code postgresql} writer whose {@code dataDirectory} lies in the volume,
+ * a throwaway server is started on that directory's restored copy ({@link PostgresCheck}). Stateless apart from its
+ * configuration; thread-safe.
  */
 public final class RestoredCheck {
   /** How much of a verify command's output the verdict keeps (its end). */
   public static final int OUTPUT_TAIL = 2048;
+  private static final Logger log = LoggerFactory.getLogger(RestoredCheck.class);
 
   /**
    * One volume's verdict.
@@ -41,11 +47,25 @@ public final class RestoredCheck {
 
   private final Map<String, VolumeConfig> volumes = new LinkedHashMap<>();
   private final CommandRunner runner;
+  private final List<PostgresCheck> databases;
 
   /** @param volumes the agent's volumes, for their verify commands */
   public RestoredCheck(List<VolumeConfig> volumes, CommandRunner runner) {
+    this(volumes, runner, List.of());
+  }
+
+  /** @param databases the checks of PostgreSQL data directories, each run for the volume its directory lies in */
+  public RestoredCheck(List<VolumeConfig> volumes, CommandRunner runner, List<PostgresCheck> databases) {
     volumes.forEach(v -> this.volumes.put(v.name(), v));
     this.runner = runner;
+    this.databases = List.copyOf(databases);
+    for (PostgresCheck db : this.databases) {
+      if (volumes.stream().noneMatch(v -> db.dataDirectory().normalize().startsWith(v.path().toAbsolutePath()
+          .normalize()))) {
+        log.warn("writer {}: dataDirectory {} lies in none of the agent's volumes: no test restore starts PostgreSQL"
+            + " on it", db.writer(), db.dataDirectory());
+      }
+    }
   }
 
   /** Checks without any verify command: files only. */
@@ -60,6 +80,26 @@ public final class RestoredCheck {
    * @param stop true once the check should give up (the agent is closing)
    */
   public Verdict check(String volume, Path restored, CaptureFingerprint recorded, BooleanSupplier stop) {
+    Verdict v = checkFilesAndCommand(volume, restored, recorded, stop);
+    VolumeConfig config = volumes.get(volume);
+    if (!v.ok() || config == null) {
+      return v;
+    }
+    for (PostgresCheck db : databases) {
+      Optional<Path> copy = db.inCopy(config.path(), restored);
+      if (copy.isPresent()) {
+        Verdict d = db.check(volume, copy.get(), stop);
+        if (!d.ok()) {
+          return d;
+        }
+        v = new Verdict(true, v.reason() + "; " + d.reason(), v.outputTail());
+      }
+    }
+    return v;
+  }
+
+  private Verdict checkFilesAndCommand(String volume, Path restored, CaptureFingerprint recorded,
+      BooleanSupplier stop) {
     String files;
     if (Files.isDirectory(restored, LinkOption.NOFOLLOW_LINKS)) {
       CaptureFingerprint found;

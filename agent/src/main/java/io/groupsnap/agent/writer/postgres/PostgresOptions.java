@@ -5,6 +5,7 @@ import io.groupsnap.agent.kinds.KindOptions;
 import io.groupsnap.common.Names;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,12 +32,24 @@ import java.util.regex.Pattern;
  *     needs no password
  * @param tables tables to hold, as {@code [schema.]name} in lower case; empty means every user table of the database
  * @param checkpoint whether PREPARE runs {@code CHECKPOINT}
+ * @param dataDirectory the server's data directory (PGDATA) on this host, absolute; when it lies in one of the agent's
+ *     volumes, a test restore of that volume starts a throwaway server on the restored copy; empty: no such check
+ * @param verifyQuery the query run on that throwaway server; it must succeed and must not answer a single {@code false}
+ * @param verifyTimeout how long the throwaway server may take to recover, start and answer the query
+ * @param serverBin the directory holding {@code postgres} and {@code psql} for that server; empty: found by the
+ *     copy's {@code PG_VERSION}
+ * @param serverUser the OS user the throwaway server runs as when the agent runs as root
  */
 public record PostgresOptions(String host, int port, String database, String user, Optional<Path> passwordFile,
-    List<String> tables, boolean checkpoint) {
+    List<String> tables, boolean checkpoint, Optional<Path> dataDirectory, String verifyQuery, Duration verifyTimeout,
+    Optional<Path> serverBin, String serverUser) {
   /** The option names of kind {@code postgresql}. */
   public static final Set<String> NAMES = Set.of("host", "port", "database", "user", "passwordFile", "tables",
-      "checkpoint");
+      "checkpoint", "dataDirectory", "verifyQuery", "verifyTimeout", "serverBin", "serverUser");
+  /** The default {@link #verifyQuery}. */
+  public static final String VERIFY_QUERY = "SELECT 1";
+  /** The default {@link #verifyTimeout}. */
+  public static final Duration VERIFY_TIMEOUT = Duration.ofMinutes(2);
 
   private static final Pattern HOST_NAME = Pattern.compile(
       "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
@@ -44,6 +57,8 @@ public record PostgresOptions(String host, int port, String database, String use
   /** Database and role names: conservative, so that they pass through a JDBC URL and a log line unchanged. */
   private static final Pattern OBJECT_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.$-]{0,62}");
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,62}");
+  private static final Pattern OS_USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
+  private static final int MAX_QUERY = 8192;
 
   public PostgresOptions {
     tables = List.copyOf(tables);
@@ -77,10 +92,29 @@ public record PostgresOptions(String host, int port, String database, String use
     }
     Optional<Path> passwordFile = Optional.empty();
     if (o.has("passwordFile")) {
-      passwordFile = Optional.of(absolute(o.get("passwordFile")));
+      passwordFile = Optional.of(absolute("passwordFile", o.get("passwordFile")));
     }
     List<String> tables = o.has("tables") ? tables(o.get("tables")) : List.of();
-    return new PostgresOptions(host, port, database, user, passwordFile, tables, o.flag("checkpoint", true));
+    Optional<Path> dataDirectory = o.has("dataDirectory")
+        ? Optional.of(absolute("dataDirectory", o.get("dataDirectory"))) : Optional.empty();
+    String query = o.get("verifyQuery", VERIFY_QUERY).strip();
+    if (query.isEmpty() || query.length() > MAX_QUERY || query.chars().anyMatch(c -> c == 0)) {
+      throw new KindException("options.verifyQuery", "must be one SQL query of 1 to " + MAX_QUERY
+          + " characters");
+    }
+    Duration verifyTimeout = o.duration("verifyTimeout", VERIFY_TIMEOUT);
+    if (verifyTimeout.isZero() || verifyTimeout.isNegative()) {
+      throw new KindException("options.verifyTimeout", "must be positive");
+    }
+    Optional<Path> serverBin = o.has("serverBin")
+        ? Optional.of(absolute("serverBin", o.get("serverBin"))) : Optional.empty();
+    String serverUser = o.get("serverUser", "postgres").strip();
+    if (!OS_USER.matcher(serverUser).matches()) {
+      throw new KindException("options.serverUser", "'" + Names.printable(serverUser)
+          + "' is not an OS user name");
+    }
+    return new PostgresOptions(host, port, database, user, passwordFile, tables, o.flag("checkpoint", true),
+        dataDirectory, query, verifyTimeout, serverBin, serverUser);
   }
 
   /** The JDBC URL of the database; IPv6 literals in brackets. */
@@ -106,15 +140,15 @@ public record PostgresOptions(String host, int port, String database, String use
     throw new KindException("options.port", "'" + Names.printable(value) + "' is not a TCP port (1-65535)");
   }
 
-  private static Path absolute(String value) throws KindException {
+  private static Path absolute(String option, String value) throws KindException {
     Path p;
     try {
       p = Path.of(value);
     } catch (InvalidPathException e) {
-      throw new KindException("options.passwordFile", "'" + Names.printable(value) + "' is not a path");
+      throw new KindException("options." + option, "'" + Names.printable(value) + "' is not a path");
     }
     if (!p.isAbsolute()) {
-      throw new KindException("options.passwordFile", "'" + Names.printable(value) + "' must be an absolute path");
+      throw new KindException("options." + option, "'" + Names.printable(value) + "' must be an absolute path");
     }
     return p.normalize();
   }

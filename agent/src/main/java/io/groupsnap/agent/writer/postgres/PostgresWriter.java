@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * every PREPARE; mode 0600 or 0400 and owned by the agent's user, else refused; never logged, and taken out of every
  * error the server or driver reports), {@code tables} (comma-separated
  * {@code [schema.]name} list of unquoted identifiers; default: every user table of the database, resolved at
- * PREPARE), {@code checkpoint} ({@code true}/{@code false}, default true). See {@link PostgresOptions}.
+ * PREPARE), {@code checkpoint} ({@code true}/{@code false}, default true). For test restores only, not used by the
+ * writer itself: {@code dataDirectory}, {@code verifyQuery}, {@code verifyTimeout}, {@code serverBin},
+ * {@code serverUser} ({@code io.groupsnap.agent.verify.PostgresCheck}). See {@link PostgresOptions}.
  *
  * <p><b>Captures.</b> A writer makes none: the volumes it writes to ({@code volumes:}) are captured, named and listed by
  * their own kinds. The holding session is visible in {@code pg_stat_activity} with application name

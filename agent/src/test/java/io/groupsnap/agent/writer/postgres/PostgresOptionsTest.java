@@ -39,6 +39,25 @@ class PostgresOptionsTest {
   }
 
   @Test
+  void verifyOptions_defaultToNoServerCheckSelectOneAndTwoMinutes() throws Exception {
+    PostgresOptions o = PostgresOptions.parse(base());
+    assertThat(o.dataDirectory()).isEmpty();
+    assertThat(o.verifyQuery()).isEqualTo("SELECT 1");
+    assertThat(o.verifyTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+    assertThat(o.serverBin()).isEmpty();
+    assertThat(o.serverUser()).isEqualTo("postgres");
+    Map<String, String> m = base();
+    m.putAll(Map.of("dataDirectory", "/srv/pg/data/", "verifyQuery", " SELECT count(*) > 0 FROM orders ",
+        "verifyTimeout", "10m", "serverBin", "/opt/pg16/bin", "serverUser", "pg"));
+    o = PostgresOptions.parse(m);
+    assertThat(o.dataDirectory()).contains(Path.of("/srv/pg/data"));
+    assertThat(o.verifyQuery()).isEqualTo("SELECT count(*) > 0 FROM orders");
+    assertThat(o.verifyTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(o.serverBin()).contains(Path.of("/opt/pg16/bin"));
+    assertThat(o.serverUser()).isEqualTo("pg");
+  }
+
+  @Test
   void tables_areACommaSeparatedListFoldedToLowerCase() throws Exception {
     Map<String, String> m = base();
     m.put("tables", " public.Orders ,items,  billing.invoice_lines ");
@@ -68,7 +87,13 @@ class PostgresOptionsTest {
         new Case("tables", "\"Mixed\"", "options.tables", "is not a table name"),
         new Case("tables", "orders,,items", "options.tables", "has an empty entry"),
         new Case("tables", "orders, ORDERS", "options.tables", "lists 'orders' twice"),
-        new Case("checkpoint", "yes", "options.checkpoint", "must be true or false"));
+        new Case("checkpoint", "yes", "options.checkpoint", "must be true or false"),
+        new Case("dataDirectory", "pgdata", "options.dataDirectory", "'pgdata' must be an absolute path"),
+        new Case("serverBin", "bin", "options.serverBin", "'bin' must be an absolute path"),
+        new Case("verifyQuery", "  ", "options.verifyQuery", "must be one SQL query"),
+        new Case("verifyTimeout", "0s", "options.verifyTimeout", "must be positive"),
+        new Case("verifyTimeout", "soon", "options.verifyTimeout", ""),
+        new Case("serverUser", "pg;id", "options.serverUser", "'pg;id' is not an OS user name"));
     for (Case c : cases) {
       Map<String, String> m = base();
       m.put(c.option, c.value);

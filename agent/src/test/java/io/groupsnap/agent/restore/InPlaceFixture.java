@@ -55,6 +55,8 @@ final class InPlaceFixture implements AutoCloseable {
   /** The live data as it is after the capture (what a discard or rollback must leave). */
   final Map<String, String> previous;
   private final List<AutoCloseable> open = new ArrayList<>();
+  /** The restores to new places of the agent made last. */
+  RestoreManager planner;
 
   InPlaceFixture(Path tmp) throws Exception {
     this.tmp = tmp;
@@ -85,7 +87,7 @@ final class InPlaceFixture implements AutoCloseable {
   InPlaceRestores agent(List<Volume> volumes, List<Writer> writers, VolumeSwitch.Between between)
       throws IOException {
     EpochFence fence = new EpochFence(epochs, CLUSTER);
-    RestoreManager planner = new RestoreManager("a1", volumes, catalog, fence,
+    planner = new RestoreManager("a1", volumes, catalog, fence,
         new RestoreTargets(List.of(tmp.resolve("restores")), volumes), dir -> Long.MAX_VALUE, 2, Clock.systemUTC());
     InPlaceRestores a = new InPlaceRestores("a1", planner, volumes, writers, fence, state,
         new InPlaceRecords(zk, layout), 2, between);

@@ -6,8 +6,10 @@ import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
 import io.groupsnap.agent.kinds.WriterConfig;
 import io.groupsnap.agent.registry.ClusterAccess;
+import io.groupsnap.agent.registry.InPlaceRecords;
 import io.groupsnap.agent.registry.RecordDecisions;
 import io.groupsnap.agent.registry.Registration;
+import io.groupsnap.agent.restore.InPlaceRestores;
 import io.groupsnap.agent.restore.RestoreManager;
 import io.groupsnap.agent.verify.PostgresCheck;
 import io.groupsnap.agent.verify.RestoredCheck;
@@ -115,6 +117,7 @@ public final class Agent implements AutoCloseable {
   private ScheduledExecutorService fingerprints;
   private ExportManager exports;
   private RestoreManager restores;
+  private InPlaceRestores inPlace;
   private Transport transport;
   private InsecureNotice insecureNotice;
 
@@ -244,6 +247,12 @@ public final class Agent implements AutoCloseable {
         new RestoreTargets(config.restoreRoots(), volumes), RestoreManager.FreeSpace.SYSTEM, RESTORE_CONCURRENCY,
         Clock.systemUTC(), new RestoredCheck(config.volumes(), CommandRunner.system(),
             PostgresCheck.forWriters(config.writers(), CommandRunner.system())));
+    inPlace = new InPlaceRestores(config.agentId(), restores, volumes, writers, fence, config.stateDir(),
+        new InPlaceRecords(zk, layout), RESTORE_CONCURRENCY, faults);
+    List<String> underway = inPlace.recover(); // settles a switch a crash interrupted, before anyone is served
+    if (!underway.isEmpty()) {
+      log.info("agent {}: in-place restores {} are under way here", config.agentId(), underway);
+    }
     insecureNotice = InsecureNotice.startFor("agent " + config.agentId(), transport, participant::isHolding);
     server = ServerEdge.bounded(NettyServerBuilder.forAddress(
             new InetSocketAddress(config.listen().host(), config.listen().port()), transport.serverCredentials()))
@@ -254,7 +263,7 @@ public final class Agent implements AutoCloseable {
         .intercept(transport.callers())
         .addService(ServerInterceptors.intercept(new AgentGrpcService(participant, checker, exports),
             AgentGrpcService.coordinatorsOnly(this::denied)))
-        .addService(ServerInterceptors.intercept(new AgentRestoreGrpcService(restores),
+        .addService(ServerInterceptors.intercept(new AgentRestoreGrpcService(restores, inPlace),
             AgentRestoreGrpcService.coordinatorsOnly(this::denied)))
         .addService(health.service()) // any caller the authority vouches for
         .build()
@@ -410,6 +419,7 @@ public final class Agent implements AutoCloseable {
     if (participant != null) {
       participant.releaseAll();
     }
+    closeQuietly(inPlace);
     closeQuietly(restores);
     closeQuietly(exports); // kills running export tools; the journal resumes them at the next start
     closeQuietly(writerHub);

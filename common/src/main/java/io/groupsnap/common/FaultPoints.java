@@ -7,7 +7,9 @@ package io.groupsnap.common;
  *
  * <p>Points: {@code coordinator.after-freeze-sent}, {@code coordinator.after-all-frozen} (before THAW is sent),
  * {@code coordinator.after-thaw-sent}, {@code coordinator.before-commit-write}, {@code coordinator.after-commit-write},
- * {@code agent.freeze} (as FREEZE starts), {@code agent.after-frozen} (before the FROZEN answer).
+ * {@code agent.freeze} (as FREEZE starts), {@code agent.after-frozen} (before the FROZEN answer); of in-place restores,
+ * {@code agent.in-place-stage} (as a volume's stage starts), {@code agent.in-place-switch} (as SWITCH starts),
+ * {@code agent.in-place-between-renames} (between a volume's two renames).
  *
  * <p>Implementations are thread-safe; {@link #hit} may block (a delay) or never return (a halt).
  */

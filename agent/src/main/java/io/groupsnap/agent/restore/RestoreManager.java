@@ -193,8 +193,16 @@ public final class RestoreManager implements AutoCloseable {
         return List.copyOf(known.volumes.values());
       }
     }
-    List<RestorePlan> plans = plan(ref.txnId(), asked,
-        v -> verify ? targets.scratchTarget(restoreId, v) : targets.defaultTarget(ref.txnId(), v));
+    List<RestorePlan> plans = plan(ref.txnId(), asked, (t, volume) -> {
+      String v = volume.name();
+      String raw = t.getTarget().isEmpty() ? (verify ? targets.scratchTarget(restoreId, v)
+          : targets.defaultTarget(ref.txnId(), v)).toString() : t.getTarget();
+      try {
+        return targets.check(raw);
+      } catch (RestoreRefusedException e) {
+        throw new RestoreRefusedException("volume " + v + ": " + e.getMessage());
+      }
+    });
     checkRoom(plans);
     List<MemberRestore> out = new ArrayList<>();
     synchronized (this) {
@@ -242,8 +250,21 @@ public final class RestoreManager implements AutoCloseable {
     return job == null ? Optional.empty() : Optional.of(List.copyOf(job.volumes.values()));
   }
 
-  private List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked,
-      java.util.function.Function<String, Path> defaultTarget) throws RestoreRefusedException, IOException {
+  /** Where one asked volume is materialized, checked: a refusal names the volume. */
+  @FunctionalInterface
+  interface TargetChoice {
+    Path target(VolumeTarget asked, Volume volume) throws RestoreRefusedException;
+  }
+
+  /**
+   * Checks every asked volume (its capture is kept here or an export of it is named, it is configured, its target as
+   * {@code choice} decides it, no two targets overlap, the kind can restore it) and says how each is restored; writes
+   * nothing. Shared with in-place restores, whose targets are beside the live data.
+   *
+   * @param asked empty: every volume captured here
+   */
+  List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked, TargetChoice choice)
+      throws RestoreRefusedException, IOException {
     Map<String, LocalSnapshot> kept = new TreeMap<>();
     catalog.list(groupSnapshotId).forEach(s -> kept.put(s.getVolume(), s));
     if (kept.isEmpty() && asked.stream().allMatch(t -> t.getExportTarget().isEmpty())) {
@@ -274,13 +295,7 @@ public final class RestoreManager implements AutoCloseable {
       if (volume == null) {
         throw new RestoreRefusedException("volume " + v + " is no longer configured on agent " + agentId);
       }
-      String raw = t.getTarget().isEmpty() ? defaultTarget.apply(v).toString() : t.getTarget();
-      Path target;
-      try {
-        target = targets.check(raw);
-      } catch (RestoreRefusedException e) {
-        throw new RestoreRefusedException("volume " + v + ": " + e.getMessage());
-      }
+      Path target = choice.target(t, volume);
       for (RestorePlan other : plans) {
         if (other.target().startsWith(target) || target.startsWith(other.target())) {
           throw new RestoreRefusedException("volume " + v + ": target " + target + " overlaps the target of volume "
@@ -318,7 +333,7 @@ public final class RestoreManager implements AutoCloseable {
   }
 
   /** Each file system the targets lie on must have room for everything written there. */
-  private void checkRoom(List<RestorePlan> plans) throws RestoreRefusedException {
+  void checkRoom(List<RestorePlan> plans) throws RestoreRefusedException {
     Map<Long, Long> need = new HashMap<>();
     Map<Long, Path> where = new HashMap<>();
     for (RestorePlan p : plans) {
@@ -457,7 +472,7 @@ public final class RestoreManager implements AutoCloseable {
     return target;
   }
 
-  private static String oneLine(String s) {
+  static String oneLine(String s) {
     return s == null ? "failed" : s.replace('\n', ' ').strip();
   }
 

@@ -1,5 +1,6 @@
 package io.groupsnap.agent.rpc;
 
+import io.groupsnap.agent.restore.InPlaceRestores;
 import io.groupsnap.agent.restore.RestoreManager;
 import io.groupsnap.agent.restore.RestoreRefusedException;
 import io.groupsnap.agent.txn.FencedException;
@@ -10,6 +11,11 @@ import io.groupsnap.common.tls.AccessGate;
 import io.groupsnap.common.tls.Role;
 import io.groupsnap.proto.v1.AgentRestoreServiceGrpc;
 import io.groupsnap.proto.v1.GetRestoreRequest;
+import io.groupsnap.proto.v1.InPlaceStep;
+import io.groupsnap.proto.v1.StageInPlaceRequest;
+import io.groupsnap.proto.v1.StepInPlaceRequest;
+import io.groupsnap.proto.v1.StepInPlaceResponse;
+import io.groupsnap.proto.v1.VolumeTarget;
 import io.groupsnap.proto.v1.RestoreStatusResponse;
 import io.groupsnap.proto.v1.StartRestoreRequest;
 import io.grpc.BindableService;
@@ -27,13 +33,23 @@ import java.util.Map;
  * The gRPC edge of this agent's restores ({@link RestoreManager}): INVALID_ARGUMENT for a malformed request (field
  * named), FAILED_PRECONDITION for a stale epoch, another cluster or a refused restore (one line naming the volume and
  * why; nothing was written), NOT_FOUND from GetRestore for a restore it does not know, INTERNAL for local I/O failures.
- * Coordinators only ({@link #coordinatorsOnly}). Thread-safe (stateless).
+ * Coordinators only ({@link #coordinatorsOnly}). In-place restores ({@link InPlaceRestores}): StageInPlace is refused
+ * as StartRestore is; StepInPlace answers a step it could not do with {@code ok=false} and one line, and is
+ * FAILED_PRECONDITION only for a stale epoch, another cluster or another group snapshot; UNIMPLEMENTED when the agent
+ * was built without in-place restores. Thread-safe (stateless).
  */
 public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.AsyncService, BindableService {
   private final RestoreManager restores;
+  private final InPlaceRestores inPlace;
 
   public AgentRestoreGrpcService(RestoreManager restores) {
+    this(restores, null);
+  }
+
+  /** @param inPlace this agent's in-place restores; null: StageInPlace and StepInPlace UNIMPLEMENTED */
+  public AgentRestoreGrpcService(RestoreManager restores, InPlaceRestores inPlace) {
     this.restores = restores;
+    this.inPlace = inPlace;
   }
 
   /** Every method needs the coordinator role (DESIGN.md G7), as the AgentService's. */
@@ -57,25 +73,74 @@ public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.As
       answer(out, () -> {
         var ref = AgentGrpcService.ref(req.getHeader());
         AgentGrpcService.requireName("restore_id", req.getRestoreId());
-        for (int i = 0; i < req.getVolumesCount(); i++) {
-          AgentGrpcService.requireName("volumes[" + i + "].volume", req.getVolumes(i).getVolume());
-          String t = req.getVolumes(i).getTarget();
-          if (t.length() > 4096 || t.chars().anyMatch(Character::isISOControl)) {
-            throw ServerEdge.status(Status.Code.INVALID_ARGUMENT, "volumes[" + i + "].target is not a path")
-                .asException();
-          }
-        }
+        requireTargets(req.getVolumesList());
         return RestoreStatusResponse.newBuilder().addAllVolumes(restores.start(ref, req.getRestoreId(),
             req.getVolumesList(), req.getDryRun(), req.getVerify())).build();
       });
     }
   }
 
+  private static void requireTargets(List<VolumeTarget> volumes) throws StatusException {
+    for (int i = 0; i < volumes.size(); i++) {
+      AgentGrpcService.requireName("volumes[" + i + "].volume", volumes.get(i).getVolume());
+      String t = volumes.get(i).getTarget();
+      if (t.length() > 4096 || t.chars().anyMatch(Character::isISOControl)) {
+        throw ServerEdge.status(Status.Code.INVALID_ARGUMENT, "volumes[" + i + "].target is not a path")
+            .asException();
+      }
+    }
+  }
+
+  @Override
+  public void stageInPlace(StageInPlaceRequest req, StreamObserver<RestoreStatusResponse> out) {
+    if (noInPlace(out)) {
+      return;
+    }
+    String id = req.getHeader().getTxnId();
+    try (LogContext ignored = LogContext.txn(Names.isValid(id) ? id : null)) {
+      answer(out, () -> {
+        var ref = AgentGrpcService.ref(req.getHeader());
+        AgentGrpcService.requireName("restore_id", req.getRestoreId());
+        requireTargets(req.getVolumesList());
+        return RestoreStatusResponse.newBuilder().addAllVolumes(inPlace.stage(ref, req.getRestoreId(),
+            req.getVolumesList(), req.getDryRun())).build();
+      });
+    }
+  }
+
+  @Override
+  public void stepInPlace(StepInPlaceRequest req, StreamObserver<StepInPlaceResponse> out) {
+    if (noInPlace(out)) {
+      return;
+    }
+    String id = req.getHeader().getTxnId();
+    try (LogContext ignored = LogContext.txn(Names.isValid(id) ? id : null)) {
+      answer(out, () -> {
+        var ref = AgentGrpcService.ref(req.getHeader());
+        AgentGrpcService.requireName("restore_id", req.getRestoreId());
+        if (req.getStep() == InPlaceStep.IN_PLACE_STEP_UNSPECIFIED || req.getStep() == InPlaceStep.UNRECOGNIZED) {
+          throw ServerEdge.status(Status.Code.INVALID_ARGUMENT, "step is missing or unknown").asException();
+        }
+        return inPlace.step(ref, req.getRestoreId(), req.getStep(), req.getRestored());
+      });
+    }
+  }
+
+  private boolean noInPlace(StreamObserver<?> out) {
+    if (inPlace == null) {
+      out.onError(Status.UNIMPLEMENTED.withDescription("this agent does not restore in place").asException());
+      return true;
+    }
+    return false;
+  }
+
   @Override
   public void getRestore(GetRestoreRequest req, StreamObserver<RestoreStatusResponse> out) {
     answer(out, () -> {
       AgentGrpcService.requireName("restore_id", req.getRestoreId());
-      List<io.groupsnap.proto.v1.MemberRestore> s = restores.status(req.getRestoreId()).orElseThrow(() ->
+      List<io.groupsnap.proto.v1.MemberRestore> s = restores.status(req.getRestoreId())
+          .or(() -> inPlace == null ? java.util.Optional.empty() : inPlace.status(req.getRestoreId()))
+          .orElseThrow(() ->
           ServerEdge.status(Status.Code.NOT_FOUND, "no restore " + req.getRestoreId() + " on this agent")
               .asException());
       return RestoreStatusResponse.newBuilder().addAllVolumes(s).build();

@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>A restore is a record, like a transaction: every write is fenced by the term it is driven in, and a refused
  * write means this process no longer leads, so it stops driving that restore at once. A new leader, in every new
  * acting term, takes up what its predecessor left ({@link #resume}): before SWITCHING it cancels, from SWITCHING on it
- * finishes forward, CANCELLING and ROLLING_BACK it finishes, SWITCHED it arms the keep timer again.
+ * finishes forward, CANCELLING and ROLLING_BACK it finishes, SWITCHED it arms the keep timer again; and every
+ * {@link #RESCAN_EVERY} it does the same for records it stopped driving itself after a failed write.
  *
  * <p>Threading: all state is confined to one lane ({@link Scheduler}); agent answers come back to it. The public
  * calls may come from any thread. Time comes from the injected clock and the lane's timers.
@@ -47,6 +48,11 @@ import org.slf4j.LoggerFactory;
 public final class InPlaceDriver implements InPlaceCalls {
   private static final Logger log = LoggerFactory.getLogger(InPlaceDriver.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * How often, within one term, records nobody drives here are looked for again: a restore dropped after a write
+   * whose outcome was unknown (ZooKeeper unreachable for a moment) is taken up again as a successor would.
+   */
+  static final Duration RESCAN_EVERY = Duration.ofSeconds(30);
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
       .withZone(ZoneOffset.UTC);
 
@@ -66,6 +72,7 @@ public final class InPlaceDriver implements InPlaceCalls {
   private final Map<String, ActiveRestore> active = new HashMap<>();
   private final Map<String, List<Waiter>> waiters = new HashMap<>();
   private Leadership.Term resumedIn;
+  private long sinceScan;
   private Scheduler.Cancellable tick;
   private volatile boolean closed;
 
@@ -221,9 +228,10 @@ public final class InPlaceDriver implements InPlaceCalls {
       if (resumedIn != null) {
         stopAll("leadership lost");
       }
-    } else if (!t.get().equals(resumedIn)) {
+    } else if (!t.get().equals(resumedIn) || sinceScan >= RESCAN_EVERY.toMillis()) {
       resume(t.get());
     }
+    sinceScan += options.tick().toMillis();
     tick = lane.schedule(options.tick(), this::check);
   }
 
@@ -243,6 +251,7 @@ public final class InPlaceDriver implements InPlaceCalls {
       stopAll("a new term began");
     }
     resumedIn = term;
+    sinceScan = 0;
     List<InPlaceRestore> records;
     try {
       records = store.list().records();

@@ -38,13 +38,13 @@ final class BackupWiring implements AutoCloseable {
 
   BackupWiring(CuratorFramework zk, ClusterStore store, GroupStore groups, CoordinatorCore core,
       GrpcAgentClient agents, Leadership leadership, AuditWiring audit, RunOptions options, String clusterId,
-      String endpoint, BackupMetrics metrics) {
+      String endpoint, BackupMetrics metrics, io.groupsnap.coordinator.api.MemberGuard held) {
     Clock clock = Clock.systemUTC();
     this.groups = groups;
     this.groupCalls = audit.groups(new Groups(groups, new GroupUsage(zk, store.layout()),
         () -> core.requireLeader().fence(), store::agents, clock));
     this.runs = new RunWiring(zk, store, groups, core, agents, core::acting, leadership, audit.trail(), options,
-        clusterId, endpoint);
+        clusterId, endpoint, held);
     this.schedules = new ScheduleWiring(zk, store.layout(), leadership, core::acting, runs.launcher(),
         runs.catalog(), groups, audit.audited()::call, clock);
     this.retention = new RetentionPass(groups, schedules.plans(), runs.deletion()::expire, core::acting,

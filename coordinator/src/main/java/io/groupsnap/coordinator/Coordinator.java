@@ -20,6 +20,8 @@ import io.groupsnap.coordinator.audit.AuditedCalls;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.groups.GroupCalls;
 import io.groupsnap.coordinator.groups.GroupStore;
+import io.groupsnap.coordinator.inplace.InPlaceStore;
+import io.groupsnap.coordinator.inplace.Overlaps;
 import io.groupsnap.coordinator.metrics.CoordinatorMetrics;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
 import io.groupsnap.coordinator.resolve.CallSpecs;
@@ -238,25 +240,31 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
           core.deposed();
           driver.leadershipLost(why);
           backup.deposed(why);
+          if (restores != null) {
+            restores.deposed(why);
+          }
         }
       });
       roster = new Roster(zk, store, config.resolveInterval(), config.forgetAgentsAfter(), resolverLane,
           () -> leadership.term().isPresent());
       audit = new AuditWiring(zk, layout, auditRetention, Clock.systemUTC(), endpoint.toString());
       GroupStore groupStore = new GroupStore(zk, layout);
+      InPlaceStore inPlaceRecords = new InPlaceStore(zk, layout);
+      Overlaps underRestore = new Overlaps(inPlaceRecords, List::of);
       core = new CoordinatorCore(config, clusterId, endpoint, store, roster, leadership, driver, deleter, scrubber,
-          audit.pages(), groupStore);
+          audit.pages(), groupStore, underRestore);
       calls = audit.calls(core, Callers::current, () -> core.acting().isPresent());
       backup = new BackupWiring(zk, store, groupStore, core, agents, leadership, audit, runOptions, clusterId,
-          endpoint.toString(), metrics.backups());
+          endpoint.toString(), metrics.backups(), underRestore);
       resolution = new LeaderResolution(leadership, core, resolver, driver, resolverLane, config.resolveInterval(),
           () -> state.get() == State.CLOSED);
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
       backup.register(services, this::denied);
       restores = new RestoreWiring(zk, store, core, agents, audit.trail(), clusterId, endpoint.toString(),
-          metrics.backups());
+          metrics.backups(), inPlaceRecords, groupStore, leadership);
       restores.register(services, this::denied);
       backup.start();
+      restores.start();
       roster.start();
       leadership.start();
       resolution.resolvePeriodically();

@@ -19,6 +19,7 @@ import io.groupsnap.coordinator.store.ClusterStore;
 import io.groupsnap.coordinator.store.Listing;
 import io.groupsnap.coordinator.store.NotFoundException;
 import io.groupsnap.coordinator.txn.Member;
+import io.groupsnap.coordinator.api.MemberGuard;
 import io.groupsnap.coordinator.txn.TransactionDriver;
 import io.groupsnap.coordinator.txn.TxnSpec;
 import io.groupsnap.proto.v1.AgentRegistration;
@@ -60,13 +61,15 @@ final class CoordinatorCore implements CoordinatorCalls {
   private final Scrubber scrubber;
   private final AuditPages audit;
   private final GroupCatalog groups;
+  private final MemberGuard held;
   private final Object creating = new Object();
   /** The term whose recovery succeeded; only while it is also the acting term may this process act as leader. */
   private final AtomicReference<Leadership.Term> recovered = new AtomicReference<>();
 
   CoordinatorCore(CoordinatorConfig config, String clusterId, HostPort endpoint, ClusterStore store, Roster roster,
       Leadership leadership, TransactionDriver driver, Deleter deleter, Scrubber scrubber, AuditPages audit,
-      GroupCatalog groups) {
+      GroupCatalog groups, MemberGuard held) {
+    this.held = held;
     this.config = config;
     this.clusterId = clusterId;
     this.endpoint = endpoint;
@@ -177,6 +180,7 @@ final class CoordinatorCore implements CoordinatorCalls {
       left = r.leftOut().stream().map(m -> m.split(":", 2)[0]).distinct().toList(); // optional members not here
     }
     List<Member> members = MemberSelection.resolve(selectors, registered);
+    held.requireFree(members.stream().map(Member::agentId).toList()); // not on members under an in-place restore
     AgentLimits.checkLease(l, lease == null ? "the freeze timeout + " + config.thawTimeout().toMillis() + "ms" : null,
         members, registered);
     if (selectors.isEmpty() && group == null) {

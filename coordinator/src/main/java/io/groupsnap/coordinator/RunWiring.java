@@ -1,6 +1,7 @@
 package io.groupsnap.coordinator;
 
 import io.groupsnap.common.tls.Callers;
+import io.groupsnap.coordinator.api.MemberGuard;
 import io.groupsnap.coordinator.audit.AuditTrail;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
@@ -49,7 +50,7 @@ final class RunWiring implements AutoCloseable {
    */
   RunWiring(CuratorFramework zk, ClusterStore cluster, GroupCatalog groups, CoordinatorCore snapshotCalls,
       GrpcAgentClient agentChannels, Supplier<Optional<Leadership.Term>> acting, Leadership leadership,
-      AuditTrail audit, RunOptions options, String clusterId, String endpoint) {
+      AuditTrail audit, RunOptions options, String clusterId, String endpoint, MemberGuard held) {
     this.store = new RunStore(zk, cluster.layout());
     RunDriver.Agents agents = cluster::agents;
     RunDriver.Leader leader = new RunDriver.Leader() {
@@ -67,7 +68,7 @@ final class RunWiring implements AutoCloseable {
     CoordinatorSnapshots snapshots = new CoordinatorSnapshots(snapshotCalls, groups, agents);
     Clock clock = Clock.systemUTC();
     this.driver = new RunDriver(store, groups, agents, snapshots, exports, leader, lane, clock, options, clusterId,
-        endpoint);
+        endpoint, held);
     this.deletion = new RunDeletion(store, exports, snapshots, lane, clock, clusterId, endpoint);
     this.calls = new AuditedRuns(new RunService(driver, store, deletion, leader), audit, Callers::current,
         () -> acting.get().isPresent());

@@ -216,7 +216,7 @@ public final class GroupRestore implements RestoreCalls {
    * Each member's DONE export, so that an agent whose local capture is gone restores from it instead (the agent
    * prefers its local capture whenever that is still there).
    */
-  static Map<String, List<VolumeTarget>> withExports(Map<String, List<VolumeTarget>> parts, Optional<BackupRun> run) {
+  public static Map<String, List<VolumeTarget>> withExports(Map<String, List<VolumeTarget>> parts, Optional<BackupRun> run) {
     if (run.isEmpty()) {
       return parts;
     }

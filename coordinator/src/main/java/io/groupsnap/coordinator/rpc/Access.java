@@ -82,10 +82,16 @@ public final class Access {
     return t;
   }
 
-  /** The role each RestoreService method needs: restoring writes on the agents, so an operator, like a snapshot. */
+  /** The role each RestoreService method needs: restoring writes on the agents, so an operator, like a snapshot;
+   * a viewer reads in-place restores. */
   public static Map<String, Role> restoreTable() {
     Map<String, Role> t = new LinkedHashMap<>();
     put(t, RestoreServiceGrpc.getRestoreGroupSnapshotMethod(), Role.OPERATOR);
+    put(t, RestoreServiceGrpc.getRestoreInPlaceMethod(), Role.OPERATOR);
+    put(t, RestoreServiceGrpc.getGetInPlaceRestoreMethod(), Role.VIEWER);
+    put(t, RestoreServiceGrpc.getListInPlaceRestoresMethod(), Role.VIEWER);
+    put(t, RestoreServiceGrpc.getConfirmInPlaceRestoreMethod(), Role.OPERATOR);
+    put(t, RestoreServiceGrpc.getRollbackInPlaceRestoreMethod(), Role.OPERATOR);
     return t;
   }
 

@@ -5,6 +5,7 @@ import io.groupsnap.common.Names;
 import io.groupsnap.common.Printable;
 import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.coordinator.api.AlreadyExistsException;
+import io.groupsnap.coordinator.api.MemberGuard;
 import io.groupsnap.coordinator.api.NotLeaderException;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.exec.Scheduler;
@@ -71,6 +72,7 @@ public final class RunDriver implements RunLauncher {
   final String clusterId;
   final String coordinatorId;
   private final Leader leader;
+  private final MemberGuard held;
   private final SnapshotStep snapshots;
   private final ExportStep exportStep;
   private final Map<String, ActiveRun> active = new HashMap<>();
@@ -83,6 +85,15 @@ public final class RunDriver implements RunLauncher {
   public RunDriver(RunStore store, GroupCatalog groups, Agents agents, GroupSnapshots groupSnapshots,
       ExportClient exports, Leader leader, Scheduler lane, Clock clock, RunOptions options, String clusterId,
       String coordinatorId) {
+    this(store, groups, agents, groupSnapshots, exports, leader, lane, clock, options, clusterId, coordinatorId,
+        MemberGuard.NONE);
+  }
+
+  /** As above; {@code held} refuses a run whose members another operation holds (an in-place restore). */
+  public RunDriver(RunStore store, GroupCatalog groups, Agents agents, GroupSnapshots groupSnapshots,
+      ExportClient exports, Leader leader, Scheduler lane, Clock clock, RunOptions options, String clusterId,
+      String coordinatorId, MemberGuard held) {
+    this.held = held;
     this.store = store;
     this.groups = groups;
     this.agents = agents;
@@ -111,6 +122,7 @@ public final class RunDriver implements RunLauncher {
     if (!r.ok()) {
       throw new IllegalArgumentException("group " + group + " cannot run now: " + r.describeProblems());
     }
+    held.requireFree(r.members().stream().map(io.groupsnap.proto.v1.MemberSelector::getAgentId).toList());
     synchronized (launching) {
       String id = chosen ? runId : RunIds.mint(clock.instant(), RANDOM);
       if (store.exists(id)) {

@@ -11,10 +11,13 @@ import io.groupsnap.proto.v1.CoordinatorServiceGrpc;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.DeleteGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
+import io.groupsnap.proto.v1.InPlaceRestore;
 import io.groupsnap.proto.v1.ProgressEvent;
 import io.groupsnap.proto.v1.RestoreGroupSnapshotRequest;
 import io.groupsnap.proto.v1.RestoreGroupSnapshotResponse;
+import io.groupsnap.proto.v1.RestoreInPlaceRequest;
 import io.groupsnap.proto.v1.RestoreServiceGrpc;
+import io.groupsnap.proto.v1.SettleInPlaceRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -65,6 +68,22 @@ public final class CoordinatorSession implements AutoCloseable {
     return RestoreServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .restoreGroupSnapshot(RestoreGroupSnapshotRequest.newBuilder().setGroupSnapshotId(id)
             .setTo(to.toAbsolutePath().toString()).build());
+  }
+
+  /**
+   * Restores every member of a group snapshot in place, through the leader's RestoreService, waiting at most
+   * {@code deadline}; returns the restore's record once it is settled for now: SWITCHED (the replaced data kept until
+   * {@link #confirmInPlace}) or CANCELLED (nobody switched; the reason names the member).
+   */
+  public InPlaceRestore restoreInPlace(String groupSnapshotId, Duration deadline) {
+    return RestoreServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .restoreInPlace(RestoreInPlaceRequest.newBuilder().setGroupSnapshotId(groupSnapshotId).build());
+  }
+
+  /** Confirms a SWITCHED in-place restore (every member's replaced data is deleted), waiting at most {@code deadline}. */
+  public InPlaceRestore confirmInPlace(String restoreId, Duration deadline) {
+    return RestoreServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .confirmInPlaceRestore(SettleInPlaceRequest.newBuilder().setRestoreId(restoreId).build());
   }
 
   /** Deletes a group snapshot, waiting at most {@code deadline}. */

@@ -25,11 +25,14 @@ import java.util.Map;
 /**
  * Why groupsnap exists, in one run ({@code groupsnap demo}). Agents run two workloads that tear when copied
  * carelessly; naive copies are taken first and counted torn, then group snapshots are taken through the coordinator
- * and every one is verified. Runs on the calling thread; prints as it goes.
+ * and every one is verified. The last one is restored to new places and checked there, then the cluster itself is
+ * restored in place to it and must carry on from that cut ({@link InPlaceRound}). Runs on the calling thread; prints
+ * as it goes.
  */
 public final class Demo {
   private static final Duration DELETE_DEADLINE = Duration.ofMinutes(2);
   private static final Duration RESTORE_DEADLINE = Duration.ofMinutes(5);
+  private static final Duration RESUME_WAIT = Duration.ofSeconds(60);
   private final Options options;
 
   /**
@@ -50,7 +53,8 @@ public final class Demo {
   /**
    * Runs the demo.
    *
-   * @return true only if every group snapshot committed and was consistent
+   * @return true only if every group snapshot committed and was consistent, the last one restored to new places was
+   *     too, and the cluster restored in place to it carried on from the cut
    * @throws DevkitException (bad input) for options out of range or an unusable {@code btrfs}; (failed) when the
    *     coordinator ends a creation without a result
    */
@@ -84,15 +88,20 @@ public final class Demo {
           s.inconsistent);
       out.printf(Locale.ROOT, "freeze window:   p50 %dms, max %dms (agents' clocks); coordinator saw p50 %dms, "
           + "max %dms%n", pct(s.windows, 50), pct(s.windows, 100), pct(s.coordWindows, 50), pct(s.coordWindows, 100));
-      out.printf(Locale.ROOT, "workloads:       %d header updates, %d transfers%n", wc.headers().updates(),
-          wc.ledger().transfers());
+      out.printf(Locale.ROOT, "workloads:       %d header updates, %d transfers%n", wc.headerUpdates(),
+          wc.transfers());
       out.printf(Locale.ROOT, "restored:        %s%n", s.restored == null ? "nothing (no group snapshot committed)"
           : s.restored);
-      boolean ok = s.inconsistent == 0 && s.committed == options.snapshots() && s.restoredConsistent;
-      out.println(ok ? "OK: every group snapshot is one consistent cut, and the one restored to new places too."
+      out.printf(Locale.ROOT, "restored in place: %s%n", s.inPlace == null ? "nothing (no group snapshot committed)"
+          : s.inPlace.line());
+      boolean inPlaceOk = s.inPlace != null && s.inPlace.ok();
+      boolean ok = s.inconsistent == 0 && s.committed == options.snapshots() && s.restoredConsistent && inPlaceOk;
+      out.println(ok ? "OK: every group snapshot is one consistent cut, the one restored to new places too, and the "
+          + "cluster restored in place to it carried on from that cut."
           : "FAILED: " + s.inconsistent + " inconsistent, " + (options.snapshots() - s.committed) + " not committed"
               + (s.restoredConsistent ? "" : ", the restored copy " + (s.restored == null ? "missing"
-                  : "inconsistent")));
+                  : "inconsistent"))
+              + (inPlaceOk ? "" : ", the in-place restore " + (s.inPlace == null ? "not done" : "failed")));
       out.flush();
       return ok;
     } finally {
@@ -145,8 +154,13 @@ public final class Demo {
         out.flush();
         if (i < options.snapshots() || !r.consistent()) {
           coordinator.delete(g.getId(), DELETE_DEADLINE);
-        } else {
-          restoreToNewPlaces(wc, coordinator, g, s, out);
+          continue;
+        }
+        try {
+          restoreToNewPlaces(wc, coordinator, g, s);
+          s.inPlace = new InPlaceRound(wc, coordinator, RESTORE_DEADLINE, RESUME_WAIT).run(g);
+        } finally {
+          coordinator.delete(g.getId(), DELETE_DEADLINE);
         }
       }
     }
@@ -159,7 +173,7 @@ public final class Demo {
    * the ledger on the restored trees — not on the captures: what an operator gets back must be the cut.
    */
   private static void restoreToNewPlaces(WorkloadCluster wc, CoordinatorSession coordinator, GroupSnapshot g,
-      Summary s, PrintWriter out) throws Exception {
+      Summary s) throws Exception {
     Path to = DevCluster.restoreRoot(wc.cluster().dataDir()).resolve(g.getId());
     try {
       RestoreGroupSnapshotResponse r = coordinator.restore(g.getId(), to, RESTORE_DEADLINE);
@@ -180,7 +194,6 @@ public final class Demo {
                   : "INCONSISTENT " + check);
     } finally {
       FileTrees.delete(to);
-      coordinator.delete(g.getId(), DELETE_DEADLINE);
     }
   }
 
@@ -194,6 +207,7 @@ public final class Demo {
     int inconsistent;
     String restored;
     boolean restoredConsistent;
+    InPlaceRound.Result inPlace;
     final List<Long> windows = new ArrayList<>();
     final List<Long> coordWindows = new ArrayList<>();
   }

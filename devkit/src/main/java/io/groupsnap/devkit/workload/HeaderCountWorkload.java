@@ -5,6 +5,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It takes part as a writer through one {@link Gate} per volume: on freeze it finishes the update in progress and
  * holds.
+ *
+ * <p>It keeps nothing in memory that the file needs: every update rewrites the whole file. A workload built on a volume
+ * that already holds the file (after an in-place restore, say) simply writes it anew and carries on.
  */
 public final class HeaderCountWorkload implements AutoCloseable {
   public static final String FILE = "counted.dat";
@@ -34,10 +38,20 @@ public final class HeaderCountWorkload implements AutoCloseable {
 
   /** @param volumes agent id to the directory of its volume */
   public HeaderCountWorkload(Map<String, Path> volumes) throws IOException {
+    this(volumes, Gates.fresh(volumes.keySet()));
+  }
+
+  /**
+   * A workload holding its writes through the given gates, which outlive it (a restart after an in-place restore
+   * keeps the writer's gates).
+   *
+   * @param gates one per agent of {@code volumes}
+   */
+  HeaderCountWorkload(Map<String, Path> volumes, Map<String, Gate> gates) throws IOException {
     for (Map.Entry<String, Path> e : volumes.entrySet()) {
       Path f = e.getValue().resolve(FILE);
       files.put(e.getKey(), f);
-      gates.put(e.getKey(), new Gate());
+      this.gates.put(e.getKey(), Gates.require(gates, e.getKey()));
       write(f, new SplittableRandom(e.getKey().hashCode()));
     }
   }
@@ -129,12 +143,24 @@ public final class HeaderCountWorkload implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() throws InterruptedException {
+  /**
+   * Stops the workload: every thread finishes the update in progress and ends. Its gates are left open.
+   *
+   * @return true when every thread has ended within {@code wait}: nothing writes to the volumes any more
+   */
+  public boolean stop(Duration wait) throws InterruptedException {
     running = false;
     gates.values().forEach(Gate::open);
-    for (Thread t : threads) {
-      t.join(5_000);
-    }
+    return Gates.join(threads, wait);
+  }
+
+  /** True when no thread of this workload runs (never started, or stopped). */
+  public boolean terminated() {
+    return threads.stream().noneMatch(Thread::isAlive);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop(Duration.ofSeconds(5));
   }
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,6 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It takes part as a writer through one {@link Gate} per volume: on freeze it finishes the operation in progress on
  * that volume and holds; transfers in flight wait at the destination's gate and stay recoverable from the logs.
+ *
+ * <p>A new workload starts every account afresh; {@link #recover} instead carries on from what the volumes hold (after
+ * an in-place restore, say): see {@link LedgerRecovery}.
  */
 public final class LedgerWorkload implements AutoCloseable {
   public static final String DIR = "ledger";
@@ -35,22 +39,58 @@ public final class LedgerWorkload implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong transfers = new AtomicLong();
   private final AtomicLong nextId = new AtomicLong();
+  private final LedgerRecovery.Report recovery;
   private volatile boolean running = true;
 
+  /** A new ledger: every account's log emptied and its balance set to {@link #INITIAL}. */
   public LedgerWorkload(Map<String, Path> volumes) throws IOException {
+    this(volumes, Gates.fresh(volumes.keySet()), true);
+  }
+
+  private LedgerWorkload(Map<String, Path> volumes, Map<String, Gate> gates, boolean fresh) throws IOException {
     if (volumes.size() < 2) {
       throw new IllegalArgumentException("a ledger needs at least two accounts");
     }
     for (Map.Entry<String, Path> e : volumes.entrySet()) {
       Path d = e.getValue().resolve(DIR);
-      Files.createDirectories(d);
       dirs.put(e.getKey(), d);
-      gates.put(e.getKey(), new Gate());
+      this.gates.put(e.getKey(), Gates.require(gates, e.getKey()));
       locks.put(e.getKey(), new Object());
-      Files.deleteIfExists(d.resolve("log"));
-      Files.createFile(d.resolve("log"));
-      writeBalance(d, INITIAL);
+      if (fresh) {
+        Files.createDirectories(d);
+        Files.deleteIfExists(d.resolve("log"));
+        Files.createFile(d.resolve("log"));
+        writeBalance(d, INITIAL);
+      }
     }
+    recovery = fresh ? LedgerRecovery.Report.NOTHING : LedgerRecovery.recover(dirs);
+    nextId.set(recovery.maxId());
+  }
+
+  /**
+   * A ledger that carries on from the accounts the volumes hold, recovered first (see {@link LedgerRecovery}): each
+   * balance recomputed from its log, every transfer debited but not credited credited once, new transfer ids above
+   * every id found. Not started.
+   *
+   * @throws IOException when an account is missing or its log does not describe a ledger (naming the account)
+   */
+  public static LedgerWorkload recover(Map<String, Path> volumes) throws IOException {
+    return recover(volumes, Gates.fresh(volumes.keySet()));
+  }
+
+  /** As {@link #recover(Map)}, holding its writes through the given gates (one per agent), which outlive it. */
+  static LedgerWorkload recover(Map<String, Path> volumes, Map<String, Gate> gates) throws IOException {
+    return new LedgerWorkload(volumes, gates, false);
+  }
+
+  /** A new ledger holding its writes through the given gates (one per agent), which outlive it. */
+  static LedgerWorkload fresh(Map<String, Path> volumes, Map<String, Gate> gates) throws IOException {
+    return new LedgerWorkload(volumes, gates, true);
+  }
+
+  /** What {@link #recover} found and repaired; {@link LedgerRecovery.Report#NOTHING} for a new ledger. */
+  public LedgerRecovery.Report recovery() {
+    return recovery;
   }
 
   /** The sum every consistent cut must show. */
@@ -107,8 +147,7 @@ public final class LedgerWorkload implements AutoCloseable {
     try {
       synchronized (locks.get(account)) {
         Path d = dirs.get(account);
-        String line = String.format(Locale.ROOT, "%s %d %d %s\n", kind, id, Math.abs(delta), peer);
-        Files.writeString(d.resolve("log"), line, StandardOpenOption.APPEND);
+        appendLine(d, kind, id, Math.abs(delta), peer);
         Gate.pauseMicros(100);
         writeBalance(d, readBalance(d) + delta);
       }
@@ -117,7 +156,12 @@ public final class LedgerWorkload implements AutoCloseable {
     }
   }
 
-  private static void writeBalance(Path d, long value) throws IOException {
+  static void appendLine(Path d, String kind, long id, long amount, String peer) throws IOException {
+    String line = String.format(Locale.ROOT, "%s %d %d %s\n", kind, id, amount, peer);
+    Files.writeString(d.resolve("log"), line, StandardOpenOption.APPEND);
+  }
+
+  static void writeBalance(Path d, long value) throws IOException {
     try (RandomAccessFile raf = new RandomAccessFile(d.resolve("balance").toFile(), "rw")) {
       byte[] b = String.format(Locale.ROOT, "%020d\n", value).getBytes(StandardCharsets.US_ASCII);
       raf.seek(0);
@@ -130,12 +174,25 @@ public final class LedgerWorkload implements AutoCloseable {
     return Long.parseLong(Files.readString(d.resolve("balance"), StandardCharsets.US_ASCII).trim());
   }
 
-  @Override
-  public void close() throws InterruptedException {
+  /**
+   * Stops the workload: every worker finishes the transfer in progress (its credit too) and ends. Its gates are left
+   * open.
+   *
+   * @return true when every worker has ended within {@code wait}: nothing writes to the accounts any more
+   */
+  public boolean stop(Duration wait) throws InterruptedException {
     running = false;
     gates.values().forEach(Gate::open);
-    for (Thread t : threads) {
-      t.join(5_000);
-    }
+    return Gates.join(threads, wait);
+  }
+
+  /** True when no worker of this workload runs (never started, or stopped). */
+  public boolean terminated() {
+    return threads.stream().noneMatch(Thread::isAlive);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop(Duration.ofSeconds(5));
   }
 }

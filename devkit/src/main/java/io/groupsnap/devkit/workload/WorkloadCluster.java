@@ -23,6 +23,9 @@ import java.util.Set;
  * {@code grpc} ({@value #HEADER_COUNT} and {@value #LEDGER}), and each workload subscribes to every agent's socket
  * through the writer client library. Offers what the demo and the tests need: a naive copy of every volume, and the
  * verification of a group snapshot's captures as one cut.
+ *
+ * <p>The workloads take part in in-place restores too ({@link WorkloadController}): they stop when the agents ask
+ * their writers to, and carry on from the restored cut once every agent has started them again.
  */
 public final class WorkloadCluster implements AutoCloseable {
   /** The application names the workloads subscribe with. */
@@ -32,19 +35,17 @@ public final class WorkloadCluster implements AutoCloseable {
 
   private final Path dataDir;
   private final DevCluster cluster;
-  private final HeaderCountWorkload headers;
-  private final LedgerWorkload ledger;
+  private final WorkloadController workloads;
   private final List<WriterClient> clients;
   /** Each agent's live volume. */
   private final Map<String, Path> volumes;
 
-  private WorkloadCluster(Path dataDir, DevCluster cluster, HeaderCountWorkload headers, LedgerWorkload ledger,
-      List<WriterClient> clients, Map<String, Path> volumes) {
+  private WorkloadCluster(Path dataDir, DevCluster cluster, WorkloadController workloads, List<WriterClient> clients,
+      Map<String, Path> volumes) {
     this.volumes = Map.copyOf(volumes);
     this.dataDir = dataDir;
     this.cluster = cluster;
-    this.headers = headers;
-    this.ledger = ledger;
+    this.workloads = workloads;
     this.clients = clients;
   }
 
@@ -65,9 +66,8 @@ public final class WorkloadCluster implements AutoCloseable {
       Files.createDirectories(v);
       volumes.put(id, v);
     }
-    HeaderCountWorkload headers = new HeaderCountWorkload(volumes);
-    LedgerWorkload ledger = new LedgerWorkload(volumes);
     Duration maxWait = Duration.ofSeconds(2);
+    WorkloadController workloads = WorkloadController.fresh(volumes, 2, maxWait);
     DevCluster cluster = DevCluster.start(dataDir, agents, zookeeper, id -> List.of(), List.of(
         grpcWriter(HEADER_COUNT), grpcWriter(LEDGER)), volumeConfigs);
     List<WriterClient> clients = new ArrayList<>();
@@ -75,8 +75,9 @@ public final class WorkloadCluster implements AutoCloseable {
       for (Agent a : cluster.agents().values()) {
         Path socket = a.writerSocket().orElseThrow();
         clients.add(WriterClient.connect(socket, HEADER_COUNT,
-            new GateHandler(HEADER_COUNT, headers.gate(a.id()), maxWait)));
-        clients.add(WriterClient.connect(socket, LEDGER, new GateHandler(LEDGER, ledger.gate(a.id()), maxWait)));
+            new GateHandler(HEADER_COUNT, workloads.headerGate(a.id()), maxWait, workloads)));
+        clients.add(WriterClient.connect(socket, LEDGER,
+            new GateHandler(LEDGER, workloads.ledgerGate(a.id()), maxWait, workloads)));
       }
       awaitSubscribed(cluster, clients);
     } catch (Exception e) {
@@ -84,9 +85,8 @@ public final class WorkloadCluster implements AutoCloseable {
       cluster.close();
       throw e;
     }
-    headers.start();
-    ledger.start(2);
-    return new WorkloadCluster(dataDir, cluster, headers, ledger, List.copyOf(clients), volumes);
+    workloads.start();
+    return new WorkloadCluster(dataDir, cluster, workloads, List.copyOf(clients), volumes);
   }
 
   private static WriterConfig grpcWriter(String application) {
@@ -116,12 +116,56 @@ public final class WorkloadCluster implements AutoCloseable {
     return cluster;
   }
 
+  /** The header-count workload running now (a new one after each in-place restore). */
   public HeaderCountWorkload headers() {
-    return headers;
+    return workloads.headers();
   }
 
+  /** The ledger running now (a new one, recovered from the volumes, after each in-place restore). */
   public LedgerWorkload ledger() {
-    return ledger;
+    return workloads.ledger();
+  }
+
+  /** Header updates since the cluster started, over every in-place restore. */
+  public long headerUpdates() {
+    return workloads.headerUpdates();
+  }
+
+  /** Transfers completed since the cluster started, over every in-place restore. */
+  public long transfers() {
+    return workloads.transfers();
+  }
+
+  /** How many times the workloads were started again from the volumes after an in-place restore. */
+  public int restarts() {
+    return workloads.restarts();
+  }
+
+  /**
+   * Waits until the workloads have been started again after in-place restores ({@link #restarts()} past
+   * {@code restartsBefore}) and both have made progress since: a header update and a completed transfer.
+   *
+   * @return false when that did not happen within {@code wait}
+   */
+  public boolean awaitResumed(int restartsBefore, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (!(workloads.restarts() > restartsBefore && workloads.headers().updates() > 0
+        && workloads.ledger().transfers() > 0)) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    return true;
+  }
+
+  /** Agent id to its live volume's directory (the same path after an in-place restore, holding the restored data). */
+  public Map<String, Path> liveVolumes() {
+    Map<String, Path> live = new LinkedHashMap<>();
+    for (String agent : cluster.agents().keySet()) {
+      live.put(agent, volumes.get(agent));
+    }
+    return live;
   }
 
   /** Copies every agent's volume, one after another, while the workloads run: what an image backup does. */
@@ -141,7 +185,7 @@ public final class WorkloadCluster implements AutoCloseable {
     for (MemberRecord m : g.getMembersList()) {
       copies.put(m.getAgentId(), Path.of(m.getSnapshotPath()));
     }
-    return CutVerifier.verify(copies, ledger.total());
+    return CutVerifier.verify(copies, workloads.ledger().total());
   }
 
   /** Removes a naive copy. */
@@ -152,8 +196,7 @@ public final class WorkloadCluster implements AutoCloseable {
   @Override
   public void close() throws Exception {
     clients.forEach(WriterClient::close);
-    headers.close();
-    ledger.close();
+    workloads.close();
     cluster.close();
   }
 }

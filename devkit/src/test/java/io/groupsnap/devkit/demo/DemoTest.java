@@ -13,7 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The demo end to end on a small cluster: its group snapshots are consistent cuts, and the last one, restored to new
- * places through the coordinator, is checked as a cut on the restored trees, which are removed afterwards.
+ * places through the coordinator, is checked as a cut on the restored trees, which are removed afterwards; the
+ * cluster is then restored in place to it, its workloads carry on from that cut, and the next group snapshot is
+ * consistent.
  */
 class DemoTest {
   @TempDir Path tmp;
@@ -28,6 +30,9 @@ class DemoTest {
     assertThat(out.lines().filter(l -> l.startsWith("restored:")).findFirst().orElse(""))
         .as(out).contains(" 2 members, ").endsWith("consistent (header counts and ledger checked on the restored "
             + "trees)");
+    assertThat(out.lines().filter(l -> l.startsWith("restored in place:")).findFirst().orElse(""))
+        .as(out).matches("restored in place: gs-\\S+ on 2 members in \\d+ms \\(switched\\); workloads resumed "
+            + "from the cut: ledgers continue the captured logs; next group snapshot gs-\\S+: consistent");
     Path root = DevCluster.restoreRoot(tmp);
     try (Stream<Path> left = Files.exists(root) ? Files.list(root) : Stream.empty()) {
       assertThat(left).as("restored trees left under %s", root).isEmpty();

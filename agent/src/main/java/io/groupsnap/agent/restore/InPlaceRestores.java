@@ -139,6 +139,43 @@ public final class InPlaceRestores implements AutoCloseable {
   }
 
   /**
+   * Run before an agent's configuration is checked, from its state directory alone: finishes every switch a crash cut
+   * between its two renames (such a volume has no live directory, and the configuration check would refuse to start),
+   * in the direction the journal says it was going — forward after SWITCH or CONFIRM (an agent renames forward only
+   * once the record is past the commit point), back after SWITCH_BACK or DISCARD. Each volume is then wholly old or
+   * wholly new; the leader's next call carries the restore on from there.
+   *
+   * @return one line per volume settled
+   */
+  public static List<String> settleInterruptedSwitches(Path stateDir) throws IOException {
+    List<String> settled = new java.util.ArrayList<>();
+    for (InPlaceJournal.Entry e : new InPlaceJournal(stateDir.resolve("in-place")).load()) {
+      String last = "";
+      for (String step : e.steps) {
+        if (step.equals("SWITCH") || step.equals("CONFIRM") || step.equals("SWITCH_BACK") || step.equals("DISCARD")) {
+          last = step;
+        }
+      }
+      boolean forward = last.equals("SWITCH") || last.equals("CONFIRM");
+      for (Map.Entry<String, InPlaceJournal.Vol> v : e.volumes.entrySet()) {
+        VolumeSwitch sw = VolumeSwitch.beside(v.getValue().live(), e.restoreId);
+        if (sw.state() != VolumeSwitch.State.HALF) {
+          continue;
+        }
+        if (forward) {
+          sw.forward();
+        } else {
+          sw.back();
+        }
+        settled.add("volume " + v.getKey() + " was between the renames of in-place restore " + e.restoreId
+            + " (last step " + (last.isEmpty() ? "none" : last) + "): settled " + (forward
+                ? "forward, on the restored data" : "back, on its previous data") + " at " + v.getValue().live());
+      }
+    }
+    return settled;
+  }
+
+  /**
    * StageInPlace: checks every asked volume, then (unless {@code dryRun}) journals the restore and starts staging.
    * Idempotent: asking again answers the stage going on or finished; a restore whose stage a killed agent left
    * unfinished is staged again.

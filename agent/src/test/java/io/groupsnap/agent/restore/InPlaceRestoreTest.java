@@ -259,6 +259,59 @@ class InPlaceRestoreTest {
     assertThat(f.switchOf(R).staged()).doesNotExist();
   }
 
+  /**
+   * A crash between the two renames, then the daemon's start before its configuration check (the live directory is
+   * missing): the journal alone finishes the switch forward, as SWITCH was journaled only past the commit point.
+   */
+  @Test
+  void aCrashBetweenTheRenames_isSettledForward_fromTheJournalAlone_beforeTheAgentStarts() throws Exception {
+    StopWriter app = new StopWriter("app", 1, f.events);
+    InPlaceRestores a = f.agent(List.of(f.volume), List.of(app), () -> {
+      throw new IOException("killed between the renames");
+    });
+    staged(a);
+    step(a, InPlaceStep.STOP_WRITERS);
+    f.record(R, InPlaceState.IN_PLACE_SWITCHING);
+    assertThat(states(step(a, InPlaceStep.SWITCH))).containsExactly(SwitchState.SWITCH_HALF);
+    a.close();
+
+    List<String> settled = InPlaceRestores.settleInterruptedSwitches(f.state);
+
+    assertThat(settled).singleElement().asString().contains("settled forward");
+    assertThat(Trees.describe(f.live)).isEqualTo(f.captured);
+    assertThat(Trees.describe(f.switchOf(R).replaced())).isEqualTo(f.previous);
+    assertThat(InPlaceRestores.settleInterruptedSwitches(f.state)).as("nothing left to settle").isEmpty();
+    InPlaceRestores restarted = f.agent(app);
+    assertThat(states(step(restarted, InPlaceStep.SWITCH))).containsExactly(SwitchState.SWITCH_NEW);
+    step(restarted, InPlaceStep.START_WRITERS);
+    assertThat(step(restarted, InPlaceStep.CONFIRM).getOk()).isTrue();
+    assertThat(Trees.describe(f.live)).isEqualTo(f.captured);
+    assertThat(f.events).containsExactly("app:pre [db]", "app:post restored=true");
+  }
+
+  /** The same for a rollback cut between its renames: settled back, on the previous data. */
+  @Test
+  void aCrashBetweenTheRenamesOfARollback_isSettledBack_fromTheJournalAlone() throws Exception {
+    StopWriter app = new StopWriter("app", 1, f.events);
+    InPlaceRestores a = f.agent(app);
+    staged(a);
+    step(a, InPlaceStep.STOP_WRITERS);
+    f.record(R, InPlaceState.IN_PLACE_SWITCHING);
+    assertThat(states(step(a, InPlaceStep.SWITCH))).containsExactly(SwitchState.SWITCH_NEW);
+    a.close();
+    InPlaceRestores crashing = f.agent(List.of(f.volume), List.of(app), () -> {
+      throw new IOException("killed between the renames");
+    });
+    f.record(R, InPlaceState.IN_PLACE_ROLLING_BACK);
+    assertThat(states(step(crashing, InPlaceStep.SWITCH_BACK))).containsExactly(SwitchState.SWITCH_HALF);
+    crashing.close();
+
+    assertThat(InPlaceRestores.settleInterruptedSwitches(f.state)).singleElement().asString()
+        .contains("settled back");
+    assertThat(Trees.describe(f.live)).isEqualTo(f.previous);
+    assertThat(Trees.describe(f.switchOf(R).staged())).isEqualTo(f.captured);
+  }
+
   /** A crash between the two renames of the switch, then a restart: the record decides the direction. */
   @ParameterizedTest
   @EnumSource(value = InPlaceState.class, names = {"IN_PLACE_SWITCHING", "IN_PLACE_STARTING", "IN_PLACE_CANCELLING",

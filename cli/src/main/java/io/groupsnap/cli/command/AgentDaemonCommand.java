@@ -4,6 +4,7 @@ import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.config.AgentConfig;
 import io.groupsnap.agent.config.ConfigException;
 import io.groupsnap.agent.config.ConfigLoader;
+import io.groupsnap.agent.restore.InPlaceRestores;
 import io.groupsnap.cli.support.CliException;
 import io.groupsnap.cli.support.DaemonLogging;
 import io.groupsnap.cli.support.ExitCodes;
@@ -14,10 +15,12 @@ import io.groupsnap.common.zkauth.CredentialsFileException;
 import io.groupsnap.common.zkauth.ZkRefusedException;
 import io.groupsnap.common.tls.Role;
 import io.groupsnap.common.tls.TlsException;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,11 +46,27 @@ public final class AgentDaemonCommand implements Callable<Integer> {
   @Option(names = "--check", description = "Only validate the configuration, then exit.")
   boolean check;
 
+  /**
+   * A volume a crash left between the two renames of an in-place restore has no live directory, which the
+   * configuration check refuses: the switch is finished first, from the state directory's journal alone.
+   */
+  private List<String> settleInterruptedSwitches() throws IOException {
+    AgentConfig raw;
+    try {
+      raw = ConfigLoader.readUnchecked(config);
+    } catch (ConfigException e) {
+      return List.of(); // the full load below reports it
+    }
+    return InPlaceRestores.settleInterruptedSwitches(raw.stateDir()).stream()
+        .map(line -> "agent " + raw.agentId() + ": " + line).toList();
+  }
+
   @Override
   public Integer call() throws Exception {
     DaemonLogging.Format format = DaemonLogging.format(logFormat);
     AgentConfig cfg;
     Agent agent;
+    List<String> settled = check ? List.of() : settleInterruptedSwitches();
     try {
       cfg = ConfigLoader.load(config);
       if (zookeeper != null) {
@@ -76,6 +95,7 @@ public final class AgentDaemonCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     DaemonLogging.useDaemonDefaults(format);
+    settled.forEach(line -> LoggerFactory.getLogger(AgentDaemonCommand.class).info(line));
     try {
       agent.start();
     } catch (ZkClients.UnreachableException | ZkRefusedException | CredentialsFileException e) {

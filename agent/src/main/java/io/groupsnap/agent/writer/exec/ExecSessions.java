@@ -40,6 +40,11 @@ final class ExecSessions implements AutoCloseable {
   }
 
   WriterResult prepare(TxnContext txn) {
+    synchronized (sessions) {
+      if (closed) {
+        return WriterResult.nonRetryable("exec writer " + writer + " is closing");
+      }
+    }
     List<ExecSession.Launch> launches = new ArrayList<>();
     if (options.hookDir() != null) {
       try {

@@ -140,7 +140,8 @@ public final class Bench {
       long start = System.nanoTime();
       GroupSnapshot g = commit(session);
       long latency = System.nanoTime() - start;
-      series.coordinated(marks.windowNanos(), latency, marks.frozenNanos());
+      // time to frozen is reported for exec hooks only: the gate writer's table stays as it was
+      series.coordinated(marks.windowNanos(), latency, execWriters.isEmpty() ? -1 : marks.frozenNanos());
       session.delete(g.getId(), DELETE_DEADLINE);
     }
   }

@@ -107,6 +107,8 @@ public final class Agent implements AutoCloseable {
   private Server server;
   private Registration registration;
   private Participant participant;
+  /** Writers made from the configuration (not the caller's extra ones): closed with the agent. */
+  private final List<Writer> configuredWriters = new ArrayList<>();
   private volatile EpochFence fence;
   private HostPort endpoint;
   private CuratorCache epochCache;
@@ -201,7 +203,9 @@ public final class Agent implements AutoCloseable {
     }
     List<Writer> writers = new ArrayList<>(extraWriters);
     for (WriterSetup<?> w : kinds.writers()) {
-      writers.add(w.create(context));
+      Writer made = w.create(context);
+      configuredWriters.add(made);
+      writers.add(made);
     }
     if (writerHub != null) {
       writerHub.start();
@@ -420,6 +424,11 @@ public final class Agent implements AutoCloseable {
       participant.releaseAll();
     }
     closeQuietly(inPlace);
+    for (Writer w : configuredWriters) {
+      if (w instanceof AutoCloseable c) {
+        closeQuietly(c); // what is still only prepared (an exec writer's session hooks)
+      }
+    }
     closeQuietly(restores);
     closeQuietly(exports); // kills running export tools; the journal resumes them at the next start
     closeQuietly(writerHub);

@@ -5,9 +5,11 @@ import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.cli.support.OutputOption;
 import io.groupsnap.devkit.DevkitException;
 import io.groupsnap.devkit.bench.Bench;
+import io.groupsnap.devkit.bench.BenchWriter;
 import io.groupsnap.devkit.bench.Figures;
 import io.groupsnap.devkit.cluster.DevCluster.Wire;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -61,11 +64,20 @@ public final class BenchCommand implements Callable<Integer> {
           + "side (${COMPLETION-CANDIDATES}).")
   Transports transport;
 
+  @Option(names = "--writer", paramLabel = "gate|exec|exec-session", defaultValue = "gate",
+      description = "Every member's writer: the in-process gate (default), or an exec writer whose sh hook holds "
+          + "nothing, run as a process per phase (exec) or started at PREPARE and told to freeze on its input "
+          + "(exec-session); then the slowest member's time to frozen is printed under each row.")
+  String writer;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Printer printer = new Printer(output.format, out);
-    Bench.Options options = new Bench.Options(members, snapshots, files, transport.wires);
+    BenchWriter chosen = Arrays.stream(BenchWriter.values()).filter(w -> w.label().equals(writer)).findFirst()
+        .orElseThrow(() -> new ParameterException(spec.commandLine(), "--writer: unknown writer '" + writer
+            + "' (known: gate, exec, exec-session)"));
+    Bench.Options options = new Bench.Options(members, snapshots, files, transport.wires, chosen);
     try {
       if (printer.json()) {
         printer.json(json(Bench.run(options, f -> { })));
@@ -85,7 +97,12 @@ public final class BenchCommand implements Callable<Integer> {
   /** Prints the rows of a member count, and what TLS costs when both transports ran. */
   static Consumer<List<Figures>> text(PrintWriter out) {
     return rows -> {
-      rows.forEach(f -> out.println(f.row()));
+      rows.forEach(f -> {
+        out.println(f.row());
+        if (f.frozen() != null) {
+          out.println(f.frozenRow());
+        }
+      });
       Figures tls = find(rows, Wire.TLS);
       Figures insecure = find(rows, Wire.INSECURE);
       if (tls != null && insecure != null) {

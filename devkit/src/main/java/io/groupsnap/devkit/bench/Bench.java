@@ -2,6 +2,7 @@ package io.groupsnap.devkit.bench;
 
 import io.groupsnap.agent.Agent;
 import io.groupsnap.agent.writer.Writer;
+import io.groupsnap.agent.writer.exec.ExecWriter;
 import io.groupsnap.common.Daemons;
 import io.groupsnap.devkit.DevkitException;
 import io.groupsnap.devkit.FileTrees;
@@ -20,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -27,9 +29,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * The cost of coordination, by member count ({@code groupsnap bench}). For each member count, a one-process cluster
- * (embedded ZooKeeper, one coordinator, N agents each with one small dir volume and one in-process writer) takes a
- * series of coordinated group snapshots and, on the same agents, volumes and writers, a series of uncoordinated floor
- * samples ({@link Floor}: every member's own freeze, capture and thaw at once, no coordinator); the two kinds alternate
+ * (embedded ZooKeeper, one coordinator, N agents each with one small dir volume and one writer, in-process unless
+ * {@link Options#writer} asks for an exec hook) takes a series of coordinated group snapshots and, on the same
+ * agents, volumes and writers, a series of uncoordinated floor samples ({@link Floor}: every member's own freeze, capture and thaw at once, no coordinator); the two kinds alternate
  * sample by sample, the order flipped every round, so that the machine's noise hits both alike. Both windows are
  * timed by the same marks on the agents' hold path ({@link WindowMarks}). The figures are reported, never asserted
  * (machines are shared and noisy). Runs on the calling thread.
@@ -55,11 +57,18 @@ public final class Bench {
    *     of each (at least 1)
    * @param files files of 4 KiB in each volume (0 or more)
    * @param transports the transports to measure, each on its own cluster, rounds alternating (at least one)
+   * @param writer every member's writer
    */
-  public record Options(List<Integer> members, int snapshots, int files, List<Wire> transports) {
+  public record Options(List<Integer> members, int snapshots, int files, List<Wire> transports,
+      BenchWriter writer) {
     public Options {
       members = List.copyOf(members);
       transports = List.copyOf(transports);
+    }
+
+    /** With the in-process gate writer. */
+    public Options(List<Integer> members, int snapshots, int files, List<Wire> transports) {
+      this(members, snapshots, files, transports, BenchWriter.GATE);
     }
 
     /** On mutual TLS only, as a dev cluster runs. */
@@ -106,13 +115,14 @@ public final class Bench {
 
   /** One cluster of the series: where its files are, the cluster, the admin's session, its floor and its marks. */
   private record Running(Path dir, DevCluster cluster, CoordinatorSession session, Floor floor, WindowMarks marks,
-      Series series) implements AutoCloseable {
+      Series series, List<ExecWriter> execWriters) implements AutoCloseable {
     @Override
     public void close() throws Exception {
       try {
         floor.close();
         session.close();
         cluster.close();
+        execWriters.forEach(ExecWriter::close);
       } finally {
         FileTrees.delete(dir);
       }
@@ -130,7 +140,8 @@ public final class Bench {
       long start = System.nanoTime();
       GroupSnapshot g = commit(session);
       long latency = System.nanoTime() - start;
-      series.coordinated(marks.windowNanos(), latency);
+      // time to frozen is reported for exec hooks only: the gate writer's table stays as it was
+      series.coordinated(marks.windowNanos(), latency, execWriters.isEmpty() ? -1 : marks.frozenNanos());
       session.delete(g.getId(), DELETE_DEADLINE);
     }
   }
@@ -192,16 +203,23 @@ public final class Bench {
           Files.write(v.resolve("file-" + f), new byte[4096]);
         }
       }
-      DevCluster cluster = DevCluster.start(dir, n, null, id -> List.<Writer>of(
-          new GateWriter("app", new Gate(), timer, Duration.ofSeconds(2))), List.of(), Map.of(),
-          UnaryOperator.identity(), wire);
+      Path hook = options.writer() == BenchWriter.GATE ? null : BenchWriter.writeHook(dir);
+      List<ExecWriter> execWriters = new CopyOnWriteArrayList<>();
+      DevCluster cluster = DevCluster.start(dir, n, null, id -> {
+        if (hook == null) {
+          return List.<Writer>of(new GateWriter("app", new Gate(), timer, Duration.ofSeconds(2)));
+        }
+        ExecWriter w = options.writer().exec(hook, dir.resolve("writer-state").resolve(id));
+        execWriters.add(w);
+        return List.<Writer>of(w);
+      }, List.of(), Map.of(), UnaryOperator.identity(), wire);
       try {
         WindowMarks marks = new WindowMarks();
         List<Agent> agents = List.copyOf(cluster.agents().values());
         // before the first FREEZE: the marks replace the agents' hold metrics, which the bench does not read
         agents.forEach(a -> a.participant().reportHoldsTo(marks));
         return new Running(dir, cluster, cluster.session(), new Floor(agents, cluster.coordinator().clusterId()),
-            marks, new Series());
+            marks, new Series(), execWriters);
       } catch (Exception e) {
         cluster.close();
         throw e;

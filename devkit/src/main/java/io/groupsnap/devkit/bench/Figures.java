@@ -18,8 +18,16 @@ import java.util.Map;
  *     to last hold end
  * @param window the same span in a coordinated group snapshot
  * @param latency create to committed result, as the client saw it
+ * @param frozen in a coordinated group snapshot, the slowest member's time to frozen (FREEZE accepted to every
+ *     writer and volume frozen); null when not measured
  */
-public record Figures(int members, String transport, int samples, Spread floor, Spread window, Spread latency) {
+public record Figures(int members, String transport, int samples, Spread floor, Spread window, Spread latency,
+    Spread frozen) {
+  /** Figures without time to frozen. */
+  public Figures(int members, String transport, int samples, Spread floor, Spread window, Spread latency) {
+    this(members, transport, samples, floor, window, latency, null);
+  }
+
   /** The header of {@link #row}. */
   public static final String HEADER = String.format(Locale.ROOT, "%-8s %-9s %15s %15s %6s %17s %21s", "members",
       "transport", "floor p50/p99", "window p50/p99", "ratio", "overhead p50/p99", "create>commit p50/p99");
@@ -61,6 +69,20 @@ public record Figures(int members, String transport, int samples, Spread floor, 
         Spread.of(latencyNanos));
   }
 
+  /** As {@link #of(int, String, List, List, List)}, with the slowest member's time to frozen of each snapshot. */
+  public static Figures of(int members, String transport, List<Long> floorNanos, List<Long> windowNanos,
+      List<Long> latencyNanos, List<Long> frozenNanos) {
+    Figures f = of(members, transport, floorNanos, windowNanos, latencyNanos);
+    return frozenNanos.isEmpty() ? f : new Figures(members, transport, f.samples, f.floor, f.window, f.latency,
+        Spread.of(frozenNanos));
+  }
+
+  /** {@code 12       tls       time to frozen p50/p99 (slowest member): 0.45 / 0.60}; empty when not measured. */
+  public String frozenRow() {
+    return frozen == null ? "" : String.format(Locale.ROOT, "%-8d %-9s time to frozen p50/p99 (slowest member): %s",
+        members, transport, frozen.text());
+  }
+
   /** Coordination overhead: window minus floor, p50 from p50 and p99 from p99. */
   public Spread overhead() {
     return window.minus(floor);
@@ -89,7 +111,8 @@ public record Figures(int members, String transport, int samples, Spread floor, 
   /**
    * The figures as a JSON-ready map (milliseconds, three decimals): {@code members}, {@code transport},
    * {@code samples}, {@code floorMillis}, {@code windowMillis}, {@code overheadMillis} and
-   * {@code createToCommittedMillis} (each {@code {p50, p99}}), and {@code ratio} (null when undefined).
+   * {@code createToCommittedMillis} (each {@code {p50, p99}}), {@code ratio} (null when undefined) and, when measured,
+   * {@code timeToFrozenMillis}.
    */
   public Map<String, Object> json() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -102,6 +125,9 @@ public record Figures(int members, String transport, int samples, Spread floor, 
     m.put("ratio", Double.isNaN(r) ? null : Math.round(r * 100) / 100.0);
     m.put("overheadMillis", overhead().json());
     m.put("createToCommittedMillis", latency.json());
+    if (frozen != null) {
+      m.put("timeToFrozenMillis", frozen.json());
+    }
     return m;
   }
 

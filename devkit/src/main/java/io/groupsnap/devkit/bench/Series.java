@@ -8,17 +8,23 @@ final class Series {
   private final List<Long> floor = new ArrayList<>();
   private final List<Long> window = new ArrayList<>();
   private final List<Long> latency = new ArrayList<>();
+  private final List<Long> frozen = new ArrayList<>();
 
   void floor(long nanos) {
     floor.add(nanos);
   }
 
-  void coordinated(long windowNanos, long latencyNanos) {
+  /** @param frozenNanos the slowest member's time to frozen; negative when unknown (left out) */
+  void coordinated(long windowNanos, long latencyNanos, long frozenNanos) {
     window.add(windowNanos);
     latency.add(latencyNanos);
+    if (frozenNanos >= 0) {
+      frozen.add(frozenNanos);
+    }
   }
 
   Figures figures(int members, String transport) {
-    return Figures.of(members, transport, floor, window, latency);
+    return Figures.of(members, transport, floor, window, latency,
+        frozen.size() == window.size() ? frozen : List.of());
   }
 }

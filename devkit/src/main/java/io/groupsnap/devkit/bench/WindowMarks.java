@@ -12,11 +12,13 @@ import java.util.concurrent.atomic.AtomicLong;
 final class WindowMarks implements HoldListener {
   private final AtomicLong first = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong last = new AtomicLong(Long.MIN_VALUE);
+  private final AtomicLong frozen = new AtomicLong(-1);
 
   /** Forgets the marks of the previous sample; call when no member holds anything. */
   void reset() {
     first.set(Long.MAX_VALUE);
     last.set(Long.MIN_VALUE);
+    frozen.set(-1);
   }
 
   @Override
@@ -29,6 +31,12 @@ final class WindowMarks implements HoldListener {
   public void ended(Ended how) {
     long now = System.nanoTime();
     last.accumulateAndGet(now, Math::max);
+    frozen.accumulateAndGet(how.timeToFrozenNanos(), Math::max);
+  }
+
+  /** The longest time to frozen among the holds since {@link #reset}; -1 when none was frozen. */
+  long frozenNanos() {
+    return frozen.get();
   }
 
   /**

@@ -70,6 +70,18 @@ class FiguresTest {
   }
 
   @Test
+  void timeToFrozen_whenMeasured_isItsOwnRowAndJsonEntry() {
+    Figures f = Figures.of(3, "tls", List.of(MS), List.of(2 * MS), List.of(3 * MS), List.of(450_000L));
+    assertThat(f.frozen()).isEqualTo(new Figures.Spread(450_000L, 450_000L));
+    assertThat(f.frozenRow()).isEqualTo("3        tls       time to frozen p50/p99 (slowest member): 0.45 / 0.45");
+    assertThat(f.json().get("timeToFrozenMillis")).isEqualTo(Map.of("p50", 0.45, "p99", 0.45));
+    Figures without = Figures.of(3, "tls", List.of(MS), List.of(2 * MS), List.of(3 * MS), List.of());
+    assertThat(without.frozen()).isNull();
+    assertThat(without.frozenRow()).isEmpty();
+    assertThat(without.json()).doesNotContainKey("timeToFrozenMillis");
+  }
+
+  @Test
   void unevenSamples_areRefused() {
     assertThatThrownBy(() -> Figures.of(1, "tls", List.of(1L), List.of(), List.of(1L)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("as many");

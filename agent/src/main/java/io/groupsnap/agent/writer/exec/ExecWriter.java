@@ -41,8 +41,13 @@ import java.util.concurrent.TimeUnit;
  * call's time is used up still gets its share ({@code timeout} divided by the number of hooks), so a thaw lasts at most
  * about twice the timeout. Output goes to {@code <stateDir>/writers/<name>.log}. Needs whatever the commands need; the
  * writer keeps no captures.
+ *
+ * <p><b>Session mode</b> ({@code options.mode: session}): the session command (the writer's {@code freeze} command)
+ * or each hook (as {@code HOOK session}) is started at PREPARE and told {@code freeze}, {@code thaw} or {@code abort}
+ * on its standard input, so that FREEZE costs a pipe write instead of a process start; see {@link ExecSession}.
+ * Restore events still start a process each. Closing the writer ends every session still open.
  */
-public final class ExecWriter extends ConfiguredWriter {
+public final class ExecWriter extends ConfiguredWriter implements AutoCloseable {
   private static final int KEEP_RUNS = 16;
   static final String PRE_RESTORE = "pre-restore";
   static final String POST_RESTORE = "post-restore";
@@ -50,6 +55,8 @@ public final class ExecWriter extends ConfiguredWriter {
   private final ExecWriterOptions options;
   private final Path log;
   private final Path hookDir;
+  /** The sessions, in session mode; null otherwise. */
+  private final ExecSessions sessions;
   /** Hooks that ran pre-restore, per restore, until post-restore. Guarded by {@link #runs}. */
   private final Map<String, List<Path>> restoreHooks = new LinkedHashMap<>();
   /** Hooks listed at prepare, per transaction; the most recent few. */
@@ -68,10 +75,20 @@ public final class ExecWriter extends ConfiguredWriter {
     this.options = options;
     this.log = stateDir.resolve("writers").resolve(config.name() + ".log");
     this.hookDir = options.hookDir();
+    this.sessions = options.session() ? new ExecSessions(config.name(), options, config.timeout(), log) : null;
   }
 
   @Override
   public WriterResult prepare(TxnContext txn) {
+    if (sessions != null) {
+      if (hookDir == null) {
+        File exe = new File(options.freeze().get(0));
+        if (!exe.isFile() || !exe.canExecute()) {
+          return WriterResult.nonRetryable("command " + exe + " does not exist or is not executable");
+        }
+      }
+      return sessions.prepare(txn);
+    }
     if (hookDir != null) {
       return prepareHooks(txn);
     }
@@ -87,6 +104,9 @@ public final class ExecWriter extends ConfiguredWriter {
 
   @Override
   public WriterResult freeze(TxnContext txn, Instant leaseDeadline) {
+    if (sessions != null) {
+      return sessions.freeze(txn);
+    }
     Map<String, String> env = Map.of("GROUPSNAP_LEASE_DEADLINE_MILLIS", Long.toString(leaseDeadline.toEpochMilli()));
     if (hookDir != null) {
       return freezeHooks(txn, env);
@@ -96,6 +116,9 @@ public final class ExecWriter extends ConfiguredWriter {
 
   @Override
   public WriterResult thaw(TxnContext txn) {
+    if (sessions != null) {
+      return sessions.thaw(txn);
+    }
     if (hookDir != null) {
       return thawHooks(txn);
     }
@@ -104,11 +127,26 @@ public final class ExecWriter extends ConfiguredWriter {
 
   @Override
   public void abort(TxnContext txn) {
-    if (hookDir != null) {
+    if (sessions != null) {
+      sessions.abort(txn);
+    } else if (hookDir != null) {
       abortHooks(txn);
     } else if (!options.abort().isEmpty()) {
       run("abort", "command", options.abort(), txn, Map.of(), config.timeout());
     }
+  }
+
+  /** In session mode, ends every session still open (thaws what is frozen, aborts the rest). */
+  @Override
+  public void close() {
+    if (sessions != null) {
+      sessions.close();
+    }
+  }
+
+  /** The process ids of the transaction's session hooks, in order; empty outside session mode or without one. */
+  List<Long> sessionPids(String txnId) {
+    return sessions == null ? List.of() : sessions.pids(txnId);
   }
 
   /** One transaction's hooks, as listed at prepare, and how far its freeze got. Guarded by itself. */

@@ -25,7 +25,7 @@ public final class ExecWriterKind implements WriterKind<ExecWriterOptions> {
 
   @Override
   public Set<String> options() {
-    return Set.of(ExecWriterOptions.HOOK_DIR);
+    return Set.of(ExecWriterOptions.HOOK_DIR, ExecWriterOptions.MODE);
   }
 
   @Override

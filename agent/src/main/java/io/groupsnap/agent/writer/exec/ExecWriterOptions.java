@@ -31,11 +31,25 @@ import java.util.Set;
  * @param hookDir the hook directory; null with commands
  * @param preRestore stops the application before an in-place restore; empty: such restores are refused
  * @param postRestore starts it again after one; empty for none
+ * @param mode how hooks are run: a process per phase, or one per transaction started at PREPARE (a session)
  */
 public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<String> thaw, List<String> abort,
-    Set<Integer> retryableExitCodes, Path hookDir, List<String> preRestore, List<String> postRestore) {
+    Set<Integer> retryableExitCodes, Path hookDir, List<String> preRestore, List<String> postRestore, Mode mode) {
   /** Option naming the hook directory. */
   public static final String HOOK_DIR = "hookDir";
+  /** Option choosing the {@link Mode}. */
+  public static final String MODE = "mode";
+
+  /** How the commands or hooks are run ({@code options.mode}). */
+  public enum Mode {
+    /** A process per phase, told the phase by its arguments and environment (the default). */
+    PROCESS,
+    /**
+     * One process per hook and transaction, started at PREPARE and told {@code freeze}, {@code thaw} or
+     * {@code abort} on its standard input ({@link ExecSession}): FREEZE costs a pipe write, not a process start.
+     */
+    SESSION
+  }
   /** The writer's own fields that are this kind's options. */
   static final Set<String> COMMAND_FIELDS = Set.of("prepare", "freeze", "thaw", "abort", "retryableExitCodes",
       "preRestore", "postRestore");
@@ -51,6 +65,13 @@ public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<
     retryableExitCodes = Set.copyOf(retryableExitCodes);
     preRestore = List.copyOf(preRestore);
     postRestore = List.copyOf(postRestore);
+    mode = mode == null ? Mode.PROCESS : mode;
+  }
+
+  /** The same options, a process per phase. */
+  public ExecWriterOptions(List<String> prepare, List<String> freeze, List<String> thaw, List<String> abort,
+      Set<Integer> retryableExitCodes, Path hookDir, List<String> preRestore, List<String> postRestore) {
+    this(prepare, freeze, thaw, abort, retryableExitCodes, hookDir, preRestore, postRestore, Mode.PROCESS);
   }
 
   /** The same options without restore commands (the record's shape before in-place restores). */
@@ -69,14 +90,43 @@ public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<
     return new ExecWriterOptions(List.of(), List.of(), List.of(), List.of(), Set.of(EX_TEMPFAIL), dir);
   }
 
+  /** One session command ({@link Mode#SESSION}), started at PREPARE. */
+  public static ExecWriterOptions session(List<String> command) {
+    return new ExecWriterOptions(List.of(), command, List.of(), List.of(), Set.of(EX_TEMPFAIL), null, List.of(),
+        List.of(), Mode.SESSION);
+  }
+
+  /** The hooks of {@code dir} in {@link Mode#SESSION}, each started at PREPARE as {@code HOOK session}. */
+  public static ExecWriterOptions sessionHooks(Path dir) {
+    return new ExecWriterOptions(List.of(), List.of(), List.of(), List.of(), Set.of(EX_TEMPFAIL), dir, List.of(),
+        List.of(), Mode.SESSION);
+  }
+
+  /** True in {@link Mode#SESSION}. */
+  public boolean session() {
+    return mode == Mode.SESSION;
+  }
+
   static ExecWriterOptions parse(KindOptions o) throws KindException {
     Map<String, List<String>> commands = new LinkedHashMap<>();
     for (String phase : List.of("freeze", "thaw", "prepare", "abort", "preRestore", "postRestore")) {
       commands.put(phase, argv(o, phase));
     }
     Set<Integer> retryable = exitCodes(o);
+    Mode mode = o.choice(MODE, Mode.PROCESS, Mode.values());
     Path dir = null;
-    if (!o.has(HOOK_DIR)) {
+    if (mode == Mode.SESSION && !o.has(HOOK_DIR)) {
+      if (commands.get("freeze").isEmpty()) {
+        throw new KindException("freeze", "is required (the session command, with options.mode session; or "
+            + "options." + HOOK_DIR + ")");
+      }
+      for (String phase : List.of("prepare", "thaw", "abort")) {
+        if (!commands.get(phase).isEmpty()) {
+          throw new KindException(phase, "cannot be combined with options.mode session: the session command "
+              + "(freeze) is told freeze, thaw and abort on its input");
+        }
+      }
+    } else if (!o.has(HOOK_DIR)) {
       for (String phase : List.of("freeze", "thaw")) {
         if (commands.get(phase).isEmpty()) {
           throw new KindException(phase, "is required (or options." + HOOK_DIR + ")");
@@ -103,7 +153,7 @@ public record ExecWriterOptions(List<String> prepare, List<String> freeze, List<
       }
     }
     return new ExecWriterOptions(commands.get("prepare"), commands.get("freeze"), commands.get("thaw"),
-        commands.get("abort"), retryable, dir, commands.get("preRestore"), commands.get("postRestore"));
+        commands.get("abort"), retryable, dir, commands.get("preRestore"), commands.get("postRestore"), mode);
   }
 
   /** The commands by phase, in the order they are checked; absent ones empty. */

@@ -1,7 +1,6 @@
 package io.groupsnap.agent.volume.btrfs;
 
 import io.groupsnap.agent.command.CommandRunner;
-import io.groupsnap.agent.volume.CaptureTree;
 import io.groupsnap.agent.volume.Captures;
 import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.Volume;
@@ -316,16 +315,12 @@ public final class BtrfsVolume implements Volume {
   }
 
   /**
-   * Whether {@code dir} lies in this volume's own subvolume (an in-place restore of a volume that is a mount point
+   * Whether {@code dir} lies inside this volume's live data (an in-place restore of a volume that is a mount point
    * stages there): a snapshot made there would be a subvolume of its own, and entries cannot be renamed out of one
    * subvolume into another, so the capture is copied (cloned) instead.
    */
   private boolean insideLive(Path dir) {
-    try {
-      return CaptureTree.device(dir) == CaptureTree.device(path);
-    } catch (IOException e) {
-      return false;
-    }
+    return dir.toAbsolutePath().normalize().startsWith(path);
   }
 
   private void writableSnapshot(Path capture, Path t) throws VolumeException {

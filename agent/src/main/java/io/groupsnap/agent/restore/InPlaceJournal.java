@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's durable record of its part of each in-place restore: one file per restore,
  * {@code <stateDir>/in-place/<restoreId>}, replaced atomically (with an fsync) before every change it describes is
- * made — the volumes (name, kind, live path; the staged and replaced siblings follow from those and the id), which
+ * made — the volumes (name, kind, live path, how it switches; the staged and replaced paths follow from those and
+ * the id), the plan of each mount point's switch (written before its first rename), which
  * volumes are staged, the writers asked to stop (each written down before it is asked, so that a restarted agent
  * still gives it its {@code postRestore}), and the steps done. Properties text, so that any path survives escaped. A
  * restarted agent reads it back ({@link #load}) to settle a half switch and to keep answering the leader. Not
@@ -31,8 +32,15 @@ final class InPlaceJournal {
   private static final Logger log = LoggerFactory.getLogger(InPlaceJournal.class);
   private static final String FORMAT = "1";
 
-  /** One volume of a restore: its kind and where its live data is. */
-  record Vol(String kind, Path live) {}
+  /**
+   * One volume of a restore: its kind, where its live data is, and whether that is a mount point (switched entry by
+   * entry, {@link MountSwitch}) rather than a directory (switched by two renames, {@link VolumeSwitch}).
+   */
+  record Vol(String kind, Path live, boolean mount) {
+    Vol(String kind, Path live) {
+      this(kind, live, false);
+    }
+  }
 
   /** One restore as journaled; mutable, saved by {@link #save} after each change. */
   static final class Entry {
@@ -48,6 +56,8 @@ final class InPlaceJournal {
     boolean stopComplete;
     /** The steps done, in order (for the operator reading the file). */
     final List<String> steps = new ArrayList<>();
+    /** The last plan of each mount point's switch, by volume: written before its first rename. */
+    final Map<String, MountSwitch.Plan> plans = new LinkedHashMap<>();
 
     Entry(String restoreId, String groupSnapshotId, Map<String, Vol> volumes) {
       this.restoreId = restoreId;
@@ -78,6 +88,11 @@ final class InPlaceJournal {
     e.volumes.forEach((name, v) -> {
       p.setProperty("volume." + name + ".kind", v.kind());
       p.setProperty("volume." + name + ".live", v.live().toString());
+      p.setProperty("volume." + name + ".switch", v.mount() ? "mount" : "beside");
+    });
+    e.plans.forEach((name, plan) -> {
+      putList(p, "volume." + name + ".plan.old", plan.old());
+      putList(p, "volume." + name + ".plan.restored", plan.restored());
     });
     p.setProperty("staged", String.join(",", e.staged));
     p.setProperty("writers.stopped", String.join(",", e.stopped));
@@ -127,7 +142,12 @@ final class InPlaceJournal {
     }
     Map<String, Vol> volumes = new LinkedHashMap<>();
     for (String v : list(p, "volumes")) {
-      volumes.put(v, new Vol(required(p, "volume." + v + ".kind"), Path.of(required(p, "volume." + v + ".live"))));
+      String sw = p.getProperty("volume." + v + ".switch", "beside");
+      if (!sw.equals("beside") && !sw.equals("mount")) {
+        throw new IOException("volume." + v + ".switch is '" + sw + "', not beside or mount");
+      }
+      volumes.put(v, new Vol(required(p, "volume." + v + ".kind"), Path.of(required(p, "volume." + v + ".live")),
+          sw.equals("mount")));
     }
     Entry e = new Entry(required(p, "restore"), required(p, "groupSnapshot"), volumes);
     if (!e.restoreId.equals(f.getFileName().toString())) {
@@ -137,6 +157,12 @@ final class InPlaceJournal {
     e.stopped.addAll(list(p, "writers.stopped"));
     e.stopComplete = Boolean.parseBoolean(p.getProperty("writers.stopComplete"));
     e.steps.addAll(list(p, "steps"));
+    for (String v : volumes.keySet()) {
+      if (p.getProperty("volume." + v + ".plan.old.count") != null) {
+        e.plans.put(v, new MountSwitch.Plan(getList(p, "volume." + v + ".plan.old"),
+            getList(p, "volume." + v + ".plan.restored")));
+      }
+    }
     return e;
   }
 
@@ -146,6 +172,28 @@ final class InPlaceJournal {
       throw new IOException(key + " is missing");
     }
     return v;
+  }
+
+  /** A list of names, any characters in them: a count and one key per item. */
+  private static void putList(Properties p, String key, List<String> items) {
+    p.setProperty(key + ".count", Integer.toString(items.size()));
+    for (int i = 0; i < items.size(); i++) {
+      p.setProperty(key + "." + i, items.get(i));
+    }
+  }
+
+  private static List<String> getList(Properties p, String key) throws IOException {
+    int n;
+    try {
+      n = Integer.parseInt(required(p, key + ".count"));
+    } catch (NumberFormatException ex) {
+      throw new IOException(key + ".count is not a number");
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(required(p, key + "." + i));
+    }
+    return out;
   }
 
   private static List<String> list(Properties p, String key) {

@@ -33,16 +33,17 @@ import org.slf4j.LoggerFactory;
 /**
  * This agent's part of in-place restores (docs/protocol.md, "In-place restore"; DESIGN.md G6): StageInPlace checks
  * and stages each volume's capture beside its live data in the background ({@link InPlaceStage}); StepInPlace stops
- * and starts the writers ({@link InPlaceWriters}), switches and switches back ({@link VolumeSwitch}), confirms and
+ * and starts the writers ({@link InPlaceWriters}), switches and switches back ({@link LiveSwitch}), confirms and
  * discards ({@link InPlaceSteps}). Every change is journaled first ({@link InPlaceJournal}); a restarted agent
  * ({@link #recover}) settles a volume caught between the two renames of a switch as the leader's record says:
  * forward from the commit point (SWITCHING) on, back otherwise.
  *
- * <p>Refused at the check, before anything is written, with one line naming the volume: a kind that cannot stage
- * beside its live data (lvm, zfs: not built), a volume whose live data is a whole mount point (a mount point cannot be
- * renamed; the entry-by-entry switch is not built), an exec volume without a restore command, and everything a
- * restore to a new place refuses (no kept capture and no export, no room on the live data's file system). Calls are
- * serialised; GetRestore is answered at any time. Thread-safe.
+ * <p>A volume whose live data is a directory stages beside it and switches by two renames ({@link VolumeSwitch}); one
+ * whose live data is a mount point (fsfreeze, a btrfs or other mount given as the volume) stages inside it and
+ * switches entry by entry ({@link MountSwitch}). Refused at the check, before anything is written, with one line
+ * naming the volume: a kind that cannot stage beside its live data (lvm, zfs: not built), an exec volume without a
+ * restore command, and everything a restore to a new place refuses (no kept capture and no export, no room on the
+ * live data's file system). Calls are serialised; GetRestore is answered at any time. Thread-safe.
  */
 public final class InPlaceRestores implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InPlaceRestores.class);
@@ -149,7 +150,8 @@ public final class InPlaceRestores implements AutoCloseable {
    */
   public static List<String> settleInterruptedSwitches(Path stateDir) throws IOException {
     List<String> settled = new java.util.ArrayList<>();
-    for (InPlaceJournal.Entry e : new InPlaceJournal(stateDir.resolve("in-place")).load()) {
+    InPlaceJournal journal = new InPlaceJournal(stateDir.resolve("in-place"));
+    for (InPlaceJournal.Entry e : journal.load()) {
       String last = "";
       for (String step : e.steps) {
         if (step.equals("SWITCH") || step.equals("CONFIRM") || step.equals("SWITCH_BACK") || step.equals("DISCARD")) {
@@ -158,7 +160,7 @@ public final class InPlaceRestores implements AutoCloseable {
       }
       boolean forward = last.equals("SWITCH") || last.equals("CONFIRM");
       for (Map.Entry<String, InPlaceJournal.Vol> v : e.volumes.entrySet()) {
-        VolumeSwitch sw = VolumeSwitch.beside(v.getValue().live(), e.restoreId);
+        LiveSwitch sw = InPlaceSteps.switchOf(e, v.getKey(), VolumeSwitch.Between.NOTHING, journal);
         if (sw.state() != VolumeSwitch.State.HALF) {
           continue;
         }
@@ -220,8 +222,10 @@ public final class InPlaceRestores implements AutoCloseable {
       InPlaceJournal.Entry e = known;
       if (e == null) {
         Map<String, InPlaceJournal.Vol> vols = new LinkedHashMap<>();
-        plans.forEach(p -> vols.put(p.volume(), new InPlaceJournal.Vol(p.kind(), volumes.get(p.volume()).path()
-            .toAbsolutePath().normalize())));
+        for (RestorePlan p : plans) {
+          Volume v = volumes.get(p.volume());
+          vols.put(p.volume(), new InPlaceJournal.Vol(p.kind(), v.path().toAbsolutePath().normalize(), isMount(v)));
+        }
         e = new InPlaceJournal.Entry(restoreId, ref.txnId(), vols);
       }
       List<MemberRestore> out = new ArrayList<>();
@@ -272,21 +276,23 @@ public final class InPlaceRestores implements AutoCloseable {
     if (!Files.isDirectory(live, LinkOption.NOFOLLOW_LINKS)) {
       throw new RestoreRefusedException("volume " + v.name() + ": its live data " + live + " is not a directory");
     }
-    try {
-      if (mountPoints.is(live)) {
-        throw new RestoreRefusedException("volume " + v.name() + ": its live data " + live + " is a mount point, "
-            + "which cannot be renamed; an in-place restore of a whole mounted file system is not built yet");
-      }
-    } catch (IOException e) {
-      throw new RestoreRefusedException("volume " + v.name() + ": cannot tell whether " + live + " is a mount "
-          + "point: " + e.getMessage());
-    }
-    VolumeSwitch sw = VolumeSwitch.beside(live, restoreId);
+    LiveSwitch sw = InPlaceSteps.paths(live, isMount(v), restoreId);
     if (Files.exists(sw.replaced(), LinkOption.NOFOLLOW_LINKS)) {
       throw new RestoreRefusedException("volume " + v.name() + ": " + sw.replaced() + " already exists (left by "
           + "an earlier restore with this id?); remove it first");
     }
     return sw.staged();
+  }
+
+  /** Whether {@code v}'s live data is a mount point, switched entry by entry (a port, so that a test can make one). */
+  private boolean isMount(Volume v) throws RestoreRefusedException {
+    Path live = v.path().toAbsolutePath().normalize();
+    try {
+      return mountPoints.is(live);
+    } catch (IOException e) {
+      throw new RestoreRefusedException("volume " + v.name() + ": cannot tell whether " + live + " is a mount "
+          + "point: " + e.getMessage());
+    }
   }
 
   private synchronized boolean markStaged(InPlaceJournal.Entry e, String volume) throws IOException {
@@ -312,7 +318,7 @@ public final class InPlaceRestores implements AutoCloseable {
     e.volumes.forEach((v, vol) -> {
       boolean done = e.staged.contains(v);
       out.add(MemberRestore.newBuilder().setAgentId(agentId).setVolume(v).setKind(vol.kind())
-          .setPath(VolumeSwitch.beside(vol.live(), restoreId).staged().toString())
+          .setPath(InPlaceSteps.paths(vol.live(), vol.mount(), restoreId).staged().toString())
           .setState(done ? RestoreState.RESTORE_DONE : RestoreState.RESTORE_FAILED)
           .setError(done ? "" : "the agent restarted during the stage; ask StageInPlace again to stage it anew")
           .build());

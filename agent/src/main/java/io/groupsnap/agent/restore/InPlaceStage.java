@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The background stage of one in-place restore on this agent: each volume's capture materialized at its staged
- * sibling ({@link VolumeSwitch#staged}), its state per volume for GetRestore, and its cancellation. A volume is
+ * place ({@link LiveSwitch#staged}), its state per volume for GetRestore, and its cancellation. A volume is
  * marked staged in the journal (through {@link Done}) only once its tree is complete, so a tree a killed agent left
  * half-written is never switched to: it is removed and staged again, or discarded. Thread-safe.
  */
@@ -73,7 +73,7 @@ final class InPlaceStage {
     MemberRestore.Builder m = status(p.volume()).toBuilder();
     try {
       fault.run();
-      CaptureTree.delete(staged); // a tree a killed agent left half-written
+      AsideTrees.delete(staged); // a tree a killed agent left half-written
       if (Thread.currentThread().isInterrupted()) {
         throw new IOException("cancelled");
       }
@@ -91,7 +91,7 @@ final class InPlaceStage {
       log.warn("agent {}: stage of volume {} of in-place restore {} at {} failed: {}", agentId, p.volume(),
           restoreId, staged, e.getMessage());
       try {
-        CaptureTree.delete(staged);
+        AsideTrees.delete(staged);
       } catch (IOException ignored) {
         // a later stage or the discard removes it
       }

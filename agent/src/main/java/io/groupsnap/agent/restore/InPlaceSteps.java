@@ -6,6 +6,7 @@ import io.groupsnap.proto.v1.StepInPlaceResponse;
 import io.groupsnap.proto.v1.SwitchState;
 import io.groupsnap.proto.v1.VolumeSwitchStatus;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The steps of an in-place restore on one agent, each journaled before it acts and each idempotent: asked again, a
  * step finds its work done (the switch states are read from the paths, the stopped writers from the journal) and
  * answers the same. A step that cannot be done answers {@code ok=false} with one line naming the writer or volume; it
- * never throws for that. Not thread-safe: {@link InPlaceRestores} serialises its calls.
+ * never throws for that. Each volume switches as its live data allows ({@link LiveSwitch}). Not thread-safe:
+ * {@link InPlaceRestores} serialises its calls.
  *
  * <p>Switching forward needs the leader's record at the commit point (SWITCHING or later): an agent never switches on
  * a restore that a successor leader would cancel, and a half switch found at restart is settled the same way.
@@ -53,8 +55,38 @@ final class InPlaceSteps {
     return journal;
   }
 
-  VolumeSwitch switchOf(InPlaceJournal.Entry e, String volume) {
-    return VolumeSwitch.beside(e.volumes.get(volume).live(), e.restoreId, between);
+  LiveSwitch switchOf(InPlaceJournal.Entry e, String volume) {
+    return switchOf(e, volume, between, journal);
+  }
+
+  /**
+   * The switch of {@code volume} of {@code e}: entry by entry for a mount point, whose plans go into {@code e} and
+   * are saved in {@code journal} before its first rename; two renames beside a directory otherwise.
+   */
+  static LiveSwitch switchOf(InPlaceJournal.Entry e, String volume, VolumeSwitch.Between between,
+      InPlaceJournal journal) {
+    InPlaceJournal.Vol v = e.volumes.get(volume);
+    if (!v.mount()) {
+      return VolumeSwitch.beside(v.live(), e.restoreId, between);
+    }
+    return MountSwitch.inside(v.live(), e.restoreId, new MountSwitch.Plans() {
+      @Override
+      public Optional<MountSwitch.Plan> load() {
+        return Optional.ofNullable(e.plans.get(volume));
+      }
+
+      @Override
+      public void save(MountSwitch.Plan p) throws IOException {
+        e.plans.put(volume, p);
+        journal.save(e);
+      }
+    }, between);
+  }
+
+  /** Where {@code live}'s switch for {@code restoreId} stages and sets aside; for paths and states only. */
+  static LiveSwitch paths(Path live, boolean mount, String restoreId) {
+    return mount ? MountSwitch.inside(live, restoreId, MountSwitch.Plans.NONE, VolumeSwitch.Between.NOTHING)
+        : VolumeSwitch.beside(live, restoreId);
   }
 
   StepInPlaceResponse step(InPlaceJournal.Entry e, long epoch, InPlaceStep step, boolean restored) {
@@ -132,7 +164,7 @@ final class InPlaceSteps {
     e.did("SWITCH");
     journal.save(e); // before the first rename
     for (String v : e.volumes.keySet()) {
-      VolumeSwitch sw = switchOf(e, v);
+      LiveSwitch sw = switchOf(e, v);
       sw.forward();
       log.info("agent {}: in-place restore {}: volume {} switched to the restored data at {}", agentId, e.restoreId,
           v, e.volumes.get(v).live());
@@ -166,7 +198,7 @@ final class InPlaceSteps {
     e.did("CONFIRM");
     journal.save(e);
     for (String v : e.volumes.keySet()) {
-      VolumeSwitch sw = switchOf(e, v);
+      LiveSwitch sw = switchOf(e, v);
       VolumeSwitch.State s = sw.state();
       if (s == VolumeSwitch.State.HALF) {
         sw.forward(); // confirmed: the record is past the commit point
@@ -186,7 +218,7 @@ final class InPlaceSteps {
     e.did("DISCARD");
     journal.save(e);
     for (String v : e.volumes.keySet()) {
-      VolumeSwitch sw = switchOf(e, v);
+      LiveSwitch sw = switchOf(e, v);
       VolumeSwitch.State s = sw.state();
       if (s == VolumeSwitch.State.HALF || s == VolumeSwitch.State.NEW) {
         sw.back();
@@ -196,7 +228,7 @@ final class InPlaceSteps {
     }
     String complaints = writers.start(e, epoch, false, journal::save); // on the previous data
     for (String v : e.volumes.keySet()) {
-      VolumeSwitch sw = switchOf(e, v);
+      LiveSwitch sw = switchOf(e, v);
       if (sw.state() == VolumeSwitch.State.OLD) {
         sw.discardStaged();
         log.info("agent {}: in-place restore {}: volume {} discarded, staged data removed", agentId, e.restoreId, v);
@@ -213,7 +245,7 @@ final class InPlaceSteps {
    */
   void settleHalf(InPlaceJournal.Entry e) {
     for (String v : e.volumes.keySet()) {
-      VolumeSwitch sw = switchOf(e, v);
+      LiveSwitch sw = switchOf(e, v);
       try {
         if (sw.state() != VolumeSwitch.State.HALF) {
           continue;

@@ -1,6 +1,5 @@
 package io.groupsnap.agent.restore;
 
-import io.groupsnap.agent.volume.Captures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -26,8 +25,8 @@ import java.util.Objects;
  * <p>Every operation is idempotent and may be repeated after a crash at any point of a previous attempt. Not
  * thread-safe: one restore works on one volume at a time (the restore manager's rule).
  */
-public final class VolumeSwitch {
-  /** Where a switch stands; see the class comment. */
+public final class VolumeSwitch implements LiveSwitch {
+  /** Where a switch stands; see the class comment (and {@link MountSwitch}'s for a mount point). */
   public enum State { OLD, HALF, NEW, SETTLED }
 
   /** Called between the two renames of a switch (tests make a crash there). */
@@ -67,16 +66,19 @@ public final class VolumeSwitch {
   }
 
   /** Where the restored tree is staged before the switch. */
+  @Override
   public Path staged() {
     return staged;
   }
 
   /** Where the replaced tree is kept after the switch. */
+  @Override
   public Path replaced() {
     return replaced;
   }
 
   /** Where the switch stands, from the paths alone. */
+  @Override
   public State state() throws IOException {
     boolean l = exists(live);
     boolean s = exists(staged);
@@ -98,6 +100,7 @@ public final class VolumeSwitch {
   }
 
   /** Puts the staged tree in place, keeping the old one aside: OLD or HALF → NEW. Nothing to do when NEW. */
+  @Override
   public void forward() throws IOException {
     switch (state()) {
       case OLD -> {
@@ -112,6 +115,7 @@ public final class VolumeSwitch {
   }
 
   /** Puts the old tree back, keeping the restored one aside as staged: NEW or HALF → OLD. Nothing to do when OLD. */
+  @Override
   public void back() throws IOException {
     switch (state()) {
       case NEW -> {
@@ -126,21 +130,23 @@ public final class VolumeSwitch {
   }
 
   /** After a switch forward is confirmed: deletes the replaced tree (NEW → SETTLED). */
+  @Override
   public void confirm() throws IOException {
     if (state() != State.NEW) {
       throw new IOException("restore switch of " + live + " is " + state() + ", not switched: nothing to confirm");
     }
-    Captures.deleteTree(replaced);
+    AsideTrees.delete(replaced); // a btrfs subvolume goes as the kind deletes one
   }
 
   /** Before a switch, or after one was undone: deletes the staged tree (OLD → SETTLED). */
+  @Override
   public void discardStaged() throws IOException {
     State s = state();
     if (s == State.HALF || s == State.NEW) {
       throw new IOException("restore switch of " + live + " is " + s + ": switch back before discarding the staged "
           + "tree");
     }
-    Captures.deleteTree(staged);
+    AsideTrees.delete(staged);
   }
 
   private static boolean exists(Path p) {

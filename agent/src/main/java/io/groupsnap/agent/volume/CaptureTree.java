@@ -14,6 +14,7 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * Copies of a file tree made as captures, their read-only marking, and their removal.
@@ -39,14 +40,15 @@ public final class CaptureTree {
   /**
    * Reproduces {@code from} at {@code to}, which must not exist.
    *
-   * @param skip a directory inside {@code from} left out (a capture directory inside the volume), or null
+   * @param skip which directories inside {@code from} are left out (a capture directory inside the volume, the trees
+   *     an in-place restore keeps there), or null
    */
-  public static void copy(Path from, Path to, Mode mode, Path skip) throws IOException {
+  public static void copy(Path from, Path to, Mode mode, Predicate<Path> skip) throws IOException {
     long device = device(from);
     Files.walkFileTree(from, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        if (dir.equals(skip) || device(dir) != device) {
+        if ((skip != null && skip.test(dir)) || device(dir) != device) {
           return FileVisitResult.SKIP_SUBTREE;
         }
         Files.createDirectory(to.resolve(from.relativize(dir).toString()));
@@ -157,13 +159,13 @@ public final class CaptureTree {
   }
 
   /** Total size of the regular files a {@link #copy} would take. */
-  public static long size(Path root, Path skip) throws IOException {
+  public static long size(Path root, Predicate<Path> skip) throws IOException {
     long device = device(root);
     AtomicLong total = new AtomicLong();
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        return dir.equals(skip) || device(dir) != device ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+        return (skip != null && skip.test(dir)) || device(dir) != device ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
       }
 
       @Override

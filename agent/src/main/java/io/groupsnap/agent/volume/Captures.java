@@ -13,6 +13,25 @@ import java.util.stream.Stream;
 public final class Captures {
   /** Suffix of a capture still being written; the reaper removes those a crash left behind. */
   public static final String PARTIAL = ".partial";
+  /**
+   * The prefix of the directory an in-place restore stages into, inside a volume whose live data is a mount point
+   * ({@code <mount>/.groupsnap-staged-<restore id>}).
+   */
+  public static final String IN_PLACE_STAGED = ".groupsnap-staged-";
+  /** The prefix of the directory such a restore keeps the replaced entries in until it is confirmed. */
+  public static final String IN_PLACE_REPLACED = ".groupsnap-replaced-";
+
+  /**
+   * Whether {@code p}, a directory met in the tree of a volume whose live data is {@code root}, is one an in-place
+   * restore keeps at the volume's top level (staged or replaced data): no capture of the volume may take it in.
+   */
+  public static boolean setAsideByInPlaceRestore(Path root, Path p) {
+    if (p.getParent() == null || !p.getParent().equals(root) || p.getFileName() == null) {
+      return false;
+    }
+    String n = p.getFileName().toString();
+    return n.startsWith(IN_PLACE_STAGED) || n.startsWith(IN_PLACE_REPLACED);
+  }
 
   private Captures() {}
 

@@ -410,13 +410,77 @@ class InPlaceRestoreTest {
     assertThat(Trees.describe(f.live)).isEqualTo(f.previous);
   }
 
+  /** A volume whose live data is a mount point stages inside it and switches entry by entry, then as a directory. */
   @Test
-  void aMountPointIsRefusedAtTheCheck() throws Exception {
-    InPlaceRestores a = f.agent();
+  void aMountPoint_stagesInsideIt_switchesEntryByEntry_andConfirmLeavesNothingHidden() throws Exception {
+    StopWriter app = new StopWriter("app", 1, f.events);
+    InPlaceRestores a = f.agent(app);
     a.mountPoints(p -> p.equals(f.live));
-    assertThatThrownBy(() -> a.stage(ref(3), R, List.of(), true)).isInstanceOf(RestoreRefusedException.class)
-        .hasMessageContaining("volume db").hasMessageContaining("mount point");
+    staged(a);
+    MountSwitch sw = MountSwitch.inside(f.live, R, MountSwitch.Plans.NONE, VolumeSwitch.Between.NOTHING);
+    assertThat(a.status(R).orElseThrow().get(0).getPath()).isEqualTo(sw.staged().toString());
+    assertThat(sw.staged().getParent()).as("inside the mount, on its file system").isEqualTo(f.live);
+    assertThat(Trees.describe(sw.staged())).isEqualTo(f.captured);
+    assertThat(f.switchOf(R).staged()).as("nothing beside the mount point").doesNotExist();
+
+    assertThat(step(a, InPlaceStep.STOP_WRITERS).getOk()).isTrue();
+    f.record(R, InPlaceState.IN_PLACE_SWITCHING);
+    StepInPlaceResponse switched = step(a, InPlaceStep.SWITCH);
+    assertThat(switched.getOk()).as(switched.getError()).isTrue();
+    assertThat(states(switched)).containsExactly(SwitchState.SWITCH_NEW);
+    assertThat(Trees.describe(sw.replaced())).isEqualTo(f.previous);
+    assertThat(step(a, InPlaceStep.START_WRITERS).getOk()).isTrue();
+    StepInPlaceResponse confirmed = step(a, InPlaceStep.CONFIRM);
+    assertThat(confirmed.getOk()).as(confirmed.getError()).isTrue();
+    assertThat(Trees.describe(f.live)).isEqualTo(f.captured);
     assertThat(f.journal(R)).doesNotExist();
+    assertThat(f.events).containsExactly("app:pre [db]", "app:post restored=true");
+  }
+
+  /**
+   * A mount point's switch cut after some of its renames: the journal alone (the plan written before the first
+   * rename) finishes it forward before the agent starts, and a rollback cut likewise is finished back.
+   */
+  @Test
+  void aMountPointSwitchCutBetweenRenames_isFinishedFromTheJournalAlone_forwardAndBack() throws Exception {
+    int[] renames = {0};
+    VolumeSwitch.Between crashAfterTwo = () -> {
+      if (++renames[0] == 2) {
+        throw new IOException("killed after two renames");
+      }
+    };
+    InPlaceRestores a = f.agent(List.of(f.volume), List.of(), crashAfterTwo);
+    a.mountPoints(p -> p.equals(f.live));
+    staged(a);
+    step(a, InPlaceStep.STOP_WRITERS);
+    f.record(R, InPlaceState.IN_PLACE_SWITCHING);
+    assertThat(states(step(a, InPlaceStep.SWITCH))).containsExactly(SwitchState.SWITCH_HALF);
+    a.close();
+    assertThat(InPlaceRestores.settleInterruptedSwitches(f.state)).singleElement().asString()
+        .contains("settled forward");
+    MountSwitch sw = MountSwitch.inside(f.live, R, MountSwitch.Plans.NONE, VolumeSwitch.Between.NOTHING);
+    assertThat(sw.state()).isEqualTo(VolumeSwitch.State.NEW);
+    assertThat(without(Trees.describe(f.live), sw.replaced())).isEqualTo(f.captured);
+
+    renames[0] = 0;
+    InPlaceRestores again = f.agent(List.of(f.volume), List.of(), crashAfterTwo);
+    again.mountPoints(p -> p.equals(f.live));
+    f.record(R, InPlaceState.IN_PLACE_ROLLING_BACK);
+    assertThat(states(step(again, InPlaceStep.SWITCH_BACK))).containsExactly(SwitchState.SWITCH_HALF);
+    again.close();
+    assertThat(InPlaceRestores.settleInterruptedSwitches(f.state)).singleElement().asString()
+        .contains("settled back");
+    assertThat(sw.state()).isEqualTo(VolumeSwitch.State.OLD);
+    assertThat(without(Trees.describe(f.live), sw.staged())).isEqualTo(f.previous);
+    assertThat(Trees.describe(sw.staged())).isEqualTo(f.captured);
+  }
+
+  /** {@code tree} (described from the mount) without the entries under {@code hidden}, a directory in it. */
+  private java.util.Map<String, String> without(java.util.Map<String, String> tree, Path hidden) {
+    String h = f.live.relativize(hidden).toString();
+    java.util.Map<String, String> out = new java.util.TreeMap<>(tree);
+    out.keySet().removeIf(k -> k.equals(h) || k.startsWith(h + "/"));
+    return out;
   }
 
   @Test

@@ -252,11 +252,27 @@ public final class BtrfsVolume implements Volume {
     if (!isSubvolume(c)) {
       throw new IOException("refusing to delete " + c + ": not a btrfs subvolume, so not a capture of volume " + name);
     }
+    deleteSubvolume(c, tool != null ? tool : commands.which("btrfs").orElse(Path.of("btrfs")), commands);
+  }
+
+  /** Whether {@code p} is the root of a btrfs subvolume (a directory, not followed through a link). */
+  public static boolean isSubvolumeOnBtrfs(Path p) throws IOException {
+    return isSubvolume(p) && Files.getFileStore(p).type().equals("btrfs");
+  }
+
+  /**
+   * Deletes the subvolume {@code subvolume} at once, whatever it holds ({@code BTRFS_IOC_SNAP_DESTROY}, or
+   * {@code btrfs subvolume delete} as an argument list where the ioctl cannot be used): how captures go, and how the
+   * subvolumes an in-place restore staged or set aside go. A subvolume nested inside it makes it fail.
+   *
+   * @param btrfs the {@code btrfs} program, used only without the ioctl
+   */
+  public static void deleteSubvolume(Path subvolume, Path btrfs, CommandRunner commands) throws IOException {
+    Path c = subvolume.toAbsolutePath().normalize();
     if (Linux.check() == null) {
-      BtrfsIoctl.destroy(snapshotDir, c.getFileName().toString());
+      BtrfsIoctl.destroy(c.getParent(), c.getFileName().toString());
       return;
     }
-    Path btrfs = tool != null ? tool : commands.which("btrfs").orElse(Path.of("btrfs"));
     CommandRunner.Result r = commands.run(List.of(btrfs.toString(), "subvolume", "delete", c.toString()), TOOL_TIMEOUT);
     if (!r.ok()) {
       throw new IOException("btrfs subvolume delete " + c + " failed: " + r.lastLine());
@@ -271,7 +287,7 @@ public final class BtrfsVolume implements Volume {
   public Restorer restorer(Path capture, Path target) throws VolumeException {
     Path c = capture.toAbsolutePath().normalize();
     Restorer copy = Volume.super.restorer(c, target);
-    if (notOnSameBtrfs(c, target.getParent()) != null) {
+    if (notOnSameBtrfs(c, target.getParent()) != null || insideLive(target.getParent())) {
       return copy;
     }
     return new Restorer() {
@@ -296,6 +312,15 @@ public final class BtrfsVolume implements Volume {
         return method();
       }
     };
+  }
+
+  /**
+   * Whether {@code dir} lies inside this volume's live data (an in-place restore of a volume that is a mount point
+   * stages there): a snapshot made there would be a subvolume of its own, and entries cannot be renamed out of one
+   * subvolume into another, so the capture is copied (cloned) instead.
+   */
+  private boolean insideLive(Path dir) {
+    return dir.toAbsolutePath().normalize().startsWith(path);
   }
 
   private void writableSnapshot(Path capture, Path t) throws VolumeException {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 
 /**
  * Volume kind {@code fsfreeze}: a whole mounted file system without snapshots of its own (ext4, XFS, any that
@@ -67,8 +68,11 @@ public final class FsfreezeVolume implements Volume {
   private final Path path;
   private final FsfreezeOptions options;
   private final Path captureDir;
-  /** What a copy or clone of the tree leaves out: the capture directory, when it lies inside the volume. */
-  private final Path skip;
+  /**
+   * What a copy or clone of the tree leaves out: the capture directory, when it lies inside the volume, and the
+   * staged and replaced trees of an in-place restore (kept at the top level of the mount until it is settled).
+   */
+  private final Predicate<Path> skip;
   private final CommandRunner commands;
   private final FsFreezer freezer;
   private volatile String fsType = "?";
@@ -85,13 +89,11 @@ public final class FsfreezeVolume implements Volume {
     this.freezer = new FsFreezer(this.path, this.options.freezeMethod(), commands);
     if (this.options.capture() != Capture.REFLINK) {
       this.captureDir = snapshotRoot.toAbsolutePath().normalize().resolve(name);
-      this.skip = null;
-    } else if (this.options.snapshotDir() != null) {
-      this.captureDir = this.options.snapshotDir();
-      this.skip = captureDir;
+      this.skip = p -> Captures.setAsideByInPlaceRestore(this.path, p);
     } else {
-      this.captureDir = this.path.resolve(DEFAULT_DIR).resolve(name);
-      this.skip = this.path.resolve(DEFAULT_DIR);
+      Path inside = this.options.snapshotDir() != null ? this.options.snapshotDir() : this.path.resolve(DEFAULT_DIR);
+      this.captureDir = this.options.snapshotDir() != null ? inside : inside.resolve(name);
+      this.skip = p -> p.equals(inside) || Captures.setAsideByInPlaceRestore(this.path, p);
     }
   }
 

@@ -127,14 +127,20 @@ final class SessionHook {
     if (left <= 0) {
       return lost(word, "had no time left to answer " + word);
     }
-    ScheduledFuture<?> timeout = TIMER.schedule(this::killTree, left, TimeUnit.NANOSECONDS);
+    // the flag is set before the kill, so an end of stream the kill caused is never taken for the hook's own exit
+    java.util.concurrent.atomic.AtomicBoolean timedOut = new java.util.concurrent.atomic.AtomicBoolean();
+    ScheduledFuture<?> timeout = TIMER.schedule(() -> {
+      timedOut.set(true);
+      killTree();
+    }, left, TimeUnit.NANOSECONDS);
     String line;
     try {
       line = readLine();
     } catch (IOException e) {
       line = null;
     }
-    if (!timeout.cancel(false)) {
+    timeout.cancel(false);
+    if (timedOut.get()) {
       return lost(word, "did not answer " + word + " within " + TimeUnit.NANOSECONDS.toMillis(left) + "ms: killed");
     }
     if (line == null) {

@@ -11,6 +11,7 @@ import io.groupsnap.cli.command.CertsCommand;
 import io.groupsnap.cli.command.ClusterCommand;
 import io.groupsnap.cli.command.CoordinatorDaemonCommand;
 import io.groupsnap.cli.command.DemoCommand;
+import io.groupsnap.cli.command.DevkitCommand;
 import io.groupsnap.cli.command.DevCommand;
 import io.groupsnap.cli.command.DoctorCommand;
 import io.groupsnap.cli.command.GroupCommand;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class, BenchCommand.class, AgentDaemonCommand.class, CoordinatorDaemonCommand.class,
         VersionCommand.class, HealthCommand.class, AuditCommand.class, CertsCommand.class, ScheduleCommand.class,
         RetentionCommand.class, BackupCommand.class, DoctorCommand.class, RestoreCommand.class,
-        VerifyCommand.class},
+        VerifyCommand.class, DevkitCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed, unreachable after a bounded wait, or refused (a role missing)",
         "2:usage or bad input (missing TLS credentials too)",

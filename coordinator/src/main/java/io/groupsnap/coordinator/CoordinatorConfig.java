@@ -3,6 +3,7 @@ package io.groupsnap.coordinator;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ZkClients;
+import io.groupsnap.coordinator.groupcheck.GroupChecks;
 import java.time.Duration;
 
 /**
@@ -25,10 +26,12 @@ import java.time.Duration;
  * @param zkSessionTimeout the ZooKeeper session timeout: how long a killed leader keeps its leadership, so most of the
  *     failover time (docs/operations.md); within {@link ZkClients#MIN_SESSION_TIMEOUT} and
  *     {@link ZkClients#MAX_SESSION_TIMEOUT}
+ * @param groupChecks the test restores' group checks ({@code groupVerify:} of the settings file), run by the leader
  */
 public record CoordinatorConfig(String cluster, String zookeeper, HostPort listen, HostPort advertise,
     Duration prepareTimeout, Duration freezeTimeout, Duration thawTimeout, Duration finishTimeout, Duration zkWait,
-    Duration resolveInterval, Duration scrubInterval, Duration forgetAgentsAfter, Duration zkSessionTimeout) {
+    Duration resolveInterval, Duration scrubInterval, Duration forgetAgentsAfter, Duration zkSessionTimeout,
+    GroupChecks groupChecks) {
   public static final Duration MIN_FREEZE_TIMEOUT = Duration.ofMillis(100);
   public static final Duration MAX_FREEZE_TIMEOUT = Duration.ofMinutes(10);
   public static final Duration DEFAULT_SCRUB_INTERVAL = Duration.ofHours(1);
@@ -49,6 +52,15 @@ public record CoordinatorConfig(String cluster, String zookeeper, HostPort liste
       throw new IllegalArgumentException("forgetAgentsAfter must be positive, not " + forgetAgentsAfter);
     }
     ZkClients.requireSessionTimeout("zkSessionTimeout", zkSessionTimeout);
+    java.util.Objects.requireNonNull(groupChecks, "groupChecks");
+  }
+
+  /** Settings without group checks. */
+  public CoordinatorConfig(String cluster, String zookeeper, HostPort listen, HostPort advertise,
+      Duration prepareTimeout, Duration freezeTimeout, Duration thawTimeout, Duration finishTimeout, Duration zkWait,
+      Duration resolveInterval, Duration scrubInterval, Duration forgetAgentsAfter, Duration zkSessionTimeout) {
+    this(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout, finishTimeout, zkWait,
+        resolveInterval, scrubInterval, forgetAgentsAfter, zkSessionTimeout, GroupChecks.NONE);
   }
 
   /** Settings with the default ZooKeeper session timeout ({@link ZkClients#SESSION_TIMEOUT}). */
@@ -79,31 +91,36 @@ public record CoordinatorConfig(String cluster, String zookeeper, HostPort liste
 
   public CoordinatorConfig withZkWait(Duration wait) {
     return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout,
-        finishTimeout, wait, resolveInterval, scrubInterval, forgetAgentsAfter, zkSessionTimeout);
+        finishTimeout, wait, resolveInterval, scrubInterval, forgetAgentsAfter, zkSessionTimeout, groupChecks);
   }
 
   public CoordinatorConfig withTimeouts(Duration prepare, Duration freeze, Duration thaw, Duration finish) {
     return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepare, freeze, thaw, finish, zkWait,
-        resolveInterval, scrubInterval, forgetAgentsAfter, zkSessionTimeout);
+        resolveInterval, scrubInterval, forgetAgentsAfter, zkSessionTimeout, groupChecks);
   }
 
   public CoordinatorConfig withResolveInterval(Duration every) {
     return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout,
-        finishTimeout, zkWait, every, scrubInterval, forgetAgentsAfter, zkSessionTimeout);
+        finishTimeout, zkWait, every, scrubInterval, forgetAgentsAfter, zkSessionTimeout, groupChecks);
   }
 
   public CoordinatorConfig withScrubInterval(Duration every) {
     return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout,
-        finishTimeout, zkWait, resolveInterval, every, forgetAgentsAfter, zkSessionTimeout);
+        finishTimeout, zkWait, resolveInterval, every, forgetAgentsAfter, zkSessionTimeout, groupChecks);
   }
 
   public CoordinatorConfig withForgetAgentsAfter(Duration after) {
     return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout,
-        finishTimeout, zkWait, resolveInterval, scrubInterval, after, zkSessionTimeout);
+        finishTimeout, zkWait, resolveInterval, scrubInterval, after, zkSessionTimeout, groupChecks);
   }
 
   public CoordinatorConfig withZkSessionTimeout(Duration timeout) {
     return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout,
-        finishTimeout, zkWait, resolveInterval, scrubInterval, forgetAgentsAfter, timeout);
+        finishTimeout, zkWait, resolveInterval, scrubInterval, forgetAgentsAfter, timeout, groupChecks);
+  }
+
+  public CoordinatorConfig withGroupChecks(GroupChecks checks) {
+    return new CoordinatorConfig(cluster, zookeeper, listen, advertise, prepareTimeout, freezeTimeout, thawTimeout,
+        finishTimeout, zkWait, resolveInterval, scrubInterval, forgetAgentsAfter, zkSessionTimeout, checks);
   }
 }

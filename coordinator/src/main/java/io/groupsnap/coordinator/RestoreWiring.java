@@ -6,6 +6,8 @@ import io.groupsnap.common.tls.Callers;
 import io.groupsnap.coordinator.audit.AuditTrail;
 import io.groupsnap.coordinator.election.Leadership;
 import io.groupsnap.coordinator.exec.ThreadScheduler;
+import io.groupsnap.coordinator.groupcheck.GroupCheckRunner;
+import io.groupsnap.coordinator.groupcheck.GroupChecks;
 import io.groupsnap.coordinator.groups.GroupCatalog;
 import io.groupsnap.coordinator.inplace.AuditedInPlace;
 import io.groupsnap.coordinator.inplace.HeldWork;
@@ -37,8 +39,8 @@ import org.apache.curator.framework.CuratorFramework;
  * Restores, wired into a coordinator: {@link GroupRestore} over the agents' restore calls on the coordinator's agent
  * channels, and the in-place restores' {@link InPlaceDriver} on its own lane "groupsnap-inplace" (it checks
  * leadership every second: takes up its predecessor's restores in a new acting term, stops when the term ends), both
- * audited, behind the role gate (operator). Restore polls run on the thread "groupsnap-restores"; {@link #close}
- * stops both (idempotent).
+ * audited, behind the role gate (operator). Restore polls run on the thread "groupsnap-restores", test restores'
+ * group checks on "groupsnap-group-check" threads; {@link #close} stops all (idempotent).
  */
 final class RestoreWiring implements AutoCloseable {
   /** Each agent call's deadline (an agent answers at once and restores in the background). */
@@ -53,14 +55,16 @@ final class RestoreWiring implements AutoCloseable {
   private final ThreadScheduler inPlaceLane = new ThreadScheduler("groupsnap-inplace");
   private final RestoreGrpcService service;
   private final InPlaceDriver inPlace;
+  private final GroupCheckRunner groupCheckRunner = new GroupCheckRunner();
 
   RestoreWiring(CuratorFramework zk, ClusterStore store, CoordinatorCore core, GrpcAgentClient agentChannels,
       AuditTrail audit, String clusterId, String coordinatorId, BackupMetrics metrics, InPlaceStore inPlaceRecords,
-      GroupCatalog groups, Leadership leadership) {
+      GroupCatalog groups, Leadership leadership, GroupChecks groupChecks) {
     RunStore runs = new RunStore(zk, store.layout());
     GroupRestore restores = new GroupRestore(clusterId, () -> core.requireLeader().epoch(), core::getGroupSnapshot,
         runs, store::agents, new GrpcRestoreClient(agentChannels, store::agents, CALL_DEADLINE), lane, POLL_EVERY,
-        UNREACHABLE_FOR, new RunVerdicts(runs, core::requireLeader, coordinatorId, metrics::verification));
+        UNREACHABLE_FOR, new RunVerdicts(runs, core::requireLeader, coordinatorId, metrics::verification),
+        groupChecks, groupCheckRunner);
     RunDriver.Leader leader = new RunDriver.Leader() {
       @Override
       public Optional<Leadership.Term> acting() {
@@ -100,5 +104,6 @@ final class RestoreWiring implements AutoCloseable {
     inPlace.close();
     inPlaceLane.close();
     lane.shutdownNow();
+    groupCheckRunner.close();
   }
 }

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.agent.writer.WriterResult;
 import io.groupsnap.cli.support.ExitCodes;
+import io.groupsnap.coordinator.groupcheck.GroupChecks;
 import io.groupsnap.devkit.cluster.DevCluster;
+import io.groupsnap.devkit.workload.LedgerWorkload;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.ListAgentsRequest;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code groupsnap restore ID --to ...} against a real cluster (ZooKeeper, a coordinator, three agents over mutual
  * TLS): every member's capture comes back byte for byte where asked, and every refusal is one line, exit 2, with
- * nothing written. One cluster for the class; the test that stops an agent runs last.
+ * nothing written; {@code groupsnap verify} of a group with a group check runs it over every member's copy. One
+ * cluster for the class; the test that stops an agent runs last.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,7 +52,12 @@ class RestoreIT {
   @BeforeAll
   void start() throws Exception {
     data = tmp.resolve("cluster");
-    f = new ClusterFixture(data, 3);
+    // the group "ledger" has a group check: the demo's cut checker, run by the leader as its own process
+    List<String> checkCut = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), io.groupsnap.cli.Groupsnap.class.getName(), "devkit", "check-cut",
+        GroupChecks.PATHS);
+    f = new ClusterFixture(data, 3, c -> c.withGroupChecks(new GroupChecks(Map.of("ledger",
+        new GroupChecks.Check("ledger", checkCut, Duration.ofMinutes(2))))));
     coordinator = f.cluster.coordinator().endpoint().toString();
   }
 
@@ -259,6 +267,57 @@ class RestoreIT {
 
   @Test
   @Order(6)
+  void verify_ofALedgerGroup_runsItsGroupCheckOverEveryMembersCopy_andATamperedMemberFailsIt() throws Exception {
+    // one account per member, a transfer from agent-1 to agent-2 in flight: consistent only across all three
+    for (String agent : f.cluster.agents().keySet()) {
+      Path ledger = Files.createDirectories(DevCluster.volumeDir(data, agent).resolve(LedgerWorkload.DIR));
+      Files.writeString(ledger.resolve("log"), agent.equals("agent-1") ? "D 1 500 agent-2\n" : "");
+      Files.writeString(ledger.resolve("balance"), agent.equals("agent-1") ? "999500" : "1000000");
+    }
+    Cli made = cli("group", "create", "ledger", "--selector", "dev=true");
+    assertThat(made.exit()).as(made.err()).isEqualTo(ExitCodes.OK);
+    String good = checkedRun();
+
+    Cli ok = cli("verify", good, "--run");
+    assertThat(ok.exit()).as(ok.out() + ok.err()).isEqualTo(ExitCodes.OK);
+    assertThat(ok.out()).contains("VERIFIED").contains("group check ledger: VERIFIED")
+        .contains("consistent: 3 copies");
+    assertNoScratch();
+
+    // agent-2's balance tampered with before the next backup (the same length): its capture, fingerprint and
+    // checksum agree with it, so only the ledger across the members can tell
+    Files.writeString(DevCluster.volumeDir(data, "agent-2").resolve(LedgerWorkload.DIR).resolve("balance"),
+        "1000700");
+    String tampered = checkedRun();
+    Cli bad = cli("verify", tampered, "--run", "-o", "json");
+    assertThat(bad.exit()).as(bad.out() + bad.err()).isEqualTo(ExitCodes.FAILED);
+    JsonNode out = JSON.readTree(bad.out());
+    assertThat(out.get("result").asText()).isEqualTo("FAILED");
+    assertThat(out.get("reason").asText()).startsWith("group check ledger: agent-2:data: balance 1000700")
+        .doesNotContain("\n");
+    assertThat(out.get("groupCheck").get("result").asText()).isEqualTo("FAILED");
+    assertThat(out.get("members")).hasSize(3).allSatisfy(m -> {
+      assertThat(m.get("result").asText()).isEqualTo("VERIFIED"); // every member passed its own checks
+      assertThat(m.get("scratchRemoved").asBoolean()).isTrue();
+    });
+    assertThat(cli("backup", "show", tampered).out()).contains("last verified: FAILED").contains("group check");
+    assertThat(cli("backup", "list").out()).containsPattern(good + " .* VERIFIED ")
+        .containsPattern(tampered + " .* FAILED ");
+    assertNoScratch();
+  }
+
+  /** A finished backup run of the group "ledger" whose captures have a checksummed fingerprint; its id. */
+  private String checkedRun() throws Exception {
+    Cli run = cli("backup", "run", "ledger", "--wait", "-o", "json");
+    assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.OK);
+    JsonNode r = JSON.readTree(run.out().lines().reduce((a, b) -> b).orElseThrow());
+    Cli check = cli("snapshot", "check", r.get("groupSnapshotId").asText(), "--checksum");
+    assertThat(check.exit()).as(check.out() + check.err()).isEqualTo(ExitCodes.OK);
+    return r.get("id").asText();
+  }
+
+  @Test
+  @Order(7)
   void aMemberWhoseAgentIsDown_isRefusedBeforeAnyOtherMemberIsWritten() throws Exception {
     GroupSnapshot g = committed();
     f.cluster.agents().get("agent-3").close();

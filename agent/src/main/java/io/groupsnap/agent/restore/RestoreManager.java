@@ -26,6 +26,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,6 +38,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +60,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A test restore ({@code verify}) restores each volume to scratch space ({@link RestoreTargets#scratchTarget}),
  * checks the copy ({@link RestoredCheck}) and removes the scratch space again, whatever the outcome; the volume stays
- * RUNNING until its verdict is in and its scratch gone.
+ * RUNNING until its verdict is in and its scratch gone. With {@code keepScratch} (the leader runs a group check over
+ * every member's copy) a checked copy is kept instead, DONE with its verdict and {@code scratch_removed} false, until
+ * {@link #discard} or until it has been kept {@code keepScratchFor} (the leader may have died meanwhile).
  *
  * <p>Restores are kept in memory only: an agent killed mid-restore leaves a {@code .restoring} directory, which the
  * next restore to that target removes, and the coordinator sees the restore unknown; test restores' scratch left by a
@@ -88,6 +93,11 @@ public final class RestoreManager implements AutoCloseable {
   private final RestoredCheck checks;
   /** Restores by id, oldest first; guarded by {@code this}. */
   private final Map<String, Job> jobs = new LinkedHashMap<>();
+  /** Discards kept scratch whose keep limit passed. */
+  private final ScheduledExecutorService expiry;
+  private final Duration keepScratchFor;
+  /** How long a kept test restore copy waits for DiscardRestore before it is removed anyway. */
+  public static final Duration DEFAULT_KEEP_SCRATCH_FOR = Duration.ofHours(1);
   /** Targets and (group snapshot, volume) pairs being restored now; guarded by {@code this}. */
   private final Set<Path> busyTargets = new HashSet<>();
   private final Set<String> busyCaptures = new HashSet<>();
@@ -95,11 +105,17 @@ public final class RestoreManager implements AutoCloseable {
   private static final class Job {
     final String groupSnapshotId;
     final boolean verify;
+    final boolean keepScratch;
     final Map<String, MemberRestore> volumes = new TreeMap<>();
+    /** Kept scratch copies by volume (their targets); guarded by the manager. */
+    final Map<String, Path> kept = new TreeMap<>();
+    /** Discarded: a copy finishing from now on is removed at once. */
+    boolean discarded;
 
-    Job(String groupSnapshotId, boolean verify) {
+    Job(String groupSnapshotId, boolean verify, boolean keepScratch) {
       this.groupSnapshotId = groupSnapshotId;
       this.verify = verify;
+      this.keepScratch = keepScratch;
     }
   }
 
@@ -120,6 +136,19 @@ public final class RestoreManager implements AutoCloseable {
   public RestoreManager(String agentId, List<Volume> volumes, List<ExportTarget> exportTargets,
       SnapshotCatalog catalog, EpochFence fence, RestoreTargets targets, FreeSpace freeSpace, int concurrency,
       Clock clock, RestoredCheck checks) {
+    this(agentId, volumes, exportTargets, catalog, fence, targets, freeSpace, concurrency, clock, checks,
+        DEFAULT_KEEP_SCRATCH_FOR);
+  }
+
+  /** @param keepScratchFor how long a test restore's kept scratch waits for {@link #discard} before it is removed */
+  public RestoreManager(String agentId, List<Volume> volumes, List<ExportTarget> exportTargets,
+      SnapshotCatalog catalog, EpochFence fence, RestoreTargets targets, FreeSpace freeSpace, int concurrency,
+      Clock clock, RestoredCheck checks, Duration keepScratchFor) {
+    if (keepScratchFor.isZero() || keepScratchFor.isNegative()) {
+      throw new IllegalArgumentException("keepScratchFor must be positive, not " + keepScratchFor);
+    }
+    this.keepScratchFor = keepScratchFor;
+    this.expiry = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-scratch-" + agentId));
     this.agentId = agentId;
     this.checks = checks;
     exportTargets.forEach(t -> this.exportTargets.put(t.name(), t));
@@ -130,30 +159,7 @@ public final class RestoreManager implements AutoCloseable {
     this.freeSpace = freeSpace;
     this.clock = clock;
     this.workers = Executors.newFixedThreadPool(concurrency, Daemons.named("groupsnap-restore-" + agentId));
-    removeLeftoverScratch();
-  }
-
-  /** Removes test restores' scratch directories a killed agent left in the first restore root. */
-  private void removeLeftoverScratch() {
-    Path root = targets.roots().get(0);
-    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (var entries = Files.newDirectoryStream(root, RestoreTargets.SCRATCH_PREFIX + "*")) {
-      for (Path p : entries) {
-        log.info("agent {}: removing test restore scratch {} left by an earlier run", agentId, p);
-        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          try (var copies = Files.newDirectoryStream(p)) {
-            for (Path copy : copies) {
-              CaptureTree.delete(copy); // one at a time: a writable btrfs snapshot is a file system of its own
-            }
-          }
-        }
-        CaptureTree.delete(p);
-      }
-    } catch (IOException e) {
-      log.warn("agent {}: cannot remove test restore scratch in {}: {}", agentId, root, e.getMessage());
-    }
+    TestScratch.removeLeftovers(agentId, targets.roots().get(0));
   }
 
   /**
@@ -174,7 +180,19 @@ public final class RestoreManager implements AutoCloseable {
    */
   public List<MemberRestore> start(TxnRef ref, String restoreId, List<VolumeTarget> asked, boolean dryRun,
       boolean verify) throws FencedException, RestoreRefusedException, IOException {
+    return start(ref, restoreId, asked, dryRun, verify, false);
+  }
+
+  /**
+   * A test restore whose checked copies are kept ({@code keepScratch}) until {@link #discard}, for the leader's group
+   * check; {@code keepScratch} without {@code verify} is refused.
+   */
+  public List<MemberRestore> start(TxnRef ref, String restoreId, List<VolumeTarget> asked, boolean dryRun,
+      boolean verify, boolean keepScratch) throws FencedException, RestoreRefusedException, IOException {
     fence.admit(ref);
+    if (keepScratch && !verify) {
+      throw new RestoreRefusedException("keep_scratch is only for a test restore (verify)");
+    }
     if (verify) {
       for (VolumeTarget t : asked) {
         if (!t.getTarget().isEmpty()) {
@@ -218,7 +236,7 @@ public final class RestoreManager implements AutoCloseable {
               + " is being restored by another restore");
         }
       }
-      Job job = new Job(ref.txnId(), verify);
+      Job job = new Job(ref.txnId(), verify, keepScratch);
       long now = clock.millis();
       for (RestorePlan p : plans) {
         MemberRestore m = MemberRestore.newBuilder().setAgentId(agentId).setVolume(p.volume()).setKind(p.kind())
@@ -372,12 +390,12 @@ public final class RestoreManager implements AutoCloseable {
   private void run(String restoreId, String groupSnapshotId, RestorePlan p) {
     long t0 = System.nanoTime();
     Path target = p.target();
-    Path staging = target.resolveSibling("." + target.getFileName() + ".restoring");
+    Path staging = TestScratch.staging(target);
     MemberRestore.Builder m;
-    boolean verify;
+    Job job;
     synchronized (this) {
-      m = jobs.get(restoreId).volumes.get(p.volume()).toBuilder();
-      verify = jobs.get(restoreId).verify;
+      job = jobs.get(restoreId);
+      m = job.volumes.get(p.volume()).toBuilder();
     }
     try {
       Files.createDirectories(target.getParent());
@@ -406,19 +424,74 @@ public final class RestoreManager implements AutoCloseable {
         // the next restore to this target removes it
       }
     }
-    if (verify) {
-      verifyAndRemove(groupSnapshotId, p, staging, m);
+    if (job.verify) {
+      verify(groupSnapshotId, p, m);
+    }
+    boolean keep = false;
+    synchronized (this) {
+      if (job.verify && job.keepScratch && !job.discarded && m.getState() == RestoreState.RESTORE_DONE) {
+        job.kept.put(p.volume(), target);
+        keep = true;
+      }
+    }
+    if (job.verify && !keep) {
+      m.setScratchRemoved(TestScratch.remove(agentId, target, staging));
     }
     m.setDurationMillis((System.nanoTime() - t0) / 1_000_000);
     synchronized (this) {
-      jobs.get(restoreId).volumes.put(p.volume(), m.build());
+      job.volumes.put(p.volume(), m.build());
       busyTargets.remove(target);
       busyCaptures.remove(groupSnapshotId + "/" + p.volume());
     }
+    if (keep) {
+      expiry.schedule(() -> expire(restoreId), keepScratchFor.toMillis(), TimeUnit.MILLISECONDS);
+    }
   }
 
-  /** A test restore's second half: checks the restored copy (when it was restored), then always removes it. */
-  private void verifyAndRemove(String groupSnapshotId, RestorePlan p, Path staging, MemberRestore.Builder m) {
+  private void expire(String restoreId) {
+    if (discard(restoreId).map(v -> v.stream().anyMatch(MemberRestore::getScratchRemoved)).orElse(false)) {
+      log.info("agent {}: test restore {}: kept scratch removed after {} without a discard", agentId, restoreId,
+          keepScratchFor);
+    }
+  }
+
+  /**
+   * DiscardRestore: removes every copy a test restore kept (and any copy still being checked, once it finishes), and
+   * answers the restore's volumes with {@code scratch_removed} set. Idempotent.
+   *
+   * @return empty when this agent knows no such restore
+   */
+  public Optional<List<MemberRestore>> discard(String restoreId) {
+    Map<String, Path> kept;
+    synchronized (this) {
+      Job job = jobs.get(restoreId);
+      if (job == null) {
+        return Optional.empty();
+      }
+      job.discarded = true;
+      kept = new TreeMap<>(job.kept);
+      job.kept.clear();
+    }
+    Map<String, Boolean> removed = new TreeMap<>();
+    kept.forEach((volume, target) -> removed.put(volume, TestScratch.remove(agentId, target,
+        TestScratch.staging(target))));
+    synchronized (this) {
+      Job job = jobs.get(restoreId);
+      if (job != null) {
+        removed.forEach((volume, gone) -> job.volumes.computeIfPresent(volume,
+            (v, m) -> m.toBuilder().setScratchRemoved(gone).build()));
+        removed.forEach((volume, gone) -> {
+          if (!gone) {
+            job.kept.put(volume, kept.get(volume)); // asked again, tried again
+          }
+        });
+      }
+      return status(restoreId);
+    }
+  }
+
+  /** A test restore's second half: checks the restored copy (when it was restored). */
+  private void verify(String groupSnapshotId, RestorePlan p, MemberRestore.Builder m) {
     try {
       if (m.getState() == RestoreState.RESTORE_DONE) {
         RestoredCheck.Verdict v = checks.check(p.volume(), p.target(), recordedFingerprint(groupSnapshotId,
@@ -434,8 +507,6 @@ public final class RestoreManager implements AutoCloseable {
     } catch (RuntimeException e) {
       m.setVerification(Verification.VERIFICATION_FAILED).setVerificationReason("the check failed: "
           + oneLine(e.toString()));
-    } finally {
-      m.setScratchRemoved(removeScratch(p.target(), staging));
     }
   }
 
@@ -446,22 +517,6 @@ public final class RestoreManager implements AutoCloseable {
     } catch (IOException e) {
       return null;
     }
-  }
-
-  /** Deletes a test restore's copy and staging, and their scratch directory once empty; whether both are gone. */
-  private boolean removeScratch(Path target, Path staging) {
-    try {
-      CaptureTree.delete(staging);
-      CaptureTree.delete(target);
-      try {
-        Files.deleteIfExists(target.getParent());
-      } catch (java.nio.file.DirectoryNotEmptyException e) {
-        // another volume of the same test restore is still there; the last one removes the directory
-      }
-    } catch (IOException | RuntimeException e) {
-      log.warn("agent {}: cannot remove test restore scratch {}: {}", agentId, target, e.getMessage());
-    }
-    return !Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.exists(staging, LinkOption.NOFOLLOW_LINKS);
   }
 
   /** Deletes {@code target} when it is an empty directory (checked empty before), so that it can be created anew. */
@@ -480,7 +535,8 @@ public final class RestoreManager implements AutoCloseable {
     var it = jobs.entrySet().iterator();
     while (jobs.size() > KEPT_FINISHED && it.hasNext()) {
       Job j = it.next().getValue();
-      if (j.volumes.values().stream().noneMatch(m -> m.getState() == RestoreState.RESTORE_RUNNING)) {
+      if (j.kept.isEmpty()
+          && j.volumes.values().stream().noneMatch(m -> m.getState() == RestoreState.RESTORE_RUNNING)) {
         it.remove();
       }
     }
@@ -488,6 +544,7 @@ public final class RestoreManager implements AutoCloseable {
 
   @Override
   public void close() {
+    expiry.shutdownNow();
     workers.shutdownNow();
   }
 }

@@ -10,6 +10,7 @@ import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.common.tls.AccessGate;
 import io.groupsnap.common.tls.Role;
 import io.groupsnap.proto.v1.AgentRestoreServiceGrpc;
+import io.groupsnap.proto.v1.DiscardRestoreRequest;
 import io.groupsnap.proto.v1.GetRestoreRequest;
 import io.groupsnap.proto.v1.InPlaceStep;
 import io.groupsnap.proto.v1.StageInPlaceRequest;
@@ -75,7 +76,7 @@ public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.As
         AgentGrpcService.requireName("restore_id", req.getRestoreId());
         requireTargets(req.getVolumesList());
         return RestoreStatusResponse.newBuilder().addAllVolumes(restores.start(ref, req.getRestoreId(),
-            req.getVolumesList(), req.getDryRun(), req.getVerify())).build();
+            req.getVolumesList(), req.getDryRun(), req.getVerify(), req.getKeepScratch())).build();
       });
     }
   }
@@ -141,6 +142,17 @@ public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.As
       List<io.groupsnap.proto.v1.MemberRestore> s = restores.status(req.getRestoreId())
           .or(() -> inPlace == null ? java.util.Optional.empty() : inPlace.status(req.getRestoreId()))
           .orElseThrow(() ->
+          ServerEdge.status(Status.Code.NOT_FOUND, "no restore " + req.getRestoreId() + " on this agent")
+              .asException());
+      return RestoreStatusResponse.newBuilder().addAllVolumes(s).build();
+    });
+  }
+
+  @Override
+  public void discardRestore(DiscardRestoreRequest req, StreamObserver<RestoreStatusResponse> out) {
+    answer(out, () -> {
+      AgentGrpcService.requireName("restore_id", req.getRestoreId());
+      List<io.groupsnap.proto.v1.MemberRestore> s = restores.discard(req.getRestoreId()).orElseThrow(() ->
           ServerEdge.status(Status.Code.NOT_FOUND, "no restore " + req.getRestoreId() + " on this agent")
               .asException());
       return RestoreStatusResponse.newBuilder().addAllVolumes(s).build();

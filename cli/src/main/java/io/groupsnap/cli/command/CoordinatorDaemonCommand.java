@@ -21,6 +21,7 @@ import io.groupsnap.common.tls.TransportSettings;
 import io.groupsnap.coordinator.Coordinator;
 import io.groupsnap.coordinator.CoordinatorConfig;
 import io.groupsnap.coordinator.audit.AuditRetention;
+import io.groupsnap.coordinator.groupcheck.GroupChecksFile;
 import io.groupsnap.coordinator.txn.DecisionRule;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +110,12 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
   @Option(names = "--tls-key", paramLabel = "FILE", description = "Its private key (PEM, PKCS#8).")
   Path tlsKey;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Settings file (YAML). Today: groupVerify, the test restores' group checks by group name (or "
+          + "\"*\"): command (argv, {paths} as one argument: one AGENT:VOLUME=PATH per member) and timeout "
+          + "(default 10m). The leader runs them on its own host (docs/operations.md, \"Test restores\").")
+  Path config;
+
   @Option(names = "--insecure",
       description = "Plaintext gRPC, every caller trusted, instead of mutual TLS, and ZooKeeper without "
           + "--zookeeper-auth allowed (every node open to anyone): never in production.")
@@ -148,6 +155,9 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
       }
       if (scrubInterval != null) {
         cfg = scrub(cfg, SnapshotCommand.duration("--scrub-interval", scrubInterval));
+      }
+      if (config != null) {
+        cfg = cfg.withGroupChecks(GroupChecksFile.load(config));
       }
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.USAGE, e.getMessage());

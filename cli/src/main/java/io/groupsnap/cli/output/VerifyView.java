@@ -1,6 +1,7 @@
 package io.groupsnap.cli.output;
 
 import io.groupsnap.common.Durations;
+import io.groupsnap.proto.v1.GroupCheck;
 import io.groupsnap.proto.v1.MemberRestore;
 import io.groupsnap.proto.v1.RestoreGroupSnapshotResponse;
 import java.io.PrintWriter;
@@ -11,7 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What {@code groupsnap verify} prints: the verdict, then one row per member with why and its command's output. */
+/**
+ * What {@code groupsnap verify} prints: the verdict, then one row per member with why and its command's output, then
+ * the group check's line when one is configured for the group.
+ */
 public final class VerifyView {
   private VerifyView() {}
 
@@ -39,6 +43,17 @@ public final class VerifyView {
       members.add(e);
     }
     m.put("members", members);
+    if (r.hasGroupCheck()) {
+      GroupCheck g = r.getGroupCheck();
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("config", g.getConfigKey());
+      c.put("ran", g.getRan());
+      c.put("result", g.getRan() ? RunView.verdict(g.getVerification()) : "NOT RUN");
+      c.put("reason", g.getReason());
+      c.put("durationMillis", g.getDurationMillis());
+      c.put("outputTail", g.getOutputTail());
+      m.put("groupCheck", c);
+    }
     return m;
   }
 
@@ -63,6 +78,22 @@ public final class VerifyView {
         for (int i = Math.max(0, lines.length - 5); i < lines.length; i++) {
           out.println("    | " + lines[i]);
         }
+      }
+    }
+    if (r.hasGroupCheck()) {
+      text(r.getGroupCheck(), out);
+    }
+  }
+
+  /** The group check's line: which configuration entry, its verdict (or why it did not run), its last output. */
+  private static void text(GroupCheck g, PrintWriter out) {
+    out.println("group check " + g.getConfigKey() + ": " + (g.getRan() ? RunView.verdict(g.getVerification())
+        + " in " + Durations.format(Duration.ofMillis(g.getDurationMillis())) : "NOT RUN")
+        + (g.getReason().isEmpty() ? "" : " (" + g.getReason() + ")"));
+    if (!g.getOutputTail().isEmpty()) {
+      String[] lines = g.getOutputTail().split("\n");
+      for (int i = Math.max(0, lines.length - 5); i < lines.length; i++) {
+        out.println("    | " + lines[i]);
       }
     }
   }

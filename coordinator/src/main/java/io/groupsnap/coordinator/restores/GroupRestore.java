@@ -1,5 +1,7 @@
 package io.groupsnap.coordinator.restores;
 
+import io.groupsnap.coordinator.groupcheck.GroupCheckRunner;
+import io.groupsnap.coordinator.groupcheck.GroupChecks;
 import io.groupsnap.coordinator.runs.RunCatalog;
 import io.groupsnap.coordinator.runs.RunDriver;
 import io.groupsnap.coordinator.store.NotFoundException;
@@ -60,7 +62,10 @@ import java.util.stream.Collectors;
  * <p>A test restore ({@code verify}, {@code groupsnap verify}) is the same two rounds with each agent choosing scratch
  * space and checking its copies before removing them; the answer then carries the verdict ({@link TestVerdict}), which
  * is recorded on the backup run asked for, else the one that took the group snapshot, when that run has finished
- * ({@link VerdictLog}). A verdict that cannot be recorded is still answered.
+ * ({@link VerdictLog}). A verdict that cannot be recorded is still answered. When this coordinator's configuration
+ * names a group check for the group (the backup run's group; a bare group snapshot has none, so only {@code "*"}
+ * applies), the agents keep their checked copies, the check runs over all of them once every member passed, and the
+ * copies are discarded after it ({@link GroupCheckPhase}).
  *
  * <p>Restores are not records yet: a leader that dies mid-restore leaves the agents finishing their parts, and the
  * caller sees the call fail. Thread-safe; the polls run on {@code executor}.
@@ -93,6 +98,7 @@ public final class GroupRestore implements RestoreCalls {
   private final Duration unreachableFor;
   private final Random random = new Random();
   private final VerdictLog verdicts;
+  private final GroupCheckPhase groupChecks;
 
   public GroupRestore(String clusterId, Leader leader, Snapshots snapshots, RunCatalog runs, RunDriver.Agents agents,
       RestoreClient client, Executor executor, Duration pollEvery, Duration unreachableFor) {
@@ -102,6 +108,18 @@ public final class GroupRestore implements RestoreCalls {
   /** @param verdicts where test restores' verdicts are recorded */
   public GroupRestore(String clusterId, Leader leader, Snapshots snapshots, RunCatalog runs, RunDriver.Agents agents,
       RestoreClient client, Executor executor, Duration pollEvery, Duration unreachableFor, VerdictLog verdicts) {
+    this(clusterId, leader, snapshots, runs, agents, client, executor, pollEvery, unreachableFor, verdicts,
+        GroupChecks.NONE, null);
+  }
+
+  /**
+   * @param checks the test restores' group checks, from this coordinator's configuration
+   * @param runner runs them (null: none run)
+   */
+  public GroupRestore(String clusterId, Leader leader, Snapshots snapshots, RunCatalog runs, RunDriver.Agents agents,
+      RestoreClient client, Executor executor, Duration pollEvery, Duration unreachableFor, VerdictLog verdicts,
+      GroupChecks checks, GroupCheckRunner runner) {
+    this.groupChecks = new GroupCheckPhase(checks, runner, client);
     this.verdicts = verdicts;
     this.clusterId = clusterId;
     this.leader = leader;
@@ -139,11 +157,21 @@ public final class GroupRestore implements RestoreCalls {
     String restoreId = (verify ? "verify-" : "restore-") + TIME.format(Instant.now()) + "-"
         + HexFormat.of().toHexDigits(random.nextInt()).substring(2);
     String runId = !req.getBackupRunId().isEmpty() ? req.getBackupRunId() : g.getRunId();
-    CompletableFuture<RestoreGroupSnapshotResponse> done = restore(g, epoch, restoreId, parts, verify);
-    return !verify ? done : done.thenApplyAsync(r -> {
-      RestoreGroupSnapshotResponse judged = TestVerdict.judge(r, (System.nanoTime() - t0) / 1_000_000);
-      verdicts.judged(judged);
-      return runId.isEmpty() ? judged : recorded(runId, judged);
+    String group = runId.isEmpty() ? "" : runs.find(runId).map(BackupRun::getGroup).orElse("");
+    Optional<GroupChecks.Check> check = verify ? groupChecks.applies(group) : Optional.empty();
+    CompletableFuture<RestoreGroupSnapshotResponse> done = restore(g, epoch, restoreId, parts, verify,
+        check.isPresent());
+    if (!verify) {
+      return done;
+    }
+    CompletableFuture<RestoreGroupSnapshotResponse> judged = check.isEmpty()
+        ? done.thenApply(r -> TestVerdict.judge(r, 0))
+        : groupChecks.finish(done, r -> TestVerdict.judge(r, 0), check.get(), parts.keySet(), restoreId, group);
+    return judged.thenApplyAsync(r -> {
+      RestoreGroupSnapshotResponse timed = r.toBuilder().setDurationMillis((System.nanoTime() - t0) / 1_000_000)
+          .build();
+      verdicts.judged(timed);
+      return runId.isEmpty() ? timed : recorded(runId, timed);
     }, executor);
   }
 
@@ -159,14 +187,14 @@ public final class GroupRestore implements RestoreCalls {
   }
 
   private CompletableFuture<RestoreGroupSnapshotResponse> restore(GroupSnapshot g, long epoch, String restoreId,
-      Map<String, List<VolumeTarget>> parts, boolean verify) {
-    return round(g.getId(), epoch, restoreId, parts, true, verify).thenCompose(checked -> {
+      Map<String, List<VolumeTarget>> parts, boolean verify, boolean keepScratch) {
+    return round(g.getId(), epoch, restoreId, parts, true, verify, keepScratch).thenCompose(checked -> {
       for (Map.Entry<String, RestoreClient.Answer> a : checked.entrySet()) {
         if (a.getValue().kind() != RestoreClient.Kind.ANSWERED) {
           throw new IllegalArgumentException(a.getValue().reason() + " (nothing was restored)");
         }
       }
-      return round(g.getId(), epoch, restoreId, parts, false, verify);
+      return round(g.getId(), epoch, restoreId, parts, false, verify, keepScratch);
     }).thenCompose(started -> {
       List<CompletableFuture<List<MemberRestore>>> follows = new ArrayList<>();
       started.forEach((agent, answer) -> follows.add(answer.kind() == RestoreClient.Kind.ANSWERED
@@ -284,10 +312,10 @@ public final class GroupRestore implements RestoreCalls {
 
   /** One call per agent, in parallel; completes with every agent's answer. */
   private CompletableFuture<Map<String, RestoreClient.Answer>> round(String id, long epoch, String restoreId,
-      Map<String, List<VolumeTarget>> parts, boolean dryRun, boolean verify) {
+      Map<String, List<VolumeTarget>> parts, boolean dryRun, boolean verify, boolean keepScratch) {
     Map<String, CompletableFuture<RestoreClient.Answer>> calls = new TreeMap<>();
     parts.forEach((agent, volumes) -> calls.put(agent, client.start(agent,
-        new RestoreClient.Order(clusterId, epoch, id, restoreId, volumes, dryRun, verify))));
+        new RestoreClient.Order(clusterId, epoch, id, restoreId, volumes, dryRun, verify, keepScratch))));
     return CompletableFuture.allOf(calls.values().toArray(CompletableFuture[]::new)).thenApply(x -> {
       Map<String, RestoreClient.Answer> out = new TreeMap<>();
       calls.forEach((agent, f) -> out.put(agent, f.join()));

@@ -13,12 +13,19 @@ import java.util.concurrent.CompletableFuture;
 public interface RestoreClient {
   /**
    * What one agent is asked: its volumes of one committed group snapshot, fenced by the leader's epoch; with
-   * {@code verify} a test restore (to scratch space the agent chooses, checked, then removed).
+   * {@code verify} a test restore (to scratch space the agent chooses, checked, then removed; with {@code keepScratch}
+   * kept after its checks until {@link #discard}).
    */
   record Order(String clusterId, long epoch, String groupSnapshotId, String restoreId, List<VolumeTarget> volumes,
-      boolean dryRun, boolean verify) {
+      boolean dryRun, boolean verify, boolean keepScratch) {
     public Order {
       volumes = List.copyOf(volumes);
+    }
+
+    /** Without keeping a test restore's scratch. */
+    public Order(String clusterId, long epoch, String groupSnapshotId, String restoreId, List<VolumeTarget> volumes,
+        boolean dryRun, boolean verify) {
+      this(clusterId, epoch, groupSnapshotId, restoreId, volumes, dryRun, verify, false);
     }
 
     public Order(String clusterId, long epoch, String groupSnapshotId, String restoreId, List<VolumeTarget> volumes,
@@ -59,4 +66,12 @@ public interface RestoreClient {
 
   /** The agent's part of a restore now. */
   CompletableFuture<Answer> get(String agentId, String restoreId);
+
+  /**
+   * Removes the scratch a test restore kept on the agent (idempotent); answers its volumes with scratch_removed. By
+   * default REFUSED: a client that cannot discard (the agent removes kept scratch by itself after its keep limit).
+   */
+  default CompletableFuture<Answer> discard(String agentId, String restoreId) {
+    return CompletableFuture.completedFuture(Answer.of(Kind.REFUSED, "agent " + agentId + ": discard not supported"));
+  }
 }

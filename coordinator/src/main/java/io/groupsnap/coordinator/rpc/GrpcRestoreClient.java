@@ -6,6 +6,7 @@ import io.groupsnap.coordinator.restores.RestoreClient;
 import io.groupsnap.coordinator.runs.RunDriver;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.AgentRestoreServiceGrpc;
+import io.groupsnap.proto.v1.DiscardRestoreRequest;
 import io.groupsnap.proto.v1.GetRestoreRequest;
 import io.groupsnap.proto.v1.RestoreStatusResponse;
 import io.groupsnap.proto.v1.StartRestoreRequest;
@@ -20,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * {@link RestoreClient} over gRPC: the agents' StartRestore and GetRestore on the coordinator's agent channels (and
+ * {@link RestoreClient} over gRPC: the agents' StartRestore, GetRestore and DiscardRestore on the coordinator's agent channels (and
  * their TLS identity checks), each with a deadline, the endpoint read from the agent's registration at every call.
- * UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED and an unregistered agent are UNREACHABLE; NOT_FOUND on GetRestore is
+ * UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED and an unregistered agent are UNREACHABLE; NOT_FOUND on GetRestore and DiscardRestore is
  * UNKNOWN_RESTORE; anything else is REFUSED with the agent's one line.
  */
 public final class GrpcRestoreClient implements RestoreClient {
@@ -41,7 +42,8 @@ public final class GrpcRestoreClient implements RestoreClient {
     StartRestoreRequest req = StartRestoreRequest.newBuilder().setHeader(TxnHeader.newBuilder()
             .setClusterId(o.clusterId()).setEpoch(o.epoch()).setTxnId(o.groupSnapshotId())
             .setProtocolVersion(Formats.CURRENT))
-        .setRestoreId(o.restoreId()).addAllVolumes(o.volumes()).setDryRun(o.dryRun()).setVerify(o.verify()).build();
+        .setRestoreId(o.restoreId()).addAllVolumes(o.volumes()).setDryRun(o.dryRun()).setVerify(o.verify())
+        .setKeepScratch(o.keepScratch()).build();
     return call(agentId, st -> st.startRestore(req), false);
   }
 
@@ -49,6 +51,12 @@ public final class GrpcRestoreClient implements RestoreClient {
   public CompletableFuture<Answer> get(String agentId, String restoreId) {
     GetRestoreRequest req = GetRestoreRequest.newBuilder().setRestoreId(restoreId).build();
     return call(agentId, st -> st.getRestore(req), true);
+  }
+
+  @Override
+  public CompletableFuture<Answer> discard(String agentId, String restoreId) {
+    DiscardRestoreRequest req = DiscardRestoreRequest.newBuilder().setRestoreId(restoreId).build();
+    return call(agentId, st -> st.discardRestore(req), true);
   }
 
   private CompletableFuture<Answer> call(String agentId,

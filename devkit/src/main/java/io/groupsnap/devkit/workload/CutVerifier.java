@@ -46,6 +46,24 @@ public final class CutVerifier {
     return new Report(torn, ledger(copies, ledgerTotal));
   }
 
+  /**
+   * Checks copies as a test restore's group check sees them ({@code groupsnap devkit check-cut}): the ledger across
+   * all of them (one account each, the total {@link LedgerWorkload#INITIAL} per account, as the demo starts it), and a
+   * header-count file wherever one is present.
+   *
+   * @param copies a name for each copy (e.g. {@code agent:volume}) to its root
+   */
+  public static Report verifyPresent(Map<String, Path> copies) {
+    List<String> torn = new ArrayList<>();
+    for (Map.Entry<String, Path> e : copies.entrySet()) {
+      Path f = e.getValue().resolve(HeaderCountWorkload.FILE);
+      if (Files.exists(f) && HeaderCountWorkload.isTorn(f)) {
+        torn.add(e.getKey());
+      }
+    }
+    return new Report(torn, ledger(copies, LedgerWorkload.INITIAL * copies.size()));
+  }
+
   static List<String> ledger(Map<String, Path> copies, long total) {
     List<String> problems = new ArrayList<>();
     Map<Long, Long> debits = new HashMap<>();

@@ -271,6 +271,24 @@ class RestoreIT {
     assertThat(restoredTrees()).isEqualTo(before);
   }
 
+  @Test
+  @Order(7)
+  void aVerifyPolicy_verifiesANewRunOnItsOwn_recordedOnTheRun_andAuditedAsThePolicy() throws Exception {
+    Cli made = cli("group", "create", "nightly", "--member", "agent-1", "--member", "agent-2", "--verify-every",
+        "24h");
+    assertThat(made.exit()).as(made.err()).isEqualTo(ExitCodes.OK);
+    Cli run = cli("backup", "run", "nightly", "--wait", "-o", "json");
+    assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.OK);
+    String runId = JSON.readTree(run.out().lines().reduce((a, b) -> b).orElseThrow()).get("id").asText();
+    // no `verify` given: the leader's pass, told of the run's end, test-restores it
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(cli("backup", "show", runId).out()).contains("last verified: VERIFIED"));
+    assertThat(cli("backup", "list", "--group", "nightly").out()).containsPattern(runId + " .* VERIFIED ");
+    JsonNode audit = JSON.readTree(cli("audit", "list", "-o", "json").out());
+    assertThat(audit.toString()).contains("verify policy of group nightly");
+    assertNoScratch();
+  }
+
   private static void assertRefused(Cli c, String says) {
     assertThat(c.exit()).as(c.out() + c.err()).isEqualTo(ExitCodes.USAGE);
     assertThat(c.err().strip()).contains(says).doesNotContain("\n");

@@ -35,6 +35,7 @@ final class BackupWiring implements AutoCloseable {
   private final ThreadScheduler retentionLane = new ThreadScheduler("groupsnap-retention");
   private final RetentionPass retention;
   private final BackupMetrics metrics;
+  private volatile Runnable afterRun = () -> { };
 
   BackupWiring(CuratorFramework zk, ClusterStore store, GroupStore groups, CoordinatorCore core,
       GrpcAgentClient agents, Leadership leadership, AuditWiring audit, RunOptions options, String clusterId,
@@ -53,6 +54,7 @@ final class BackupWiring implements AutoCloseable {
     runs.onEnded(r -> {
       metrics.ended(r);
       retention.poke();
+      afterRun.run();
     });
     retention.onRemoved((group, run, scope) -> metrics.removed(scope));
   }
@@ -74,6 +76,11 @@ final class BackupWiring implements AutoCloseable {
   void deposed(String why) {
     runs.deposed(why);
     schedules.leadershipChanged();
+  }
+
+  /** Told after each run the driver ends (one listener; the verify policies). */
+  void onRunEnded(Runnable listener) {
+    this.afterRun = listener;
   }
 
   GroupCalls groupCalls() {

@@ -261,7 +261,9 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       services.addService(ServerInterceptors.intercept(new CoordinatorGrpcService(calls), Access.gate(this::denied)));
       backup.register(services, this::denied);
       restores = new RestoreWiring(zk, store, core, agents, audit.trail(), clusterId, endpoint.toString(),
-          metrics.backups(), inPlaceRecords, groupStore, leadership, config.groupChecks());
+          metrics.backups(), inPlaceRecords, groupStore, leadership, config.groupChecks(),
+          runOptions.retentionInterval());
+      backup.onRunEnded(restores::runEnded);
       restores.register(services, this::denied);
       backup.start();
       restores.start();

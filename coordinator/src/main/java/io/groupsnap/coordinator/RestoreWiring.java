@@ -37,7 +37,7 @@ import org.apache.curator.framework.CuratorFramework;
 
 /**
  * Restores, wired into a coordinator: {@link GroupRestore} over the agents' restore calls on the coordinator's agent
- * channels, and the in-place restores' {@link InPlaceDriver} on its own lane "groupsnap-inplace" (it checks
+ * channels (with the groups' scheduled test restores, {@link VerifyWiring}, every {@code verifyPassEvery}), and the in-place restores' {@link InPlaceDriver} on its own lane "groupsnap-inplace" (it checks
  * leadership every second: takes up its predecessor's restores in a new acting term, stops when the term ends), both
  * audited, behind the role gate (operator). Restore polls run on the thread "groupsnap-restores", test restores'
  * group checks on "groupsnap-group-check" threads; {@link #close} stops all (idempotent).
@@ -56,10 +56,11 @@ final class RestoreWiring implements AutoCloseable {
   private final RestoreGrpcService service;
   private final InPlaceDriver inPlace;
   private final GroupCheckRunner groupCheckRunner = new GroupCheckRunner();
+  private final VerifyWiring verify;
 
   RestoreWiring(CuratorFramework zk, ClusterStore store, CoordinatorCore core, GrpcAgentClient agentChannels,
       AuditTrail audit, String clusterId, String coordinatorId, BackupMetrics metrics, InPlaceStore inPlaceRecords,
-      GroupCatalog groups, Leadership leadership, GroupChecks groupChecks) {
+      GroupCatalog groups, Leadership leadership, GroupChecks groupChecks, Duration verifyPassEvery) {
     RunStore runs = new RunStore(zk, store.layout());
     GroupRestore restores = new GroupRestore(clusterId, () -> core.requireLeader().epoch(), core::getGroupSnapshot,
         runs, store::agents, new GrpcRestoreClient(agentChannels, store::agents, CALL_DEADLINE), lane, POLL_EVERY,
@@ -83,15 +84,22 @@ final class RestoreWiring implements AutoCloseable {
     this.service = new RestoreGrpcService(
         new AuditedRestores(restores, audit, Callers::current, () -> core.acting().isPresent()),
         new AuditedInPlace(inPlace, audit, Callers::current, () -> core.acting().isPresent()));
+    this.verify = new VerifyWiring(restores, audit, groups, runs, core::acting, verifyPassEvery);
   }
 
   void register(MutableHandlerRegistry services, AccessGate.Denials denials) {
     services.addService(ServerInterceptors.intercept(service, Access.gate(denials)));
   }
 
-  /** Starts the in-place driver's leadership checks. */
+  /** Starts the in-place driver's leadership checks and the verify policies' pass. */
   void start() {
     inPlace.start();
+    verify.start();
+  }
+
+  /** A backup run ended: the groups' verify policies may ask for its test restore now. */
+  void runEnded() {
+    verify.poke();
   }
 
   /** The term ended: stop driving in-place restores at once (the tick would, a second later). */
@@ -101,6 +109,7 @@ final class RestoreWiring implements AutoCloseable {
 
   @Override
   public void close() {
+    verify.close();
     inPlace.close();
     inPlaceLane.close();
     lane.shutdownNow();

@@ -317,7 +317,7 @@ class RestoreIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aMemberWhoseAgentIsDown_isRefusedBeforeAnyOtherMemberIsWritten() throws Exception {
     GroupSnapshot g = committed();
     f.cluster.agents().get("agent-3").close();
@@ -328,6 +328,24 @@ class RestoreIT {
         "agent agent-3 is not registered");
     assertRefused(cli("verify", g.getId()), "agent agent-3 is not registered");
     assertThat(restoredTrees()).isEqualTo(before);
+  }
+
+  @Test
+  @Order(7)
+  void aVerifyPolicy_verifiesANewRunOnItsOwn_recordedOnTheRun_andAuditedAsThePolicy() throws Exception {
+    Cli made = cli("group", "create", "nightly", "--member", "agent-1", "--member", "agent-2", "--verify-every",
+        "24h");
+    assertThat(made.exit()).as(made.err()).isEqualTo(ExitCodes.OK);
+    Cli run = cli("backup", "run", "nightly", "--wait", "-o", "json");
+    assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.OK);
+    String runId = JSON.readTree(run.out().lines().reduce((a, b) -> b).orElseThrow()).get("id").asText();
+    // no `verify` given: the leader's pass, told of the run's end, test-restores it
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(cli("backup", "show", runId).out()).contains("last verified: VERIFIED"));
+    assertThat(cli("backup", "list", "--group", "nightly").out()).containsPattern(runId + " .* VERIFIED ");
+    JsonNode audit = JSON.readTree(cli("audit", "list", "-o", "json").out());
+    assertThat(audit.toString()).contains("verify policy of group nightly");
+    assertNoScratch();
   }
 
   private static void assertRefused(Cli c, String says) {

@@ -90,7 +90,8 @@ public final class CoordinatorDaemonCommand implements Callable<Integer> {
   String exportDeadline;
 
   @Option(names = "--retention-interval", paramLabel = "DURATION",
-      description = "How often the leader applies every group's retention; it also does after each run (default 10m).")
+      description = "How often the leader applies every group's retention and looks for test restores its verify "
+          + "policy asks for; it also does after each run (default 10m).")
   String retentionInterval;
 
   @Option(names = "--zookeeper-auth", paramLabel = "FILE",

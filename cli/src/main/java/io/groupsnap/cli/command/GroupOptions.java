@@ -10,6 +10,7 @@ import io.groupsnap.proto.v1.GroupSpec;
 import io.groupsnap.proto.v1.LabelSelector;
 import io.groupsnap.proto.v1.RetentionPolicy;
 import io.groupsnap.proto.v1.RetryPolicy;
+import io.groupsnap.proto.v1.VerifyPolicy;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -41,6 +42,11 @@ public final class GroupOptions {
   @Option(names = "--max-attempts", paramLabel = "N") Integer maxAttempts;
   @Option(names = "--retry-backoff", paramLabel = "DURATION") String retryBackoff;
   @Option(names = "--retry-max-backoff", paramLabel = "DURATION") String retryMaxBackoff;
+
+  @Option(names = "--verify-every", paramLabel = "DURATION|off",
+      description = "Test-restore the newest completed run when it is not verified and the group's last "
+          + "verification is this old (at least 1m); off: never on a schedule.")
+  String verifyEvery;
 
   @Option(names = "--keep-last", paramLabel = "N") Integer keepLast;
   @Option(names = "--keep-hourly", paramLabel = "N") Integer keepHourly;
@@ -102,6 +108,10 @@ public final class GroupOptions {
       r.setMaxBackoffMillis(SnapshotCommand.duration("--retry-max-backoff", retryMaxBackoff).toMillis());
     }
     b.setRetry(r);
+    if (verifyEvery != null) {
+      b.setVerify(VerifyPolicy.newBuilder().setEveryMillis(verifyEvery.equals("off") ? 0
+          : SnapshotCommand.duration("--verify-every", verifyEvery).toMillis()));
+    }
     b.setLocalRetention(retention("--", b.getLocalRetention(), keepLast, keepHourly, keepDaily, keepWeekly,
         keepMonthly, keepYearly, keepWithin));
     b.setExportRetention(retention("--export-", b.getExportRetention(), exportKeepLast, exportKeepHourly,
@@ -114,7 +124,7 @@ public final class GroupOptions {
       {"retry.max_attempts", "--max-attempts"}, {"retry.initial_backoff_millis", "--retry-backoff"},
       {"retry.max_backoff_millis", "--retry-max-backoff"}, {"time_zone", "--time-zone"},
       {"freeze_timeout", "--freeze-timeout"}, {"lease", "--lease"}, {"export_target", "--export-target"},
-      {"description", "--description"}, {"members[", "--member"}, {"selectors[", "--selector"},
+      {"description", "--description"}, {"verify.every_millis", "--verify-every"}, {"members[", "--member"}, {"selectors[", "--selector"},
       {"local_retention.keep_within_millis", "--keep-within"}, {"export_retention.keep_within_millis",
           "--export-keep-within"}, {"local_retention.keep_", "--keep-"}, {"export_retention.keep_", "--export-keep-"}};
 

@@ -57,6 +57,7 @@ public final class GroupViews {
         "initialBackoffMillis", g.getRetry().getInitialBackoffMillis(),
         "maxBackoffMillis", g.getRetry().getMaxBackoffMillis()));
     m.put("timeZone", g.getTimeZone().isEmpty() ? "UTC" : g.getTimeZone());
+    m.put("verifyEveryMillis", g.getVerify().getEveryMillis());
     m.put("createdAt", Views.time(g.getCreatedAtMillis()));
     m.put("updatedAt", Views.time(g.getUpdatedAtMillis()));
     return m;
@@ -104,6 +105,15 @@ public final class GroupViews {
     return parts.isEmpty() ? "keep all" : String.join(", ", parts);
   }
 
+  /** "every 24h", "every 90m", "every 61000ms", or "-" without a verify policy. */
+  static String verifyText(GroupSpec g) {
+    long ms = g.getVerify().getEveryMillis();
+    if (ms <= 0) {
+      return "-";
+    }
+    return "every " + (ms % 3_600_000 == 0 ? ms / 3_600_000 + "h" : ms % 60_000 == 0 ? ms / 60_000 + "m" : ms + "ms");
+  }
+
   private static void add(List<String> parts, String what, int n) {
     if (n > 0) {
       parts.add(what + " " + n);
@@ -115,14 +125,14 @@ public final class GroupViews {
     if (groups.isEmpty()) {
       out.println("no groups");
     } else {
-      out.printf(Locale.ROOT, "%-20s %-32s %-32s %s%n", "NAME", "MEMBERS", "SELECTORS", "EXPORT");
+      out.printf(Locale.ROOT, "%-20s %-32s %-32s %-16s %s%n", "NAME", "MEMBERS", "SELECTORS", "EXPORT", "VERIFY");
     }
     for (GroupSpec g : groups) {
-      out.printf(Locale.ROOT, "%-20s %-32s %-32s %s%n", g.getName(),
+      out.printf(Locale.ROOT, "%-20s %-32s %-32s %-16s %s%n", g.getName(),
           g.getMembersList().stream().map(m -> member(m) + (m.getOptional() ? "?" : "")).collect(
               Collectors.joining(",")),
           g.getSelectorsList().stream().map(GroupViews::selector).collect(Collectors.joining(" ")),
-          g.getExportTarget().isEmpty() ? "-" : g.getExportTarget());
+          g.getExportTarget().isEmpty() ? "-" : g.getExportTarget(), verifyText(g));
     }
     for (DamagedRecord d : damaged) {
       out.println("damaged record " + d.getPath() + ": " + d.getReason());
@@ -150,6 +160,8 @@ public final class GroupViews {
     out.println("  export target: " + (g.getExportTarget().isEmpty() ? "none" : g.getExportTarget()));
     out.println("  local retention: " + retentionText(g.getLocalRetention()));
     out.println("  export retention: " + retentionText(g.getExportRetention()));
+    out.println("  test restores: " + (g.getVerify().getEveryMillis() > 0 ? "the newest completed run, "
+        + verifyText(g) : "on demand only (groupsnap verify)"));
     out.println("  resolves now to " + v.getMembersCount() + " member(s):");
     for (MemberSelector m : v.getMembersList()) {
       out.println("    " + m.getAgentId() + ":" + m.getVolume());

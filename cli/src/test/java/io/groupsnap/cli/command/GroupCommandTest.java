@@ -145,4 +145,31 @@ class GroupCommandTest {
     assertThat(unknown.err()).isEqualTo("groupsnap: no group 'nope'\n");
     assertThat(coordinator.groups()).isNotNull();
   }
+
+  @Test
+  void verifyEvery_isStored_shown_andTurnedOff_andABadValueIsNamedByTheOption() throws Exception {
+    assertThat(run("group", "create", "db", "--member", "a", "--verify-every", "soon").err())
+        .startsWith("groupsnap: --verify-every: invalid duration 'soon'");
+    assertThat(run("group", "create", "db", "--member", "a", "--verify-every", "30s").err())
+        .isEqualTo("groupsnap: --verify-every: verify.every_millis 30000 is outside 1m..366d (0: no scheduled "
+            + "verification)\n");
+    assertThat(coordinator.groups().listGroups().records()).as("nothing stored by refused input").isEmpty();
+
+    Result made = run("group", "create", "db", "--member", "a", "--verify-every", "24h");
+    assertThat(made.exit()).as(made.err()).isEqualTo(ExitCodes.OK);
+    assertThat(coordinator.groups().getGroup("db").getGroup().getVerify().getEveryMillis()).isEqualTo(86_400_000L);
+    assertThat(run("group", "show", "db").out()).contains("test restores: the newest completed run, every 24h");
+    assertThat(JSON.readTree(run("group", "show", "db", "-o", "json").out()).get("verifyEveryMillis").asLong())
+        .isEqualTo(86_400_000L);
+    assertThat(run("group", "list").out()).contains("VERIFY", "every 24h");
+
+    assertThat(run("group", "update", "db", "--keep-last", "2").exit()).isEqualTo(ExitCodes.OK);
+    assertThat(coordinator.groups().getGroup("db").getGroup().getVerify().getEveryMillis()).as("kept")
+        .isEqualTo(86_400_000L);
+    assertThat(run("group", "update", "db", "--verify-every", "90m").exit()).isEqualTo(ExitCodes.OK);
+    assertThat(run("group", "list").out()).contains("every 90m");
+    assertThat(run("group", "update", "db", "--verify-every", "off").exit()).isEqualTo(ExitCodes.OK);
+    assertThat(coordinator.groups().getGroup("db").getGroup().getVerify().getEveryMillis()).isZero();
+    assertThat(run("group", "show", "db").out()).contains("test restores: on demand only (groupsnap verify)");
+  }
 }

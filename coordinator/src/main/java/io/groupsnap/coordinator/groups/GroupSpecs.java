@@ -7,6 +7,7 @@ import io.groupsnap.proto.v1.GroupSpec;
 import io.groupsnap.proto.v1.LabelSelector;
 import io.groupsnap.proto.v1.RetentionPolicy;
 import io.groupsnap.proto.v1.RetryPolicy;
+import io.groupsnap.proto.v1.VerifyPolicy;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.HashSet;
@@ -28,6 +29,9 @@ public final class GroupSpecs {
   /** The longest backoff between two attempts of a run. */
   public static final Duration MAX_BACKOFF = Duration.ofDays(1);
   public static final int MAX_ATTEMPTS = 100;
+  /** The bounds of a verify policy's interval ({@code verify.every_millis}; 0 is none). */
+  public static final Duration MIN_VERIFY_EVERY = Duration.ofMinutes(1);
+  public static final Duration MAX_VERIFY_EVERY = Duration.ofDays(366);
   public static final int MAX_DESCRIPTION = 512;
   public static final int MAX_LABEL_VALUE = 256;
   /** A group record stays far below ZooKeeper's 1 MiB node limit. */
@@ -66,6 +70,7 @@ public final class GroupSpecs {
     retention("local_retention", g.getLocalRetention());
     retention("export_retention", g.getExportRetention());
     retry(g.getRetry());
+    verify(g.getVerify());
     timeZone(g.getTimeZone());
     budgets(g.getFreezeTimeoutMillis(), g.getLeaseMillis());
     if (g.getSerializedSize() > MAX_BYTES) {
@@ -114,6 +119,15 @@ public final class GroupSpecs {
         && r.getInitialBackoffMillis() > r.getMaxBackoffMillis()) {
       throw new IllegalArgumentException("retry.initial_backoff_millis " + r.getInitialBackoffMillis()
           + " is longer than retry.max_backoff_millis " + r.getMaxBackoffMillis());
+    }
+  }
+
+  private static void verify(VerifyPolicy v) {
+    long ms = v.getEveryMillis();
+    nonNegative("verify.every_millis", ms);
+    if (ms > 0 && (ms < MIN_VERIFY_EVERY.toMillis() || ms > MAX_VERIFY_EVERY.toMillis())) {
+      throw new IllegalArgumentException("verify.every_millis " + ms + " is outside " + MIN_VERIFY_EVERY.toMinutes()
+          + "m.." + MAX_VERIFY_EVERY.toDays() + "d (0: no scheduled verification)");
     }
   }
 

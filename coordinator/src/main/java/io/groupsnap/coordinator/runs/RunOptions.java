@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param snapshotDeadline from an attempt's start: a group snapshot whose outcome is still unknown by then counts as
  *     aborted
  * @param resumeInterval how often the leader looks for runs nobody drives (after a failed write, or a new term)
- * @param retentionInterval how often the leader applies every group's retention (it also does after each run ends)
+ * @param retentionInterval how often the leader applies every group's retention and looks at its verify policy (it
+ *     also does after each run ends)
  */
 public record RunOptions(int maxConcurrentExports, Duration pollInterval, Duration progressWriteInterval,
     Duration exportDeadline, Duration snapshotDeadline, Duration resumeInterval, Duration retentionInterval) {

@@ -8,6 +8,7 @@ import io.groupsnap.proto.v1.GroupSpec;
 import io.groupsnap.proto.v1.LabelSelector;
 import io.groupsnap.proto.v1.RetentionPolicy;
 import io.groupsnap.proto.v1.RetryPolicy;
+import io.groupsnap.proto.v1.VerifyPolicy;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +33,20 @@ class GroupSpecsTest {
         .setRetry(RetryPolicy.newBuilder().setMaxAttempts(5).setInitialBackoffMillis(1000).setMaxBackoffMillis(60000))
         .build();
     assertThat(GroupSpecs.validate(full)).isSameAs(full);
+  }
+
+  @Test
+  void aVerifyPolicy_isNoneOrWithinItsBounds_andAnErrorNamesTheField() {
+    for (long ok : new long[] {0, 60_000, 86_400_000L, GroupSpecs.MAX_VERIFY_EVERY.toMillis()}) {
+      GroupSpec g = OK.toBuilder().setVerify(VerifyPolicy.newBuilder().setEveryMillis(ok)).build();
+      assertThat(GroupSpecs.validate(g)).as("%d ms", ok).isSameAs(g);
+    }
+    refused(b -> b.setVerify(VerifyPolicy.newBuilder().setEveryMillis(-1)), "verify.every_millis -1 must not be "
+        + "negative");
+    refused(b -> b.setVerify(VerifyPolicy.newBuilder().setEveryMillis(59_999)), "verify.every_millis 59999 is "
+        + "outside 1m..366d (0: no scheduled verification)");
+    refused(b -> b.setVerify(VerifyPolicy.newBuilder().setEveryMillis(GroupSpecs.MAX_VERIFY_EVERY.toMillis() + 1)),
+        "verify.every_millis " + (GroupSpecs.MAX_VERIFY_EVERY.toMillis() + 1) + " is outside 1m..366d");
   }
 
   @Test

@@ -14,15 +14,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * 60 group snapshots in a row (more with {@code -Dfaults.snapshots=N}) on a multi-host cluster while faults are injected at random: processes killed and
+ * 45 group snapshots in a row (more with {@code -Dfaults.snapshots=N}) on a multi-host cluster while faults are injected at random: processes killed and
  * restarted, hosts cut off and healed, applications paused, slow or failing at thaw, coordinators killed at protocol
  * points, ZooKeeper servers killed. The seed is printed; {@code -Dfaults.seed=N} chooses the same faults in the same
  * order (the timing of a real cluster is not reproducible, the schedule of faults is). Afterwards every guarantee is
  * checked over the whole run.
  */
 class RandomFaultsIT {
-  /** 60 in every build (about a dozen faults); {@code -Dfaults.snapshots=N} for a longer exploration. */
-  static final int SNAPSHOTS = Integer.getInteger("faults.snapshots", 60);
+  /** 45 in every build (about nine faults); {@code -Dfaults.snapshots=N} for a longer exploration. */
+  static final int SNAPSHOTS = Integer.getInteger("faults.snapshots", 45);
   static final int FAULT_PERCENT = 20;
   static final List<String> POINTS = List.of("coordinator.after-freeze-sent=halt-after:20",
       "coordinator.after-all-frozen=halt", "coordinator.after-thaw-sent=halt-after:20",

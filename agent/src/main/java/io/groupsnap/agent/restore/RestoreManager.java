@@ -159,7 +159,7 @@ public final class RestoreManager implements AutoCloseable {
     this.freeSpace = freeSpace;
     this.clock = clock;
     this.workers = Executors.newFixedThreadPool(concurrency, Daemons.named("groupsnap-restore-" + agentId));
-    TestScratch.removeLeftovers(agentId, targets.roots().get(0));
+    TestScratch.removeLeftovers(agentId, targets.roots().get(0), this.volumes);
   }
 
   /**
@@ -399,7 +399,7 @@ public final class RestoreManager implements AutoCloseable {
     }
     try {
       Files.createDirectories(target.getParent());
-      boolean direct = p.restorer().method().equals("exec");
+      boolean direct = p.restorer().atTarget();
       CaptureTree.delete(staging); // a killed restore's leftover
       String method = p.restorer().materialize(direct ? removeEmpty(target) : staging);
       if (!direct) {
@@ -435,7 +435,7 @@ public final class RestoreManager implements AutoCloseable {
       }
     }
     if (job.verify && !keep) {
-      m.setScratchRemoved(TestScratch.remove(agentId, target, staging));
+      m.setScratchRemoved(TestScratch.remove(agentId, volumes.get(p.volume()), target, staging));
     }
     m.setDurationMillis((System.nanoTime() - t0) / 1_000_000);
     synchronized (this) {
@@ -473,7 +473,7 @@ public final class RestoreManager implements AutoCloseable {
       job.kept.clear();
     }
     Map<String, Boolean> removed = new TreeMap<>();
-    kept.forEach((volume, target) -> removed.put(volume, TestScratch.remove(agentId, target,
+    kept.forEach((volume, target) -> removed.put(volume, TestScratch.remove(agentId, volumes.get(volume), target,
         TestScratch.staging(target))));
     synchronized (this) {
       Job job = jobs.get(restoreId);

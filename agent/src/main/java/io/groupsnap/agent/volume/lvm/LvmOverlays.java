@@ -68,18 +68,18 @@ final class LvmOverlays {
     if (problem != null) {
       throw new VolumeException("cannot name the restore's copy-on-write volume " + cow + ": " + problem, false);
     }
-    LvmReports.Lv source = captureLv(t.get("lvs"), capture, cow, to);
+    long bytes = captureBytes(t.get("lvs"), capture, cow, to);
     LvmReports.Group group = LvmReports.group(vg, lvm.run(List.of(t.get("vgs").toString(), "--noheadings",
         "--nosuffix", "--units", "b", "--separator", "|", "-o", "vg_name,vg_extent_size,vg_extent_count,vg_free_count",
         vg), true).stdout());
-    long extents = size.extentsNeeded(group.extentBytes(), source.bytes(), group.extents(), group.freeExtents());
+    long extents = size.extentsNeeded(group.extentBytes(), bytes, group.extents(), group.freeExtents());
     if (extents > group.freeExtents()) {
       throw new VolumeException("volume group " + vg + " has " + group.freeExtents() + " free extents ("
           + group.freeExtents() * group.extentBytes() + " bytes); the restore's copy-on-write space (snapshotSize "
           + size.text() + ") needs " + extents + " (" + extents * group.extentBytes() + " bytes)", true);
     }
     String fsType = fsType(u.get("blkid"), capture);
-    Plan plan = new Plan(t, u, capture, cow, overlay, extents, source.bytes() / 512, fsType, to);
+    Plan plan = new Plan(t, u, capture, cow, overlay, extents, bytes / 512, fsType, to);
     return new Restorer() {
       @Override
       public String method() {
@@ -113,13 +113,19 @@ final class LvmOverlays {
     };
   }
 
-  /** The capture's LV: present, a snapshot of this volume's LV, active; and no copy-on-write LV for the target yet. */
-  private LvmReports.Lv captureLv(Path lvsTool, String capture, String cow, Path to) throws VolumeException {
+  /**
+   * The size of the capture's device, which is its origin's (a snapshot's own {@code lv_size} is its copy-on-write
+   * space): the capture is present, a snapshot of this volume's LV and active; no copy-on-write LV for the target yet.
+   */
+  private long captureBytes(Path lvsTool, String capture, String cow, Path to) throws VolumeException {
     List<LvmReports.Lv> lvs = LvmReports.lvs(lvm.run(List.of(lvsTool.toString(), "--noheadings", "--nosuffix",
         "--units", "b", "--separator", "|", "-o", "lv_name,lv_attr,lv_size,origin", vg), true).stdout());
     LvmReports.Lv c = lvs.stream().filter(l -> l.name().equals(capture) && l.origin().equals(lv)).findFirst()
-        .orElseThrow(() -> new VolumeException("capture " + vg + "/" + capture + " of volume " + volume + " is gone",
-            false));
+        .orElse(null);
+    LvmReports.Lv origin = lvs.stream().filter(l -> l.name().equals(lv)).findFirst().orElse(null);
+    if (c == null || origin == null) {
+      throw new VolumeException("capture " + vg + "/" + capture + " of volume " + volume + " is gone", false);
+    }
     if (!c.isSnapshot() || !c.isActive()) {
       throw new VolumeException("capture " + vg + "/" + capture + " is not an active snapshot (attributes "
           + c.attr() + "; an invalid one has filled its copy-on-write space)", false);
@@ -128,7 +134,7 @@ final class LvmOverlays {
       throw new VolumeException("logical volume " + vg + "/" + cow + " already exists (an earlier restore to " + to
           + "?): remove it with 'lvremove " + vg + "/" + cow + "' to restore there again", false);
     }
-    return c;
+    return origin.bytes();
   }
 
   /** The capture's file system type, as {@code blkid} reads it from the device. */

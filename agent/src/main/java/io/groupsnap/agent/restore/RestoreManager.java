@@ -54,13 +54,14 @@ import org.slf4j.LoggerFactory;
  * ({@link RestoreTargets}), the kind can restore it ({@link Volume#restorer}), no other restore uses the same target or
  * volume capture, and each file system the targets lie on has room for what will be written there. A dry run stops
  * after the checks. A tree is materialized beside its target ({@code .<name>.restoring}) and renamed into place when
- * complete, so a target never holds half a restore (an exec command writes at the target itself). The capture is only
+ * complete, so a target never holds half a restore; a restorer that makes a mount (a ZFS clone, an LVM overlay) or runs
+ * a command works at the target itself ({@link Restorer#atTarget}) and undoes its own failures. The capture is only
  * read. The staging of an in-place restore and a test restore's scratch copy are this same operation with other
  * targets.
  *
  * <p>A test restore ({@code verify}) restores each volume to scratch space ({@link RestoreTargets#scratchTarget}),
- * checks the copy ({@link RestoredCheck}) and removes the scratch space again, whatever the outcome; the volume stays
- * RUNNING until its verdict is in and its scratch gone. With {@code keepScratch} (the leader runs a group check over
+ * checks the copy ({@link RestoredCheck}) and removes the scratch space again as its kind made it
+ * ({@link Volume#removeRestored}), whatever the outcome; the volume stays RUNNING until its verdict is in and its scratch gone. With {@code keepScratch} (the leader runs a group check over
  * every member's copy) a checked copy is kept instead, DONE with its verdict and {@code scratch_removed} false, until
  * {@link #discard} or until it has been kept {@code keepScratchFor} (the leader may have died meanwhile).
  *

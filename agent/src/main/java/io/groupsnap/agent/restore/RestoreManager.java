@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * checks the copy ({@link RestoredCheck}) and removes the scratch space again as its kind made it
  * ({@link Volume#removeRestored}), whatever the outcome; the volume stays RUNNING until its verdict is in and its
  * scratch gone. With {@code keepScratch} (the leader runs a group check over every member's copy) a checked copy is
- * kept instead, DONE with its verdict and {@code scratch_removed} false, until {@link #discard} or until it has been kept {@code keepScratchFor} (the leader may have died meanwhile).
+ * kept instead, DONE with its verdict and {@code scratch_removed} false, until {@link #discard} or until it has been
+ * kept {@code keepScratchFor} (the leader may have died meanwhile).
  *
  * <p>Restores are kept in memory only: an agent killed mid-restore leaves a {@code .restoring} directory, which the
  * next restore to that target removes, and the coordinator sees the restore unknown; test restores' scratch left by a

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * <p>Why not {@code lvcreate --snapshot} of the capture: LVM refuses a snapshot of an old-style snapshot ("Snapshots
  * of snapshots are not supported"), and the capture cannot be made writable or mounted as it is (the capture must only
  * be read, and its file system's journal needs replaying, which needs a writable device). So the restore builds the
- * same thing device-mapper builds for LVM: a plain LV for the copy-on-write space ({@code <lv>-gr-<hash of the target>},
- * sized by the volume's {@code snapshotSize} and checked against the group's free extents before anything is written)
+ * same thing device-mapper builds for LVM: a plain LV for the copy-on-write space
+ * ({@code <lv>-gr-<hash of the target>}, sized by the volume's {@code snapshotSize} and checked against the group's free extents before anything is written)
  * and a {@code snapshot} target over the capture with that LV as its transient exception store, named
  * {@code <vg>-<cow LV>-rw}. Nothing is copied; writes to the restored tree land in the copy-on-write LV, and the
  * capture is opened read-only. The file system's type comes from {@code blkid}; XFS is mounted with {@code nouuid}

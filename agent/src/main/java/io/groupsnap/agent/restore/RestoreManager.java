@@ -54,15 +54,17 @@ import org.slf4j.LoggerFactory;
  * ({@link RestoreTargets}), the kind can restore it ({@link Volume#restorer}), no other restore uses the same target or
  * volume capture, and each file system the targets lie on has room for what will be written there. A dry run stops
  * after the checks. A tree is materialized beside its target ({@code .<name>.restoring}) and renamed into place when
- * complete, so a target never holds half a restore (an exec command writes at the target itself). The capture is only
+ * complete, so a target never holds half a restore; a restorer that makes a mount (a ZFS clone, an LVM overlay) or runs
+ * a command works at the target itself ({@link Restorer#atTarget}) and undoes its own failures. The capture is only
  * read. The staging of an in-place restore and a test restore's scratch copy are this same operation with other
  * targets.
  *
  * <p>A test restore ({@code verify}) restores each volume to scratch space ({@link RestoreTargets#scratchTarget}),
- * checks the copy ({@link RestoredCheck}) and removes the scratch space again, whatever the outcome; the volume stays
- * RUNNING until its verdict is in and its scratch gone. With {@code keepScratch} (the leader runs a group check over
- * every member's copy) a checked copy is kept instead, DONE with its verdict and {@code scratch_removed} false, until
- * {@link #discard} or until it has been kept {@code keepScratchFor} (the leader may have died meanwhile).
+ * checks the copy ({@link RestoredCheck}) and removes the scratch space again as its kind made it
+ * ({@link Volume#removeRestored}), whatever the outcome; the volume stays RUNNING until its verdict is in and its
+ * scratch gone. With {@code keepScratch} (the leader runs a group check over every member's copy) a checked copy is
+ * kept instead, DONE with its verdict and {@code scratch_removed} false, until {@link #discard} or until it has been
+ * kept {@code keepScratchFor} (the leader may have died meanwhile).
  *
  * <p>Restores are kept in memory only: an agent killed mid-restore leaves a {@code .restoring} directory, which the
  * next restore to that target removes, and the coordinator sees the restore unknown; test restores' scratch left by a
@@ -159,7 +161,7 @@ public final class RestoreManager implements AutoCloseable {
     this.freeSpace = freeSpace;
     this.clock = clock;
     this.workers = Executors.newFixedThreadPool(concurrency, Daemons.named("groupsnap-restore-" + agentId));
-    TestScratch.removeLeftovers(agentId, targets.roots().get(0));
+    TestScratch.removeLeftovers(agentId, targets.roots().get(0), this.volumes);
   }
 
   /**
@@ -399,7 +401,7 @@ public final class RestoreManager implements AutoCloseable {
     }
     try {
       Files.createDirectories(target.getParent());
-      boolean direct = p.restorer().method().equals("exec");
+      boolean direct = p.restorer().atTarget();
       CaptureTree.delete(staging); // a killed restore's leftover
       String method = p.restorer().materialize(direct ? removeEmpty(target) : staging);
       if (!direct) {
@@ -435,7 +437,7 @@ public final class RestoreManager implements AutoCloseable {
       }
     }
     if (job.verify && !keep) {
-      m.setScratchRemoved(TestScratch.remove(agentId, target, staging));
+      m.setScratchRemoved(TestScratch.remove(agentId, volumes.get(p.volume()), target, staging));
     }
     m.setDurationMillis((System.nanoTime() - t0) / 1_000_000);
     synchronized (this) {
@@ -473,7 +475,7 @@ public final class RestoreManager implements AutoCloseable {
       job.kept.clear();
     }
     Map<String, Boolean> removed = new TreeMap<>();
-    kept.forEach((volume, target) -> removed.put(volume, TestScratch.remove(agentId, target,
+    kept.forEach((volume, target) -> removed.put(volume, TestScratch.remove(agentId, volumes.get(volume), target,
         TestScratch.staging(target))));
     synchronized (this) {
       Job job = jobs.get(restoreId);

@@ -1,11 +1,13 @@
 package io.groupsnap.agent.restore;
 
 import io.groupsnap.agent.volume.CaptureTree;
+import io.groupsnap.agent.volume.Volume;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +22,11 @@ final class TestScratch {
 
   private TestScratch() {}
 
-  /** Removes every test restore scratch directory under {@code root} (left by an agent killed mid-test restore). */
-  static void removeLeftovers(String agentId, Path root) {
+  /**
+   * Removes every test restore scratch directory under {@code root} (left by an agent killed mid-test restore), each
+   * copy as its volume's kind made it (a copy is named after its volume).
+   */
+  static void removeLeftovers(String agentId, Path root, Map<String, Volume> volumes) {
     if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -31,7 +36,7 @@ final class TestScratch {
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
           try (var copies = Files.newDirectoryStream(p)) {
             for (Path copy : copies) {
-              CaptureTree.delete(copy); // one at a time: a writable btrfs snapshot is a file system of its own
+              removeCopy(volumes.get(copy.getFileName().toString()), copy);
             }
           }
         }
@@ -47,10 +52,10 @@ final class TestScratch {
    *
    * @return whether both are gone
    */
-  static boolean remove(String agentId, Path target, Path staging) {
+  static boolean remove(String agentId, Volume volume, Path target, Path staging) {
     try {
       CaptureTree.delete(staging);
-      CaptureTree.delete(target);
+      removeCopy(volume, target);
       try {
         Files.deleteIfExists(target.getParent());
       } catch (DirectoryNotEmptyException e) {
@@ -60,6 +65,19 @@ final class TestScratch {
       log.warn("agent {}: cannot remove test restore scratch {}: {}", agentId, target, e.getMessage());
     }
     return !Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.exists(staging, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Removes one restored copy as its volume's kind made it ({@link Volume#removeRestored}: a ZFS clone is destroyed, an
+   * LVM overlay unmounted and removed), one copy at a time: a writable btrfs snapshot or a mount is a file system of
+   * its own. A volume no longer configured ({@code null}) can only have left a plain tree.
+   */
+  private static void removeCopy(Volume volume, Path copy) throws IOException {
+    if (volume == null) {
+      CaptureTree.delete(copy);
+    } else {
+      volume.removeRestored(copy);
+    }
   }
 
   /** Where a volume's restore is materialized before it is renamed to {@code target}. */

@@ -9,7 +9,10 @@ import java.nio.file.Path;
  * restore and the scratch copies of a test restore materialize the same way.
  */
 public interface Restorer {
-  /** How: {@code btrfs-snapshot}, {@code reflink}, {@code copy}, {@code exec}; shown to the operator. */
+  /**
+   * How: {@code btrfs-snapshot}, {@code zfs-clone}, {@code lvm-snapshot}, {@code reflink}, {@code copy},
+   * {@code exec}; shown to the operator.
+   */
   String method();
 
   /** Bytes the materialization writes on the target's file system (0 for a copy-on-write snapshot). */
@@ -25,4 +28,13 @@ public interface Restorer {
    * @return the method actually used (a reflink that the file system refused falls back to a copy)
    */
   String materialize(Path target) throws VolumeException;
+
+  /**
+   * True when {@link #materialize} must be given the final target itself rather than a staging sibling that is renamed
+   * into place when complete: what it makes there is a mount (a ZFS clone, a device), which cannot be renamed, or a
+   * command's own output. Such a restorer removes what it made itself when it fails.
+   */
+  default boolean atTarget() {
+    return false;
+  }
 }

@@ -150,6 +150,16 @@ public interface Volume {
   }
 
   /**
+   * Removes what a restore of this volume materialized at {@code target} (a test restore's scratch copy): whatever the
+   * kind mounted or cloned there, then the tree. Nothing at {@code target} is not an error, so a second call is
+   * harmless. The default deletes the tree; kinds whose restores are clones or mounts (zfs, lvm) take those down first,
+   * so that a recursive delete never runs through a mounted file system and leaves no dataset or device behind.
+   */
+  default void removeRestored(Path target) throws IOException {
+    CaptureTree.delete(target);
+  }
+
+  /**
    * Where a capture stands, for the scrub.
    *
    * @param present it exists on the volume's storage

@@ -340,7 +340,7 @@ class ConfigLoaderTest {
   void refuses_badZfsOptions_namingTheOption() {
     assertThat(error(volume("zfs", "      pool: tank\n")).getMessage())
         .startsWith("agent.yaml: volumes[0].options.pool: unknown option for kind zfs (known: allowDegraded, "
-            + "dataset, timeout)");
+            + "dataset, restoreParent, timeout)");
     assertThat(error(volume("zfs", "      allowDegraded: \"true\"\n")))
         .hasMessage("agent.yaml: volumes[0].options.dataset: is required for kind zfs");
     for (String bad : List.of("tank//a", "/tank/a", "tank/a/", "tank@snap", "tank/a b", "1tank/a", "mirror0/a",

@@ -276,6 +276,11 @@ public final class ExecVolume implements Volume {
       }
 
       @Override
+      public boolean atTarget() {
+        return true; // the command creates {to} itself
+      }
+
+      @Override
       public long bytes() {
         return -1;
       }

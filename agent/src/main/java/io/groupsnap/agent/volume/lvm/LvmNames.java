@@ -1,6 +1,8 @@
 package io.groupsnap.agent.volume.lvm;
 
+import io.groupsnap.agent.volume.TargetHash;
 import io.groupsnap.common.Names;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -87,6 +89,29 @@ public final class LvmNames {
     }
     String id = snapshotName.substring(prefix.length());
     return Names.isValid(id) ? id : null;
+  }
+
+  /** Between the origin's name and the target's hash in the name of a restore's copy-on-write LV. */
+  public static final String RESTORE_INFIX = "-gr-";
+  /** Hex digits of the target path's hash in a restore's names. */
+  static final int TARGET_HASH = 12;
+  /** After the device-mapper name of a restore's copy-on-write LV: its writable overlay's name. */
+  static final String OVERLAY_SUFFIX = "-rw";
+
+  /**
+   * The copy-on-write LV of a restore of {@code lv} to {@code target}: {@code <lv>-gr-<hash of the target>}, found
+   * again from the target alone.
+   */
+  public static String restoreCow(String lv, Path target) {
+    return lv + RESTORE_INFIX + TargetHash.of(target, TARGET_HASH);
+  }
+
+  /**
+   * The device-mapper device a restore mounts: {@code <vg>-<cow LV>-rw} ('-' doubled inside the names), a name LVM
+   * never gives (its own devices end in a name or in {@code -cow}, {@code -real}).
+   */
+  public static String restoreOverlay(String vg, String cowLv) {
+    return dmName(vg, cowLv) + OVERLAY_SUFFIX;
   }
 
   /** The device-mapper name of an LV: hyphens inside either part doubled. */

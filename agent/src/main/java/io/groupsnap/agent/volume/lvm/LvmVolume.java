@@ -1,6 +1,7 @@
 package io.groupsnap.agent.volume.lvm;
 
 import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.StorageTools;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
@@ -33,11 +34,16 @@ import java.util.Map;
  * read as a block device or mount read-only. {@link #listCaptures} lists the LVs of the group whose origin is this LV
  * and whose name follows that scheme, so an unrelated LV never counts as a capture; {@link #delete} removes only such
  * an LV ({@code lvremove -y}).
+ *
+ * <p>Restores mount a writable device-mapper snapshot of the capture at the target ({@link LvmOverlays}); they also
+ * need {@code dmsetup} (with {@code lvm2}) and {@code blkid}, {@code mount}, {@code umount} (util-linux).
  */
 public final class LvmVolume implements Volume {
   /** The Debian package with the tools. */
   public static final String PACKAGE = "lvm2";
   static final List<String> TOOLS = List.of("lvcreate", "lvremove", "lvs", "vgs");
+  /** What a restore runs besides {@link #TOOLS} and {@link LvmOverlays#TOOLS}. */
+  static final List<String> RESTORE_TOOLS = List.of("lvcreate", "lvremove", "lvs", "vgs", "dmsetup");
   private static final DateTimeFormatter LV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z");
 
   private final String name;
@@ -46,6 +52,7 @@ public final class LvmVolume implements Volume {
   private final String lv;
   private final LvmSnapshotSize size;
   private final StorageTools tools;
+  private final LvmOverlays overlays;
   /** Tools found by the last check, so that the capture spawns nothing but {@code lvcreate}. */
   private volatile Map<String, Path> resolved;
 
@@ -60,6 +67,8 @@ public final class LvmVolume implements Volume {
     this.lv = lv;
     this.size = size;
     this.tools = new StorageTools(commands, PACKAGE, timeout, probeRoot);
+    this.overlays = new LvmOverlays(name, vg, lv, size, tools, new StorageTools(commands, "util-linux", timeout,
+        probeRoot));
   }
 
   @Override
@@ -240,6 +249,28 @@ public final class LvmVolume implements Volume {
       throw new IOException("unexpected lvs output on line " + lineNo + ": " + StorageTools.quote(line)
           + " (cannot read the time " + StorageTools.quote(text) + ")");
     }
+  }
+
+  /**
+   * A writable device-mapper snapshot of the capture mounted at the target ({@link LvmOverlays}): nothing copied.
+   * Checks the tools, device-mapper, the capture, the free extents for the copy-on-write space and the file system.
+   */
+  @Override
+  public Restorer restorer(Path capture, Path target) throws VolumeException {
+    String id = idOf(capture);
+    if (id == null) {
+      throw new VolumeException("capture " + capture + " is not one of volume " + name + "'s", false);
+    }
+    Map<String, Path> t = tools.resolve(RESTORE_TOOLS);
+    tools.requireKernel(List.of("/dev/mapper/control", "/sys/module/dm_mod"),
+        "device-mapper is not available: load the kernel module dm_mod (modprobe dm_mod)");
+    return overlays.restorer(id, target, t);
+  }
+
+  /** Unmounts and removes what a restore made at {@code target}, if anything, then deletes what is left there. */
+  @Override
+  public void removeRestored(Path target) throws IOException {
+    overlays.remove(target);
   }
 
   @Override

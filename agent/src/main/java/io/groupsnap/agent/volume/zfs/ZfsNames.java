@@ -1,6 +1,8 @@
 package io.groupsnap.agent.volume.zfs;
 
+import io.groupsnap.agent.volume.TargetHash;
 import io.groupsnap.common.Names;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -74,6 +76,44 @@ public final class ZfsNames {
     }
     String id = snapshotName.substring(PREFIX.length());
     return Names.isValid(id) ? id : null;
+  }
+
+  /** Between the volume dataset's last component and the target's hash in a restore clone's name. */
+  public static final String RESTORE_INFIX = "-restore-";
+  /** Hex digits of the target path's hash in a restore clone's name. */
+  static final int TARGET_HASH = 12;
+
+  /** Where restore clones go by default: beside the dataset, under its parent (the pool root's own children). */
+  public static String defaultRestoreParent(String dataset) {
+    int slash = dataset.lastIndexOf('/');
+    return slash < 0 ? dataset : dataset.substring(0, slash);
+  }
+
+  /**
+   * The clone a restore of {@code dataset} to {@code target} makes: {@code <parent>/<last component>-restore-<hash>},
+   * the hash that of the target's path, so that the clone of a target can be found again from the target alone.
+   */
+  public static String restoreClone(String dataset, String parent, Path target) {
+    return parent + "/" + dataset.substring(dataset.lastIndexOf('/') + 1) + RESTORE_INFIX
+        + TargetHash.of(target, TARGET_HASH);
+  }
+
+  /** Null when restore clones of {@code dataset} can go under {@code parent}, else why not. */
+  public static String restoreParentProblem(String dataset, String parent) {
+    String problem = datasetProblem(parent);
+    if (problem != null) {
+      return problem;
+    }
+    if (!pool(parent).equals(pool(dataset))) {
+      return "'" + parent + "' is not in pool " + pool(dataset) + " of dataset " + dataset + " (a clone stays in the"
+          + " pool of its snapshot)";
+    }
+    String longest = restoreClone(dataset, parent, Path.of("/"));
+    if (longest.length() > MAX) {
+      return "'" + parent + "' is too long: a restore clone's name " + longest + " would have " + longest.length()
+          + " characters (ZFS's limit is " + MAX + ")";
+    }
+    return null;
   }
 
   /** Null when the full snapshot name fits ZFS's limit, else why not. */

@@ -53,6 +53,20 @@ final class ZfsReports {
     return new String[] {f[0].strip(), f[1].strip()};
   }
 
+  /** One row of {@code zfs list -H} output with {@code fields} tab-separated fields, stripped. */
+  static String[] row(String tool, String stdout, int fields) throws VolumeException {
+    String[] lines = stdout.strip().split("\n");
+    String[] f = lines[0].split("\t", -1);
+    if (lines.length != 1 || f.length != fields) {
+      throw new VolumeException("unexpected " + tool + " output: " + StorageTools.quote(stdout.replace('\n', ' '))
+          + " (expected one line of " + fields + " tab-separated fields)", false);
+    }
+    for (int i = 0; i < f.length; i++) {
+      f[i] = f[i].strip();
+    }
+    return f;
+  }
+
   static long number(String tool, String field) throws VolumeException {
     if (!field.matches("\\d{1,18}")) {
       throw new VolumeException("unexpected " + tool + " output: " + StorageTools.quote(field) + " is not a number",

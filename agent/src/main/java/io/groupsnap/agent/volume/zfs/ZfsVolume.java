@@ -1,6 +1,7 @@
 package io.groupsnap.agent.volume.zfs;
 
 import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.StorageTools;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
@@ -36,6 +37,9 @@ import java.util.Set;
  * directory {@code <path>/.zfs/snapshot/gs-<id>} that backup tools read (ZFS mounts it on first access, whatever the
  * dataset's {@code snapdir} setting). {@link #listCaptures} lists the dataset's own snapshots ({@code -d 1}) named that
  * way; {@link #delete} destroys only such a snapshot.
+ *
+ * <p>Restores clone the capture's snapshot ({@link ZfsClones}) under option {@code restoreParent} (default: the
+ * dataset's parent) and mount the clone at the target; no data is copied.
  */
 public final class ZfsVolume implements Volume {
   /** The Debian package with the tools. */
@@ -50,6 +54,7 @@ public final class ZfsVolume implements Volume {
   private final String dataset;
   private final boolean allowDegraded;
   private final StorageTools tools;
+  private final ZfsClones clones;
   private volatile Map<String, Path> resolved;
 
   /**
@@ -58,11 +63,18 @@ public final class ZfsVolume implements Volume {
    */
   public ZfsVolume(String name, Path path, String dataset, boolean allowDegraded, Duration timeout,
       CommandRunner commands, Path probeRoot) {
+    this(name, path, dataset, allowDegraded, timeout, ZfsNames.defaultRestoreParent(dataset), commands, probeRoot);
+  }
+
+  /** @param restoreParent the dataset restores clone captures under (checked with {@link ZfsNames}) */
+  public ZfsVolume(String name, Path path, String dataset, boolean allowDegraded, Duration timeout,
+      String restoreParent, CommandRunner commands, Path probeRoot) {
     this.name = name;
     this.path = path.toAbsolutePath().normalize();
     this.dataset = dataset;
     this.allowDegraded = allowDegraded;
     this.tools = new StorageTools(commands, PACKAGE, timeout, probeRoot);
+    this.clones = new ZfsClones(name, dataset, restoreParent, tools);
   }
 
   @Override
@@ -288,6 +300,28 @@ public final class ZfsVolume implements Volume {
 
   private List<String> listArgv(String zfs) {
     return List.of(zfs, "list", "-H", "-t", "snapshot", "-o", "name,creation", "-p", "-d", "1", dataset);
+  }
+
+  /**
+   * A clone of the capture's snapshot mounted at the target ({@link ZfsClones}): nothing copied, the blocks shared.
+   * Checks the tools, the module, the snapshot, the parent dataset of clones and that no clone for the target exists.
+   */
+  @Override
+  public Restorer restorer(Path capture, Path target) throws VolumeException {
+    String id = idOf(capture);
+    if (id == null) {
+      throw new VolumeException("capture " + capture + " is not one of volume " + name + "'s", false);
+    }
+    Map<String, Path> t = tools.resolve(TOOLS);
+    tools.requireKernel(List.of("/dev/zfs", "/sys/module/zfs"),
+        "the ZFS kernel module is not loaded: load the kernel module zfs (modprobe zfs)");
+    return clones.restorer(fullName(id), target, t);
+  }
+
+  /** Destroys the clone a restore made at {@code target}, if any, then deletes what is left there. */
+  @Override
+  public void removeRestored(Path target) throws IOException {
+    clones.remove(target);
   }
 
   @Override

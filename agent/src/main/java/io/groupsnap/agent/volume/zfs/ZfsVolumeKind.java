@@ -34,6 +34,6 @@ public final class ZfsVolumeKind implements VolumeKind<ZfsOptions> {
   @Override
   public Volume create(VolumeConfig v, ZfsOptions options, KindContext context) {
     return new ZfsVolume(v.name(), v.path(), options.dataset(), options.allowDegraded(), options.timeout(),
-        context.commands(), Path.of("/"));
+        options.restoreParent(), context.commands(), Path.of("/"));
   }
 }

@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * <p>Restores are kept in memory only: an agent killed mid-restore leaves a {@code .restoring} directory, which the
  * next restore to that target removes, and the coordinator sees the restore unknown; test restores' scratch left by a
  * killed agent is removed when the next agent starts. Thread-safe.
+ *
+ * <p>This class admits, schedules and remembers restores; the checks and plan are {@link RestorePlanner}'s, the
+ * writing of a tree {@link Materializer}'s, a test restore's verdict {@link TestRestoreVerdict}'s and the removal of
+ * its scratch {@link TestScratch}'s.
  */
 public final class RestoreManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RestoreManager.class);
@@ -178,54 +182,72 @@ public final class RestoreManager implements AutoCloseable {
         return List.copyOf(known.volumes.values());
       }
     }
-    List<RestorePlan> plans = plan(ref.txnId(), asked, (t, volume) -> {
-      String v = volume.name();
-      String raw = t.getTarget().isEmpty() ? (verify ? targets.scratchTarget(restoreId, v)
-          : targets.defaultTarget(ref.txnId(), v)).toString() : t.getTarget();
-      try {
-        return targets.check(raw);
-      } catch (RestoreRefusedException e) {
-        throw new RestoreRefusedException("volume " + v + ": " + e.getMessage());
-      }
-    });
+    List<RestorePlan> plans = plan(ref.txnId(), asked,
+        (t, volume) -> target(restoreId, ref.txnId(), verify, t, volume));
     checkRoom(plans);
-    List<MemberRestore> out = new ArrayList<>();
-    synchronized (this) {
-      for (RestorePlan p : plans) {
-        for (Path busy : busyTargets) {
-          if (busy.startsWith(p.target()) || p.target().startsWith(busy)) {
-            throw new RestoreRefusedException("volume " + p.volume() + ": target " + p.target()
-                + " is in use by another restore");
-          }
-        }
-        if (busyCaptures.contains(ref.txnId() + "/" + p.volume())) {
-          throw new RestoreRefusedException("volume " + p.volume() + " of group snapshot " + ref.txnId()
-              + " is being restored by another restore");
-        }
-      }
-      RestoreJob job = new RestoreJob(ref.txnId(), verify, keepScratch);
-      long now = clock.millis();
-      for (RestorePlan p : plans) {
-        MemberRestore m = MemberRestore.newBuilder().setAgentId(agentId).setVolume(p.volume()).setKind(p.kind())
-            .setMethod(p.restorer().method()).setPath(p.target().toString()).setBytes(Math.max(0, p.restorer()
-                .bytes())).setState(dryRun ? RestoreState.RESTORE_CHECKED : RestoreState.RESTORE_RUNNING)
-            .setStartedAtMillis(dryRun ? 0 : now).build();
-        job.volumes.put(p.volume(), m);
-        out.add(m);
-      }
-      if (dryRun) {
-        return out;
-      }
-      for (RestorePlan p : plans) {
-        busyTargets.add(p.target());
-        busyCaptures.add(ref.txnId() + "/" + p.volume());
-      }
-      jobs.put(restoreId, job);
-      forgetOldest();
+    List<MemberRestore> out = admit(restoreId, ref.txnId(), plans, dryRun, verify, keepScratch);
+    if (dryRun) {
+      return out;
     }
     for (RestorePlan p : plans) {
       workers.execute(() -> run(restoreId, ref.txnId(), p));
     }
+    return out;
+  }
+
+  /** Where a restore puts one volume: the asked target, or the default (a test restore: its scratch), checked. */
+  private Path target(String restoreId, String groupSnapshotId, boolean verify, VolumeTarget t, Volume volume)
+      throws RestoreRefusedException {
+    String v = volume.name();
+    String raw = t.getTarget().isEmpty() ? (verify ? targets.scratchTarget(restoreId, v)
+        : targets.defaultTarget(groupSnapshotId, v)).toString() : t.getTarget();
+    try {
+      return targets.check(raw);
+    } catch (RestoreRefusedException e) {
+      throw new RestoreRefusedException("volume " + v + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Refuses plans whose target or capture another restore is using, and (unless {@code dryRun}) remembers the restore
+   * and marks its targets and captures busy, at once.
+   *
+   * @return each volume's restore as it starts (CHECKED for a dry run)
+   */
+  private synchronized List<MemberRestore> admit(String restoreId, String groupSnapshotId, List<RestorePlan> plans,
+      boolean dryRun, boolean verify, boolean keepScratch) throws RestoreRefusedException {
+    List<MemberRestore> out = new ArrayList<>();
+    for (RestorePlan p : plans) {
+      for (Path busy : busyTargets) {
+        if (busy.startsWith(p.target()) || p.target().startsWith(busy)) {
+          throw new RestoreRefusedException("volume " + p.volume() + ": target " + p.target()
+              + " is in use by another restore");
+        }
+      }
+      if (busyCaptures.contains(groupSnapshotId + "/" + p.volume())) {
+        throw new RestoreRefusedException("volume " + p.volume() + " of group snapshot " + groupSnapshotId
+            + " is being restored by another restore");
+      }
+    }
+    RestoreJob job = new RestoreJob(groupSnapshotId, verify, keepScratch);
+    long now = clock.millis();
+    for (RestorePlan p : plans) {
+      MemberRestore m = MemberRestore.newBuilder().setAgentId(agentId).setVolume(p.volume()).setKind(p.kind())
+          .setMethod(p.restorer().method()).setPath(p.target().toString()).setBytes(Math.max(0, p.restorer()
+              .bytes())).setState(dryRun ? RestoreState.RESTORE_CHECKED : RestoreState.RESTORE_RUNNING)
+          .setStartedAtMillis(dryRun ? 0 : now).build();
+      job.volumes.put(p.volume(), m);
+      out.add(m);
+    }
+    if (dryRun) {
+      return out;
+    }
+    for (RestorePlan p : plans) {
+      busyTargets.add(p.target());
+      busyCaptures.add(groupSnapshotId + "/" + p.volume());
+    }
+    jobs.put(restoreId, job);
+    forgetOldest();
     return out;
   }
 

@@ -1,34 +1,22 @@
 package io.groupsnap.agent.restore;
 
-import io.groupsnap.agent.export.ExportException;
 import io.groupsnap.agent.export.ExportTarget;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.verify.RestoredCheck;
-import io.groupsnap.agent.volume.CaptureTree;
-import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.Volume;
-import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.common.Daemons;
-import io.groupsnap.proto.v1.LocalSnapshot;
-import io.groupsnap.proto.v1.LocalSnapshotState;
 import io.groupsnap.proto.v1.MemberRestore;
 import io.groupsnap.proto.v1.RestoreState;
-import io.groupsnap.proto.v1.Verification;
 import io.groupsnap.proto.v1.VolumeTarget;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * <p>Restores are kept in memory only: an agent killed mid-restore leaves a {@code .restoring} directory, which the
  * next restore to that target removes, and the coordinator sees the restore unknown; test restores' scratch left by a
  * killed agent is removed when the next agent starts. Thread-safe.
+ *
+ * <p>This class admits, schedules and remembers restores; the checks and plan are {@link RestorePlanner}'s, the
+ * writing of a tree {@link Materializer}'s, a test restore's verdict {@link TestRestoreVerdict}'s and the removal of
+ * its scratch {@link TestScratch}'s.
  */
 public final class RestoreManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RestoreManager.class);
@@ -84,17 +76,17 @@ public final class RestoreManager implements AutoCloseable {
   }
 
   private final String agentId;
-  private final Map<String, Volume> volumes = new LinkedHashMap<>();
-  private final Map<String, ExportTarget> exportTargets = new LinkedHashMap<>();
-  private final SnapshotCatalog catalog;
   private final EpochFence fence;
   private final RestoreTargets targets;
-  private final FreeSpace freeSpace;
+  private final RestorePlanner planner;
+  /** This agent's volumes by name: a test restore's copy is removed by its kind ({@link Volume#removeRestored}). */
+  private final Map<String, Volume> volumes = new LinkedHashMap<>();
+  private final Materializer materializer;
+  private final TestRestoreVerdict verdict;
   private final Clock clock;
   private final ExecutorService workers;
-  private final RestoredCheck checks;
   /** Restores by id, oldest first; guarded by {@code this}. */
-  private final Map<String, Job> jobs = new LinkedHashMap<>();
+  private final Map<String, RestoreJob> jobs = new LinkedHashMap<>();
   /** Discards kept scratch whose keep limit passed. */
   private final ScheduledExecutorService expiry;
   private final Duration keepScratchFor;
@@ -103,23 +95,6 @@ public final class RestoreManager implements AutoCloseable {
   /** Targets and (group snapshot, volume) pairs being restored now; guarded by {@code this}. */
   private final Set<Path> busyTargets = new HashSet<>();
   private final Set<String> busyCaptures = new HashSet<>();
-
-  private static final class Job {
-    final String groupSnapshotId;
-    final boolean verify;
-    final boolean keepScratch;
-    final Map<String, MemberRestore> volumes = new TreeMap<>();
-    /** Kept scratch copies by volume (their targets); guarded by the manager. */
-    final Map<String, Path> kept = new TreeMap<>();
-    /** Discarded: a copy finishing from now on is removed at once. */
-    boolean discarded;
-
-    Job(String groupSnapshotId, boolean verify, boolean keepScratch) {
-      this.groupSnapshotId = groupSnapshotId;
-      this.verify = verify;
-      this.keepScratch = keepScratch;
-    }
-  }
 
   public RestoreManager(String agentId, List<Volume> volumes, SnapshotCatalog catalog, EpochFence fence,
       RestoreTargets targets, FreeSpace freeSpace, int concurrency, Clock clock) {
@@ -152,13 +127,12 @@ public final class RestoreManager implements AutoCloseable {
     this.keepScratchFor = keepScratchFor;
     this.expiry = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-scratch-" + agentId));
     this.agentId = agentId;
-    this.checks = checks;
-    exportTargets.forEach(t -> this.exportTargets.put(t.name(), t));
+    this.planner = new RestorePlanner(agentId, volumes, exportTargets, catalog, freeSpace);
     volumes.forEach(v -> this.volumes.put(v.name(), v));
-    this.catalog = catalog;
+    this.materializer = new Materializer(agentId);
+    this.verdict = new TestRestoreVerdict(agentId, catalog, checks);
     this.fence = fence;
     this.targets = targets;
-    this.freeSpace = freeSpace;
     this.clock = clock;
     this.workers = Executors.newFixedThreadPool(concurrency, Daemons.named("groupsnap-restore-" + agentId));
     TestScratch.removeLeftovers(agentId, targets.roots().get(0), this.volumes);
@@ -204,7 +178,7 @@ public final class RestoreManager implements AutoCloseable {
       }
     }
     synchronized (this) {
-      Job known = jobs.get(restoreId);
+      RestoreJob known = jobs.get(restoreId);
       if (known != null) {
         if (!known.groupSnapshotId.equals(ref.txnId())) {
           throw new RestoreRefusedException("restore " + restoreId + " restores group snapshot "
@@ -213,50 +187,12 @@ public final class RestoreManager implements AutoCloseable {
         return List.copyOf(known.volumes.values());
       }
     }
-    List<RestorePlan> plans = plan(ref.txnId(), asked, (t, volume) -> {
-      String v = volume.name();
-      String raw = t.getTarget().isEmpty() ? (verify ? targets.scratchTarget(restoreId, v)
-          : targets.defaultTarget(ref.txnId(), v)).toString() : t.getTarget();
-      try {
-        return targets.check(raw);
-      } catch (RestoreRefusedException e) {
-        throw new RestoreRefusedException("volume " + v + ": " + e.getMessage());
-      }
-    });
+    List<RestorePlan> plans = plan(ref.txnId(), asked,
+        (t, volume) -> target(restoreId, ref.txnId(), verify, t, volume));
     checkRoom(plans);
-    List<MemberRestore> out = new ArrayList<>();
-    synchronized (this) {
-      for (RestorePlan p : plans) {
-        for (Path busy : busyTargets) {
-          if (busy.startsWith(p.target()) || p.target().startsWith(busy)) {
-            throw new RestoreRefusedException("volume " + p.volume() + ": target " + p.target()
-                + " is in use by another restore");
-          }
-        }
-        if (busyCaptures.contains(ref.txnId() + "/" + p.volume())) {
-          throw new RestoreRefusedException("volume " + p.volume() + " of group snapshot " + ref.txnId()
-              + " is being restored by another restore");
-        }
-      }
-      Job job = new Job(ref.txnId(), verify, keepScratch);
-      long now = clock.millis();
-      for (RestorePlan p : plans) {
-        MemberRestore m = MemberRestore.newBuilder().setAgentId(agentId).setVolume(p.volume()).setKind(p.kind())
-            .setMethod(p.restorer().method()).setPath(p.target().toString()).setBytes(Math.max(0, p.restorer()
-                .bytes())).setState(dryRun ? RestoreState.RESTORE_CHECKED : RestoreState.RESTORE_RUNNING)
-            .setStartedAtMillis(dryRun ? 0 : now).build();
-        job.volumes.put(p.volume(), m);
-        out.add(m);
-      }
-      if (dryRun) {
-        return out;
-      }
-      for (RestorePlan p : plans) {
-        busyTargets.add(p.target());
-        busyCaptures.add(ref.txnId() + "/" + p.volume());
-      }
-      jobs.put(restoreId, job);
-      forgetOldest();
+    List<MemberRestore> out = admit(restoreId, ref.txnId(), plans, dryRun, verify, keepScratch);
+    if (dryRun) {
+      return out;
     }
     for (RestorePlan p : plans) {
       workers.execute(() -> run(restoreId, ref.txnId(), p));
@@ -264,129 +200,80 @@ public final class RestoreManager implements AutoCloseable {
     return out;
   }
 
-  /** GetRestore: the restore's volumes on this agent; empty when it knows no such restore. */
-  public synchronized Optional<List<MemberRestore>> status(String restoreId) {
-    Job job = jobs.get(restoreId);
-    return job == null ? Optional.empty() : Optional.of(List.copyOf(job.volumes.values()));
-  }
-
-  /** Where one asked volume is materialized, checked: a refusal names the volume. */
-  @FunctionalInterface
-  interface TargetChoice {
-    Path target(VolumeTarget asked, Volume volume) throws RestoreRefusedException;
+  /** Where a restore puts one volume: the asked target, or the default (a test restore: its scratch), checked. */
+  private Path target(String restoreId, String groupSnapshotId, boolean verify, VolumeTarget t, Volume volume)
+      throws RestoreRefusedException {
+    String v = volume.name();
+    String raw = t.getTarget().isEmpty() ? (verify ? targets.scratchTarget(restoreId, v)
+        : targets.defaultTarget(groupSnapshotId, v)).toString() : t.getTarget();
+    try {
+      return targets.check(raw);
+    } catch (RestoreRefusedException e) {
+      throw new RestoreRefusedException("volume " + v + ": " + e.getMessage());
+    }
   }
 
   /**
-   * Checks every asked volume (its capture is kept here or an export of it is named, it is configured, its target as
-   * {@code choice} decides it, no two targets overlap, the kind can restore it) and says how each is restored; writes
-   * nothing. Shared with in-place restores, whose targets are beside the live data.
+   * Refuses plans whose target or capture another restore is using, and (unless {@code dryRun}) remembers the restore
+   * and marks its targets and captures busy, at once.
    *
-   * @param asked empty: every volume captured here
+   * @return each volume's restore as it starts (CHECKED for a dry run)
    */
-  List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked, TargetChoice choice)
-      throws RestoreRefusedException, IOException {
-    Map<String, LocalSnapshot> kept = new TreeMap<>();
-    catalog.list(groupSnapshotId).forEach(s -> kept.put(s.getVolume(), s));
-    if (kept.isEmpty() && asked.stream().allMatch(t -> t.getExportTarget().isEmpty())) {
-      throw new RestoreRefusedException("agent " + agentId + " keeps no capture of group snapshot "
-          + groupSnapshotId);
-    }
-    List<VolumeTarget> wanted = asked.isEmpty()
-        ? kept.keySet().stream().map(v -> VolumeTarget.newBuilder().setVolume(v).build()).toList() : asked;
-    List<RestorePlan> plans = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
-    for (VolumeTarget t : wanted) {
-      String v = t.getVolume();
-      if (!seen.add(v)) {
-        throw new RestoreRefusedException("volume " + v + " is asked for twice");
-      }
-      LocalSnapshot s = kept.get(v);
-      if (s != null && s.getState() != LocalSnapshotState.LOCAL_KEPT) {
-        throw new RestoreRefusedException("group snapshot " + groupSnapshotId + " is not committed on agent "
-            + agentId + ": only kept captures are restored");
-      }
-      Volume volume = volumes.get(v);
-      boolean local = s != null && volume != null && present(volume, s);
-      if (!local && t.getExportTarget().isEmpty()) {
-        throw new RestoreRefusedException("agent " + agentId + " keeps no capture of volume " + v
-            + " of group snapshot " + groupSnapshotId + (s == null ? "" : " (it is gone from the volume)")
-            + " and no export of it is known");
-      }
-      if (volume == null) {
-        throw new RestoreRefusedException("volume " + v + " is no longer configured on agent " + agentId);
-      }
-      Path target = choice.target(t, volume);
-      for (RestorePlan other : plans) {
-        if (other.target().startsWith(target) || target.startsWith(other.target())) {
-          throw new RestoreRefusedException("volume " + v + ": target " + target + " overlaps the target of volume "
-              + other.volume());
+  private synchronized List<MemberRestore> admit(String restoreId, String groupSnapshotId, List<RestorePlan> plans,
+      boolean dryRun, boolean verify, boolean keepScratch) throws RestoreRefusedException {
+    List<MemberRestore> out = new ArrayList<>();
+    for (RestorePlan p : plans) {
+      for (Path busy : busyTargets) {
+        if (busy.startsWith(p.target()) || p.target().startsWith(busy)) {
+          throw new RestoreRefusedException("volume " + p.volume() + ": target " + p.target()
+              + " is in use by another restore");
         }
       }
-      try {
-        plans.add(local ? new RestorePlan(v, volume.kind(), Path.of(s.getPath()), target,
-            volume.restorer(Path.of(s.getPath()), target))
-            : new RestorePlan(v, volume.kind(), null, target, fromExport(v, t)));
-      } catch (VolumeException | ExportException e) {
-        throw new RestoreRefusedException("volume " + v + ": " + e.getMessage());
+      if (busyCaptures.contains(groupSnapshotId + "/" + p.volume())) {
+        throw new RestoreRefusedException("volume " + p.volume() + " of group snapshot " + groupSnapshotId
+            + " is being restored by another restore");
       }
     }
-    return plans;
+    RestoreJob job = new RestoreJob(groupSnapshotId, verify, keepScratch);
+    long now = clock.millis();
+    for (RestorePlan p : plans) {
+      MemberRestore m = MemberRestore.newBuilder().setAgentId(agentId).setVolume(p.volume()).setKind(p.kind())
+          .setMethod(p.restorer().method()).setPath(p.target().toString()).setBytes(Math.max(0, p.restorer()
+              .bytes())).setState(dryRun ? RestoreState.RESTORE_CHECKED : RestoreState.RESTORE_RUNNING)
+          .setStartedAtMillis(dryRun ? 0 : now).build();
+      job.volumes.put(p.volume(), m);
+      out.add(m);
+    }
+    if (dryRun) {
+      return out;
+    }
+    for (RestorePlan p : plans) {
+      busyTargets.add(p.target());
+      busyCaptures.add(groupSnapshotId + "/" + p.volume());
+    }
+    jobs.put(restoreId, job);
+    forgetOldest();
+    return out;
   }
 
-  /** Whether the kept capture is still on its volume's storage (a tool failure counts as present: try it). */
-  private static boolean present(Volume volume, LocalSnapshot s) {
-    try {
-      return volume.locate(Path.of(s.getPath())).present();
-    } catch (IOException e) {
-      return true;
-    }
+  /** GetRestore: the restore's volumes on this agent; empty when it knows no such restore. */
+  public synchronized Optional<List<MemberRestore>> status(String restoreId) {
+    RestoreJob job = jobs.get(restoreId);
+    return job == null ? Optional.empty() : Optional.of(List.copyOf(job.volumes.values()));
   }
 
-  /** The export of a volume whose local capture is gone, as the leader named it. */
-  private Restorer fromExport(String volume, VolumeTarget t) throws RestoreRefusedException, ExportException {
-    ExportTarget target = exportTargets.get(t.getExportTarget());
-    if (target == null) {
-      throw new RestoreRefusedException("volume " + volume + ": the local capture is gone and export target "
-          + t.getExportTarget() + " is not configured on agent " + agentId);
-    }
-    return target.restorer(t.getRepositorySnapshotId(), t.getExportBytes());
+  /**
+   * The checks and plan of a restore, writing nothing ({@link RestorePlanner#plan}); shared with in-place restores,
+   * whose targets are beside the live data.
+   */
+  List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked, RestorePlanner.TargetChoice choice)
+      throws RestoreRefusedException, IOException {
+    return planner.plan(groupSnapshotId, asked, choice);
   }
 
   /** Each file system the targets lie on must have room for everything written there. */
   void checkRoom(List<RestorePlan> plans) throws RestoreRefusedException {
-    Map<Long, Long> need = new HashMap<>();
-    Map<Long, Path> where = new HashMap<>();
-    for (RestorePlan p : plans) {
-      Path dir = existingAncestor(p.target());
-      try {
-        long device = CaptureTree.device(dir);
-        need.merge(device, p.restorer().bytesNeeded(), Long::sum);
-        where.putIfAbsent(device, dir);
-      } catch (IOException | UncheckedIOException e) {
-        throw new RestoreRefusedException("volume " + p.volume() + ": cannot examine " + dir + ": " + e.getMessage());
-      }
-    }
-    for (Map.Entry<Long, Long> e : need.entrySet()) {
-      Path dir = where.get(e.getKey());
-      long free;
-      try {
-        free = freeSpace.usable(dir);
-      } catch (IOException ex) {
-        throw new RestoreRefusedException("cannot read the free space at " + dir + ": " + ex.getMessage());
-      }
-      if (e.getValue() > free) {
-        throw new RestoreRefusedException("not enough space: the restore needs " + e.getValue() + " bytes on the file"
-            + " system of " + dir + ", which has " + free + " free");
-      }
-    }
-  }
-
-  private static Path existingAncestor(Path p) {
-    Path d = p;
-    while (d != null && !Files.exists(d)) {
-      d = d.getParent();
-    }
-    return d == null ? p.getRoot() : d;
+    planner.checkRoom(plans);
   }
 
   private void run(String restoreId, String groupSnapshotId, RestorePlan p) {
@@ -394,40 +281,14 @@ public final class RestoreManager implements AutoCloseable {
     Path target = p.target();
     Path staging = TestScratch.staging(target);
     MemberRestore.Builder m;
-    Job job;
+    RestoreJob job;
     synchronized (this) {
       job = jobs.get(restoreId);
       m = job.volumes.get(p.volume()).toBuilder();
     }
-    try {
-      Files.createDirectories(target.getParent());
-      boolean direct = p.restorer().atTarget();
-      CaptureTree.delete(staging); // a killed restore's leftover
-      String method = p.restorer().materialize(direct ? removeEmpty(target) : staging);
-      if (!direct) {
-        removeEmpty(target);
-        try {
-          Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(staging, target);
-        }
-      }
-      long bytes = p.restorer().bytes() >= 0 ? p.restorer().bytes() : CaptureTree.size(target, null);
-      m.setMethod(method).setBytes(bytes).setState(RestoreState.RESTORE_DONE);
-      log.info("agent {}: restored volume {} of group snapshot {} at {} ({}, {} bytes)", agentId, p.volume(),
-          groupSnapshotId, target, method, bytes);
-    } catch (VolumeException | IOException | RuntimeException e) {
-      m.setState(RestoreState.RESTORE_FAILED).setError(oneLine(e.getMessage()));
-      log.warn("agent {}: restore of volume {} of group snapshot {} at {} failed: {}", agentId, p.volume(),
-          groupSnapshotId, target, e.getMessage());
-      try {
-        CaptureTree.delete(staging);
-      } catch (IOException ignored) {
-        // the next restore to this target removes it
-      }
-    }
+    materializer.materialize(groupSnapshotId, p, m);
     if (job.verify) {
-      verify(groupSnapshotId, p, m);
+      verdict.verify(groupSnapshotId, p, m);
     }
     boolean keep = false;
     synchronized (this) {
@@ -466,7 +327,7 @@ public final class RestoreManager implements AutoCloseable {
   public Optional<List<MemberRestore>> discard(String restoreId) {
     Map<String, Path> kept;
     synchronized (this) {
-      Job job = jobs.get(restoreId);
+      RestoreJob job = jobs.get(restoreId);
       if (job == null) {
         return Optional.empty();
       }
@@ -478,7 +339,7 @@ public final class RestoreManager implements AutoCloseable {
     kept.forEach((volume, target) -> removed.put(volume, TestScratch.remove(agentId, volumes.get(volume), target,
         TestScratch.staging(target))));
     synchronized (this) {
-      Job job = jobs.get(restoreId);
+      RestoreJob job = jobs.get(restoreId);
       if (job != null) {
         removed.forEach((volume, gone) -> job.volumes.computeIfPresent(volume,
             (v, m) -> m.toBuilder().setScratchRemoved(gone).build()));
@@ -492,43 +353,6 @@ public final class RestoreManager implements AutoCloseable {
     }
   }
 
-  /** A test restore's second half: checks the restored copy (when it was restored). */
-  private void verify(String groupSnapshotId, RestorePlan p, MemberRestore.Builder m) {
-    try {
-      if (m.getState() == RestoreState.RESTORE_DONE) {
-        RestoredCheck.Verdict v = checks.check(p.volume(), p.target(), recordedFingerprint(groupSnapshotId,
-            p.volume()), () -> Thread.currentThread().isInterrupted());
-        m.setVerification(v.ok() ? Verification.VERIFIED : Verification.VERIFICATION_FAILED)
-            .setVerificationReason(oneLine(v.reason())).setVerifyOutputTail(v.outputTail());
-        log.info("agent {}: test restore of volume {} of group snapshot {}: {} ({})", agentId, p.volume(),
-            groupSnapshotId, v.ok() ? "VERIFIED" : "FAILED", v.reason());
-      } else {
-        m.setVerification(Verification.VERIFICATION_FAILED).setVerificationReason("the restore failed: "
-            + m.getError());
-      }
-    } catch (RuntimeException e) {
-      m.setVerification(Verification.VERIFICATION_FAILED).setVerificationReason("the check failed: "
-          + oneLine(e.toString()));
-    }
-  }
-
-  private io.groupsnap.proto.v1.CaptureFingerprint recordedFingerprint(String groupSnapshotId, String volume) {
-    try {
-      return catalog.list(groupSnapshotId).stream().filter(s -> s.getVolume().equals(volume) && s.hasFingerprint())
-          .map(LocalSnapshot::getFingerprint).findFirst().orElse(null);
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** Deletes {@code target} when it is an empty directory (checked empty before), so that it can be created anew. */
-  private static Path removeEmpty(Path target) throws IOException {
-    if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-      Files.delete(target); // fails when something appeared in it since the check: nothing is overwritten
-    }
-    return target;
-  }
-
   static String oneLine(String s) {
     return s == null ? "failed" : s.replace('\n', ' ').strip();
   }
@@ -536,7 +360,7 @@ public final class RestoreManager implements AutoCloseable {
   private void forgetOldest() {
     var it = jobs.entrySet().iterator();
     while (jobs.size() > KEPT_FINISHED && it.hasNext()) {
-      Job j = it.next().getValue();
+      RestoreJob j = it.next().getValue();
       if (j.kept.isEmpty()
           && j.volumes.values().stream().noneMatch(m -> m.getState() == RestoreState.RESTORE_RUNNING)) {
         it.remove();

@@ -241,11 +241,15 @@ done
 wait_for 30 "ZooKeeper on 127.0.0.1:$zk_port" bash -c "exec 3<>/dev/tcp/127.0.0.1/$zk_port"
 run_as_unit $units/groupsnap-coordinator.service ExecStart "$work/coordinator.log"
 coordinator_pid=$last_pid
-# ExecStartPre is: groupsnap agent --config /etc/groupsnap/agent.yaml --check
+# ExecStartPre is: groupsnap agent --config /etc/groupsnap/agent.yaml --check; it also makes the class-data archive
+# (GROUPSNAP_CDS_ARCHIVE) in the directory systemd makes for CacheDirectory=groupsnap, made here as systemd would.
+install -d -m 0700 /var/cache/groupsnap
 run_as_unit $units/groupsnap-agent.service ExecStartPre "$work/agent-check.log"
 wait "$last_pid" || fail "the agent unit's ExecStartPre failed: $(cat "$work/agent-check.log")"
 unset 'pids[-1]'
 say "agent unit's ExecStartPre (${unit_argv[*]}): $(cat "$work/agent-check.log")"
+[ -s /var/cache/groupsnap/agent.jsa ] || fail "the agent unit's ExecStartPre made no class-data archive"
+say "class-data archive for the agent: /var/cache/groupsnap/agent.jsa, $(du -h /var/cache/groupsnap/agent.jsa | cut -f1)"
 run_as_unit $units/groupsnap-agent.service ExecStart "$work/agent.log"
 agent_pid=$last_pid
 agent_opts=${unit_env[GROUPSNAP_JAVA_OPTS]}
@@ -407,7 +411,7 @@ dpkg --force-unsafe-io -r groupsnap >"$work/dpkg-remove.log" 2>&1 || fail "dpkg 
 [ "$(dpkg-query -W -f='${Status}' groupsnap)" = "deinstall ok config-files" ] || fail "after dpkg -r: $(dpkg-query -W -f='${Status}' groupsnap)"
 for f in /usr/bin/groupsnap /usr/share/groupsnap $units/groupsnap-agent.service $units/groupsnap-coordinator.service \
     /usr/share/bash-completion/completions/groupsnap /usr/share/man/man1/groupsnap.1.gz /usr/share/doc/groupsnap \
-    /var/lib/groupsnap; do
+    /var/lib/groupsnap /var/cache/groupsnap; do
   expect_gone "$f"
 done
 grep -q "^agentId: install-test$" /etc/groupsnap/agent.yaml || fail "dpkg -r did not keep the edited agent.yaml"

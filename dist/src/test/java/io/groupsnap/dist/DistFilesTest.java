@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.groupsnap.cli.Groupsnap;
+import io.groupsnap.devkit.bench.scale.Footprint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +93,17 @@ class DistFilesTest {
       assertThat(Files.readString(out.resolve("systemd").resolve(unit)))
           .contains("ExecStart=/opt/groupsnap/bin/groupsnap ").doesNotContain("/usr/bin/groupsnap");
     }
+  }
+
+  @Test
+  void footprintBenchRunsTheAgentAsItsUnitDoes_sameJvmOptionsAndAClassDataArchiveTheCacheHolds() throws IOException {
+    String unit = Files.readString(UNITS.resolve("groupsnap-agent.service"));
+
+    assertThat(unit).contains("Environment=\"GROUPSNAP_JAVA_OPTS=" + Footprint.SYSTEMD_JAVA_OPTS + "\"\n",
+        "Environment=GROUPSNAP_CDS_ARCHIVE=/var/cache/groupsnap/agent.jsa\n", "CacheDirectory=groupsnap\n");
+    assertThat(unit).containsPattern("(?m)^ExecStartPre=/usr/bin/groupsnap agent .*--check$"); // makes the archive
+    assertThat(Files.readString(Path.of("src/deb/control/postrm")))
+        .contains("rm -f /var/cache/groupsnap/agent.jsa ", "rmdir /var/cache/groupsnap ");
   }
 
   @Test

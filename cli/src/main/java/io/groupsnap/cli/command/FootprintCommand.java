@@ -40,6 +40,11 @@ public final class FootprintCommand implements Callable<Integer> {
       description = "The agent's JVM options (default: those of deploy/systemd/groupsnap-agent.service).")
   String javaOpts;
 
+  @Option(names = "--cds", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Use an AppCDS archive made by a first, unmeasured agent --check, as the systemd unit does "
+          + "(default; --no-cds: without).")
+  boolean cds;
+
   @Option(names = "--under", paramLabel = "DIR",
       description = "Where the run keeps its files (default: the system's temporary directory).")
   Path under;
@@ -48,7 +53,7 @@ public final class FootprintCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Footprint.Run> results;
     try {
-      results = Footprint.run(runs, javaOpts, Duration.ofSeconds(idleSeconds),
+      results = Footprint.run(runs, javaOpts, cds, Duration.ofSeconds(idleSeconds),
           under != null ? under : Path.of(System.getProperty("java.io.tmpdir")));
     } catch (DevkitException e) {
       throw DevkitFailures.toCli(e);
@@ -64,11 +69,12 @@ public final class FootprintCommand implements Callable<Integer> {
     if (p.json()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("javaOpts", javaOpts);
+      m.put("cds", cds);
       m.put("startToRegisteredMs", starts);
       m.put("idleRssKiB", rss);
       p.json(m);
     } else {
-      out.println("agent JVM options: " + javaOpts);
+      out.println("agent JVM options: " + javaOpts + (cds ? " (with an AppCDS archive)" : ""));
       out.println("start to registered (ms): p50 " + Percentiles.of(starts, 50) + ", max " + Percentiles.of(starts, 100)
           + "  " + starts);
       out.println("idle RSS after " + idleSeconds + "s (MiB): p50 " + Percentiles.of(rss, 50) / 1024 + ", max "

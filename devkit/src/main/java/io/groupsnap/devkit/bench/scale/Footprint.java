@@ -28,7 +28,9 @@ import org.apache.zookeeper.Watcher;
  * the real agent daemon ({@code groupsnap agent --config ...}, plaintext, one {@code dir} volume) as a process of its
  * own with the given JVM options (by default those of {@code deploy/systemd/groupsnap-agent.service}). Measures the
  * time from starting the process to its registration appearing in ZooKeeper, and its resident set size once idle.
- * Repeated {@code runs} times; figures printed, never asserted.
+ * Repeated {@code runs} times; figures printed, never asserted. With {@code cds}, as the unit does (its
+ * GROUPSNAP_CDS_ARCHIVE, through the launcher): a first, unmeasured {@code agent --config ... --check} writes an AppCDS
+ * archive of the classes it loads, and the measured starts use it.
  */
 public final class Footprint {
   /** The JVM options of {@code deploy/systemd/groupsnap-agent.service} (GROUPSNAP_JAVA_OPTS there). */
@@ -43,9 +45,10 @@ public final class Footprint {
 
   /**
    * @param javaOpts the agent's JVM options, space-separated
+   * @param cds whether the measured starts use an AppCDS archive made by a check run first, as the unit's do
    * @param idle how long the agent idles, registered, before its RSS is read
    */
-  public static List<Run> run(int runs, String javaOpts, Duration idle, Path under) throws Exception {
+  public static List<Run> run(int runs, String javaOpts, boolean cds, Duration idle, Path under) throws Exception {
     if (runs < 1 || idle.isNegative() || !Files.isDirectory(under)) {
       throw new DevkitException(DevkitException.Kind.BAD_INPUT, "need --runs >= 1, a non-negative --idle and "
           + "--under an existing directory");
@@ -59,8 +62,9 @@ public final class Footprint {
              transport).start();
          CuratorFramework zk = ZkClients.connect(zookeeper.connectString(), Duration.ofSeconds(30))) {
       Path config = writeConfig(dir, zookeeper.connectString());
+      String opts = cds ? javaOpts + " " + archive(config, javaOpts, dir) : javaOpts;
       for (int i = 0; i < runs; i++) {
-        out.add(once(zk, config, javaOpts, idle, dir));
+        out.add(once(zk, config, opts, idle, dir));
       }
     } finally {
       FileTrees.delete(dir);
@@ -68,15 +72,41 @@ public final class Footprint {
     return out;
   }
 
+  /** Makes the archive as the launcher does for the unit: a check run dumping its classes at exit. */
+  private static String archive(Path config, String javaOpts, Path dir) throws Exception {
+    Path archive = dir.resolve("agent.jsa");
+    List<String> cmd = java(javaOpts);
+    cmd.addAll(1, List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+    cmd.addAll(List.of("agent", "--config", config.toString(), "--check"));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("check.log").toFile())
+        .start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+    if (p.isAlive() || p.exitValue() != 0 || !Files.isRegularFile(archive)) {
+      throw new DevkitException(DevkitException.Kind.FAILED, "the check run making the class-data archive failed: "
+          + Files.readString(dir.resolve("check.log")).lines().reduce((a, b) -> b).orElse(""));
+    }
+    return "-XX:SharedArchiveFile=" + archive + " -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off";
+  }
+
+  /** {@code java OPTS -cp CLASSPATH io.groupsnap.cli.Groupsnap}: the launcher's command line. */
+  private static List<String> java(String javaOpts) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (!javaOpts.isBlank()) {
+      cmd.addAll(List.of(javaOpts.trim().split("\\s+")));
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.groupsnap.cli.Groupsnap"));
+    return cmd;
+  }
+
   private static Run once(CuratorFramework zk, Path config, String javaOpts, Duration idle, Path dir)
       throws Exception {
     String node = new ZkLayout(DevCluster.CLUSTER).agent(AGENT_ID);
     awaitGone(zk, node);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of(javaOpts.trim().split("\\s+")));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.groupsnap.cli.Groupsnap", "agent",
-        "--config", config.toString()));
+    List<String> cmd = java(javaOpts);
+    cmd.addAll(List.of("agent", "--config", config.toString()));
     CountDownLatch registered = new CountDownLatch(1);
     long start = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile())

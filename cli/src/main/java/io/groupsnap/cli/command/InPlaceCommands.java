@@ -27,8 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The subcommands of {@code groupsnap restore} that follow and settle in-place restores: {@code confirm},
- * {@code rollback}, {@code show} and {@code list}. Exit 0 when the restore is where it was asked to be, 1 when it
- * ended otherwise (CANCELLED), 2 for a refusal (an unknown id, a restore that is not SWITCHED).
+ * {@code rollback}, {@code show} and {@code list}. Exit 0 when the restore is where it was asked to be (asked again:
+ * already there), 1 when it ended otherwise (CANCELLED) or is in a state that refuses the step, 2 for an unknown id.
  */
 final class InPlaceCommands {
   private static final Duration READ_DEADLINE = Duration.ofSeconds(30);
@@ -72,7 +72,8 @@ final class InPlaceCommands {
 
   @Command(name = "confirm", mixinStandardHelpOptions = true,
       description = {"Confirm a SWITCHED in-place restore: the previous data is deleted on every member.",
-          "Exit 0 once CONFIRMED, 2 when the restore is not SWITCHED."})
+          "Exit 0 once CONFIRMED (also when it already was), 1 when the restore is in another state, 2 for an "
+              + "unknown id."})
   static final class Confirm extends Settle {
     @Override
     InPlaceRestore call(RestoreServiceGrpc.RestoreServiceBlockingStub s, SettleInPlaceRequest req) {
@@ -83,7 +84,8 @@ final class InPlaceCommands {
   @Command(name = "rollback", mixinStandardHelpOptions = true,
       description = {"Roll a SWITCHED in-place restore back: writers stopped, every member switched back to its "
           + "previous data, writers started again.",
-          "Exit 0 once ROLLED_BACK, 2 when the restore is not SWITCHED (CONFIRMED: the previous data is gone)."})
+          "Exit 0 once ROLLED_BACK (also when it already was), 1 when the restore is in another state (CONFIRMED: "
+              + "the previous data is gone), 2 for an unknown id."})
   static final class Rollback extends Settle {
     @Override
     InPlaceRestore call(RestoreServiceGrpc.RestoreServiceBlockingStub s, SettleInPlaceRequest req) {

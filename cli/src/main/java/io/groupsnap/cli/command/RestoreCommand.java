@@ -50,7 +50,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "With --in-place: every member's live volumes are put back to the cut as one operation (staged beside the "
             + "live data, writers stopped, switched, writers started); the previous data is kept for --keep "
             + "(default 24h) until `restore confirm` or `restore rollback`. Exit 0 when SWITCHED (or checked, with "
-            + "--dry-run), 1 when CANCELLED (nobody switched; the reason names the member), 2 when refused."})
+            + "--dry-run), 1 when CANCELLED (nobody switched; the reason names the member) or refused by the cluster's "
+            + "state (uncommitted id, agent down, a member busy: nothing written), 2 for bad input."})
 public final class RestoreCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin Target target;

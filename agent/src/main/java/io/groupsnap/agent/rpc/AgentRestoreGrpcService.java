@@ -4,6 +4,7 @@ import io.groupsnap.agent.restore.InPlaceRestores;
 import io.groupsnap.agent.restore.RestoreManager;
 import io.groupsnap.agent.restore.RestoreRefusedException;
 import io.groupsnap.agent.txn.FencedException;
+import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.common.Names;
 import io.groupsnap.common.ServerEdge;
 import io.groupsnap.common.logging.LogContext;
@@ -16,6 +17,7 @@ import io.groupsnap.proto.v1.InPlaceStep;
 import io.groupsnap.proto.v1.StageInPlaceRequest;
 import io.groupsnap.proto.v1.StepInPlaceRequest;
 import io.groupsnap.proto.v1.StepInPlaceResponse;
+import io.groupsnap.proto.v1.TxnHeader;
 import io.groupsnap.proto.v1.VolumeTarget;
 import io.groupsnap.proto.v1.RestoreStatusResponse;
 import io.groupsnap.proto.v1.StartRestoreRequest;
@@ -69,16 +71,35 @@ public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.As
 
   @Override
   public void startRestore(StartRestoreRequest req, StreamObserver<RestoreStatusResponse> out) {
-    String id = req.getHeader().getTxnId();
+    fenced(req.getHeader(), req.getRestoreId(), out, ref -> {
+      requireTargets(req.getVolumesList());
+      return RestoreStatusResponse.newBuilder().addAllVolumes(restores.start(ref, req.getRestoreId(),
+          req.getVolumesList(), req.getDryRun(), req.getVerify(), req.getKeepScratch())).build();
+    });
+  }
+
+  @FunctionalInterface
+  private interface FencedCall<T> {
+    T run(TxnRef ref) throws Exception;
+  }
+
+  /**
+   * A call on behalf of the leader about one restore: in the log context of its group snapshot, the header turned into
+   * a fenced reference and the restore id checked before {@code call} runs, its outcome answered.
+   */
+  private static <T> void fenced(TxnHeader header, String restoreId, StreamObserver<T> out, FencedCall<T> call) {
+    String id = header.getTxnId();
     try (LogContext ignored = LogContext.txn(Names.isValid(id) ? id : null)) {
       answer(out, () -> {
-        var ref = AgentGrpcService.ref(req.getHeader());
-        AgentGrpcService.requireName("restore_id", req.getRestoreId());
-        requireTargets(req.getVolumesList());
-        return RestoreStatusResponse.newBuilder().addAllVolumes(restores.start(ref, req.getRestoreId(),
-            req.getVolumesList(), req.getDryRun(), req.getVerify(), req.getKeepScratch())).build();
+        TxnRef ref = AgentGrpcService.ref(header);
+        AgentGrpcService.requireName("restore_id", restoreId);
+        return call.run(ref);
       });
     }
+  }
+
+  private static StatusException unknownRestore(String restoreId) {
+    return ServerEdge.status(Status.Code.NOT_FOUND, "no restore " + restoreId + " on this agent").asException();
   }
 
   private static void requireTargets(List<VolumeTarget> volumes) throws StatusException {
@@ -97,16 +118,11 @@ public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.As
     if (noInPlace(out)) {
       return;
     }
-    String id = req.getHeader().getTxnId();
-    try (LogContext ignored = LogContext.txn(Names.isValid(id) ? id : null)) {
-      answer(out, () -> {
-        var ref = AgentGrpcService.ref(req.getHeader());
-        AgentGrpcService.requireName("restore_id", req.getRestoreId());
-        requireTargets(req.getVolumesList());
-        return RestoreStatusResponse.newBuilder().addAllVolumes(inPlace.stage(ref, req.getRestoreId(),
-            req.getVolumesList(), req.getDryRun())).build();
-      });
-    }
+    fenced(req.getHeader(), req.getRestoreId(), out, ref -> {
+      requireTargets(req.getVolumesList());
+      return RestoreStatusResponse.newBuilder().addAllVolumes(inPlace.stage(ref, req.getRestoreId(),
+          req.getVolumesList(), req.getDryRun())).build();
+    });
   }
 
   @Override
@@ -114,17 +130,12 @@ public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.As
     if (noInPlace(out)) {
       return;
     }
-    String id = req.getHeader().getTxnId();
-    try (LogContext ignored = LogContext.txn(Names.isValid(id) ? id : null)) {
-      answer(out, () -> {
-        var ref = AgentGrpcService.ref(req.getHeader());
-        AgentGrpcService.requireName("restore_id", req.getRestoreId());
-        if (req.getStep() == InPlaceStep.IN_PLACE_STEP_UNSPECIFIED || req.getStep() == InPlaceStep.UNRECOGNIZED) {
-          throw ServerEdge.status(Status.Code.INVALID_ARGUMENT, "step is missing or unknown").asException();
-        }
-        return inPlace.step(ref, req.getRestoreId(), req.getStep(), req.getRestored());
-      });
-    }
+    fenced(req.getHeader(), req.getRestoreId(), out, ref -> {
+      if (req.getStep() == InPlaceStep.IN_PLACE_STEP_UNSPECIFIED || req.getStep() == InPlaceStep.UNRECOGNIZED) {
+        throw ServerEdge.status(Status.Code.INVALID_ARGUMENT, "step is missing or unknown").asException();
+      }
+      return inPlace.step(ref, req.getRestoreId(), req.getStep(), req.getRestored());
+    });
   }
 
   private boolean noInPlace(StreamObserver<?> out) {
@@ -141,9 +152,7 @@ public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.As
       AgentGrpcService.requireName("restore_id", req.getRestoreId());
       List<io.groupsnap.proto.v1.MemberRestore> s = restores.status(req.getRestoreId())
           .or(() -> inPlace == null ? java.util.Optional.empty() : inPlace.status(req.getRestoreId()))
-          .orElseThrow(() ->
-          ServerEdge.status(Status.Code.NOT_FOUND, "no restore " + req.getRestoreId() + " on this agent")
-              .asException());
+          .orElseThrow(() -> unknownRestore(req.getRestoreId()));
       return RestoreStatusResponse.newBuilder().addAllVolumes(s).build();
     });
   }
@@ -152,9 +161,8 @@ public final class AgentRestoreGrpcService implements AgentRestoreServiceGrpc.As
   public void discardRestore(DiscardRestoreRequest req, StreamObserver<RestoreStatusResponse> out) {
     answer(out, () -> {
       AgentGrpcService.requireName("restore_id", req.getRestoreId());
-      List<io.groupsnap.proto.v1.MemberRestore> s = restores.discard(req.getRestoreId()).orElseThrow(() ->
-          ServerEdge.status(Status.Code.NOT_FOUND, "no restore " + req.getRestoreId() + " on this agent")
-              .asException());
+      List<io.groupsnap.proto.v1.MemberRestore> s = restores.discard(req.getRestoreId())
+          .orElseThrow(() -> unknownRestore(req.getRestoreId()));
       return RestoreStatusResponse.newBuilder().addAllVolumes(s).build();
     });
   }

@@ -28,6 +28,9 @@ public final class Durations {
       throw new IllegalArgumentException("empty duration (use e.g. 500ms, 10s, 2m)");
     }
     String t = text.trim().toLowerCase(Locale.ROOT);
+    if (t.startsWith("-") && t.length() > 1 && Character.isDigit(t.charAt(1))) {
+      throw new IllegalArgumentException("duration '" + Printable.value(text) + "' must be positive");
+    }
     Duration d;
     Matcher m = SIMPLE.matcher(t);
     if (m.matches()) {
@@ -67,6 +70,18 @@ public final class Durations {
       return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
     }
     return String.format(Locale.ROOT, "%dm%02ds", ms / 60_000, (ms / 1000) % 60);
+  }
+
+  /**
+   * A whole-second duration in the largest unit that states it exactly, as an operator would write it ({@code 24h},
+   * {@code 90m}, {@code 45s}): {@link #parse} reads it back to the same value. Milliseconds are dropped.
+   */
+  public static String compact(Duration d) {
+    long s = Math.max(0, d.toSeconds());
+    if (s > 0 && s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    return s > 0 && s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
 
   private static IllegalArgumentException invalid(String text) {

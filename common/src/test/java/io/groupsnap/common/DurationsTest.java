@@ -47,4 +47,22 @@ class DurationsTest {
     assertThat(Durations.format(Duration.ofMillis(12_300))).isEqualTo("12.3s");
     assertThat(Durations.format(Duration.ofSeconds(245))).isEqualTo("4m05s");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-1", "-1s", "-5m"})
+  void refuses_aNegativeNumberAsNotPositive_notAsMalformed(String text) {
+    assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("duration '" + text + "' must be positive");
+  }
+
+  @Test
+  void compact_writesTheLargestExactUnit_whichParsesBack() {
+    assertThat(Durations.compact(Duration.ofHours(24))).isEqualTo("24h");
+    assertThat(Durations.compact(Duration.ofMinutes(90))).isEqualTo("90m");
+    assertThat(Durations.compact(Duration.ofSeconds(3661))).isEqualTo("3661s");
+    assertThat(Durations.compact(Duration.ZERO)).isEqualTo("0s");
+    for (String s : new String[] {"24h", "90m", "45s"}) {
+      assertThat(Durations.compact(Durations.parse(s))).isEqualTo(s);
+    }
+  }
 }

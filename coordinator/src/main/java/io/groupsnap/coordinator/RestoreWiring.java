@@ -14,6 +14,7 @@ import io.groupsnap.coordinator.inplace.HeldWork;
 import io.groupsnap.coordinator.inplace.InPlaceDriver;
 import io.groupsnap.coordinator.inplace.InPlaceOptions;
 import io.groupsnap.coordinator.inplace.InPlaceStore;
+import io.groupsnap.coordinator.inplace.Overlaps;
 import io.groupsnap.coordinator.metrics.BackupMetrics;
 import io.groupsnap.coordinator.restores.AuditedRestores;
 import io.groupsnap.coordinator.restores.GroupRestore;
@@ -30,6 +31,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.util.MutableHandlerRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,7 +67,7 @@ final class RestoreWiring implements AutoCloseable {
     GroupRestore restores = new GroupRestore(clusterId, () -> core.requireLeader().epoch(), core::getGroupSnapshot,
         runs, store::agents, new GrpcRestoreClient(agentChannels, store::agents, CALL_DEADLINE), lane, POLL_EVERY,
         UNREACHABLE_FOR, new RunVerdicts(runs, core::requireLeader, coordinatorId, metrics::verification),
-        groupChecks, groupCheckRunner);
+        groupChecks, groupCheckRunner, new Overlaps(inPlaceRecords, List::of));
     RunDriver.Leader leader = new RunDriver.Leader() {
       @Override
       public Optional<Leadership.Term> acting() {

@@ -233,6 +233,7 @@ public final class InPlaceRestores implements AutoCloseable {
         boolean done = e.staged.contains(p.volume());
         out.add(MemberRestore.newBuilder().setAgentId(agentId).setVolume(p.volume()).setKind(p.kind())
             .setMethod(p.restorer().method()).setPath(p.target().toString())
+            .setLive(volumes.get(p.volume()).path().toAbsolutePath().normalize().toString())
             .setBytes(Math.max(0, p.restorer().bytes())).setState(dryRun ? RestoreState.RESTORE_CHECKED
                 : done ? RestoreState.RESTORE_DONE : RestoreState.RESTORE_RUNNING)
             .setStartedAtMillis(dryRun ? 0 : System.currentTimeMillis()).build());

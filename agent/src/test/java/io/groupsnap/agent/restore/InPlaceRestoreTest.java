@@ -486,8 +486,11 @@ class InPlaceRestoreTest {
   @Test
   void aDryRunChecksOnly() throws Exception {
     InPlaceRestores a = f.agent();
-    assertThat(a.stage(ref(3), R, List.of(), true)).extracting(MemberRestore::getState)
-        .containsExactly(RestoreState.RESTORE_CHECKED);
+    List<MemberRestore> checked = a.stage(ref(3), R, List.of(), true);
+    assertThat(checked).extracting(MemberRestore::getState).containsExactly(RestoreState.RESTORE_CHECKED);
+    assertThat(checked.get(0).getLive()).as("the live data it would replace")
+        .isEqualTo(f.live.toAbsolutePath().normalize().toString());
+    assertThat(checked.get(0).getPath()).as("where it would stage").isEqualTo(f.switchOf(R).staged().toString());
     assertThat(f.journal(R)).doesNotExist();
     assertThat(f.switchOf(R).staged()).doesNotExist();
     assertThat(a.status(R)).isEmpty();

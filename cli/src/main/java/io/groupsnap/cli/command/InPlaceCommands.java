@@ -45,6 +45,21 @@ final class InPlaceCommands {
     return r.getState() == InPlaceState.IN_PLACE_CANCELLED ? ExitCodes.FAILED : ExitCodes.OK;
   }
 
+  /**
+   * The id, checked: a name, and not one of a restore to new places or a test restore ({@code restore-...},
+   * {@code verify-...}), which end with their command and keep no record to follow; their outcome is in the audit
+   * log. Exit 2 naming the id otherwise, before any call.
+   */
+  static String inPlaceId(String id) throws CliException {
+    Connection.name("restore id", id);
+    if (id.startsWith("restore-") || id.startsWith("verify-")) {
+      throw new CliException(ExitCodes.USAGE, "restore id '" + id + "' names a " + (id.startsWith("verify-")
+          ? "test restore" : "restore to new places") + ", which keeps no record: its outcome is in `groupsnap audit "
+          + "list`; these commands follow in-place restores (inplace-...)");
+    }
+    return id;
+  }
+
   /** What the settling commands share: the id, the wait. */
   abstract static class Settle implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -60,7 +75,7 @@ final class InPlaceCommands {
     @Override
     public Integer call() throws Exception {
       SettleInPlaceRequest req = SettleInPlaceRequest.newBuilder()
-          .setRestoreId(Connection.name("restore id", restoreId)).build();
+          .setRestoreId(inPlaceId(restoreId)).build();
       Duration wait = RestoreCommand.duration(timeout);
       PrintWriter out = spec.commandLine().getOut();
       try (Connection c = Connection.open(target)) {
@@ -105,7 +120,7 @@ final class InPlaceCommands {
     @Override
     public Integer call() throws Exception {
       GetInPlaceRestoreRequest req = GetInPlaceRestoreRequest.newBuilder()
-          .setRestoreId(Connection.name("restore id", restoreId)).build();
+          .setRestoreId(inPlaceId(restoreId)).build();
       PrintWriter out = spec.commandLine().getOut();
       try (Connection c = Connection.open(target)) {
         InPlaceRestore r = c.call(READ_DEADLINE, RestoreServiceGrpc::newBlockingStub, s -> s.getInPlaceRestore(req));

@@ -45,8 +45,9 @@ import picocli.CommandLine.Model.CommandSpec;
         "Targets: with --to DIR each member goes to DIR/AGENT/VOLUME (DIR must lie inside every agent's "
             + "restoreRoots); without it, to each agent's default RESTORE_ROOT/ID/VOLUME; --target overrides one "
             + "member. Live volumes and captures are never written.",
-        "Exit 0 when every member was restored, 1 when some failed, 2 when the request was refused (unknown or "
-            + "uncommitted id, an agent down, a target an agent does not allow, not enough space): nothing written.",
+        "Exit 0 when every member was restored, 1 when some failed or a member is in the middle of an in-place "
+            + "restore (retry once it has settled), 2 when the request was refused (unknown or uncommitted id, an "
+            + "agent down, a target an agent does not allow, not enough space): nothing written.",
         "With --in-place: every member's live volumes are put back to the cut as one operation (staged beside the "
             + "live data, writers stopped, switched, writers started); the previous data is kept for --keep "
             + "(default 24h) until `restore confirm` or `restore rollback`. Exit 0 when SWITCHED (or checked, with "

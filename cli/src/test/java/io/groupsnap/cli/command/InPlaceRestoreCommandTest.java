@@ -82,6 +82,21 @@ class InPlaceRestoreCommandTest {
   }
 
   @Test
+  void aNegativeKeep_saysItMustBePositive_andARestoreToNewPlacesId_isPointedToTheAuditLog() {
+    String[] r = run("restore", "gs-1", "--in-place", "--keep", "-1", "--coordinator", "127.0.0.1:1");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2]).contains("--keep '-1': duration '-1' must be positive");
+    for (String sub : new String[] {"show", "confirm", "rollback"}) {
+      r = run("restore", sub, "restore-20261203-195710-325e58", "--coordinator", "127.0.0.1:1");
+      assertThat(r[0]).isEqualTo("2");
+      assertThat(r[2]).contains("restore id 'restore-20261203-195710-325e58' names a restore to new places")
+          .contains("groupsnap audit list").doesNotContain("cannot reach");
+    }
+    r = run("restore", "show", "verify-20261203-195710-325e58", "--coordinator", "127.0.0.1:1");
+    assertThat(r[2]).contains("names a test restore");
+  }
+
+  @Test
   void theTextView_namesTheStateTheReasonAndEachMember() {
     StringWriter s = new StringWriter();
     InPlaceView.text(InPlaceRestore.newBuilder().setRestoreId("inplace-1").setGroupSnapshotId("gs-1")

@@ -122,7 +122,7 @@ final class InPlaceChecks {
         MemberRestore v = answered.get(m.getAgentId() + ":" + m.getVolume());
         InPlaceMember.Builder b = m.toBuilder().setStage(RestoreState.RESTORE_CHECKED);
         if (v != null) {
-          b.setKind(v.getKind()).setLive(v.getPath());
+          b.setKind(v.getKind()).setLive(v.getLive()); // the agent's path is where it would stage
         }
         return b.build();
       }).toList();

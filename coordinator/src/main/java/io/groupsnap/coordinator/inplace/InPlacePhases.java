@@ -11,6 +11,7 @@ import static io.groupsnap.proto.v1.InPlaceState.IN_PLACE_STOPPING;
 import static io.groupsnap.proto.v1.InPlaceState.IN_PLACE_SWITCHED;
 import static io.groupsnap.proto.v1.InPlaceState.IN_PLACE_SWITCHING;
 
+import io.groupsnap.common.Durations;
 import io.groupsnap.coordinator.restores.RestoreClient;
 import io.groupsnap.proto.v1.InPlaceMember;
 import io.groupsnap.proto.v1.InPlaceRestore;
@@ -202,7 +203,7 @@ final class InPlacePhases {
       long keep = a.record.getKeepSeconds() > 0 ? a.record.getKeepSeconds() : d.options.defaultKeep().toSeconds();
       InPlaceRestore.Builder b = a.record.toBuilder().setKeepUntilMillis(d.clock.millis() + keep * 1000);
       if (transition(a, b, IN_PLACE_SWITCHED, "every member on the restored cut; the previous data is kept for "
-          + Duration.ofSeconds(keep) + " unless rolled back", null)) {
+          + Durations.compact(Duration.ofSeconds(keep)) + " unless rolled back", null)) {
         armKeep(a);
       }
     });

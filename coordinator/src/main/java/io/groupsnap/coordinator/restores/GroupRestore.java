@@ -1,5 +1,6 @@
 package io.groupsnap.coordinator.restores;
 
+import io.groupsnap.coordinator.api.MemberGuard;
 import io.groupsnap.coordinator.groupcheck.GroupCheckRunner;
 import io.groupsnap.coordinator.groupcheck.GroupChecks;
 import io.groupsnap.coordinator.runs.RunCatalog;
@@ -99,6 +100,7 @@ public final class GroupRestore implements RestoreCalls {
   private final Random random = new Random();
   private final VerdictLog verdicts;
   private final GroupCheckPhase groupChecks;
+  private final MemberGuard held;
 
   public GroupRestore(String clusterId, Leader leader, Snapshots snapshots, RunCatalog runs, RunDriver.Agents agents,
       RestoreClient client, Executor executor, Duration pollEvery, Duration unreachableFor) {
@@ -119,6 +121,18 @@ public final class GroupRestore implements RestoreCalls {
   public GroupRestore(String clusterId, Leader leader, Snapshots snapshots, RunCatalog runs, RunDriver.Agents agents,
       RestoreClient client, Executor executor, Duration pollEvery, Duration unreachableFor, VerdictLog verdicts,
       GroupChecks checks, GroupCheckRunner runner) {
+    this(clusterId, leader, snapshots, runs, agents, client, executor, pollEvery, unreachableFor, verdicts, checks,
+        runner, MemberGuard.NONE);
+  }
+
+  /**
+   * @param held refuses members under an unsettled in-place restore (their live data or writers are in the middle of
+   *     a switch, and its staging counts on the free space this restore would take)
+   */
+  public GroupRestore(String clusterId, Leader leader, Snapshots snapshots, RunCatalog runs, RunDriver.Agents agents,
+      RestoreClient client, Executor executor, Duration pollEvery, Duration unreachableFor, VerdictLog verdicts,
+      GroupChecks checks, GroupCheckRunner runner, MemberGuard held) {
+    this.held = held;
     this.groupChecks = new GroupCheckPhase(checks, runner, client);
     this.verdicts = verdicts;
     this.clusterId = clusterId;
@@ -154,6 +168,7 @@ public final class GroupRestore implements RestoreCalls {
       throw new IllegalArgumentException("agent" + (down.size() > 1 ? "s " : " ") + String.join(", ", down)
           + (down.size() > 1 ? " are" : " is") + " not registered (down?): nothing was restored");
     }
+    held.requireFree(parts.keySet());
     String restoreId = (verify ? "verify-" : "restore-") + TIME.format(Instant.now()) + "-"
         + HexFormat.of().toHexDigits(random.nextInt()).substring(2);
     String runId = !req.getBackupRunId().isEmpty() ? req.getBackupRunId() : g.getRunId();

@@ -66,6 +66,9 @@ class GroupRestoreTest {
   final Agents agents = new Agents();
   List<String> registered = List.of("a1", "a2");
 
+  /** What holds members now (an unsettled in-place restore, in the coordinator). */
+  io.groupsnap.coordinator.api.MemberGuard held = io.groupsnap.coordinator.api.MemberGuard.NONE;
+
   private GroupRestore restore(GroupSnapshot g) {
     return new GroupRestore("cluster", () -> 4, id -> {
       if (!id.equals(g.getId())) {
@@ -89,7 +92,9 @@ class GroupRestoreTest {
         throw new UnsupportedOperationException();
       }
     }, () -> registered.stream().map(a -> AgentRegistration.newBuilder().setAgentId(a).build()).toList(), agents,
-        Runnable::run, Duration.ZERO, Duration.ofSeconds(1));
+        Runnable::run, Duration.ZERO, Duration.ofSeconds(1),
+        io.groupsnap.coordinator.restores.VerdictLog.NONE, io.groupsnap.coordinator.groupcheck.GroupChecks.NONE,
+        null, agentIds -> held.requireFree(agentIds));
   }
 
   private static RestoreGroupSnapshotRequest.Builder req() {
@@ -157,6 +162,21 @@ class GroupRestoreTest {
     registered = List.of("a1");
     assertThatThrownBy(() -> restore(COMMITTED).restore(req().build()))
         .hasMessage("agent a2 is not registered (down?): nothing was restored");
+    assertThat(agents.calls).isEmpty();
+  }
+
+  @Test
+  void aMemberUnderAnUnsettledInPlaceRestore_refusesTheRestoreAndTestRestore_beforeAnyAgentIsAsked() {
+    held = agentIds -> {
+      if (agentIds.contains("a2")) {
+        throw new IllegalStateException("agent a2 under in-place restore inplace-1 (SWITCHING): retry once it has "
+            + "settled");
+      }
+    };
+    assertThatThrownBy(() -> restore(COMMITTED).restore(req().build())).isInstanceOf(IllegalStateException.class)
+        .hasMessage("agent a2 under in-place restore inplace-1 (SWITCHING): retry once it has settled");
+    assertThatThrownBy(() -> restore(COMMITTED).restore(req().setVerify(true).build()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("inplace-1");
     assertThat(agents.calls).isEmpty();
   }
 }

@@ -2,6 +2,7 @@ package io.groupsnap.coordinator.retention;
 
 import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.exec.PeriodicPass;
 import io.groupsnap.coordinator.exec.Scheduler;
 import io.groupsnap.coordinator.groups.GroupCatalog;
 import io.groupsnap.proto.v1.BackupRun;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +49,7 @@ public final class RetentionPass implements AutoCloseable {
   private final RetentionPlans plans;
   private final Expiry expiry;
   private final Supplier<Optional<Leadership.Term>> acting;
-  private final Scheduler lane;
-  private final Duration interval;
-  private final AtomicBoolean queued = new AtomicBoolean();
-  private volatile boolean closed;
-  private Scheduler.Cancellable timer;
+  private final PeriodicPass periodic;
   private volatile Removed removed = (group, runId, scope) -> { };
 
   public RetentionPass(GroupCatalog groups, RetentionPlans plans, Expiry expiry,
@@ -62,28 +58,17 @@ public final class RetentionPass implements AutoCloseable {
     this.plans = plans;
     this.expiry = expiry;
     this.acting = acting;
-    this.lane = lane;
-    this.interval = interval;
+    this.periodic = new PeriodicPass(lane, interval, this::passNow);
   }
 
   /** Starts the periodic pass. */
   public void start() {
-    lane.execute(this::tick);
-  }
-
-  private void tick() {
-    if (closed) {
-      return;
-    }
-    passNow();
-    timer = lane.schedule(interval, this::tick);
+    periodic.start();
   }
 
   /** Asks for a pass soon (a run ended); passes asked for while one is queued are one pass. */
   public void poke() {
-    if (!closed && queued.compareAndSet(false, true)) {
-      lane.execute(this::passNow);
-    }
+    periodic.poke();
   }
 
   /**
@@ -91,10 +76,9 @@ public final class RetentionPass implements AutoCloseable {
    * ("local", "export", "local+export"); empty when not the acting leader.
    */
   public Map<String, String> passNow() {
-    queued.set(false);
     Map<String, String> done = new LinkedHashMap<>();
     Optional<Leadership.Term> term = acting.get();
-    if (term.isEmpty() || closed) {
+    if (term.isEmpty() || periodic.closed()) {
       return done;
     }
     try {
@@ -105,7 +89,7 @@ public final class RetentionPass implements AutoCloseable {
         apply(g.getName(), term.get(), done);
       }
     } catch (Exception e) {
-      log.warn("retention: pass stopped: {}", oneLine(e));
+      log.warn("retention: pass stopped: {}", PeriodicPass.oneLine(e));
     }
     return done;
   }
@@ -121,7 +105,7 @@ public final class RetentionPass implements AutoCloseable {
       what[d.getScope() == RetentionScope.RETENTION_LOCAL ? 0 : 1] = true;
     }
     for (Map.Entry<String, boolean[]> e : remove.entrySet()) {
-      if (closed || acting.get().filter(term::equals).isEmpty()) {
+      if (periodic.closed() || acting.get().filter(term::equals).isEmpty()) {
         return;
       }
       boolean local = e.getValue()[0];
@@ -135,7 +119,7 @@ public final class RetentionPass implements AutoCloseable {
           log.info("retention: group {}: removed {} of backup run {}", group, scope, e.getKey());
         } catch (Exception ex) {
           log.warn("retention: group {}: could not remove {} of backup run {} (tried again at the next pass): {}",
-              group, scope, e.getKey(), oneLine(ex));
+              group, scope, e.getKey(), PeriodicPass.oneLine(ex));
         }
       }
     }
@@ -152,23 +136,8 @@ public final class RetentionPass implements AutoCloseable {
         || !g.getExportRetention().equals(g.getExportRetention().getDefaultInstanceForType());
   }
 
-  private static String oneLine(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof java.util.concurrent.ExecutionException
-        || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return m.replaceAll("\\s+", " ");
-  }
-
   @Override
   public void close() {
-    closed = true;
-    lane.execute(() -> {
-      if (timer != null) {
-        timer.cancel();
-      }
-    });
+    periodic.close();
   }
 }

@@ -2,6 +2,7 @@ package io.groupsnap.coordinator.verification;
 
 import io.groupsnap.common.logging.LogContext;
 import io.groupsnap.coordinator.election.Leadership;
+import io.groupsnap.coordinator.exec.PeriodicPass;
 import io.groupsnap.coordinator.exec.Scheduler;
 import io.groupsnap.coordinator.groups.GroupCatalog;
 import io.groupsnap.coordinator.runs.RunCatalog;
@@ -15,10 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,14 +56,10 @@ public final class VerifyPass implements AutoCloseable {
   private final RunCatalog runs;
   private final Starter starter;
   private final Supplier<Optional<Leadership.Term>> acting;
-  private final Scheduler lane;
   private final Clock clock;
-  private final Duration interval;
   private final Map<String, String> going = new ConcurrentHashMap<>();
   private final Map<String, Long> notBefore = new ConcurrentHashMap<>();
-  private final AtomicBoolean queued = new AtomicBoolean();
-  private volatile boolean closed;
-  private Scheduler.Cancellable timer;
+  private final PeriodicPass periodic;
 
   /**
    * @param acting the term this coordinator leads and has recovered, if any
@@ -77,29 +71,18 @@ public final class VerifyPass implements AutoCloseable {
     this.runs = runs;
     this.starter = starter;
     this.acting = acting;
-    this.lane = lane;
     this.clock = clock;
-    this.interval = interval;
+    this.periodic = new PeriodicPass(lane, interval, this::passNow);
   }
 
   /** Starts the periodic pass (the first at once). */
   public void start() {
-    lane.execute(this::tick);
-  }
-
-  private void tick() {
-    if (closed) {
-      return;
-    }
-    passNow();
-    timer = lane.schedule(interval, this::tick);
+    periodic.start();
   }
 
   /** Asks for a pass soon (a run ended, leadership changed); passes asked for while one is queued are one pass. */
   public void poke() {
-    if (!closed && queued.compareAndSet(false, true)) {
-      lane.execute(this::passNow);
-    }
+    periodic.poke();
   }
 
   /**
@@ -107,10 +90,9 @@ public final class VerifyPass implements AutoCloseable {
    * policy (VERIFY: started); empty when this coordinator is not the acting leader.
    */
   public Map<String, VerifyPlanner.Decision> passNow() {
-    queued.set(false);
     Map<String, VerifyPlanner.Decision> out = new LinkedHashMap<>();
     Optional<Leadership.Term> term = acting.get();
-    if (term.isEmpty() || closed) {
+    if (term.isEmpty() || periodic.closed()) {
       return out;
     }
     try {
@@ -118,13 +100,13 @@ public final class VerifyPass implements AutoCloseable {
         if (VerifyPlanner.every(g).isZero()) {
           continue;
         }
-        if (closed || acting.get().filter(term.get()::equals).isEmpty()) {
+        if (periodic.closed() || acting.get().filter(term.get()::equals).isEmpty()) {
           return out;
         }
         out.put(g.getName(), consider(g));
       }
     } catch (Exception e) {
-      log.warn("verify policy: pass stopped (tried again at the next pass): {}", oneLine(e));
+      log.warn("verify policy: pass stopped (tried again at the next pass): {}", PeriodicPass.oneLine(e));
     }
     return out;
   }
@@ -157,7 +139,7 @@ public final class VerifyPass implements AutoCloseable {
         f = starter.verify(group, runId);
       } catch (Exception e) {
         ended(g, runId, null, e);
-        return new VerifyPlanner.Decision(VerifyPlanner.Action.WAIT, runId, "refused: " + oneLine(e));
+        return new VerifyPlanner.Decision(VerifyPlanner.Action.WAIT, runId, "refused: " + PeriodicPass.oneLine(e));
       }
       log.info("verify policy of group {}: test restore of backup run {} started ({})", group, runId, d.why());
       f.whenComplete((r, e) -> ended(g, runId, r, e));
@@ -185,29 +167,15 @@ public final class VerifyPass implements AutoCloseable {
         Duration retry = every.compareTo(REFUSED_RETRY) < 0 ? every : REFUSED_RETRY;
         notBefore.put(group, clock.millis() + retry.toMillis());
         log.warn("verify policy of group {}: test restore of backup run {} not done (tried again in {}): {}", group,
-            runId, retry, e == null ? "no verdict" : oneLine(e));
+            runId, retry, e == null ? "no verdict" : PeriodicPass.oneLine(e));
       }
     } finally {
       going.remove(group, runId);
     }
   }
 
-  private static String oneLine(Throwable e) {
-    Throwable t = e;
-    while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return m.replaceAll("\\s+", " ");
-  }
-
   @Override
   public void close() {
-    closed = true;
-    lane.execute(() -> {
-      if (timer != null) {
-        timer.cancel();
-      }
-    });
+    periodic.close();
   }
 }

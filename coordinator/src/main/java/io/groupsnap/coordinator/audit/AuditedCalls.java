@@ -88,7 +88,7 @@ public final class AuditedCalls implements CoordinatorCalls {
     try {
       result = body.run();
     } catch (Exception e) {
-      Outcomes.Outcome o = Outcomes.of(e);
+      AuditOutcomes.Outcome o = AuditOutcomes.of(e);
       call.finished(o.outcome(), o.reason(), groupSnapshotId);
       throw e;
     }
@@ -114,7 +114,7 @@ public final class AuditedCalls implements CoordinatorCalls {
       result = inner.createGroupSnapshot(txnId, selectors, freezeTimeout, lease, prepareTimeout, allowMissing,
           progress);
     } catch (Exception e) {
-      Outcomes.Outcome o = Outcomes.of(e);
+      AuditOutcomes.Outcome o = AuditOutcomes.of(e);
       call.finished(o.outcome(), o.reason(), txnId);
       throw e;
     }
@@ -138,7 +138,7 @@ public final class AuditedCalls implements CoordinatorCalls {
     try {
       result = inner.createGroupSnapshotOfGroup(txnId, group, runId, freezeTimeout, lease, prepareTimeout, progress);
     } catch (Exception e) {
-      Outcomes.Outcome o = Outcomes.of(e);
+      AuditOutcomes.Outcome o = AuditOutcomes.of(e);
       call.finished(o.outcome(), o.reason(), txnId);
       throw e;
     }
@@ -155,7 +155,7 @@ public final class AuditedCalls implements CoordinatorCalls {
         // leadership lost before the end: the record decides, and the next leader finishes it
         default -> call.finished(AuditOutcome.AUDIT_FAILED, g.getAbortReason(), g.getId());
       }
-    }, e -> call.finished(AuditOutcome.AUDIT_FAILED, Outcomes.reason(e), txnId));
+    }, e -> call.finished(AuditOutcome.AUDIT_FAILED, AuditOutcomes.reason(e), txnId));
   }
 
   @Override
@@ -169,13 +169,13 @@ public final class AuditedCalls implements CoordinatorCalls {
     try {
       result = inner.deleteGroupSnapshot(id);
     } catch (Exception e) {
-      Outcomes.Outcome o = Outcomes.of(e);
+      AuditOutcomes.Outcome o = AuditOutcomes.of(e);
       call.finished(o.outcome(), o.reason(), id);
       throw e;
     }
     return afterwards(result,
         r -> call.finished(AuditOutcome.AUDIT_DELETED, r.getDeletedCaptures() + " capture(s) deleted", id),
-        e -> call.finished(AuditOutcome.AUDIT_FAILED, Outcomes.reason(e), id));
+        e -> call.finished(AuditOutcome.AUDIT_FAILED, AuditOutcomes.reason(e), id));
   }
 
   @Override
@@ -252,32 +252,5 @@ public final class AuditedCalls implements CoordinatorCalls {
   @Override
   public ListAuditResponse listAudit(long sinceMillis, int limit, String pageToken) throws Exception {
     return inner.listAudit(sinceMillis, limit, pageToken);
-  }
-
-  /** The outcome an exception of a call means. */
-  static final class Outcomes {
-    record Outcome(AuditOutcome outcome, String reason) {}
-
-    private Outcomes() {}
-
-    static String reason(Throwable e) {
-      return e.getMessage() == null ? e.toString() : e.getMessage();
-    }
-
-    /** For a call refused before it acted (a call that failed after it began acting is FAILED). */
-    static Outcome of(Throwable e) {
-      String reason = reason(e);
-      AuditOutcome o;
-      if (e instanceof IllegalArgumentException || e instanceof NotFoundException
-          || e instanceof AlreadyExistsException) {
-        o = AuditOutcome.AUDIT_INVALID_ARGUMENT;
-      } else if (e instanceof IllegalStateException || e instanceof MissingAgentsException
-          || e instanceof DamagedRecordException) {
-        o = AuditOutcome.AUDIT_REFUSED;
-      } else {
-        o = AuditOutcome.AUDIT_FAILED;
-      }
-      return new Outcome(o, reason);
-    }
   }
 }

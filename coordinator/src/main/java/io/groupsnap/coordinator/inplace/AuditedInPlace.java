@@ -2,15 +2,14 @@ package io.groupsnap.coordinator.inplace;
 
 import io.groupsnap.common.tls.Identity;
 import io.groupsnap.coordinator.audit.AuditArguments;
+import io.groupsnap.coordinator.audit.AuditOutcomes;
 import io.groupsnap.coordinator.audit.AuditTrail;
 import io.groupsnap.coordinator.store.Listing;
-import io.groupsnap.coordinator.store.NotFoundException;
 import io.groupsnap.proto.v1.AuditOutcome;
 import io.groupsnap.proto.v1.InPlaceRestore;
 import io.groupsnap.proto.v1.InPlaceState;
 import io.groupsnap.proto.v1.RestoreInPlaceRequest;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -21,12 +20,6 @@ import java.util.function.Supplier;
  * the acting leader the call passes through unaudited, to be refused as NOT_LEADER.
  */
 public final class AuditedInPlace implements InPlaceCalls {
-  /** One audited call's work. */
-  @FunctionalInterface
-  private interface Work {
-    CompletableFuture<InPlaceRestore> start() throws Exception;
-  }
-
   private final InPlaceCalls inner;
   private final AuditTrail trail;
   private final Supplier<Identity> caller;
@@ -69,35 +62,16 @@ public final class AuditedInPlace implements InPlaceCalls {
   }
 
   private CompletableFuture<InPlaceRestore> audited(String method, AuditArguments args, String groupSnapshotId,
-      Work work) throws Exception {
+      AuditOutcomes.Work<InPlaceRestore> work) throws Exception {
     if (!leads.getAsBoolean()) {
       return work.start();
     }
-    AuditTrail.Call call = trail.call(caller.get(), method, args);
-    call.started(groupSnapshotId);
-    CompletableFuture<InPlaceRestore> f;
-    try {
-      f = work.start();
-    } catch (Exception e) {
-      call.finished(outcome(e), String.valueOf(e.getMessage()), groupSnapshotId);
-      throw e;
-    }
-    return f.whenComplete((r, e) -> {
-      if (e == null) {
-        boolean failed = r.getState() == InPlaceState.IN_PLACE_CANCELLED;
-        String what = r.getRestoreId().isEmpty() ? "checked (dry run)" : InPlaceStates.label(r.getState())
-            + (r.getReason().isEmpty() || !failed ? "" : ": " + r.getReason()) + " (" + r.getRestoreId() + ")";
-        call.finished(failed ? AuditOutcome.AUDIT_FAILED : AuditOutcome.AUDIT_SUCCEEDED, what,
-            r.getGroupSnapshotId());
-      } else {
-        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        call.finished(outcome(t), String.valueOf(t.getMessage()), groupSnapshotId);
-      }
+    return AuditOutcomes.around(trail.call(caller.get(), method, args), groupSnapshotId, work, r -> {
+      boolean failed = r.getState() == InPlaceState.IN_PLACE_CANCELLED;
+      String what = r.getRestoreId().isEmpty() ? "checked (dry run)" : InPlaceStates.label(r.getState())
+          + (r.getReason().isEmpty() || !failed ? "" : ": " + r.getReason()) + " (" + r.getRestoreId() + ")";
+      return new AuditOutcomes.Ended(failed ? AuditOutcome.AUDIT_FAILED : AuditOutcome.AUDIT_SUCCEEDED, what,
+          r.getGroupSnapshotId());
     });
-  }
-
-  private static AuditOutcome outcome(Throwable e) {
-    return e instanceof IllegalArgumentException || e instanceof NotFoundException
-        ? AuditOutcome.AUDIT_INVALID_ARGUMENT : AuditOutcome.AUDIT_FAILED;
   }
 }

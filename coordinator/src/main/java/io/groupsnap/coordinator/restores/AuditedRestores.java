@@ -2,13 +2,12 @@ package io.groupsnap.coordinator.restores;
 
 import io.groupsnap.common.tls.Identity;
 import io.groupsnap.coordinator.audit.AuditArguments;
+import io.groupsnap.coordinator.audit.AuditOutcomes;
 import io.groupsnap.coordinator.audit.AuditTrail;
-import io.groupsnap.coordinator.store.NotFoundException;
 import io.groupsnap.proto.v1.AuditOutcome;
 import io.groupsnap.proto.v1.RestoreGroupSnapshotRequest;
 import io.groupsnap.proto.v1.RestoreGroupSnapshotResponse;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -38,30 +37,11 @@ public final class AuditedRestores implements RestoreCalls {
     AuditArguments args = AuditArguments.of().with("id", req.getGroupSnapshotId())
         .with("run", req.getBackupRunId()).with("to", req.getTo()).with("targets", req.getTargetsCount())
         .flag("verify", req.getVerify());
-    AuditTrail.Call call = trail.call(caller.get(), "RestoreGroupSnapshot", args);
-    call.started(req.getGroupSnapshotId());
-    CompletableFuture<RestoreGroupSnapshotResponse> f;
-    try {
-      f = inner.restore(req);
-    } catch (Exception e) {
-      call.finished(outcome(e), String.valueOf(e.getMessage()), req.getGroupSnapshotId());
-      throw e;
-    }
-    return f.whenComplete((r, e) -> {
-      if (e == null) {
-        call.finished(r.getOk() ? AuditOutcome.AUDIT_SUCCEEDED : AuditOutcome.AUDIT_FAILED, req.getVerify()
+    return AuditOutcomes.around(trail.call(caller.get(), "RestoreGroupSnapshot", args), req.getGroupSnapshotId(),
+        () -> inner.restore(req), r -> new AuditOutcomes.Ended(r.getOk() ? AuditOutcome.AUDIT_SUCCEEDED
+            : AuditOutcome.AUDIT_FAILED, req.getVerify()
             ? (r.getOk() ? "VERIFIED " : "FAILED: " + r.getVerificationReason() + " ") + "(" + r.getRestoreId() + ")"
             : r.getOk() ? "restored " + r.getMembersCount() + " members (" + r.getRestoreId() + ")"
-            : "some members failed (" + r.getRestoreId() + ")", r.getGroupSnapshotId());
-      } else {
-        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        call.finished(outcome(t), String.valueOf(t.getMessage()), req.getGroupSnapshotId());
-      }
-    });
-  }
-
-  private static AuditOutcome outcome(Throwable e) {
-    return e instanceof IllegalArgumentException || e instanceof NotFoundException
-        ? AuditOutcome.AUDIT_INVALID_ARGUMENT : AuditOutcome.AUDIT_FAILED;
+            : "some members failed (" + r.getRestoreId() + ")", r.getGroupSnapshotId()));
   }
 }

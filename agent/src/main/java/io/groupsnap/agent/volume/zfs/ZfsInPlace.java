@@ -125,6 +125,10 @@ public final class ZfsInPlace {
    */
   Restorer stager(String snapshot, boolean restaging) throws VolumeException {
     String zfs = tools.resolve(List.of("zfs")).get("zfs").toString();
+    String named = ZfsNames.inPlaceProblem(live, restoreId, "");
+    if (named != null) {
+      throw refused(named);
+    }
     Map<String, String> props = ZfsReports.properties(run(List.of(zfs, "get", "-H", "-p", "-o", "property,value",
         "type,mountpoint,mounted,canmount", live), true), Set.of("type", "mountpoint", "mounted", "canmount"));
     if (!props.get("type").equals("filesystem")) {

@@ -21,12 +21,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's durable record of its part of each in-place restore: one file per restore,
  * {@code <stateDir>/in-place/<restoreId>}, replaced atomically (with an fsync) before every change it describes is
- * made — the volumes (name, kind, live path, how it switches; the staged and replaced paths follow from those and
- * the id), the plan of each mount point's switch (written before its first rename), which
- * volumes are staged, the writers asked to stop (each written down before it is asked, so that a restarted agent
- * still gives it its {@code postRestore}), and the steps done. Properties text, so that any path survives escaped. A
- * restarted agent reads it back ({@link #load}) to settle a half switch and to keep answering the leader. Not
- * thread-safe: {@link InPlaceRestores} serialises its calls.
+ * made — the volumes (name, kind, live path, how it switches, a ZFS volume's dataset; the staged and replaced paths
+ * or datasets follow from those and the id), the plan of each mount point's switch (written before its first
+ * rename), which volumes are staged, the writers asked to stop (each written down before it is asked, so that a
+ * restarted agent still gives it its {@code postRestore}), and the steps done. Properties text, so that any path
+ * survives escaped. A restarted agent reads it back ({@link #load}) to settle a half switch and to keep answering the
+ * leader. Not thread-safe: {@link InPlaceRestores} serialises its calls.
  */
 final class InPlaceJournal {
   private static final Logger log = LoggerFactory.getLogger(InPlaceJournal.class);
@@ -34,9 +34,15 @@ final class InPlaceJournal {
 
   /**
    * One volume of a restore: its kind, where its live data is, and whether that is a mount point (switched entry by
-   * entry, {@link MountSwitch}) rather than a directory (switched by two renames, {@link VolumeSwitch}).
+   * entry, {@link MountSwitch}) rather than a directory (switched by two renames, {@link VolumeSwitch}), or the ZFS
+   * dataset switched by renames and a promote ({@link ZfsSwitch}; null for every other volume, and in entries written
+   * before ZFS volumes were restored in place, which read as they were written).
    */
-  record Vol(String kind, Path live, boolean mount) {
+  record Vol(String kind, Path live, boolean mount, String dataset) {
+    Vol(String kind, Path live, boolean mount) {
+      this(kind, live, mount, null);
+    }
+
     Vol(String kind, Path live) {
       this(kind, live, false);
     }
@@ -88,7 +94,10 @@ final class InPlaceJournal {
     e.volumes.forEach((name, v) -> {
       p.setProperty("volume." + name + ".kind", v.kind());
       p.setProperty("volume." + name + ".live", v.live().toString());
-      p.setProperty("volume." + name + ".switch", v.mount() ? "mount" : "beside");
+      p.setProperty("volume." + name + ".switch", v.dataset() != null ? "zfs" : v.mount() ? "mount" : "beside");
+      if (v.dataset() != null) {
+        p.setProperty("volume." + name + ".dataset", v.dataset());
+      }
     });
     e.plans.forEach((name, plan) -> {
       putList(p, "volume." + name + ".plan.old", plan.old());
@@ -143,11 +152,11 @@ final class InPlaceJournal {
     Map<String, Vol> volumes = new LinkedHashMap<>();
     for (String v : list(p, "volumes")) {
       String sw = p.getProperty("volume." + v + ".switch", "beside");
-      if (!sw.equals("beside") && !sw.equals("mount")) {
-        throw new IOException("volume." + v + ".switch is '" + sw + "', not beside or mount");
+      if (!sw.equals("beside") && !sw.equals("mount") && !sw.equals("zfs")) {
+        throw new IOException("volume." + v + ".switch is '" + sw + "', not beside, mount or zfs");
       }
       volumes.put(v, new Vol(required(p, "volume." + v + ".kind"), Path.of(required(p, "volume." + v + ".live")),
-          sw.equals("mount")));
+          sw.equals("mount"), sw.equals("zfs") ? required(p, "volume." + v + ".dataset") : null));
     }
     Entry e = new Entry(required(p, "restore"), required(p, "groupSnapshot"), volumes);
     if (!e.restoreId.equals(f.getFileName().toString())) {

@@ -1,10 +1,13 @@
 package io.groupsnap.agent.restore;
 
+import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.linux.MountTable;
+import io.groupsnap.agent.volume.zfs.ZfsNames;
+import io.groupsnap.agent.volume.zfs.ZfsVolume;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.common.Daemons;
 import io.groupsnap.common.FaultPoints;
@@ -40,14 +43,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A volume whose live data is a directory stages beside it and switches by two renames ({@link VolumeSwitch}); one
  * whose live data is a mount point (fsfreeze, a btrfs or other mount given as the volume) stages inside it and
- * switches entry by entry ({@link MountSwitch}). Refused at the check, before anything is written, with one line
- * naming the volume: a kind that cannot stage beside its live data (lvm, zfs: not built), an exec volume without a
- * restore command, and everything a restore to a new place refuses (no kept capture and no export, no room on the
- * live data's file system). Calls are serialised; GetRestore is answered at any time. Thread-safe.
+ * switches entry by entry ({@link MountSwitch}); a zfs volume stages a clone of its capture beside its dataset and
+ * switches by renames and a promote ({@link ZfsSwitch}). Refused at the check, before anything is written, with one
+ * line naming the volume: a kind that cannot stage beside its live data (lvm: a merge consumes the capture), a zfs
+ * dataset that cannot be switched ({@link io.groupsnap.agent.volume.zfs.ZfsVolume#inPlaceStager}), an exec volume
+ * without a restore command, and everything a restore to a new place refuses (no kept capture and no export, no room
+ * on the live data's file system). Calls are serialised; GetRestore is answered at any time. Thread-safe.
  */
 public final class InPlaceRestores implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InPlaceRestores.class);
-  private static final Set<String> STAGEABLE = Set.of("dir", "fsfreeze", "btrfs", "exec");
+  private static final Set<String> STAGEABLE = Set.of("dir", "fsfreeze", "btrfs", "exec", "zfs");
 
   /** What the leader's record {@code restores/<id>} says (ZooKeeper in an agent). */
   @FunctionalInterface
@@ -91,17 +96,25 @@ public final class InPlaceRestores implements AutoCloseable {
   public InPlaceRestores(String agentId, RestoreManager planner, List<Volume> volumes, List<Writer> writers,
       EpochFence fence, Path stateDir, Records records, int concurrency, FaultPoints faults) {
     this(agentId, planner, volumes, writers, fence, stateDir, records, concurrency, faults,
-        () -> faults.hit("agent.in-place-between-renames"));
+        () -> faults.hit("agent.in-place-between-renames"), CommandRunner.system());
   }
 
   InPlaceRestores(String agentId, RestoreManager planner, List<Volume> volumes, List<Writer> writers,
       EpochFence fence, Path stateDir, Records records, int concurrency, VolumeSwitch.Between between) {
-    this(agentId, planner, volumes, writers, fence, stateDir, records, concurrency, FaultPoints.NONE, between);
+    this(agentId, planner, volumes, writers, fence, stateDir, records, concurrency, between, CommandRunner.system());
+  }
+
+  /** @param zfsCommands what the switches of zfs volumes run their commands with */
+  InPlaceRestores(String agentId, RestoreManager planner, List<Volume> volumes, List<Writer> writers,
+      EpochFence fence, Path stateDir, Records records, int concurrency, VolumeSwitch.Between between,
+      CommandRunner zfsCommands) {
+    this(agentId, planner, volumes, writers, fence, stateDir, records, concurrency, FaultPoints.NONE, between,
+        zfsCommands);
   }
 
   private InPlaceRestores(String agentId, RestoreManager planner, List<Volume> volumes, List<Writer> writers,
       EpochFence fence, Path stateDir, Records records, int concurrency, FaultPoints faults,
-      VolumeSwitch.Between between) {
+      VolumeSwitch.Between between, CommandRunner zfsCommands) {
     this.faults = faults;
     this.agentId = agentId;
     this.planner = planner;
@@ -109,7 +122,7 @@ public final class InPlaceRestores implements AutoCloseable {
     volumes.forEach(v -> this.volumes.put(v.name(), v));
     InPlaceJournal journal = new InPlaceJournal(stateDir.resolve("in-place"));
     this.steps = new InPlaceSteps(agentId, journal, new InPlaceWriters(agentId, writers), records, between,
-        () -> faults.hit("agent.in-place-switch"));
+        zfsCommands, () -> faults.hit("agent.in-place-switch"));
     this.workers = Executors.newFixedThreadPool(concurrency, Daemons.named("groupsnap-in-place-" + agentId));
   }
 
@@ -149,6 +162,11 @@ public final class InPlaceRestores implements AutoCloseable {
    * @return one line per volume settled
    */
   public static List<String> settleInterruptedSwitches(Path stateDir) throws IOException {
+    return settleInterruptedSwitches(stateDir, CommandRunner.system());
+  }
+
+  /** As {@link #settleInterruptedSwitches(Path)}; the switches of zfs volumes run their commands with {@code zfs}. */
+  static List<String> settleInterruptedSwitches(Path stateDir, CommandRunner zfs) throws IOException {
     List<String> settled = new java.util.ArrayList<>();
     InPlaceJournal journal = new InPlaceJournal(stateDir.resolve("in-place"));
     for (InPlaceJournal.Entry e : journal.load()) {
@@ -160,7 +178,7 @@ public final class InPlaceRestores implements AutoCloseable {
       }
       boolean forward = last.equals("SWITCH") || last.equals("CONFIRM");
       for (Map.Entry<String, InPlaceJournal.Vol> v : e.volumes.entrySet()) {
-        LiveSwitch sw = InPlaceSteps.switchOf(e, v.getKey(), VolumeSwitch.Between.NOTHING, journal);
+        LiveSwitch sw = InPlaceSteps.switchOf(e, v.getKey(), VolumeSwitch.Between.NOTHING, journal, zfs);
         if (sw.state() != VolumeSwitch.State.HALF) {
           continue;
         }
@@ -207,7 +225,16 @@ public final class InPlaceRestores implements AutoCloseable {
           return status(restoreId).orElseThrow();
         }
       }
-      List<RestorePlan> plans = planner.plan(ref.txnId(), asked, (t, v) -> stagedFor(restoreId, v));
+      boolean restaging = known != null; // its own clone, from the stage a killed agent left, may exist
+      List<RestorePlan> plans = planner.plan(ref.txnId(), asked, (t, v) -> stagedFor(restoreId, v),
+          (v, capture, target) -> v instanceof ZfsVolume z ? z.inPlaceStager(capture, restoreId, restaging)
+              : v.restorer(capture, target));
+      for (RestorePlan p : plans) {
+        if (p.kind().equals("zfs") && p.capture() == null) {
+          throw new RestoreRefusedException("volume " + p.volume() + " (kind zfs): its capture is gone from the "
+              + "dataset, and an in-place restore clones the kept capture; restore its export to a new place instead");
+        }
+      }
       planner.checkRoom(plans);
       synchronized (this) {
         for (RestorePlan p : plans) {
@@ -224,7 +251,9 @@ public final class InPlaceRestores implements AutoCloseable {
         Map<String, InPlaceJournal.Vol> vols = new LinkedHashMap<>();
         for (RestorePlan p : plans) {
           Volume v = volumes.get(p.volume());
-          vols.put(p.volume(), new InPlaceJournal.Vol(p.kind(), v.path().toAbsolutePath().normalize(), isMount(v)));
+          Path live = v.path().toAbsolutePath().normalize();
+          vols.put(p.volume(), v instanceof ZfsVolume z ? new InPlaceJournal.Vol(p.kind(), live, false, z.dataset())
+              : new InPlaceJournal.Vol(p.kind(), live, isMount(v)));
         }
         e = new InPlaceJournal.Entry(restoreId, ref.txnId(), vols);
       }
@@ -232,7 +261,7 @@ public final class InPlaceRestores implements AutoCloseable {
       for (RestorePlan p : plans) {
         boolean done = e.staged.contains(p.volume());
         out.add(MemberRestore.newBuilder().setAgentId(agentId).setVolume(p.volume()).setKind(p.kind())
-            .setMethod(p.restorer().method()).setPath(p.target().toString())
+            .setMethod(p.restorer().method()).setPath(steps.switchOf(e, p.volume()).stagedName())
             .setLive(volumes.get(p.volume()).path().toAbsolutePath().normalize().toString())
             .setBytes(Math.max(0, p.restorer().bytes())).setState(dryRun ? RestoreState.RESTORE_CHECKED
                 : done ? RestoreState.RESTORE_DONE : RestoreState.RESTORE_RUNNING)
@@ -251,7 +280,7 @@ public final class InPlaceRestores implements AutoCloseable {
       }
       for (RestorePlan p : plans) {
         if (!e.staged.contains(p.volume())) {
-          stage.start(workers, p, p.target(), v -> markStaged(entry, v));
+          stage.start(workers, p, p.target(), steps.switchOf(e, p.volume())::clearStage, v -> markStaged(entry, v));
         }
       }
       return stage.status();
@@ -263,11 +292,13 @@ public final class InPlaceRestores implements AutoCloseable {
     String kind = v.kind();
     if (kind.equals("lvm")) {
       throw new RestoreRefusedException("volume " + v.name() + " (kind lvm) cannot be restored in place: an LVM "
-          + "merge cannot be staged and confirmed safely yet; restore it to a new place instead");
+          + "merge (lvconvert --merge) consumes the capture and writes over the origin, so the replaced data could be "
+          + "kept only by a full snapshot of the origin taken first, and that is not built; restore it to a new "
+          + "place instead");
     }
-    if (kind.equals("zfs")) {
-      throw new RestoreRefusedException("volume " + v.name() + " (kind zfs) cannot be restored in place yet (a "
-          + "promoted clone is not built); restore it to a new place instead");
+    if (kind.equals("zfs") && !(v instanceof ZfsVolume)) {
+      throw new RestoreRefusedException("volume " + v.name() + " (kind zfs) is no ZFS dataset this agent knows: it "
+          + "cannot be restored in place");
     }
     if (!STAGEABLE.contains(kind)) {
       throw new RestoreRefusedException("volume " + v.name() + " (kind " + kind + ") cannot stage beside its live "
@@ -276,6 +307,9 @@ public final class InPlaceRestores implements AutoCloseable {
     Path live = v.path().toAbsolutePath().normalize();
     if (!Files.isDirectory(live, LinkOption.NOFOLLOW_LINKS)) {
       throw new RestoreRefusedException("volume " + v.name() + ": its live data " + live + " is not a directory");
+    }
+    if (kind.equals("zfs")) {
+      return VolumeSwitch.beside(live, restoreId).staged(); // nominal: the clone's checks are ZfsInPlace's
     }
     LiveSwitch sw = InPlaceSteps.paths(live, isMount(v), restoreId);
     if (Files.exists(sw.replaced(), LinkOption.NOFOLLOW_LINKS)) {
@@ -319,7 +353,8 @@ public final class InPlaceRestores implements AutoCloseable {
     e.volumes.forEach((v, vol) -> {
       boolean done = e.staged.contains(v);
       out.add(MemberRestore.newBuilder().setAgentId(agentId).setVolume(v).setKind(vol.kind())
-          .setPath(InPlaceSteps.paths(vol.live(), vol.mount(), restoreId).staged().toString())
+          .setPath(vol.dataset() != null ? ZfsNames.inPlaceStaged(vol.dataset(), restoreId)
+              : InPlaceSteps.paths(vol.live(), vol.mount(), restoreId).staged().toString())
           .setState(done ? RestoreState.RESTORE_DONE : RestoreState.RESTORE_FAILED)
           .setError(done ? "" : "the agent restarted during the stage; ask StageInPlace again to stage it anew")
           .build());

@@ -56,12 +56,18 @@ final class InPlaceStage {
     return volumes.get(volume);
   }
 
-  /** Starts staging {@code plan} at {@code staged} on {@code workers}. */
-  synchronized void start(ExecutorService workers, RestorePlan plan, Path staged, Done done) {
-    tasks.add(workers.submit(() -> run(plan, staged, done)));
+  /** Removes what an unfinished or failed stage left (a tree, a clone). */
+  @FunctionalInterface
+  interface Clear {
+    void clear() throws IOException;
   }
 
-  private void run(RestorePlan p, Path staged, Done done) {
+  /** Starts staging {@code plan} at {@code staged} on {@code workers}; {@code clear} removes a partial stage. */
+  synchronized void start(ExecutorService workers, RestorePlan plan, Path staged, Clear clear, Done done) {
+    tasks.add(workers.submit(() -> run(plan, staged, clear, done)));
+  }
+
+  private void run(RestorePlan p, Path staged, Clear clear, Done done) {
     CompletableFuture<Void> finished = new CompletableFuture<>();
     synchronized (this) {
       if (cancelled) {
@@ -73,7 +79,7 @@ final class InPlaceStage {
     MemberRestore.Builder m = status(p.volume()).toBuilder();
     try {
       fault.run();
-      AsideTrees.delete(staged); // a tree a killed agent left half-written
+      clear.clear(); // what a killed agent left half-written
       if (Thread.currentThread().isInterrupted()) {
         throw new IOException("cancelled");
       }
@@ -91,7 +97,7 @@ final class InPlaceStage {
       log.warn("agent {}: stage of volume {} of in-place restore {} at {} failed: {}", agentId, p.volume(),
           restoreId, staged, e.getMessage());
       try {
-        AsideTrees.delete(staged);
+        clear.clear();
       } catch (IOException ignored) {
         // a later stage or the discard removes it
       }

@@ -1,5 +1,7 @@
 package io.groupsnap.agent.restore;
 
+import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.volume.zfs.ZfsInPlace;
 import io.groupsnap.proto.v1.InPlaceState;
 import io.groupsnap.proto.v1.InPlaceStep;
 import io.groupsnap.proto.v1.StepInPlaceResponse;
@@ -36,14 +38,17 @@ final class InPlaceSteps {
   private final InPlaceWriters writers;
   private final InPlaceRestores.Records records;
   private final VolumeSwitch.Between between;
+  /** What ZFS switches run their commands with. */
+  private final CommandRunner zfsCommands;
   /** Run as SWITCH starts, past its checks (a test's fault point). */
   private final Runnable switchFault;
   /** The refusal a STOP_WRITERS answered, until another step is asked: a repeat answers it again. */
   private final Map<String, String> refusals = new HashMap<>();
 
   InPlaceSteps(String agentId, InPlaceJournal journal, InPlaceWriters writers, InPlaceRestores.Records records,
-      VolumeSwitch.Between between, Runnable switchFault) {
+      VolumeSwitch.Between between, CommandRunner zfsCommands, Runnable switchFault) {
     this.switchFault = switchFault;
+    this.zfsCommands = zfsCommands;
     this.agentId = agentId;
     this.journal = journal;
     this.writers = writers;
@@ -55,17 +60,28 @@ final class InPlaceSteps {
     return journal;
   }
 
-  LiveSwitch switchOf(InPlaceJournal.Entry e, String volume) {
-    return switchOf(e, volume, between, journal);
+  LiveSwitch switchOf(InPlaceJournal.Entry e, String volume) throws IOException {
+    return switchOf(e, volume, between, journal, zfsCommands);
+  }
+
+  CommandRunner zfsCommands() {
+    return zfsCommands;
   }
 
   /**
-   * The switch of {@code volume} of {@code e}: entry by entry for a mount point, whose plans go into {@code e} and
-   * are saved in {@code journal} before its first rename; two renames beside a directory otherwise.
+   * The switch of {@code volume} of {@code e}: its dataset's for a ZFS volume (commands run by {@code zfsCommands});
+   * entry by entry for a mount point, whose plans go into {@code e} and are saved in {@code journal} before its first
+   * rename; two renames beside a directory otherwise.
+   *
+   * @throws IOException when the journal names a dataset that is no valid name
    */
   static LiveSwitch switchOf(InPlaceJournal.Entry e, String volume, VolumeSwitch.Between between,
-      InPlaceJournal journal) {
+      InPlaceJournal journal, CommandRunner zfsCommands) throws IOException {
     InPlaceJournal.Vol v = e.volumes.get(volume);
+    if (v.dataset() != null) {
+      return new ZfsSwitch(ZfsInPlace.of(volume, v.dataset(), e.restoreId, zfsCommands), v.live(), e.restoreId,
+          between);
+    }
     if (!v.mount()) {
       return VolumeSwitch.beside(v.live(), e.restoreId, between);
     }
@@ -245,8 +261,8 @@ final class InPlaceSteps {
    */
   void settleHalf(InPlaceJournal.Entry e) {
     for (String v : e.volumes.keySet()) {
-      LiveSwitch sw = switchOf(e, v);
       try {
+        LiveSwitch sw = switchOf(e, v);
         if (sw.state() != VolumeSwitch.State.HALF) {
           continue;
         }

@@ -271,6 +271,13 @@ public final class RestoreManager implements AutoCloseable {
     return planner.plan(groupSnapshotId, asked, choice);
   }
 
+  /** As {@link #plan(String, List, RestorePlanner.TargetChoice)}; a kept capture is materialized as {@code restorers}
+   * says. */
+  List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked, RestorePlanner.TargetChoice choice,
+      RestorePlanner.RestorerChoice restorers) throws RestoreRefusedException, IOException {
+    return planner.plan(groupSnapshotId, asked, choice, restorers);
+  }
+
   /** Each file system the targets lie on must have room for everything written there. */
   void checkRoom(List<RestorePlan> plans) throws RestoreRefusedException {
     planner.checkRoom(plans);

@@ -54,6 +54,19 @@ final class RestorePlanner {
     Path target(VolumeTarget asked, Volume volume) throws RestoreRefusedException;
   }
 
+  /** How a kept capture is materialized at a target: by its kind's restorer, unless a restore needs another way. */
+  @FunctionalInterface
+  interface RestorerChoice {
+    RestorerChoice KIND = (volume, capture, target) -> volume.restorer(capture, target);
+
+    Restorer restorer(Volume volume, Path capture, Path target) throws VolumeException;
+  }
+
+  List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked, TargetChoice choice)
+      throws RestoreRefusedException, IOException {
+    return plan(groupSnapshotId, asked, choice, RestorerChoice.KIND);
+  }
+
   /**
    * Checks every asked volume (its capture is kept here or an export of it is named, it is configured, its target as
    * {@code choice} decides it, no two targets overlap, the kind can restore it) and says how each is restored; writes
@@ -61,8 +74,8 @@ final class RestorePlanner {
    *
    * @param asked empty: every volume captured here
    */
-  List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked, TargetChoice choice)
-      throws RestoreRefusedException, IOException {
+  List<RestorePlan> plan(String groupSnapshotId, List<VolumeTarget> asked, TargetChoice choice,
+      RestorerChoice restorers) throws RestoreRefusedException, IOException {
     Map<String, LocalSnapshot> kept = new TreeMap<>();
     catalog.list(groupSnapshotId).forEach(s -> kept.put(s.getVolume(), s));
     if (kept.isEmpty() && asked.stream().allMatch(t -> t.getExportTarget().isEmpty())) {
@@ -102,7 +115,7 @@ final class RestorePlanner {
       }
       try {
         plans.add(local ? new RestorePlan(v, volume.kind(), Path.of(s.getPath()), target,
-            volume.restorer(Path.of(s.getPath()), target))
+            restorers.restorer(volume, Path.of(s.getPath()), target))
             : new RestorePlan(v, volume.kind(), null, target, fromExport(v, t)));
       } catch (VolumeException | ExportException e) {
         throw new RestoreRefusedException("volume " + v + ": " + e.getMessage());

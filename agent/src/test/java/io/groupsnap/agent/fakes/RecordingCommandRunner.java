@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * A {@link CommandRunner} that runs nothing: it records every argument vector and plays back the answers a test gave
- * for it. Tools it {@link #installs} resolve to {@code /usr/sbin/<tool>}; every other tool is missing. An answer is
- * chosen by the longest registered argument prefix that matches; without one a command succeeds with no output.
- * Thread-safe.
+ * for it, or its handler makes of it. Tools it {@link #installs} resolve to {@code /usr/sbin/<tool>}; every other
+ * tool is missing. An answer is chosen by the longest registered argument prefix that matches; without one a command
+ * succeeds with no output. Thread-safe.
  */
 public final class RecordingCommandRunner implements CommandRunner {
   /** Where installed tools live. */
@@ -26,7 +27,7 @@ public final class RecordingCommandRunner implements CommandRunner {
   private final Map<String, Path> tools = new HashMap<>();
   private final Map<List<String>, Answer> answers = new HashMap<>();
 
-  private record Answer(Result result, IOException failure) {}
+  private record Answer(Result result, IOException failure, Function<List<String>, Result> handler) {}
 
   /** Makes these tools resolvable. */
   public RecordingCommandRunner installs(String... names) {
@@ -43,13 +44,22 @@ public final class RecordingCommandRunner implements CommandRunner {
 
   /** Answers every command starting with {@code prefix} with {@code result}. */
   public synchronized RecordingCommandRunner on(List<String> prefix, Result result) {
-    answers.put(List.copyOf(prefix), new Answer(result, null));
+    answers.put(List.copyOf(prefix), new Answer(result, null, null));
+    return this;
+  }
+
+  /**
+   * Answers every command starting with {@code prefix} with what {@code handler} makes of it: a tool with state (a
+   * fake {@code zfs} whose datasets the commands change), still recorded like any other.
+   */
+  public synchronized RecordingCommandRunner on(List<String> prefix, Function<List<String>, Result> handler) {
+    answers.put(List.copyOf(prefix), new Answer(null, null, handler));
     return this;
   }
 
   /** Every command starting with {@code prefix} fails to start. */
   public synchronized RecordingCommandRunner failToStart(List<String> prefix, String message) {
-    answers.put(List.copyOf(prefix), new Answer(null, new IOException(message)));
+    answers.put(List.copyOf(prefix), new Answer(null, new IOException(message), null));
     return this;
   }
 
@@ -103,6 +113,11 @@ public final class RecordingCommandRunner implements CommandRunner {
     }
     if (best.failure() != null) {
       throw best.failure();
+    }
+    if (best.handler() != null) {
+      synchronized (this) {
+        return best.handler().apply(List.copyOf(argv));
+      }
     }
     return best.result();
   }

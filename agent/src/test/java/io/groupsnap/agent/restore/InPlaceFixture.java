@@ -1,5 +1,6 @@
 package io.groupsnap.agent.restore;
 
+import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.registry.InPlaceRecords;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
@@ -86,11 +87,17 @@ final class InPlaceFixture implements AutoCloseable {
   /** An agent (a fresh one on the same state: a restart) with these volumes and writers. */
   InPlaceRestores agent(List<Volume> volumes, List<Writer> writers, VolumeSwitch.Between between)
       throws IOException {
+    return agent(volumes, writers, between, CommandRunner.system());
+  }
+
+  /** As above; zfs switches run their commands with {@code zfs} (a fake's runner). */
+  InPlaceRestores agent(List<Volume> volumes, List<Writer> writers, VolumeSwitch.Between between, CommandRunner zfs)
+      throws IOException {
     EpochFence fence = new EpochFence(epochs, CLUSTER);
     planner = new RestoreManager("a1", volumes, catalog, fence,
         new RestoreTargets(List.of(tmp.resolve("restores")), volumes), dir -> Long.MAX_VALUE, 2, Clock.systemUTC());
     InPlaceRestores a = new InPlaceRestores("a1", planner, volumes, writers, fence, state,
-        new InPlaceRecords(zk, layout), 2, between);
+        new InPlaceRecords(zk, layout), 2, between, zfs);
     open.add(planner);
     open.add(a);
     a.recover();

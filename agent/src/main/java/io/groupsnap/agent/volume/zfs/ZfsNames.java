@@ -116,6 +116,42 @@ public final class ZfsNames {
     return null;
   }
 
+  /** Between the dataset's last component and the restore id in the clone an in-place restore stages. */
+  public static final String STAGED_INFIX = ".gs-staged-";
+  /** Between the dataset's last component and the restore id in the dataset an in-place restore sets aside. */
+  public static final String REPLACED_INFIX = ".gs-replaced-";
+
+  /**
+   * The clone an in-place restore {@code restoreId} of {@code dataset} stages: a sibling, {@code
+   * <dataset>.gs-staged-<restore id>}, so that one rename puts it in the dataset's place and it inherits what the
+   * dataset inherits from their common parent. A restore id is a valid ZFS name component by construction.
+   */
+  public static String inPlaceStaged(String dataset, String restoreId) {
+    return dataset + STAGED_INFIX + restoreId;
+  }
+
+  /** The sibling the live dataset is renamed to by the switch of in-place restore {@code restoreId}. */
+  public static String inPlaceReplaced(String dataset, String restoreId) {
+    return dataset + REPLACED_INFIX + restoreId;
+  }
+
+  /**
+   * Null when {@code dataset} can be restored in place by {@code restoreId}, its longest snapshot short name being
+   * {@code longestSnapshot}, else why not: it is no pool's root (which ZFS cannot rename) and the sibling names with
+   * any of its snapshots (which pass through them while a promote moves them) fit ZFS's limit.
+   */
+  public static String inPlaceProblem(String dataset, String restoreId, String longestSnapshot) {
+    if (dataset.indexOf('/') < 0) {
+      return "dataset " + dataset + " is the root of its pool, which ZFS cannot rename";
+    }
+    String longest = inPlaceReplaced(dataset, restoreId) + "@" + longestSnapshot;
+    if (longest.length() > MAX) {
+      return "the name " + longest + " that the switch would give a snapshot has " + longest.length()
+          + " characters (ZFS's limit is " + MAX + ")";
+    }
+    return null;
+  }
+
   /** Null when the full snapshot name fits ZFS's limit, else why not. */
   public static String snapshotProblem(String dataset, String groupSnapshotId) {
     String full = dataset + "@" + snapshotName(groupSnapshotId);

@@ -39,7 +39,8 @@ import java.util.Set;
  * way; {@link #delete} destroys only such a snapshot.
  *
  * <p>Restores clone the capture's snapshot ({@link ZfsClones}) under option {@code restoreParent} (default: the
- * dataset's parent) and mount the clone at the target; no data is copied.
+ * dataset's parent) and mount the clone at the target; no data is copied. In-place restores stage a clone beside the
+ * dataset and switch it in by renames and a promote ({@link ZfsInPlace}).
  */
 public final class ZfsVolume implements Volume {
   /** The Debian package with the tools. */
@@ -316,6 +317,33 @@ public final class ZfsVolume implements Volume {
     tools.requireKernel(List.of("/dev/zfs", "/sys/module/zfs"),
         "the ZFS kernel module is not loaded: load the kernel module zfs (modprobe zfs)");
     return clones.restorer(fullName(id), target, t);
+  }
+
+  /** The file system captured, {@code pool/fs/...}. */
+  public String dataset() {
+    return dataset;
+  }
+
+  /** The in-place switch of this volume for restore {@code restoreId} ({@link ZfsInPlace}). */
+  public ZfsInPlace inPlace(String restoreId) {
+    return new ZfsInPlace(name, dataset, restoreId, tools);
+  }
+
+  /**
+   * How capture {@code capture} is staged for in-place restore {@code restoreId}: a clone beside the dataset, not
+   * mounted ({@link ZfsInPlace#stager}). Checks the tools, the module, the dataset, the snapshot and the names; writes
+   * nothing.
+   *
+   * @param restaging the restore is journaled already (a stage a killed agent left): its own clone may exist
+   */
+  public Restorer inPlaceStager(Path capture, String restoreId, boolean restaging) throws VolumeException {
+    String id = idOf(capture);
+    if (id == null) {
+      throw new VolumeException("capture " + capture + " is not one of volume " + name + "'s", false);
+    }
+    tools.requireKernel(List.of("/dev/zfs", "/sys/module/zfs"),
+        "the ZFS kernel module is not loaded: load the kernel module zfs (modprobe zfs)");
+    return inPlace(restoreId).stager(fullName(id), restaging);
   }
 
   /** Destroys the clone a restore made at {@code target}, if any, then deletes what is left there. */

@@ -28,13 +28,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -58,7 +55,6 @@ public final class ConfigLoader extends FieldReader {
   public static final Duration DEFAULT_REAPER_INTERVAL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_REAPER_GRACE = Duration.ofMinutes(5);
 
-  private static final ObjectMapper LIST_JSON = new ObjectMapper();
   /** The longest parser message shown; a problem can quote the offending input. */
   private static final int MAX_PROBLEM = 160;
   /** Duplicate keys are errors: with two {@code snapshotRoot:} lines, which one was meant? */
@@ -191,6 +187,7 @@ public final class ConfigLoader extends FieldReader {
         labels.put(labelKey(e.getKey()), text("labels." + e.getKey(), e.getValue()));
       }
     }
+    EntriesReader entries = new EntriesReader(source);
     List<VolumeConfig> volumes = new ArrayList<>();
     JsonNode vs = required(root, "volumes", "");
     requireArray("volumes", vs);
@@ -198,14 +195,14 @@ public final class ConfigLoader extends FieldReader {
       throw error("volumes", "at least one volume is required");
     }
     for (int i = 0; i < vs.size(); i++) {
-      volumes.add(volume("volumes[" + i + "]", vs.get(i)));
+      volumes.add(entries.volume("volumes[" + i + "]", vs.get(i)));
     }
     List<WriterConfig> writers = new ArrayList<>();
     if (root.has("writers")) {
       JsonNode ws = root.get("writers");
       requireArray("writers", ws);
       for (int i = 0; i < ws.size(); i++) {
-        writers.add(writer("writers[" + i + "]", ws.get(i)));
+        writers.add(entries.writer("writers[" + i + "]", ws.get(i)));
       }
     }
     Duration reaperInterval = root.has("reaperInterval") ? duration("reaperInterval", root.get("reaperInterval"))
@@ -318,130 +315,6 @@ public final class ConfigLoader extends FieldReader {
       files[i] = absolutePath("tls." + names[i], f);
     }
     return new TlsFiles(files[0], files[1], files[2]);
-  }
-
-  private VolumeConfig volume(String f, JsonNode n) throws ConfigException {
-    requireObject(f, n);
-    checkFields(f, n, VOLUME_FIELDS);
-    String name = name(f + ".name", required(n, "name", f));
-    String kind = text(f + ".kind", required(n, "kind", f)).toLowerCase(Locale.ROOT);
-    if (Kinds.volume(kind) == null) {
-      throw error(f + ".kind", "unknown volume kind '" + Names.printable(kind) + "' (known: "
-          + String.join(", ", Kinds.volumeKinds()) + ")");
-    }
-    Path path = absolutePath(f + ".path", required(n, "path", f));
-    Map<String, String> options = new LinkedHashMap<>();
-    if (n.has("options")) {
-      requireObject(f + ".options", n.get("options"));
-      for (Iterator<Map.Entry<String, JsonNode>> it = n.get("options").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        String field = f + ".options." + Names.printable(e.getKey());
-        options.put(e.getKey(), e.getValue().isArray() ? listOption(field, e.getValue()) : text(field, e.getValue()));
-      }
-    }
-    List<String> verify = new ArrayList<>();
-    if (n.has("verify")) {
-      requireArray(f + ".verify", n.get("verify"));
-      if (n.get("verify").isEmpty()) {
-        throw error(f + ".verify", "is empty: give the command and its arguments, e.g. [/usr/local/bin/check,"
-            + " \"{path}\"]");
-      }
-      for (int i = 0; i < n.get("verify").size(); i++) {
-        JsonNode a = n.get("verify").get(i);
-        if (a.isObject()) {
-          throw error(f + ".verify[" + i + "]", "is a YAML mapping, not a string: quote placeholders, e.g. \"{path}\"");
-        }
-        verify.add(text(f + ".verify[" + i + "]", a));
-      }
-      if (!Path.of(verify.get(0)).isAbsolute()) {
-        throw error(f + ".verify[0]", "'" + Names.printable(verify.get(0)) + "' must be an absolute path");
-      }
-    }
-    Duration verifyTimeout = n.has("verifyTimeout") ? duration(f + ".verifyTimeout", n.get("verifyTimeout"))
-        : VolumeConfig.VERIFY_TIMEOUT;
-    if (verifyTimeout.isNegative() || verifyTimeout.isZero()) {
-      throw error(f + ".verifyTimeout", "must be positive");
-    }
-    return new VolumeConfig(name, kind, path, options, verify, verifyTimeout);
-  }
-
-  private WriterConfig writer(String f, JsonNode n) throws ConfigException {
-    requireObject(f, n);
-    Set<String> fields = new TreeSet<>(WRITER_FIELDS);
-    fields.addAll(Kinds.commandFields());
-    checkFields(f, n, fields);
-    String name = name(f + ".name", required(n, "name", f));
-    String kind = text(f + ".kind", required(n, "kind", f)).toLowerCase(Locale.ROOT);
-    WriterKind<?> writerKind = Kinds.writer(kind);
-    if (writerKind == null) {
-      throw error(f + ".kind", "unknown writer kind '" + Names.printable(kind) + "' (known: "
-          + String.join(", ", Kinds.writerKinds()) + ")");
-    }
-    for (String field : Kinds.commandFields()) {
-      if (n.has(field) && !writerKind.commandFields().contains(field)) {
-        throw error(f + "." + field, "only writers of kind " + String.join(", ", Kinds.takingCommandField(field))
-            + " take commands; kind " + kind + " is set up with options");
-      }
-    }
-    int tier = 0;
-    if (n.has("tier")) {
-      if (!n.get("tier").isInt() || n.get("tier").asInt() < 0) {
-        throw error(f + ".tier", "must be a non-negative integer");
-      }
-      tier = n.get("tier").asInt();
-    }
-    Set<String> volumes = new LinkedHashSet<>();
-    if (n.has("volumes")) {
-      requireArray(f + ".volumes", n.get("volumes"));
-      for (int i = 0; i < n.get("volumes").size(); i++) {
-        volumes.add(name(f + ".volumes[" + i + "]", n.get("volumes").get(i)));
-      }
-    }
-    Duration timeout = n.has("timeout") ? duration(f + ".timeout", n.get("timeout")) : DEFAULT_WRITER_TIMEOUT;
-    Map<String, String> options = new LinkedHashMap<>();
-    if (n.has("options")) {
-      requireObject(f + ".options", n.get("options"));
-      for (Iterator<Map.Entry<String, JsonNode>> it = n.get("options").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        String field = f + ".options." + Names.printable(e.getKey());
-        if (writerKind.commandFields().contains(e.getKey())) {
-          throw error(field, ConfigValidator.unknownOption(kind, writerKind.options()));
-        }
-        options.put(e.getKey(), writerKind.structuredOptions().contains(e.getKey()) && e.getValue().isContainerNode()
-            ? json(field, e.getValue()) : text(field, e.getValue()));
-      }
-    }
-    for (String field : writerKind.commandFields()) {
-      if (n.has(field)) {
-        options.put(field, json(f + "." + field, n.get(field)));
-      }
-    }
-    return new WriterConfig(name, kind, tier, volumes, timeout, options);
-  }
-
-  /** A writer field its kind reads as an option, kept as the JSON text of what the file gave. */
-  private String json(String f, JsonNode n) throws ConfigException {
-    try {
-      return LIST_JSON.writeValueAsString(n);
-    } catch (JsonProcessingException e) {
-      throw error(f, "cannot be kept: " + e.getOriginalMessage());
-    }
-  }
-
-  /** A list of strings (an argument vector) kept as its JSON array text; the kind reads it back. */
-  private String listOption(String f, JsonNode n) throws ConfigException {
-    List<String> items = new ArrayList<>();
-    for (int i = 0; i < n.size(); i++) {
-      if (n.get(i).isObject()) {
-        throw error(f + "[" + i + "]", "is a YAML mapping, not a string: quote placeholders, e.g. \"{volume}\"");
-      }
-      items.add(text(f + "[" + i + "]", n.get(i)));
-    }
-    try {
-      return LIST_JSON.writeValueAsString(items);
-    } catch (JsonProcessingException e) {
-      throw error(f, "cannot be kept: " + e.getOriginalMessage());
-    }
   }
 
   private static String defaultAgentId() {

@@ -35,7 +35,6 @@ import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.hub.WriterHub;
 import io.groupsnap.agent.metrics.AgentMetrics;
 import io.groupsnap.common.FaultPoints;
-import io.groupsnap.common.Formats;
 import io.groupsnap.common.Health;
 import io.groupsnap.common.HostPort;
 import io.groupsnap.common.ZkHealth;
@@ -48,14 +47,10 @@ import io.groupsnap.common.tls.Transport;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.AgentServiceGrpc;
 import io.groupsnap.proto.v1.EpochRecord;
-import io.groupsnap.proto.v1.ExportTargetInfo;
-import io.groupsnap.proto.v1.VolumeInfo;
-import io.groupsnap.proto.v1.WriterInfo;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +63,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -112,11 +106,8 @@ public final class Agent implements AutoCloseable {
   private volatile EpochFence fence;
   private HostPort endpoint;
   private CuratorCache epochCache;
-  private Reaper reaper;
-  private ScheduledExecutorService reaperTimer;
+  private Housekeeping housekeeping;
   private WriterHub writerHub;
-  private CaptureChecker checker;
-  private ScheduledExecutorService fingerprints;
   private ExportManager exports;
   private RestoreManager restores;
   private InPlaceRestores inPlace;
@@ -233,15 +224,8 @@ public final class Agent implements AutoCloseable {
         return false;
       }
     });
-    reaper = new Reaper(participant, decisions, volumes, config.reaperGrace(), Clock.systemUTC());
-    reaperTimer = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-reaper-" + config.agentId()));
-    long every = config.reaperInterval().toMillis();
-    reaperTimer.scheduleWithFixedDelay(this::reapQuietly, 0, every, TimeUnit.MILLISECONDS);
-    checker = new CaptureChecker(config.agentId(), volumes, catalog, fence, participant::isBusy,
-        config.checksumCaptures(), Clock.systemUTC());
-    fingerprints = Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-fingerprint-"
-        + config.agentId()));
-    checker.start(fingerprints, config.reaperInterval());
+    housekeeping = new Housekeeping(config, participant, decisions, volumes, catalog, fence, metrics);
+    housekeeping.start();
     ToolLedger tools = new ToolLedger(config.stateDir().resolve("export-tools"));
     exports = new ExportManager(config.agentId(), ExportTargets.create(config.exports(), config.stateDir(),
         CommandRunner.system(), tools), catalog, ExportManager.CaptureLocator.byVolumes(volumes), fence,
@@ -265,27 +249,19 @@ public final class Agent implements AutoCloseable {
         // role checks below are counted (PERMISSION_DENIED) as well as the calls served.
         .intercept(metrics.grpc())
         .intercept(transport.callers())
-        .addService(ServerInterceptors.intercept(new AgentGrpcService(participant, checker, exports),
+        .addService(ServerInterceptors.intercept(new AgentGrpcService(participant, housekeeping.checker(), exports),
             AgentGrpcService.coordinatorsOnly(this::denied)))
         .addService(ServerInterceptors.intercept(new AgentRestoreGrpcService(restores, inPlace),
             AgentRestoreGrpcService.coordinatorsOnly(this::denied)))
         .addService(health.service()) // any caller the authority vouches for
         .build()
         .start();
-    endpoint = advertised(server.getPort());
+    endpoint = RegistrationRecord.advertised(config, server.getPort());
     metrics.serve(config.metricsListen());
-    AgentRegistration.Builder reg = AgentRegistration.newBuilder().setAgentId(config.agentId())
-        .setEndpoint(endpoint.toString()).putAllLabels(config.labels()).setVersion(VERSION)
-        .setStartedAtMillis(System.currentTimeMillis())
-        .setMaxFreezeLeaseMillis(config.maxFreezeLease().toMillis()).setFormatVersion(Formats.CURRENT);
-    volumes.forEach(v -> reg.addVolumes(VolumeInfo.newBuilder().setName(v.name()).setKind(v.kind())
-        .setPath(v.path().toString())));
-    writers.forEach(w -> reg.addWriters(WriterInfo.newBuilder().setName(w.name()).setKind(w.kind())
-        .setTier(w.tier())));
-    exports.targets().forEach(t -> reg.addExportTargets(ExportTargetInfo.newBuilder().setName(t.name())
-        .setKind(t.kind())));
+    AgentRegistration record = RegistrationRecord.of(config, endpoint, VERSION, volumes, writers,
+        exports.targets());
     try {
-      registration = Registration.register(zk, layout, reg.build(), zkWait, zkHealth::registered,
+      registration = Registration.register(zk, layout, record, zkWait, zkHealth::registered,
           access.registrationAcls());
     } catch (Exception e) {
       throw access.refused(e, layout.agent(config.agentId()));
@@ -312,29 +288,9 @@ public final class Agent implements AutoCloseable {
     epochCache.start();
   }
 
-  private void reapQuietly() {
-    try {
-      metrics.reaped(reaper.runOnce());
-    } catch (Exception e) {
-      log.warn("reaper pass failed: {}", e.toString());
-    }
-  }
-
   /** Runs one reconciliation pass now (tests, operators). */
   public Reaper.Pass reapNow() throws IOException {
-    return metrics.reaped(reaper.runOnce());
-  }
-
-  private HostPort advertised(int port) throws IOException {
-    if (config.advertise() != null) {
-      return new HostPort(config.advertise().host(), config.advertise().port() == 0 ? port
-          : config.advertise().port());
-    }
-    String host = config.listen().host();
-    if (host.equals("0.0.0.0") || host.equals("::")) {
-      host = InetAddress.getLocalHost().getHostAddress();
-    }
-    return new HostPort(host, port);
+    return housekeeping.reapNow();
   }
 
   public String id() {
@@ -370,7 +326,7 @@ public final class Agent implements AutoCloseable {
 
   /** This agent's side of the scrub, for in-process inspection (tests). */
   public CaptureChecker captureChecker() {
-    return checker;
+    return housekeeping.checker();
   }
 
   /** This agent's exports, for in-process inspection (tests). */
@@ -414,12 +370,7 @@ public final class Agent implements AutoCloseable {
     health.close();
     metrics.close();
     closeQuietly(zkHealth);
-    if (reaperTimer != null) {
-      reaperTimer.shutdownNow();
-    }
-    if (fingerprints != null) {
-      fingerprints.shutdownNow();
-    }
+    closeQuietly(housekeeping);
     if (participant != null) {
       participant.releaseAll();
     }

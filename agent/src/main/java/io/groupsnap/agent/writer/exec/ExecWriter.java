@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Writer kind {@code exec}: the application is driven by commands, one per phase, or by the hooks of a hook directory.
@@ -49,16 +48,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ExecWriter extends ConfiguredWriter implements AutoCloseable {
   private static final int KEEP_RUNS = 16;
-  static final String PRE_RESTORE = "pre-restore";
-  static final String POST_RESTORE = "post-restore";
 
   private final ExecWriterOptions options;
   private final Path log;
   private final Path hookDir;
   /** The sessions, in session mode; null otherwise. */
   private final ExecSessions sessions;
-  /** Hooks that ran pre-restore, per restore, until post-restore. Guarded by {@link #runs}. */
-  private final Map<String, List<Path>> restoreHooks = new LinkedHashMap<>();
+  private final HookProcess process;
+  private final ExecRestoreEvents restoreEvents;
   /** Hooks listed at prepare, per transaction; the most recent few. */
   private final Map<String, HookRun> runs = new LinkedHashMap<>() {
     @Override
@@ -76,6 +73,8 @@ public final class ExecWriter extends ConfiguredWriter implements AutoCloseable 
     this.log = stateDir.resolve("writers").resolve(config.name() + ".log");
     this.hookDir = options.hookDir();
     this.sessions = options.session() ? new ExecSessions(config.name(), options, config.timeout(), log) : null;
+    this.process = new HookProcess(log, options.retryableExitCodes());
+    this.restoreEvents = new ExecRestoreEvents(config.name(), options, config.timeout(), process);
   }
 
   @Override
@@ -316,127 +315,20 @@ public final class ExecWriter extends ConfiguredWriter implements AutoCloseable 
     return run(phase, what, argv, env, timeout);
   }
 
-  // ---- in-place restores ----
+  // ---- in-place restores: ExecRestoreEvents ----
 
-  /**
-   * Runs {@code preRestore} (or every hook with {@code pre-restore}, in name order; one failing runs
-   * {@code post-restore} with GROUPSNAP_RESTORED=false for those before it and itself, and refuses). Without either
-   * the restore is refused: an exec writer that was not told how to stop its application must not have its data
-   * replaced under it.
-   */
   @Override
   public WriterResult preRestore(RestoreContext restore) {
-    if (hookDir != null) {
-      List<Path> hooks;
-      try {
-        hooks = HookDir.list(hookDir);
-      } catch (IOException e) {
-        return WriterResult.nonRetryable("options." + ExecWriterOptions.HOOK_DIR + ": " + e.getMessage());
-      }
-      long deadline = System.nanoTime() + config.timeout().toNanos();
-      for (int i = 0; i < hooks.size(); i++) {
-        WriterResult r = runRestoreHook(PRE_RESTORE, hooks.get(i), restore, null, deadline);
-        if (!r.ok()) {
-          for (int j = i; j >= 0; j--) {
-            runRestoreHook(POST_RESTORE, hooks.get(j), restore, false, System.nanoTime()
-                + config.timeout().toNanos() / hooks.size());
-          }
-          return r;
-        }
-      }
-      synchronized (runs) {
-        restoreHooks.put(restore.restoreId(), hooks);
-      }
-      return WriterResult.OK;
-    }
-    if (options.preRestore().isEmpty()) {
-      return WriterResult.nonRetryable("exec writer " + name() + " has no preRestore command: an in-place restore "
-          + "needs the application stopped (give preRestore and postRestore)");
-    }
-    return run(PRE_RESTORE, "command", options.preRestore(), restoreEnv(PRE_RESTORE, restore, null),
-        config.timeout());
+    return restoreEvents.pre(restore);
   }
 
-  /** Runs {@code postRestore} (or the hooks that ran pre-restore, in reverse name order: each gets its share). */
   @Override
   public WriterResult postRestore(RestoreContext restore, boolean restored) {
-    if (hookDir != null) {
-      List<Path> hooks;
-      synchronized (runs) {
-        hooks = restoreHooks.remove(restore.restoreId());
-      }
-      if (hooks == null || hooks.isEmpty()) {
-        return WriterResult.OK;
-      }
-      long share = config.timeout().toNanos() / hooks.size();
-      List<String> failures = new ArrayList<>();
-      for (int i = hooks.size() - 1; i >= 0; i--) {
-        WriterResult r = runRestoreHook(POST_RESTORE, hooks.get(i), restore, restored, System.nanoTime() + share);
-        if (!r.ok()) {
-          failures.add(r.reason());
-        }
-      }
-      return failures.isEmpty() ? WriterResult.OK : WriterResult.nonRetryable(String.join("; ", failures));
-    }
-    if (options.postRestore().isEmpty()) {
-      return WriterResult.OK;
-    }
-    return run(POST_RESTORE, "command", options.postRestore(), restoreEnv(POST_RESTORE, restore, restored),
-        config.timeout());
-  }
-
-  private WriterResult runRestoreHook(String phase, Path hook, RestoreContext restore, Boolean restored,
-      long deadline) {
-    long left = deadline - System.nanoTime();
-    return run(phase, "hook " + hook.getFileName(), List.of(hook.toString(), phase),
-        restoreEnv(phase, restore, restored), Duration.ofNanos(Math.max(left, 1)));
-  }
-
-  private static Map<String, String> restoreEnv(String phase, RestoreContext restore, Boolean restored) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("GROUPSNAP_PHASE", phase);
-    env.put("GROUPSNAP_RESTORE", restore.restoreId());
-    env.put("GROUPSNAP_GROUP_SNAPSHOT", restore.groupSnapshotId());
-    env.put("GROUPSNAP_EPOCH", Long.toString(restore.epoch()));
-    env.put("GROUPSNAP_VOLUMES", String.join(",", restore.volumes()));
-    if (restored != null) {
-      env.put("GROUPSNAP_RESTORED", restored.toString());
-    }
-    return env;
+    return restoreEvents.post(restore, restored);
   }
 
   private WriterResult run(String phase, String what, List<String> argv, Map<String, String> phaseEnv,
       Duration timeout) {
-    ProcessBuilder pb = new ProcessBuilder(argv);
-    Map<String, String> env = pb.environment();
-    env.putAll(phaseEnv);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    Process p;
-    try {
-      Files.createDirectories(log.getParent());
-      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      p = pb.start();
-    } catch (IOException e) {
-      return WriterResult.nonRetryable(phase + " " + what + " " + argv.get(0) + " could not start: "
-          + e.getMessage());
-    }
-    try {
-      if (!p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        p.destroyForcibly();
-        return WriterResult.nonRetryable(phase + " " + what + " timed out after " + timeout.toMillis() + "ms (log "
-            + log + ")");
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      return WriterResult.retryable(phase + " interrupted");
-    }
-    int code = p.exitValue();
-    if (code == 0) {
-      return WriterResult.OK;
-    }
-    String reason = phase + " " + what + " exited " + code + " (log " + log + ")";
-    return options.retryableExitCodes().contains(code) ? WriterResult.retryable(reason)
-        : WriterResult.nonRetryable(reason);
+    return process.run(phase, what, argv, phaseEnv, timeout);
   }
 }

@@ -32,7 +32,7 @@ public record FileDifferences(boolean usable, String unusableReason, long record
 
   /**
    * One line naming the first differences and counting all, e.g. {@code file logs/0003.log differs from the capture
-   * (sha256 1a2b3c4d5e6f…, recorded 0f9e8d7c6b5a…); 1 of 20 entries differ}; null when nothing differs.
+   * (sha256 1a2b3c4d5e6f..., recorded 0f9e8d7c6b5a...); 1 of 20 entries differ}; null when nothing differs.
    */
   public String describe() {
     if (!any()) {

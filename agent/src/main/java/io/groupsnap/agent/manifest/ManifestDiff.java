@@ -148,6 +148,6 @@ public final class ManifestDiff implements TreeEntries {
   }
 
   private static String hex(byte[] sha) {
-    return HexFormat.of().formatHex(sha, 0, HASH_CHARS / 2) + "…";
+    return HexFormat.of().formatHex(sha, 0, HASH_CHARS / 2) + "...";
   }
 }

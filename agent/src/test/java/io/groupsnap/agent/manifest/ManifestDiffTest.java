@@ -97,8 +97,8 @@ class ManifestDiffTest {
   void oneChangedFile_isNamedWithBothHashes_andCounted() throws Exception {
     FileDifferences d = diff(manifest(true, FP, TREE), FP, dir("a"), file("a/b", 5, 1), file("a.txt", 3, 0x7f),
         file("z", 0, 3));
-    assertThat(d.describe()).isEqualTo("file a.txt differs from the capture (sha256 7f7f7f7f7f7f…, recorded "
-        + "020202020202…); 1 of 4 entries differ");
+    assertThat(d.describe()).isEqualTo("file a.txt differs from the capture (sha256 7f7f7f7f7f7f..., recorded "
+        + "020202020202...); 1 of 4 entries differ");
   }
 
   @Test

@@ -171,7 +171,7 @@ class CaptureManifestTest {
   }
 
   @Test
-  void theFileList_isDeletedWithItsCapture_andNoDraftIsLeft() throws Exception {
+  void theFileList_isDeletedWithItsCapture_byDeletionAndByTheReaper_andNoDraftIsLeft() throws Exception {
     committed("gs-1");
     committed("gs-2");
     CaptureChecker c = checker(true);
@@ -185,6 +185,8 @@ class CaptureManifestTest {
     assertThat(manifestFile("gs-1").getParent()).doesNotExist();
     assertThat(catalog.openManifest("gs-1", "data")).isEmpty();
     assertThat(manifestFile("gs-2")).isRegularFile();
+    assertThat(participant.reap("gs-2")).as("the reaper, for a group snapshot recorded DELETED").isEqualTo(1);
+    assertThat(manifestFile("gs-2")).doesNotExist();
     try (Stream<Path> drafts = Files.list(tmp.resolve("state/manifest-drafts"))) {
       assertThat(drafts).isEmpty();
     }

@@ -227,7 +227,8 @@ class RestoreIT {
     assertThat(bad.exit()).as(bad.out() + bad.err()).isEqualTo(ExitCodes.FAILED);
     JsonNode out = JSON.readTree(bad.out());
     assertThat(out.get("result").asText()).isEqualTo("FAILED");
-    assertThat(out.get("reason").asText()).startsWith("agent-2:data: ").contains("contents differ");
+    assertThat(out.get("reason").asText()).startsWith("agent-2:data: ").contains("contents differ")
+        .contains("file nested/deeper/blob differs from the capture (sha256 ");
     assertThat(member(out, "agent-2").get("result").asText()).isEqualTo("FAILED");
     assertThat(member(out, "agent-1").get("result").asText()).isEqualTo("VERIFIED");
     assertThat(out.get("members")).allSatisfy(m -> assertThat(m.get("scratchRemoved").asBoolean()).isTrue());

@@ -13,10 +13,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A test restore's verdict on one restored copy: the volume's checks ({@link RestoredCheck}) run against the copy
- * with the fingerprint recorded at capture time, and the outcome goes into the volume's {@link MemberRestore}
- * (VERIFIED, or VERIFICATION_FAILED with the reason, also when the restore itself failed or the check threw). Apart
- * from {@link RestoreManager} because judging a copy is a concern of its own, unlike writing it ({@link Materializer})
- * or removing it again ({@link TestScratch}). Never throws; safe from any thread as far as the checks are.
+ * with the fingerprint recorded at capture time (and the capture's file manifest, when one was recorded with it),
+ * and the outcome goes into the volume's {@link MemberRestore} (VERIFIED, or VERIFICATION_FAILED with the reason,
+ * also when the restore itself failed or the check threw). Apart from {@link RestoreManager} because judging a copy
+ * is a concern of its own, unlike writing it ({@link Materializer}) or removing it again ({@link TestScratch}). Never
+ * throws; safe from any thread as far as the checks are.
  */
 final class TestRestoreVerdict {
   private static final Logger log = LoggerFactory.getLogger(TestRestoreVerdict.class);
@@ -36,7 +37,8 @@ final class TestRestoreVerdict {
     try {
       if (m.getState() == RestoreState.RESTORE_DONE) {
         RestoredCheck.Verdict v = checks.check(p.volume(), p.target(), recordedFingerprint(groupSnapshotId,
-            p.volume()), () -> Thread.currentThread().isInterrupted());
+            p.volume()), () -> catalog.openManifest(groupSnapshotId, p.volume()).orElse(null),
+            () -> Thread.currentThread().isInterrupted());
         m.setVerification(v.ok() ? Verification.VERIFIED : Verification.VERIFICATION_FAILED)
             .setVerificationReason(RestoreManager.oneLine(v.reason())).setVerifyOutputTail(v.outputTail());
         log.info("agent {}: test restore of volume {} of group snapshot {}: {} ({})", agentId, p.volume(),

@@ -1,5 +1,7 @@
 package io.groupsnap.agent.scrub;
 
+import io.groupsnap.agent.manifest.ManifestSource;
+import io.groupsnap.agent.snapshot.ManifestDraft;
 import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.FencedException;
@@ -36,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * check then reports {@code CAPTURE_UNCHECKED}, and a background fingerprint is retried on the next pass. Captures are
  * found through their volume's kind ({@link Volume#locate}); kinds whose captures are not file trees are checked for
  * presence only. A fingerprint, once recorded, is never replaced (only completed by a checksum it lacked), so a later
- * change cannot become the reference. Only KEPT captures get one.
+ * change cannot become the reference. Only KEPT captures get one. With each fingerprint of a file tree goes the
+ * capture's file manifest, written in the same walk ({@link CaptureWalk}): every entry's path, type and size, and
+ * its SHA-256 when the fingerprint has a checksum. A capture that has one is compared with it entry by entry, so an
+ * altered capture is reported by the paths that differ; one without (recorded before manifests) by its counts.
  *
  * <p>Thread-safe: checks run on the callers' threads, background passes on the executor given to {@link #start}.
  */
@@ -114,12 +119,18 @@ public final class CaptureChecker {
         if (!where.present()) {
           continue; // nothing to fingerprint: a check will report it missing
         }
-        CaptureFingerprint fp = where.tree() == null
-            ? CaptureFingerprint.newBuilder().setPresenceOnly(true).setRecordedAtMillis(clock.millis()).build()
-            : TreeFingerprint.of(where.tree(), checksumAfterCommit, busy, clock.millis());
-        if (catalog.setFingerprint(s.getGroupSnapshotId(), s.getVolume(), CaptureFingerprint.getDefaultInstance(),
-            fp)) {
-          n++;
+        if (where.tree() == null) {
+          CaptureFingerprint fp = CaptureFingerprint.newBuilder().setPresenceOnly(true)
+              .setRecordedAtMillis(clock.millis()).build();
+          n += catalog.setFingerprint(s.getGroupSnapshotId(), s.getVolume(), CaptureFingerprint.getDefaultInstance(),
+              fp) ? 1 : 0;
+          continue;
+        }
+        try (ManifestDraft draft = catalog.draftManifest();
+            CaptureWalk walk = CaptureWalk.run(where.tree(), checksumAfterCommit, busy, clock.millis(), null, null,
+                draft)) {
+          n += catalog.setFingerprint(s.getGroupSnapshotId(), s.getVolume(), CaptureFingerprint.getDefaultInstance(),
+              walk.found(), walk.manifestFor(walk.found())) ? 1 : 0;
         }
       } catch (TreeFingerprint.Stopped e) {
         return n;
@@ -204,40 +215,44 @@ public final class CaptureChecker {
     CaptureFingerprint before = entry.getFingerprint();
     boolean hadOne = entry.hasFingerprint() && !before.getPresenceOnly();
     boolean content = checksum || (!hadOne && checksumAfterCommit);
-    CaptureFingerprint found;
-    try {
-      found = TreeFingerprint.of(where.tree(), content, stop, clock.millis());
+    // a manifest is written only when this check may record a fingerprint: the first, or a checksum completing one
+    boolean mayRecord = entry.getState() == LocalSnapshotState.LOCAL_KEPT
+        && (!hadOne || checksum && before.getSha256().isEmpty());
+    ManifestSource recorded = !hadOne ? null
+        : () -> catalog.openManifest(entry.getGroupSnapshotId(), entry.getVolume()).orElse(null);
+    try (ManifestDraft draft = mayRecord ? catalog.draftManifest() : null;
+        CaptureWalk walk = CaptureWalk.run(where.tree(), content, stop, clock.millis(), recorded, before, draft)) {
+      compare(entry, hadOne, walk, checksum, b);
     } catch (TreeFingerprint.Stopped e) {
       stopped(b, cancelled);
-      return;
     } catch (IOException e) {
       answer(b, CaptureCondition.CAPTURE_UNCHECKED, CheckDepth.CHECK_DEPTH_UNSPECIFIED,
           "cannot read capture " + entry.getPath() + ": " + e.getMessage());
-      return;
     }
-    compare(entry, hadOne, found, checksum, b);
   }
 
-  private void compare(LocalSnapshot entry, boolean hadOne, CaptureFingerprint found, boolean checksum,
+  private void compare(LocalSnapshot entry, boolean hadOne, CaptureWalk walk, boolean checksum,
       CaptureCheck.Builder b) throws IOException {
     boolean kept = entry.getState() == LocalSnapshotState.LOCAL_KEPT;
+    CaptureFingerprint found = walk.found();
     if (!hadOne) {
       boolean recorded = kept && catalog.setFingerprint(entry.getGroupSnapshotId(), entry.getVolume(),
-          entry.getFingerprint(), found);
+          entry.getFingerprint(), found, walk.manifestFor(found));
       answer(b, CaptureCondition.CAPTURE_UNVERIFIED, CheckDepth.CHECK_DEPTH_PRESENCE,
           "no fingerprint had been recorded to compare with" + (recorded ? "; recorded one now" : ""));
       return;
     }
     CaptureFingerprint before = entry.getFingerprint();
-    String difference = TreeFingerprint.difference(before, found);
+    String difference = walk.difference(before);
     if (difference != null) {
       answer(b, CaptureCondition.CAPTURE_ALTERED, before.getSha256().isEmpty() || !checksum
           ? CheckDepth.CHECK_DEPTH_COUNTS : CheckDepth.CHECK_DEPTH_CONTENT, difference);
       return;
     }
     if (checksum && before.getSha256().isEmpty()) {
+      CaptureFingerprint next = before.toBuilder().setSha256(found.getSha256()).build();
       boolean recorded = kept && catalog.setFingerprint(entry.getGroupSnapshotId(), entry.getVolume(), before,
-          before.toBuilder().setSha256(found.getSha256()).build());
+          next, walk.manifestFor(next));
       answer(b, CaptureCondition.CAPTURE_PRESENT, CheckDepth.CHECK_DEPTH_COUNTS, "no checksum had been recorded"
           + (recorded ? "; recorded one now, compared from the next check with a checksum on" : ""));
       return;

@@ -1,5 +1,8 @@
 package io.groupsnap.agent.scrub;
 
+import io.groupsnap.agent.manifest.EntryType;
+import io.groupsnap.agent.manifest.TreeEntries;
+import io.groupsnap.agent.manifest.TreeEntry;
 import io.groupsnap.proto.v1.CaptureFingerprint;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +27,9 @@ import java.util.function.BooleanSupplier;
  * file's contents and every link's target.
  *
  * <p>The walk visits entries in name order, never follows a symbolic link and never enters another file system
- * mounted inside the tree (a copy does not either), so an unchanged tree always gives the same fingerprint. It asks
+ * mounted inside the tree (a copy does not either), so an unchanged tree always gives the same fingerprint. It can
+ * report every entry on the way ({@link TreeEntries}, with each file's and link's own SHA-256 when the checksum is
+ * computed), which is how a capture's file manifest is written and compared in the same pass. It asks
  * {@code stop} before every entry and after every MiB it reads, and gives up with {@link Stopped} when told: it must
  * never compete with a freeze window. Not thread-safe; one instance per walk.
  */
@@ -40,6 +45,8 @@ public final class TreeFingerprint {
 
   private final BooleanSupplier stop;
   private final MessageDigest digest;
+  private final MessageDigest entryDigest;
+  private final TreeEntries entries;
   private final long device;
   private final byte[] buffer;
   private long files;
@@ -47,19 +54,20 @@ public final class TreeFingerprint {
   private long symlinks;
   private long bytes;
 
-  private TreeFingerprint(Path root, boolean checksum, BooleanSupplier stop) throws IOException {
+  private TreeFingerprint(Path root, boolean checksum, BooleanSupplier stop, TreeEntries entries) throws IOException {
     this.stop = stop;
     this.device = device(root);
-    if (checksum) {
-      try {
-        digest = MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("every Java runtime has SHA-256", e);
-      }
-      buffer = new byte[CHUNK];
-    } else {
-      digest = null;
-      buffer = null;
+    this.entries = entries;
+    digest = checksum ? sha256() : null;
+    entryDigest = checksum && entries != null ? sha256() : null;
+    buffer = checksum ? new byte[CHUNK] : null;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
 
@@ -72,7 +80,17 @@ public final class TreeFingerprint {
    */
   public static CaptureFingerprint of(Path root, boolean checksum, BooleanSupplier stop, long nowMillis)
       throws IOException, Stopped {
-    TreeFingerprint walk = new TreeFingerprint(root, checksum, stop);
+    return of(root, checksum, stop, nowMillis, null);
+  }
+
+  /**
+   * Fingerprints the tree below {@code root} and reports each entry to {@code entries} (null: to none), in walk
+   * order; with {@code checksum}, files and links carry their own SHA-256 (their bytes are hashed twice: once into
+   * the tree's checksum, whose definition must not change, once into theirs).
+   */
+  public static CaptureFingerprint of(Path root, boolean checksum, BooleanSupplier stop, long nowMillis,
+      TreeEntries entries) throws IOException, Stopped {
+    TreeFingerprint walk = new TreeFingerprint(root, checksum, stop, entries);
     walk.directory(root, "");
     CaptureFingerprint.Builder b = CaptureFingerprint.newBuilder().setFiles(walk.files)
         .setDirectories(walk.directories).setSymlinks(walk.symlinks).setBytes(walk.bytes)
@@ -121,53 +139,76 @@ public final class TreeFingerprint {
       BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (a.isDirectory()) {
         if (device(child) != device) {
-          entry('m', name, 0); // a mount point: what is mounted there is not part of the capture
+          entry(EntryType.MOUNT_POINT, name, 0); // what is mounted there is not part of the capture
+          report(EntryType.MOUNT_POINT, name, 0, null);
           continue;
         }
         directories++;
-        entry('d', name, 0);
+        entry(EntryType.DIRECTORY, name, 0);
+        report(EntryType.DIRECTORY, name, 0, null);
         directory(child, name);
       } else if (a.isRegularFile()) {
         files++;
         bytes += a.size();
-        entry('f', name, a.size());
-        contents(child);
+        entry(EntryType.FILE, name, a.size());
+        report(EntryType.FILE, name, a.size(), contents(child));
       } else if (a.isSymbolicLink()) {
         symlinks++;
-        entry('l', name, 0);
-        if (digest != null) {
-          digest.update(Files.readSymbolicLink(child).toString().getBytes(StandardCharsets.UTF_8));
-          digest.update((byte) 0);
-        }
+        entry(EntryType.SYMLINK, name, 0);
+        link(child, name);
       } else {
-        entry('o', name, 0); // a socket, FIFO or device node
+        entry(EntryType.OTHER, name, 0); // a socket, FIFO or device node
+        report(EntryType.OTHER, name, 0, null);
       }
     }
   }
 
-  private void entry(char type, String name, long size) {
+  private void link(Path child, String name) throws IOException {
+    if (digest == null && entries == null) {
+      return;
+    }
+    byte[] target = Files.readSymbolicLink(child).toString().getBytes(StandardCharsets.UTF_8);
+    if (digest != null) {
+      digest.update(target);
+      digest.update((byte) 0);
+    }
+    report(EntryType.SYMLINK, name, target.length, entryDigest == null ? null : entryDigest.digest(target));
+  }
+
+  private void report(EntryType type, String name, long size, byte[] sha256) throws IOException {
+    if (entries != null) {
+      entries.accept(new TreeEntry(type, name, size, sha256));
+    }
+  }
+
+  private void entry(EntryType type, String name, long size) {
     if (digest == null) {
       return;
     }
-    digest.update((byte) type);
+    digest.update((byte) type.code());
     digest.update(name.getBytes(StandardCharsets.UTF_8));
     digest.update((byte) 0);
     digest.update(ByteBuffer.allocate(Long.BYTES).putLong(size).array());
   }
 
-  private void contents(Path file) throws IOException, Stopped {
+  /** Hashes a file's contents into the tree's checksum; returns the file's own SHA-256 when entries want one. */
+  private byte[] contents(Path file) throws IOException, Stopped {
     if (digest == null) {
-      return;
+      return null;
     }
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
       int n;
       while ((n = in.readNBytes(buffer, 0, CHUNK)) > 0) {
         digest.update(buffer, 0, n);
+        if (entryDigest != null) {
+          entryDigest.update(buffer, 0, n);
+        }
         if (stop.getAsBoolean()) {
           throw new Stopped();
         }
       }
     }
+    return entryDigest == null ? null : entryDigest.digest();
   }
 
   private static long device(Path p) throws IOException {

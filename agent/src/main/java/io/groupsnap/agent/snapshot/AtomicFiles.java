@@ -24,7 +24,16 @@ public final class AtomicFiles {
       }
       ch.force(true);
     }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    move(tmp, target);
+  }
+
+  /**
+   * Renames a file already written and fsync'd over {@code target} (same file system), then fsyncs the target's
+   * directory.
+   */
+  public static void move(Path written, Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.move(written, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
     } catch (IOException ignored) {

@@ -2,6 +2,9 @@ package io.groupsnap.agent.verify;
 
 import io.groupsnap.agent.command.CommandRunner;
 import io.groupsnap.agent.kinds.VolumeConfig;
+import io.groupsnap.agent.manifest.FileDifferences;
+import io.groupsnap.agent.manifest.ManifestSource;
+import io.groupsnap.agent.scrub.CaptureWalk;
 import io.groupsnap.agent.scrub.TreeFingerprint;
 import io.groupsnap.proto.v1.CaptureFingerprint;
 import java.io.IOException;
@@ -24,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The checks of a test restore on one restored volume: that every file of the restored tree reads back to its end
- * and that the tree matches the fingerprint recorded of the capture after its commit ({@code scrub}), then the
+ * and that the tree matches the fingerprint recorded of the capture after its commit ({@code scrub}) — entry by entry
+ * when the capture's file manifest was recorded with it, so that a failure names the files that differ — then the
  * volume's own verify command from this agent's configuration, if it has one. Only commands the agent's configuration
  * names are run — a request never carries one — as argument vectors without a shell, with {@code {path}} and
  * {@code {volume}} replaced. Last, for each {@code postgresql} writer whose {@code dataDirectory} lies in the volume,
@@ -80,7 +84,17 @@ public final class RestoredCheck {
    * @param stop true once the check should give up (the agent is closing)
    */
   public Verdict check(String volume, Path restored, CaptureFingerprint recorded, BooleanSupplier stop) {
-    Verdict v = checkFilesAndCommand(volume, restored, recorded, stop);
+    return check(volume, restored, recorded, null, stop);
+  }
+
+  /**
+   * Checks one restored volume, comparing it file by file with the capture's manifest when it has one.
+   *
+   * @param manifest opens the capture's recorded file manifest (null, or opening null: none)
+   */
+  public Verdict check(String volume, Path restored, CaptureFingerprint recorded, ManifestSource manifest,
+      BooleanSupplier stop) {
+    Verdict v = checkFilesAndCommand(volume, restored, recorded, manifest, stop);
     VolumeConfig config = volumes.get(volume);
     if (!v.ok() || config == null) {
       return v;
@@ -99,29 +113,32 @@ public final class RestoredCheck {
   }
 
   private Verdict checkFilesAndCommand(String volume, Path restored, CaptureFingerprint recorded,
-      BooleanSupplier stop) {
+      ManifestSource manifest, BooleanSupplier stop) {
     String files;
     if (Files.isDirectory(restored, LinkOption.NOFOLLOW_LINKS)) {
+      boolean known = recorded != null && !recorded.getPresenceOnly() && recorded.getRecordedAtMillis() > 0;
       CaptureFingerprint found;
-      try {
-        found = TreeFingerprint.of(restored, true, stop, 0);
+      FileDifferences byFile;
+      try (CaptureWalk walk = CaptureWalk.run(restored, true, stop, 0, known ? manifest : null, recorded, null)) {
+        found = walk.found();
+        byFile = walk.files();
+        String difference = known ? walk.difference(recorded) : null;
+        if (difference != null) {
+          return new Verdict(false, "the restored copy differs from the capture's fingerprint recorded at "
+              + Instant.ofEpochMilli(recorded.getRecordedAtMillis()) + ": " + difference, "");
+        }
       } catch (TreeFingerprint.Stopped e) {
         return new Verdict(false, "the check was stopped (the agent is closing)", "");
       } catch (IOException e) {
         return new Verdict(false, unreadable(restored, e), "");
       }
-      boolean known = recorded != null && !recorded.getPresenceOnly() && recorded.getRecordedAtMillis() > 0;
-      if (known) {
-        String difference = TreeFingerprint.difference(recorded, found);
-        if (difference != null) {
-          return new Verdict(false, "the restored copy differs from the capture's fingerprint recorded at "
-              + Instant.ofEpochMilli(recorded.getRecordedAtMillis()) + ": " + difference, "");
-        }
-      }
+      boolean fileByFile = byFile != null && byFile.usable();
       files = found.getFiles() + " files (" + found.getBytes() + " bytes) read back"
           + (!known ? "; no fingerprint of the capture was recorded to compare with"
           : recorded.getSha256().isEmpty() ? ", counts match the capture's fingerprint (it has no checksum)"
-          : ", contents match the capture's fingerprint");
+          : ", contents match the capture's fingerprint")
+          + (!fileByFile ? "" : byFile.hashesCompared() ? " and each of its " + byFile.recordedEntries()
+              + " entries" : " and the sizes of each of its " + byFile.recordedEntries() + " entries");
     } else {
       files = "the restored copy is not a directory: no file-level check";
     }

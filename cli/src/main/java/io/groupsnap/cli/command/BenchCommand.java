@@ -89,6 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
         "--volume: unknown volume kind '" + volume + "' (known: dir, btrfs, fsfreeze)"));
     Bench.Options options = new Bench.Options(members, snapshots, files, transport.wires, chosen, kind);
     try {
+      Bench.check(options);
       if (printer.json()) {
         printer.json(json(Bench.run(options, f -> { }), kind));
       } else {

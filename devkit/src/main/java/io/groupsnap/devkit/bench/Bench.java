@@ -100,6 +100,16 @@ public final class Bench {
    *     sample does not hold unbroken
    */
   public static List<Figures> run(Options options, Consumer<List<Figures>> each) throws Exception {
+    check(options);
+    return new Bench(options).run(each);
+  }
+
+  /**
+   * What {@link #run} checks before it starts anything: callers that print before the first figures call it first.
+   *
+   * @throws DevkitException (bad input) as {@link #run} does
+   */
+  public static void check(Options options) throws DevkitException {
     if (options.snapshots() < 1 || options.files() < 0 || options.members().stream().anyMatch(n -> n < 1 || n > 64)
         || options.transports().isEmpty() || options.transports().stream().distinct().count()
         != options.transports().size()) {
@@ -107,7 +117,6 @@ public final class Bench {
           "need --snapshots >= 1, --files >= 0, members between 1 and 64");
     }
     BenchVolumes.check(options.volume());
-    return new Bench(options).run(each);
   }
 
   private List<Figures> run(Consumer<List<Figures>> each) throws Exception {
@@ -125,8 +134,8 @@ public final class Bench {
     return all;
   }
 
-  /** One cluster of the series: where its files are, the cluster, the admin's session, its floor and its marks. */
-  private record Running(Path dir, BenchVolumes volumes, DevCluster cluster, CoordinatorSession session, Floor floor,
+  /** One cluster of the series: its volumes (which own its data directory), the cluster, the admin's session, its floor and its marks. */
+  private record Running(BenchVolumes volumes, DevCluster cluster, CoordinatorSession session, Floor floor,
       WindowMarks marks, Series series, List<ExecWriter> execWriters) implements AutoCloseable {
     @Override
     public void close() throws Exception {
@@ -136,11 +145,7 @@ public final class Bench {
         cluster.close();
         execWriters.forEach(ExecWriter::close);
       } finally {
-        try {
-          volumes.close();
-        } finally {
-          BenchVolumes.deleteDataDir(dir);
-        }
+        volumes.close();
       }
     }
 
@@ -212,9 +217,9 @@ public final class Bench {
 
   private Running start(int n, Wire wire, ScheduledExecutorService timer) throws Exception {
     Path dir = Files.createTempDirectory("groupsnap-bench-" + label(wire) + "-");
-    BenchVolumes volumes = null;
+    // from here the volumes own the directory: deleted when they close, or by their shutdown hook
+    BenchVolumes volumes = BenchVolumes.make(options.volume(), dir, n, options.files());
     try {
-      volumes = BenchVolumes.make(options.volume(), dir, n, options.files());
       Path hook = options.writer() == BenchWriter.GATE ? null : BenchWriter.writeHook(dir);
       List<ExecWriter> execWriters = new CopyOnWriteArrayList<>();
       DevCluster cluster = DevCluster.start(dir, n, null, id -> {
@@ -230,7 +235,7 @@ public final class Bench {
         List<Agent> agents = List.copyOf(cluster.agents().values());
         // before the first FREEZE: the marks replace the agents' hold metrics, which the bench does not read
         agents.forEach(a -> a.participant().reportHoldsTo(marks));
-        return new Running(dir, volumes, cluster, cluster.session(),
+        return new Running(volumes, cluster, cluster.session(),
             new Floor(agents, cluster.coordinator().clusterId()),
             marks, new Series(), execWriters);
       } catch (Exception e) {
@@ -239,10 +244,7 @@ public final class Bench {
       }
     } catch (Exception e) {
       try {
-        if (volumes != null) {
-          volumes.close();
-        }
-        BenchVolumes.deleteDataDir(dir);
+        volumes.close();
       } catch (Exception cleanup) {
         e.addSuppressed(cleanup);
       }

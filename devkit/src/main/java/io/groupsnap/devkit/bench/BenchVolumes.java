@@ -20,10 +20,10 @@ import java.util.Optional;
  * sparse image in a temporary directory, attached, formatted, mounted) — one btrfs of {@value #BTRFS_MIB} MiB with a
  * subvolume per member, or one ext4 of {@value #EXT4_MIB} MiB per member.
  *
- * <p>{@link #close} undoes all of it: thaws (a member left frozen), unmounts, detaches the loop devices it attached
- * and deletes the images. So does a shutdown hook registered before the first file system is made and removed by
- * {@link #close}, so that Ctrl-C (or any other exit of the JVM that runs hooks) leaves nothing mounted, attached or
- * frozen either. Idempotent and thread-safe.
+ * <p>{@link #close} undoes all of it: thaws (a member left frozen), unmounts, detaches the loop devices it attached,
+ * deletes the images, then deletes the cluster's data directory. So does a shutdown hook registered before anything
+ * is made and removed by {@link #close}, so that Ctrl-C (or any other exit of the JVM that runs hooks) leaves nothing
+ * mounted, attached or frozen either. Idempotent and thread-safe.
  */
 final class BenchVolumes implements AutoCloseable {
   static final long BTRFS_MIB = 256;
@@ -32,13 +32,15 @@ final class BenchVolumes implements AutoCloseable {
   private static final int FILE_BYTES = 4096;
 
   private final BenchVolume kind;
+  private final Path dataDir;
   private final List<LoopFs> made = new ArrayList<>();
   private final Map<String, VolumeConfig> configs = new LinkedHashMap<>();
   private final Thread hook;
   private boolean closed;
 
-  private BenchVolumes(BenchVolume kind) {
+  private BenchVolumes(BenchVolume kind, Path dataDir) {
     this.kind = kind;
+    this.dataDir = dataDir;
     this.hook = new Thread(this::closeFromHook, "bench-volumes-cleanup");
   }
 
@@ -61,15 +63,14 @@ final class BenchVolumes implements AutoCloseable {
 
   /**
    * Makes the volumes of {@code members} agents ({@code agent-1} ...) of a dev cluster under {@code dataDir}, each
-   * with {@code files} files of 4 KiB. Whatever was made is undone when a step fails.
+   * with {@code files} files of 4 KiB; from now on {@code dataDir} belongs to the result, which deletes it when
+   * closed. Whatever was made is undone, and {@code dataDir} deleted, when a step fails.
    */
   static BenchVolumes make(BenchVolume kind, Path dataDir, int members, int files) throws IOException {
-    BenchVolumes v = new BenchVolumes(kind);
-    if (kind.fileSystem() != null) {
-      Runtime.getRuntime().addShutdownHook(v.hook);
-    }
+    BenchVolumes v = new BenchVolumes(kind, dataDir);
+    Runtime.getRuntime().addShutdownHook(v.hook);
     try {
-      v.fill(dataDir, members, files);
+      v.fill(members, files);
       return v;
     } catch (IOException | RuntimeException e) {
       try {
@@ -81,7 +82,7 @@ final class BenchVolumes implements AutoCloseable {
     }
   }
 
-  private void fill(Path dataDir, int members, int files) throws IOException {
+  private void fill(int members, int files) throws IOException {
     LoopFs btrfs = kind == BenchVolume.BTRFS ? add(LoopFs.create(LoopFs.Type.BTRFS, BTRFS_MIB * MIB, dataDir))
         : null;
     for (int i = 1; i <= members; i++) {
@@ -123,7 +124,10 @@ final class BenchVolumes implements AutoCloseable {
     return Map.copyOf(configs);
   }
 
-  /** Thaws, unmounts, detaches and deletes every file system made here, newest first; every step is attempted. */
+  /**
+   * Thaws, unmounts, detaches and deletes every file system made here, newest first, then deletes the data directory;
+   * every step is attempted, the first failure thrown at the end.
+   */
   @Override
   public void close() throws IOException {
     try {
@@ -159,6 +163,15 @@ final class BenchVolumes implements AutoCloseable {
         }
       }
     }
+    try {
+      deleteDataDir(dataDir);
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
     if (failure != null) {
       throw failure;
     }
@@ -169,7 +182,7 @@ final class BenchVolumes implements AutoCloseable {
    * immutable ({@code chattr +i}): when the first attempt fails, the attribute is cleared under {@code dir} and the
    * delete tried once more.
    */
-  static void deleteDataDir(Path dir) throws IOException {
+  private static void deleteDataDir(Path dir) throws IOException {
     try {
       FileTrees.delete(dir);
     } catch (IOException e) {

@@ -285,7 +285,12 @@ public final class LoopFs implements AutoCloseable {
 
   /** Runs a command (never through a shell) and returns its output; a failure or timeout is an IOException. */
   public static String run(String... argv) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    List<String> command = new ArrayList<>(List.of(argv));
+    // as missing() finds it: also in the sbin directories when PATH leaves them out
+    if (!command.get(0).contains("/")) {
+      which(command.get(0)).ifPresent(p -> command.set(0, p.toString()));
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().put("LC_ALL", "C");
     Process p = pb.start();
     CompletableFuture<String> err = drain(p.getErrorStream());

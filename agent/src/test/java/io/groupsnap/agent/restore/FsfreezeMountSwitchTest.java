@@ -9,7 +9,7 @@ import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.VolumeSetup;
 import io.groupsnap.agent.volume.Volume;
-import io.groupsnap.agent.volume.testing.LoopFs;
+import io.groupsnap.agent.volume.loopfs.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import io.groupsnap.proto.v1.InPlaceState;
 import io.groupsnap.proto.v1.InPlaceStep;

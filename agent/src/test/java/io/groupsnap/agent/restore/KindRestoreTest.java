@@ -10,7 +10,7 @@ import io.groupsnap.agent.kinds.VolumeSetup;
 import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
-import io.groupsnap.agent.volume.testing.LoopFs;
+import io.groupsnap.agent.volume.loopfs.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;

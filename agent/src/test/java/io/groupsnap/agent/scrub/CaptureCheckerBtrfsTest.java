@@ -10,7 +10,7 @@ import io.groupsnap.agent.snapshot.SnapshotCatalog;
 import io.groupsnap.agent.txn.EpochFence;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.Volume;
-import io.groupsnap.agent.volume.testing.LoopFs;
+import io.groupsnap.agent.volume.loopfs.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import io.groupsnap.proto.v1.CaptureCheck;
 import io.groupsnap.proto.v1.CaptureCondition;

@@ -6,7 +6,7 @@ import io.groupsnap.agent.config.Kinds;
 import io.groupsnap.agent.kinds.KindContext;
 import io.groupsnap.agent.kinds.VolumeConfig;
 import io.groupsnap.agent.kinds.VolumeSetup;
-import io.groupsnap.agent.volume.testing.LoopFs;
+import io.groupsnap.agent.volume.loopfs.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;

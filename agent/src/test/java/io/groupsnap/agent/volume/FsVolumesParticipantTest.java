@@ -16,7 +16,7 @@ import io.groupsnap.agent.txn.TxnJournal;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.dir.DirVolume;
 import io.groupsnap.agent.volume.testing.BackgroundWrite;
-import io.groupsnap.agent.volume.testing.LoopFs;
+import io.groupsnap.agent.volume.loopfs.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import io.groupsnap.proto.v1.LocalSnapshotState;
 import java.io.IOException;

@@ -5,6 +5,7 @@ import io.groupsnap.cli.support.ExitCodes;
 import io.groupsnap.cli.support.OutputOption;
 import io.groupsnap.devkit.DevkitException;
 import io.groupsnap.devkit.bench.Bench;
+import io.groupsnap.devkit.bench.BenchVolume;
 import io.groupsnap.devkit.bench.BenchWriter;
 import io.groupsnap.devkit.bench.Figures;
 import io.groupsnap.devkit.cluster.DevCluster.Wire;
@@ -70,6 +71,13 @@ public final class BenchCommand implements Callable<Integer> {
           + "(exec-session); then the slowest member's time to frozen is printed under each row.")
   String writer;
 
+  @Option(names = "--volume", paramLabel = "dir|btrfs|fsfreeze", defaultValue = "dir",
+      description = "Every member's volume: a directory (default); btrfs: one btrfs on a loop device, a subvolume "
+          + "per member; fsfreeze: an ext4 on a loop device per member, frozen around a copy. The real kinds need "
+          + "root, losetup and mkfs.btrfs or mkfs.ext4; their file systems are made for the run and removed after it, "
+          + "also on Ctrl-C.")
+  String volume;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -77,15 +85,21 @@ public final class BenchCommand implements Callable<Integer> {
     BenchWriter chosen = Arrays.stream(BenchWriter.values()).filter(w -> w.label().equals(writer)).findFirst()
         .orElseThrow(() -> new ParameterException(spec.commandLine(), "--writer: unknown writer '" + writer
             + "' (known: gate, exec, exec-session)"));
-    Bench.Options options = new Bench.Options(members, snapshots, files, transport.wires, chosen);
+    BenchVolume kind = BenchVolume.of(volume).orElseThrow(() -> new ParameterException(spec.commandLine(),
+        "--volume: unknown volume kind '" + volume + "' (known: dir, btrfs, fsfreeze)"));
+    Bench.Options options = new Bench.Options(members, snapshots, files, transport.wires, chosen, kind);
     try {
+      Bench.check(options);
       if (printer.json()) {
-        printer.json(json(Bench.run(options, f -> { })));
+        printer.json(json(Bench.run(options, f -> { }), kind));
       } else {
         out.println(Figures.HEADER);
         out.flush();
         Bench.run(options, text(out));
         out.println(Bench.LEGEND);
+        if (kind != BenchVolume.DIR) {
+          out.println(kind.description());
+        }
         out.flush();
       }
     } catch (DevkitException e) {
@@ -112,9 +126,10 @@ public final class BenchCommand implements Callable<Integer> {
     };
   }
 
-  /** The JSON document: {@code {"rows": [figures...], "legend": "..."}}. */
-  static Map<String, Object> json(List<Figures> rows) {
+  /** The JSON document: {@code {"volume": "dir", "rows": [figures...], "legend": "..."}}. */
+  static Map<String, Object> json(List<Figures> rows, BenchVolume volume) {
     Map<String, Object> m = new LinkedHashMap<>();
+    m.put("volume", volume.label());
     m.put("rows", rows.stream().map(Figures::json).toList());
     m.put("legend", Bench.LEGEND);
     return m;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groupsnap.cli.output.Printer;
+import io.groupsnap.devkit.bench.BenchVolume;
 import io.groupsnap.devkit.bench.Figures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,8 +23,10 @@ class BenchCommandTest {
   @Test
   void json_holdsOneRowPerMemberCountAndTransport_withEveryFigure() throws Exception {
     StringWriter s = new StringWriter();
-    new Printer(Printer.Format.json, new PrintWriter(s, true)).json(BenchCommand.json(List.of(TLS, INSECURE)));
+    new Printer(Printer.Format.json, new PrintWriter(s, true))
+        .json(BenchCommand.json(List.of(TLS, INSECURE), BenchVolume.BTRFS));
     JsonNode doc = new ObjectMapper().readTree(s.toString());
+    assertThat(doc.get("volume").asText()).isEqualTo("btrfs");
     assertThat(doc.get("rows")).hasSize(2);
     JsonNode row = doc.get("rows").get(0);
     assertThat(row.get("members").asInt()).isEqualTo(12);

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.groupsnap.agent.volume.testing.LoopFs;
+import io.groupsnap.agent.volume.loopfs.LoopFs;
+import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import io.groupsnap.proto.v1.CreateGroupSnapshotRequest;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
@@ -42,7 +43,7 @@ class RealVolumesIT {
 
   @BeforeEach
   void requireLoopDevices() {
-    LoopFs.require(LoopFs.Type.BTRFS, LoopFs.Type.EXT4);
+    LoopFsExtension.require(LoopFs.Type.BTRFS, LoopFs.Type.EXT4);
   }
 
   /**

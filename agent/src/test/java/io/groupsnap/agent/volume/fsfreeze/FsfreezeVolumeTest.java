@@ -14,7 +14,7 @@ import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.VolumeException;
 import io.groupsnap.agent.volume.testing.AppendingProcess;
 import io.groupsnap.agent.volume.testing.BackgroundWrite;
-import io.groupsnap.agent.volume.testing.LoopFs;
+import io.groupsnap.agent.volume.loopfs.LoopFs;
 import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import java.io.IOException;
 import java.nio.file.Files;

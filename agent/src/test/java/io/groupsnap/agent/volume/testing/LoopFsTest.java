@@ -3,6 +3,7 @@ package io.groupsnap.agent.volume.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.groupsnap.agent.volume.loopfs.LoopFs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -14,17 +15,19 @@ class LoopFsTest {
   @Test
   void aMissingRequirement_failsUnderCi_andSkipsOtherwise() {
     Optional<String> missing = Optional.of("not running as root (uid 1000)");
-    assertThatThrownBy(() -> LoopFs.require(missing, true, LoopFs.Type.XFS)).isInstanceOf(AssertionFailedError.class)
+    assertThatThrownBy(() -> LoopFsExtension.require(missing, true, LoopFs.Type.XFS))
+        .isInstanceOf(AssertionFailedError.class)
         .hasMessage("this test needs xfs on loop devices: not running as root (uid 1000) (GROUPSNAP_CI is set, so "
             + "this is a failure, not a skip)");
-    assertThatThrownBy(() -> LoopFs.require(missing, false, LoopFs.Type.XFS)).isInstanceOf(TestAbortedException.class)
+    assertThatThrownBy(() -> LoopFsExtension.require(missing, false, LoopFs.Type.XFS))
+        .isInstanceOf(TestAbortedException.class)
         .hasMessageContaining("skipped (set GROUPSNAP_CI to make this a failure)");
-    LoopFs.require(Optional.empty(), true, LoopFs.Type.XFS);
+    LoopFsExtension.require(Optional.empty(), true, LoopFs.Type.XFS);
   }
 
   @Test
   void close_undoesEverything_evenWhileFrozen_andOnlyOnce() throws Exception {
-    LoopFs.require(LoopFs.Type.EXT4);
+    LoopFsExtension.require(LoopFs.Type.EXT4);
     LoopFs fs = LoopFs.create(LoopFs.Type.EXT4, 16L << 20);
     Path device = fs.device();
     try {

@@ -18,7 +18,8 @@ import io.groupsnap.agent.txn.Results.FreezeResult;
 import io.groupsnap.agent.txn.Results.PrepareResult;
 import io.groupsnap.agent.txn.Results.ThawResult;
 import io.groupsnap.agent.txn.TxnRef;
-import io.groupsnap.agent.volume.testing.LoopFs;
+import io.groupsnap.agent.volume.loopfs.LoopFs;
+import io.groupsnap.agent.volume.testing.LoopFsExtension;
 import io.groupsnap.agent.writer.Writer;
 import io.groupsnap.agent.writer.WriterResult;
 import java.io.IOException;
@@ -82,7 +83,7 @@ class PostgresWriterTest {
   @BeforeAll
   static void startServer() throws Exception {
     HostRequirements.requirePostgres();
-    LoopFs.require(LoopFs.Type.BTRFS);
+    LoopFsExtension.require(LoopFs.Type.BTRFS);
     try {
       fs = LoopFs.create(LoopFs.Type.BTRFS, 1024L * 1024 * 1024);
       pgdata = fs.createSubvolume("pgdata");

@@ -1,4 +1,4 @@
-package io.groupsnap.agent.volume.testing;
+package io.groupsnap.agent.volume.loopfs;
 
 import java.io.File;
 import java.io.IOException;
@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import io.groupsnap.agent.testing.HostRequirement;
 
 /**
- * A real file system on a loop device, for tests: a sparse image file in a fresh temporary directory, attached with
+ * A real file system on a loop device, for tests and the bench ({@code groupsnap bench --volume btrfs|fsfreeze}); not
+ * a volume kind, and the agent daemon never uses it: a sparse image file in a fresh temporary directory, attached with
  * {@code losetup -f --show}, formatted, and mounted on a fresh directory.
  *
  * <p>{@link #close()} undoes everything this instance did, in order, even after failures and even when called on a
@@ -24,13 +24,11 @@ import io.groupsnap.agent.testing.HostRequirement;
  * (only after checking that the device still backs its image: other tests use loop devices at the same time) and
  * deletes the image. It never touches another mount or loop device. Idempotent.
  *
- * <p>Programmatic use: {@link #require} (skip or fail when the host cannot), then {@link #create} in
- * try-with-resources, as many as a test needs. Declarative use: {@link LoopFsExtension}. Needs root and
+ * <p>Use: {@link #missing} (why this host cannot), then {@link #create} in try-with-resources, as many as needed; tests
+ * use it through the agent's test fixture {@code LoopFsExtension}, which skips or fails them. Needs root and
  * {@code losetup}, {@code mount}, {@code umount}, {@code fsfreeze}, the type's {@code mkfs} (and {@code btrfs}).
  */
 public final class LoopFs implements AutoCloseable {
-  /** Set in CI: a missing requirement fails the test instead of skipping it. */
-  public static final String CI_VARIABLE = HostRequirement.CI_VARIABLE;
   private static final java.time.Duration UNMOUNT_PATIENCE = java.time.Duration.ofSeconds(30);
   private static final long MIB = 1024 * 1024;
   private static final long COMMAND_TIMEOUT_SECONDS = 120;
@@ -62,7 +60,8 @@ public final class LoopFs implements AutoCloseable {
       return minSize;
     }
 
-    List<String> tools() {
+    /** The programs {@link #create} runs for this type, besides {@code losetup}, {@code mount} and the like. */
+    public List<String> tools() {
       return this == BTRFS ? List.of(mkfs.get(0), "btrfs") : List.of(mkfs.get(0));
     }
   }
@@ -87,11 +86,20 @@ public final class LoopFs implements AutoCloseable {
    * takes disk space). Whatever was done is undone when a step fails.
    */
   public static LoopFs create(Type type, long sizeBytes) throws IOException {
+    return create(type, sizeBytes, null);
+  }
+
+  /**
+   * As {@link #create(Type, long)}, with the image and the mount point in a fresh directory under {@code parent} (the
+   * default temporary directory when null).
+   */
+  public static LoopFs create(Type type, long sizeBytes, Path parent) throws IOException {
     if (sizeBytes < type.minSize()) {
       throw new IllegalArgumentException(type + " needs an image of at least " + type.minSize() / MIB + " MiB, not "
           + sizeBytes / MIB + " MiB");
     }
-    LoopFs fs = new LoopFs(type, Files.createTempDirectory("groupsnap-loopfs-"));
+    LoopFs fs = new LoopFs(type, parent == null ? Files.createTempDirectory("groupsnap-loopfs-")
+        : Files.createTempDirectory(parent, "groupsnap-loopfs-"));
     try {
       try (RandomAccessFile f = new RandomAccessFile(fs.image.toFile(), "rw")) {
         f.setLength(sizeBytes);
@@ -260,24 +268,6 @@ public final class LoopFs implements AutoCloseable {
     return Optional.empty();
   }
 
-  /**
-   * Returns when this host can make file systems of these types on loop devices; otherwise fails the test when
-   * {@value #CI_VARIABLE} is set (CI must never skip silently) and skips it when not.
-   */
-  public static void require(Type... types) {
-    require(missing(types), System.getenv(CI_VARIABLE) != null, types);
-  }
-
-  /** Fails ({@code ci}) or skips the test when something is {@code missing}. */
-  static void require(Optional<String> missing, boolean ci, Type... types) {
-    if (missing.isEmpty()) {
-      return;
-    }
-    String what = Arrays.stream(types).map(Type::fsType).reduce((a, b) -> a + ", " + b).orElse("file systems");
-    String message = "this test needs " + what + " on loop devices: " + missing.get();
-    HostRequirement.unmet(message, ci);
-  }
-
   private static String uid() {
     try {
       return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:"))
@@ -295,7 +285,12 @@ public final class LoopFs implements AutoCloseable {
 
   /** Runs a command (never through a shell) and returns its output; a failure or timeout is an IOException. */
   public static String run(String... argv) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    List<String> command = new ArrayList<>(List.of(argv));
+    // as missing() finds it: also in the sbin directories when PATH leaves them out
+    if (!command.get(0).contains("/")) {
+      which(command.get(0)).ifPresent(p -> command.set(0, p.toString()));
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().put("LC_ALL", "C");
     Process p = pb.start();
     CompletableFuture<String> err = drain(p.getErrorStream());

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -117,7 +118,8 @@ public final class CaptureTree {
 
   /**
    * Deletes a capture tree (a missing one is fine): clears immutable attributes on the way down, never follows a
-   * symbolic link, and refuses to enter another file system mounted inside it.
+   * symbolic link, and refuses to enter another file system mounted inside it. An entry that another deleter removed
+   * meanwhile (the reaper and a deletion of the same group snapshot) counts as deleted: both end with the tree gone.
    */
   public static void delete(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
@@ -127,32 +129,53 @@ public final class CaptureTree {
       Files.delete(root);
       return;
     }
-    long device = device(root);
+    long device;
+    try {
+      device = device(root);
+    } catch (NoSuchFileException gone) {
+      return;
+    }
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        if (device(dir) != device) {
-          throw new IOException(dir + " is a mount point inside capture " + root + ": unmount it first");
+        try {
+          if (device(dir) != device) {
+            throw new IOException(dir + " is a mount point inside capture " + root + ": unmount it first");
+          }
+          mutable(dir);
+        } catch (NoSuchFileException gone) {
+          return FileVisitResult.SKIP_SUBTREE;
         }
-        mutable(dir);
         return FileVisitResult.CONTINUE;
       }
 
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        if (attrs.isRegularFile()) {
-          mutable(file);
+        try {
+          if (attrs.isRegularFile()) {
+            mutable(file);
+          }
+          Files.deleteIfExists(file);
+        } catch (NoSuchFileException gone) {
+          // deleted meanwhile by another deleter
         }
-        Files.delete(file);
         return FileVisitResult.CONTINUE;
       }
 
       @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+
+      @Override
       public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        if (e != null) {
+        if (e != null && !(e instanceof NoSuchFileException)) {
           throw e;
         }
-        Files.delete(dir);
+        Files.deleteIfExists(dir);
         return FileVisitResult.CONTINUE;
       }
     });
@@ -189,6 +212,8 @@ public final class CaptureTree {
     return ((Number) Files.getAttribute(p, "unix:dev", LinkOption.NOFOLLOW_LINKS)).longValue();
   }
 
+  private static final int ENOENT = 2;
+
   private static void mutable(Path p) throws IOException {
     if (Linux.check() != null) {
       return; // no way to set the attribute here, so none was set
@@ -196,6 +221,9 @@ public final class CaptureTree {
     try {
       FsIoctl.setImmutable(p, false);
     } catch (ErrnoException e) {
+      if (e.errno() == ENOENT) {
+        throw new NoSuchFileException(p.toString());
+      }
       throw new IOException("cannot make " + p + " writable to delete it: " + e.getMessage(), e);
     }
   }

@@ -1,0 +1,509 @@
+package io.groupsnap.agent.volume.lvm;
+
+import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.volume.Restorer;
+import io.groupsnap.agent.volume.StorageTools;
+import io.groupsnap.agent.volume.VolumeException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The in-place restore of an {@code lvm} volume (docs/protocol.md, "In-place restore"; docs/kinds/lvm.md): the
+ * capture {@code <lv>-gs-<id>} merged back into the origin ({@code lvconvert --merge}) after a thick snapshot of the
+ * origin, the aside {@code <lv>-gs-aside-<restore id>} ({@link LvmNames#inPlaceAside}, {@code 100%ORIGIN}, so it can
+ * never fill up), has kept the replaced data. Nothing is staged: the stage only checks ({@link #stager}).
+ *
+ * <p>Where a switch stands is read from {@code lvs} and {@code findmnt} alone, with the last merge the journal
+ * recorded ({@link Merges}: which snapshot, and its UUID, written before {@code lvconvert} runs):
+ *
+ * <pre>
+ *   where    merging  aside  capture                                  mounted
+ *   OLD      no       -      present                                  yes      (SETTLED once the restore is confirmed)
+ *   HALF     yes, or: -      present                                  no
+ *                     yes    missing (merged, not re-created yet)     any
+ *                     yes    not yet merged (not the re-created one)  any
+ *                     yes    re-created                               no
+ *   NEW      no       yes    re-created (the journal's last merge was the capture, and this one has another UUID)
+ *                                                                     yes
+ * </pre>
+ *
+ * <p>Forward (writers stopped): unmount, {@code lvcreate -s -p r -l 100%ORIGIN -n <aside>}, journal "merge capture",
+ * {@code lvconvert --merge --background <capture>}, reactivate the origin if the merge waits for it, wait until
+ * {@code lv_merging} clears, re-create the capture under its name with the volume's snapshot size (the origin now
+ * holds exactly the cut, and nothing writes), mount. Back: unmount, re-create the capture first if a merge of it ended
+ * but it was not re-created, journal "merge aside", merge the aside, wait, mount. A merge cannot be stopped, so each
+ * direction first finishes any merge under way, whichever it is; each step is skipped when done, so both finish from
+ * any point a crash cut them. Confirm removes the aside only. All commands are argument vectors; names are checked by
+ * {@link LvmNames}. Not thread-safe: an in-place restore works on a volume from one thread.
+ */
+public final class LvmInPlace {
+  /** The limit of each command of a switch. */
+  static final Duration TIMEOUT = Duration.ofMinutes(5);
+  /** How long one call waits for a merge before answering that it is still running (asked again, it waits on). */
+  static final Duration MERGE_LIMIT = Duration.ofMinutes(30);
+  private static final Duration POLL = Duration.ofSeconds(2);
+  static final String LVS_FIELDS = "lv_name,lv_attr,lv_size,origin,lv_uuid,lv_merging,lv_snapshot_invalid,"
+      + "snap_percent";
+  static final List<String> TOOLS = List.of("lvs", "vgs", "lvcreate", "lvconvert", "lvchange", "lvremove");
+  static final List<String> MOUNT_TOOLS = List.of("findmnt", "mount", "umount");
+
+  /** Where a switch stands; see the class comment. */
+  public enum Where { OLD, HALF, NEW, SETTLED }
+
+  /**
+   * What the journal keeps of a volume's switch: the LV, its snapshot size (for re-creating the capture) and how its
+   * file system is mounted at the live path (for mounting it again).
+   */
+  public record Spec(String vg, String lv, String snapshotSize, String fsType, String mountOptions) {}
+
+  /** The last merge started, as journaled: {@code capture:<uuid>} or {@code aside:<uuid>}; saved before it starts. */
+  public interface Merges {
+    String last();
+
+    void started(String merge) throws IOException;
+  }
+
+  /** Called right after a merge is started (tests make a crash there). */
+  @FunctionalInterface
+  public interface Between {
+    void merging() throws IOException;
+  }
+
+  /** One LV as {@code lvs} shows it. */
+  record Row(String name, String attr, long bytes, String origin, String uuid, boolean merging, boolean invalid) {}
+
+  /** The LVs and the mount that a switch is made of. */
+  private record State(Row origin, Row capture, Row aside, boolean merging, boolean mounted) {}
+
+  private final String volume;
+  private final Spec spec;
+  private final String capture;
+  private final String aside;
+  private final Path live;
+  private final StorageTools lvm;
+  private final StorageTools util;
+  private final Merges merges;
+  private final boolean confirmed;
+
+  LvmInPlace(String volume, Spec spec, String groupSnapshotId, String restoreId, Path live, StorageTools lvm,
+      StorageTools util, Merges merges, boolean confirmed) {
+    this.volume = volume;
+    this.spec = spec;
+    this.capture = LvmNames.snapshotName(spec.lv(), groupSnapshotId);
+    this.aside = LvmNames.inPlaceAside(spec.lv(), restoreId);
+    this.live = live;
+    this.lvm = lvm;
+    this.util = util;
+    this.merges = merges;
+    this.confirmed = confirmed;
+  }
+
+  /**
+   * The switch of in-place restore {@code restoreId} of group snapshot {@code groupSnapshotId}, known from a journal
+   * alone (an agent settling a switch before its configuration is read).
+   *
+   * @param confirmed the restore's CONFIRM was journaled: no aside then means SETTLED, not OLD
+   * @throws IOException when a name is not one LVM and groupsnap accept
+   */
+  public static LvmInPlace of(String volume, Spec spec, String groupSnapshotId, String restoreId, Path live,
+      CommandRunner commands, Merges merges, boolean confirmed) throws IOException {
+    String problem = LvmNames.vgProblem(spec.vg());
+    problem = problem != null ? "volume group name " + problem : LvmNames.snapshotProblem(spec.vg(),
+        LvmNames.snapshotName(spec.lv(), groupSnapshotId));
+    problem = problem != null ? problem : LvmNames.snapshotProblem(spec.vg(), LvmNames.inPlaceAside(spec.lv(),
+        restoreId));
+    if (problem != null) {
+      throw new IOException("volume " + volume + ": " + problem);
+    }
+    try {
+      LvmSnapshotSize.parse(spec.snapshotSize());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("volume " + volume + ": snapshot size " + e.getMessage());
+    }
+    return new LvmInPlace(volume, spec, groupSnapshotId, restoreId, live, new StorageTools(commands,
+        LvmVolume.PACKAGE, TIMEOUT, Path.of("/")), new StorageTools(commands, "util-linux", TIMEOUT, Path.of("/")),
+        merges, confirmed);
+  }
+
+  public String capture() {
+    return spec.vg() + "/" + capture;
+  }
+
+  public String aside() {
+    return spec.vg() + "/" + aside;
+  }
+
+  // ---- stage -------------------------------------------------------------------------------------------------
+
+  /**
+   * Checks, writing nothing, that the capture can be merged in place: the live path is where the LV is mounted; the
+   * capture is a snapshot of the LV and valid (its copy-on-write space never filled: not invalid, below 100%); nothing
+   * merges into the LV; the aside's name is free and fits LVM's limits; the group has the free extents for the aside
+   * ({@code 100%ORIGIN}) and for re-creating the capture with the volume's snapshot size.
+   *
+   * @return how the stage is made: nothing to write ({@link Restorer#materialize} does nothing)
+   */
+  Restorer stager() throws VolumeException {
+    String problem = LvmNames.snapshotProblem(spec.vg(), aside);
+    if (problem != null) {
+      throw refused("aside " + problem);
+    }
+    Map<String, Path> t = lvm.resolve(TOOLS);
+    util.resolve(MOUNT_TOOLS);
+    String[] mount;
+    try {
+      mount = mountAt();
+    } catch (IOException e) {
+      throw new VolumeException(e.getMessage(), true, e);
+    }
+    if (mount == null) {
+      throw refused(live + " is not where " + spec.vg() + "/" + spec.lv() + " is mounted (nothing is mounted there)");
+    }
+    if (!isLv(mount[0])) {
+      throw refused(live + " is where " + StorageTools.quote(mount[0]) + " is mounted, not " + spec.vg() + "/"
+          + spec.lv());
+    }
+    Map<String, Row> rows;
+    try {
+      rows = rows(t.get("lvs").toString());
+    } catch (IOException e) {
+      throw new VolumeException(e.getMessage(), true, e);
+    }
+    Row o = rows.get(spec.lv());
+    Row c = rows.get(capture);
+    if (o == null) {
+      throw refused("logical volume " + spec.vg() + "/" + spec.lv() + " does not exist");
+    }
+    if (c == null || !c.origin().equals(spec.lv())) {
+      throw new VolumeException("capture " + capture() + " of volume " + volume + " is gone", false);
+    }
+    if (c.invalid()) {
+      throw refused("capture " + capture() + " is invalid (its copy-on-write space filled up, so it no longer holds "
+          + "the cut); it cannot be restored");
+    }
+    for (Row r : rows.values()) {
+      if (r.merging() && (r.name().equals(spec.lv()) || r.origin().equals(spec.lv()))) {
+        throw refused("logical volume " + spec.vg() + "/" + spec.lv() + " is merging a snapshot (" + r.name()
+            + "); wait until lvs shows no merge");
+      }
+    }
+    if (rows.containsKey(aside)) {
+      throw refused("logical volume " + aside() + " already exists (left by an earlier restore with this id?); "
+          + "remove it first");
+    }
+    LvmReports.Group g = LvmReports.group(spec.vg(), lvm.run(List.of(t.get("vgs").toString(), "--noheadings",
+        "--nosuffix", "--units", "b", "--separator", "|", "-o", "vg_name,vg_extent_size,vg_extent_count,"
+            + "vg_free_count", spec.vg()), true).stdout());
+    long asideExtents = LvmSnapshotSize.parse("100%ORIGIN").extentsNeeded(g.extentBytes(), o.bytes(), g.extents(),
+        g.freeExtents());
+    long captureExtents = (c.bytes() + g.extentBytes() - 1) / g.extentBytes(); // freed by the merge
+    long again = LvmSnapshotSize.parse(spec.snapshotSize()).extentsNeeded(g.extentBytes(), o.bytes(), g.extents(),
+        Math.max(0, g.freeExtents() - asideExtents + captureExtents));
+    long need = asideExtents + Math.max(0, again - captureExtents);
+    if (need > g.freeExtents()) {
+      throw refused("volume group " + spec.vg() + " has " + g.freeExtents() + " free extents, the aside snapshot of "
+          + spec.vg() + "/" + spec.lv() + " (100%ORIGIN, so that it never fills up) and the re-created capture need "
+          + need + " (" + need * g.extentBytes() + " bytes)");
+    }
+    long bytes = o.bytes();
+    return new Restorer() {
+      @Override
+      public String method() {
+        return "lvm-merge";
+      }
+
+      @Override
+      public long bytesNeeded() {
+        return 0; // the aside's extents come from the volume group, checked above
+      }
+
+      @Override
+      public long bytes() {
+        return bytes;
+      }
+
+      @Override
+      public boolean atTarget() {
+        return true;
+      }
+
+      @Override
+      public String materialize(Path ignored) {
+        return method(); // nothing is staged: the capture is merged at the switch
+      }
+    };
+  }
+
+  /** The file system type and mount options at the live path, for the journal; refused when it is not the LV's. */
+  public static Spec spec(String vg, String lv, LvmSnapshotSize size, Path live, CommandRunner commands)
+      throws IOException {
+    LvmInPlace probe = new LvmInPlace("", new Spec(vg, lv, size.text(), "", ""), "x", "x", live, null,
+        new StorageTools(commands, "util-linux", TIMEOUT, Path.of("/")), null, false);
+    String[] m = probe.mountAt();
+    if (m == null || !probe.isLv(m[0])) {
+      throw new IOException(vg + "/" + lv + " is not mounted at " + live);
+    }
+    return new Spec(vg, lv, size.text(), m[1], m[2]);
+  }
+
+  // ---- switch ------------------------------------------------------------------------------------------------
+
+  public Where where() throws IOException {
+    return where(read());
+  }
+
+  private Where where(State s) throws IOException {
+    if (s.merging()) {
+      return Where.HALF;
+    }
+    if (s.aside() == null) {
+      if (s.capture() == null) {
+        throw stuck(s);
+      }
+      return !s.mounted() ? Where.HALF : confirmed ? Where.SETTLED : Where.OLD;
+    }
+    return s.capture() != null && recreated(s) && s.mounted() ? Where.NEW : Where.HALF;
+  }
+
+  /** The capture present is the one re-created after the journal's last merge, which merged the capture. */
+  private boolean recreated(State s) {
+    String last = merges.last();
+    return last != null && last.startsWith("capture:") && !last.equals("capture:" + s.capture().uuid());
+  }
+
+  /** Merges the capture into the origin, keeping the replaced data in the aside: OLD or HALF → NEW. */
+  public void forward(Between between) throws IOException {
+    State s = read();
+    Where w = where(s);
+    if (w == Where.NEW) {
+      return;
+    }
+    if (w == Where.SETTLED) {
+      throw new IOException("volume " + volume + ": in-place switch of " + spec.vg() + "/" + spec.lv()
+          + " is confirmed: nothing to switch to");
+    }
+    s = finish(s);
+    if (s.aside() == null) {
+      if (s.capture() == null) {
+        throw stuck(s);
+      }
+      s = unmount(s);
+      lvm.runForIo(List.of(tool("lvcreate"), "--snapshot", "--permission", "r", "--extents", "100%ORIGIN",
+          "--name", aside, spec.vg() + "/" + spec.lv()));
+      s = read();
+    }
+    if (s.capture() != null && !recreated(s)) {
+      s = merge(unmount(s), s.capture(), "capture", between);
+    }
+    if (s.capture() == null) {
+      s = recreate();
+    }
+    mount(s);
+  }
+
+  /** Merges the aside back into the origin: NEW or HALF → OLD, the capture (re-created) kept. */
+  public void back(Between between) throws IOException {
+    State s = read();
+    Where w = where(s);
+    if (w == Where.OLD) {
+      return;
+    }
+    if (w == Where.SETTLED) {
+      throw new IOException("volume " + volume + ": in-place switch of " + spec.vg() + "/" + spec.lv()
+          + ": the aside snapshot is gone (confirmed)");
+    }
+    s = finish(s);
+    if (s.aside() != null) {
+      if (s.capture() == null) {
+        s = recreate(); // the capture's merge ended: the origin is the cut, nothing has written to it
+      }
+      s = merge(unmount(s), s.aside(), "aside", between);
+    }
+    if (s.capture() == null) {
+      throw stuck(s);
+    }
+    mount(s);
+  }
+
+  /** After a switch forward is confirmed: removes the aside (NEW → SETTLED), and nothing else. */
+  public void confirm() throws IOException {
+    State s = read();
+    Where w = where(s);
+    if (w != Where.NEW) {
+      throw new IOException("volume " + volume + ": in-place switch of " + spec.vg() + "/" + spec.lv() + " is " + w
+          + ", not switched: nothing to confirm");
+    }
+    if (!s.aside().origin().equals(spec.lv())) {
+      throw new IOException("refusing to remove " + aside() + ": it is no snapshot of " + spec.lv());
+    }
+    lvm.runForIo(List.of(tool("lvremove"), "-y", aside()));
+  }
+
+  /** Journals the merge, starts it, and waits until it ended. */
+  private State merge(State s, Row snapshot, String which, Between between) throws IOException {
+    merges.started(which + ":" + snapshot.uuid()); // before it starts: a restarted agent finishes it
+    lvm.runForIo(List.of(tool("lvconvert"), "--merge", "--background", spec.vg() + "/" + snapshot.name()));
+    between.merging();
+    return finish(read());
+  }
+
+  /**
+   * Finishes a merge under way: reactivates the origin (a merge that could not start, the origin being open, waits for
+   * the next activation), then waits until {@code lvs} shows it ended, at most {@link #MERGE_LIMIT}.
+   */
+  private State finish(State s) throws IOException {
+    if (!s.merging()) {
+      return s;
+    }
+    s = unmount(s);
+    String lv = spec.vg() + "/" + spec.lv();
+    lvm.runForIo(List.of(tool("lvchange"), "--activate", "n", lv));
+    lvm.runForIo(List.of(tool("lvchange"), "--activate", "y", lv));
+    long deadline = System.nanoTime() + MERGE_LIMIT.toNanos();
+    while (true) {
+      s = read();
+      if (!s.merging()) {
+        return s;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("volume " + volume + ": the merge into " + lv + " is still running after "
+            + MERGE_LIMIT.toMinutes() + " minutes; it goes on, and the switch finishes when asked again");
+      }
+      try {
+        Thread.sleep(POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for the merge into " + lv);
+      }
+    }
+  }
+
+  /** Snapshots the origin (now equal to the cut, writers stopped) under the capture's name and snapshot size. */
+  private State recreate() throws IOException {
+    List<String> argv = new ArrayList<>(List.of(tool("lvcreate"), "--snapshot", "--permission", "r", "--name",
+        capture));
+    argv.addAll(LvmSnapshotSize.parse(spec.snapshotSize()).lvcreateArgs());
+    argv.add(spec.vg() + "/" + spec.lv());
+    lvm.runForIo(argv);
+    return read();
+  }
+
+  private State unmount(State s) throws IOException {
+    if (!s.mounted()) {
+      return s;
+    }
+    util.runForIo(List.of(util.resolveForIo("umount").toString(), live.toString()));
+    return new State(s.origin(), s.capture(), s.aside(), s.merging(), false);
+  }
+
+  private void mount(State s) throws IOException {
+    if (s.mounted()) {
+      return;
+    }
+    List<String> argv = new ArrayList<>(List.of(util.resolveForIo("mount").toString()));
+    if (!spec.fsType().isEmpty()) {
+      argv.addAll(List.of("-t", spec.fsType()));
+    }
+    if (!spec.mountOptions().isEmpty()) {
+      argv.addAll(List.of("-o", spec.mountOptions()));
+    }
+    argv.addAll(List.of("/dev/" + spec.vg() + "/" + spec.lv(), live.toString()));
+    util.runForIo(argv);
+  }
+
+  // ---- lvs, findmnt ------------------------------------------------------------------------------------------
+
+  private State read() throws IOException {
+    Map<String, Row> rows = rows(tool("lvs"));
+    Row o = rows.get(spec.lv());
+    if (o == null) {
+      throw new IOException("volume " + volume + ": logical volume " + spec.vg() + "/" + spec.lv() + " is missing");
+    }
+    Row c = rows.get(capture);
+    Row a = rows.get(aside);
+    boolean merging = o.merging() || (c != null && c.merging()) || (a != null && a.merging());
+    String[] m = mountAt();
+    if (m != null && !isLv(m[0])) {
+      throw new IOException("volume " + volume + ": " + StorageTools.quote(m[0]) + " is mounted at " + live + ", not "
+          + spec.vg() + "/" + spec.lv());
+    }
+    return new State(o, c != null && c.origin().equals(spec.lv()) ? c : null, a != null && a.origin().equals(
+        spec.lv()) ? a : null, merging, m != null);
+  }
+
+  private Map<String, Row> rows(String lvsTool) throws IOException {
+    String out = lvm.runForIo(List.of(lvsTool, "--noheadings", "--nosuffix", "--units", "b", "--separator", "|",
+        "-o", LVS_FIELDS, spec.vg())).stdout();
+    Map<String, Row> rows = new HashMap<>();
+    for (String line : out.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.strip().split("\\|", -1);
+      if (f.length != 8 || !f[2].strip().matches("\\d{1,19}")) {
+        throw new IOException("unexpected lvs output: " + StorageTools.quote(line) + " (expected " + LVS_FIELDS
+            + " separated by '|')");
+      }
+      String attr = f[1].strip();
+      boolean merging = flag(f[5]) || attr.startsWith("O") || attr.startsWith("S");
+      boolean invalid = flag(f[6]) || (attr.length() > 4 && attr.charAt(4) == 'I') || percent(f[7]) >= 100;
+      String name = f[0].strip();
+      rows.put(name, new Row(name, attr, Long.parseLong(f[2].strip()), f[3].strip(), f[4].strip(), merging,
+          invalid));
+    }
+    return rows;
+  }
+
+  private static boolean flag(String field) {
+    String v = field.strip();
+    return !v.isEmpty() && !v.equals("0") && !v.equals("-");
+  }
+
+  private static double percent(String field) {
+    try {
+      return field.isBlank() ? 0 : Double.parseDouble(field.strip());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** What is mounted at the live path ({@code source, type, options}), or null. */
+  private String[] mountAt() throws IOException {
+    List<String> argv = List.of(util.resolveForIo("findmnt").toString(), "-n", "-r", "-o", "SOURCE,FSTYPE,"
+        + "VFS-OPTIONS", "--mountpoint", live.toString());
+    CommandRunner.Result r = util.runAnyExitForIo(argv);
+    if (r.stdout().isBlank()) {
+      return null; // findmnt exits 1 when nothing is mounted there
+    }
+    String[] f = r.stdout().strip().split("\n")[0].split(" ");
+    if (f.length != 3) {
+      throw new IOException("unexpected findmnt output: " + StorageTools.quote(r.stdout()));
+    }
+    return f;
+  }
+
+  private boolean isLv(String source) {
+    return source.equals("/dev/" + spec.vg() + "/" + spec.lv())
+        || source.equals("/dev/mapper/" + LvmNames.dmName(spec.vg(), spec.lv()));
+  }
+
+  private String tool(String name) throws IOException {
+    return lvm.resolveForIo(name).toString();
+  }
+
+  private IOException stuck(State s) {
+    return new IOException("volume " + volume + ": the in-place switch of " + spec.vg() + "/" + spec.lv() + " is in "
+        + "no state it can leave: capture " + capture + (s.capture() == null ? " missing" : " present") + ", aside "
+        + aside + (s.aside() == null ? " missing" : " present") + ", " + (s.merging() ? "merging" : "not merging")
+        + ", " + (s.mounted() ? "mounted" : "not mounted") + " at " + live);
+  }
+
+  private VolumeException refused(String why) {
+    return new VolumeException("cannot be restored in place: " + why, false);
+  }
+}

@@ -22,8 +22,8 @@ import java.util.TreeSet;
  * {@code mount}, {@code umount}) as LVM and device-mapper do for the cases that matter: a merge of a snapshot into a
  * closed origin completes at once (the origin takes the snapshot's content, the snapshot is gone, its extents free)
  * and waits for the next activation when the origin is open or {@link #deferMerges} is set; the other snapshots keep
- * their content through a merge; an open origin cannot be deactivated; extents run out. A test can make one command
- * fail once ({@link #failOnce}). Not for concurrent use beyond the runner's own lock.
+ * their content through a merge; an open origin cannot be deactivated; extents run out. A test can make one run of a
+ * tool fail ({@link #failOnce}), a crash point. Not for concurrent use beyond the runner's own lock.
  */
 public final class FakeLvm {
   private static final class Lv {
@@ -45,6 +45,7 @@ public final class FakeLvm {
   /** Mount point → device mounted there. */
   private final Map<String, String> mounts = new HashMap<>();
   private final Map<String, String> failures = new HashMap<>();
+  private final Map<String, Integer> skips = new HashMap<>();
   private boolean deferMerges;
   private int uuids;
 
@@ -85,6 +86,11 @@ public final class FakeLvm {
     lvs.get(lv).content = content;
   }
 
+  /** Removes an LV, as {@code lvremove} by someone else (the reaper deleting a capture). */
+  public synchronized void remove(String lv) {
+    lvs.remove(lv);
+  }
+
   /** The snapshot's copy-on-write space filled up. */
   public synchronized void invalidate(String snapshot) {
     lvs.get(snapshot).invalid = true;
@@ -97,7 +103,13 @@ public final class FakeLvm {
 
   /** The next run of {@code tool} fails with {@code stderr}, once. */
   public synchronized void failOnce(String tool, String stderr) {
+    failOnce(tool, 0, stderr);
+  }
+
+  /** The run of {@code tool} after the next {@code skip} ones fails with {@code stderr}, once. */
+  public synchronized void failOnce(String tool, int skip, String stderr) {
     failures.put(tool, stderr);
+    skips.put(tool, skip);
   }
 
   public synchronized Set<String> lvs() {
@@ -129,9 +141,11 @@ public final class FakeLvm {
   }
 
   private Result run(String tool, List<String> argv) {
-    String failure = failures.remove(tool);
-    if (failure != null) {
-      return exit(5, failure);
+    int skip = skips.getOrDefault(tool, 0);
+    if (skip > 0) {
+      skips.put(tool, skip - 1);
+    } else if (failures.containsKey(tool)) {
+      return exit(5, failures.remove(tool));
     }
     List<String> a = argv.subList(1, argv.size());
     return switch (tool) {

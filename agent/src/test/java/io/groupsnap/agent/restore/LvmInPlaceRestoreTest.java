@@ -148,7 +148,7 @@ class LvmInPlaceRestoreTest {
     assertOnTheCut(uuid);
     assertThat(lvm.content(ASIDE)).as("the replaced data").isEqualTo("old");
     assertThat(lvm.extents(ASIDE)).as("100%ORIGIN: never fills up").isEqualTo(100);
-    assertThat(Files.readString(f.journal(R))).contains("volume.data.merge=capture\\:" + uuid);
+    assertThat(Files.readString(f.journal(R))).contains("volume.data.merge=recreated\\:" + lvm.uuid(CAPTURE));
     assertThat(volume.listCaptures()).as("the aside is no capture").extracting(Volume.Found::groupSnapshotId)
         .containsExactlyInAnyOrder("gs-0", GS);
 

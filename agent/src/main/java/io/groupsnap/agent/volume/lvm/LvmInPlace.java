@@ -18,19 +18,21 @@ import java.util.Map;
  * origin, the aside {@code <lv>-gs-aside-<restore id>} ({@link LvmNames#inPlaceAside}, {@code 100%ORIGIN}, so it can
  * never fill up), has kept the replaced data. Nothing is staged: the stage only checks ({@link #stager}).
  *
- * <p>Where a switch stands is read from {@code lvs} and {@code findmnt} alone, with the last merge the journal
- * recorded ({@link Merges}: which snapshot, and its UUID, written before {@code lvconvert} runs):
+ * <p>Where a switch stands is read from {@code lvs} and {@code findmnt} alone, with the journal's last record
+ * ({@link Merges}: which snapshot is about to be merged, and its UUID, written before {@code lvconvert} runs; the
+ * capture's UUID once re-created):
  *
  * <pre>
- *   where    merging  aside  capture                                  mounted
- *   OLD      no       -      present                                  yes      (SETTLED once the restore is confirmed)
- *   HALF     yes, or: -      present                                  no
- *                     yes    missing (merged, not re-created yet)     any
- *                     yes    not yet merged (not the re-created one)  any
- *                     yes    re-created                               no
- *   NEW      no       yes    re-created (the journal's last merge was the capture, and this one has another UUID)
- *                                                                     yes
+ *   where  merging  aside    capture                                                               mounted
+ *   OLD    no       -        present (or deleted since a rollback)                                 yes
+ *   HALF   yes
+ *          no       -        present                                                               no
+ *          no       present  merged, not re-created yet; or not merged yet                         any
+ *          no       present  re-created, or deleted since                                          no
+ *   NEW    no       present  re-created (journaled, or another UUID than the merge journaled named),
+ *                            or deleted since                                                      yes
  * </pre>
+ * SETTLED reads as OLD once the restore's CONFIRM is journaled.
  *
  * <p>Forward (writers stopped): unmount, {@code lvcreate -s -p r -l 100%ORIGIN -n <aside>}, journal "merge capture",
  * {@code lvconvert --merge --background <capture>}, reactivate the origin if the merge waits for it, wait until
@@ -61,7 +63,11 @@ public final class LvmInPlace {
    */
   public record Spec(String vg, String lv, String snapshotSize, String fsType, String mountOptions) {}
 
-  /** The last merge started, as journaled: {@code capture:<uuid>} or {@code aside:<uuid>}; saved before it starts. */
+  /**
+   * The journal's last record of the switch: a merge about to start ({@code capture:<uuid>}, {@code aside:<uuid>},
+   * saved before {@code lvconvert} runs) or the capture re-created ({@code recreated:<uuid>}, after which a missing
+   * capture was deleted — by the reaper — and is never re-created from data written since).
+   */
   public interface Merges {
     String last();
 
@@ -261,19 +267,37 @@ public final class LvmInPlace {
     if (s.merging()) {
       return Where.HALF;
     }
+    String last = lastRecord();
     if (s.aside() == null) {
-      if (s.capture() == null) {
+      boolean gone = s.capture() == null; // deleted since the switch (the reaper), or never there
+      if (gone && !last.startsWith("aside:") && !(last.startsWith("recreated:") && confirmed)) {
         throw stuck(s);
       }
       return !s.mounted() ? Where.HALF : confirmed ? Where.SETTLED : Where.OLD;
     }
-    return s.capture() != null && recreated(s) && s.mounted() ? Where.NEW : Where.HALF;
+    if (s.capture() == null) {
+      return last.startsWith("recreated:") && s.mounted() ? Where.NEW : Where.HALF;
+    }
+    return recreated(s) && s.mounted() ? Where.NEW : Where.HALF;
   }
 
-  /** The capture present is the one re-created after the journal's last merge, which merged the capture. */
+  /**
+   * The capture present is the one re-created after the capture's merge: the journal says so, or its last merge was
+   * the capture's and this capture has another UUID (cut between the re-creation and the journal).
+   */
   private boolean recreated(State s) {
-    String last = merges.last();
-    return last != null && last.startsWith("capture:") && !last.equals("capture:" + s.capture().uuid());
+    String last = lastRecord();
+    return last.startsWith("recreated:") || last.startsWith("capture:") && !last.equals("capture:"
+        + s.capture().uuid());
+  }
+
+  private String lastRecord() {
+    return merges.last() == null ? "" : merges.last();
+  }
+
+  /** The capture's merge ended and it was not re-created yet: the origin holds the cut, nothing wrote to it. */
+  private boolean mergedNotRecreated(State s) {
+    return s.capture() == null && s.aside() != null && lastRecord().startsWith("capture:");
   }
 
   /** Merges the capture into the origin, keeping the replaced data in the aside: OLD or HALF → NEW. */
@@ -300,8 +324,10 @@ public final class LvmInPlace {
     if (s.capture() != null && !recreated(s)) {
       s = merge(unmount(s), s.capture(), "capture", between);
     }
-    if (s.capture() == null) {
+    if (mergedNotRecreated(s)) {
       s = recreate();
+    } else if (s.capture() == null && !lastRecord().startsWith("recreated:")) {
+      throw stuck(s); // the capture is gone and was never merged: nothing to switch to
     }
     mount(s);
   }
@@ -319,13 +345,10 @@ public final class LvmInPlace {
     }
     s = finish(s);
     if (s.aside() != null) {
-      if (s.capture() == null) {
+      if (mergedNotRecreated(s)) {
         s = recreate(); // the capture's merge ended: the origin is the cut, nothing has written to it
       }
       s = merge(unmount(s), s.aside(), "aside", between);
-    }
-    if (s.capture() == null) {
-      throw stuck(s);
     }
     mount(s);
   }
@@ -390,7 +413,12 @@ public final class LvmInPlace {
     argv.addAll(LvmSnapshotSize.parse(spec.snapshotSize()).lvcreateArgs());
     argv.add(spec.vg() + "/" + spec.lv());
     lvm.runForIo(argv);
-    return read();
+    State s = read();
+    if (s.capture() == null) {
+      throw stuck(s);
+    }
+    merges.started("recreated:" + s.capture().uuid()); // a capture missing later was deleted, not merged
+    return s;
   }
 
   private State unmount(State s) throws IOException {

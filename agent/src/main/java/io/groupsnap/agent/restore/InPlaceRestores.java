@@ -109,7 +109,7 @@ public final class InPlaceRestores implements AutoCloseable {
     this(agentId, planner, volumes, writers, fence, stateDir, records, concurrency, between, CommandRunner.system());
   }
 
-  /** @param zfsCommands what the switches of zfs volumes run their commands with */
+  /** @param zfsCommands what the switches of zfs and lvm volumes run their commands with */
   InPlaceRestores(String agentId, RestoreManager planner, List<Volume> volumes, List<Writer> writers,
       EpochFence fence, Path stateDir, Records records, int concurrency, VolumeSwitch.Between between,
       CommandRunner zfsCommands) {
@@ -170,7 +170,7 @@ public final class InPlaceRestores implements AutoCloseable {
     return settleInterruptedSwitches(stateDir, CommandRunner.system());
   }
 
-  /** As {@link #settleInterruptedSwitches(Path)}; the switches of zfs volumes run their commands with {@code zfs}. */
+  /** As {@link #settleInterruptedSwitches(Path)}; switches of zfs and lvm volumes run their commands with {@code zfs}. */
   static List<String> settleInterruptedSwitches(Path stateDir, CommandRunner zfs) throws IOException {
     List<String> settled = new java.util.ArrayList<>();
     InPlaceJournal journal = new InPlaceJournal(stateDir.resolve("in-place"));

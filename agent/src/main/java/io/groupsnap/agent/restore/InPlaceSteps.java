@@ -39,7 +39,7 @@ final class InPlaceSteps {
   private final InPlaceWriters writers;
   private final InPlaceRestores.Records records;
   private final VolumeSwitch.Between between;
-  /** What ZFS switches run their commands with. */
+  /** What ZFS and LVM switches run their commands with. */
   private final CommandRunner zfsCommands;
   /** Run as SWITCH starts, past its checks (a test's fault point). */
   private final Runnable switchFault;

@@ -18,8 +18,8 @@ import java.util.TreeSet;
  * every command as usual): logical volumes with their extents, UUID and <em>content</em> (a label standing for the
  * data: a snapshot holds its origin's content of when it was made), old-style snapshots that can be merging or invalid,
  * and file systems mounted at paths. It answers the commands groupsnap runs ({@code lvs}, {@code vgs},
- * {@code lvcreate --snapshot}, {@code lvconvert --merge}, {@code lvchange --activate}, {@code lvremove}, {@code findmnt},
- * {@code mount}, {@code umount}) as LVM and device-mapper do for the cases that matter: a merge of a snapshot into a
+ * {@code lvcreate --snapshot}, {@code lvconvert --merge}, {@code lvchange --activate}, {@code lvremove},
+ * {@code findmnt}, {@code mount}, {@code umount}) as LVM and device-mapper do for the cases that matter: a merge of a snapshot into a
  * closed origin completes at once (the origin takes the snapshot's content, the snapshot is gone, its extents free)
  * and waits for the next activation when the origin is open or {@link #deferMerges} is set; the other snapshots keep
  * their content through a merge; an open origin cannot be deactivated; extents run out. A test can make one run of a

@@ -1,14 +1,11 @@
 package io.groupsnap.agent.volume.lvm;
 
 import io.groupsnap.agent.command.CommandRunner;
-import io.groupsnap.agent.volume.Restorer;
 import io.groupsnap.agent.volume.StorageTools;
-import io.groupsnap.agent.volume.VolumeException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +13,8 @@ import java.util.Map;
  * The in-place restore of an {@code lvm} volume (docs/protocol.md, "In-place restore"; docs/kinds/lvm.md): the
  * capture {@code <lv>-gs-<id>} merged back into the origin ({@code lvconvert --merge}) after a thick snapshot of the
  * origin, the aside {@code <lv>-gs-aside-<restore id>} ({@link LvmNames#inPlaceAside}, {@code 100%ORIGIN}, so it can
- * never fill up), has kept the replaced data. Nothing is staged: the stage only checks ({@link #stager}).
+ * never fill up), has kept the replaced data. Nothing is staged: the stage only checks
+ * ({@link LvmInPlaceCheck}).
  *
  * <p>Where a switch stands is read from {@code lvs} and {@code findmnt} alone, with the journal's last record
  * ({@link Merges}: which snapshot is about to be merged, and its UUID, written before {@code lvconvert} runs; the
@@ -49,8 +47,6 @@ public final class LvmInPlace {
   /** How long one call waits for a merge before answering that it is still running (asked again, it waits on). */
   static final Duration MERGE_LIMIT = Duration.ofMinutes(30);
   private static final Duration POLL = Duration.ofSeconds(2);
-  static final String LVS_FIELDS = "lv_name,lv_attr,lv_size,origin,lv_uuid,lv_merging,lv_snapshot_invalid,"
-      + "snap_percent";
   static final List<String> TOOLS = List.of("lvs", "vgs", "lvcreate", "lvconvert", "lvchange", "lvremove");
   static final List<String> MOUNT_TOOLS = List.of("findmnt", "mount", "umount");
 
@@ -80,11 +76,9 @@ public final class LvmInPlace {
     void merging() throws IOException;
   }
 
-  /** One LV as {@code lvs} shows it. */
-  record Row(String name, String attr, long bytes, String origin, String uuid, boolean merging, boolean invalid) {}
-
   /** The LVs and the mount that a switch is made of. */
-  private record State(Row origin, Row capture, Row aside, boolean merging, boolean mounted) {}
+  private record State(LvmLiveReports.Row origin, LvmLiveReports.Row capture, LvmLiveReports.Row aside,
+      boolean merging, boolean mounted) {}
 
   private final String volume;
   private final Spec spec;
@@ -95,6 +89,7 @@ public final class LvmInPlace {
   private final StorageTools util;
   private final Merges merges;
   private final boolean confirmed;
+  private final LvmLiveReports reports;
 
   LvmInPlace(String volume, Spec spec, String groupSnapshotId, String restoreId, Path live, StorageTools lvm,
       StorageTools util, Merges merges, boolean confirmed) {
@@ -107,6 +102,7 @@ public final class LvmInPlace {
     this.util = util;
     this.merges = merges;
     this.confirmed = confirmed;
+    this.reports = new LvmLiveReports(spec.vg(), spec.lv(), live, lvm, util);
   }
 
   /**
@@ -142,119 +138,6 @@ public final class LvmInPlace {
 
   public String aside() {
     return spec.vg() + "/" + aside;
-  }
-
-  // ---- stage -------------------------------------------------------------------------------------------------
-
-  /**
-   * Checks, writing nothing, that the capture can be merged in place: the live path is where the LV is mounted; the
-   * capture is a snapshot of the LV and valid (its copy-on-write space never filled: not invalid, below 100%); nothing
-   * merges into the LV; the aside's name is free and fits LVM's limits; the group has the free extents for the aside
-   * ({@code 100%ORIGIN}) and for re-creating the capture with the volume's snapshot size.
-   *
-   * @return how the stage is made: nothing to write ({@link Restorer#materialize} does nothing)
-   */
-  Restorer stager() throws VolumeException {
-    String problem = LvmNames.snapshotProblem(spec.vg(), aside);
-    if (problem != null) {
-      throw refused("aside " + problem);
-    }
-    Map<String, Path> t = lvm.resolve(TOOLS);
-    util.resolve(MOUNT_TOOLS);
-    String[] mount;
-    try {
-      mount = mountAt();
-    } catch (IOException e) {
-      throw new VolumeException(e.getMessage(), true, e);
-    }
-    if (mount == null) {
-      throw refused(live + " is not where " + spec.vg() + "/" + spec.lv() + " is mounted (nothing is mounted there)");
-    }
-    if (!isLv(mount[0])) {
-      throw refused(live + " is where " + StorageTools.quote(mount[0]) + " is mounted, not " + spec.vg() + "/"
-          + spec.lv());
-    }
-    Map<String, Row> rows;
-    try {
-      rows = rows(t.get("lvs").toString());
-    } catch (IOException e) {
-      throw new VolumeException(e.getMessage(), true, e);
-    }
-    Row o = rows.get(spec.lv());
-    Row c = rows.get(capture);
-    if (o == null) {
-      throw refused("logical volume " + spec.vg() + "/" + spec.lv() + " does not exist");
-    }
-    if (c == null || !c.origin().equals(spec.lv())) {
-      throw new VolumeException("capture " + capture() + " of volume " + volume + " is gone", false);
-    }
-    if (c.invalid()) {
-      throw refused("capture " + capture() + " is invalid (its copy-on-write space filled up, so it no longer holds "
-          + "the cut); it cannot be restored");
-    }
-    for (Row r : rows.values()) {
-      if (r.merging() && (r.name().equals(spec.lv()) || r.origin().equals(spec.lv()))) {
-        throw refused("logical volume " + spec.vg() + "/" + spec.lv() + " is merging a snapshot (" + r.name()
-            + "); wait until lvs shows no merge");
-      }
-    }
-    if (rows.containsKey(aside)) {
-      throw refused("logical volume " + aside() + " already exists (left by an earlier restore with this id?); "
-          + "remove it first");
-    }
-    LvmReports.Group g = LvmReports.group(spec.vg(), lvm.run(List.of(t.get("vgs").toString(), "--noheadings",
-        "--nosuffix", "--units", "b", "--separator", "|", "-o", "vg_name,vg_extent_size,vg_extent_count,"
-            + "vg_free_count", spec.vg()), true).stdout());
-    long asideExtents = LvmSnapshotSize.parse("100%ORIGIN").extentsNeeded(g.extentBytes(), o.bytes(), g.extents(),
-        g.freeExtents());
-    long captureExtents = (c.bytes() + g.extentBytes() - 1) / g.extentBytes(); // freed by the merge
-    long again = LvmSnapshotSize.parse(spec.snapshotSize()).extentsNeeded(g.extentBytes(), o.bytes(), g.extents(),
-        Math.max(0, g.freeExtents() - asideExtents + captureExtents));
-    long need = asideExtents + Math.max(0, again - captureExtents);
-    if (need > g.freeExtents()) {
-      throw refused("volume group " + spec.vg() + " has " + g.freeExtents() + " free extents, the aside snapshot of "
-          + spec.vg() + "/" + spec.lv() + " (100%ORIGIN, so that it never fills up) and the re-created capture need "
-          + need + " (" + need * g.extentBytes() + " bytes)");
-    }
-    long bytes = o.bytes();
-    return new Restorer() {
-      @Override
-      public String method() {
-        return "lvm-merge";
-      }
-
-      @Override
-      public long bytesNeeded() {
-        return 0; // the aside's extents come from the volume group, checked above
-      }
-
-      @Override
-      public long bytes() {
-        return bytes;
-      }
-
-      @Override
-      public boolean atTarget() {
-        return true;
-      }
-
-      @Override
-      public String materialize(Path ignored) {
-        return method(); // nothing is staged: the capture is merged at the switch
-      }
-    };
-  }
-
-  /** The file system type and mount options at the live path, for the journal; refused when it is not the LV's. */
-  public static Spec spec(String vg, String lv, LvmSnapshotSize size, Path live, CommandRunner commands)
-      throws IOException {
-    LvmInPlace probe = new LvmInPlace("", new Spec(vg, lv, size.text(), "", ""), "x", "x", live, null,
-        new StorageTools(commands, "util-linux", TIMEOUT, Path.of("/")), null, false);
-    String[] m = probe.mountAt();
-    if (m == null || !probe.isLv(m[0])) {
-      throw new IOException(vg + "/" + lv + " is not mounted at " + live);
-    }
-    return new Spec(vg, lv, size.text(), m[1], m[2]);
   }
 
   // ---- switch ------------------------------------------------------------------------------------------------
@@ -368,7 +251,7 @@ public final class LvmInPlace {
   }
 
   /** Journals the merge, starts it, and waits until it ended. */
-  private State merge(State s, Row snapshot, String which, Between between) throws IOException {
+  private State merge(State s, LvmLiveReports.Row snapshot, String which, Between between) throws IOException {
     merges.started(which + ":" + snapshot.uuid()); // before it starts: a restarted agent finishes it
     lvm.runForIo(List.of(tool("lvconvert"), "--merge", "--background", spec.vg() + "/" + snapshot.name()));
     between.merging();
@@ -447,77 +330,21 @@ public final class LvmInPlace {
   // ---- lvs, findmnt ------------------------------------------------------------------------------------------
 
   private State read() throws IOException {
-    Map<String, Row> rows = rows(tool("lvs"));
-    Row o = rows.get(spec.lv());
+    Map<String, LvmLiveReports.Row> rows = reports.rows();
+    LvmLiveReports.Row o = rows.get(spec.lv());
     if (o == null) {
       throw new IOException("volume " + volume + ": logical volume " + spec.vg() + "/" + spec.lv() + " is missing");
     }
-    Row c = rows.get(capture);
-    Row a = rows.get(aside);
+    LvmLiveReports.Row c = rows.get(capture);
+    LvmLiveReports.Row a = rows.get(aside);
     boolean merging = o.merging() || (c != null && c.merging()) || (a != null && a.merging());
-    String[] m = mountAt();
-    if (m != null && !isLv(m[0])) {
+    String[] m = reports.mountAt();
+    if (m != null && !reports.isLv(m[0])) {
       throw new IOException("volume " + volume + ": " + StorageTools.quote(m[0]) + " is mounted at " + live + ", not "
           + spec.vg() + "/" + spec.lv());
     }
     return new State(o, c != null && c.origin().equals(spec.lv()) ? c : null, a != null && a.origin().equals(
         spec.lv()) ? a : null, merging, m != null);
-  }
-
-  private Map<String, Row> rows(String lvsTool) throws IOException {
-    String out = lvm.runForIo(List.of(lvsTool, "--noheadings", "--nosuffix", "--units", "b", "--separator", "|",
-        "-o", LVS_FIELDS, spec.vg())).stdout();
-    Map<String, Row> rows = new HashMap<>();
-    for (String line : out.split("\n")) {
-      if (line.isBlank()) {
-        continue;
-      }
-      String[] f = line.strip().split("\\|", -1);
-      if (f.length != 8 || !f[2].strip().matches("\\d{1,19}")) {
-        throw new IOException("unexpected lvs output: " + StorageTools.quote(line) + " (expected " + LVS_FIELDS
-            + " separated by '|')");
-      }
-      String attr = f[1].strip();
-      boolean merging = flag(f[5]) || attr.startsWith("O") || attr.startsWith("S");
-      boolean invalid = flag(f[6]) || (attr.length() > 4 && attr.charAt(4) == 'I') || percent(f[7]) >= 100;
-      String name = f[0].strip();
-      rows.put(name, new Row(name, attr, Long.parseLong(f[2].strip()), f[3].strip(), f[4].strip(), merging,
-          invalid));
-    }
-    return rows;
-  }
-
-  private static boolean flag(String field) {
-    String v = field.strip();
-    return !v.isEmpty() && !v.equals("0") && !v.equals("-");
-  }
-
-  private static double percent(String field) {
-    try {
-      return field.isBlank() ? 0 : Double.parseDouble(field.strip());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
-  /** What is mounted at the live path ({@code source, type, options}), or null. */
-  private String[] mountAt() throws IOException {
-    List<String> argv = List.of(util.resolveForIo("findmnt").toString(), "-n", "-r", "-o", "SOURCE,FSTYPE,"
-        + "VFS-OPTIONS", "--mountpoint", live.toString());
-    CommandRunner.Result r = util.runAnyExitForIo(argv);
-    if (r.stdout().isBlank()) {
-      return null; // findmnt exits 1 when nothing is mounted there
-    }
-    String[] f = r.stdout().strip().split("\n")[0].split(" ");
-    if (f.length != 3) {
-      throw new IOException("unexpected findmnt output: " + StorageTools.quote(r.stdout()));
-    }
-    return f;
-  }
-
-  private boolean isLv(String source) {
-    return source.equals("/dev/" + spec.vg() + "/" + spec.lv())
-        || source.equals("/dev/mapper/" + LvmNames.dmName(spec.vg(), spec.lv()));
   }
 
   private String tool(String name) throws IOException {
@@ -529,9 +356,5 @@ public final class LvmInPlace {
         + "no state it can leave: capture " + capture + (s.capture() == null ? " missing" : " present") + ", aside "
         + aside + (s.aside() == null ? " missing" : " present") + ", " + (s.merging() ? "merging" : "not merging")
         + ", " + (s.mounted() ? "mounted" : "not mounted") + " at " + live);
-  }
-
-  private VolumeException refused(String why) {
-    return new VolumeException("cannot be restored in place: " + why, false);
   }
 }

@@ -271,7 +271,7 @@ public final class LvmVolume implements Volume {
 
   /**
    * How capture {@code capture} is staged for in-place restore {@code restoreId}: not at all, the stage only checks
-   * that the capture can be merged in place ({@link LvmInPlace#stager}); writes nothing.
+   * that the capture can be merged in place ({@link LvmInPlaceCheck#stager}); writes nothing.
    */
   public Restorer inPlaceStager(Path capture, String restoreId) throws VolumeException {
     String id = idOf(capture);
@@ -280,13 +280,13 @@ public final class LvmVolume implements Volume {
     }
     tools.requireKernel(List.of("/dev/mapper/control", "/sys/module/dm_mod"),
         "device-mapper is not available: load the kernel module dm_mod (modprobe dm_mod)");
-    return new LvmInPlace(name, new LvmInPlace.Spec(vg, lv, size.text(), "", ""), id, restoreId, path, tools,
-        new StorageTools(commands, "util-linux", tools.timeout(), Path.of("/")), null, false).stager();
+    return new LvmInPlaceCheck(name, new LvmInPlace.Spec(vg, lv, size.text(), "", ""), id, restoreId, path, tools,
+        new StorageTools(commands, "util-linux", tools.timeout(), Path.of("/"))).stager();
   }
 
   /** What the journal of an in-place restore keeps of this volume: the LV, its snapshot size, its mount. */
   public LvmInPlace.Spec inPlaceSpec() throws IOException {
-    return LvmInPlace.spec(vg, lv, size, path, commands);
+    return LvmInPlaceCheck.spec(vg, lv, size, path, commands);
   }
 
   /** Unmounts and removes what a restore made at {@code target}, if anything, then deletes what is left there. */

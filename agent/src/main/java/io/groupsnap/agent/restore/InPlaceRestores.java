@@ -170,7 +170,7 @@ public final class InPlaceRestores implements AutoCloseable {
     return settleInterruptedSwitches(stateDir, CommandRunner.system());
   }
 
-  /** As {@link #settleInterruptedSwitches(Path)}; switches of zfs and lvm volumes run their commands with {@code zfs}. */
+  /** As {@link #settleInterruptedSwitches(Path)}; zfs and lvm switches run their commands with {@code zfs}. */
   static List<String> settleInterruptedSwitches(Path stateDir, CommandRunner zfs) throws IOException {
     List<String> settled = new java.util.ArrayList<>();
     InPlaceJournal journal = new InPlaceJournal(stateDir.resolve("in-place"));

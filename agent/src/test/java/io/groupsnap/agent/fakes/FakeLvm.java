@@ -19,11 +19,11 @@ import java.util.TreeSet;
  * data: a snapshot holds its origin's content of when it was made), old-style snapshots that can be merging or invalid,
  * and file systems mounted at paths. It answers the commands groupsnap runs ({@code lvs}, {@code vgs},
  * {@code lvcreate --snapshot}, {@code lvconvert --merge}, {@code lvchange --activate}, {@code lvremove},
- * {@code findmnt}, {@code mount}, {@code umount}) as LVM and device-mapper do for the cases that matter: a merge of a snapshot into a
- * closed origin completes at once (the origin takes the snapshot's content, the snapshot is gone, its extents free)
- * and waits for the next activation when the origin is open or {@link #deferMerges} is set; the other snapshots keep
- * their content through a merge; an open origin cannot be deactivated; extents run out. A test can make one run of a
- * tool fail ({@link #failOnce}), a crash point. Not for concurrent use beyond the runner's own lock.
+ * {@code findmnt}, {@code mount}, {@code umount}) as LVM and device-mapper do for the cases that matter: a merge of a
+ * snapshot into a closed origin completes at once (the origin takes the snapshot's content, the snapshot is gone, its
+ * extents free) and waits for the next activation when the origin is open or {@link #deferMerges} is set; the other
+ * snapshots keep their content through a merge; an open origin cannot be deactivated; extents run out. A test can
+ * make one run of a tool fail ({@link #failOnce}), a crash point. Not for concurrent use beyond the runner's own lock.
  */
 public final class FakeLvm {
   private static final class Lv {

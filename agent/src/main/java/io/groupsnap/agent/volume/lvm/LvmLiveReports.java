@@ -36,8 +36,8 @@ final class LvmLiveReports {
 
   /** The volume group's LVs by name. */
   Map<String, Row> rows() throws IOException {
-    String out = lvm.runForIo(List.of(lvm.resolveForIo("lvs").toString(), "--noheadings", "--nosuffix", "--units", "b", "--separator", "|",
-        "-o", LVS_FIELDS, vg)).stdout();
+    String out = lvm.runForIo(List.of(lvm.resolveForIo("lvs").toString(), "--noheadings", "--nosuffix", "--units",
+        "b", "--separator", "|", "-o", LVS_FIELDS, vg)).stdout();
     Map<String, Row> rows = new HashMap<>();
     for (String line : out.split("\n")) {
       if (line.isBlank()) {

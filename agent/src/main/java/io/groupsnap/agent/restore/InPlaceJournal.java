@@ -1,6 +1,7 @@
 package io.groupsnap.agent.restore;
 
 import io.groupsnap.agent.snapshot.AtomicFiles;
+import io.groupsnap.agent.volume.lvm.LvmInPlace;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's durable record of its part of each in-place restore: one file per restore,
  * {@code <stateDir>/in-place/<restoreId>}, replaced atomically (with an fsync) before every change it describes is
- * made — the volumes (name, kind, live path, how it switches, a ZFS volume's dataset; the staged and replaced paths
- * or datasets follow from those and the id), the plan of each mount point's switch (written before its first
+ * made — the volumes (name, kind, live path, how it switches, a ZFS volume's dataset, an LVM volume's LV, snapshot
+ * size and mount; the staged and replaced paths or datasets follow from those and the id), the last merge each LVM
+ * volume started (written before it starts), the plan of each mount point's switch (written before its first
  * rename), which volumes are staged, the writers asked to stop (each written down before it is asked, so that a
  * restarted agent still gives it its {@code postRestore}), and the steps done. Properties text, so that any path
  * survives escaped. A restarted agent reads it back ({@link #load}) to settle a half switch and to keep answering the
@@ -36,9 +38,14 @@ final class InPlaceJournal {
    * One volume of a restore: its kind, where its live data is, and whether that is a mount point (switched entry by
    * entry, {@link MountSwitch}) rather than a directory (switched by two renames, {@link VolumeSwitch}), or the ZFS
    * dataset switched by renames and a promote ({@link ZfsSwitch}; null for every other volume, and in entries written
-   * before ZFS volumes were restored in place, which read as they were written).
+   * before ZFS volumes were restored in place, which read as they were written), or the LVM logical volume merged
+   * in place ({@link LvmSwitch}; null for every other volume).
    */
-  record Vol(String kind, Path live, boolean mount, String dataset) {
+  record Vol(String kind, Path live, boolean mount, String dataset, LvmInPlace.Spec lvm) {
+    Vol(String kind, Path live, boolean mount, String dataset) {
+      this(kind, live, mount, dataset, null);
+    }
+
     Vol(String kind, Path live, boolean mount) {
       this(kind, live, mount, null);
     }
@@ -64,6 +71,8 @@ final class InPlaceJournal {
     final List<String> steps = new ArrayList<>();
     /** The last plan of each mount point's switch, by volume: written before its first rename. */
     final Map<String, MountSwitch.Plan> plans = new LinkedHashMap<>();
+    /** The last merge each LVM volume started ({@code capture:<uuid>}, {@code aside:<uuid>}): written before it. */
+    final Map<String, String> merges = new LinkedHashMap<>();
 
     Entry(String restoreId, String groupSnapshotId, Map<String, Vol> volumes) {
       this.restoreId = restoreId;
@@ -94,15 +103,24 @@ final class InPlaceJournal {
     e.volumes.forEach((name, v) -> {
       p.setProperty("volume." + name + ".kind", v.kind());
       p.setProperty("volume." + name + ".live", v.live().toString());
-      p.setProperty("volume." + name + ".switch", v.dataset() != null ? "zfs" : v.mount() ? "mount" : "beside");
+      p.setProperty("volume." + name + ".switch", v.dataset() != null ? "zfs" : v.lvm() != null ? "lvm"
+          : v.mount() ? "mount" : "beside");
       if (v.dataset() != null) {
         p.setProperty("volume." + name + ".dataset", v.dataset());
+      }
+      if (v.lvm() != null) {
+        p.setProperty("volume." + name + ".vg", v.lvm().vg());
+        p.setProperty("volume." + name + ".lv", v.lvm().lv());
+        p.setProperty("volume." + name + ".snapshotSize", v.lvm().snapshotSize());
+        p.setProperty("volume." + name + ".fsType", v.lvm().fsType());
+        p.setProperty("volume." + name + ".mountOptions", v.lvm().mountOptions());
       }
     });
     e.plans.forEach((name, plan) -> {
       putList(p, "volume." + name + ".plan.old", plan.old());
       putList(p, "volume." + name + ".plan.restored", plan.restored());
     });
+    e.merges.forEach((name, merge) -> p.setProperty("volume." + name + ".merge", merge));
     p.setProperty("staged", String.join(",", e.staged));
     p.setProperty("writers.stopped", String.join(",", e.stopped));
     p.setProperty("writers.stopComplete", Boolean.toString(e.stopComplete));
@@ -152,11 +170,14 @@ final class InPlaceJournal {
     Map<String, Vol> volumes = new LinkedHashMap<>();
     for (String v : list(p, "volumes")) {
       String sw = p.getProperty("volume." + v + ".switch", "beside");
-      if (!sw.equals("beside") && !sw.equals("mount") && !sw.equals("zfs")) {
-        throw new IOException("volume." + v + ".switch is '" + sw + "', not beside, mount or zfs");
+      if (!sw.equals("beside") && !sw.equals("mount") && !sw.equals("zfs") && !sw.equals("lvm")) {
+        throw new IOException("volume." + v + ".switch is '" + sw + "', not beside, mount, zfs or lvm");
       }
+      LvmInPlace.Spec lvm = !sw.equals("lvm") ? null : new LvmInPlace.Spec(required(p, "volume." + v + ".vg"),
+          required(p, "volume." + v + ".lv"), required(p, "volume." + v + ".snapshotSize"),
+          p.getProperty("volume." + v + ".fsType", ""), p.getProperty("volume." + v + ".mountOptions", ""));
       volumes.put(v, new Vol(required(p, "volume." + v + ".kind"), Path.of(required(p, "volume." + v + ".live")),
-          sw.equals("mount"), sw.equals("zfs") ? required(p, "volume." + v + ".dataset") : null));
+          sw.equals("mount"), sw.equals("zfs") ? required(p, "volume." + v + ".dataset") : null, lvm));
     }
     Entry e = new Entry(required(p, "restore"), required(p, "groupSnapshot"), volumes);
     if (!e.restoreId.equals(f.getFileName().toString())) {
@@ -167,6 +188,9 @@ final class InPlaceJournal {
     e.stopComplete = Boolean.parseBoolean(p.getProperty("writers.stopComplete"));
     e.steps.addAll(list(p, "steps"));
     for (String v : volumes.keySet()) {
+      if (p.getProperty("volume." + v + ".merge") != null) {
+        e.merges.put(v, p.getProperty("volume." + v + ".merge"));
+      }
       if (p.getProperty("volume." + v + ".plan.old.count") != null) {
         e.plans.put(v, new MountSwitch.Plan(getList(p, "volume." + v + ".plan.old"),
             getList(p, "volume." + v + ".plan.restored")));

@@ -6,6 +6,9 @@ import io.groupsnap.agent.txn.FencedException;
 import io.groupsnap.agent.txn.TxnRef;
 import io.groupsnap.agent.volume.Volume;
 import io.groupsnap.agent.volume.linux.MountTable;
+import io.groupsnap.agent.volume.lvm.LvmInPlace;
+import io.groupsnap.agent.volume.lvm.LvmNames;
+import io.groupsnap.agent.volume.lvm.LvmVolume;
 import io.groupsnap.agent.volume.zfs.ZfsNames;
 import io.groupsnap.agent.volume.zfs.ZfsVolume;
 import io.groupsnap.agent.writer.Writer;
@@ -44,15 +47,17 @@ import org.slf4j.LoggerFactory;
  * <p>A volume whose live data is a directory stages beside it and switches by two renames ({@link VolumeSwitch}); one
  * whose live data is a mount point (fsfreeze, a btrfs or other mount given as the volume) stages inside it and
  * switches entry by entry ({@link MountSwitch}); a zfs volume stages a clone of its capture beside its dataset and
- * switches by renames and a promote ({@link ZfsSwitch}). Refused at the check, before anything is written, with one
- * line naming the volume: a kind that cannot stage beside its live data (lvm: a merge consumes the capture), a zfs
- * dataset that cannot be switched ({@link io.groupsnap.agent.volume.zfs.ZfsVolume#inPlaceStager}), an exec volume
- * without a restore command, and everything a restore to a new place refuses (no kept capture and no export, no room
+ * switches by renames and a promote ({@link ZfsSwitch}); an lvm volume stages nothing and switches by merging its
+ * capture into its logical volume after a thick snapshot, the aside, has kept the replaced data ({@link LvmSwitch}).
+ * Refused at the check, before anything is written, with one line naming the volume: a kind that cannot stage beside
+ * its live data, a zfs dataset that cannot be switched ({@link io.groupsnap.agent.volume.zfs.ZfsVolume#inPlaceStager}),
+ * an lvm capture that cannot be merged in place ({@link LvmVolume#inPlaceStager}), an exec volume without a restore
+ * command, and everything a restore to a new place refuses (no kept capture and no export, no room
  * on the live data's file system). Calls are serialised; GetRestore is answered at any time. Thread-safe.
  */
 public final class InPlaceRestores implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InPlaceRestores.class);
-  private static final Set<String> STAGEABLE = Set.of("dir", "fsfreeze", "btrfs", "exec", "zfs");
+  private static final Set<String> STAGEABLE = Set.of("dir", "fsfreeze", "btrfs", "exec", "zfs", "lvm");
 
   /** What the leader's record {@code restores/<id>} says (ZooKeeper in an agent). */
   @FunctionalInterface
@@ -104,7 +109,7 @@ public final class InPlaceRestores implements AutoCloseable {
     this(agentId, planner, volumes, writers, fence, stateDir, records, concurrency, between, CommandRunner.system());
   }
 
-  /** @param zfsCommands what the switches of zfs volumes run their commands with */
+  /** @param zfsCommands what the switches of zfs and lvm volumes run their commands with */
   InPlaceRestores(String agentId, RestoreManager planner, List<Volume> volumes, List<Writer> writers,
       EpochFence fence, Path stateDir, Records records, int concurrency, VolumeSwitch.Between between,
       CommandRunner zfsCommands) {
@@ -165,7 +170,7 @@ public final class InPlaceRestores implements AutoCloseable {
     return settleInterruptedSwitches(stateDir, CommandRunner.system());
   }
 
-  /** As {@link #settleInterruptedSwitches(Path)}; the switches of zfs volumes run their commands with {@code zfs}. */
+  /** As {@link #settleInterruptedSwitches(Path)}; zfs and lvm switches run their commands with {@code zfs}. */
   static List<String> settleInterruptedSwitches(Path stateDir, CommandRunner zfs) throws IOException {
     List<String> settled = new java.util.ArrayList<>();
     InPlaceJournal journal = new InPlaceJournal(stateDir.resolve("in-place"));
@@ -228,11 +233,16 @@ public final class InPlaceRestores implements AutoCloseable {
       boolean restaging = known != null; // its own clone, from the stage a killed agent left, may exist
       List<RestorePlan> plans = planner.plan(ref.txnId(), asked, (t, v) -> stagedFor(restoreId, v),
           (v, capture, target) -> v instanceof ZfsVolume z ? z.inPlaceStager(capture, restoreId, restaging)
-              : v.restorer(capture, target));
+              : v instanceof LvmVolume l ? l.inPlaceStager(capture, restoreId) : v.restorer(capture, target));
       for (RestorePlan p : plans) {
         if (p.kind().equals("zfs") && p.capture() == null) {
           throw new RestoreRefusedException("volume " + p.volume() + " (kind zfs): its capture is gone from the "
               + "dataset, and an in-place restore clones the kept capture; restore its export to a new place instead");
+        }
+        if (p.kind().equals("lvm") && p.capture() == null) {
+          throw new RestoreRefusedException("volume " + p.volume() + " (kind lvm): its capture is gone from the "
+              + "volume group, and an in-place restore merges the kept capture; restore its export to a new place "
+              + "instead");
         }
       }
       planner.checkRoom(plans);
@@ -253,6 +263,7 @@ public final class InPlaceRestores implements AutoCloseable {
           Volume v = volumes.get(p.volume());
           Path live = v.path().toAbsolutePath().normalize();
           vols.put(p.volume(), v instanceof ZfsVolume z ? new InPlaceJournal.Vol(p.kind(), live, false, z.dataset())
+              : v instanceof LvmVolume l ? new InPlaceJournal.Vol(p.kind(), live, false, null, lvmSpec(l))
               : new InPlaceJournal.Vol(p.kind(), live, isMount(v)));
         }
         e = new InPlaceJournal.Entry(restoreId, ref.txnId(), vols);
@@ -290,11 +301,9 @@ public final class InPlaceRestores implements AutoCloseable {
   /** The staged sibling of a volume's live data, once the kind and the live data allow an in-place restore. */
   private Path stagedFor(String restoreId, Volume v) throws RestoreRefusedException {
     String kind = v.kind();
-    if (kind.equals("lvm")) {
-      throw new RestoreRefusedException("volume " + v.name() + " (kind lvm) cannot be restored in place: an LVM "
-          + "merge (lvconvert --merge) consumes the capture and writes over the origin, so the replaced data could be "
-          + "kept only by a full snapshot of the origin taken first, and that is not built; restore it to a new "
-          + "place instead");
+    if (kind.equals("lvm") && !(v instanceof LvmVolume)) {
+      throw new RestoreRefusedException("volume " + v.name() + " (kind lvm) is no LVM logical volume this agent "
+          + "knows: it cannot be restored in place");
     }
     if (kind.equals("zfs") && !(v instanceof ZfsVolume)) {
       throw new RestoreRefusedException("volume " + v.name() + " (kind zfs) is no ZFS dataset this agent knows: it "
@@ -308,8 +317,8 @@ public final class InPlaceRestores implements AutoCloseable {
     if (!Files.isDirectory(live, LinkOption.NOFOLLOW_LINKS)) {
       throw new RestoreRefusedException("volume " + v.name() + ": its live data " + live + " is not a directory");
     }
-    if (kind.equals("zfs")) {
-      return VolumeSwitch.beside(live, restoreId).staged(); // nominal: the clone's checks are ZfsInPlace's
+    if (kind.equals("zfs") || kind.equals("lvm")) {
+      return VolumeSwitch.beside(live, restoreId).staged(); // nominal: the checks are ZfsInPlace's, LvmInPlace's
     }
     LiveSwitch sw = InPlaceSteps.paths(live, isMount(v), restoreId);
     if (Files.exists(sw.replaced(), LinkOption.NOFOLLOW_LINKS)) {
@@ -317,6 +326,14 @@ public final class InPlaceRestores implements AutoCloseable {
           + "an earlier restore with this id?); remove it first");
     }
     return sw.staged();
+  }
+
+  private static LvmInPlace.Spec lvmSpec(LvmVolume v) throws RestoreRefusedException {
+    try {
+      return v.inPlaceSpec();
+    } catch (IOException e) {
+      throw new RestoreRefusedException("volume " + v.name() + ": cannot be restored in place: " + e.getMessage());
+    }
   }
 
   /** Whether {@code v}'s live data is a mount point, switched entry by entry (a port, so that a test can make one). */
@@ -354,6 +371,7 @@ public final class InPlaceRestores implements AutoCloseable {
       boolean done = e.staged.contains(v);
       out.add(MemberRestore.newBuilder().setAgentId(agentId).setVolume(v).setKind(vol.kind())
           .setPath(vol.dataset() != null ? ZfsNames.inPlaceStaged(vol.dataset(), restoreId)
+              : vol.lvm() != null ? vol.lvm().vg() + "/" + LvmNames.snapshotName(vol.lvm().lv(), e.groupSnapshotId)
               : InPlaceSteps.paths(vol.live(), vol.mount(), restoreId).staged().toString())
           .setState(done ? RestoreState.RESTORE_DONE : RestoreState.RESTORE_FAILED)
           .setError(done ? "" : "the agent restarted during the stage; ask StageInPlace again to stage it anew")

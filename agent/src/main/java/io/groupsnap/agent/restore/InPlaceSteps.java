@@ -1,6 +1,7 @@
 package io.groupsnap.agent.restore;
 
 import io.groupsnap.agent.command.CommandRunner;
+import io.groupsnap.agent.volume.lvm.LvmInPlace;
 import io.groupsnap.agent.volume.zfs.ZfsInPlace;
 import io.groupsnap.proto.v1.InPlaceState;
 import io.groupsnap.proto.v1.InPlaceStep;
@@ -38,7 +39,7 @@ final class InPlaceSteps {
   private final InPlaceWriters writers;
   private final InPlaceRestores.Records records;
   private final VolumeSwitch.Between between;
-  /** What ZFS switches run their commands with. */
+  /** What ZFS and LVM switches run their commands with. */
   private final CommandRunner zfsCommands;
   /** Run as SWITCH starts, past its checks (a test's fault point). */
   private final Runnable switchFault;
@@ -69,7 +70,8 @@ final class InPlaceSteps {
   }
 
   /**
-   * The switch of {@code volume} of {@code e}: its dataset's for a ZFS volume (commands run by {@code zfsCommands});
+   * The switch of {@code volume} of {@code e}: its dataset's for a ZFS volume, its LV's for an LVM volume (commands
+   * run by {@code zfsCommands}, the last merge journaled in {@code e});
    * entry by entry for a mount point, whose plans go into {@code e} and are saved in {@code journal} before its first
    * rename; two renames beside a directory otherwise.
    *
@@ -78,6 +80,22 @@ final class InPlaceSteps {
   static LiveSwitch switchOf(InPlaceJournal.Entry e, String volume, VolumeSwitch.Between between,
       InPlaceJournal journal, CommandRunner zfsCommands) throws IOException {
     InPlaceJournal.Vol v = e.volumes.get(volume);
+    if (v.lvm() != null) {
+      LvmInPlace.Merges merges = new LvmInPlace.Merges() {
+        @Override
+        public String last() {
+          return e.merges.get(volume);
+        }
+
+        @Override
+        public void started(String merge) throws IOException {
+          e.merges.put(volume, merge);
+          journal.save(e);
+        }
+      };
+      return new LvmSwitch(LvmInPlace.of(volume, v.lvm(), e.groupSnapshotId, e.restoreId, v.live(), zfsCommands,
+          merges, e.steps.contains("CONFIRM")), v.live(), e.restoreId, between);
+    }
     if (v.dataset() != null) {
       return new ZfsSwitch(ZfsInPlace.of(volume, v.dataset(), e.restoreId, zfsCommands), v.live(), e.restoreId,
           between);

@@ -88,7 +88,18 @@ public final class LvmNames {
       return null;
     }
     String id = snapshotName.substring(prefix.length());
-    return Names.isValid(id) ? id : null;
+    return Names.isValid(id) && !id.startsWith(ASIDE) ? id : null;
+  }
+
+  /** After {@link #INFIX} in the name of an in-place restore's aside snapshot; never a capture's id. */
+  static final String ASIDE = "aside-";
+
+  /**
+   * The snapshot that keeps the replaced data of in-place restore {@code restoreId} of {@code lv}:
+   * {@code <lv>-gs-aside-<restore id>}. {@link #idOf} never takes it for a capture, so the reaper leaves it alone.
+   */
+  public static String inPlaceAside(String lv, String restoreId) {
+    return lv + INFIX + ASIDE + restoreId;
   }
 
   /** Between the origin's name and the target's hash in the name of a restore's copy-on-write LV. */

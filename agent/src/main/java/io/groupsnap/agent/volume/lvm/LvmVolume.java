@@ -53,6 +53,7 @@ public final class LvmVolume implements Volume {
   private final LvmSnapshotSize size;
   private final StorageTools tools;
   private final LvmOverlays overlays;
+  private final CommandRunner commands;
   /** Tools found by the last check, so that the capture spawns nothing but {@code lvcreate}. */
   private volatile Map<String, Path> resolved;
 
@@ -67,6 +68,7 @@ public final class LvmVolume implements Volume {
     this.lv = lv;
     this.size = size;
     this.tools = new StorageTools(commands, PACKAGE, timeout, probeRoot);
+    this.commands = commands;
     this.overlays = new LvmOverlays(name, vg, lv, size, tools, new StorageTools(commands, "util-linux", timeout,
         probeRoot));
   }
@@ -265,6 +267,26 @@ public final class LvmVolume implements Volume {
     tools.requireKernel(List.of("/dev/mapper/control", "/sys/module/dm_mod"),
         "device-mapper is not available: load the kernel module dm_mod (modprobe dm_mod)");
     return overlays.restorer(id, target, t);
+  }
+
+  /**
+   * How capture {@code capture} is staged for in-place restore {@code restoreId}: not at all, the stage only checks
+   * that the capture can be merged in place ({@link LvmInPlaceCheck#stager}); writes nothing.
+   */
+  public Restorer inPlaceStager(Path capture, String restoreId) throws VolumeException {
+    String id = idOf(capture);
+    if (id == null) {
+      throw new VolumeException("capture " + capture + " is not one of volume " + name + "'s", false);
+    }
+    tools.requireKernel(List.of("/dev/mapper/control", "/sys/module/dm_mod"),
+        "device-mapper is not available: load the kernel module dm_mod (modprobe dm_mod)");
+    return new LvmInPlaceCheck(name, new LvmInPlace.Spec(vg, lv, size.text(), "", ""), id, restoreId, path, tools,
+        new StorageTools(commands, "util-linux", tools.timeout(), Path.of("/"))).stager();
+  }
+
+  /** What the journal of an in-place restore keeps of this volume: the LV, its snapshot size, its mount. */
+  public LvmInPlace.Spec inPlaceSpec() throws IOException {
+    return LvmInPlaceCheck.spec(vg, lv, size, path, commands);
   }
 
   /** Unmounts and removes what a restore made at {@code target}, if anything, then deletes what is left there. */

@@ -45,7 +45,7 @@ class GroupsnapTest {
     Result shell = run("snapshot", "create", "--member", "$(reboot)", "--coordinator", "127.0.0.1:1");
     assertThat(shell.err()).startsWith("groupsnap: --member '$(reboot)': agent '$(reboot)' is not a valid name");
     Result duration = run("snapshot", "create", "--freeze-timeout", "-5s", "--coordinator", "127.0.0.1:1");
-    assertThat(duration.err()).startsWith("groupsnap: --freeze-timeout: invalid duration '-5s'");
+    assertThat(duration.err()).isEqualTo("groupsnap: --freeze-timeout: duration '-5s' must be positive\n");
     Result endpoint = run("snapshot", "list", "--coordinator", "nowhere");
     assertThat(endpoint.err()).isEqualTo("groupsnap: --coordinator: endpoint 'nowhere' is not host:port\n");
     assertThat(run("dev", "--agents", "0").err()).contains("--agents must be between 1 and 64");

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /** Parses and prints the durations operators write: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code PT10S}. */
 public final class Durations {
-  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final Pattern SIMPLE = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
   /**
    * The longest duration accepted: ten years. Longer ones mean nothing to groupsnap, and keeping every duration
    * this short lets callers convert to milliseconds or nanoseconds without overflow.
@@ -39,9 +39,10 @@ public final class Durations {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
-    } else if (t.startsWith("pt")) {
+    } else if (t.startsWith("p")) {
       try {
         d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
       } catch (DateTimeParseException e) {
@@ -86,6 +87,6 @@ public final class Durations {
 
   private static IllegalArgumentException invalid(String text) {
     return new IllegalArgumentException("invalid duration '" + Printable.value(text)
-        + "' (use a number with ms, s, m or h, e.g. 500ms, 10s, 2m; or ISO-8601 like PT10S)");
+        + "' (use a number with ms, s, m, h or d, e.g. 500ms, 10s, 2m, 7d; or ISO-8601 like PT10S or P7D)");
   }
 }

@@ -17,6 +17,9 @@ class DurationsTest {
     assertThat(Durations.parse("1h")).isEqualTo(Duration.ofHours(1));
     assertThat(Durations.parse("PT1.5S")).isEqualTo(Duration.ofMillis(1500));
     assertThat(Durations.parse(" 3S ")).isEqualTo(Duration.ofSeconds(3));
+    assertThat(Durations.parse("7d")).isEqualTo(Duration.ofDays(7));
+    assertThat(Durations.parse("P7D")).isEqualTo(Duration.ofDays(7));
+    assertThat(Durations.parse("P1DT2H")).isEqualTo(Duration.ofHours(26));
   }
 
   @ParameterizedTest

@@ -8,6 +8,7 @@ import io.groupsnap.coordinator.runs.RunDriver;
 import io.groupsnap.coordinator.store.NotFoundException;
 import io.groupsnap.proto.v1.AgentRegistration;
 import io.groupsnap.proto.v1.BackupRun;
+import io.groupsnap.proto.v1.CaptureCondition;
 import io.groupsnap.proto.v1.GroupSnapshot;
 import io.groupsnap.proto.v1.GroupSnapshotState;
 import io.groupsnap.proto.v1.InPlaceMember;
@@ -69,6 +70,16 @@ final class InPlaceChecks {
     if (g.getState() != GroupSnapshotState.COMMITTED) {
       throw new IllegalStateException("group snapshot " + g.getId() + " is " + g.getState()
           + ": only a committed group snapshot can be restored in place");
+    }
+    List<String> altered = g.getMembersList().stream().filter(m -> m.hasCheck()
+        && m.getCheck().getCondition() == CaptureCondition.CAPTURE_ALTERED)
+        .map(m -> m.getAgentId() + ":" + m.getVolume() + " (" + m.getCheck().getDetail() + ")").toList();
+    if (!altered.isEmpty()) {
+      // A capture a check found altered is no longer the cut: putting it over live data would lose data for a copy
+      // that is not what was committed. (A missing one is refused by its agent unless an export stands in for it.)
+      throw new IllegalStateException("group snapshot " + g.getId() + " is DAMAGED: the capture of "
+          + String.join(", ", altered) + " differs from what was committed, so it is not restored in place; "
+          + "restore it to a new place to inspect it, or restore another group snapshot");
     }
     Map<String, List<VolumeTarget>> parts = new TreeMap<>();
     List<InPlaceMember> members = new ArrayList<>();

@@ -308,6 +308,16 @@ class InPlaceDriverTest {
     assertThatThrownBy(() -> d.restore(req().toBuilder().setGroupSnapshotId("gs-3").build()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("group snapshot gs-3 is ABORTED: only a committed group snapshot can be restored in place");
+    GroupSnapshot damaged = GS.toBuilder().setId("gs-4").setMembers(1, GS.getMembers(1).toBuilder()
+        .setCheck(io.groupsnap.proto.v1.CaptureCheck.newBuilder().setAgentId("a2").setVolume("db")
+            .setCondition(io.groupsnap.proto.v1.CaptureCondition.CAPTURE_ALTERED).setDetail("2 bytes (recorded 1)")))
+        .build();
+    snapshots.put("gs-4", damaged);
+    assertThatThrownBy(() -> d.restore(req().toBuilder().setGroupSnapshotId("gs-4").build()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("group snapshot gs-4 is DAMAGED: the capture of a2:db (2 bytes (recorded 1)) differs from what "
+            + "was committed, so it is not restored in place; restore it to a new place to inspect it, or restore "
+            + "another group snapshot");
     assertThatThrownBy(() -> d.restore(RestoreInPlaceRequest.getDefaultInstance()))
         .hasMessage("give either group_snapshot_id or backup_run_id");
     assertThatThrownBy(() -> d.restore(req().toBuilder().setKeepSeconds(-1).build()))

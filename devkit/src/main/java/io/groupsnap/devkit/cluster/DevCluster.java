@@ -198,6 +198,9 @@ public final class DevCluster implements AutoCloseable {
         .volumes(List.of(new VolumeConfig(VOLUME, "dir", volume, unheld ? Map.of("allowUnheld", "true") : Map.of())))
         .writers(writers)
         .restoreRoots(List.of(home.resolve("restores"), restoreRoot(dataDir)))
+        // a dev cluster's volumes are small: checksums make `verify` and `snapshot check` compare contents, as an
+        // operator trying them expects (a same-size change is caught)
+        .checksumCaptures(true)
         .build();
   }
 

@@ -100,7 +100,7 @@ final class RestorePlanner {
       boolean local = s != null && volume != null && present(volume, s);
       if (!local && t.getExportTarget().isEmpty()) {
         throw new RestoreRefusedException("agent " + agentId + " keeps no capture of volume " + v
-            + " of group snapshot " + groupSnapshotId + (s == null ? "" : " (it is gone from the volume)")
+            + " of group snapshot " + groupSnapshotId + (s == null ? "" : " (it is gone from its storage)")
             + " and no export of it is known");
       }
       if (volume == null) {

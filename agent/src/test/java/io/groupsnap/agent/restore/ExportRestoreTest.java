@@ -112,7 +112,7 @@ class ExportRestoreTest {
     try (RestoreManager m = manager()) {
       assertThatThrownBy(() -> m.start(new TxnRef(CLUSTER, 1, "gs-1"), "r1", List.of(), false))
           .isInstanceOf(RestoreRefusedException.class)
-          .hasMessage("agent a1 keeps no capture of volume db of group snapshot gs-1 (it is gone from the volume)"
+          .hasMessage("agent a1 keeps no capture of volume db of group snapshot gs-1 (it is gone from its storage)"
               + " and no export of it is known");
       assertThatThrownBy(() -> m.start(new TxnRef(CLUSTER, 1, "gs-1"), "r1", List.of(fromExport(
           tmp.resolve("restores/x")).toBuilder().setExportTarget("elsewhere").build()), false))

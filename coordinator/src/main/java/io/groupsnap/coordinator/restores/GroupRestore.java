@@ -158,7 +158,7 @@ public final class GroupRestore implements RestoreCalls {
     GroupSnapshot g = snapshots.get(groupSnapshotId(req));
     if (g.getState() != GroupSnapshotState.COMMITTED) {
       throw new IllegalArgumentException("group snapshot " + g.getId() + " is " + g.getState()
-          + ": only a committed group snapshot can be restored");
+          + ": only a committed group snapshot can be " + (verify ? "test-restored" : "restored"));
     }
     Map<String, List<VolumeTarget>> parts = withExports(parts(g, req), exportsOf(g, req));
     Set<String> registered = agents.registered().stream().map(AgentRegistration::getAgentId)

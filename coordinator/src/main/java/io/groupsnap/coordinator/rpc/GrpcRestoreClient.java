@@ -91,12 +91,12 @@ public final class GrpcRestoreClient implements RestoreClient {
     Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     Status s = Status.fromThrowable(t);
     String desc = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
+    String named = desc.startsWith("agent " + agentId + " ") ? desc : "agent " + agentId + ": " + desc;
     return switch (s.getCode()) {
       case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED -> Answer.of(Kind.UNREACHABLE, "agent " + agentId + " at "
           + endpoint + " is not reachable (" + s.getCode() + ")");
-      case NOT_FOUND -> notFoundIsUnknown ? Answer.of(Kind.UNKNOWN_RESTORE, "agent " + agentId + ": " + desc)
-          : Answer.of(Kind.REFUSED, "agent " + agentId + ": " + desc);
-      default -> Answer.of(Kind.REFUSED, "agent " + agentId + ": " + desc);
+      case NOT_FOUND -> notFoundIsUnknown ? Answer.of(Kind.UNKNOWN_RESTORE, named) : Answer.of(Kind.REFUSED, named);
+      default -> Answer.of(Kind.REFUSED, named);
     };
   }
 }

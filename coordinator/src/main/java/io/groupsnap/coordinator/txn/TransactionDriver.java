@@ -128,7 +128,21 @@ public final class TransactionDriver {
     this.faults = faults;
   }
 
-  /** Queues a transaction; the future completes with its final record. */
+  /**
+   * Claims a transaction id before its {@link #submit}: false when a transaction of that id is queued or running here,
+   * or the id is claimed already. From now on {@link #isRunning} is true of it, until its transaction has finished or
+   * {@link #unclaim} gives it back. Thread-safe.
+   */
+  public boolean claim(String txnId) {
+    return running.add(txnId);
+  }
+
+  /** Gives back a claimed id that will not be submitted after all. */
+  public void unclaim(String txnId) {
+    running.remove(txnId);
+  }
+
+  /** Queues a transaction (its id claimed or not); the future completes with its final record. */
   public CompletableFuture<GroupSnapshot> submit(TxnSpec spec, Progress progress) {
     Running r = new Running(new Transaction(spec, rule, clock, nanos), progress, new WriteLane(storeWriter));
     running.add(spec.txnId());

@@ -64,6 +64,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
@@ -76,11 +78,11 @@ import org.slf4j.LoggerFactory;
  * the parts, starts and stops them.
  *
  * <p>Threads: gRPC calls on the server's threads; transactions and their deadlines on the "groupsnap-txn" lane, their
- * record writes on "groupsnap-zk-writer"; the election's events on "groupsnap-leadership", which only starts a
- * recovery and never waits for one; recovery, the periodic resolution, deletions and the roster's updates on
- * the "groupsnap-resolver" lane; the scrub on "groupsnap-scrub"; audit outcome entries of group snapshots and
- * deletions on "groupsnap-audit" (never on the transaction lane), the audit trail's pruning on "groupsnap-audit-prune"
- * (both {@link AuditWiring}'s).
+ * record writes on the "groupsnap-zk-writer-N" pool (one transaction's in order, different ones' side by side); the
+ * election's events on "groupsnap-leadership", which only starts a recovery and never waits for one; recovery, the
+ * periodic resolution, deletions and the roster's updates on the "groupsnap-resolver" lane; the scrub on
+ * "groupsnap-scrub"; audit outcome entries of group snapshots and deletions on "groupsnap-audit" (never on the
+ * transaction lane), the audit trail's pruning on "groupsnap-audit-prune" (both {@link AuditWiring}'s).
  *
  * <p>Every mutating call is audited ({@link AuditedCalls}): its request is recorded in ZooKeeper before it acts (a
  * call whose request cannot be recorded is refused), its outcome once it has ended; the leader prunes the trail by
@@ -96,6 +98,8 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
 
   static final Duration RECORD_RETENTION = Duration.ofDays(7);
   static final int RECORDS_KEPT = 2000;
+  /** Transaction record writes that may be under way at once (of different transactions). */
+  static final int STORE_WRITERS = 8;
   /** The pause after a new leader's first failed recovery attempt; each later one doubles it. */
   static final Duration FIRST_RECOVERY_BACKOFF = Duration.ofMillis(500);
 
@@ -106,7 +110,13 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
   /** The digest users it authenticates to ZooKeeper as; null: anonymous, and the nodes it makes are open. */
   private final ZkCredentials zookeeperAuth;
   private final ThreadScheduler serial = new ThreadScheduler("groupsnap-txn");
-  private final ExecutorService storeWriter = Executors.newSingleThreadExecutor(Daemons.named("groupsnap-zk-writer"));
+  /**
+   * The threads transaction records are written on: each transaction's writes one at a time and in order (the
+   * driver's {@code WriteLane}), writes of different transactions side by side, each blocking a thread for its
+   * ZooKeeper round trip (issue 14).
+   */
+  private final ExecutorService storeWriter =
+      Executors.newFixedThreadPool(STORE_WRITERS, numbered("groupsnap-zk-writer-"));
   private final ThreadScheduler resolverLane = new ThreadScheduler("groupsnap-resolver");
   private final ScheduledExecutorService scrubTimer =
       Executors.newSingleThreadScheduledExecutor(Daemons.named("groupsnap-scrub"));
@@ -281,6 +291,12 @@ public final class Coordinator implements CoordinatorCalls, AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /** Daemon threads named {@code prefix} and a number from 1 up. */
+  private static ThreadFactory numbered(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> Daemons.named(prefix + n.incrementAndGet()).newThread(r);
   }
 
   /** A caller refused by the role table (the audit trail records these too). */

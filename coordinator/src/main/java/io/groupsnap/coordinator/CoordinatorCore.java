@@ -62,7 +62,6 @@ final class CoordinatorCore implements CoordinatorCalls {
   private final AuditPages audit;
   private final GroupCatalog groups;
   private final MemberGuard held;
-  private final Object creating = new Object();
   /** The term whose recovery succeeded; only while it is also the acting term may this process act as leader. */
   private final AtomicReference<Leadership.Term> recovered = new AtomicReference<>();
 
@@ -190,12 +189,26 @@ final class CoordinatorCore implements CoordinatorCalls {
       }
       left = missing.stream().map(KnownAgent::getAgentId).toList();
     }
-    synchronized (creating) { // the id check and the submit that claims the id, as one step
-      String txnId = chosen ? id : GroupSnapshotIds.mint(Instant.now(), RANDOM);
-      requireUnused(txnId);
+    // The id is claimed first, atomically, then checked against ZooKeeper: no other create can take it in between,
+    // and creates of different ids do not wait for each other's reads (one lock around both did, issue 14).
+    String txnId = chosen ? id : GroupSnapshotIds.mint(Instant.now(), RANDOM);
+    if (!driver.claim(txnId)) {
+      throw exists(txnId);
+    }
+    boolean submitted = false;
+    try {
+      if (store.get(txnId).isPresent()) {
+        throw exists(txnId);
+      }
       TxnSpec spec = new TxnSpec(txnId, clusterId, term.epoch(), endpoint.toString(), members, prepare, freeze, l,
           config.thawTimeout(), config.finishTimeout(), left, group == null ? "" : group.getName(), runId);
-      return driver.submit(spec, progress);
+      CompletableFuture<GroupSnapshot> result = driver.submit(spec, progress);
+      submitted = true;
+      return result;
+    } finally {
+      if (!submitted) {
+        driver.unclaim(txnId);
+      }
     }
   }
 
@@ -205,8 +218,12 @@ final class CoordinatorCore implements CoordinatorCalls {
 
   private void requireUnused(String id) throws Exception {
     if (driver.isRunning(id) || store.get(id).isPresent()) {
-      throw new AlreadyExistsException("group snapshot " + id + " exists already");
+      throw exists(id);
     }
+  }
+
+  private static AlreadyExistsException exists(String id) {
+    return new AlreadyExistsException("group snapshot " + id + " exists already");
   }
 
   @Override

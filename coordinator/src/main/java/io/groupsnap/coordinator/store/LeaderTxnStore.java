@@ -6,6 +6,7 @@ import io.groupsnap.proto.v1.GroupSnapshot;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -17,8 +18,11 @@ import org.slf4j.LoggerFactory;
  * started in an earlier term of this process must not write in a later one). Every 50th final record (COMMITTED or
  * ABORTED) it prunes old records.
  *
- * <p>Blocking: {@link #persist} does the ZooKeeper write on the caller's thread (the driver's store-writer) and
- * returns a completed future. Meant for one writer thread; the prune counter is thread-safe anyway.
+ * <p>Blocking: {@link #persist} does the ZooKeeper write on the caller's thread (one of the driver's store writers)
+ * and returns a completed future. Writes of different transactions may run at the same time on different threads:
+ * each is one fenced multi-op of that transaction's own nodes ({@link ClusterStore} is thread-safe), and its term is
+ * read when it starts, as with one writer thread. At most one prune runs at a time; a final record met while one runs
+ * leaves the count to the next.
  */
 public final class LeaderTxnStore implements TransactionDriver.TxnStore {
   private static final Logger log = LoggerFactory.getLogger(LeaderTxnStore.class);
@@ -38,6 +42,7 @@ public final class LeaderTxnStore implements TransactionDriver.TxnStore {
   private final Duration retention;
   private final int keep;
   private final AtomicInteger finishedSincePrune = new AtomicInteger();
+  private final AtomicBoolean pruning = new AtomicBoolean();
 
   /**
    * @param term the term this process leads now, if any
@@ -78,11 +83,13 @@ public final class LeaderTxnStore implements TransactionDriver.TxnStore {
   }
 
   private void pruneSometimes(Term t) {
-    if (finishedSincePrune.incrementAndGet() % PRUNE_EVERY == 0) {
+    if (finishedSincePrune.incrementAndGet() % PRUNE_EVERY == 0 && pruning.compareAndSet(false, true)) {
       try {
         store.pruneRecords(t.fence(), retention, keep);
       } catch (Exception e) {
         log.warn("could not prune old transaction records: {}", e.toString());
+      } finally {
+        pruning.set(false);
       }
     }
   }

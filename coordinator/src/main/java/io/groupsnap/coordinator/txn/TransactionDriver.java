@@ -29,13 +29,14 @@ import org.slf4j.LoggerFactory;
  * clock of its own, so the simulation runs it on virtual time.
  *
  * <p>Threading: every transaction event, and every deadline, is handled on the {@code serial} lane, so a
- * transaction's state needs no locks. Store writes are started in order on {@code storeWriter}, off the serial lane,
- * so a slow ZooKeeper never delays a THAW; their outcomes come back to the lane. Transactions whose members share no
- * agent run at the same time (issue 14: independent groups through one leader); one that shares an agent with a
- * running transaction, or with one queued before it, waits in a FIFO queue (two overlapping transactions would only
- * make agents refuse each other as busy). Each transaction's record writes still go to the one store writer in the
- * order it asks for them. {@link #submit}, {@link #leadershipLost} and {@link #isRunning} may be called from any
- * thread.
+ * transaction's state needs no locks. Store writes run on {@code storeWriter}, off the serial lane, so a slow
+ * ZooKeeper never delays a THAW; their outcomes come back to the lane. Transactions whose members share no agent run
+ * at the same time (issue 14: independent groups through one leader); one that shares an agent with a running
+ * transaction, or with one queued before it, waits in a FIFO queue (two overlapping transactions would only make
+ * agents refuse each other as busy). Each transaction has a {@link WriteLane} of its own: its record writes start one
+ * at a time, each once the one before has completed and its outcome is on the serial lane, in the order it asked for
+ * them; writes of different transactions overlap on the store writers' threads. {@link #submit},
+ * {@link #leadershipLost} and {@link #isRunning} may be called from any thread.
  *
  * <p>The freeze window is kept free of the lane's own work: of one step's actions, the calls to agents are started
  * first (a THAW leaves before anything else is done with the last FROZEN answer), and progress reports met while the
@@ -48,9 +49,10 @@ public final class TransactionDriver {
   /** Durable writes of transaction records. */
   public interface TxnStore {
     /**
-     * Writes the record for the given state; COMMITTING is the commit point. Called on the store-writer executor, one
-     * write at a time in the order the transaction asked for them; may block there (and return a completed future).
-     * An implementation must apply the writes one at a time and in that order: the driver relies on it.
+     * Writes the record for the given state; COMMITTING is the commit point. Called on the store-writer executor; a
+     * transaction's writes one at a time, each once the future of the one before has completed, in the order the
+     * transaction asked for them. Writes of different transactions may be called at the same time, from different
+     * threads. May block there (and return a completed future).
      *
      * @return completes when the write was applied; exceptionally with {@link UncertainWriteException} when its
      *     outcome is unknown, with any other exception when it was definitely not applied
@@ -101,7 +103,8 @@ public final class TransactionDriver {
 
   /**
    * @param serial the lane every event and deadline of a transaction runs on (one at a time, in order)
-   * @param storeWriter where {@link TxnStore#persist} is called, in the order of the calls
+   * @param storeWriter where {@link TxnStore#persist} is called: a transaction's writes one at a time, in order;
+   *     several threads let writes of different transactions overlap
    * @param clock wall time for the record's timestamps
    * @param nanos monotonic time in nanoseconds, for durations and the freeze window
    * @param faults the points {@code coordinator.*} a test may arm
@@ -125,9 +128,23 @@ public final class TransactionDriver {
     this.faults = faults;
   }
 
-  /** Queues a transaction; the future completes with its final record. */
+  /**
+   * Claims a transaction id before its {@link #submit}: false when a transaction of that id is queued or running here,
+   * or the id is claimed already. From now on {@link #isRunning} is true of it, until its transaction has finished or
+   * {@link #unclaim} gives it back. Thread-safe.
+   */
+  public boolean claim(String txnId) {
+    return running.add(txnId);
+  }
+
+  /** Gives back a claimed id that will not be submitted after all. */
+  public void unclaim(String txnId) {
+    running.remove(txnId);
+  }
+
+  /** Queues a transaction (its id claimed or not); the future completes with its final record. */
   public CompletableFuture<GroupSnapshot> submit(TxnSpec spec, Progress progress) {
-    Running r = new Running(new Transaction(spec, rule, clock, nanos), progress);
+    Running r = new Running(new Transaction(spec, rule, clock, nanos), progress, new WriteLane(storeWriter));
     running.add(spec.txnId());
     serial.execute(() -> {
       queue.add(r);
@@ -273,7 +290,7 @@ public final class TransactionDriver {
       if (a instanceof TxnAction.Send) {
         continue;
       } else if (a instanceof TxnAction.Persist p) {
-        storeWriter.execute(() -> persist(r, p));
+        r.writes.enqueue(() -> persist(r, p));
       } else if (a instanceof TxnAction.ArmDeadline d) {
         serial.schedule(d.after(), () -> feed(r, new TxnEvent.DeadlinePassed(d.state())));
       } else if (a instanceof TxnAction.PhaseChanged p) {
@@ -324,14 +341,17 @@ public final class TransactionDriver {
     return actions.stream().anyMatch(a -> a instanceof TxnAction.Send s && s.call() == call);
   }
 
-  /** On the store-writer executor: starts the write; its outcome goes back to the serial lane as an event. */
-  private void persist(Running r, TxnAction.Persist p) {
+  /**
+   * On a store writer, once the transaction's previous write has completed: starts the write; its outcome goes back
+   * to the serial lane as an event. The future completes once that event was posted (the lane's next write waits).
+   */
+  private CompletableFuture<?> persist(Running r, TxnAction.Persist p) {
     try (LogContext ignored = context(r)) {
-      startPersist(r, p);
+      return startPersist(r, p);
     }
   }
 
-  private void startPersist(Running r, TxnAction.Persist p) {
+  private CompletableFuture<?> startPersist(Running r, TxnAction.Persist p) {
     boolean commit = p.state() == TxnState.COMMITTING;
     CompletableFuture<Void> write;
     try {
@@ -342,7 +362,7 @@ public final class TransactionDriver {
     } catch (RuntimeException e) {
       write = CompletableFuture.failedFuture(e);
     }
-    write.whenComplete((ok, err) -> {
+    return write.whenComplete((ok, err) -> {
       try (LogContext ignored = context(r)) {
         persisted(r, p, commit, err);
       }
@@ -425,10 +445,13 @@ public final class TransactionDriver {
     final CompletableFuture<GroupSnapshot> result = new CompletableFuture<>();
     /** Progress reports held back while the transaction is FREEZING; touched on the serial lane only. */
     final Queue<Runnable> heldReports = new ArrayDeque<>();
+    /** Its record writes, one at a time in the order asked for, beside those of other transactions. */
+    final WriteLane writes;
 
-    Running(Transaction txn, Progress progress) {
+    Running(Transaction txn, Progress progress, WriteLane writes) {
       this.txn = txn;
       this.progress = progress;
+      this.writes = writes;
     }
   }
 }

@@ -75,8 +75,8 @@ final class SimCoordinator implements Network.Caller {
     CallSpecs specs = new CallSpecs(w.clusterId, name, p.prepareTimeout(), p.freezeTimeout(), p.thawTimeout(),
         p.finishTimeout());
     SimAgentClient agents = new SimAgentClient(w, this);
-    // The store-writer executor is direct: StoreClient already writes one after another on its own "zk-writer" lane,
-    // reading the term when each write starts, as the daemon's store-writer thread does.
+    // The store-writer executor is direct: StoreClient already writes each transaction's records one after another
+    // on a "zk-writer" lane of that transaction, reading the term when each write starts, as the daemon's writers do.
     this.driver = new TransactionDriver(agents, store::persist, new SimLane(w, this, "txn"),
         Runnable::run, w.rule, clock, w.loop::now, FaultPoints.NONE);
     this.resolverLane = new SimLane(w, this, "resolver");

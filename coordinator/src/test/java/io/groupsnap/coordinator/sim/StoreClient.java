@@ -21,9 +21,10 @@ import java.util.function.UnaryOperator;
  * One coordinator process's use of the {@link SimStore}, as {@code Coordinator} and {@code ClusterStore} do it: the
  * record versions this process last wrote, every write fenced by the term ({@link SimStore.Fence}), a failed write
  * read back before it is reported (equal bytes: an earlier attempt landed), an unknown outcome reported as
- * {@link UncertainWriteException}. Transaction writes run one after another on the "zk-writer" lane with the term that
- * is current when each starts, and a record of another epoch than that term's is refused (as {@code
- * LeaderTxnStore#persist} does); the epoch uses the "leadership" lane, and the writes of the {@code Resolver} and the
+ * {@link UncertainWriteException}. Each transaction's writes run one after another on a "zk-writer" lane of its own
+ * (the daemon's pool of store writers: writes of different transactions overlap), with the term that is current
+ * when each starts, and a record of another epoch than that term's is refused (as {@code LeaderTxnStore#persist}
+ * does); the epoch uses the "leadership" lane, and the writes of the {@code Resolver} and the
  * {@code Deleter} (recovery, periodic resolution, deletions) the "resolver" lane, as in the daemon.
  * Writes take time, and while the run is active they may be slow, fail or end in doubt. A write in flight when the
  * process dies still lands; queued ones are lost with it.
@@ -38,7 +39,8 @@ final class StoreClient {
   private final World w;
   private final SimCoordinator owner;
   private final Map<String, Integer> versions = new TreeMap<>();
-  private final Lane writer = new Lane("zk-writer");
+  /** The "zk-writer" lane of each transaction, by id. */
+  private final Map<String, Lane> writers = new TreeMap<>();
   private final Lane leadership = new Lane("leadership");
   private final Lane resolver = new Lane("resolver");
 
@@ -54,6 +56,7 @@ final class StoreClient {
    */
   CompletableFuture<Void> persist(TxnState state, GroupSnapshot rec) {
     CompletableFuture<Void> done = new CompletableFuture<>();
+    Lane writer = writers.computeIfAbsent(rec.getId(), id -> new Lane("zk-writer " + id));
     writer.submit("write " + rec.getId() + " for " + state, () -> {
       SimCoordinator.Term t = owner.term();
       if (t == null) {

@@ -60,6 +60,22 @@ class TransactionDriverConcurrencyTest {
   }
 
   @Test
+  void aClaimedIdCountsAsRunningUntilItsTransactionEnds_andIsClaimedOnce() {
+    assertThat(driver.claim("gs-1")).isTrue();
+    assertThat(driver.claim("gs-1")).as("a second create of the same id").isFalse();
+    assertThat(driver.isRunning("gs-1")).isTrue();
+
+    CompletableFuture<GroupSnapshot> first = driver.submit(spec("gs-1", "a", "b"), progress);
+    lane.runDue();
+
+    assertThat(first).isCompletedWithValueMatching(g -> g.getState() == GroupSnapshotState.COMMITTED);
+    assertThat(driver.isRunning("gs-1")).isFalse();
+    assertThat(driver.claim("gs-2")).isTrue();
+    driver.unclaim("gs-2"); // not submitted after all (its id was found in the store)
+    assertThat(driver.isRunning("gs-2")).isFalse();
+  }
+
+  @Test
   void overlappingTransactionsWaitInOrder_andNoLaterOneOvertakesAnEarlierOneItOverlaps() {
     agents.silent.add("b");
     CompletableFuture<GroupSnapshot> first = driver.submit(spec("gs-1", "a", "b"), progress);

@@ -135,14 +135,30 @@ public final class CaptureTree {
     } catch (NoSuchFileException gone) {
       return;
     }
+    deleteWalk(root, dir -> {
+      if (device(dir) != device) {
+        throw new IOException(dir + " is a mount point inside capture " + root + ": unmount it first");
+      }
+      mutable(dir);
+    }, CaptureTree::mutable);
+  }
+
+  /** What a tree deletion does to an entry before deleting it (a directory before its contents). */
+  @FunctionalInterface
+  interface BeforeDelete {
+    void on(Path p) throws IOException;
+  }
+
+  /**
+   * Deletes the tree at {@code root} depth first, never following a symbolic link, running {@code beforeDir} and
+   * {@code beforeFile} (regular files only) first. An entry another deleter removed meanwhile counts as deleted.
+   */
+  static void deleteWalk(Path root, BeforeDelete beforeDir, BeforeDelete beforeFile) throws IOException {
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
         try {
-          if (device(dir) != device) {
-            throw new IOException(dir + " is a mount point inside capture " + root + ": unmount it first");
-          }
-          mutable(dir);
+          beforeDir.on(dir);
         } catch (NoSuchFileException gone) {
           return FileVisitResult.SKIP_SUBTREE;
         }
@@ -153,7 +169,7 @@ public final class CaptureTree {
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
         try {
           if (attrs.isRegularFile()) {
-            mutable(file);
+            beforeFile.on(file);
           }
           Files.deleteIfExists(file);
         } catch (NoSuchFileException gone) {

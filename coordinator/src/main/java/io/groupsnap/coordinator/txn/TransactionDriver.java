@@ -294,46 +294,22 @@ public final class TransactionDriver {
       } else if (a instanceof TxnAction.ArmDeadline d) {
         serial.schedule(d.after(), () -> feed(r, new TxnEvent.DeadlinePassed(d.state())));
       } else if (a instanceof TxnAction.PhaseChanged p) {
-        report(r, windowOpen, () -> r.progress.phase(r.txn.spec().txnId(), p.state(), p.detail()));
+        r.reports.report(windowOpen, () -> r.progress.phase(r.txn.spec().txnId(), p.state(), p.detail()));
       } else if (a instanceof TxnAction.MemberChanged m) {
-        report(r, windowOpen, () -> r.progress.member(r.txn.spec().txnId(), m.agentId(), m.state(), m.detail()));
+        r.reports.report(windowOpen, () -> r.progress.member(r.txn.spec().txnId(), m.agentId(), m.state(), m.detail()));
       } else if (a instanceof TxnAction.Finish f) {
-        flushReports(r);
+        r.reports.flush();
         finish(r, f.result());
       }
     }
     if (!windowOpen) {
-      flushReports(r);
+      r.reports.flush();
     }
     if (freezing) {
       faults.hit("coordinator.after-freeze-sent");
     }
     if (thawing) {
       faults.hit("coordinator.after-thaw-sent");
-    }
-  }
-
-  /** A progress report, held back while the freeze window is open, otherwise delivered after those held back. */
-  private static void report(Running r, boolean windowOpen, Runnable report) {
-    r.heldReports.add(report);
-    if (!windowOpen) {
-      flushReports(r);
-    }
-  }
-
-  private static void flushReports(Running r) {
-    Runnable next;
-    while ((next = r.heldReports.poll()) != null) {
-      tell(r, next);
-    }
-  }
-
-  /** Progress goes to a caller (a CLI's stream that may be gone): its failure never touches the transaction. */
-  private static void tell(Running r, Runnable report) {
-    try {
-      report.run();
-    } catch (RuntimeException e) {
-      log.debug("txn {}: progress not delivered: {}", r.txn.spec().txnId(), e.toString());
     }
   }
 
@@ -443,8 +419,8 @@ public final class TransactionDriver {
     final Transaction txn;
     final Progress progress;
     final CompletableFuture<GroupSnapshot> result = new CompletableFuture<>();
-    /** Progress reports held back while the transaction is FREEZING; touched on the serial lane only. */
-    final Queue<Runnable> heldReports = new ArrayDeque<>();
+    /** Progress reports, held back while the transaction is FREEZING. */
+    final HeldReports reports;
     /** Its record writes, one at a time in the order asked for, beside those of other transactions. */
     final WriteLane writes;
 
@@ -452,6 +428,7 @@ public final class TransactionDriver {
       this.txn = txn;
       this.progress = progress;
       this.writes = writes;
+      this.reports = new HeldReports(txn.spec().txnId());
     }
   }
 }
